@@ -1,0 +1,58 @@
+/**
+ * Deployment-wide Coder endpoints: build info, the current user, organizations.
+ * Schemas are tolerant: extra fields pass through, optional fields may be absent or null.
+ */
+import { z } from "zod";
+import type { CoderClient } from "./http.ts";
+
+/** `GET /api/v2/buildinfo` (codersdk.BuildInfoResponse), the fields we read. */
+export const BuildInfo = z.looseObject({
+  version: z.string(),
+  dashboard_url: z.string().nullish(),
+  external_url: z.string().nullish(),
+});
+/** Build info. */
+export type BuildInfo = z.infer<typeof BuildInfo>;
+
+/** `GET /api/v2/users/{user}` (codersdk.User), the fields we read. */
+export const User = z.looseObject({
+  id: z.string(),
+  username: z.string(),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+});
+/** A Coder user. */
+export type User = z.infer<typeof User>;
+
+/** codersdk.Organization, the fields we read. */
+export const Organization = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  display_name: z.string().nullish(),
+  is_default: z.boolean().nullish(),
+});
+/** An organization. */
+export type Organization = z.infer<typeof Organization>;
+
+/** `GET /api/v2/buildinfo`. Needs no authentication on real Coder. */
+export function getBuildInfo(client: CoderClient, signal?: AbortSignal): Promise<BuildInfo> {
+  return client.get("/api/v2/buildinfo", BuildInfo, { signal });
+}
+
+/** `GET /api/v2/users/{user}`: `me`, a username or a UUID. */
+export function getUser(client: CoderClient, user = "me", signal?: AbortSignal): Promise<User> {
+  return client.get(`/api/v2/users/${encodeURIComponent(user)}`, User, { signal });
+}
+
+/** `GET /api/v2/users/{user}/organizations`: the organizations the user belongs to. */
+export function getUserOrganizations(
+  client: CoderClient,
+  user = "me",
+  signal?: AbortSignal,
+): Promise<Organization[]> {
+  return client.get(
+    `/api/v2/users/${encodeURIComponent(user)}/organizations`,
+    z.array(Organization),
+    { signal },
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The agent model of DESIGN.md: one shape for a Coder task and a Coder chat.
+ */
+
+/** Which Coder back end an agent lives in. */
+export type AgentKind = "task" | "chat";
+
+/** All agent kinds, in display order. */
+export const AGENT_KINDS: readonly AgentKind[] = ["task", "chat"];
+
+/** The normalized agent states of DESIGN.md. */
+export const AGENT_STATES = [
+  "starting",
+  "working",
+  "idle",
+  "complete",
+  "failed",
+  "paused",
+  "error",
+  "unknown",
+] as const;
+
+/** A normalized agent state. */
+export type AgentState = typeof AGENT_STATES[number];
+
+/** One agent, whatever the back end. Every string in it is already sanitised. */
+export interface Agent {
+  /** The task's or chat's UUID. */
+  id: string;
+  kind: AgentKind;
+  /** Task name, or chat title. */
+  name: string;
+  /** Owner's username (falls back to the owner's UUID when Coder does not say). */
+  owner: string;
+  state: AgentState;
+  /** The back end's own status words, e.g. `active/idle`, `paused`, `running`. */
+  detail: string;
+  /** The agent's latest status message or turn summary, one line (may be empty). */
+  message: string;
+  /** Template name (tasks) when known. */
+  template?: string;
+  /** Workspace name (or id) when known. */
+  workspace?: string;
+  /** ISO 8601. */
+  created_at: string;
+  /** ISO 8601. */
+  updated_at: string;
+  /** ISO 8601: since when the agent has been in `state`, as far as Coder tells. */
+  state_since: string;
+  /** The agent's page in the Coder dashboard. */
+  url: string;
+  /** Chat labels (tasks: `{}`). */
+  labels: Record<string, string>;
+  /** The task's initial prompt, or the chat's first user message when known (capped). */
+  prompt?: string;
+  /** Organization UUID, when known. */
+  organization_id?: string;
+}
+
+/** An agent is settled when it is the caller's turn: not starting, not working. */
+export function isSettled(state: AgentState): boolean {
+  return state !== "starting" && state !== "working";
+}
+
+/** A compact row of an agent, for lists (fewer fields, shorter message). */
+export interface AgentRow {
+  id: string;
+  kind: AgentKind;
+  name: string;
+  owner: string;
+  state: AgentState;
+  detail: string;
+  message: string;
+  state_since: string;
+  template?: string;
+  labels?: Record<string, string>;
+}
+
+/** Reduce an agent to a list row. */
+export function toRow(a: Agent): AgentRow {
+  const row: AgentRow = {
+    id: a.id,
+    kind: a.kind,
+    name: a.name,
+    owner: a.owner,
+    state: a.state,
+    detail: a.detail,
+    message: a.message.length > 120 ? a.message.slice(0, 119) + "…" : a.message,
+    state_since: a.state_since,
+  };
+  if (a.template) row.template = a.template;
+  if (Object.keys(a.labels).length > 0) row.labels = a.labels;
+  return row;
+}

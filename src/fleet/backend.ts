@@ -1,0 +1,175 @@
+/**
+ * The back-end interface: what the fleet layer needs from Coder Tasks and from Coder Chats.
+ * Tools never talk to a back end directly; they go through `src/fleet/fleet.ts`.
+ */
+import type { CoderClient } from "../coder/http.ts";
+import type { Agent, AgentKind, AgentState } from "./agent.ts";
+
+/** What every back end is built with. */
+export interface BackendContext {
+  /** The HTTP client. */
+  client: CoderClient;
+  /** API prefix the back end was detected at: `/api/v2` or `/api/experimental`. */
+  prefix: string;
+  /** Dashboard base URL for agent links (no trailing slash). */
+  dashboardUrl: string;
+  /** The authenticated user. */
+  me: { id: string; username: string };
+  /** Clock, in epoch milliseconds (state mapping depends on time). */
+  now: () => number;
+}
+
+/** How a caller names an agent: a UUID, or a name with an optional owner. */
+export type Handle =
+  | { kind: "id"; id: string; text: string }
+  | { kind: "name"; owner?: string; name: string; text: string };
+
+/** Filters of `list_agents`. A back end may push any of them to Coder; the fleet re-applies all. */
+export interface ListFilter {
+  owner?: string;
+  state?: AgentState[];
+  template?: string;
+  /** `key -> value` label pairs, all must match. */
+  labels?: Record<string, string>;
+  query?: string;
+}
+
+/** A page request on an agent's conversation. */
+export interface LogQuery {
+  after_id?: number;
+  before_id?: number;
+  limit: number;
+}
+
+/** One message of an agent's conversation, text already sanitised (not yet capped). */
+export interface LogMessage {
+  id: number;
+  role: "user" | "agent" | "system" | "tool";
+  time: string;
+  text: string;
+}
+
+/** A page of an agent's conversation. */
+export interface LogPage {
+  /** Ascending id order. With no cursor: the newest `limit`. With `after_id`: the first `limit`
+   * after it. With `before_id`: the newest `limit` before it. */
+  messages: LogMessage[];
+  /** True when this is a stored snapshot rather than the live conversation (paused task). */
+  snapshot: boolean;
+  /** When the snapshot was taken, if it is one. */
+  snapshot_at?: string;
+  /** True when older messages exist before the first one returned. */
+  has_older: boolean;
+  /** True when newer messages exist after the last one returned. */
+  has_newer: boolean;
+  /** Messages waiting in the chat's queue (chats only), sanitised one-liners. */
+  queued?: string[];
+}
+
+/** What `create_task` asks of a back end. */
+export interface CreateSpec {
+  prompt: string;
+  /** Template name or UUID (tasks). */
+  template?: string;
+  /** Preset name or UUID (tasks). */
+  preset?: string;
+  /** Model config name or UUID (chats). */
+  model?: string;
+  /** Task name (tasks) or chat title (chats). */
+  name?: string;
+  /** Username to create for (tasks); default the caller. */
+  owner?: string;
+  /** Chat labels. */
+  labels?: Record<string, string>;
+}
+
+/** The answer of a write a back end performed. */
+export interface ActionResult {
+  /** `done` when Coder accepted it, `skipped` when there was nothing to do. */
+  outcome: "done" | "skipped";
+  /** One line for the caller, e.g. "paused", "already paused", "archived". */
+  detail: string;
+}
+
+/** The answer of a send. */
+export interface SendResult {
+  outcome: "sent" | "queued";
+  detail: string;
+}
+
+/** A template that can run tasks, with its presets. */
+export interface TemplateInfo {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  organization_id: string;
+  active_version_id: string;
+  presets: { id: string; name: string; default: boolean; description: string }[];
+}
+
+/** A chat model config. */
+export interface ModelInfo {
+  id: string;
+  model: string;
+  provider: string;
+  display_name: string;
+  available: boolean;
+}
+
+/** What a back end can run: templates (tasks) or models (chats). */
+export interface Catalog {
+  templates?: TemplateInfo[];
+  models?: ModelInfo[];
+}
+
+/**
+ * Thrown by `send` when the agent cannot take input now (task busy, starting or paused: Coder's
+ * 409, or the 502 "Task app is not ready to accept input." of older servers).
+ */
+export class AgentBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AgentBusyError";
+  }
+}
+
+/**
+ * A failure the caller can act on, with the next step to take. Tools render it as an `isError`
+ * result: `message` says what happened, `next` what to do.
+ */
+export class FleetError extends Error {
+  readonly next: string;
+  constructor(message: string, next: string) {
+    super(message);
+    this.name = "FleetError";
+    this.next = next;
+  }
+}
+
+/** One Coder back end: Tasks or Chats. */
+export interface Backend {
+  readonly kind: AgentKind;
+  /** API prefix in use, e.g. `/api/v2`. */
+  readonly prefix: string;
+  /** All agents visible to the caller, in ONE list request. Pushes filters Coder can apply. */
+  list(filter: ListFilter, signal?: AbortSignal): Promise<Agent[]>;
+  /** Agents matching a handle (0, 1, or several when a chat title is ambiguous). */
+  find(handle: Handle, signal?: AbortSignal): Promise<Agent[]>;
+  /** A page of the agent's conversation. */
+  logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage>;
+  /** Start one agent. */
+  create(spec: CreateSpec, signal?: AbortSignal): Promise<Agent>;
+  /** Send input. `busy` is the chat busy behaviour; tasks ignore it. Throws AgentBusyError. */
+  send(agent: Agent, input: string, busy?: "queue" | "interrupt"): Promise<SendResult>;
+  /** Stop current work, resumably (task: pause; chat: interrupt). */
+  stop(agent: Agent): Promise<ActionResult>;
+  /** Resume (task: resume, after replacing the prompt when given). */
+  resume(agent: Agent, prompt?: string): Promise<ActionResult>;
+  /** Delete a task, archive a chat. */
+  remove(agent: Agent): Promise<ActionResult>;
+  /** What can be run. */
+  catalog(signal?: AbortSignal): Promise<Catalog>;
+  /** Extra facts for `get_agent` (a chat's cost, say); `{}` when there are none. */
+  extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>>;
+}
