@@ -1,0 +1,199 @@
+/**
+ * The fleet: every agent of every detected back end, as one list. Tools use this, never a back
+ * end directly. It keeps no state but the detected deployment (version, user, which APIs exist).
+ */
+import { CoderClient } from "../coder/http.ts";
+import { type Agent, type AgentKind, isSettled } from "./agent.ts";
+import { type Backend, FleetError, type Handle, type ListFilter } from "./backend.ts";
+import { type Deployment, detect } from "./detect.ts";
+import { matchesHandle, parseHandle } from "./handle.ts";
+
+/** A snapshot of the fleet: the agents, and back ends that failed to list. */
+export interface Snapshot {
+  agents: Agent[];
+  /** Back ends that could not be listed, with a one-line reason. */
+  errors: { kind: AgentKind; error: string }[];
+  /** When it was taken (epoch ms). */
+  at: number;
+}
+
+/** One handle's resolution. */
+export type Resolved =
+  | { handle: string; agent: Agent }
+  | { handle: string; error: FleetError };
+
+/** Options for {@link Fleet}. */
+export interface FleetOptions {
+  url: string;
+  token: string;
+  backend?: "auto" | "tasks" | "chats";
+  now?: () => number;
+  /** Per-request timeout (ms). */
+  timeoutMs?: number;
+}
+
+/** The fleet over one Coder deployment. */
+export class Fleet {
+  readonly client: CoderClient;
+  readonly now: () => number;
+  readonly #force: "auto" | "tasks" | "chats";
+  #deployment?: Promise<Deployment>;
+
+  constructor(opts: FleetOptions) {
+    this.client = new CoderClient({ url: opts.url, token: opts.token, timeoutMs: opts.timeoutMs });
+    this.now = opts.now ?? Date.now;
+    this.#force = opts.backend ?? "auto";
+  }
+
+  /** The detected deployment (detected once; a failed detection is retried on the next call). */
+  deployment(signal?: AbortSignal): Promise<Deployment> {
+    if (!this.#deployment) {
+      this.#deployment = detect(this.client, this.#force, this.now, signal);
+      this.#deployment.catch(() => (this.#deployment = undefined));
+    }
+    return this.#deployment;
+  }
+
+  /** The back ends, optionally only one kind. Throws FleetError when that kind is absent. */
+  async backends(kind?: AgentKind, signal?: AbortSignal): Promise<Backend[]> {
+    const d = await this.deployment(signal);
+    if (!kind) return d.backends;
+    const found = d.backends.filter((b) => b.kind === kind);
+    if (found.length === 0) {
+      throw new FleetError(
+        `This Coder deployment has no ${kind === "task" ? "Tasks" : "Chats"} API.`,
+        `Use kind "${d.backends[0].kind}" or leave kind out.`,
+      );
+    }
+    return found;
+  }
+
+  /**
+   * List every agent: ONE list request per back end, concurrently, then the filters applied
+   * locally (back ends push what Coder can filter, but the answer never depends on it).
+   * A back end that fails is reported in `errors`; the others still answer.
+   */
+  async snapshot(
+    filter: ListFilter & { kind?: AgentKind } = {},
+    signal?: AbortSignal,
+  ): Promise<Snapshot> {
+    const backends = await this.backends(filter.kind, signal);
+    const lists = await Promise.allSettled(backends.map((b) => b.list(filter, signal)));
+    const agents: Agent[] = [];
+    const errors: Snapshot["errors"] = [];
+    lists.forEach((r, i) => {
+      if (r.status === "fulfilled") agents.push(...r.value);
+      else errors.push({ kind: backends[i].kind, error: errorLine(r.reason) });
+    });
+    if (errors.length === backends.length && backends.length > 0) {
+      const first = lists.find((r) => r.status === "rejected") as PromiseRejectedResult;
+      throw first.reason;
+    }
+    return { agents: applyFilter(agents, filter), errors, at: this.now() };
+  }
+
+  /** Resolve one handle to one agent, or throw a FleetError that says what to do next. */
+  async resolve(raw: string, signal?: AbortSignal): Promise<Agent> {
+    const handle = parseHandle(raw);
+    if (!handle) throw badHandle(raw);
+    const d = await this.deployment(signal);
+    const found = await Promise.allSettled(d.backends.map((b) => b.find(handle, signal)));
+    const agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
+    if (agents.length === 0) {
+      const failed = found.find((r) => r.status === "rejected") as
+        | PromiseRejectedResult
+        | undefined;
+      if (failed) throw failed.reason;
+      throw notFound(handle);
+    }
+    if (agents.length > 1) throw ambiguous(handle, agents);
+    return agents[0];
+  }
+
+  /**
+   * Resolve many handles with one list request per back end, falling back to a direct lookup for
+   * handles the list does not show (another user's task, an archived chat).
+   */
+  async resolveMany(raws: string[], signal?: AbortSignal): Promise<Resolved[]> {
+    if (raws.length === 1) {
+      try {
+        return [{ handle: raws[0], agent: await this.resolve(raws[0], signal) }];
+      } catch (err) {
+        if (err instanceof FleetError) return [{ handle: raws[0], error: err }];
+        throw err;
+      }
+    }
+    const d = await this.deployment(signal);
+    const snap = await this.snapshot({}, signal);
+    const me = d.me.username;
+    return await Promise.all(raws.map(async (raw): Promise<Resolved> => {
+      const handle = parseHandle(raw);
+      if (!handle) return { handle: raw, error: badHandle(raw) };
+      const hits = snap.agents.filter((a) => matchesHandle(a, handle, me));
+      if (hits.length === 1) return { handle: raw, agent: hits[0] };
+      if (hits.length > 1) return { handle: raw, error: ambiguous(handle, hits) };
+      try {
+        return { handle: raw, agent: await this.resolve(raw, signal) };
+      } catch (err) {
+        if (err instanceof FleetError) return { handle: raw, error: err };
+        return { handle: raw, error: new FleetError(errorLine(err), "Try again.") };
+      }
+    }));
+  }
+
+  /** The back end an agent belongs to. */
+  async backendOf(agent: Agent, signal?: AbortSignal): Promise<Backend> {
+    return (await this.backends(agent.kind, signal))[0];
+  }
+}
+
+/** Apply `list_agents` filters locally. */
+export function applyFilter(
+  agents: Agent[],
+  f: ListFilter & { kind?: AgentKind; settled_for_s?: number },
+  now = Date.now(),
+): Agent[] {
+  const q = f.query?.toLowerCase();
+  const states = f.state && f.state.length > 0 ? new Set(f.state) : undefined;
+  const tpl = f.template?.toLowerCase();
+  return agents.filter((a) =>
+    (!f.kind || a.kind === f.kind) &&
+    (!f.owner || a.owner === f.owner) &&
+    (!states || states.has(a.state)) &&
+    (!tpl || a.template?.toLowerCase() === tpl) &&
+    (!f.labels || Object.entries(f.labels).every(([k, v]) => a.labels[k] === v)) &&
+    (!q || a.name.toLowerCase().includes(q) || a.message.toLowerCase().includes(q)) &&
+    (f.settled_for_s === undefined ||
+      (isSettled(a.state) && now - Date.parse(a.state_since) >= f.settled_for_s * 1000))
+  );
+}
+
+/** One safe line for any error. */
+export function errorLine(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+function badHandle(raw: string): FleetError {
+  return new FleetError(
+    `${JSON.stringify(raw.slice(0, 80))} is not an agent handle.`,
+    "Pass an agent id (UUID), owner/name, or your own agent's name; list_agents shows them.",
+  );
+}
+
+function notFound(h: Handle): FleetError {
+  return new FleetError(
+    `No agent ${JSON.stringify(h.text)} was found.`,
+    h.kind === "name" && !h.owner
+      ? "A bare name means one of your own agents; use owner/name for another user's, or find it with list_agents."
+      : "Find the agent with list_agents (query= searches names and messages) and use its id.",
+  );
+}
+
+function ambiguous(h: Handle, agents: Agent[]): FleetError {
+  const ids = agents.slice(0, 5).map((a) => `${a.id} (${a.kind}, ${a.owner})`).join(", ");
+  return new FleetError(
+    `${JSON.stringify(h.text)} matches ${agents.length} agents: ${ids}.`,
+    "Use the id of the one you mean.",
+  );
+}

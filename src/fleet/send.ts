@@ -1,0 +1,155 @@
+/**
+ * `send_input` policy: message many agents at once, deciding per agent what to do when it is
+ * busy (`if_busy`):
+ *
+ * - `wait` (default): send to settled agents now; resume paused tasks first; watch the busy ones
+ *   with ONE list request per back end per round and send as each settles; a 409 puts the agent
+ *   back on the watch list, until `wait_s` runs out.
+ * - `fail`: send only to settled agents; report the busy ones as `busy`, sending nothing.
+ * - `queue` / `interrupt`: chats queue the message, or interrupt the current turn. Coder Tasks
+ *   cannot queue or interrupt: an idle task gets the message, a busy one is reported `busy`.
+ */
+import { sleep } from "../coder/http.ts";
+import { type Agent, isSettled } from "./agent.ts";
+import { AgentBusyError } from "./backend.ts";
+import { runBatch } from "./batch.ts";
+import { errorLine, type Fleet, type Resolved } from "./fleet.ts";
+
+/** What to do with a busy agent. */
+export type IfBusy = "wait" | "queue" | "interrupt" | "fail";
+
+/** One agent's outcome. */
+export interface SendOutcome {
+  agent: string;
+  id?: string;
+  kind?: Agent["kind"];
+  outcome: "sent" | "queued" | "busy" | "failed";
+  detail: string;
+}
+
+/** Options of {@link sendInput}. */
+export interface SendOptions {
+  input: string;
+  ifBusy: IfBusy;
+  waitMs: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+  onRound?: (round: number, done: number, total: number) => void | Promise<void>;
+}
+
+/** Can this agent take input right now, as far as its state tells? */
+function ready(a: Agent): boolean {
+  return isSettled(a.state) && a.state !== "paused" && !(a.kind === "task" && a.state === "error");
+}
+
+/** Send `input` to every resolved agent, with the `if_busy` policy. Reports every agent. */
+export async function sendInput(
+  fleet: Fleet,
+  targets: Resolved[],
+  opts: SendOptions,
+): Promise<SendOutcome[]> {
+  const out: SendOutcome[] = targets.map((t) =>
+    "error" in t
+      ? { agent: t.handle, outcome: "failed", detail: `${t.error.message} ${t.error.next}` }
+      : {
+        agent: t.handle,
+        id: t.agent.id,
+        kind: t.agent.kind,
+        outcome: "failed",
+        detail: "not attempted",
+      }
+  );
+  const start = fleet.now();
+  // Index of each target still to be sent, with its latest view.
+  let waiting = new Map<number, Agent>();
+  const attempt = async (i: number, a: Agent, busy?: "queue" | "interrupt") => {
+    const backend = await fleet.backendOf(a, opts.signal);
+    try {
+      const r = await backend.send(a, opts.input, busy);
+      out[i] = { ...out[i], outcome: r.outcome, detail: r.detail };
+      return true;
+    } catch (err) {
+      if (err instanceof AgentBusyError) {
+        out[i] = { ...out[i], outcome: "busy", detail: err.message };
+        return false;
+      }
+      out[i] = { ...out[i], outcome: "failed", detail: errorLine(err) };
+      return true;
+    }
+  };
+
+  // First pass: decide per agent.
+  const first: { i: number; a: Agent; busy?: "queue" | "interrupt" }[] = [];
+  targets.forEach((t, i) => {
+    if ("error" in t) return;
+    const a = t.agent;
+    const isReady = ready(a);
+    if (a.kind === "chat" && (opts.ifBusy === "queue" || opts.ifBusy === "interrupt")) {
+      first.push({ i, a, busy: opts.ifBusy });
+    } else if (isReady) {
+      first.push({ i, a });
+    } else if (opts.ifBusy === "wait") {
+      waiting.set(i, a);
+    } else {
+      out[i] = {
+        ...out[i],
+        outcome: "busy",
+        detail: a.kind === "task" && opts.ifBusy !== "fail"
+          ? `task is ${a.state}; Coder Tasks cannot queue or interrupt input: retry with if_busy=wait, or later`
+          : `agent is ${a.state}; nothing sent (if_busy=fail): retry later or use if_busy=wait`,
+      };
+    }
+  });
+  const firstResults = await runBatch(first, ({ i, a, busy }) => attempt(i, a, busy));
+  firstResults.forEach((r, k) => {
+    if (r.ok && !r.value && opts.ifBusy === "wait") waiting.set(first[k].i, first[k].a);
+  });
+
+  if (opts.ifBusy !== "wait" || waiting.size === 0) return out;
+
+  // Paused tasks are resumed first under `wait`.
+  const paused = [...waiting].filter(([, a]) => a.kind === "task" && a.state === "paused");
+  await runBatch(paused, async ([i, a]) => {
+    try {
+      await (await fleet.backendOf(a, opts.signal)).resume(a);
+      out[i] = { ...out[i], detail: "resumed; waiting for it to be ready" };
+    } catch (err) {
+      out[i] = { ...out[i], outcome: "failed", detail: `could not resume: ${errorLine(err)}` };
+      waiting.delete(i);
+    }
+  });
+
+  // Watch the rest: one list per back end per round, send to each agent as it becomes ready.
+  let round = 0;
+  while (waiting.size > 0) {
+    const elapsed = fleet.now() - start;
+    if (elapsed >= opts.waitMs) break;
+    await sleep(Math.min(opts.pollMs ?? 1000, opts.waitMs - elapsed), opts.signal);
+    const kinds = [...new Set([...waiting.values()].map((a) => a.kind))];
+    const snap = await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, opts.signal);
+    const byId = new Map(snap.agents.map((a) => [a.id, a]));
+    const now: [number, Agent][] = [];
+    const next = new Map<number, Agent>();
+    for (const [i, old] of waiting) {
+      const a = byId.get(old.id) ?? old;
+      if (ready(a)) now.push([i, a]);
+      else next.set(i, a);
+    }
+    waiting = next;
+    const results = await runBatch(now, ([i, a]) => attempt(i, a));
+    results.forEach((r, k) => {
+      if (r.ok && !r.value) waiting.set(now[k][0], now[k][1]);
+    });
+    round++;
+    await opts.onRound?.(round, targets.length - waiting.size, targets.length);
+  }
+  for (const [i, a] of waiting) {
+    out[i] = {
+      ...out[i],
+      outcome: "busy",
+      detail: `still ${a.state} after ${Math.round(opts.waitMs / 1000)} s; nothing sent: ` +
+        "wait_for_agents, then send again",
+    };
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+/** `create_task`: assign work, to one new agent or to many at once. */
+import { z } from "zod";
+import { type AgentKind, toRow } from "../fleet/agent.ts";
+import { type Backend, FleetError } from "../fleet/backend.ts";
+import { runBatch } from "../fleet/batch.ts";
+import type { Fleet } from "../fleet/fleet.ts";
+import { defineTool } from "./define.ts";
+import { explain } from "./errors.ts";
+import { rowsText } from "./format.ts";
+import { AgentRowSchema, Kind } from "./schemas.ts";
+
+/** Pick the back end per DESIGN.md: kind; else the only one; else task for template/preset. */
+export async function pickBackend(
+  fleet: Fleet,
+  args: { kind?: AgentKind; template?: string; preset?: string; model?: string },
+  signal?: AbortSignal,
+): Promise<Backend> {
+  if (args.kind) return (await fleet.backends(args.kind, signal))[0];
+  const all = await fleet.backends(undefined, signal);
+  if (all.length === 1) return all[0];
+  const kind: AgentKind = args.template || args.preset ? "task" : "chat";
+  return all.find((b) => b.kind === kind)!;
+}
+
+/** Start agents. */
+export const createTask = defineTool({
+  name: "create_task",
+  title: "Create agents",
+  description: `Start one agent with a prompt, or many at once (one agent per prompt).
+
+Use it to assign work. Give template and preset for a Coder task, or model for a chat (list_templates shows them). Without kind: the only back end present; with both, a task when template or preset is given, else a chat (Coder's current way).
+
+Returns created (compact rows) and failed [{index (0-based, into prompts), error}]; one failure never stops the others. At most 100 prompts a call, 8 created at a time. With several prompts, name gets a -1, -2, … suffix. Follow up with wait_for_agents.`,
+  input: z.object({
+    prompt: z.string().min(1).max(100_000).optional().describe("The work for one agent."),
+    prompts: z.array(z.string().min(1).max(100_000)).min(1).max(100).optional().describe(
+      "Work for several agents, one prompt each (at most 100).",
+    ),
+    kind: Kind.optional().describe("task (Coder Tasks) or chat (Coder Agents)."),
+    template: z.string().min(1).optional().describe("Task template name or id."),
+    preset: z.string().min(1).optional().describe("Template preset name or id."),
+    model: z.string().min(1).optional().describe("Chat model: name, display name or id."),
+    name: z.string().min(1).max(64).optional().describe("Task name or chat title."),
+    owner: z.string().min(1).optional().describe("Create for this username (tasks; needs rights)."),
+    labels: z.record(z.string(), z.string()).optional().describe(
+      'Chat labels, e.g. {"team": "core"}.',
+    ),
+  }),
+  output: z.object({
+    created: z.array(AgentRowSchema),
+    failed: z.array(z.object({ index: z.number().int(), error: z.string() })),
+  }),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  async handler(args, { fleet, signal }) {
+    if ((args.prompt === undefined) === (args.prompts === undefined)) {
+      throw new FleetError(
+        "Give exactly one of prompt or prompts.",
+        "Use prompt for one agent, prompts for several.",
+      );
+    }
+    const prompts = args.prompts ?? [args.prompt!];
+    const backend = await pickBackend(fleet, args, signal);
+    const results = await runBatch(prompts, (prompt, i) =>
+      backend.create({
+        prompt,
+        template: args.template,
+        preset: args.preset,
+        model: args.model,
+        name: args.name && prompts.length > 1 ? `${args.name}-${i + 1}` : args.name,
+        owner: args.owner,
+        labels: args.labels,
+      }, signal));
+    const created = results.flatMap((r) => r.ok ? [toRow(r.value)] : []);
+    const failed = results.flatMap((r, index) => {
+      if (r.ok) return [];
+      const f = explain(r.error);
+      return [{ index, error: `${f.error} Next: ${f.next}` }];
+    });
+    const text = [
+      rowsText(
+        `Created ${created.length} of ${prompts.length} ${backend.kind}s:`,
+        created,
+        fleet.now(),
+      ),
+      ...failed.map((f) => `- failed #${f.index}: ${f.error}`),
+      created.length ? "Next: wait_for_agents with these ids to learn when they settle." : "",
+    ].filter(Boolean).join("\n");
+    return { data: { created, failed }, text };
+  },
+});

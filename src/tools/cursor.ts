@@ -1,0 +1,57 @@
+/**
+ * Keyset cursors for agent lists. Rows are ordered newest first by (created_at, id); a cursor
+ * holds the last row's key and a fingerprint of the query, so pages stay stable while agents are
+ * created or deleted between calls, and a cursor cannot be replayed against another query.
+ */
+import type { Agent } from "../fleet/agent.ts";
+import { FleetError } from "../fleet/backend.ts";
+
+interface Key {
+  c: string;
+  i: string;
+  f: string;
+}
+
+/** Newest first, ties by id. */
+export function compareAgents(a: Agent, b: Agent): number {
+  const d = Date.parse(b.created_at) - Date.parse(a.created_at);
+  return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A short fingerprint of the query a cursor belongs to. */
+export function fingerprint(query: unknown): string {
+  const s = JSON.stringify(query);
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
+}
+
+/** Encode the cursor after `last`. */
+export function encodeCursor(last: Agent, query: unknown): string {
+  const key: Key = { c: last.created_at, i: last.id, f: fingerprint(query) };
+  return btoa(JSON.stringify(key)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Decode a cursor, or throw a FleetError saying what to do. */
+export function decodeCursor(cursor: string, query: unknown): { created_at: string; id: string } {
+  let key: Key;
+  try {
+    key = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+    if (typeof key.c !== "string" || typeof key.i !== "string") throw new Error("shape");
+  } catch {
+    throw new FleetError("The cursor is not valid.", "Call again without cursor to start over.");
+  }
+  if (key.f !== fingerprint(query)) {
+    throw new FleetError(
+      "The cursor belongs to a different query.",
+      "Pass the same filters as the call that returned it, or start over without cursor.",
+    );
+  }
+  return { created_at: key.c, id: key.i };
+}
+
+/** Rows strictly after the cursor key in {@link compareAgents} order. */
+export function afterKey(sorted: Agent[], key: { created_at: string; id: string }): Agent[] {
+  const probe = { created_at: key.created_at, id: key.id } as Agent;
+  return sorted.filter((a) => compareAgents(probe, a) < 0);
+}

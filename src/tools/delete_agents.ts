@@ -1,0 +1,39 @@
+/** `delete_agents`: delete tasks, archive chats. */
+import { z } from "zod";
+import { defineTool } from "./define.ts";
+import { runAction } from "./actions.ts";
+import { ActionRowSchema, AgentsInput } from "./schemas.ts";
+
+/** Delete tasks (and their workspaces), archive chats. */
+export const deleteAgents = defineTool({
+  name: "delete_agents",
+  title: "Delete agents",
+  description: `Delete tasks (with their workspaces) and archive chats.
+
+Use it to clean up agents whose work is done or abandoned. Deleting a task cannot be undone; an archived chat can be restored in the Coder dashboard. Run with dry_run first to check the list.
+
+Returns results [{agent, outcome: done | skipped | would | failed, detail}] for every agent, in input order. 1 to 100 agents, 8 at a time.`,
+  input: z.object({
+    agents: AgentsInput,
+    dry_run: z.boolean().default(false).describe("Only say what would be done."),
+  }),
+  output: z.object({ results: z.array(ActionRowSchema) }),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler({ agents, dry_run }, { fleet, signal }) {
+    const { results, text } = await runAction(fleet, agents, {
+      dryRun: dry_run,
+      signal,
+      describe: (a) =>
+        a.kind === "task"
+          ? `delete task ${a.owner}/${a.name} (${a.state})`
+          : `archive chat ${a.name}`,
+      act: (b, a) => b.remove(a),
+    });
+    return { data: { results }, text };
+  },
+});

@@ -1,0 +1,90 @@
+/** `fleet_overview`: the fleet at a glance. */
+import { z } from "zod";
+import { AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
+import { defineTool } from "./define.ts";
+import { rowsText } from "./format.ts";
+import { AgentRowSchema, Kind } from "./schemas.ts";
+
+const ATTENTION_MAX = 20;
+
+/** The fleet at a glance. */
+export const fleetOverview = defineTool({
+  name: "fleet_overview",
+  title: "Fleet overview",
+  description: `Count every agent of the fleet by state and owner, and list those waiting on you.
+
+Call it first, to see the fleet at a glance, and whenever you need to know what needs attention. It lists the settled agents (idle, complete, failed, paused, error: the caller's turn) that have waited longest first. Then use list_agents to find agents, get_agent or get_logs to read one.
+
+Returns total, by_state {state: count}, by_owner {owner: count}, attention (at most ${ATTENTION_MAX} compact rows, longest waiting first), the back ends in use, and the Coder deployment (url, version, user). One list request per back end, whatever the fleet size.`,
+  input: z.object({
+    owner: z.string().min(1).optional().describe("Only agents of this username."),
+    kind: Kind.optional().describe("Only tasks or only chats; default both."),
+  }),
+  output: z.object({
+    total: z.number().int(),
+    by_state: z.record(z.string(), z.number().int()),
+    by_owner: z.record(z.string(), z.number().int()),
+    attention: z.array(AgentRowSchema),
+    attention_total: z.number().int(),
+    backends: z.array(z.object({ kind: Kind, api: z.string() })),
+    coder: z.object({ url: z.string(), version: z.string(), user: z.string() }),
+    warnings: z.array(z.string()).optional(),
+  }),
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler({ owner, kind }, { fleet, signal }) {
+    const d = await fleet.deployment(signal);
+    const snap = await fleet.snapshot({ owner, kind }, signal);
+    const by_state: Record<string, number> = {};
+    for (const s of AGENT_STATES) by_state[s] = 0;
+    const by_owner: Record<string, number> = {};
+    for (const a of snap.agents) {
+      by_state[a.state]++;
+      by_owner[a.owner] = (by_owner[a.owner] ?? 0) + 1;
+    }
+    for (const s of AGENT_STATES) if (by_state[s] === 0) delete by_state[s];
+    const settled = snap.agents
+      .filter((a) => isSettled(a.state))
+      .sort((a, b) => Date.parse(a.state_since) - Date.parse(b.state_since));
+    const attention = settled.slice(0, ATTENTION_MAX).map(toRow);
+    const warnings = snap.errors.map((e) => `${e.kind} list failed: ${e.error}`);
+    const data = {
+      total: snap.agents.length,
+      by_state,
+      by_owner,
+      attention,
+      attention_total: settled.length,
+      backends: d.backends
+        .filter((b) => !kind || b.kind === kind)
+        .map((b) => ({ kind: b.kind, api: `${b.prefix}/${b.kind}s` })),
+      coder: { url: d.url, version: d.version, user: d.me.username },
+      ...(warnings.length ? { warnings } : {}),
+    };
+    const counts = Object.entries(by_state).map(([s, n]) => `${s} ${n}`).join(", ");
+    const owners = Object.entries(by_owner)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([o, n]) => `${o} ${n}`)
+      .join(", ");
+    const text = [
+      `Coder ${d.version} at ${d.url} as ${d.me.username}; back ends: ${
+        data.backends.map((b) => b.api).join(", ")
+      }`,
+      `${data.total} agents: ${counts || "none"}`,
+      owners ? `By owner: ${owners}${Object.keys(by_owner).length > 10 ? ", …" : ""}` : "",
+      ...warnings.map((w) => `Warning: ${w}`),
+      settled.length
+        ? rowsText(
+          `Waiting on you (${attention.length} of ${settled.length}, longest first):`,
+          attention,
+          fleet.now(),
+        )
+        : "No agent is waiting on you.",
+    ].filter(Boolean).join("\n");
+    return { data, text };
+  },
+});

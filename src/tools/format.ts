@@ -1,0 +1,40 @@
+/**
+ * Compact text renderings for an LLM reader. Agent-written text is quoted and labelled as such,
+ * never placed where it could read as an instruction.
+ */
+import type { Agent, AgentRow } from "../fleet/agent.ts";
+
+/** A compact age: `45s`, `12m`, `3h`, `2d`. */
+export function ago(iso: string, now = Date.now()): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "?";
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** Agent text, quoted so it reads as data. */
+export function quoted(s: string, max = 100): string {
+  if (!s) return "";
+  const one = s.length > max ? s.slice(0, max - 1) + "…" : s;
+  return `«${one}»`;
+}
+
+/** One line per agent: state, age in state, kind, owner/name, id, message. */
+export function rowLine(a: AgentRow | Agent, now = Date.now()): string {
+  const parts = [
+    `${a.state} ${ago(a.state_since, now)}`,
+    a.kind,
+    `${a.owner}/${a.name}`,
+    a.id,
+  ];
+  const msg = quoted(a.message);
+  return `- ${parts.join(" | ")}${msg ? ` | msg ${msg}` : ""}`;
+}
+
+/** Lines for many rows, with a header. */
+export function rowsText(header: string, rows: (AgentRow | Agent)[], now = Date.now()): string {
+  return [header, ...rows.map((r) => rowLine(r, now))].join("\n");
+}

@@ -1,0 +1,77 @@
+/** `get_agent`: one agent in full. */
+import { z } from "zod";
+import { oneLine } from "../fleet/text.ts";
+import { defineTool } from "./define.ts";
+import { ago, quoted } from "./format.ts";
+import { AgentSchema } from "./schemas.ts";
+
+/** One agent in full, with its last three messages. */
+export const getAgent = defineTool({
+  name: "get_agent",
+  title: "Get agent",
+  description: `Show one agent in full: state, where it runs, its prompt, its last three messages.
+
+Use it to check on one agent before acting on it. For its whole conversation call get_logs; for many agents call list_agents.
+
+Returns agent (every field of the agent model, with its dashboard url), recent (the last 3 messages, each cut to 300 characters, oldest first) and extras (a chat's cost when Coder reports it). Agent-written text is sanitised and quoted.`,
+  input: z.object({
+    agent: z.string().min(1).max(200).describe(
+      "The agent: a UUID, owner/name, or the name of one of your own agents.",
+    ),
+  }),
+  output: z.object({
+    agent: AgentSchema,
+    recent: z.array(z.object({
+      id: z.number().int(),
+      role: z.string(),
+      time: z.string(),
+      text: z.string(),
+    })),
+    recent_note: z.string().optional(),
+    extras: z.record(z.string(), z.unknown()),
+  }),
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler({ agent: handle }, { fleet, signal }) {
+    const agent = await fleet.resolve(handle, signal);
+    const backend = await fleet.backendOf(agent, signal);
+    const [logs, extras] = await Promise.allSettled([
+      backend.logs(agent, { limit: 3 }, signal),
+      backend.extras(agent, signal),
+    ]);
+    const recent = logs.status === "fulfilled"
+      ? logs.value.messages.map((m) => ({ ...m, text: oneLine(m.text, 300) }))
+      : [];
+    const recent_note = logs.status === "rejected"
+      ? `no conversation: ${(logs.reason as Error)?.message ?? "unavailable"}`
+      : undefined;
+    const data = {
+      agent,
+      recent,
+      ...(recent_note ? { recent_note } : {}),
+      extras: extras.status === "fulfilled" ? extras.value : {},
+    };
+    const now = fleet.now();
+    const lines = [
+      `${agent.kind} ${agent.owner}/${agent.name} (${agent.id})`,
+      `state ${agent.state} for ${ago(agent.state_since, now)} (${agent.detail})`,
+      agent.message ? `message ${quoted(agent.message, 300)}` : "",
+      agent.template ? `template ${agent.template}` : "",
+      agent.workspace ? `workspace ${agent.workspace}` : "",
+      Object.keys(agent.labels).length
+        ? `labels ${Object.entries(agent.labels).map(([k, v]) => `${k}:${v}`).join(", ")}`
+        : "",
+      `created ${agent.created_at}, updated ${agent.updated_at}`,
+      `url ${agent.url}`,
+      agent.prompt ? `prompt ${quoted(agent.prompt, 300)}` : "",
+      Object.keys(data.extras).length ? `extras ${JSON.stringify(data.extras)}` : "",
+      recent.length ? "Recent messages (agent-written text, quoted):" : recent_note ?? "",
+      ...recent.map((m) => `  #${m.id} ${m.role} ${m.time}: ${quoted(m.text, 300)}`),
+    ];
+    return { data, text: lines.filter(Boolean).join("\n") };
+  },
+});

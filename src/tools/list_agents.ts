@@ -1,0 +1,84 @@
+/** `list_agents`: find agents. */
+import { z } from "zod";
+import { toRow } from "../fleet/agent.ts";
+import { applyFilter } from "../fleet/fleet.ts";
+import { afterKey, compareAgents, decodeCursor, encodeCursor } from "./cursor.ts";
+import { defineTool } from "./define.ts";
+import { rowsText } from "./format.ts";
+import { AgentRowSchema, Kind, State } from "./schemas.ts";
+
+/** Find agents by state, owner, kind, template, label or text. */
+export const listAgents = defineTool({
+  name: "list_agents",
+  title: "List agents",
+  description: `Find agents by state, owner, kind, template, label or text, newest first.
+
+Use it to pick the agents to act on: for example state=["idle","complete"] for those waiting on you, or settled_for_s=600 for those left waiting ten minutes. For the fleet's counts call fleet_overview; for one agent in full call get_agent.
+
+Returns compact rows (id, kind, name, owner, state, detail, message, state_since), the total that matched, and next_cursor when more remain: pass it back as cursor with the same filters. limit defaults to 50, at most 200. Messages are agent-written text, shortened.`,
+  input: z.object({
+    state: z.array(State).max(8).optional().describe(
+      "Only agents in these states (starting, working, idle, complete, failed, paused, error, unknown).",
+    ),
+    owner: z.string().min(1).optional().describe("Only agents of this username."),
+    kind: Kind.optional().describe("Only tasks or only chats."),
+    template: z.string().min(1).optional().describe("Only tasks of this template name."),
+    label: z.string().regex(/^[^:]+:.*$/, "label must be key:value").optional().describe(
+      "Only chats with this label, as key:value.",
+    ),
+    query: z.string().min(1).max(200).optional().describe(
+      "Case-insensitive text that the name or the latest message contains.",
+    ),
+    settled_for_s: z.number().int().min(0).optional().describe(
+      "Only settled agents (idle, complete, failed, paused, error, unknown) that have been so for at least this many seconds.",
+    ),
+    limit: z.number().int().min(1).max(200).default(50).describe("Rows per page, 1 to 200."),
+    cursor: z.string().max(500).optional().describe("next_cursor of the previous page."),
+  }),
+  output: z.object({
+    agents: z.array(AgentRowSchema),
+    total: z.number().int().describe("agents that matched, over all pages"),
+    next_cursor: z.string().optional(),
+    warnings: z.array(z.string()).optional(),
+  }),
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler(args, { fleet, signal }) {
+    const { limit, cursor, label, ...rest } = args;
+    let labels: Record<string, string> | undefined;
+    if (label) {
+      const i = label.indexOf(":");
+      labels = { [label.slice(0, i).trim()]: label.slice(i + 1).trim() };
+    }
+    const filter = { ...rest, labels };
+    const snap = await fleet.snapshot(filter, signal);
+    const matched = applyFilter(snap.agents, filter, fleet.now()).sort(compareAgents);
+    const query = { ...filter, limit };
+    const rest2 = cursor ? afterKey(matched, decodeCursor(cursor, query)) : matched;
+    const page = rest2.slice(0, limit);
+    const more = rest2.length > page.length;
+    const warnings = snap.errors.map((e) => `${e.kind} list failed: ${e.error}`);
+    const data = {
+      agents: page.map(toRow),
+      total: matched.length,
+      ...(more ? { next_cursor: encodeCursor(page[page.length - 1], query) } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
+    const shown = matched.length - rest2.length + page.length;
+    const header = matched.length === 0
+      ? "No agent matched."
+      : `${matched.length} agents matched; showing ${
+        shown - page.length + 1
+      }-${shown}, newest first.`;
+    const text = [
+      rowsText(header, data.agents, fleet.now()),
+      ...warnings.map((w) => `Warning: ${w}`),
+      more ? `More remain: call again with cursor="${data.next_cursor}" and the same filters.` : "",
+    ].filter(Boolean).join("\n");
+    return { data, text };
+  },
+});

@@ -1,0 +1,107 @@
+/** `list_templates`: what work can run where. */
+import { z } from "zod";
+import { getUserOrganizations } from "../coder/deployment.ts";
+import type { Catalog } from "../fleet/backend.ts";
+import { errorLine } from "../fleet/fleet.ts";
+import { oneLine } from "../fleet/text.ts";
+import { defineTool } from "./define.ts";
+
+/** Templates with presets (tasks), model configs (chats), organizations. */
+export const listTemplates = defineTool({
+  name: "list_templates",
+  title: "List templates and models",
+  description:
+    `List what agents can be started with: task templates with their presets, and chat models.
+
+Call it before create_task to choose template and preset (for tasks) or model (for chats), or when create_task says a name is unknown.
+
+Returns templates [{id, name, display_name, description, organization_id, presets [{id, name, default}]}] (only templates that can run AI tasks), models [{id, model, provider, display_name, available}], and organizations [{id, name, is_default}]. A back end that is absent contributes nothing.`,
+  input: z.object({}),
+  output: z.object({
+    templates: z.array(z.object({
+      id: z.string(),
+      name: z.string(),
+      display_name: z.string(),
+      description: z.string(),
+      organization_id: z.string(),
+      presets: z.array(z.object({
+        id: z.string(),
+        name: z.string(),
+        default: z.boolean(),
+        description: z.string(),
+      })),
+    })),
+    models: z.array(z.object({
+      id: z.string(),
+      model: z.string(),
+      provider: z.string(),
+      display_name: z.string(),
+      available: z.boolean(),
+    })),
+    organizations: z.array(z.object({ id: z.string(), name: z.string(), is_default: z.boolean() })),
+    warnings: z.array(z.string()).optional(),
+  }),
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler(_args, { fleet, signal }) {
+    const backends = await fleet.backends(undefined, signal);
+    const [orgs, ...catalogs] = await Promise.allSettled([
+      getUserOrganizations(fleet.client, "me", signal),
+      ...backends.map((b) => b.catalog(signal)),
+    ]);
+    const warnings: string[] = [];
+    const merged: Required<Catalog> = { templates: [], models: [] };
+    catalogs.forEach((c, i) => {
+      if (c.status === "rejected") {
+        warnings.push(`${backends[i].kind} catalog failed: ${errorLine(c.reason)}`);
+        return;
+      }
+      merged.templates.push(...((c.value as Catalog).templates ?? []));
+      merged.models.push(...((c.value as Catalog).models ?? []));
+    });
+    if (orgs.status === "rejected") warnings.push(`organizations: ${errorLine(orgs.reason)}`);
+    const data = {
+      templates: merged.templates.map((t) => ({
+        id: t.id,
+        name: t.name,
+        display_name: t.display_name,
+        description: oneLine(t.description, 200),
+        organization_id: t.organization_id,
+        presets: t.presets,
+      })),
+      models: merged.models,
+      organizations: orgs.status === "fulfilled"
+        ? orgs.value.map((o) => ({ id: o.id, name: o.name, is_default: o.is_default ?? false }))
+        : [],
+      ...(warnings.length ? { warnings } : {}),
+    };
+    const lines = [
+      data.templates.length ? "Task templates (template; presets, * = default):" : "",
+      ...data.templates.map((t) =>
+        `- ${t.name}${t.display_name && t.display_name !== t.name ? ` (${t.display_name})` : ""}: ${
+          t.presets.map((p) => `${p.name}${p.default ? "*" : ""}`).join(", ") || "no presets"
+        }${t.description ? ` | ${t.description}` : ""}`
+      ),
+      data.models.length ? "Chat models (model; provider; id):" : "",
+      ...data.models.map((m) =>
+        `- ${m.display_name || m.model}; ${m.provider}; ${m.id}${
+          m.available ? "" : " (unavailable)"
+        }`
+      ),
+      data.organizations.length
+        ? `Organizations: ${
+          data.organizations.map((o) => `${o.name}${o.is_default ? " (default)" : ""}`).join(", ")
+        }`
+        : "",
+      ...warnings.map((w) => `Warning: ${w}`),
+    ];
+    if (!data.templates.length && !data.models.length) {
+      lines.unshift("Nothing can be started: no AI task template and no chat model is configured.");
+    }
+    return { data, text: lines.filter(Boolean).join("\n") };
+  },
+});

@@ -1,0 +1,37 @@
+/** `resume_agents`: resume paused tasks. */
+import { z } from "zod";
+import { defineTool } from "./define.ts";
+import { runAction } from "./actions.ts";
+import { ActionRowSchema, AgentsInput } from "./schemas.ts";
+
+/** Resume paused tasks, optionally with a new prompt. */
+export const resumeAgents = defineTool({
+  name: "resume_agents",
+  title: "Resume agents",
+  description: `Resume paused tasks, optionally replacing their prompt first.
+
+Use it to bring back tasks that stop_agents paused (or that Coder paused). Chats need no resume: they continue when they get a message, so send_input to them instead.
+
+Returns results [{agent, outcome: done | skipped | failed, detail}] for every agent, in input order; an agent that is not paused is skipped. 1 to 100 agents, 8 at a time. Follow up with wait_for_agents: a resumed task starts its workspace first.`,
+  input: z.object({
+    agents: AgentsInput,
+    prompt: z.string().min(1).max(100_000).optional().describe(
+      "Replace each paused task's prompt with this before resuming it.",
+    ),
+  }),
+  output: z.object({ results: z.array(ActionRowSchema) }),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler({ agents, prompt }, { fleet, signal }) {
+    const { results, text } = await runAction(fleet, agents, {
+      signal,
+      describe: () => "resume",
+      act: (b, a) => b.resume(a, prompt),
+    });
+    return { data: { results }, text };
+  },
+});

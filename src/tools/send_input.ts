@@ -1,0 +1,59 @@
+/** `send_input`: message one agent or many. */
+import { z } from "zod";
+import { sendInput } from "../fleet/send.ts";
+import { defineTool } from "./define.ts";
+import { AgentsInput, Kind } from "./schemas.ts";
+
+/** Message agents, with a policy for busy ones. */
+export const sendInputTool = defineTool({
+  name: "send_input",
+  title: "Send input",
+  description: `Send a message to one agent or to many, deciding what happens when one is busy.
+
+Use it to answer an agent's question, give it the next step, or steer it. if_busy: wait (default) sends as soon as each agent is ready, within wait_s, resuming paused tasks first; fail sends only to ready agents; queue and interrupt work on chats (queue the message, or interrupt the current turn); Coder Tasks cannot queue or interrupt, so a busy task is reported busy.
+
+Returns results [{agent, outcome: sent | queued | busy | failed, detail}] for every agent, in input order. 1 to 100 agents; input at most 100000 characters; wait_s default 60, at most 300. Busy agents are watched with one list request per back end per round.`,
+  input: z.object({
+    agents: AgentsInput,
+    input: z.string().min(1).max(100_000).describe("The message to send."),
+    if_busy: z.enum(["wait", "queue", "interrupt", "fail"]).default("wait").describe(
+      "What to do when an agent is busy: wait, queue (chats), interrupt (chats) or fail.",
+    ),
+    wait_s: z.number().int().min(0).max(300).default(60).describe(
+      "With if_busy=wait: how long to wait for busy agents, in seconds.",
+    ),
+  }),
+  output: z.object({
+    results: z.array(z.object({
+      agent: z.string(),
+      id: z.string().optional(),
+      kind: Kind.optional(),
+      outcome: z.enum(["sent", "queued", "busy", "failed"]),
+      detail: z.string(),
+    })),
+  }),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  async handler({ agents, input, if_busy, wait_s }, { fleet, signal, progress }) {
+    const targets = await fleet.resolveMany(agents, signal);
+    const results = await sendInput(fleet, targets, {
+      input,
+      ifBusy: if_busy,
+      waitMs: wait_s * 1000,
+      signal,
+      onRound: (_round, done, total) => progress(done, total, `${done} of ${total} handled`),
+    });
+    const count = (o: string) => results.filter((r) => r.outcome === o).length;
+    const text = [
+      `sent ${count("sent")}, queued ${count("queued")}, busy ${count("busy")}, failed ${
+        count("failed")
+      }`,
+      ...results.map((r) => `- ${r.agent}: ${r.outcome}${r.detail ? ` (${r.detail})` : ""}`),
+    ].join("\n");
+    return { data: { results }, text };
+  },
+});

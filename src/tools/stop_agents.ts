@@ -1,0 +1,37 @@
+/** `stop_agents`: stop current work, resumably. */
+import { z } from "zod";
+import { defineTool } from "./define.ts";
+import { runAction } from "./actions.ts";
+import { ActionRowSchema, AgentsInput } from "./schemas.ts";
+
+/** Pause tasks, interrupt chats. */
+export const stopAgents = defineTool({
+  name: "stop_agents",
+  title: "Stop agents",
+  description: `Stop agents' current work, resumably: pause tasks, interrupt chats.
+
+Use it to halt agents that go the wrong way or cost too much, without losing them. A paused task comes back with resume_agents; an interrupted chat continues when it gets a message (send_input). Try dry_run first on a large set.
+
+Returns results [{agent, outcome: done | skipped | would | failed, detail}] for every agent, in input order; an agent already stopped is skipped. 1 to 100 agents, 8 at a time.`,
+  input: z.object({
+    agents: AgentsInput,
+    dry_run: z.boolean().default(false).describe("Only say what would be done."),
+  }),
+  output: z.object({ results: z.array(ActionRowSchema) }),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler({ agents, dry_run }, { fleet, signal }) {
+    const { results, text } = await runAction(fleet, agents, {
+      dryRun: dry_run,
+      signal,
+      describe: (a) =>
+        a.kind === "task" ? `pause task (now ${a.state})` : `interrupt chat (now ${a.state})`,
+      act: (b, a) => b.stop(a),
+    });
+    return { data: { results }, text };
+  },
+});

@@ -1,0 +1,132 @@
+/** `wait_for_agents`: block until agents settle, go idle, or change. */
+import { z } from "zod";
+import { type Agent, toRow } from "../fleet/agent.ts";
+import { FleetError } from "../fleet/backend.ts";
+import { waitForAgents } from "../fleet/wait.ts";
+import { defineTool } from "./define.ts";
+import { rowsText } from "./format.ts";
+import { AgentRowSchema, Kind, State } from "./schemas.ts";
+
+const ROWS_MAX = 50;
+
+/** Block until agents settle or change. */
+export const waitForAgentsTool = defineTool({
+  name: "wait_for_agents",
+  title: "Wait for agents",
+  description:
+    `Block until agents settle (it is your turn), go idle, or change, or until the timeout.
+
+Use it after create_task or send_input instead of polling list_agents yourself. Name the agents, or give list_agents filters to watch every agent they match (no agents and no filters: the whole fleet). until: settled (default: not starting or working), idle, or any_change (state or message differs from the start). mode: any (default) returns when one agent meets it, all when every agent does.
+
+Returns done, timed_out, changed (rows that meet the condition), pending (rows that do not), gone (ids deleted or archived meanwhile), elapsed_ms. Rows are capped at ${ROWS_MAX} each with the totals given. Up to 1000 agents; timeout_s default 30, at most 300. One list request per back end per round (about 1 s), progress notifications each round; cancelling the call stops it at once.`,
+  input: z.object({
+    agents: z.array(z.string().min(1).max(200)).min(1).max(1000).optional().describe(
+      "Agents to watch, up to 1000: UUIDs, owner/name, or your own agents' names.",
+    ),
+    state: z.array(State).max(8).optional().describe(
+      "Without agents: watch agents in these states.",
+    ),
+    owner: z.string().min(1).optional().describe("Without agents: watch this user's agents."),
+    kind: Kind.optional().describe("Without agents: watch only tasks or only chats."),
+    template: z.string().min(1).optional().describe("Without agents: watch this template's tasks."),
+    label: z.string().regex(/^[^:]+:.*$/).optional().describe(
+      "Without agents: watch chats with this label, key:value.",
+    ),
+    query: z.string().min(1).max(200).optional().describe(
+      "Without agents: watch agents whose name or message contains this text.",
+    ),
+    until: z.enum(["settled", "any_change", "idle"]).default("settled").describe(
+      "The condition: settled, any_change, or idle.",
+    ),
+    mode: z.enum(["any", "all"]).default("any").describe(
+      "any: return when one agent meets the condition; all: when every agent does.",
+    ),
+    timeout_s: z.number().int().min(0).max(300).default(30).describe(
+      "Longest wait in seconds (default 30, at most 300).",
+    ),
+  }),
+  output: z.object({
+    done: z.boolean(),
+    timed_out: z.boolean(),
+    changed: z.array(AgentRowSchema),
+    changed_total: z.number().int(),
+    pending: z.array(AgentRowSchema),
+    pending_total: z.number().int(),
+    gone: z.array(z.string()),
+    not_found: z.array(z.object({ agent: z.string(), error: z.string() })),
+    elapsed_ms: z.number().int(),
+  }),
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler(args, { fleet, signal, progress }) {
+    const { agents, until, mode, timeout_s, label, ...filters } = args;
+    let watch: Agent[];
+    const not_found: { agent: string; error: string }[] = [];
+    if (agents) {
+      const hasFilters = Object.values(filters).some((v) => v !== undefined) || label;
+      if (hasFilters) {
+        throw new FleetError(
+          "Give agents or filters, not both.",
+          "Drop the filters to watch the named agents, or drop agents to watch what the filters match.",
+        );
+      }
+      const resolved = await fleet.resolveMany(agents, signal);
+      watch = resolved.flatMap((r) => "agent" in r ? [r.agent] : []);
+      for (const r of resolved) {
+        if ("error" in r) not_found.push({ agent: r.handle, error: r.error.message });
+      }
+      // The same agent named twice is watched once.
+      watch = [...new Map(watch.map((a) => [a.id, a])).values()];
+    } else {
+      const i = label?.indexOf(":") ?? -1;
+      const labels = label ? { [label.slice(0, i)]: label.slice(i + 1) } : undefined;
+      watch = (await fleet.snapshot({ ...filters, labels }, signal)).agents;
+    }
+    const r = await waitForAgents(fleet, {
+      watch,
+      until,
+      mode,
+      timeoutMs: timeout_s * 1000,
+      signal,
+      onRound: (round, met, total) =>
+        progress(
+          round,
+          undefined,
+          `${met} of ${total} agents ${until === "any_change" ? "changed" : until}`,
+        ),
+    });
+    const data = {
+      done: r.done,
+      timed_out: r.timed_out,
+      changed: r.met.slice(0, ROWS_MAX).map(toRow),
+      changed_total: r.met.length,
+      pending: r.pending.slice(0, ROWS_MAX).map(toRow),
+      pending_total: r.pending.length,
+      gone: r.gone.map((a) => a.id),
+      not_found,
+      elapsed_ms: Math.round(r.elapsed_ms),
+    };
+    const now = fleet.now();
+    const word = until === "any_change" ? "changed" : until;
+    const text = [
+      watch.length === 0
+        ? "Nothing to watch: no agent matched."
+        : r.done
+        ? `Done after ${
+          (r.elapsed_ms / 1000).toFixed(1)
+        } s: ${r.met.length} of ${watch.length} ${word}.`
+        : `Timed out after ${timeout_s} s: ${r.met.length} of ${watch.length} ${word}.`,
+      r.met.length ? rowsText(`${word[0].toUpperCase()}${word.slice(1)}:`, data.changed, now) : "",
+      r.met.length > ROWS_MAX ? `[${r.met.length - ROWS_MAX} more not shown]` : "",
+      r.pending.length ? rowsText("Pending:", data.pending, now) : "",
+      r.pending.length > ROWS_MAX ? `[${r.pending.length - ROWS_MAX} more not shown]` : "",
+      data.gone.length ? `Gone (deleted or archived): ${data.gone.join(", ")}` : "",
+      ...not_found.map((n) => `Not found: ${n.agent}: ${n.error}`),
+    ].filter(Boolean).join("\n");
+    return { data, text };
+  },
+});

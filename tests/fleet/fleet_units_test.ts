@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import type { Agent } from "../../src/fleet/agent.ts";
+import { isSettled, toRow } from "../../src/fleet/agent.ts";
+import { runBatch } from "../../src/fleet/batch.ts";
+import { applyFilter } from "../../src/fleet/fleet.ts";
+import { matchesHandle, parseHandle } from "../../src/fleet/handle.ts";
+import { block, cleanText, oneLine } from "../../src/fleet/text.ts";
+import { meets } from "../../src/fleet/wait.ts";
+
+function agent(p: Partial<Agent>): Agent {
+  return {
+    id: "11111111-1111-4111-8111-111111111111",
+    kind: "task",
+    name: "fix-bug",
+    owner: "alice",
+    state: "idle",
+    detail: "active/idle",
+    message: "done with step 1",
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+    state_since: "2026-01-01T00:00:00.000Z",
+    url: "http://x/tasks/alice/1",
+    labels: {},
+    ...p,
+  };
+}
+
+Deno.test("handles: UUID, owner/name, bare name, malformed", () => {
+  assert.deepEqual(parseHandle(" 11111111-1111-4111-8111-11111111111A "), {
+    kind: "id",
+    id: "11111111-1111-4111-8111-11111111111a",
+    text: "11111111-1111-4111-8111-11111111111A",
+  });
+  assert.deepEqual(parseHandle("bob/fix"), { kind: "name", owner: "bob", name: "fix", text: "bob/fix" });
+  assert.deepEqual(parseHandle("fix"), { kind: "name", name: "fix", text: "fix" });
+  assert.equal(parseHandle(""), undefined);
+  assert.equal(parseHandle("/x"), undefined);
+  assert.equal(parseHandle("a/b/c"), undefined);
+  const a = agent({});
+  assert.ok(matchesHandle(a, parseHandle("fix-bug")!, "alice"));
+  assert.ok(!matchesHandle(a, parseHandle("fix-bug")!, "bob"), "a bare name is the caller's own");
+  assert.ok(matchesHandle(a, parseHandle("alice/fix-bug")!, "bob"));
+  assert.ok(matchesHandle(a, parseHandle(a.id.toUpperCase())!, "bob"));
+});
+
+Deno.test("settled: every state but starting and working", () => {
+  assert.deepEqual(
+    (["starting", "working", "idle", "complete", "failed", "paused", "error", "unknown"] as const)
+      .filter(isSettled),
+    ["idle", "complete", "failed", "paused", "error", "unknown"],
+  );
+});
+
+Deno.test("batch: bounded concurrency, every item reported in order", async () => {
+  let inFlight = 0, peak = 0;
+  const results = await runBatch([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], async (n) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise((r) => setTimeout(r, 5));
+    inFlight--;
+    if (n % 3 === 0) throw new Error(`bad ${n}`);
+    return n * 10;
+  }, 3);
+  assert.equal(peak, 3);
+  assert.equal(results.length, 10);
+  assert.deepEqual(results[0], { ok: true, value: 10 });
+  assert.equal(results[2].ok, false);
+  assert.equal(results.filter((r) => !r.ok).length, 3);
+});
+
+Deno.test("filters: state, owner, kind, template, labels, query, settled_for_s", () => {
+  const now = Date.parse("2026-01-01T00:10:00Z");
+  const list = [
+    agent({ id: "a", state: "idle", state_since: "2026-01-01T00:00:00Z" }),
+    agent({ id: "b", state: "working", owner: "bob", message: "Refactoring AUTH" }),
+    agent({ id: "c", kind: "chat", labels: { team: "core" }, template: undefined }),
+    agent({ id: "d", template: "codex", state: "complete", state_since: "2026-01-01T00:09:30Z" }),
+  ];
+  const ids = (f: Parameters<typeof applyFilter>[1]) => applyFilter(list, f, now).map((a) => a.id);
+  assert.deepEqual(ids({ state: ["idle", "complete"] }), ["a", "c", "d"]);
+  assert.deepEqual(ids({ owner: "bob" }), ["b"]);
+  assert.deepEqual(ids({ kind: "chat" }), ["c"]);
+  assert.deepEqual(ids({ template: "CODEX" }), ["d"]);
+  assert.deepEqual(ids({ labels: { team: "core" } }), ["c"]);
+  assert.deepEqual(ids({ query: "auth" }), ["b"]);
+  assert.deepEqual(ids({ settled_for_s: 60 }), ["a", "c"]);
+});
+
+Deno.test("wait conditions: settled, idle, any_change", () => {
+  const first = agent({ state: "working", message: "m1" });
+  assert.equal(meets("settled", agent({ state: "paused" }), first), true);
+  assert.equal(meets("settled", agent({ state: "working" }), first), false);
+  assert.equal(meets("idle", agent({ state: "complete" }), first), false);
+  assert.equal(meets("idle", agent({ state: "idle" }), first), true);
+  assert.equal(meets("any_change", agent({ state: "working", message: "m1", detail: first.detail }), first), false);
+  assert.equal(meets("any_change", agent({ state: "working", message: "m2", detail: first.detail }), first), true);
+});
+
+Deno.test("text: strips escapes, controls, bidi and invisible characters", () => {
+  const evil = "ok\u001b[31mred\u001b[0m\u202Egnp.exe\u200B\u0007 \uDB40\uDC41tag\ttab\nline";
+  assert.equal(cleanText(evil), "okredgnp.exe tag\ttab\nline");
+  assert.equal(oneLine("  a\n\n b  "), "a b");
+  assert.equal(oneLine("x".repeat(50), 10), "xxxxxxxxx…");
+  const b = block("line one   \n\n\n\nline two", 100);
+  assert.deepEqual(b, { text: "line one\n\nline two", truncated: false });
+  assert.equal(block("y".repeat(20), 5).truncated, true);
+});
+
+Deno.test("rows: compact and capped", () => {
+  const r = toRow(agent({ message: "z".repeat(500), labels: {} }));
+  assert.equal(r.message.length, 120);
+  assert.equal("labels" in r, false);
+  assert.equal("url" in r, false);
+});
