@@ -1,0 +1,424 @@
+/**
+ * The Coder Tasks API (`P/tasks`, where P is `/api/v2` on v2.29+ or `/api/experimental` on older
+ * servers): tolerant schemas and one function per endpoint.
+ *
+ * Schemas accept both the v2.29+ swagger shapes and what real older servers send (see
+ * `coder-api/recorded/README.md`): id fields as `{uuid, valid}` objects, plain strings or null;
+ * `status` in the TaskStatus or the WorkspaceStatus vocabulary; `current_state.state` as
+ * `failure`/`completed` as well as `failed`/`complete`. Parsing normalises all of these, so the
+ * rest of the program sees one shape. Timestamps stay the strings Coder sent.
+ */
+import { z } from "zod";
+import { CoderError } from "./http.ts";
+import type { CoderClient } from "./http.ts";
+import { AgentBusyError } from "../fleet/backend.ts";
+
+/** The v2.29+ task status vocabulary (codersdk.TaskStatus). */
+export const TASK_STATUSES = [
+  "pending",
+  "initializing",
+  "active",
+  "paused",
+  "unknown",
+  "error",
+] as const;
+
+/** A task status, normalised to the TaskStatus vocabulary. */
+export type TaskStatus = typeof TASK_STATUSES[number];
+
+/** What the agent last reported (codersdk.TaskState), normalised; `unknown` for anything else. */
+export type TaskStateWord = "working" | "idle" | "complete" | "failed" | "unknown";
+
+const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Normalise a status word of either vocabulary to a TaskStatus. WorkspaceStatus words of older
+ * servers: running -> active, starting/pending -> initializing/pending, failed/canceled -> error,
+ * stopping/stopped -> paused; anything unrecognised -> unknown.
+ */
+export function normalizeTaskStatus(raw: string | null | undefined): TaskStatus {
+  const s = (raw ?? "").trim().toLowerCase();
+  switch (s) {
+    case "pending":
+    case "initializing":
+    case "active":
+    case "paused":
+    case "error":
+    case "unknown":
+      return s;
+    case "running":
+      return "active";
+    case "starting":
+      return "initializing";
+    case "failed":
+    case "canceled":
+      return "error";
+    case "stopping":
+    case "stopped":
+      return "paused";
+    default:
+      return "unknown";
+  }
+}
+
+/** Normalise `current_state.state`: `failure` -> `failed`, `completed` -> `complete`. */
+export function normalizeTaskState(raw: string | null | undefined): TaskStateWord {
+  const s = (raw ?? "").trim().toLowerCase();
+  switch (s) {
+    case "working":
+    case "idle":
+    case "complete":
+    case "failed":
+      return s;
+    case "completed":
+      return "complete";
+    case "failure":
+      return "failed";
+    default:
+      return "unknown";
+  }
+}
+
+/**
+ * An id field that may be a `uuid.NullUUID` object, a plain string, or null. Normalised to a
+ * string, or `undefined` when absent, null, invalid, empty or the zero UUID.
+ */
+export const NullableId = z
+  .union([
+    z.string(),
+    z.looseObject({ uuid: z.string().nullish(), valid: z.boolean().nullish() }),
+  ])
+  .nullish()
+  .transform((v): string | undefined => {
+    if (v === null || v === undefined) return undefined;
+    if (typeof v === "string") return v === "" || v === ZERO_UUID ? undefined : v;
+    if (v.valid === false || !v.uuid || v.uuid === ZERO_UUID) return undefined;
+    return v.uuid;
+  });
+
+/** codersdk.TaskStateEntry, normalised. */
+export interface TaskCurrentState {
+  /** RFC 3339, as sent. */
+  timestamp?: string;
+  state: TaskStateWord;
+  /** The state word as Coder sent it (e.g. `failure`). */
+  state_raw: string;
+  message: string;
+  uri: string;
+}
+
+const TaskStateEntry = z
+  .looseObject({
+    timestamp: z.string().nullish(),
+    state: z.string().nullish(),
+    message: z.string().nullish(),
+    uri: z.string().nullish(),
+  })
+  .transform((c): TaskCurrentState => ({
+    timestamp: c.timestamp || undefined,
+    state: normalizeTaskState(c.state),
+    state_raw: c.state ?? "",
+    message: c.message ?? "",
+    uri: c.uri ?? "",
+  }));
+
+/** A Coder task (codersdk.Task), normalised. Strings are raw Coder text: sanitise before display. */
+export interface Task {
+  id: string;
+  name: string;
+  display_name?: string;
+  organization_id?: string;
+  owner_id?: string;
+  owner_name?: string;
+  template_id?: string;
+  template_name?: string;
+  template_display_name?: string;
+  template_version_id?: string;
+  workspace_id?: string;
+  workspace_name?: string;
+  workspace_agent_id?: string;
+  workspace_app_id?: string;
+  workspace_agent_lifecycle?: string;
+  workspace_status?: string;
+  initial_prompt?: string;
+  /** Normalised to the TaskStatus vocabulary. */
+  status: TaskStatus;
+  /** The status word exactly as Coder sent it (`running` on v2.27, say). */
+  status_raw: string;
+  current_state?: TaskCurrentState;
+  /** RFC 3339, as sent. */
+  created_at?: string;
+  /** RFC 3339, as sent. */
+  updated_at?: string;
+}
+
+const opt = () => z.string().nullish().transform((v) => v || undefined);
+
+/** Schema of one task: tolerant of v2.27 and v2.29+ shapes, normalising on parse. */
+export const TaskSchema = z
+  .looseObject({
+    id: z.string(),
+    name: z.string().nullish(),
+    display_name: opt(),
+    organization_id: opt(),
+    owner_id: opt(),
+    owner_name: opt(),
+    template_id: opt(),
+    template_name: opt(),
+    template_display_name: opt(),
+    template_version_id: opt(),
+    workspace_id: NullableId,
+    workspace_name: opt(),
+    workspace_agent_id: NullableId,
+    workspace_app_id: NullableId,
+    workspace_agent_lifecycle: opt(),
+    workspace_status: opt(),
+    initial_prompt: z.string().nullish(),
+    status: z.string().nullish(),
+    current_state: TaskStateEntry.nullish(),
+    created_at: opt(),
+    updated_at: opt(),
+  })
+  .transform((t): Task => {
+    const raw = t.status ?? "";
+    let status = normalizeTaskStatus(raw);
+    // v2.27 reports the workspace build status: a `running` workspace whose agent has not
+    // finished starting is still initializing from the task's point of view.
+    if (
+      raw.trim().toLowerCase() === "running" &&
+      (t.workspace_agent_lifecycle === "created" || t.workspace_agent_lifecycle === "starting")
+    ) status = "initializing";
+    return {
+      id: t.id,
+      name: t.name ?? "",
+      display_name: t.display_name,
+      organization_id: t.organization_id,
+      owner_id: t.owner_id,
+      owner_name: t.owner_name,
+      template_id: t.template_id,
+      template_name: t.template_name,
+      template_display_name: t.template_display_name,
+      template_version_id: t.template_version_id,
+      workspace_id: t.workspace_id,
+      workspace_name: t.workspace_name,
+      workspace_agent_id: t.workspace_agent_id,
+      workspace_app_id: t.workspace_app_id,
+      workspace_agent_lifecycle: t.workspace_agent_lifecycle,
+      workspace_status: t.workspace_status,
+      initial_prompt: t.initial_prompt ?? undefined,
+      status,
+      status_raw: raw,
+      current_state: t.current_state ?? undefined,
+      created_at: t.created_at,
+      updated_at: t.updated_at,
+    };
+  });
+
+/** `GET P/tasks` (codersdk.TasksListResponse). */
+export const TasksListSchema = z
+  .looseObject({
+    tasks: z.array(TaskSchema).nullish(),
+    count: z.number().nullish(),
+  })
+  .transform((b) => ({ tasks: b.tasks ?? [], count: b.count ?? (b.tasks ?? []).length }));
+
+/** The task list. */
+export type TasksList = z.output<typeof TasksListSchema>;
+
+/** One log entry (codersdk.TaskLogEntry), normalised. */
+export interface TaskLogEntry {
+  id: number;
+  /** `input` (what was sent to the agent) or `output` (what the agent showed). */
+  type: "input" | "output";
+  /** The raw content: untrusted, not yet sanitised. */
+  content: string;
+  /** RFC 3339, as sent (may be empty). */
+  time: string;
+}
+
+const TaskLogEntrySchema = z
+  .looseObject({
+    id: z.number(),
+    content: z.string().nullish(),
+    type: z.string().nullish(),
+    time: z.string().nullish(),
+  })
+  .transform((e): TaskLogEntry => ({
+    id: e.id,
+    type: e.type === "input" ? "input" : "output",
+    content: e.content ?? "",
+    time: e.time ?? "",
+  }));
+
+/** `GET P/tasks/{user}/{task}/logs` (codersdk.TaskLogsResponse); v2.27 sends only `logs`. */
+export const TaskLogsSchema = z
+  .looseObject({
+    logs: z.array(TaskLogEntrySchema).nullish(),
+    snapshot: z.boolean().nullish(),
+    snapshot_at: z.string().nullish(),
+  })
+  .transform((b) => ({
+    logs: b.logs ?? [],
+    snapshot: b.snapshot ?? false,
+    snapshot_at: b.snapshot_at || undefined,
+  }));
+
+/** Task logs. */
+export type TaskLogs = z.output<typeof TaskLogsSchema>;
+
+/** Answer of pause and resume (`{workspace_build}`); the build is not read. */
+const BuildAnswer = z.looseObject({ workspace_build: z.unknown().optional() }).nullish();
+
+/** codersdk.CreateTaskRequest. */
+export interface CreateTaskRequest {
+  input: string;
+  name?: string;
+  display_name?: string;
+  template_version_id: string;
+  template_version_preset_id?: string;
+}
+
+function taskPath(prefix: string, user: string, task: string, tail = ""): string {
+  return `${prefix}/tasks/${encodeURIComponent(user)}/${encodeURIComponent(task)}${tail}`;
+}
+
+/** `GET P/tasks?q=...`: every task visible to the caller that matches `q` (no pagination). */
+export function listTasks(
+  client: CoderClient,
+  prefix: string,
+  q?: string,
+  signal?: AbortSignal,
+): Promise<TasksList> {
+  return client.get(`${prefix}/tasks`, TasksListSchema, { query: { q }, signal });
+}
+
+/** `POST P/tasks/{user}`: create a task (201, status `pending`). */
+export function createTask(
+  client: CoderClient,
+  prefix: string,
+  user: string,
+  body: CreateTaskRequest,
+  signal?: AbortSignal,
+): Promise<Task> {
+  return client.request("POST", `${prefix}/tasks/${encodeURIComponent(user)}`, {
+    body,
+    schema: TaskSchema,
+    signal,
+  });
+}
+
+/** `GET P/tasks/{user}/{task}`: `user` is a username, a UUID or `me`; `task` a UUID or a name. */
+export function getTask(
+  client: CoderClient,
+  prefix: string,
+  user: string,
+  task: string,
+  signal?: AbortSignal,
+): Promise<Task> {
+  return client.get(taskPath(prefix, user, task), TaskSchema, { signal });
+}
+
+/** `DELETE P/tasks/{user}/{task}` (202). */
+export async function deleteTask(
+  client: CoderClient,
+  prefix: string,
+  user: string,
+  task: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await client.request("DELETE", taskPath(prefix, user, task), { signal });
+}
+
+/** `PATCH P/tasks/{user}/{task}/input` (204): replace the prompt of a paused task. */
+export async function updateTaskInput(
+  client: CoderClient,
+  prefix: string,
+  user: string,
+  task: string,
+  input: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await client.request("PATCH", taskPath(prefix, user, task, "/input"), {
+    body: { input },
+    signal,
+  });
+}
+
+/** The message Coder sends (409 on v2.29+, 502 on v2.27) when the task cannot take input. */
+export const NOT_READY_MESSAGE = "Task app is not ready to accept input.";
+
+/** True when a send failure means "busy, starting or paused": 409, or 502 with the not-ready message. */
+export function isBusyError(err: unknown): err is CoderError {
+  if (!(err instanceof CoderError) || err.kind !== "http") return false;
+  if (err.status === 409) return true;
+  return err.status === 502 && (err.coderMessage ?? "").trim() === NOT_READY_MESSAGE;
+}
+
+function busySummary(err: CoderError): string {
+  const msg = (err.coderMessage ?? "").replace(/\s+/g, " ").trim().slice(0, 200) ||
+    "The task cannot take input now.";
+  const detail = (err.detail ?? "").replace(/\s+/g, " ").trim().slice(0, 200);
+  return detail && detail !== msg ? `${msg} (${detail})` : msg;
+}
+
+/**
+ * `POST P/tasks/{user}/{task}/send` (204). Throws {@link AgentBusyError} carrying Coder's
+ * message and detail when the task is busy, starting or paused (409, or v2.27's 502).
+ */
+export async function sendTaskInput(
+  client: CoderClient,
+  prefix: string,
+  user: string,
+  task: string,
+  input: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await client.request("POST", taskPath(prefix, user, task, "/send"), {
+      body: { input },
+      signal,
+    });
+  } catch (err) {
+    if (isBusyError(err)) throw new AgentBusyError(busySummary(err));
+    throw err;
+  }
+}
+
+/** `GET P/tasks/{user}/{task}/logs`: the conversation (live, or a snapshot while paused). */
+export function getTaskLogs(
+  client: CoderClient,
+  prefix: string,
+  user: string,
+  task: string,
+  signal?: AbortSignal,
+): Promise<TaskLogs> {
+  return client.get(taskPath(prefix, user, task, "/logs"), TaskLogsSchema, { signal });
+}
+
+/** `POST P/tasks/{user}/{task}/pause` (202): stop the task's workspace, keeping its state. */
+export async function pauseTask(
+  client: CoderClient,
+  prefix: string,
+  user: string,
+  task: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await client.request("POST", taskPath(prefix, user, task, "/pause"), {
+    schema: BuildAnswer,
+    signal,
+  });
+}
+
+/** `POST P/tasks/{user}/{task}/resume` (202): start a paused task again. */
+export async function resumeTask(
+  client: CoderClient,
+  prefix: string,
+  user: string,
+  task: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await client.request("POST", taskPath(prefix, user, task, "/resume"), {
+    schema: BuildAnswer,
+    signal,
+  });
+}
