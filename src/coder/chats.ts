@@ -1,0 +1,412 @@
+/**
+ * The Coder Chats ("Coder Agents") API: `/api/v2/chats` (or `/api/experimental/chats` on older
+ * servers). Every function takes the client and the API prefix the back end was detected at.
+ *
+ * Schemas are tolerant: extra fields pass through, optional fields may be absent or null, and a
+ * few shapes that differ between versions (ids as `{uuid, valid}` objects, tool arguments as raw
+ * JSON or as byte arrays, a bare array of models) are all accepted.
+ */
+import { z } from "zod";
+import { CoderError } from "./http.ts";
+import type { CoderClient } from "./http.ts";
+
+/** An id that may be a string, a `uuid.NullUUID` object, or null; normalized to a string or
+ * `undefined` (the zero UUID counts as absent). */
+export const OptionalId = z
+  .union([
+    z.string(),
+    z.looseObject({ uuid: z.string().nullish(), valid: z.boolean().nullish() }),
+  ])
+  .nullish()
+  .transform((v): string | undefined => {
+    if (v === null || v === undefined) return undefined;
+    if (typeof v === "string") return v && !ZERO_UUID.test(v) ? v : undefined;
+    if (v.valid === false || !v.uuid || ZERO_UUID.test(v.uuid)) return undefined;
+    return v.uuid;
+  });
+
+const ZERO_UUID = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
+
+/** A string map (chat labels). Non-string values are turned into strings; null means empty. */
+export const StringMap = z
+  .record(z.string(), z.unknown())
+  .nullish()
+  .transform((m): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m ?? {})) {
+      if (v === null || v === undefined) continue;
+      out[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return out;
+  });
+
+/** codersdk.ChatError: why the chat's last turn failed. */
+export const ChatError = z.looseObject({
+  message: z.string().nullish(),
+  detail: z.string().nullish(),
+  kind: z.string().nullish(),
+  provider: z.string().nullish(),
+  retryable: z.boolean().nullish(),
+  status_code: z.number().nullish(),
+});
+/** A chat error. */
+export type ChatError = z.infer<typeof ChatError>;
+
+/** codersdk.Chat, the fields we read (all others pass through). */
+export const Chat = z.looseObject({
+  id: z.string(),
+  title: z.string().nullish(),
+  /** `waiting|running|error|requires_action|interrupting`; any other word is kept as is. */
+  status: z.string().nullish(),
+  archived: z.boolean().nullish(),
+  owner_id: z.string().nullish(),
+  owner_username: z.string().nullish(),
+  owner_name: z.string().nullish(),
+  organization_id: z.string().nullish(),
+  workspace_id: OptionalId,
+  agent_id: OptionalId,
+  parent_chat_id: OptionalId,
+  root_chat_id: OptionalId,
+  labels: StringMap,
+  last_turn_summary: z.string().nullish(),
+  summary: z.string().nullish(),
+  /** An object per the swagger; a bare string is accepted too. */
+  last_error: z.union([ChatError, z.string()]).nullish(),
+  last_model_config_id: z.string().nullish(),
+  has_unread: z.boolean().nullish(),
+  created_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
+  children: z.array(z.unknown()).nullish(),
+});
+/** A chat. */
+export type Chat = z.infer<typeof Chat>;
+
+/** codersdk.ChatMessagePart: one part of a message (text, reasoning, tool call, ...). */
+export const ChatMessagePart = z.looseObject({
+  type: z.string().nullish(),
+  text: z.string().nullish(),
+  /** Tool name of tool-call and tool-result parts. */
+  tool_name: z.string().nullish(),
+  tool_call_id: z.string().nullish(),
+  name: z.string().nullish(),
+  /** Raw JSON on the wire (the swagger shows Go's json.RawMessage as a byte array). */
+  args: z.unknown().optional(),
+  args_delta: z.string().nullish(),
+  result: z.unknown().optional(),
+  result_delta: z.string().nullish(),
+  is_error: z.boolean().nullish(),
+  url: z.string().nullish(),
+  title: z.string().nullish(),
+  media_type: z.string().nullish(),
+  file_name: z.string().nullish(),
+  start_line: z.number().nullish(),
+  end_line: z.number().nullish(),
+  content: z.string().nullish(),
+  context_file_path: z.string().nullish(),
+  skill_name: z.string().nullish(),
+  created_at: z.string().nullish(),
+});
+/** A message part. */
+export type ChatMessagePart = z.infer<typeof ChatMessagePart>;
+
+/** Message content: an array of parts; a bare string is taken as one text part. */
+const Parts = z
+  .union([z.array(ChatMessagePart), z.string()])
+  .nullish()
+  .transform((v): ChatMessagePart[] => {
+    if (v === null || v === undefined) return [];
+    if (typeof v === "string") return [{ type: "text", text: v }];
+    return v;
+  });
+
+/** A message id: an integer, or a numeric string. */
+const MessageId = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
+
+/** codersdk.ChatMessage. */
+export const ChatMessage = z.looseObject({
+  id: MessageId,
+  chat_id: z.string().nullish(),
+  /** `system|user|assistant|tool`. */
+  role: z.string().nullish(),
+  content: Parts,
+  created_at: z.string().nullish(),
+  created_by: z.string().nullish(),
+  model_config_id: z.string().nullish(),
+});
+/** A chat message. */
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** codersdk.ChatQueuedMessage: a message waiting for the chat to become idle. */
+export const ChatQueuedMessage = z.looseObject({
+  id: MessageId.nullish(),
+  chat_id: z.string().nullish(),
+  content: Parts,
+  created_at: z.string().nullish(),
+});
+/** A queued message. */
+export type ChatQueuedMessage = z.infer<typeof ChatQueuedMessage>;
+
+/** codersdk.ChatMessagesResponse. A bare array of messages is accepted too (`has_more` then
+ * stays undefined). */
+export const ChatMessagesResponse = z.preprocess(
+  (v) => (Array.isArray(v) ? { messages: v } : v),
+  z.looseObject({
+    messages: z.array(ChatMessage).nullish().transform((m) => m ?? []),
+    queued_messages: z.array(ChatQueuedMessage).nullish().transform((m) => m ?? []),
+    has_more: z.boolean().nullish().transform((b) => b ?? undefined),
+  }),
+);
+/** A page of chat messages. */
+export type ChatMessagesResponse = z.infer<typeof ChatMessagesResponse>;
+
+/** codersdk.CreateChatMessageResponse. An empty body is accepted (as "sent"). */
+export const CreateChatMessageResponse = z.preprocess(
+  (v) => v ?? {},
+  z.looseObject({
+    message: ChatMessage.nullish(),
+    messages: z.array(ChatMessage).nullish(),
+    queued: z.boolean().nullish(),
+    queued_message: ChatQueuedMessage.nullish(),
+    warnings: z.array(z.string()).nullish(),
+  }),
+);
+/** The answer to a sent message. */
+export type CreateChatMessageResponse = z.infer<typeof CreateChatMessageResponse>;
+
+/** codersdk.ChatModel: a model config; its `id` is what `model_config_id` takes. */
+export const ChatModel = z.looseObject({
+  id: z.string(),
+  model: z.string().nullish(),
+  provider: z.string().nullish(),
+  display_name: z.string().nullish(),
+});
+/** A chat model config. */
+export type ChatModel = z.infer<typeof ChatModel>;
+
+/** codersdk.ChatModelProvider. */
+export const ChatModelProvider = z.looseObject({
+  provider: z.string().nullish(),
+  available: z.boolean().nullish(),
+  unavailable_reason: z.string().nullish(),
+  models: z.array(ChatModel).nullish().transform((m) => m ?? []),
+});
+/** A model provider. */
+export type ChatModelProvider = z.infer<typeof ChatModelProvider>;
+
+/** codersdk.ChatModelsResponse. A bare array (of providers, or of models) is accepted too. */
+export const ChatModelsResponse = z.preprocess(
+  (v) => {
+    if (!Array.isArray(v)) return v;
+    const providers = v.some((x) => x && typeof x === "object" && "models" in x);
+    return { providers: providers ? v : [{ available: true, models: v }] };
+  },
+  z.looseObject({
+    providers: z.array(ChatModelProvider).nullish().transform((p) => p ?? []),
+    unsupported_providers: z.array(z.unknown()).nullish(),
+  }),
+);
+/** The models a deployment offers. */
+export type ChatModelsResponse = z.infer<typeof ChatModelsResponse>;
+
+/** codersdk.ChatCost: spend of the whole chat tree. */
+export const ChatCost = z.looseObject({
+  chat_id: z.string().nullish(),
+  total_cost_micros: z.number().nullish().transform((n) => n ?? 0),
+  request_count: z.number().nullish().transform((n) => n ?? 0),
+  unpriced_request_count: z.number().nullish().transform((n) => n ?? 0),
+});
+/** A chat's cost. */
+export type ChatCost = z.infer<typeof ChatCost>;
+
+/** codersdk.ChatInputPart, as we send it. */
+export interface ChatInputPart {
+  type: "text" | "file" | "file-reference";
+  text?: string;
+  file_id?: string;
+}
+
+/** codersdk.CreateChatRequest, the fields we send. */
+export interface CreateChatRequest {
+  organization_id?: string;
+  content: ChatInputPart[];
+  labels?: Record<string, string>;
+  model_config_id?: string;
+  workspace_id?: string;
+}
+
+/** codersdk.UpdateChatRequest, the fields we send. */
+export interface UpdateChatRequest {
+  archived?: boolean;
+  title?: string;
+  labels?: Record<string, string>;
+}
+
+/** What a chat does with a message that arrives while it is busy. */
+export type BusyBehavior = "queue" | "interrupt";
+
+/** codersdk.CreateChatMessageRequest, the fields we send. */
+export interface SendChatMessageRequest {
+  content: ChatInputPart[];
+  busy_behavior?: BusyBehavior;
+}
+
+/** Filters of the chat list. */
+export interface ChatListQuery {
+  /** Search terms, e.g. `["owner:alice", 'title:"fix the build"']` (see {@link qTerm}). */
+  terms?: string[];
+  /** Labels that must all match, sent as repeated `label=k:v` parameters. */
+  labels?: Record<string, string>;
+}
+
+/** A page request on a chat's messages. */
+export interface ChatMessagesQuery {
+  before_id?: number;
+  after_id?: number;
+  /** 1 to 200; Coder's default is 50. */
+  limit?: number;
+}
+
+/** One text part. */
+export function textContent(text: string): ChatInputPart[] {
+  return [{ type: "text", text }];
+}
+
+/**
+ * One `key:value` term of the list `q`, quoted when the value has spaces, colons or commas.
+ * Returns `undefined` when the value cannot be expressed (it holds a double quote, or is empty):
+ * the caller then leaves that filter to local filtering.
+ */
+export function qTerm(key: string, value: string): string | undefined {
+  if (value === "" || value.includes('"')) return undefined;
+  return /[\s:,]/.test(value) ? `${key}:"${value}"` : `${key}:${value}`;
+}
+
+/**
+ * The search string (`?q=...&label=k:v&label=...`) of a chat list request, or `""` when there is
+ * nothing to filter. Labels whose key holds a colon cannot be expressed and are skipped.
+ */
+export function chatListSearch(query: ChatListQuery = {}): string {
+  const params = new URLSearchParams();
+  const q = (query.terms ?? []).filter((t) => t.trim() !== "").join(" ");
+  if (q) params.set("q", q);
+  for (const [k, v] of Object.entries(query.labels ?? {})) {
+    if (k === "" || k.includes(":")) continue;
+    params.append("label", `${k}:${v}`);
+  }
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+function chatPath(prefix: string, id: string, rest = ""): string {
+  return `${prefix}/chats/${encodeURIComponent(id)}${rest}`;
+}
+
+/** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
+ * `archived:true` is among the terms). */
+export function listChats(
+  client: CoderClient,
+  prefix: string,
+  query: ChatListQuery = {},
+  signal?: AbortSignal,
+): Promise<Chat[]> {
+  return client.get(`${prefix}/chats${chatListSearch(query)}`, z.array(Chat), { signal });
+}
+
+/** `POST C/chats`: start a chat (201, status `running`). */
+export function createChat(
+  client: CoderClient,
+  prefix: string,
+  req: CreateChatRequest,
+  signal?: AbortSignal,
+): Promise<Chat> {
+  return client.request("POST", `${prefix}/chats`, { body: req, schema: Chat, signal });
+}
+
+/** `GET C/chats/{chat}`: one chat, archived or not. */
+export function getChat(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  signal?: AbortSignal,
+): Promise<Chat> {
+  return client.get(chatPath(prefix, id), Chat, { signal });
+}
+
+/** `PATCH C/chats/{chat}`: archive/unarchive, retitle, relabel (204). */
+export async function updateChat(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  patch: UpdateChatRequest,
+  signal?: AbortSignal,
+): Promise<void> {
+  await client.request("PATCH", chatPath(prefix, id), { body: patch, signal });
+}
+
+/** `GET C/chats/{chat}/messages`: a page of messages, newest first as Coder sends them. */
+export function listChatMessages(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  query: ChatMessagesQuery = {},
+  signal?: AbortSignal,
+): Promise<ChatMessagesResponse> {
+  return client.get(chatPath(prefix, id, "/messages"), ChatMessagesResponse, {
+    query: { before_id: query.before_id, after_id: query.after_id, limit: query.limit },
+    signal,
+  });
+}
+
+/** `POST C/chats/{chat}/messages`: send a message; a busy chat queues it (or is interrupted). */
+export function sendChatMessage(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  req: SendChatMessageRequest,
+  signal?: AbortSignal,
+): Promise<CreateChatMessageResponse> {
+  const body: SendChatMessageRequest = { content: req.content };
+  if (req.busy_behavior) body.busy_behavior = req.busy_behavior;
+  return client.request("POST", chatPath(prefix, id, "/messages"), {
+    body,
+    schema: CreateChatMessageResponse,
+    signal,
+  });
+}
+
+/** `POST C/chats/{chat}/interrupt`: stop the current turn. Returns the chat when Coder sends it. */
+export function interruptChat(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  signal?: AbortSignal,
+): Promise<Chat | undefined> {
+  return client.request("POST", chatPath(prefix, id, "/interrupt"), {
+    schema: Chat.optional(),
+    signal,
+  });
+}
+
+/** `GET C/chats/models`: model configs by provider. */
+export function listChatModels(
+  client: CoderClient,
+  prefix: string,
+  signal?: AbortSignal,
+): Promise<ChatModelsResponse> {
+  return client.get(`${prefix}/chats/models`, ChatModelsResponse, { signal });
+}
+
+/** `GET C/chats/{chat}/cost`, or `null` when the deployment does not report cost (404). */
+export async function getChatCost(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  signal?: AbortSignal,
+): Promise<ChatCost | null> {
+  try {
+    return await client.get(chatPath(prefix, id, "/cost"), ChatCost, { signal });
+  } catch (err) {
+    if (err instanceof CoderError && err.status === 404) return null;
+    throw err;
+  }
+}

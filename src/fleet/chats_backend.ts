@@ -1,0 +1,360 @@
+/**
+ * The Chats back end: Coder Agents chats (`/api/v2/chats`, or `/api/experimental/chats`) seen as
+ * fleet agents. Stop is an interrupt, delete is an archive, and a chat resumes when it gets a
+ * message. Every string taken from Coder passes through the sanitisers of `text.ts`.
+ */
+import {
+  type Chat,
+  type ChatModelsResponse,
+  createChat,
+  getChat,
+  getChatCost,
+  interruptChat,
+  listChatMessages,
+  listChatModels,
+  listChats,
+  qTerm,
+  sendChatMessage,
+  textContent,
+  updateChat,
+} from "../coder/chats.ts";
+import { getUserOrganizations } from "../coder/deployment.ts";
+import { CoderError } from "../coder/http.ts";
+import type { Agent, AgentKind } from "./agent.ts";
+import {
+  type ActionResult,
+  type Backend,
+  type BackendContext,
+  type Catalog,
+  type CreateSpec,
+  FleetError,
+  type Handle,
+  type ListFilter,
+  type LogMessage,
+  type LogPage,
+  type LogQuery,
+  type ModelInfo,
+  type SendResult,
+} from "./backend.ts";
+import { chatState, isoTime, renderParts } from "./chat_state.ts";
+import { block, oneLine } from "./text.ts";
+
+/** Longest chat title kept in an agent's `name`. */
+const NAME_MAX = 200;
+/** Coder's page-size bounds for chat messages. */
+const MAX_PAGE = 200;
+
+/** Flatten Coder's models-by-provider answer into the fleet's model list (sanitised). */
+export function modelInfos(res: ChatModelsResponse): ModelInfo[] {
+  const out: ModelInfo[] = [];
+  for (const p of res.providers) {
+    for (const m of p.models) {
+      out.push({
+        id: oneLine(m.id, 100),
+        model: oneLine(m.model ?? "", 100),
+        provider: oneLine(m.provider ?? p.provider ?? "", 100),
+        display_name: oneLine(m.display_name ?? m.model ?? "", 100),
+        available: p.available ?? true,
+      });
+    }
+  }
+  return out;
+}
+
+/** Map a Coder message role to a log role. */
+export function logRole(role: string | null | undefined): LogMessage["role"] {
+  switch (role) {
+    case "user":
+      return "user";
+    case "assistant":
+      return "agent";
+    case "tool":
+      return "tool";
+    default:
+      return "system";
+  }
+}
+
+/** Coder Chats as a fleet back end. */
+export class ChatsBackend implements Backend {
+  /** Always `chat`. */
+  readonly kind: AgentKind = "chat";
+  /** API prefix in use, e.g. `/api/v2`. */
+  readonly prefix: string;
+  readonly #ctx: BackendContext;
+
+  constructor(ctx: BackendContext) {
+    this.#ctx = ctx;
+    this.prefix = ctx.prefix;
+  }
+
+  /** All chats visible to the caller, in one list request; owner and labels go to Coder. */
+  async list(filter: ListFilter, signal?: AbortSignal): Promise<Agent[]> {
+    const terms: string[] = [];
+    if (filter.owner) {
+      const t = qTerm("owner", filter.owner);
+      if (t) terms.push(t);
+    }
+    // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
+    // message bodies, not the fleet's substring match on name and latest message.
+    const chats = await listChats(
+      this.#ctx.client,
+      this.prefix,
+      { terms, labels: filter.labels },
+      signal,
+    );
+    return chats.map((c) => this.toAgent(c));
+  }
+
+  /** Chats matching a handle: by id (archived ones too), or by exact title and owner. */
+  async find(handle: Handle, signal?: AbortSignal): Promise<Agent[]> {
+    if (handle.kind === "id") {
+      try {
+        return [this.toAgent(await getChat(this.#ctx.client, this.prefix, handle.id, signal))];
+      } catch (err) {
+        if (err instanceof CoderError && (err.status === 404 || err.status === 400)) return [];
+        throw err;
+      }
+    }
+    const me = this.#ctx.me;
+    const owner = !handle.owner || handle.owner === "me" ? me.username : handle.owner;
+    const name = oneLine(handle.name, NAME_MAX);
+    const term = qTerm("title", handle.name);
+    const chats = await listChats(
+      this.#ctx.client,
+      this.prefix,
+      { terms: term ? [term] : [] },
+      signal,
+    );
+    const owned = chats.filter((c) => ownedBy(c, owner, me)).map((c) => this.toAgent(c));
+    const exact = owned.filter((a) => a.name === name);
+    if (exact.length > 0) return exact;
+    const lower = name.toLowerCase();
+    return owned.filter((a) => a.name.toLowerCase() === lower);
+  }
+
+  /** A page of the chat's messages, ascending, with its queued messages. */
+  async logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
+    const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit) || 1));
+    const res = await listChatMessages(this.#ctx.client, this.prefix, agent.id, {
+      before_id: query.before_id,
+      after_id: query.after_id,
+      limit,
+    }, signal);
+    const forward = query.after_id !== undefined && query.before_id === undefined;
+    let msgs = res.messages
+      .filter((m) => query.after_id === undefined || m.id > query.after_id)
+      .filter((m) => query.before_id === undefined || m.id < query.before_id)
+      .sort((a, b) => a.id - b.id);
+    let more = res.has_more ?? res.messages.length >= limit;
+    if (msgs.length > limit) {
+      msgs = forward ? msgs.slice(0, limit) : msgs.slice(msgs.length - limit);
+      more = true;
+    }
+    const fallback = agent.updated_at;
+    const messages: LogMessage[] = msgs.map((m) => ({
+      id: m.id,
+      role: logRole(m.role),
+      time: isoTime(m.created_at, fallback),
+      text: renderParts(m.content),
+    }));
+    return {
+      messages,
+      snapshot: false,
+      has_older: forward ? (query.after_id ?? 0) > 0 : more,
+      has_newer: forward ? more : query.before_id !== undefined,
+      queued: res.queued_messages.map((q) => oneLine(renderParts(q.content), 200)),
+    };
+  }
+
+  /** Start a chat in the caller's default organization, with the model and title asked for. */
+  async create(spec: CreateSpec, signal?: AbortSignal): Promise<Agent> {
+    const [organizationId, modelId] = await Promise.all([
+      this.#defaultOrganization(signal),
+      spec.model ? this.#resolveModel(spec.model, signal) : Promise.resolve(undefined),
+    ]);
+    const chat = await createChat(this.#ctx.client, this.prefix, {
+      organization_id: organizationId,
+      content: textContent(spec.prompt),
+      ...(spec.labels && Object.keys(spec.labels).length > 0 ? { labels: spec.labels } : {}),
+      ...(modelId ? { model_config_id: modelId } : {}),
+    }, signal);
+    if (spec.name) {
+      try {
+        await updateChat(this.#ctx.client, this.prefix, chat.id, { title: spec.name }, signal);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new FleetError(
+          `Chat ${chat.id} was created and is running, but its title could not be set: ${why}`,
+          `do not create it again; refer to it by id ${chat.id} (get_agent)`,
+        );
+      }
+      chat.title = spec.name;
+    }
+    const agent = this.toAgent(chat);
+    agent.prompt = block(spec.prompt, 2000).text;
+    return agent;
+  }
+
+  /** Send a message; a busy chat queues it (default) or is interrupted (`busy: "interrupt"`). */
+  async send(agent: Agent, input: string, busy?: "queue" | "interrupt"): Promise<SendResult> {
+    let res;
+    try {
+      res = await sendChatMessage(this.#ctx.client, this.prefix, agent.id, {
+        content: textContent(input),
+        ...(busy ? { busy_behavior: busy } : {}),
+      });
+    } catch (err) {
+      if (
+        err instanceof CoderError && err.status === 400 &&
+        /archived/i.test(err.coderMessage ?? "")
+      ) {
+        throw new FleetError(
+          `Chat ${agent.id} is archived and takes no messages.`,
+          "start a new chat with create_task, or restore this one in the Coder dashboard",
+        );
+      }
+      throw err;
+    }
+    if (res.queued) {
+      return { outcome: "queued", detail: "queued: the chat is busy and will take it next" };
+    }
+    const interrupted = busy === "interrupt" && agent.state === "working";
+    return {
+      outcome: "sent",
+      detail: interrupted ? "sent (interrupted the current turn)" : "sent",
+    };
+  }
+
+  /** Interrupt the current turn; a chat that is not working is skipped. */
+  async stop(agent: Agent): Promise<ActionResult> {
+    if (agent.state !== "working") {
+      return { outcome: "skipped", detail: `not running (${agent.detail})` };
+    }
+    await interruptChat(this.#ctx.client, this.prefix, agent.id);
+    return { outcome: "done", detail: "interrupted" };
+  }
+
+  /** Chats have no resume: they resume when they get a message. No request is made. */
+  resume(_agent: Agent, _prompt?: string): Promise<ActionResult> {
+    return Promise.resolve({
+      outcome: "skipped",
+      detail: "chats resume when they get a message: use send_input",
+    });
+  }
+
+  /** Archive the chat (`PATCH {archived: true}`); an agent already marked archived is skipped. */
+  async remove(agent: Agent): Promise<ActionResult> {
+    if (agent.archived) return { outcome: "skipped", detail: "already archived" };
+    await updateChat(this.#ctx.client, this.prefix, agent.id, { archived: true });
+    return { outcome: "done", detail: "archived" };
+  }
+
+  /** The model configs chats can run with (none when the deployment has no models route). */
+  async catalog(signal?: AbortSignal): Promise<Catalog> {
+    try {
+      return { models: modelInfos(await listChatModels(this.#ctx.client, this.prefix, signal)) };
+    } catch (err) {
+      if (err instanceof CoderError && err.routeNotFound) return { models: [] };
+      throw err;
+    }
+  }
+
+  /** The chat's cost, when the deployment reports it; `{}` otherwise. */
+  async extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    try {
+      const cost = await getChatCost(this.#ctx.client, this.prefix, agent.id, signal);
+      if (!cost) return {};
+      return {
+        cost: {
+          total_usd: Math.round(cost.total_cost_micros) / 1_000_000,
+          requests: cost.request_count,
+          unpriced_requests: cost.unpriced_request_count,
+        },
+      };
+    } catch (err) {
+      if (err instanceof CoderError && err.kind !== "aborted") return {};
+      throw err;
+    }
+  }
+
+  /** Map a Coder chat to a fleet agent (sanitised). */
+  toAgent(chat: Chat): Agent {
+    const now = new Date(this.#ctx.now()).toISOString();
+    const created = isoTime(chat.created_at, isoTime(chat.updated_at, now));
+    const updated = isoTime(chat.updated_at, created);
+    const { state, detail, since } = chatState(chat, updated);
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(chat.labels)) labels[oneLine(k, 100)] = oneLine(v, 200);
+    const lastError = typeof chat.last_error === "string"
+      ? chat.last_error
+      : chat.last_error?.message;
+    const agent: Agent = {
+      id: chat.id,
+      kind: "chat",
+      name: oneLine(chat.title ?? "", NAME_MAX),
+      owner: oneLine(firstText(chat.owner_username, chat.owner_name, chat.owner_id), 100),
+      state,
+      detail,
+      message: oneLine(firstText(chat.last_turn_summary, chat.summary, lastError)),
+      workspace: chat.workspace_id,
+      created_at: created,
+      updated_at: updated,
+      state_since: since,
+      url: `${this.#ctx.dashboardUrl}/agents/${encodeURIComponent(chat.id)}`,
+      labels,
+    };
+    if (chat.organization_id) agent.organization_id = chat.organization_id;
+    if (chat.archived) agent.archived = true;
+    return agent;
+  }
+
+  async #defaultOrganization(signal?: AbortSignal): Promise<string> {
+    const orgs = await getUserOrganizations(this.#ctx.client, "me", signal);
+    const org = orgs.find((o) => o.is_default) ?? orgs[0];
+    if (!org) {
+      throw new FleetError(
+        "You belong to no Coder organization, so no chat can be created.",
+        "ask a Coder administrator to add you to an organization",
+      );
+    }
+    return org.id;
+  }
+
+  async #resolveModel(model: string, signal?: AbortSignal): Promise<string> {
+    const { models = [] } = await this.catalog(signal);
+    const byId = models.find((m) => m.id === model);
+    if (byId) return byId.id;
+    const want = model.trim().toLowerCase();
+    const matches = models.filter((m) =>
+      m.model.toLowerCase() === want || m.display_name.toLowerCase() === want ||
+      `${m.provider}/${m.model}`.toLowerCase() === want
+    );
+    const pick = matches.find((m) => m.available) ?? matches[0];
+    if (pick) return pick.id;
+    const names = models.map((m) => m.display_name || m.model || m.id).slice(0, 20);
+    throw new FleetError(
+      `Unknown chat model "${oneLine(model, 80)}". Available models: ${
+        names.length > 0 ? names.join(", ") : "none"
+      }.`,
+      "call list_templates to see the chat models, then pass one's id or name as model",
+    );
+  }
+}
+
+function firstText(...values: (string | null | undefined)[]): string {
+  for (const v of values) if (v && v.trim() !== "") return v;
+  return "";
+}
+
+function ownedBy(chat: Chat, owner: string, me: { id: string; username: string }): boolean {
+  const o = owner.toLowerCase();
+  if (chat.owner_id && (chat.owner_id.toLowerCase() === o)) return true;
+  if (chat.owner_username && chat.owner_username.toLowerCase() === o) return true;
+  if (!chat.owner_username && chat.owner_name && chat.owner_name.toLowerCase() === o) return true;
+  // Coder answered for the caller but named no owner: a chat of one's own.
+  if (!chat.owner_username && !chat.owner_name && !chat.owner_id) {
+    return o === me.username.toLowerCase() || o === me.id.toLowerCase();
+  }
+  return false;
+}
