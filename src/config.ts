@@ -24,6 +24,8 @@ export interface Config {
   /** Bearer token required on the HTTP transport. */
   httpToken?: string;
   demo: boolean;
+  /** Polling interval of waits in ms (`CODER_FLEET_POLL_MS`, default 1000, at least 100). */
+  pollMs: number;
 }
 
 /** What `parseArgs` decided: run, or print and exit. */
@@ -49,7 +51,8 @@ Flags:
 
 Environment:
   CODER_URL, CODER_SESSION_TOKEN (required; the token is never a flag), CODER_FLEET_BACKEND,
-  CODER_FLEET_READ_ONLY, CODER_FLEET_TOOLS, CODER_FLEET_HTTP_TOKEN.
+  CODER_FLEET_READ_ONLY, CODER_FLEET_TOOLS, CODER_FLEET_HTTP_TOKEN, CODER_FLEET_POLL_MS
+  (wait polling interval, default 1000).
 A .env file in the working directory is read too; the real environment wins.
 `;
 
@@ -143,6 +146,7 @@ export function parseArgs(
     }
   }
 
+  const pollMs = Math.max(100, Number(get("CODER_FLEET_POLL_MS")) || 1000);
   const base: Config = {
     backend: backend as Config["backend"],
     readOnly,
@@ -150,6 +154,7 @@ export function parseArgs(
     http,
     httpToken,
     demo,
+    pollMs,
   };
   if (demo) return { kind: "run", config: base };
 

@@ -9,7 +9,7 @@ export async function startDemo(): Promise<{ url: string; token: string; close()
   const sim = await startSim({ profile: "both", tasks: 600, chats: 400, pace: 1, seed: 7 });
   console.error(
     `coder-fleet-mcp: DEMO MODE: a simulated Coder (${sim.url}) with 1000 simulated agents ` +
-      `(600 tasks, 400 chats) as user "${sim.username}". Nothing here touches a real Coder.`,
+      `(600 tasks, 400 chats, a few archived) as user "${sim.username}". Nothing here touches a real Coder.`,
   );
   return { url: sim.url, token: sim.token, close: () => sim.close() };
 }

@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     token = demo.token;
     closeSim = demo.close;
   }
-  const fleet = new Fleet({ url, token, backend: config.backend });
+  const fleet = new Fleet({ url, token, backend: config.backend, pollMs: config.pollMs });
   const factory = serverFactory(fleet, tools);
   if (config.http) {
     await serveHttp(config, factory);

@@ -104,7 +104,9 @@ function summarize(e: {
   detail?: string;
   validations?: CoderValidation[];
 }): string {
-  const head = e.kind === "http" ? `Coder answered ${e.status} to ${e.route}` : e.kind === "timeout"
+  const head = e.kind === "http"
+    ? `Coder answered ${e.status} to ${e.route}`
+    : e.kind === "timeout"
     ? `Coder did not answer ${e.route} in time`
     : e.kind === "aborted"
     ? `Request ${e.route} was cancelled`

@@ -53,6 +53,8 @@ export interface Agent {
   labels: Record<string, string>;
   /** The task's initial prompt, or the chat's first user message when known (capped). */
   prompt?: string;
+  /** True for an archived chat (hidden from the fleet's lists). */
+  archived?: boolean;
   /** Organization UUID, when known. */
   organization_id?: string;
 }

@@ -30,18 +30,23 @@ export interface FleetOptions {
   now?: () => number;
   /** Per-request timeout (ms). */
   timeoutMs?: number;
+  /** Time between polling rounds of waits (ms, default 1000). */
+  pollMs?: number;
 }
 
 /** The fleet over one Coder deployment. */
 export class Fleet {
   readonly client: CoderClient;
   readonly now: () => number;
+  /** Time between polling rounds of waits (ms). */
+  readonly pollMs: number;
   readonly #force: "auto" | "tasks" | "chats";
   #deployment?: Promise<Deployment>;
 
   constructor(opts: FleetOptions) {
     this.client = new CoderClient({ url: opts.url, token: opts.token, timeoutMs: opts.timeoutMs });
     this.now = opts.now ?? Date.now;
+    this.pollMs = opts.pollMs ?? 1000;
     this.#force = opts.backend ?? "auto";
   }
 

@@ -124,7 +124,7 @@ export async function sendInput(
   while (waiting.size > 0) {
     const elapsed = fleet.now() - start;
     if (elapsed >= opts.waitMs) break;
-    await sleep(Math.min(opts.pollMs ?? 1000, opts.waitMs - elapsed), opts.signal);
+    await sleep(Math.min(opts.pollMs ?? fleet.pollMs, opts.waitMs - elapsed), opts.signal);
     const kinds = [...new Set([...waiting.values()].map((a) => a.kind))];
     const snap = await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, opts.signal);
     const byId = new Map(snap.agents.map((a) => [a.id, a]));

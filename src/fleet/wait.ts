@@ -17,7 +17,7 @@ export interface WaitOptions {
   /** `any`: one agent meeting the condition ends the wait; `all`: every agent must. */
   mode: "any" | "all";
   timeoutMs: number;
-  /** Time between rounds (default 1000 ms). */
+  /** Time between rounds (default: the fleet's). */
   pollMs?: number;
   signal?: AbortSignal;
   /** Called after each round with how many agents meet the condition. */
@@ -54,7 +54,7 @@ export function meets(until: Until, now: Agent, first: Agent): boolean {
 /** Wait until agents settle, go idle or change. Cancellation ends it at once (rejects). */
 export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<WaitResult> {
   const start = fleet.now();
-  const pollMs = opts.pollMs ?? 1000;
+  const pollMs = opts.pollMs ?? fleet.pollMs;
   const first = new Map(opts.watch.map((a) => [a.id, a]));
   let current = new Map(first);
   const gone = new Map<string, Agent>();

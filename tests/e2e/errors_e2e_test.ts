@@ -1,0 +1,147 @@
+/**
+ * End to end: failures a caller must be able to act on, read-only mode, the allowlist, the legacy
+ * MCP era, and the session token never leaking.
+ */
+import assert from "node:assert/strict";
+import { startSim } from "../../src/sim/server.ts";
+import { startHarness } from "./harness.ts";
+
+Deno.test("e2e errors: bad token gives a 401 explanation without the token", async () => {
+  const sim = await startSim({ profile: "tasks", tasks: 5 });
+  const wrong = "wrong-token-" + crypto.randomUUID();
+  const h = await startHarness({ useSim: sim, token: wrong });
+  try {
+    const r = await h.call("fleet_overview");
+    assert.equal(r.isError, true);
+    assert.match(r.text, /rejected the session token \(401\)/);
+    assert.match(r.text, /Next: Set CODER_SESSION_TOKEN/);
+    for (const o of h.outputs) {
+      assert.ok(!o.includes(wrong) && !o.includes(sim.token));
+    }
+    assert.ok(!h.stderr().includes(wrong));
+  } finally {
+    await h.close();
+    await sim.close();
+  }
+});
+
+Deno.test("e2e errors: Coder failures and 409s are isError results with a next step", async (t) => {
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 10 } });
+  try {
+    await t.step("a 500 on every list retry", async () => {
+      await h.call("fleet_overview"); // detection done
+      h.sim.fault("/api/v2/tasks", { status: 500, method: "GET" });
+      const r = await h.call("list_agents");
+      assert.equal(r.isError, true);
+      assert.match(r.text, /500/);
+      assert.match(r.text, /Next: Coder failed: retry shortly/);
+      h.sim.clearFaults();
+    });
+    await t.step("a passing 503 is retried and the call succeeds", async () => {
+      h.sim.fault("/api/v2/tasks", { status: 503, times: 1, method: "GET", retryAfter: 0 });
+      const r = await h.call("list_agents");
+      assert.ok(!r.isError, r.text);
+      h.sim.clearFaults();
+    });
+    await t.step("a 429 with Retry-After is honoured", async () => {
+      h.sim.fault("/api/v2/tasks", { status: 429, times: 1, method: "GET", retryAfter: 1 });
+      const r = await h.call("list_agents");
+      assert.ok(!r.isError, r.text);
+      h.sim.clearFaults();
+    });
+    await t.step("a write is never retried", async () => {
+      const [id] = h.sim.taskIds();
+      h.sim.setTask(id, { status: "active", state: "idle" });
+      h.sim.fault(new RegExp(`/${id}/pause$`), { status: 503, times: 1 });
+      h.sim.clearRequests();
+      const r = await h.call("stop_agents", { agents: [id] });
+      assert.equal(r.data.results[0].outcome, "failed");
+      assert.equal(h.sim.requests.filter((q) => q.path.endsWith("/pause")).length, 1);
+      h.sim.clearFaults();
+    });
+    await t.step("get_logs on a starting task says to wait", async () => {
+      const [id] = h.sim.taskIds();
+      h.sim.setTask(id, { status: "initializing", state: null });
+      const r = await h.call("get_logs", { agent: id });
+      assert.equal(r.isError, true);
+      assert.match(r.text, /Next:/);
+    });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e read-only mode: write tools are not registered", async () => {
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 3 }, env: { CODER_FLEET_READ_ONLY: "1" } });
+  try {
+    const { tools } = await h.client.listTools();
+    const names = tools.map((t) => t.name).sort();
+    assert.deepEqual(names, [
+      "fleet_overview",
+      "get_agent",
+      "get_logs",
+      "list_agents",
+      "list_templates",
+      "wait_for_agents",
+    ]);
+    for (const t of tools) assert.equal(t.annotations?.readOnlyHint, true);
+    const r = await h.client.callTool({ name: "delete_agents", arguments: { agents: ["x"] } })
+      .catch((e) => ({ isError: true, content: [{ type: "text", text: String(e) }] }));
+    assert.equal(r.isError, true);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e allowlist: --tools narrows the catalog", async () => {
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 3 }, args: ["--tools", "fleet_overview,get_agent"] });
+  try {
+    const { tools } = await h.client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), ["fleet_overview", "get_agent"]);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e legacy MCP era: an initialize client works", async () => {
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 8 }, era: "legacy" });
+  try {
+    const { tools } = await h.client.listTools();
+    assert.equal(tools.length, 11);
+    const r = await h.call("fleet_overview");
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.data.total, 8);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e progress: wait_for_agents sends progress and stops when cancelled", async () => {
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 4, pace: 1 } });
+  try {
+    const ids = h.sim.taskIds();
+    for (const id of ids) h.sim.setTask(id, { status: "active", state: "working" });
+    const progress: number[] = [];
+    const ac = new AbortController();
+    const call = h.client.callTool(
+      { name: "wait_for_agents", arguments: { agents: ids, timeout_s: 120, until: "idle", mode: "all" } },
+      {
+        signal: ac.signal,
+        timeout: 120_000,
+        onprogress: (p: { progress: number }) => {
+          progress.push(p.progress);
+          if (progress.length >= 2) ac.abort();
+        },
+      },
+    );
+    await assert.rejects(call);
+    assert.ok(progress.length >= 2, "progress notifications arrived");
+    // The server stops polling once cancelled.
+    await new Promise((r) => setTimeout(r, 700));
+    const n = h.sim.requests.length;
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(h.sim.requests.length, n, "no more requests after cancellation");
+  } finally {
+    await h.close();
+  }
+});

@@ -1,0 +1,109 @@
+/**
+ * End to end: a deployment with both APIs (one fleet, the union), an old one (experimental paths
+ * only), and a forced back end.
+ */
+import assert from "node:assert/strict";
+import { startHarness } from "./harness.ts";
+
+Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
+  const h = await startHarness({ sim: { profile: "both", tasks: 25, chats: 25, seed: 9 } });
+  try {
+    await t.step("fleet_overview counts equal the sim's ground truth", async () => {
+      const r = await h.call("fleet_overview");
+      const truth = h.sim.truth();
+      assert.equal(r.data.total, truth.total);
+      assert.equal(truth.by_kind.task + truth.by_kind.chat, truth.total);
+      for (const [state, n] of Object.entries(truth.by_state)) {
+        assert.equal(r.data.by_state[state] ?? 0, n, state);
+      }
+      assert.deepEqual(r.data.backends.map((b: { kind: string }) => b.kind), ["task", "chat"]);
+    });
+
+    await t.step("list_agents by kind splits the fleet", async () => {
+      const tasks = await h.call("list_agents", { kind: "task", limit: 200 });
+      const chats = await h.call("list_agents", { kind: "chat", limit: 200 });
+      assert.equal(tasks.data.total, h.sim.truth().by_kind.task);
+      assert.equal(chats.data.total, h.sim.truth().by_kind.chat);
+    });
+
+    await t.step("get_agent picks the kind by handle", async () => {
+      const [taskId] = h.sim.taskIds();
+      const [chatId] = h.sim.chatIds();
+      assert.equal((await h.call("get_agent", { agent: taskId })).data.agent.kind, "task");
+      assert.equal((await h.call("get_agent", { agent: chatId })).data.agent.kind, "chat");
+    });
+
+    await t.step("create_task: template means a task, otherwise a chat", async () => {
+      const tpl = (await h.call("list_templates")).data.templates[0];
+      const a = await h.call("create_task", { prompt: "task work", template: tpl.name });
+      assert.equal(a.data.created[0].kind, "task", a.text);
+      const b = await h.call("create_task", { prompt: "chat work" });
+      assert.equal(b.data.created[0].kind, "chat", b.text);
+    });
+
+    await t.step("batch tools act across both kinds in one call", async () => {
+      const ids = [h.sim.taskIds()[0], h.sim.chatIds()[0]];
+      const r = await h.call("stop_agents", { agents: ids, dry_run: true });
+      assert.deepEqual(r.data.results.map((x: { kind: string }) => x.kind), ["task", "chat"]);
+      const w = await h.call("wait_for_agents", { agents: ids, timeout_s: 1, until: "any_change" });
+      assert.equal(typeof w.data.done, "boolean");
+      assert.equal(w.data.changed_total + w.data.pending_total, 2);
+    });
+
+    await t.step("wait_for_agents polls one list per back end per round", async () => {
+      // Ten visible agents of each kind (archived chats are not in the list).
+      const pick = async (kind: string) =>
+        (await h.call("list_agents", { kind, limit: 10 })).data.agents.map((a: { id: string }) => a.id);
+      const taskIds: string[] = await pick("task");
+      const chatIds: string[] = await pick("chat");
+      const ids = [...taskIds, ...chatIds];
+      for (const id of taskIds) h.sim.setTask(id, { status: "active", state: "working" });
+      for (const id of chatIds) h.sim.setChat(id, { status: "running" });
+      h.sim.clearRequests();
+      const r = await h.call("wait_for_agents", { agents: ids, timeout_s: 2, until: "idle", mode: "all" });
+      const taskLists = h.sim.requests.filter((q) => q.path === "/api/v2/tasks").length;
+      const chatLists = h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
+      const rounds = Math.max(taskLists, chatLists);
+      assert.ok(rounds >= 2, `polled ${rounds} rounds`);
+      assert.ok(Math.abs(taskLists - chatLists) <= 1, `${taskLists} task lists vs ${chatLists} chat lists`);
+      const perAgent = h.sim.requests.filter((q) => /\/(tasks\/[^/]+|chats)\/[0-9a-f-]{36}$/.test(q.path));
+      assert.equal(perAgent.length, 0, "no per-agent requests while waiting");
+      assert.ok(r.data.elapsed_ms >= 0);
+    });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e old deployment: experimental paths only, v2.27 quirks", async () => {
+  const h = await startHarness({ sim: { profile: "old", tasks: 12, chats: 6, seed: 2 } });
+  try {
+    const r = await h.call("fleet_overview");
+    assert.ok(!r.isError, r.text);
+    assert.deepEqual(r.data.backends, [
+      { kind: "task", api: "/api/experimental/tasks" },
+      { kind: "chat", api: "/api/experimental/chats" },
+    ]);
+    assert.equal(r.data.total, h.sim.truth().total);
+    const [id] = h.sim.taskIds();
+    h.sim.setTask(id, { state: "working" });
+    const s = await h.call("send_input", { agents: [id], input: "hi", if_busy: "fail" });
+    assert.equal(s.data.results[0].outcome, "busy", s.text);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e forced back end: CODER_FLEET_BACKEND=chats hides tasks", async () => {
+  const h = await startHarness({
+    sim: { profile: "both", tasks: 5, chats: 7 },
+    env: { CODER_FLEET_BACKEND: "chats" },
+  });
+  try {
+    const r = await h.call("fleet_overview");
+    assert.equal(r.data.total, h.sim.truth().by_kind.chat);
+    assert.deepEqual(r.data.backends.map((b: { kind: string }) => b.kind), ["chat"]);
+  } finally {
+    await h.close();
+  }
+});

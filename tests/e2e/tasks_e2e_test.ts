@@ -1,0 +1,202 @@
+/**
+ * End to end over stdio (modern MCP era), every tool against a Tasks-only simulated Coder.
+ */
+import assert from "node:assert/strict";
+import { startHarness } from "./harness.ts";
+
+Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 40, seed: 3 } });
+  try {
+    await t.step("tools/list has all eleven tools with annotations and output schemas", async () => {
+      const { tools } = await h.client.listTools();
+      assert.equal(tools.length, 11);
+      for (const tool of tools) {
+        assert.ok(tool.outputSchema, `${tool.name} output schema`);
+        assert.equal(typeof tool.annotations?.readOnlyHint, "boolean");
+        assert.equal(typeof tool.annotations?.destructiveHint, "boolean");
+        assert.equal(typeof tool.annotations?.idempotentHint, "boolean");
+        assert.equal(typeof tool.annotations?.openWorldHint, "boolean");
+      }
+    });
+
+    await t.step("fleet_overview counts equal the sim's ground truth", async () => {
+      const r = await h.call("fleet_overview");
+      assert.ok(!r.isError, r.text);
+      const truth = h.sim.truth();
+      assert.equal(r.data.total, truth.total);
+      for (const [state, n] of Object.entries(truth.by_state)) {
+        if (n > 0) assert.equal(r.data.by_state[state], n, `state ${state}`);
+      }
+      assert.deepEqual(r.data.backends, [{ kind: "task", api: "/api/v2/tasks" }]);
+      assert.equal(r.data.coder.user, h.sim.username);
+      assert.ok(r.data.attention.length <= 20);
+      const since = r.data.attention.map((a: { state_since: string }) => Date.parse(a.state_since));
+      assert.deepEqual(since, [...since].sort((a, b) => a - b), "longest waiting first");
+      assert.match(r.text, /agents:/);
+    });
+
+    await t.step("fleet_overview sends one list request", async () => {
+      h.sim.clearRequests();
+      await h.call("fleet_overview");
+      const lists = h.sim.requests.filter((q) => q.method === "GET" && q.path === "/api/v2/tasks");
+      assert.equal(lists.length, 1);
+    });
+
+    await t.step("list_agents pages with a cursor and filters by state", async () => {
+      const p1 = await h.call("list_agents", { limit: 15 });
+      assert.ok(!p1.isError, p1.text);
+      assert.equal(p1.data.agents.length, 15);
+      assert.equal(p1.data.total, 40);
+      assert.ok(p1.data.next_cursor);
+      const p2 = await h.call("list_agents", { limit: 15, cursor: p1.data.next_cursor });
+      const p3 = await h.call("list_agents", { limit: 15, cursor: p2.data.next_cursor });
+      assert.equal(p3.data.agents.length, 10);
+      assert.equal(p3.data.next_cursor, undefined);
+      const ids = new Set([...p1.data.agents, ...p2.data.agents, ...p3.data.agents].map((a) => a.id));
+      assert.equal(ids.size, 40, "pages neither overlap nor skip");
+      const bad = await h.call("list_agents", { limit: 10, cursor: p1.data.next_cursor });
+      assert.equal(bad.isError, true, "a cursor is bound to its query");
+      assert.match(bad.text, /Next:/);
+      const paused = await h.call("list_agents", { state: ["paused"] });
+      for (const a of paused.data.agents) assert.equal(a.state, "paused");
+      assert.equal(paused.data.total, h.sim.truth().by_state.paused ?? 0);
+    });
+
+    let some: { id: string; name: string; owner: string };
+    await t.step("get_agent by id and by owner/name", async () => {
+      const list = await h.call("list_agents", { owner: h.sim.username, limit: 1 });
+      some = list.data.agents[0];
+      const byId = await h.call("get_agent", { agent: some.id });
+      assert.ok(!byId.isError, byId.text);
+      assert.equal(byId.data.agent.id, some.id);
+      assert.match(byId.data.agent.url, /\/tasks\//);
+      const byName = await h.call("get_agent", { agent: `${some.owner}/${some.name}` });
+      assert.equal(byName.data.agent.id, some.id);
+      const bare = await h.call("get_agent", { agent: some.name });
+      assert.equal(bare.data.agent.id, some.id, "a bare name is the caller's own task");
+    });
+
+    await t.step("get_agent on an unknown agent is an actionable error", async () => {
+      const r = await h.call("get_agent", { agent: "no-such-task-anywhere" });
+      assert.equal(r.isError, true);
+      assert.match(r.text, /No agent/);
+      assert.match(r.text, /Next: .*list_agents/);
+    });
+
+    await t.step("list_templates shows AI templates with presets", async () => {
+      const r = await h.call("list_templates");
+      assert.ok(!r.isError, r.text);
+      assert.ok(r.data.templates.length >= 1);
+      assert.ok(r.data.templates[0].presets.length >= 1);
+      assert.ok(r.data.organizations.length >= 1);
+      assert.deepEqual(r.data.models, []);
+    });
+
+    let created: { id: string; name: string }[] = [];
+    await t.step("create_task starts several agents and reports each", async () => {
+      const tpl = (await h.call("list_templates")).data.templates[0];
+      const r = await h.call("create_task", {
+        prompts: ["Write tests for parser", "Fix flaky CI"],
+        template: tpl.name,
+        name: "e2e-batch",
+      });
+      assert.ok(!r.isError, r.text);
+      assert.equal(r.data.created.length, 2);
+      assert.deepEqual(r.data.failed, []);
+      created = r.data.created;
+      assert.deepEqual(created.map((c) => c.name).sort(), ["e2e-batch-1", "e2e-batch-2"]);
+      const bad = await h.call("create_task", { prompt: "x", template: "no-such-template" });
+      assert.equal(bad.isError ?? false, false);
+      assert.equal(bad.data.failed.length, 1);
+      assert.match(bad.data.failed[0].error, /list_templates/);
+    });
+
+    await t.step("wait_for_agents returns when the new agents settle", async () => {
+      const r = await h.call("wait_for_agents", {
+        agents: created.map((c) => c.id),
+        mode: "all",
+        timeout_s: 60,
+      });
+      assert.ok(!r.isError, r.text);
+      assert.equal(r.data.done, true, r.text);
+      assert.equal(r.data.changed_total, 2);
+    });
+
+    await t.step("send_input sends to an idle task, and get_logs shows it", async () => {
+      const id = created[0].id;
+      h.sim.setTask(id, { status: "active", state: "idle", message: "waiting for you" });
+      const r = await h.call("send_input", { agents: [id], input: "Also cover edge cases" });
+      assert.ok(!r.isError, r.text);
+      assert.equal(r.data.results[0].outcome, "sent", r.text);
+      const logs = await h.call("get_logs", { agent: id, limit: 50 });
+      assert.ok(!logs.isError, logs.text);
+      assert.ok(logs.data.messages.some((m: { text: string }) => m.text.includes("Also cover edge cases")));
+      const ids = logs.data.messages.map((m: { id: number }) => m.id);
+      assert.deepEqual(ids, [...ids].sort((a: number, b: number) => a - b), "ascending ids");
+    });
+
+    await t.step("send_input if_busy=fail sends nothing to a working task", async () => {
+      const id = created[1].id;
+      h.sim.setTask(id, { status: "active", state: "working" });
+      h.sim.clearRequests();
+      const r = await h.call("send_input", { agents: [id], input: "hello", if_busy: "fail" });
+      assert.equal(r.data.results[0].outcome, "busy");
+      assert.equal(h.sim.requests.filter((q) => q.path.endsWith("/send")).length, 0);
+      const q = await h.call("send_input", { agents: [id], input: "hello", if_busy: "queue" });
+      assert.equal(q.data.results[0].outcome, "busy");
+      assert.match(q.data.results[0].detail, /cannot queue/);
+    });
+
+    await t.step("stop_agents pauses; logs become a snapshot; resume_agents resumes", async () => {
+      const id = created[1].id;
+      const dry = await h.call("stop_agents", { agents: [id], dry_run: true });
+      assert.equal(dry.data.results[0].outcome, "would");
+      const r = await h.call("stop_agents", { agents: [id] });
+      assert.equal(r.data.results[0].outcome, "done", r.text);
+      const again = await h.call("stop_agents", { agents: [id] });
+      assert.equal(again.data.results[0].outcome, "skipped");
+      const logs = await h.call("get_logs", { agent: id });
+      assert.equal(logs.data.snapshot, true);
+      const res = await h.call("resume_agents", { agents: [id], prompt: "New plan: smaller steps" });
+      assert.equal(res.data.results[0].outcome, "done", res.text);
+      const st = await h.call("get_agent", { agent: id });
+      assert.notEqual(st.data.agent.state, "paused");
+    });
+
+    await t.step("Coder 500 on send is reported per agent; others still go through", async () => {
+      const [a, b] = created.map((c) => c.id);
+      h.sim.setTask(a, { status: "active", state: "idle" });
+      h.sim.setTask(b, { status: "active", state: "idle" });
+      h.sim.fault(new RegExp(`/tasks/[^/]+/${a}/send$`), { status: 500, times: 1 });
+      const r = await h.call("send_input", { agents: [a, b], input: "go", if_busy: "fail" });
+      const byId = Object.fromEntries(r.data.results.map((x: { id: string }) => [x.id, x]));
+      assert.equal(byId[a].outcome, "failed");
+      assert.match(byId[a].detail, /500/);
+      assert.equal(byId[b].outcome, "sent");
+      h.sim.clearFaults();
+    });
+
+    await t.step("delete_agents deletes, and the fleet shrinks", async () => {
+      const before = h.sim.truth().total;
+      const r = await h.call("delete_agents", { agents: created.map((c) => c.id) });
+      assert.deepEqual(r.data.results.map((x: { outcome: string }) => x.outcome), ["done", "done"]);
+      assert.equal(h.sim.truth().total, before - 2);
+      const gone = await h.call("get_agent", { agent: created[0].id });
+      assert.equal(gone.isError, true);
+    });
+
+    await t.step("invalid arguments are rejected with a message", async () => {
+      const r = await h.client.callTool({ name: "list_agents", arguments: { limit: 5000 } }).catch(
+        (e) => ({ isError: true, content: [{ type: "text", text: String(e) }] }),
+      );
+      assert.equal(r.isError, true);
+    });
+
+    await t.step("the session token appears nowhere", () => {
+      for (const o of h.outputs) assert.ok(!o.includes(h.sim.token), "token leaked in a result");
+      assert.ok(!h.stderr().includes(h.sim.token), "token leaked on stderr");
+    });
+  } finally {
+    await h.close();
+  }
+});

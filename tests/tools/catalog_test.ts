@@ -1,0 +1,130 @@
+/**
+ * The tool catalog keeps its conventions, and its schemas do not change unreviewed ("toolsnaps":
+ * tests/toolsnaps/<tool>.json holds what tools/list shows a client; UPDATE_TOOLSNAPS=1 rewrites).
+ */
+import assert from "node:assert/strict";
+import { Client } from "@modelcontextprotocol/client";
+import { InMemoryTransport } from "@modelcontextprotocol/server";
+import { Fleet } from "../../src/fleet/fleet.ts";
+import { serverFactory } from "../../src/server.ts";
+import { toolProblems } from "../../src/tools/define.ts";
+import { selectTools, TOOLS } from "../../src/tools/index.ts";
+
+const CONTRACT = [
+  "fleet_overview",
+  "list_agents",
+  "get_agent",
+  "get_logs",
+  "list_templates",
+  "create_task",
+  "send_input",
+  "wait_for_agents",
+  "stop_agents",
+  "resume_agents",
+  "delete_agents",
+];
+
+async function listed(tools = TOOLS) {
+  const fleet = new Fleet({ url: "http://127.0.0.1:9", token: "unused-token" });
+  const server = serverFactory(fleet, tools)();
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "snap", version: "1" });
+  await Promise.all([server.connect(a), client.connect(b)]);
+  const res = await client.listTools();
+  await client.close();
+  await server.close();
+  return res.tools;
+}
+
+Deno.test("catalog: exactly the tools of DESIGN.md", () => {
+  assert.deepEqual(TOOLS.map((t) => t.name).sort(), [...CONTRACT].sort());
+});
+
+Deno.test("catalog: every tool keeps the conventions", () => {
+  for (const t of TOOLS) assert.deepEqual(toolProblems(t), [], t.name);
+});
+
+Deno.test("catalog: the convention check catches a tool that breaks it", async () => {
+  const { z } = await import("zod");
+  const bad = {
+    name: "Bad-Name",
+    title: "",
+    description: "one paragraph only",
+    input: z.object({ x: z.string() }),
+    output: z.object({}),
+    annotations: { readOnlyHint: true, destructiveHint: true, idempotentHint: true },
+    handler: () => Promise.resolve({ data: {}, text: "" }),
+  };
+  // deno-lint-ignore no-explicit-any
+  const p = toolProblems(bad as any).join("\n");
+  assert.match(p, /snake_case/);
+  assert.match(p, /title/);
+  assert.match(p, /three paragraphs/);
+  assert.match(p, /openWorldHint/);
+  assert.match(p, /cannot be destructive/);
+  assert.match(p, /field x has no .describe/);
+});
+
+Deno.test("catalog: read-only mode and the allowlist are derived from the registry", () => {
+  const ro = selectTools({ readOnly: true }).map((t) => t.name);
+  assert.deepEqual(ro, TOOLS.filter((t) => t.annotations.readOnlyHint).map((t) => t.name));
+  assert.ok(ro.includes("fleet_overview") && ro.includes("wait_for_agents"));
+  assert.ok(!ro.includes("delete_agents") && !ro.includes("send_input"));
+  assert.deepEqual(selectTools({ allow: ["get_agent", "delete_agents"], readOnly: true }).map((t) => t.name), [
+    "get_agent",
+  ]);
+  assert.throws(() => selectTools({ allow: ["nope"] }), /unknown tools: nope/);
+});
+
+Deno.test("catalog: tools/list shows titles, annotations, output schemas, described fields", async () => {
+  const tools = await listed();
+  assert.equal(tools.length, CONTRACT.length);
+  for (const t of tools) {
+    assert.ok(t.title, `${t.name} title`);
+    assert.ok(t.outputSchema, `${t.name} outputSchema`);
+    for (const k of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]) {
+      assert.equal(typeof (t.annotations as Record<string, unknown>)[k], "boolean", `${t.name} ${k}`);
+    }
+    // deno-lint-ignore no-explicit-any
+    for (const [field, schema] of Object.entries((t.inputSchema as any).properties ?? {})) {
+      // deno-lint-ignore no-explicit-any
+      assert.ok((schema as any).description, `${t.name}.${field} is described`);
+    }
+  }
+});
+
+Deno.test("toolsnaps: tool schemas match the reviewed snapshots", async (t) => {
+  const update = Deno.env.get("UPDATE_TOOLSNAPS") === "1";
+  const dir = new URL("../toolsnaps/", import.meta.url);
+  for (const tool of await listed()) {
+    await t.step(tool.name, async () => {
+      const snap = JSON.stringify(
+        {
+          name: tool.name,
+          title: tool.title,
+          annotations: tool.annotations,
+          inputSchema: tool.inputSchema,
+          outputSchema: tool.outputSchema,
+        },
+        null,
+        2,
+      ) + "\n";
+      const file = new URL(`${tool.name}.json`, dir);
+      if (update) {
+        await Deno.writeTextFile(file, snap);
+        return;
+      }
+      let want: string;
+      try {
+        want = await Deno.readTextFile(file);
+      } catch {
+        throw new Error(`no snapshot for ${tool.name}: run UPDATE_TOOLSNAPS=1 deno task test`);
+      }
+      assert.equal(
+        snap,
+        want,
+        `${tool.name} schema changed: review it, then UPDATE_TOOLSNAPS=1 deno task test`,
+      );
+    });
+  }
+});
