@@ -1,0 +1,77 @@
+/**
+ * Ground truth of the simulated fleet: DESIGN.md's normalized state table, applied to the raw
+ * wire objects the sim serves (both the v2.29+ and the v2.27 vocabularies).
+ */
+
+/** The normalized agent states of DESIGN.md. */
+export type NormState =
+  | "starting"
+  | "working"
+  | "idle"
+  | "complete"
+  | "failed"
+  | "paused"
+  | "error"
+  | "unknown";
+
+const WORKSPACE_TO_TASK: Record<string, string> = {
+  running: "active",
+  starting: "initializing",
+  pending: "initializing",
+  failed: "error",
+  canceled: "error",
+  stopping: "paused",
+  stopped: "paused",
+};
+
+const TASK_STATUSES = new Set(["pending", "initializing", "active", "paused", "unknown", "error"]);
+
+/**
+ * Normalize a raw codersdk.Task. Time-dependent rules of DESIGN.md use `updated_at` as the
+ * task's latest start: active with no state counts as `starting` for its first 30 s (then
+ * `idle`); `error` counts as `starting` within 5 minutes.
+ */
+export function taskState(raw: Record<string, unknown>, now = Date.now()): NormState {
+  let status = String(raw.status ?? "");
+  if (!TASK_STATUSES.has(status) || status === "pending") {
+    status = WORKSPACE_TO_TASK[status] ?? (status === "pending" ? "initializing" : status);
+  }
+  const since = Date.parse(String(raw.updated_at ?? raw.created_at ?? ""));
+  const age = Number.isNaN(since) ? Infinity : now - since;
+  switch (status) {
+    case "initializing":
+      return "starting";
+    case "paused":
+      return "paused";
+    case "error":
+      return age < 5 * 60_000 ? "starting" : "error";
+    case "active": {
+      const cs = raw.current_state as Record<string, unknown> | null | undefined;
+      const st = cs ? String(cs.state ?? "") : "";
+      if (!cs || st === "") return age < 30_000 ? "starting" : "idle";
+      if (st === "working") return "working";
+      if (st === "idle") return "idle";
+      if (st === "complete" || st === "completed") return "complete";
+      if (st === "failed" || st === "failure") return "failed";
+      return "unknown";
+    }
+    default:
+      return "unknown";
+  }
+}
+
+/** Normalize a raw codersdk.Chat. */
+export function chatState(raw: Record<string, unknown>): NormState {
+  switch (raw.status) {
+    case "running":
+    case "interrupting":
+      return "working";
+    case "waiting":
+    case "requires_action":
+      return "idle";
+    case "error":
+      return "error";
+    default:
+      return "unknown";
+  }
+}
