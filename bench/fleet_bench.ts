@@ -35,7 +35,13 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 async function run(latencyMs: number) {
   const tasks = Math.round(AGENTS * 0.6);
-  const sim = await startSim({ profile: "both", tasks, chats: AGENTS - tasks, seed: 11, latencyMs });
+  const sim = await startSim({
+    profile: "both",
+    tasks,
+    chats: AGENTS - tasks,
+    seed: 11,
+    latencyMs,
+  });
   const headers = { "Coder-Session-Token": sim.token };
   const raw = async (path: string) => {
     const r = await fetch(sim.url + path, { headers });
@@ -72,7 +78,12 @@ async function run(latencyMs: number) {
   const rows: [string, number[], number[] | undefined, string][] = [];
   const rawList = await time(N, rawBoth);
   rows.push(["raw: list tasks + list chats (parallel)", rawList, undefined, "baseline"]);
-  rows.push(["fleet_overview", await time(N, () => call("fleet_overview")), rawList, "1 list per back end"]);
+  rows.push([
+    "fleet_overview",
+    await time(N, () => call("fleet_overview")),
+    rawList,
+    "1 list per back end",
+  ]);
   rows.push([
     "list_agents state=idle limit=50",
     await time(N, () => call("list_agents", { state: ["idle"] })),
@@ -98,7 +109,9 @@ async function run(latencyMs: number) {
   await sim.close();
 
   console.log(
-    `\n## ${AGENTS} agents (${tasks} tasks, ${AGENTS - tasks} chats), Coder latency ${latencyMs} ms, N=${N}\n`,
+    `\n## ${AGENTS} agents (${tasks} tasks, ${
+      AGENTS - tasks
+    } chats), Coder latency ${latencyMs} ms, N=${N}\n`,
   );
   console.log(`cold start to tools/list: ${fmt(cold)}\n`);
   console.log("| operation | median | p95 | ratio to raw (median) | requests |");

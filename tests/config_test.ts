@@ -74,18 +74,10 @@ Deno.test("config: --help and --version exit 0", () => {
 });
 
 Deno.test("config: .env is parsed with quotes and comments", () => {
-  const dir = Deno.makeTempDirSync();
-  Deno.writeTextFileSync(
-    `${dir}/.env`,
-    '# comment\nCODER_URL="https://c.example.com"\nCODER_SESSION_TOKEN=tok-12345678\n',
-  );
-  try {
-    assert.deepEqual(readDotEnv(dir), {
-      CODER_URL: "https://c.example.com",
-      CODER_SESSION_TOKEN: "tok-12345678",
-    });
-    assert.deepEqual(readDotEnv(`${dir}/missing`), {});
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  const dir = new URL("./fixtures/dotenv", import.meta.url).pathname;
+  assert.deepEqual(readDotEnv(dir), {
+    CODER_URL: "https://c.example.com",
+    CODER_SESSION_TOKEN: "tok-12345678",
+  });
+  assert.deepEqual(readDotEnv(`${dir}/missing`), {});
 });

@@ -9,8 +9,8 @@ const UNSAFE =
   // deno-lint-ignore no-control-regex
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF9-\uFFFB]|\uDB40[\uDC00-\uDCFF]/g;
 // ANSI escape sequences (CSI, OSC) are removed whole, before single controls.
-// deno-lint-ignore no-control-regex
 const ANSI =
+  // deno-lint-ignore no-control-regex
   /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B[@-Z\\-_]/g;
 
 /** Strip escapes, controls, bidi and invisible characters; keep newlines and tabs. */

@@ -37,28 +37,31 @@ Deno.test("e2e chats: every tool against a chats-only Coder", async (t) => {
     });
 
     let chatId = "";
-    await t.step("list_templates lists models; create_task makes a chat with model and labels", async () => {
-      const tl = await h.call("list_templates");
-      assert.ok(tl.data.models.length >= 1);
-      assert.deepEqual(tl.data.templates, []);
-      const model = tl.data.models.find((m: { available: boolean }) => m.available);
-      const r = await h.call("create_task", {
-        prompt: "Investigate the memory leak",
-        model: model.model,
-        labels: { team: "e2e" },
-        name: "leak hunt",
-      });
-      assert.ok(!r.isError, r.text);
-      assert.equal(r.data.created.length, 1, r.text);
-      chatId = r.data.created[0].id;
-      assert.equal(r.data.created[0].kind, "chat");
-      const g = await h.call("get_agent", { agent: chatId });
-      assert.deepEqual(g.data.agent.labels, { team: "e2e" });
-      assert.equal(g.data.agent.name, "leak hunt");
-      assert.match(g.data.agent.url, /\/agents\//);
-      const bad = await h.call("create_task", { prompt: "x", model: "no-such-model" });
-      assert.equal(bad.data.failed.length, 1);
-    });
+    await t.step(
+      "list_templates lists models; create_task makes a chat with model and labels",
+      async () => {
+        const tl = await h.call("list_templates");
+        assert.ok(tl.data.models.length >= 1);
+        assert.deepEqual(tl.data.templates, []);
+        const model = tl.data.models.find((m: { available: boolean }) => m.available);
+        const r = await h.call("create_task", {
+          prompt: "Investigate the memory leak",
+          model: model.model,
+          labels: { team: "e2e" },
+          name: "leak hunt",
+        });
+        assert.ok(!r.isError, r.text);
+        assert.equal(r.data.created.length, 1, r.text);
+        chatId = r.data.created[0].id;
+        assert.equal(r.data.created[0].kind, "chat");
+        const g = await h.call("get_agent", { agent: chatId });
+        assert.deepEqual(g.data.agent.labels, { team: "e2e" });
+        assert.equal(g.data.agent.name, "leak hunt");
+        assert.match(g.data.agent.url, /\/agents\//);
+        const bad = await h.call("create_task", { prompt: "x", model: "no-such-model" });
+        assert.equal(bad.data.failed.length, 1);
+      },
+    );
 
     await t.step("get_agent shows cost; get_logs pages with message ids", async () => {
       const g = await h.call("get_agent", { agent: chatId });
@@ -66,17 +69,28 @@ Deno.test("e2e chats: every tool against a chats-only Coder", async (t) => {
       const first = await h.call("get_logs", { agent: chatId, limit: 1 });
       assert.ok(!first.isError, first.text);
       assert.equal(first.data.messages.length, 1);
-      const older = await h.call("get_logs", { agent: chatId, before_id: first.data.messages[0].id });
+      const older = await h.call("get_logs", {
+        agent: chatId,
+        before_id: first.data.messages[0].id,
+      });
       for (const m of older.data.messages) assert.ok(m.id < first.data.messages[0].id);
     });
 
     await t.step("send_input: queue while running, interrupt, fail, wait", async () => {
       h.sim.setChat(chatId, { status: "running" });
-      const q = await h.call("send_input", { agents: [chatId], input: "also check caches", if_busy: "queue" });
+      const q = await h.call("send_input", {
+        agents: [chatId],
+        input: "also check caches",
+        if_busy: "queue",
+      });
       assert.equal(q.data.results[0].outcome, "queued", q.text);
       const f = await h.call("send_input", { agents: [chatId], input: "x", if_busy: "fail" });
       assert.equal(f.data.results[0].outcome, "busy");
-      const i = await h.call("send_input", { agents: [chatId], input: "stop and summarise", if_busy: "interrupt" });
+      const i = await h.call("send_input", {
+        agents: [chatId],
+        input: "stop and summarise",
+        if_busy: "interrupt",
+      });
       assert.equal(i.data.results[0].outcome, "sent", i.text);
       const w = await h.call("send_input", { agents: [chatId], input: "next", wait_s: 60 });
       assert.ok(["sent", "queued"].includes(w.data.results[0].outcome), w.text);
@@ -86,18 +100,23 @@ Deno.test("e2e chats: every tool against a chats-only Coder", async (t) => {
       h.sim.clearRequests();
       const r = await h.call("wait_for_agents", { agents: [chatId], timeout_s: 60 });
       assert.equal(r.data.done, true, r.text);
-      const gets = h.sim.requests.filter((q) => q.method === "GET" && /\/chats\/[0-9a-f-]{36}$/.test(q.path));
+      const gets = h.sim.requests.filter((q) =>
+        q.method === "GET" && /\/chats\/[0-9a-f-]{36}$/.test(q.path)
+      );
       assert.ok(gets.length <= 1, "no per-agent polling");
     });
 
-    await t.step("stop_agents interrupts; resume_agents says chats resume on a message", async () => {
-      h.sim.setChat(chatId, { status: "running" });
-      const s = await h.call("stop_agents", { agents: [chatId] });
-      assert.equal(s.data.results[0].outcome, "done", s.text);
-      const r = await h.call("resume_agents", { agents: [chatId] });
-      assert.equal(r.data.results[0].outcome, "skipped");
-      assert.match(r.data.results[0].detail, /send_input/);
-    });
+    await t.step(
+      "stop_agents interrupts; resume_agents says chats resume on a message",
+      async () => {
+        h.sim.setChat(chatId, { status: "running" });
+        const s = await h.call("stop_agents", { agents: [chatId] });
+        assert.equal(s.data.results[0].outcome, "done", s.text);
+        const r = await h.call("resume_agents", { agents: [chatId] });
+        assert.equal(r.data.results[0].outcome, "skipped");
+        assert.match(r.data.results[0].detail, /send_input/);
+      },
+    );
 
     await t.step("delete_agents archives; archived chats leave the fleet", async () => {
       const before = (await h.call("fleet_overview")).data.total;

@@ -8,7 +8,12 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 async function run(args: string[], env: Record<string, string>) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "start", ...args],
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", NO_COLOR: "1", ...env },
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      NO_COLOR: "1",
+      ...env,
+    },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

@@ -72,7 +72,10 @@ Deno.test("e2e errors: Coder failures and 409s are isError results with a next s
 });
 
 Deno.test("e2e read-only mode: write tools are not registered", async () => {
-  const h = await startHarness({ sim: { profile: "tasks", tasks: 3 }, env: { CODER_FLEET_READ_ONLY: "1" } });
+  const h = await startHarness({
+    sim: { profile: "tasks", tasks: 3 },
+    env: { CODER_FLEET_READ_ONLY: "1" },
+  });
   try {
     const { tools } = await h.client.listTools();
     const names = tools.map((t) => t.name).sort();
@@ -94,7 +97,10 @@ Deno.test("e2e read-only mode: write tools are not registered", async () => {
 });
 
 Deno.test("e2e allowlist: --tools narrows the catalog", async () => {
-  const h = await startHarness({ sim: { profile: "tasks", tasks: 3 }, args: ["--tools", "fleet_overview,get_agent"] });
+  const h = await startHarness({
+    sim: { profile: "tasks", tasks: 3 },
+    args: ["--tools", "fleet_overview,get_agent"],
+  });
   try {
     const { tools } = await h.client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), ["fleet_overview", "get_agent"]);
@@ -124,7 +130,10 @@ Deno.test("e2e progress: wait_for_agents sends progress and stops when cancelled
     const progress: number[] = [];
     const ac = new AbortController();
     const call = h.client.callTool(
-      { name: "wait_for_agents", arguments: { agents: ids, timeout_s: 120, until: "idle", mode: "all" } },
+      {
+        name: "wait_for_agents",
+        arguments: { agents: ids, timeout_s: 120, until: "idle", mode: "all" },
+      },
       {
         signal: ac.signal,
         timeout: 120_000,

@@ -53,20 +53,32 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
     await t.step("wait_for_agents polls one list per back end per round", async () => {
       // Ten visible agents of each kind (archived chats are not in the list).
       const pick = async (kind: string) =>
-        (await h.call("list_agents", { kind, limit: 10 })).data.agents.map((a: { id: string }) => a.id);
+        (await h.call("list_agents", { kind, limit: 10 })).data.agents.map((a: { id: string }) =>
+          a.id
+        );
       const taskIds: string[] = await pick("task");
       const chatIds: string[] = await pick("chat");
       const ids = [...taskIds, ...chatIds];
       for (const id of taskIds) h.sim.setTask(id, { status: "active", state: "working" });
       for (const id of chatIds) h.sim.setChat(id, { status: "running" });
       h.sim.clearRequests();
-      const r = await h.call("wait_for_agents", { agents: ids, timeout_s: 2, until: "idle", mode: "all" });
+      const r = await h.call("wait_for_agents", {
+        agents: ids,
+        timeout_s: 2,
+        until: "idle",
+        mode: "all",
+      });
       const taskLists = h.sim.requests.filter((q) => q.path === "/api/v2/tasks").length;
       const chatLists = h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
       const rounds = Math.max(taskLists, chatLists);
       assert.ok(rounds >= 2, `polled ${rounds} rounds`);
-      assert.ok(Math.abs(taskLists - chatLists) <= 1, `${taskLists} task lists vs ${chatLists} chat lists`);
-      const perAgent = h.sim.requests.filter((q) => /\/(tasks\/[^/]+|chats)\/[0-9a-f-]{36}$/.test(q.path));
+      assert.ok(
+        Math.abs(taskLists - chatLists) <= 1,
+        `${taskLists} task lists vs ${chatLists} chat lists`,
+      );
+      const perAgent = h.sim.requests.filter((q) =>
+        /\/(tasks\/[^/]+|chats)\/[0-9a-f-]{36}$/.test(q.path)
+      );
       assert.equal(perAgent.length, 0, "no per-agent requests while waiting");
       assert.ok(r.data.elapsed_ms >= 0);
     });

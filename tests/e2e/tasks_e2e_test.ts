@@ -7,17 +7,20 @@ import { startHarness } from "./harness.ts";
 Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
   const h = await startHarness({ sim: { profile: "tasks", tasks: 40, seed: 3 } });
   try {
-    await t.step("tools/list has all eleven tools with annotations and output schemas", async () => {
-      const { tools } = await h.client.listTools();
-      assert.equal(tools.length, 11);
-      for (const tool of tools) {
-        assert.ok(tool.outputSchema, `${tool.name} output schema`);
-        assert.equal(typeof tool.annotations?.readOnlyHint, "boolean");
-        assert.equal(typeof tool.annotations?.destructiveHint, "boolean");
-        assert.equal(typeof tool.annotations?.idempotentHint, "boolean");
-        assert.equal(typeof tool.annotations?.openWorldHint, "boolean");
-      }
-    });
+    await t.step(
+      "tools/list has all eleven tools with annotations and output schemas",
+      async () => {
+        const { tools } = await h.client.listTools();
+        assert.equal(tools.length, 11);
+        for (const tool of tools) {
+          assert.ok(tool.outputSchema, `${tool.name} output schema`);
+          assert.equal(typeof tool.annotations?.readOnlyHint, "boolean");
+          assert.equal(typeof tool.annotations?.destructiveHint, "boolean");
+          assert.equal(typeof tool.annotations?.idempotentHint, "boolean");
+          assert.equal(typeof tool.annotations?.openWorldHint, "boolean");
+        }
+      },
+    );
 
     await t.step("fleet_overview counts equal the sim's ground truth", async () => {
       const r = await h.call("fleet_overview");
@@ -52,7 +55,9 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       const p3 = await h.call("list_agents", { limit: 15, cursor: p2.data.next_cursor });
       assert.equal(p3.data.agents.length, 10);
       assert.equal(p3.data.next_cursor, undefined);
-      const ids = new Set([...p1.data.agents, ...p2.data.agents, ...p3.data.agents].map((a) => a.id));
+      const ids = new Set(
+        [...p1.data.agents, ...p2.data.agents, ...p3.data.agents].map((a) => a.id),
+      );
       assert.equal(ids.size, 40, "pages neither overlap nor skip");
       const bad = await h.call("list_agents", { limit: 10, cursor: p1.data.next_cursor });
       assert.equal(bad.isError, true, "a cursor is bound to its query");
@@ -130,7 +135,9 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.equal(r.data.results[0].outcome, "sent", r.text);
       const logs = await h.call("get_logs", { agent: id, limit: 50 });
       assert.ok(!logs.isError, logs.text);
-      assert.ok(logs.data.messages.some((m: { text: string }) => m.text.includes("Also cover edge cases")));
+      assert.ok(
+        logs.data.messages.some((m: { text: string }) => m.text.includes("Also cover edge cases")),
+      );
       const ids = logs.data.messages.map((m: { id: number }) => m.id);
       assert.deepEqual(ids, [...ids].sort((a: number, b: number) => a - b), "ascending ids");
     });
@@ -157,7 +164,10 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.equal(again.data.results[0].outcome, "skipped");
       const logs = await h.call("get_logs", { agent: id });
       assert.equal(logs.data.snapshot, true);
-      const res = await h.call("resume_agents", { agents: [id], prompt: "New plan: smaller steps" });
+      const res = await h.call("resume_agents", {
+        agents: [id],
+        prompt: "New plan: smaller steps",
+      });
       assert.equal(res.data.results[0].outcome, "done", res.text);
       const st = await h.call("get_agent", { agent: id });
       assert.notEqual(st.data.agent.state, "paused");

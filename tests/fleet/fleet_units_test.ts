@@ -31,7 +31,12 @@ Deno.test("handles: UUID, owner/name, bare name, malformed", () => {
     id: "11111111-1111-4111-8111-11111111111a",
     text: "11111111-1111-4111-8111-11111111111A",
   });
-  assert.deepEqual(parseHandle("bob/fix"), { kind: "name", owner: "bob", name: "fix", text: "bob/fix" });
+  assert.deepEqual(parseHandle("bob/fix"), {
+    kind: "name",
+    owner: "bob",
+    name: "fix",
+    text: "bob/fix",
+  });
   assert.deepEqual(parseHandle("fix"), { kind: "name", name: "fix", text: "fix" });
   assert.equal(parseHandle(""), undefined);
   assert.equal(parseHandle("/x"), undefined);
@@ -92,8 +97,14 @@ Deno.test("wait conditions: settled, idle, any_change", () => {
   assert.equal(meets("settled", agent({ state: "working" }), first), false);
   assert.equal(meets("idle", agent({ state: "complete" }), first), false);
   assert.equal(meets("idle", agent({ state: "idle" }), first), true);
-  assert.equal(meets("any_change", agent({ state: "working", message: "m1", detail: first.detail }), first), false);
-  assert.equal(meets("any_change", agent({ state: "working", message: "m2", detail: first.detail }), first), true);
+  assert.equal(
+    meets("any_change", agent({ state: "working", message: "m1", detail: first.detail }), first),
+    false,
+  );
+  assert.equal(
+    meets("any_change", agent({ state: "working", message: "m2", detail: first.detail }), first),
+    true,
+  );
 });
 
 Deno.test("text: strips escapes, controls, bidi and invisible characters", () => {

@@ -70,9 +70,12 @@ Deno.test("catalog: read-only mode and the allowlist are derived from the regist
   assert.deepEqual(ro, TOOLS.filter((t) => t.annotations.readOnlyHint).map((t) => t.name));
   assert.ok(ro.includes("fleet_overview") && ro.includes("wait_for_agents"));
   assert.ok(!ro.includes("delete_agents") && !ro.includes("send_input"));
-  assert.deepEqual(selectTools({ allow: ["get_agent", "delete_agents"], readOnly: true }).map((t) => t.name), [
-    "get_agent",
-  ]);
+  assert.deepEqual(
+    selectTools({ allow: ["get_agent", "delete_agents"], readOnly: true }).map((t) => t.name),
+    [
+      "get_agent",
+    ],
+  );
   assert.throws(() => selectTools({ allow: ["nope"] }), /unknown tools: nope/);
 });
 
@@ -83,7 +86,11 @@ Deno.test("catalog: tools/list shows titles, annotations, output schemas, descri
     assert.ok(t.title, `${t.name} title`);
     assert.ok(t.outputSchema, `${t.name} outputSchema`);
     for (const k of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]) {
-      assert.equal(typeof (t.annotations as Record<string, unknown>)[k], "boolean", `${t.name} ${k}`);
+      assert.equal(
+        typeof (t.annotations as Record<string, unknown>)[k],
+        "boolean",
+        `${t.name} ${k}`,
+      );
     }
     // deno-lint-ignore no-explicit-any
     for (const [field, schema] of Object.entries((t.inputSchema as any).properties ?? {})) {

@@ -1,0 +1,44 @@
+/**
+ * The bundle (`deno task bundle`) runs under the same scoped permissions as `deno task start`
+ * and serves the tools against a simulated Coder. (`deno compile` needs a runtime download this
+ * machine cannot make; it compiles this same entry point.)
+ */
+import assert from "node:assert/strict";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { startSim } from "../../src/sim/server.ts";
+
+Deno.test("bundle: builds, and runs with --allow-net --allow-env --allow-read=.", async () => {
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "bundle"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+  const sim = await startSim({ profile: "both", tasks: 10, chats: 10 });
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", "--allow-net", "--allow-env", "--allow-read=.", "dist/coder-fleet-mcp.js"],
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      CODER_URL: sim.url,
+      CODER_SESSION_TOKEN: sim.token,
+    },
+    stderr: "pipe",
+  });
+  const client = new Client({ name: "bundle", version: "1" }, {
+    versionNegotiation: { mode: { pin: "2026-07-28" } },
+  });
+  try {
+    await client.connect(transport);
+    assert.equal((await client.listTools()).tools.length, 11);
+    const r = await client.callTool({ name: "fleet_overview", arguments: {} });
+    assert.ok(!r.isError);
+    // deno-lint-ignore no-explicit-any
+    assert.equal((r.structuredContent as any).total, sim.truth().total);
+  } finally {
+    await client.close();
+    await sim.close();
+  }
+});
