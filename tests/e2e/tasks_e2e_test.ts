@@ -173,6 +173,26 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.notEqual(st.data.agent.state, "paused");
     });
 
+    await t.step("send_input if_busy=wait resumes a paused task first, then sends", async () => {
+      const id = created[0].id;
+      h.sim.setTask(id, { status: "active", state: "idle" });
+      assert.equal((await h.call("stop_agents", { agents: [id] })).data.results[0].outcome, "done");
+      h.sim.clearRequests();
+      const r = await h.call("send_input", { agents: [id], input: "carry on", wait_s: 120 });
+      assert.equal(r.data.results[0].outcome, "sent", r.text);
+      const paths = h.sim.requests.filter((q) => q.method === "POST").map((q) => q.path);
+      const resume = paths.findIndex((p) => p.endsWith("/resume"));
+      const send = paths.findIndex((p) => p.endsWith("/send"));
+      assert.ok(resume >= 0 && send > resume, paths.join(", "));
+    });
+
+    await t.step("send_input if_busy=wait sends once a working task goes idle", async () => {
+      const id = created[1].id;
+      h.sim.setTask(id, { status: "active", state: "working" });
+      const r = await h.call("send_input", { agents: [id], input: "when you are done", wait_s: 120 });
+      assert.equal(r.data.results[0].outcome, "sent", r.text);
+    });
+
     await t.step("Coder 500 on send is reported per agent; others still go through", async () => {
       const [a, b] = created.map((c) => c.id);
       h.sim.setTask(a, { status: "active", state: "idle" });

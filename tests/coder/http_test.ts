@@ -1,0 +1,147 @@
+/**
+ * The Coder HTTP client against a real local HTTP server: auth header, retries with Retry-After
+ * on idempotent requests only, typed errors, schema failures, timeouts, and no token in errors.
+ */
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { CoderClient, CoderError, retryAfter } from "../../src/coder/http.ts";
+
+const TOKEN = "secret-token-" + crypto.randomUUID();
+
+function serve(handler: (req: Request, n: number) => Response | Promise<Response>) {
+  let n = 0;
+  const seen: { url: string; token: string | null }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    seen.push({ url: req.url, token: req.headers.get("coder-session-token") });
+    return handler(req, n++);
+  });
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  return { url, seen, close: () => server.shutdown() };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+
+Deno.test("http: sends the session token and parses with the schema", async () => {
+  const s = serve(() => json(200, { version: "v2.34.1", extra: true }));
+  try {
+    const c = new CoderClient({ url: s.url + "/", token: TOKEN });
+    const r = await c.get("/api/v2/buildinfo", z.looseObject({ version: z.string() }));
+    assert.equal(r.version, "v2.34.1");
+    assert.equal(s.seen[0].token, TOKEN);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("http: GET retries 5xx and 429 (honouring Retry-After), then succeeds", async () => {
+  const s = serve((_req, n) =>
+    n === 0
+      ? json(503, { message: "down" })
+      : n === 1
+      ? json(429, { message: "rate limited" }, { "retry-after": "0" })
+      : json(200, { ok: true })
+  );
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs: 1 });
+    const r = await c.get("/x", z.object({ ok: z.boolean() }));
+    assert.equal(r.ok, true);
+    assert.equal(s.seen.length, 3);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("http: a write is never retried", async () => {
+  const s = serve(() => json(503, { message: "down" }));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs: 1 });
+    await assert.rejects(c.request("POST", "/w", { body: { a: 1 } }), (e: CoderError) => {
+      assert.equal(e.status, 503);
+      return true;
+    });
+    assert.equal(s.seen.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("http: Coder's error body becomes a typed, summarised error without the token", async () => {
+  const s = serve(() =>
+    json(400, {
+      message: "Validation failed.",
+      detail: "x".repeat(1000),
+      validations: [{ field: "name", detail: "bad name" }],
+    })
+  );
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const err = await c.request("POST", "/api/v2/tasks/me", { body: {} }).catch((e) => e);
+    assert.ok(err instanceof CoderError);
+    assert.equal(err.status, 400);
+    assert.equal(err.coderMessage, "Validation failed.");
+    assert.deepEqual(err.validations, [{ field: "name", detail: "bad name" }]);
+    assert.match(err.summary, /^Coder answered 400 to POST \/api\/v2\/tasks\/me: Validation failed\./);
+    assert.match(err.summary, /name: bad name/);
+    assert.ok(err.summary.length < 700, "the detail is summarised, not dumped");
+    assert.ok(!err.summary.includes(TOKEN) && !String(err.stack).includes(TOKEN));
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("http: 'Route not found.' is recognised; HTML errors still give a status", async () => {
+  const s = serve((req) =>
+    req.url.endsWith("/html")
+      ? new Response("<html>502</html>", { status: 502, headers: { "content-type": "text/html" } })
+      : json(404, { message: "Route not found." })
+  );
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN, retries: 0 });
+    const e1 = await c.request("GET", "/api/v2/tasks").catch((e) => e);
+    assert.equal(e1.routeNotFound, true);
+    const e2 = await c.request("GET", "/html").catch((e) => e);
+    assert.equal(e2.status, 502);
+    assert.equal(e2.routeNotFound, false);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("http: a malformed body is a parse error naming the field", async () => {
+  const s = serve(() => json(200, { version: 42 }));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const e = await c.get("/b", z.object({ version: z.string() })).catch((e) => e);
+    assert.equal(e.kind, "parse");
+    assert.match(e.summary, /version/);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("http: a request that hangs times out; network errors are typed", async () => {
+  const s = serve(() => new Promise((r) => setTimeout(() => r(json(200, {})), 400)));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN, timeoutMs: 50, retries: 0 });
+    const e = await c.get("/slow", z.object({})).catch((e) => e);
+    assert.equal(e.kind, "timeout");
+  } finally {
+    await s.close();
+  }
+  const dead = new CoderClient({ url: "http://127.0.0.1:9", token: TOKEN, retries: 0 });
+  const e = await dead.get("/x", z.object({})).catch((e) => e);
+  assert.equal(e.kind, "network");
+  assert.equal(e.status, 0);
+});
+
+Deno.test("http: Retry-After parses seconds and dates", () => {
+  assert.equal(retryAfter("3"), 3000);
+  assert.equal(retryAfter(null), undefined);
+  assert.equal(retryAfter("nonsense"), undefined);
+  const d = retryAfter(new Date(Date.now() + 5000).toUTCString())!;
+  assert.ok(d > 3000 && d <= 5000);
+});
