@@ -1,27 +1,42 @@
 /**
- * End to end over stdio: every tool on chats (Coder Agents) against a chats-only Coder.
+ * End to end over stdio: every tool on chats (Coder Agents), against each deployment profile that
+ * has chats: chats only (current Coder), both APIs, and an old one (experimental paths only).
  */
 import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
 
-Deno.test("e2e chats: every tool against a chats-only Coder", async (t) => {
-  const h = await startHarness({ sim: { profile: "chats", chats: 30, seed: 5 } });
+for (const profile of ["chats", "both", "old"] as const) {
+  Deno.test(`e2e chats: every tool on chats, ${profile} profile`, (t) => chatsSuite(t, profile));
+}
+
+async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old") {
+  const h = await startHarness({ sim: { profile, tasks: 10, chats: 30, seed: 5 } });
+  const api = profile === "old" ? "/api/experimental/chats" : "/api/v2/chats";
+  const only = profile === "chats";
   try {
-    await t.step("fleet_overview shows only chats, matching ground truth", async () => {
-      const r = await h.call("fleet_overview");
-      assert.ok(!r.isError, r.text);
-      const truth = h.sim.truth();
-      assert.equal(r.data.total, truth.total);
-      assert.equal(truth.by_kind.task, 0);
-      for (const [state, n] of Object.entries(truth.by_state)) {
-        if (n > 0) assert.equal(r.data.by_state[state], n, state);
-      }
-      assert.deepEqual(r.data.backends, [{ kind: "chat", api: "/api/v2/chats" }]);
-      for (const a of r.data.attention) assert.equal(a.kind, "chat");
-    });
+    await t.step(
+      "fleet_overview matches ground truth (only chats on a chats-only Coder)",
+      async () => {
+        const r = await h.call("fleet_overview");
+        assert.ok(!r.isError, r.text);
+        const truth = h.sim.truth();
+        assert.equal(r.data.total, truth.total);
+        for (const [state, n] of Object.entries(truth.by_state)) {
+          if (n > 0) assert.equal(r.data.by_state[state], n, state);
+        }
+        assert.ok(r.data.backends.some((b: { api: string }) => b.api === api));
+        if (only) {
+          assert.equal(truth.by_kind.task, 0);
+          assert.deepEqual(r.data.backends, [{ kind: "chat", api }]);
+          for (const a of r.data.attention) assert.equal(a.kind, "chat");
+        }
+        const chats = await h.call("fleet_overview", { kind: "chat" });
+        assert.equal(chats.data.total, truth.by_kind.chat);
+      },
+    );
 
     await t.step("list_agents filters by label and kind, pushing label to Coder", async () => {
-      const all = await h.call("list_agents", { limit: 200 });
+      const all = await h.call("list_agents", { kind: "chat", limit: 200 });
       const labelled = all.data.agents.find((a: { labels?: Record<string, string> }) => a.labels);
       assert.ok(labelled, "the sim has labelled chats");
       const [k, v] = Object.entries(labelled.labels as Record<string, string>)[0];
@@ -29,11 +44,13 @@ Deno.test("e2e chats: every tool against a chats-only Coder", async (t) => {
       const r = await h.call("list_agents", { label: `${k}:${v}`, kind: "chat" });
       assert.ok(r.data.total >= 1);
       for (const a of r.data.agents) assert.equal(a.labels[k], v);
-      const list = h.sim.requests.find((q) => q.path === "/api/v2/chats");
+      const list = h.sim.requests.find((q) => q.path === api);
       assert.ok(list && decodeURIComponent(list.query).includes(`label=${k}:${v}`), list?.query);
-      const tasks = await h.call("list_agents", { kind: "task" });
-      assert.equal(tasks.isError, true, "no Tasks API here");
-      assert.match(tasks.text, /no Tasks API/);
+      if (only) {
+        const tasks = await h.call("list_agents", { kind: "task" });
+        assert.equal(tasks.isError, true, "no Tasks API here");
+        assert.match(tasks.text, /no Tasks API/);
+      }
     });
 
     let chatId = "";
@@ -42,7 +59,7 @@ Deno.test("e2e chats: every tool against a chats-only Coder", async (t) => {
       async () => {
         const tl = await h.call("list_templates");
         assert.ok(tl.data.models.length >= 1);
-        assert.deepEqual(tl.data.templates, []);
+        if (only) assert.deepEqual(tl.data.templates, []);
         const model = tl.data.models.find((m: { available: boolean }) => m.available);
         const r = await h.call("create_task", {
           prompt: "Investigate the memory leak",
@@ -119,10 +136,10 @@ Deno.test("e2e chats: every tool against a chats-only Coder", async (t) => {
     );
 
     await t.step("delete_agents archives; archived chats leave the fleet", async () => {
-      const before = (await h.call("fleet_overview")).data.total;
+      const before = (await h.call("fleet_overview", { kind: "chat" })).data.total;
       const d = await h.call("delete_agents", { agents: [chatId] });
       assert.equal(d.data.results[0].outcome, "done", d.text);
-      assert.equal((await h.call("fleet_overview")).data.total, before - 1);
+      assert.equal((await h.call("fleet_overview", { kind: "chat" })).data.total, before - 1);
       const again = await h.call("delete_agents", { agents: [chatId] });
       assert.equal(again.data.results[0].outcome, "skipped");
     });
@@ -134,4 +151,4 @@ Deno.test("e2e chats: every tool against a chats-only Coder", async (t) => {
   } finally {
     await h.close();
   }
-});
+}

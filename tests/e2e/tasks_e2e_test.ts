@@ -189,7 +189,11 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
     await t.step("send_input if_busy=wait sends once a working task goes idle", async () => {
       const id = created[1].id;
       h.sim.setTask(id, { status: "active", state: "working" });
-      const r = await h.call("send_input", { agents: [id], input: "when you are done", wait_s: 120 });
+      const r = await h.call("send_input", {
+        agents: [id],
+        input: "when you are done",
+        wait_s: 120,
+      });
       assert.equal(r.data.results[0].outcome, "sent", r.text);
     });
 
