@@ -8,24 +8,8 @@
  */
 import { z } from "zod";
 import { CoderError } from "./http.ts";
+import { NullableId } from "./ids.ts";
 import type { CoderClient } from "./http.ts";
-
-/** An id that may be a string, a `uuid.NullUUID` object, or null; normalized to a string or
- * `undefined` (the zero UUID counts as absent). */
-export const OptionalId = z
-  .union([
-    z.string(),
-    z.looseObject({ uuid: z.string().nullish(), valid: z.boolean().nullish() }),
-  ])
-  .nullish()
-  .transform((v): string | undefined => {
-    if (v === null || v === undefined) return undefined;
-    if (typeof v === "string") return v && !ZERO_UUID.test(v) ? v : undefined;
-    if (v.valid === false || !v.uuid || ZERO_UUID.test(v.uuid)) return undefined;
-    return v.uuid;
-  });
-
-const ZERO_UUID = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
 
 /** A string map (chat labels). Non-string values are turned into strings; null means empty. */
 export const StringMap = z
@@ -63,10 +47,10 @@ export const Chat = z.looseObject({
   owner_username: z.string().nullish(),
   owner_name: z.string().nullish(),
   organization_id: z.string().nullish(),
-  workspace_id: OptionalId,
-  agent_id: OptionalId,
-  parent_chat_id: OptionalId,
-  root_chat_id: OptionalId,
+  workspace_id: NullableId,
+  agent_id: NullableId,
+  parent_chat_id: NullableId,
+  root_chat_id: NullableId,
   labels: StringMap,
   last_turn_summary: z.string().nullish(),
   summary: z.string().nullish(),

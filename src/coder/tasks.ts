@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { CoderError } from "./http.ts";
+import { NullableId } from "./ids.ts";
 import type { CoderClient } from "./http.ts";
 import { AgentBusyError } from "../fleet/backend.ts";
 
@@ -28,8 +29,6 @@ export type TaskStatus = typeof TASK_STATUSES[number];
 
 /** What the agent last reported (codersdk.TaskState), normalised; `unknown` for anything else. */
 export type TaskStateWord = "working" | "idle" | "complete" | "failed" | "unknown";
-
-const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 
 /**
  * Normalise a status word of either vocabulary to a TaskStatus. WorkspaceStatus words of older
@@ -78,23 +77,6 @@ export function normalizeTaskState(raw: string | null | undefined): TaskStateWor
       return "unknown";
   }
 }
-
-/**
- * An id field that may be a `uuid.NullUUID` object, a plain string, or null. Normalised to a
- * string, or `undefined` when absent, null, invalid, empty or the zero UUID.
- */
-export const NullableId = z
-  .union([
-    z.string(),
-    z.looseObject({ uuid: z.string().nullish(), valid: z.boolean().nullish() }),
-  ])
-  .nullish()
-  .transform((v): string | undefined => {
-    if (v === null || v === undefined) return undefined;
-    if (typeof v === "string") return v === "" || v === ZERO_UUID ? undefined : v;
-    if (v.valid === false || !v.uuid || v.uuid === ZERO_UUID) return undefined;
-    return v.uuid;
-  });
 
 /** codersdk.TaskStateEntry, normalised. */
 export interface TaskCurrentState {

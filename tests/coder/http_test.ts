@@ -84,7 +84,10 @@ Deno.test("http: Coder's error body becomes a typed, summarised error without th
     assert.equal(err.status, 400);
     assert.equal(err.coderMessage, "Validation failed.");
     assert.deepEqual(err.validations, [{ field: "name", detail: "bad name" }]);
-    assert.match(err.summary, /^Coder answered 400 to POST \/api\/v2\/tasks\/me: Validation failed\./);
+    assert.match(
+      err.summary,
+      /^Coder answered 400 to POST \/api\/v2\/tasks\/me: Validation failed\./,
+    );
     assert.match(err.summary, /name: bad name/);
     assert.ok(err.summary.length < 700, "the detail is summarised, not dumped");
     assert.ok(!err.summary.includes(TOKEN) && !String(err.stack).includes(TOKEN));
