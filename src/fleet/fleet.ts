@@ -131,10 +131,22 @@ export class Fleet {
     const d = await this.deployment(signal);
     const snap = await this.snapshot({}, signal);
     const me = d.me.username;
+    // Index once: up to 1000 handles against 1000 agents stays linear.
+    const index = new Map<string, Agent[]>();
+    for (const a of snap.agents) {
+      for (const key of [`id:${a.id.toLowerCase()}`, `name:${a.owner}/${a.name}`]) {
+        const list = index.get(key);
+        if (list) list.push(a);
+        else index.set(key, [a]);
+      }
+    }
     return await Promise.all(raws.map(async (raw): Promise<Resolved> => {
       const handle = parseHandle(raw);
       if (!handle) return { handle: raw, error: badHandle(raw) };
-      const hits = snap.agents.filter((a) => matchesHandle(a, handle, me));
+      const key = handle.kind === "id"
+        ? `id:${handle.id}`
+        : `name:${handle.owner ?? me}/${handle.name}`;
+      const hits = (index.get(key) ?? []).filter((a) => matchesHandle(a, handle, me));
       if (hits.length === 1) return { handle: raw, agent: hits[0] };
       if (hits.length > 1) return { handle: raw, error: ambiguous(handle, hits) };
       try {

@@ -21,6 +21,7 @@ import {
   type SendResult,
   type TemplateInfo,
 } from "./backend.ts";
+import { runBatch } from "./batch.ts";
 import { block, oneLine } from "./text.ts";
 import { taskState, toIso } from "./task_state.ts";
 import { CoderError } from "../coder/http.ts";
@@ -167,24 +168,6 @@ function coderWords(err: CoderError): string {
 function listNames(names: string[], max = 20): string {
   const shown = names.slice(0, max).map((n) => oneLine(n, 80));
   return names.length > max ? `${shown.join(", ")}, …` : shown.join(", ");
-}
-
-/** Map over `items` with at most `limit` calls in flight; results keep the input order. */
-async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** The Coder Tasks back end. */
@@ -476,9 +459,8 @@ export class TasksBackend implements Backend {
   /** Task-capable templates with the presets of their active versions. */
   async catalog(signal?: AbortSignal): Promise<Catalog> {
     const templates = await listAiTemplates(this.#client, signal);
-    const infos = await mapLimit(
+    const results = await runBatch(
       templates,
-      PRESET_CONCURRENCY,
       async (t): Promise<TemplateInfo> => {
         let presets: TemplateInfo["presets"] = [];
         if (t.active_version_id) {
@@ -504,8 +486,12 @@ export class TasksBackend implements Backend {
           presets,
         };
       },
+      PRESET_CONCURRENCY,
     );
-    return { templates: infos };
+    // Only a cancelled request fails an item; it cancels the catalog.
+    const failed = results.find((r) => !r.ok);
+    if (failed && !failed.ok) throw failed.error;
+    return { templates: results.flatMap((r) => r.ok ? [r.value] : []) };
   }
 
   /** Workspace facts for `get_agent`: workspace status, agent lifecycle, the agent's link. */
