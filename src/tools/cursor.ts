@@ -6,12 +6,6 @@
 import type { Agent } from "../fleet/agent.ts";
 import { FleetError } from "../fleet/backend.ts";
 
-interface Key {
-  c: string;
-  i: string;
-  f: string;
-}
-
 /** Newest first, ties by id. */
 export function compareAgents(a: Agent, b: Agent): number {
   const d = Date.parse(b.created_at) - Date.parse(a.created_at);
@@ -26,28 +20,25 @@ export function fingerprint(query: unknown): string {
   return (h >>> 0).toString(36);
 }
 
-/** Encode the cursor after `last`. */
+/** Encode the cursor after `last`: `<created_at ms, base 36>.<id>.<query fingerprint>`. */
 export function encodeCursor(last: Agent, query: unknown): string {
-  const key: Key = { c: last.created_at, i: last.id, f: fingerprint(query) };
-  return btoa(JSON.stringify(key)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `${Date.parse(last.created_at).toString(36)}.${last.id}.${fingerprint(query)}`;
 }
 
 /** Decode a cursor, or throw a FleetError saying what to do. */
 export function decodeCursor(cursor: string, query: unknown): { created_at: string; id: string } {
-  let key: Key;
-  try {
-    key = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
-    if (typeof key.c !== "string" || typeof key.i !== "string") throw new Error("shape");
-  } catch {
+  const [ms, id, f] = cursor.split(".");
+  const created = parseInt(ms, 36);
+  if (!id || !f || !Number.isFinite(created)) {
     throw new FleetError("The cursor is not valid.", "Call again without cursor to start over.");
   }
-  if (key.f !== fingerprint(query)) {
+  if (f !== fingerprint(query)) {
     throw new FleetError(
       "The cursor belongs to a different query.",
       "Pass the same filters as the call that returned it, or start over without cursor.",
     );
   }
-  return { created_at: key.c, id: key.i };
+  return { created_at: new Date(created).toISOString(), id };
 }
 
 /** Rows strictly after the cursor key in {@link compareAgents} order. */

@@ -5,6 +5,9 @@ import { defineTool } from "./define.ts";
 import { ago, quoted } from "./format.ts";
 import { AgentSchema } from "./schemas.ts";
 
+/** Box-drawing characters of terminal snapshots: noise in a one-line summary. */
+const BOX = /[\u2500-\u259F]+/g;
+
 /** One agent in full, with its last three messages. */
 export const getAgent = defineTool({
   name: "get_agent",
@@ -44,7 +47,7 @@ Returns agent (every field of the agent model, with its dashboard url), recent (
       backend.extras(agent, signal),
     ]);
     const recent = logs.status === "fulfilled"
-      ? logs.value.messages.map((m) => ({ ...m, text: oneLine(m.text, 300) }))
+      ? logs.value.messages.map((m) => ({ ...m, text: oneLine(m.text.replace(BOX, " "), 300) }))
       : [];
     const recent_note = logs.status === "rejected"
       ? `no conversation: ${(logs.reason as Error)?.message ?? "unavailable"}`

@@ -59,6 +59,38 @@ Deno.test("e2e errors: Coder failures and 409s are isError results with a next s
       assert.equal(h.sim.requests.filter((q) => q.path.endsWith("/pause")).length, 1);
       h.sim.clearFaults();
     });
+    await t.step("a 409 on send means busy: reported, not retried under fail", async () => {
+      const [id] = h.sim.taskIds();
+      h.sim.setTask(id, { status: "active", state: "idle" });
+      h.sim.fault(new RegExp(`/${id}/send$`), {
+        status: 409,
+        times: 1,
+        body: { message: "Task app is not ready to accept input.", detail: "Status: working" },
+      });
+      h.sim.clearRequests();
+      const r = await h.call("send_input", { agents: [id], input: "hi", if_busy: "fail" });
+      assert.equal(r.data.results[0].outcome, "busy", r.text);
+      assert.match(r.data.results[0].detail, /not ready to accept input/);
+      assert.equal(h.sim.requests.filter((q) => q.path.endsWith("/send")).length, 1);
+      h.sim.clearFaults();
+    });
+    await t.step(
+      "a 409 on send under wait backs off and retries until it goes through",
+      async () => {
+        const [id] = h.sim.taskIds();
+        h.sim.setTask(id, { status: "active", state: "idle" });
+        h.sim.fault(new RegExp(`/${id}/send$`), {
+          status: 409,
+          times: 2,
+          body: { message: "Task app is not ready to accept input.", detail: "Status: working" },
+        });
+        h.sim.clearRequests();
+        const r = await h.call("send_input", { agents: [id], input: "hi", wait_s: 30 });
+        assert.equal(r.data.results[0].outcome, "sent", r.text);
+        assert.equal(h.sim.requests.filter((q) => q.path.endsWith("/send")).length, 3);
+        h.sim.clearFaults();
+      },
+    );
     await t.step("get_logs on a starting task says to wait", async () => {
       const [id] = h.sim.taskIds();
       h.sim.setTask(id, { status: "initializing", state: null });
