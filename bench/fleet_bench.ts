@@ -8,8 +8,7 @@
  * Reports median and p95 per operation, and the ratio of each tool call to the raw request(s)
  * it needs (one list per back end for fleet-wide questions).
  */
-import { Client } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { connectServer } from "../tests/e2e/harness.ts";
 import { startSim } from "../src/sim/server.ts";
 
 const N = Number(Deno.env.get("BENCH_N") ?? 30);
@@ -50,21 +49,9 @@ async function run(latencyMs: number) {
   const rawBoth = () => Promise.all([raw("/api/v2/tasks"), raw("/api/v2/chats")]);
 
   const t0 = performance.now();
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["task", "-q", "start"],
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      CODER_URL: sim.url,
-      CODER_SESSION_TOKEN: sim.token,
-    },
-    stderr: "ignore",
+  const { client } = await connectServer({
+    env: { CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token },
   });
-  const client = new Client({ name: "bench", version: "1" }, {
-    versionNegotiation: { mode: { pin: "2026-07-28" } },
-  });
-  await client.connect(transport);
   await client.listTools();
   const cold = performance.now() - t0;
   const call = (name: string, args: Record<string, unknown> = {}) =>

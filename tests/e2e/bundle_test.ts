@@ -4,9 +4,8 @@
  * machine cannot make; it compiles this same entry point.)
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { startSim } from "../../src/sim/server.ts";
+import { connectServer } from "./harness.ts";
 
 Deno.test("bundle: builds, and runs with --allow-net --allow-env --allow-read=.", async () => {
   const built = await new Deno.Command(Deno.execPath(), {
@@ -16,22 +15,11 @@ Deno.test("bundle: builds, and runs with --allow-net --allow-env --allow-read=."
   }).output();
   assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
   const sim = await startSim({ profile: "both", tasks: 10, chats: 10 });
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
+  const { client } = await connectServer({
     args: ["run", "--allow-net", "--allow-env", "--allow-read=.", "dist/coder-fleet-mcp.js"],
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      CODER_URL: sim.url,
-      CODER_SESSION_TOKEN: sim.token,
-    },
-    stderr: "pipe",
-  });
-  const client = new Client({ name: "bundle", version: "1" }, {
-    versionNegotiation: { mode: { pin: "2026-07-28" } },
+    env: { CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token },
   });
   try {
-    await client.connect(transport);
     assert.equal((await client.listTools()).tools.length, 11);
     const r = await client.callTool({ name: "fleet_overview", arguments: {} });
     assert.ok(!r.isError);

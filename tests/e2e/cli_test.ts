@@ -2,8 +2,7 @@
  * The CLI as a user meets it: misconfiguration is one line and exit code 2; --help; --demo.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { connectServer } from "./harness.ts";
 
 async function run(args: string[], env: Record<string, string>) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -50,16 +49,7 @@ Deno.test("cli: --help and --version", async () => {
 });
 
 Deno.test("cli: deno task demo answers tools/list and fleet_overview", async () => {
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["task", "-q", "demo"],
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", NO_COLOR: "1" },
-    stderr: "pipe",
-  });
-  let err = "";
-  transport.stderr?.on("data", (d: Uint8Array) => (err += new TextDecoder().decode(d)));
-  const client = new Client({ name: "demo", version: "1" });
-  await client.connect(transport);
+  const { client, stderr } = await connectServer({ args: ["task", "-q", "demo"], era: "legacy" });
   try {
     const { tools } = await client.listTools();
     assert.equal(tools.length, 11);
@@ -69,7 +59,7 @@ Deno.test("cli: deno task demo answers tools/list and fleet_overview", async () 
     // 1000 simulated agents, less the archived chats that Coder hides from its lists.
     assert.ok(data.total > 900 && data.total <= 1000, String(data.total));
     assert.deepEqual(data.backends.map((b: { kind: string }) => b.kind).sort(), ["chat", "task"]);
-    assert.match(err, /DEMO MODE/);
+    assert.match(stderr(), /DEMO MODE/);
   } finally {
     await client.close();
   }

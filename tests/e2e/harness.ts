@@ -38,24 +38,32 @@ export interface HarnessOptions {
   token?: string;
 }
 
-/** Start a sim (or reuse one) and a server over stdio; connect the official client. */
-export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const sim = opts.useSim ?? await startSim({ pace: 20, ...opts.sim });
-  const env: Record<string, string> = {
-    PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
-    DENO_DIR: Deno.env.get("DENO_DIR") ?? "",
-    NO_COLOR: "1",
-    CODER_URL: sim.url,
-    CODER_SESSION_TOKEN: opts.token ?? sim.token,
-    CODER_FLEET_POLL_MS: "200",
-    ...opts.env,
-  };
-  if (!env.DENO_DIR) delete env.DENO_DIR;
+/** A server process connected to the official MCP client over stdio. */
+export interface Connected {
+  client: Client;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * Spawn the server as a user does (`deno <args>`, by default `deno task -q start`) with exactly
+ * `env` (plus PATH and HOME), and connect the official client in the given MCP era.
+ */
+export async function connectServer(opts: {
+  args?: string[];
+  env?: Record<string, string>;
+  era?: "modern" | "legacy";
+}): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["task", "-q", "start", ...(opts.args ?? [])],
-    env,
+    args: opts.args ?? ["task", "-q", "start"],
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      NO_COLOR: "1",
+      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+      ...opts.env,
+    },
     stderr: "pipe",
   });
   let err = "";
@@ -67,12 +75,28 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     opts.era === "legacy" ? {} : { versionNegotiation: { mode: { pin: "2026-07-28" } } },
   );
   await client.connect(transport);
+  return { client, stderr: () => err };
+}
+
+/** Start a sim (or reuse one) and a server over stdio; connect the official client. */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const sim = opts.useSim ?? await startSim({ pace: 20, ...opts.sim });
+  const { client, stderr } = await connectServer({
+    args: ["task", "-q", "start", ...(opts.args ?? [])],
+    env: {
+      CODER_URL: sim.url,
+      CODER_SESSION_TOKEN: opts.token ?? sim.token,
+      CODER_FLEET_POLL_MS: "200",
+      ...opts.env,
+    },
+    era: opts.era,
+  });
   const outputs: string[] = [];
   return {
     sim,
     client,
     outputs,
-    stderr: () => err,
+    stderr,
     async call(name, args = {}) {
       const r = await client.callTool({ name, arguments: args }, { timeout: 120_000 });
       // deno-lint-ignore no-explicit-any
