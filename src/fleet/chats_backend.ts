@@ -88,13 +88,14 @@ export class ChatsBackend implements Backend {
     this.prefix = ctx.prefix;
   }
 
-  /** All chats visible to the caller, in one list request; owner and labels go to Coder. */
+  /**
+   * All chats visible to the caller, in one list request. Labels go to Coder (`label=k:v`), and
+   * so does the caller's own name as an owner (`source:created_by_me`): Coder's chat query has
+   * no owner term for anyone else, so other owners are filtered by the fleet.
+   */
   async list(filter: ListFilter, signal?: AbortSignal): Promise<Agent[]> {
     const terms: string[] = [];
-    if (filter.owner) {
-      const t = qTerm("owner", filter.owner);
-      if (t) terms.push(t);
-    }
+    if (filter.owner && filter.owner === this.#ctx.me.username) terms.push("source:created_by_me");
     // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
     // message bodies, not the fleet's substring match on name and latest message.
     const chats = await listChats(

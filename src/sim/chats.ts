@@ -2,7 +2,7 @@
  * Simulated Coder Chats ("Coder Agents"): the chat store, turns that end over (paced) time,
  * message queueing and interrupts, and the `/chats` routes.
  */
-import { allModels, findUser, type SimUser, type World } from "./deployment.ts";
+import { allModels, type SimUser, type World } from "./deployment.ts";
 import {
   coderError,
   empty,
@@ -80,7 +80,6 @@ const Q_KEYS = new Set([
   "title",
   "archived",
   "search",
-  "owner",
   "has_unread",
   "source",
   "pr_status",
@@ -391,8 +390,7 @@ export class ChatStore {
         }
         if (key === "archived") archived = value === "true";
         else unread = value === "true";
-      } else if (key === "owner") owner = findUser(w, value) ?? null;
-      else if (key === "title") title = value.toLowerCase();
+      } else if (key === "title") title = value.toLowerCase();
       else if (key === "search") search = value.toLowerCase().split(/\s+/).filter(Boolean);
       else if (key === "source") {
         if (value === "created_by_me") owner = w.me;

@@ -53,6 +53,26 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
       }
     });
 
+    await t.step(
+      "list_agents by owner: own chats via source:created_by_me, others locally",
+      async () => {
+        h.sim.clearRequests();
+        const mine = await h.call("list_agents", {
+          kind: "chat",
+          owner: h.sim.username,
+          limit: 200,
+        });
+        assert.ok(!mine.isError, mine.text);
+        assert.ok(mine.data.total > 0);
+        for (const a of mine.data.agents) assert.equal(a.owner, h.sim.username);
+        const q = h.sim.requests.find((r) => r.path === api)!;
+        assert.match(decodeURIComponent(q.query), /source:created_by_me/);
+        const alice = await h.call("list_agents", { kind: "chat", owner: "alice", limit: 200 });
+        assert.ok(!alice.isError, alice.text);
+        for (const a of alice.data.agents) assert.equal(a.owner, "alice");
+      },
+    );
+
     let chatId = "";
     await t.step(
       "list_templates lists models; create_task makes a chat with model and labels",

@@ -218,13 +218,16 @@ const is = (req: Req, method: string, path: string) =>
   req.method === method && req.url.pathname === path;
 
 Deno.test("ChatsBackend", async (t) => {
-  await t.step("list: one request, owner and labels pushed down, agents mapped", async () => {
+  await t.step("list: one request, labels and own-owner pushed down, agents mapped", async () => {
     const { b, seen } = backend((req) =>
       is(req, "GET", "/api/v2/chats") ? { status: 200, body: [chatBody()] } : undefined
     );
     const agents = await b.list({ owner: "alice", labels: { team: "infra" }, query: "flaky" });
     assert.equal(seen.length, 1);
-    assert.equal(seen[0].url.searchParams.get("q"), "owner:alice");
+    // Coder's chat query has no owner term: only the caller's own chats can be asked for.
+    assert.equal(seen[0].url.searchParams.get("q"), "source:created_by_me");
+    await b.list({ owner: "bob" });
+    assert.equal(seen[1].url.searchParams.get("q"), null, "another owner is filtered locally");
     assert.deepEqual(seen[0].url.searchParams.getAll("label"), ["team:infra"]);
     const a = agents[0];
     assert.equal(a.kind, "chat");
