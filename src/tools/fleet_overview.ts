@@ -6,6 +6,7 @@ import { rowsText } from "./format.ts";
 import { AgentRowSchema, Kind } from "./schemas.ts";
 
 const ATTENTION_MAX = 20;
+const OWNERS_MAX = 50;
 
 /** The fleet at a glance. */
 export const fleetOverview = defineTool({
@@ -15,7 +16,7 @@ export const fleetOverview = defineTool({
 
 Call it first, to see the fleet at a glance, and whenever you need to know what needs attention. It lists the settled agents (idle, complete, failed, paused, error: the caller's turn) that have waited longest first. Then use list_agents to find agents, get_agent or get_logs to read one.
 
-Returns total, by_state {state: count}, by_owner {owner: count}, attention (at most ${ATTENTION_MAX} compact rows, longest waiting first), the back ends in use, and the Coder deployment (url, version, user). One list request per back end, whatever the fleet size.`,
+Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MAX} largest, the rest summed under "(others)"), attention (at most ${ATTENTION_MAX} compact rows, longest waiting first), the back ends in use, and the Coder deployment (url, version, user). One list request per back end, whatever the fleet size.`,
   input: z.object({
     owner: z.string().min(1).optional().describe("Only agents of this username."),
     kind: Kind.optional().describe("Only tasks or only chats; default both."),
@@ -24,6 +25,7 @@ Returns total, by_state {state: count}, by_owner {owner: count}, attention (at m
     total: z.number().int(),
     by_state: z.record(z.string(), z.number().int()),
     by_owner: z.record(z.string(), z.number().int()),
+    owners_total: z.number().int(),
     attention: z.array(AgentRowSchema),
     attention_total: z.number().int(),
     backends: z.array(z.object({ kind: Kind, api: z.string() })),
@@ -41,12 +43,16 @@ Returns total, by_state {state: count}, by_owner {owner: count}, attention (at m
     const snap = await fleet.snapshot({ owner, kind }, signal);
     const by_state: Record<string, number> = {};
     for (const s of AGENT_STATES) by_state[s] = 0;
-    const by_owner: Record<string, number> = {};
+    const owners: Record<string, number> = {};
     for (const a of snap.agents) {
       by_state[a.state]++;
-      by_owner[a.owner] = (by_owner[a.owner] ?? 0) + 1;
+      owners[a.owner] = (owners[a.owner] ?? 0) + 1;
     }
     for (const s of AGENT_STATES) if (by_state[s] === 0) delete by_state[s];
+    const ranked = Object.entries(owners).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const by_owner = Object.fromEntries(ranked.slice(0, OWNERS_MAX));
+    const rest = ranked.slice(OWNERS_MAX).reduce((n, [, c]) => n + c, 0);
+    if (rest > 0) by_owner["(others)"] = rest;
     const settled = snap.agents
       .filter((a) => isSettled(a.state))
       .sort((a, b) => Date.parse(a.state_since) - Date.parse(b.state_since));
@@ -56,6 +62,7 @@ Returns total, by_state {state: count}, by_owner {owner: count}, attention (at m
       total: snap.agents.length,
       by_state,
       by_owner,
+      owners_total: ranked.length,
       attention,
       attention_total: settled.length,
       backends: d.backends
@@ -65,17 +72,13 @@ Returns total, by_state {state: count}, by_owner {owner: count}, attention (at m
       ...(warnings.length ? { warnings } : {}),
     };
     const counts = Object.entries(by_state).map(([s, n]) => `${s} ${n}`).join(", ");
-    const owners = Object.entries(by_owner)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 10)
-      .map(([o, n]) => `${o} ${n}`)
-      .join(", ");
+    const top = ranked.slice(0, 10).map(([o, n]) => `${o} ${n}`).join(", ");
     const text = [
       `Coder ${d.version} at ${d.url} as ${d.me.username}; back ends: ${
         data.backends.map((b) => b.api).join(", ")
       }`,
       `${data.total} agents: ${counts || "none"}`,
-      owners ? `By owner: ${owners}${Object.keys(by_owner).length > 10 ? ", …" : ""}` : "",
+      top ? `By owner (${ranked.length}): ${top}${ranked.length > 10 ? ", …" : ""}` : "",
       ...warnings.map((w) => `Warning: ${w}`),
       settled.length
         ? rowsText(
