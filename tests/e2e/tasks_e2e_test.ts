@@ -226,6 +226,23 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.equal(r.isError, true);
     });
 
+    await t.step("agent-written text is sanitised and capped in every output", async () => {
+      const [id] = h.sim.taskIds();
+      const evil = "ok\u001b[2J\u202Eevil\u200B\u0007 " + "x".repeat(5000);
+      h.sim.setTask(id, { status: "active", state: "idle", message: evil });
+      const g = await h.call("get_agent", { agent: id });
+      const l = await h.call("list_agents", { query: "okevil" });
+      for (const out of [g.text, g.data.agent.message, l.text, l.data.agents[0].message]) {
+        assert.ok(
+          !/[\u0000-\u0008\u000B-\u001F\u202A-\u202E\u200B]/.test(out),
+          "unsafe characters",
+        );
+      }
+      assert.ok(g.data.agent.message.length <= 200);
+      assert.ok(l.data.agents[0].message.length <= 120);
+      assert.match(g.text, /«okevil/, "agent text is quoted as data");
+    });
+
     await t.step("the session token appears nowhere", () => {
       for (const o of h.outputs) assert.ok(!o.includes(h.sim.token), "token leaked in a result");
       assert.ok(!h.stderr().includes(h.sim.token), "token leaked on stderr");
