@@ -263,20 +263,35 @@ export class ChatsBackend implements Backend {
 
   /** The chat's cost, when the deployment reports it; `{}` otherwise. */
   async extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    try {
-      const cost = await getChatCost(this.#ctx.client, this.prefix, agent.id, signal);
-      if (!cost) return {};
-      return {
-        cost: {
-          total_usd: Math.round(cost.total_cost_micros) / 1_000_000,
-          requests: cost.request_count,
-          unpriced_requests: cost.unpriced_request_count,
-        },
-      };
-    } catch (err) {
-      if (err instanceof CoderError && err.kind !== "aborted") return {};
-      throw err;
+    // Cost, and the chat's model by name rather than by config id: three requests at once.
+    const [cost, chat, models] = await Promise.allSettled([
+      getChatCost(this.#ctx.client, this.prefix, agent.id, signal),
+      getChat(this.#ctx.client, this.prefix, agent.id, signal),
+      listChatModels(this.#ctx.client, this.prefix, signal),
+    ]);
+    for (const r of [cost, chat, models]) {
+      if (
+        r.status === "rejected" && !(r.reason instanceof CoderError && r.reason.kind !== "aborted")
+      ) {
+        throw r.reason;
+      }
     }
+    const out: Record<string, unknown> = {};
+    if (cost.status === "fulfilled" && cost.value) {
+      out.cost = {
+        total_usd: Math.round(cost.value.total_cost_micros) / 1_000_000,
+        requests: cost.value.request_count,
+        unpriced_requests: cost.value.unpriced_request_count,
+      };
+    }
+    const modelId = chat.status === "fulfilled" ? chat.value.last_model_config_id : undefined;
+    if (modelId) {
+      const m = models.status === "fulfilled"
+        ? modelInfos(models.value).find((x) => x.id === modelId)
+        : undefined;
+      out.model = m ? `${m.display_name || m.model} (${m.provider})` : modelId;
+    }
+    return out;
   }
 
   /** Map a Coder chat to a fleet agent (sanitised). */

@@ -103,6 +103,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     await t.step("get_agent shows cost; get_logs pages with message ids", async () => {
       const g = await h.call("get_agent", { agent: chatId });
       assert.ok(g.data.extras.cost, JSON.stringify(g.data.extras));
+      assert.match(String(g.data.extras.model), /\(\w+\)$/, "the model by name, not by id");
       const first = await h.call("get_logs", { agent: chatId, limit: 1 });
       assert.ok(!first.isError, first.text);
       assert.equal(first.data.messages.length, 1);
