@@ -232,11 +232,10 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       h.sim.setTask(id, { status: "active", state: "idle", message: evil });
       const g = await h.call("get_agent", { agent: id });
       const l = await h.call("list_agents", { query: "okevil" });
+      // deno-lint-ignore no-control-regex
+      const unsafe = /[\u0000-\u0008\u000B-\u001F\u202A-\u202E\u200B]/;
       for (const out of [g.text, g.data.agent.message, l.text, l.data.agents[0].message]) {
-        assert.ok(
-          !/[\u0000-\u0008\u000B-\u001F\u202A-\u202E\u200B]/.test(out),
-          "unsafe characters",
-        );
+        assert.ok(!unsafe.test(out), "unsafe characters");
       }
       assert.ok(g.data.agent.message.length <= 200);
       assert.ok(l.data.agents[0].message.length <= 120);
