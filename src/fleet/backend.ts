@@ -154,8 +154,12 @@ export interface Backend {
   readonly prefix: string;
   /** All agents visible to the caller, in ONE list request. Pushes filters Coder can apply. */
   list(filter: ListFilter, signal?: AbortSignal): Promise<Agent[]>;
-  /** Agents matching a handle (0, 1, or several when a chat title is ambiguous). */
-  find(handle: Handle, signal?: AbortSignal): Promise<Agent[]>;
+  /**
+   * Agents matching a handle (0, 1, or several when a chat title is ambiguous). `quick` looks only
+   * where one direct request can tell; `full` (default) may also search a list (another user's
+   * task by id, a name on a server that takes only ids).
+   */
+  find(handle: Handle, signal?: AbortSignal, depth?: "quick" | "full"): Promise<Agent[]>;
   /** A page of the agent's conversation. */
   logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage>;
   /** Start one agent. */

@@ -82,6 +82,8 @@ export class ChatsBackend implements Backend {
   /** API prefix in use, e.g. `/api/v2`. */
   readonly prefix: string;
   readonly #ctx: BackendContext;
+  /** The chat each agent was made from, so `extras` needs no second GET of it. */
+  readonly #source = new WeakMap<Agent, Chat>();
 
   constructor(ctx: BackendContext) {
     this.#ctx = ctx;
@@ -263,10 +265,12 @@ export class ChatsBackend implements Backend {
 
   /** The chat's cost, when the deployment reports it; `{}` otherwise. */
   async extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    // Cost, and the chat's model by name rather than by config id: three requests at once.
+    // Cost, and the chat's model by name rather than by config id, at once. The chat itself is
+    // fetched again only when this agent was not made from it here.
+    const known = this.#source.get(agent);
     const [cost, chat, models] = await Promise.allSettled([
       getChatCost(this.#ctx.client, this.prefix, agent.id, signal),
-      getChat(this.#ctx.client, this.prefix, agent.id, signal),
+      known ?? getChat(this.#ctx.client, this.prefix, agent.id, signal),
       listChatModels(this.#ctx.client, this.prefix, signal),
     ]);
     for (const r of [cost, chat, models]) {
@@ -322,6 +326,7 @@ export class ChatsBackend implements Backend {
     };
     if (chat.organization_id) agent.organization_id = chat.organization_id;
     if (chat.archived) agent.archived = true;
+    this.#source.set(agent, chat);
     return agent;
   }
 

@@ -97,13 +97,23 @@ export class Fleet {
     return { agents: applyFilter(agents, filter), errors, at: this.now() };
   }
 
-  /** Resolve one handle to one agent, or throw a FleetError that says what to do next. */
-  async resolve(raw: string, signal?: AbortSignal): Promise<Agent> {
+  /**
+   * Resolve one handle to one agent, or throw a FleetError that says what to do next. Every back
+   * end is first asked directly (one request each, at once); only when none knows the handle do
+   * they search their lists, unless `quick` (the caller already searched the lists).
+   */
+  async resolve(raw: string, signal?: AbortSignal, quick = false): Promise<Agent> {
     const handle = parseHandle(raw);
     if (!handle) throw badHandle(raw);
     const d = await this.deployment(signal);
-    const found = await Promise.allSettled(d.backends.map((b) => b.find(handle, signal)));
-    const agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
+    const ask = (depth: "quick" | "full") =>
+      Promise.allSettled(d.backends.map((b) => b.find(handle, signal, depth)));
+    let found = await ask("quick");
+    let agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
+    if (agents.length === 0 && !quick && found.every((r) => r.status === "fulfilled")) {
+      found = await ask("full");
+      agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
+    }
     if (agents.length === 0) {
       const failed = found.find((r) => r.status === "rejected") as
         | PromiseRejectedResult
@@ -150,7 +160,8 @@ export class Fleet {
       if (hits.length === 1) return { handle: raw, agent: hits[0] };
       if (hits.length > 1) return { handle: raw, error: ambiguous(handle, hits) };
       try {
-        return { handle: raw, agent: await this.resolve(raw, signal) };
+        // The lists were just searched: only a direct lookup can still find it.
+        return { handle: raw, agent: await this.resolve(raw, signal, true) };
       } catch (err) {
         if (err instanceof FleetError) return { handle: raw, error: err };
         return { handle: raw, error: new FleetError(errorLine(err), "Try again.") };

@@ -177,6 +177,8 @@ export class TasksBackend implements Backend {
   /** API prefix in use (`/api/v2` or `/api/experimental`). */
   readonly prefix: string;
   readonly #ctx: BackendContext;
+  /** The task each agent was made from, so `extras` needs no second GET of it. */
+  readonly #source = new WeakMap<Agent, Task>();
 
   constructor(ctx: BackendContext) {
     this.#ctx = ctx;
@@ -188,7 +190,9 @@ export class TasksBackend implements Backend {
   }
 
   #agent(task: Task): Agent {
-    return taskToAgent(task, this.#ctx);
+    const agent = taskToAgent(task, this.#ctx);
+    this.#source.set(agent, task);
+    return agent;
   }
 
   /** Path user for an agent: its owner's username, else `me`. */
@@ -220,13 +224,18 @@ export class TasksBackend implements Backend {
   }
 
   /** The task a handle names: `[]` when there is none (404, or an unknown owner). */
-  async find(handle: Handle, signal?: AbortSignal): Promise<Agent[]> {
+  async find(
+    handle: Handle,
+    signal?: AbortSignal,
+    depth: "quick" | "full" = "full",
+  ): Promise<Agent[]> {
     if (handle.kind === "id") {
       try {
         return [this.#agent(await getTask(this.#client, this.prefix, "me", handle.id, signal))];
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
+      if (depth === "quick") return [];
       // Not the caller's: it may belong to another user the caller can see.
       const { tasks } = await listTasks(this.#client, this.prefix, undefined, signal);
       return tasks.filter((t) => t.id.toLowerCase() === handle.id.toLowerCase())
@@ -239,6 +248,7 @@ export class TasksBackend implements Backend {
       if (isNotFound(err) || isUnknownUser(err)) return [];
       if (!isInvalidUuid(err)) throw err;
     }
+    if (depth === "quick") return [];
     // Older servers take only a UUID for {task}: find the name in the owner's list.
     const { tasks } = await listTasks(this.#client, this.prefix, `owner:${user}`, signal);
     return tasks.filter((t) => t.name === handle.name).map((t) => this.#agent(t));
@@ -496,12 +506,14 @@ export class TasksBackend implements Backend {
 
   /** Workspace facts for `get_agent`: workspace status, agent lifecycle, the agent's link. */
   async extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    let task: Task;
-    try {
-      task = await getTask(this.#client, this.prefix, this.#user(agent), agent.id, signal);
-    } catch (err) {
-      if (err instanceof CoderError && err.kind !== "aborted") return {};
-      throw err;
+    let task = this.#source.get(agent);
+    if (!task) {
+      try {
+        task = await getTask(this.#client, this.prefix, this.#user(agent), agent.id, signal);
+      } catch (err) {
+        if (err instanceof CoderError && err.kind !== "aborted") return {};
+        throw err;
+      }
     }
     const out: Record<string, unknown> = {};
     if (task.status_raw && task.status_raw !== task.status) {

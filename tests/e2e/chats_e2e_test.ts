@@ -104,6 +104,12 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
       const g = await h.call("get_agent", { agent: chatId });
       assert.ok(g.data.extras.cost, JSON.stringify(g.data.extras));
       assert.match(String(g.data.extras.model), /\(\w+\)$/, "the model by name, not by id");
+      h.sim.clearRequests();
+      await h.call("get_agent", { agent: chatId });
+      const gets = h.sim.requests.filter((q) =>
+        q.method === "GET" && q.path.endsWith(`/chats/${chatId}`)
+      );
+      assert.equal(gets.length, 1, "the chat is fetched once, not again for its extras");
       const first = await h.call("get_logs", { agent: chatId, limit: 1 });
       assert.ok(!first.isError, first.text);
       assert.equal(first.data.messages.length, 1);

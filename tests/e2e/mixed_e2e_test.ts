@@ -30,7 +30,12 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
       const [taskId] = h.sim.taskIds();
       const [chatId] = h.sim.chatIds();
       assert.equal((await h.call("get_agent", { agent: taskId })).data.agent.kind, "task");
+      h.sim.clearRequests();
       assert.equal((await h.call("get_agent", { agent: chatId })).data.agent.kind, "chat");
+      const lists = h.sim.requests.filter((q) =>
+        q.path === "/api/v2/tasks" || q.path === "/api/v2/chats"
+      );
+      assert.deepEqual(lists, [], "a direct lookup found it: no fleet list was needed");
     });
 
     await t.step("create_task: template means a task, otherwise a chat", async () => {

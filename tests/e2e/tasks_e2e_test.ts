@@ -79,6 +79,12 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.equal(byName.data.agent.id, some.id);
       const bare = await h.call("get_agent", { agent: some.name });
       assert.equal(bare.data.agent.id, some.id, "a bare name is the caller's own task");
+      h.sim.clearRequests();
+      await h.call("get_agent", { agent: some.id });
+      const gets = h.sim.requests.filter((q) =>
+        q.method === "GET" && q.path.endsWith(`/${some.id}`)
+      );
+      assert.equal(gets.length, 1, "the task is fetched once, not again for its extras");
     });
 
     await t.step("get_agent on an unknown agent is an actionable error", async () => {
