@@ -4,6 +4,7 @@
  */
 import type { AgentState } from "./agent.ts";
 import { cleanText, oneLine } from "./text.ts";
+import { isoTime } from "./time.ts";
 
 /** The fields of a chat that its state depends on. */
 export interface ChatStatusFields {
@@ -36,13 +37,6 @@ export function chatState(chat: ChatStatusFields, fallback = ""): ChatStateInfo 
   const raw = oneLine(chat.status ?? "", 40);
   const state = Object.hasOwn(STATES, raw) ? STATES[raw] : "unknown";
   return { state, detail: raw || "unknown", since: isoTime(chat.updated_at, fallback) };
-}
-
-/** Any RFC 3339 time as ISO 8601 UTC, or `fallback` when absent or unparsable. */
-export function isoTime(value: string | null | undefined, fallback = ""): string {
-  if (!value) return fallback;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? fallback : new Date(t).toISOString();
 }
 
 /** The fields of a message part that rendering reads (codersdk.ChatMessagePart). */

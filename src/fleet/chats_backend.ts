@@ -36,7 +36,8 @@ import {
   type ModelInfo,
   type SendResult,
 } from "./backend.ts";
-import { chatState, isoTime, renderParts } from "./chat_state.ts";
+import { chatState, renderParts } from "./chat_state.ts";
+import { isoTime } from "./time.ts";
 import { block, oneLine } from "./text.ts";
 
 /** Longest chat title kept in an agent's `name`. */

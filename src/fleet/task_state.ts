@@ -20,6 +20,7 @@
 import type { AgentState } from "./agent.ts";
 import { normalizeTaskState, normalizeTaskStatus } from "../coder/tasks.ts";
 import type { Task } from "../coder/tasks.ts";
+import { isoTime } from "./time.ts";
 
 /** How long an `active` task may have no reported state before it counts as idle. */
 export const NO_STATE_IDLE_MS = 30_000;
@@ -41,16 +42,6 @@ export type TaskStateInput = Pick<Task, "status" | "created_at" | "updated_at"> 
   current_state?: { timestamp?: string; state: string } | null;
 };
 
-/**
- * Parse any RFC 3339 time and render it as ISO 8601 UTC; `fallback` (or the input as given) when
- * it does not parse.
- */
-export function toIso(s: string | null | undefined, fallback = ""): string {
-  if (!s) return fallback;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? fallback || s : new Date(t).toISOString();
-}
-
 function ms(s: string | undefined): number | undefined {
   if (!s) return undefined;
   const t = Date.parse(s);
@@ -66,7 +57,7 @@ export function taskState(task: TaskStateInput, now: number): TaskStateResult {
   const startedMs = ms(task.updated_at) ?? ms(task.created_at);
   const changedAt = task.updated_at || task.created_at;
   // Reported state time, when the state comes from the agent's report.
-  const reportedSince = toIso(cs?.timestamp || changedAt);
+  const reportedSince = isoTime(cs?.timestamp || changedAt);
   // For states that do not come from the agent's report, a state report older than the last
   // status change (a paused task's last report, say) must not move `since` back.
   const statusSince = latest(cs?.timestamp, changedAt);
@@ -107,7 +98,7 @@ export function taskState(task: TaskStateInput, now: number): TaskStateResult {
 function latest(a: string | undefined, b: string | undefined): string {
   const ta = ms(a);
   const tb = ms(b);
-  if (ta === undefined) return toIso(b);
-  if (tb === undefined) return toIso(a);
+  if (ta === undefined) return isoTime(b);
+  if (tb === undefined) return isoTime(a);
   return new Date(Math.max(ta, tb)).toISOString();
 }

@@ -22,8 +22,10 @@ import {
   type TemplateInfo,
 } from "./backend.ts";
 import { runBatch } from "./batch.ts";
+import { isUuid } from "./handle.ts";
 import { block, oneLine } from "./text.ts";
-import { taskState, toIso } from "./task_state.ts";
+import { taskState } from "./task_state.ts";
+import { isoTime } from "./time.ts";
 import { CoderError } from "../coder/http.ts";
 import {
   createTask,
@@ -54,8 +56,6 @@ export const LOG_TEXT_CAP = 100_000;
 /** Preset lookups in flight at once while building the catalog. */
 export const PRESET_CONCURRENCY = 8;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The one TaskStatus each agent state comes from, when there is exactly one. `starting` comes from
  * pending, initializing, active (no state yet) and error (grace period); `unknown` from unknown
@@ -74,7 +74,7 @@ const SINGLE_STATUS: Partial<Record<AgentState, TaskStatus>> = {
 export function taskToAgent(task: Task, ctx: Pick<BackendContext, "dashboardUrl" | "now">): Agent {
   const { state, detail, since } = taskState(task, ctx.now());
   const owner = oneLine(task.owner_name || task.owner_id || "", 100);
-  const created = toIso(task.created_at, toIso(task.updated_at, new Date(0).toISOString()));
+  const created = isoTime(task.created_at, isoTime(task.updated_at, new Date(0).toISOString()));
   const agent: Agent = {
     id: task.id,
     kind: "task",
@@ -84,7 +84,7 @@ export function taskToAgent(task: Task, ctx: Pick<BackendContext, "dashboardUrl"
     detail,
     message: oneLine(task.current_state?.message),
     created_at: created,
-    updated_at: toIso(task.updated_at, created),
+    updated_at: isoTime(task.updated_at, created),
     state_since: since || created,
     url: `${ctx.dashboardUrl}/tasks/${encodeURIComponent(owner || "me")}/${task.id}`,
     labels: {},
@@ -137,7 +137,7 @@ function toLogMessage(e: TaskLogEntry): LogMessage {
   return {
     id: e.id,
     role: e.type === "input" ? "user" : "agent",
-    time: toIso(e.time),
+    time: isoTime(e.time),
     text: block(e.content, LOG_TEXT_CAP).text,
   };
 }
@@ -275,14 +275,14 @@ export class TasksBackend implements Backend {
       throw err;
     }
     const page: LogPage = { ...pageTaskLogs(body.logs, query), snapshot: body.snapshot };
-    if (body.snapshot_at) page.snapshot_at = toIso(body.snapshot_at);
+    if (body.snapshot_at) page.snapshot_at = isoTime(body.snapshot_at);
     return page;
   }
 
   async #template(want: string | undefined, signal?: AbortSignal): Promise<Template> {
     const next = "Call list_templates to see the templates that can run tasks.";
     const w = want?.trim();
-    if (w && UUID_RE.test(w)) {
+    if (w && isUuid(w)) {
       try {
         return await getTemplate(this.#client, w, signal);
       } catch (err) {

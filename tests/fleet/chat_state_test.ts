@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { CoderClient } from "../../src/coder/http.ts";
 import { FleetError } from "../../src/fleet/backend.ts";
 import type { Agent } from "../../src/fleet/agent.ts";
-import { chatState, isoTime, renderParts, summarize } from "../../src/fleet/chat_state.ts";
+import { chatState, renderParts, summarize } from "../../src/fleet/chat_state.ts";
+import { isoTime } from "../../src/fleet/time.ts";
 import { ChatsBackend, logRole } from "../../src/fleet/chats_backend.ts";
 
 Deno.test("chatState maps every chat status", async (t) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ERROR_GRACE_MS, NO_STATE_IDLE_MS, taskState, toIso } from "../../src/fleet/task_state.ts";
+import { ERROR_GRACE_MS, NO_STATE_IDLE_MS, taskState } from "../../src/fleet/task_state.ts";
+import { isoTime } from "../../src/fleet/time.ts";
 import type { TaskStateInput } from "../../src/fleet/task_state.ts";
 import type { AgentState } from "../../src/fleet/agent.ts";
 import type { TaskStatus } from "../../src/coder/tasks.ts";
@@ -135,9 +136,9 @@ Deno.test("taskState: since", async (t) => {
   });
 });
 
-Deno.test("toIso: any RFC 3339 to ISO UTC, fallback when unparseable", () => {
-  assert.equal(toIso("2025-11-10T10:40:10.44468609Z"), "2025-11-10T10:40:10.444Z");
-  assert.equal(toIso("2025-11-10T11:38:10.64715+01:00"), "2025-11-10T10:38:10.647Z");
-  assert.equal(toIso(undefined, "x"), "x");
-  assert.equal(toIso("not a time", "fallback"), "fallback");
+Deno.test("isoTime: any RFC 3339 to ISO UTC, fallback when unparseable", () => {
+  assert.equal(isoTime("2025-11-10T10:40:10.44468609Z"), "2025-11-10T10:40:10.444Z");
+  assert.equal(isoTime("2025-11-10T11:38:10.64715+01:00"), "2025-11-10T10:38:10.647Z");
+  assert.equal(isoTime(undefined, "x"), "x");
+  assert.equal(isoTime("not a time", "fallback"), "fallback");
 });
