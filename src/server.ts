@@ -3,6 +3,7 @@
  * factory serves both MCP protocol eras (2026-07-28 and 2025) over stdio and over HTTP.
  */
 import { McpServer } from "@modelcontextprotocol/server";
+import { CoderError } from "./coder/http.ts";
 import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
 import type { Tool, ToolContext } from "./tools/define.ts";
@@ -60,6 +61,9 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
         const { data, text } = await tool.handler(args, ctx);
         return { content: [{ type: "text" as const, text }], structuredContent: data };
       } catch (err) {
+        // An API that answers "Route not found." went away (Coder upgraded or reconfigured):
+        // detect the back ends again on the next call.
+        if (err instanceof CoderError && err.routeNotFound) fleet.forget();
         const f = explain(err);
         return { isError: true, content: [{ type: "text" as const, text: failureText(f) }] };
       }

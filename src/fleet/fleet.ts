@@ -2,7 +2,7 @@
  * The fleet: every agent of every detected back end, as one list. Tools use this, never a back
  * end directly. It keeps no state but the detected deployment (version, user, which APIs exist).
  */
-import { CoderClient } from "../coder/http.ts";
+import { CoderClient, CoderError } from "../coder/http.ts";
 import { type Agent, type AgentKind, isSettled } from "./agent.ts";
 import { type Backend, FleetError, type Handle, type ListFilter } from "./backend.ts";
 import { type Deployment, detect } from "./detect.ts";
@@ -59,6 +59,11 @@ export class Fleet {
     return this.#deployment;
   }
 
+  /** Forget the detected deployment: the next call detects it again (after an upgrade, say). */
+  forget(): void {
+    this.#deployment = undefined;
+  }
+
   /** The back ends, optionally only one kind. Throws FleetError when that kind is absent. */
   async backends(kind?: AgentKind, signal?: AbortSignal): Promise<Backend[]> {
     const d = await this.deployment(signal);
@@ -89,6 +94,9 @@ export class Fleet {
     lists.forEach((r, i) => {
       if (r.status === "fulfilled") agents.push(...r.value);
       else errors.push({ kind: backends[i].kind, error: errorLine(r.reason) });
+      if (r.status === "rejected" && r.reason instanceof CoderError && r.reason.routeNotFound) {
+        this.forget(); // that API went away: detect again on the next call
+      }
     });
     if (errors.length === backends.length && backends.length > 0) {
       const first = lists.find((r) => r.status === "rejected") as PromiseRejectedResult;

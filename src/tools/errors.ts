@@ -41,6 +41,8 @@ function nextFor(e: CoderError): string {
       return "The session token was rejected: set a valid CODER_SESSION_TOKEN and restart the server.";
     case e.status === 403:
       return "Your Coder user may not do this: ask an admin, or act on your own agents only.";
+    case e.routeNotFound:
+      return "This Coder no longer serves that API (upgraded?): the back ends are detected again on the next call; retry.";
     case e.status === 404:
       return "It is gone or not visible to you: refresh with list_agents.";
     case e.status === 409:

@@ -124,3 +124,22 @@ Deno.test("e2e forced back end: CODER_FLEET_BACKEND=chats hides tasks", async ()
     await h.close();
   }
 });
+
+Deno.test("e2e re-detection: an API that goes away is dropped on the next call", async () => {
+  const h = await startHarness({ sim: { profile: "both", tasks: 5, chats: 5 } });
+  try {
+    const first = await h.call("fleet_overview");
+    assert.deepEqual(first.data.backends.map((b: { kind: string }) => b.kind), ["task", "chat"]);
+    // Coder is upgraded: the Tasks API is gone.
+    h.sim.fault("/api/v2/tasks", { status: 404, body: { message: "Route not found." } });
+    const during = await h.call("fleet_overview");
+    assert.ok(!during.isError, during.text);
+    assert.match(during.data.warnings.join(" "), /Route not found/);
+    const after = await h.call("fleet_overview");
+    assert.deepEqual(after.data.backends.map((b: { kind: string }) => b.kind), ["chat"]);
+    assert.equal(after.data.warnings, undefined);
+    assert.equal(after.data.total, h.sim.truth().by_kind.chat);
+  } finally {
+    await h.close();
+  }
+});
