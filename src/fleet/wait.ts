@@ -118,7 +118,7 @@ async function poll(
   await Promise.all(missing.map(async (old) => {
     try {
       const backend = await fleet.backendOf(old, signal);
-      const found = await backend.find({ kind: "id", id: old.id, text: old.id }, signal);
+      const found = await backend.find({ kind: "id", id: old.id, text: old.id }, signal, "quick");
       if (found.length === 1 && !found[0].archived) {
         next.set(old.id, found[0]);
       } else {
