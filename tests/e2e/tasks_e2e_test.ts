@@ -271,3 +271,21 @@ Deno.test("e2e fleet_overview: by_owner keeps the 50 largest owners and sums the
     await h.close();
   }
 });
+
+Deno.test("e2e wait_for_agents: an agent deleted while watched is reported gone", async () => {
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 6, pace: 1 } });
+  try {
+    const [id] = h.sim.taskIds();
+    h.sim.setTask(id, { status: "active", state: "working" });
+    const waiting = h.call("wait_for_agents", { agents: [id], timeout_s: 60 });
+    await new Promise((r) => setTimeout(r, 500));
+    const del = await h.call("delete_agents", { agents: [id] });
+    assert.equal(del.data.results[0].outcome, "done");
+    const r = await waiting;
+    assert.equal(r.data.done, true, r.text);
+    assert.deepEqual(r.data.gone, [id]);
+    assert.match(r.text, /Gone/);
+  } finally {
+    await h.close();
+  }
+});
