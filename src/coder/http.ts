@@ -50,6 +50,16 @@ export interface CoderValidation {
   detail: string;
 }
 
+/** What a {@link CoderError} is made of. */
+export interface CoderErrorInit {
+  status: number;
+  route: string;
+  kind: "http" | "network" | "timeout" | "aborted" | "parse";
+  coderMessage?: string;
+  detail?: string;
+  validations?: CoderValidation[];
+}
+
 /** A failed Coder request: HTTP error, network failure, timeout, or a body that did not parse. */
 export class CoderError extends Error {
   /** HTTP status, or 0 for network errors and timeouts. */
@@ -63,18 +73,11 @@ export class CoderError extends Error {
   /** Coder's `validations`. */
   readonly validations: CoderValidation[];
   /** What went wrong, for classification: `http`, `network`, `timeout`, `aborted`, `parse`. */
-  readonly kind: "http" | "network" | "timeout" | "aborted" | "parse";
+  readonly kind: CoderErrorInit["kind"];
   /** The wait a 429 or 503 asked for (`Retry-After`), in milliseconds. */
   retryAfterMs?: number;
 
-  constructor(init: {
-    status: number;
-    route: string;
-    kind: CoderError["kind"];
-    coderMessage?: string;
-    detail?: string;
-    validations?: CoderValidation[];
-  }) {
+  constructor(init: CoderErrorInit) {
     super(summarize(init));
     this.name = "CoderError";
     this.status = init.status;
@@ -96,14 +99,7 @@ export class CoderError extends Error {
   }
 }
 
-function summarize(e: {
-  status: number;
-  route: string;
-  kind: CoderError["kind"];
-  coderMessage?: string;
-  detail?: string;
-  validations?: CoderValidation[];
-}): string {
+function summarize(e: CoderErrorInit): string {
   const head = e.kind === "http"
     ? `Coder answered ${e.status} to ${e.route}`
     : e.kind === "timeout"

@@ -5,9 +5,6 @@
 /** Which Coder back end an agent lives in. */
 export type AgentKind = "task" | "chat";
 
-/** All agent kinds, in display order. */
-export const AGENT_KINDS: readonly AgentKind[] = ["task", "chat"];
-
 /** The normalized agent states of DESIGN.md. */
 export const AGENT_STATES = [
   "starting",

@@ -43,7 +43,8 @@ export async function probe(
       });
       return prefix;
     } catch (err) {
-      if (err instanceof CoderError && (err.routeNotFound || err.status === 404)) continue;
+      // "Route not found." is Coder's answer; any 404 (a proxy's, say) means absent too.
+      if (err instanceof CoderError && err.status === 404) continue;
       // A 400 (an older server rejecting our q) still proves the route exists.
       if (err instanceof CoderError && err.status === 400) return prefix;
       throw err;

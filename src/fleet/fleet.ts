@@ -13,9 +13,10 @@ export interface Snapshot {
   agents: Agent[];
   /** Back ends that could not be listed, with a one-line reason. */
   errors: { kind: AgentKind; error: string }[];
-  /** When it was taken (epoch ms). */
-  at: number;
 }
+
+/** The filters of `list_agents`: the back ends' own, plus kind and time settled. */
+export type FleetFilter = ListFilter & { kind?: AgentKind; settled_for_s?: number };
 
 /** One handle's resolution. */
 export type Resolved =
@@ -84,7 +85,7 @@ export class Fleet {
    * A back end that fails is reported in `errors`; the others still answer.
    */
   async snapshot(
-    filter: ListFilter & { kind?: AgentKind } = {},
+    filter: FleetFilter = {},
     signal?: AbortSignal,
   ): Promise<Snapshot> {
     const backends = await this.backends(filter.kind, signal);
@@ -102,7 +103,7 @@ export class Fleet {
       const first = lists.find((r) => r.status === "rejected") as PromiseRejectedResult;
       throw first.reason;
     }
-    return { agents: applyFilter(agents, filter), errors, at: this.now() };
+    return { agents: applyFilter(agents, filter, this.now()), errors };
   }
 
   /**
@@ -186,7 +187,7 @@ export class Fleet {
 /** Apply `list_agents` filters locally. */
 export function applyFilter(
   agents: Agent[],
-  f: ListFilter & { kind?: AgentKind; settled_for_s?: number },
+  f: FleetFilter,
   now = Date.now(),
 ): Agent[] {
   const q = f.query?.toLowerCase();

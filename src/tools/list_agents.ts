@@ -1,7 +1,6 @@
 /** `list_agents`: find agents. */
 import { z } from "zod";
 import { toRow } from "../fleet/agent.ts";
-import { applyFilter } from "../fleet/fleet.ts";
 import { afterKey, compareAgents, decodeCursor, encodeCursor } from "./cursor.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
@@ -56,7 +55,7 @@ Returns compact rows (id, kind, name, owner, state, detail, message, state_since
     }
     const filter = { ...rest, labels };
     const snap = await fleet.snapshot(filter, signal);
-    const matched = applyFilter(snap.agents, filter, fleet.now()).sort(compareAgents);
+    const matched = snap.agents.sort(compareAgents);
     const query = { ...filter, limit };
     const rest2 = cursor ? afterKey(matched, decodeCursor(cursor, query)) : matched;
     const page = rest2.slice(0, limit);

@@ -24,22 +24,13 @@ export const AgentRowSchema = z.object({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
-/** A full agent. */
-export const AgentSchema = z.object({
-  id: z.string(),
-  kind: Kind,
-  name: z.string(),
-  owner: z.string(),
-  state: State,
-  detail: z.string(),
-  message: z.string(),
-  template: z.string().optional(),
+/** A full agent: the row, and everything else of the agent model. */
+export const AgentSchema = AgentRowSchema.extend({
+  labels: z.record(z.string(), z.string()),
   workspace: z.string().optional(),
   created_at: z.string(),
   updated_at: z.string(),
-  state_since: z.string(),
   url: z.string(),
-  labels: z.record(z.string(), z.string()),
   prompt: z.string().optional(),
   archived: z.boolean().optional(),
   organization_id: z.string().optional(),

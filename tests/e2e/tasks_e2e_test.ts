@@ -65,6 +65,9 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       const paused = await h.call("list_agents", { state: ["paused"] });
       for (const a of paused.data.agents) assert.equal(a.state, "paused");
       assert.equal(paused.data.total, h.sim.truth().by_state.paused ?? 0);
+      const settled = await h.call("list_agents", { settled_for_s: 0, limit: 200 });
+      assert.ok(settled.data.total > 0);
+      for (const a of settled.data.agents) assert.ok(!["starting", "working"].includes(a.state));
     });
 
     let some: { id: string; name: string; owner: string };
