@@ -54,7 +54,28 @@ export interface CoderValidation {
 export interface CoderErrorInit {
   status: number;
   route: string;
-  kind: "http" | "network" | "timeout" | "aborted" | "parse";
+  /**
+   * What went wrong:
+   * - `http`: Coder answered with an error status;
+   * - `network`: the request could not be sent (nothing reached Coder);
+   * - `timeout`: no answer in time (for a write: see `uncertain`);
+   * - `aborted`: the caller cancelled;
+   * - `parse`: the answer was not the documented shape (HTML, wrong JSON);
+   * - `redirect`: Coder (or a proxy) answered 3xx; never followed, the token stays at home;
+   * - `uncertain`: a write whose fate is unknown (sent, then the answer was lost);
+   * - `too_large`: the answer exceeded the size cap;
+   * - `budget`: the call's time budget ran out (or a `Retry-After` does not fit in it).
+   */
+  kind:
+    | "http"
+    | "network"
+    | "timeout"
+    | "aborted"
+    | "parse"
+    | "redirect"
+    | "uncertain"
+    | "too_large"
+    | "budget";
   coderMessage?: string;
   detail?: string;
   validations?: CoderValidation[];
@@ -91,6 +112,11 @@ export class CoderError extends Error {
   /** A one-line summary that is safe to show to a caller: status, route, Coder's message. */
   get summary(): string {
     return this.message;
+  }
+
+  /** True when a write may have happened although no success was seen: check before retrying. */
+  get uncertain(): boolean {
+    return this.kind === "uncertain";
   }
 
   /** True for a 404 whose message is "Route not found.": the API itself is absent. */

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { CoderError } from "./http.ts";
 import { NullableId } from "./ids.ts";
 import type { CoderClient } from "./http.ts";
-import { AgentBusyError } from "../fleet/backend.ts";
+import { AgentBusyError } from "./errors.ts";
 
 /** The v2.29+ task status vocabulary (codersdk.TaskStatus). */
 export const TASK_STATUSES = [

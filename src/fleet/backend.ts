@@ -123,16 +123,8 @@ export interface Catalog {
   models?: ModelInfo[];
 }
 
-/**
- * Thrown by `send` when the agent cannot take input now (task busy, starting or paused: Coder's
- * 409, or the 502 "Task app is not ready to accept input." of older servers).
- */
-export class AgentBusyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "AgentBusyError";
-  }
-}
+/** Re-exported from the Coder layer, where sends raise it. */
+export { AgentBusyError } from "../coder/errors.ts";
 
 /**
  * A failure the caller can act on, with the next step to take. Tools render it as an `isError`
