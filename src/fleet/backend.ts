@@ -139,13 +139,19 @@ export class FleetError extends Error {
   }
 }
 
+/**
+ * A back end's list: the agents, and a one-line reason for each item of Coder's answer that was
+ * malformed and skipped (a bad item never fails the whole back end).
+ */
+export type AgentList = Agent[] & { skipped?: string[] };
+
 /** One Coder back end: Tasks or Chats. */
 export interface Backend {
   readonly kind: AgentKind;
   /** API prefix in use, e.g. `/api/v2`. */
   readonly prefix: string;
   /** All agents visible to the caller, in ONE list request. Pushes filters Coder can apply. */
-  list(filter: ListFilter, signal?: AbortSignal): Promise<Agent[]>;
+  list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList>;
   /**
    * Agents matching a handle (0, 1, or several when a chat title is ambiguous). `quick` looks only
    * where one direct request can tell; `full` (default) may also search a list (another user's

@@ -93,16 +93,22 @@ export class Fleet {
     const agents: Agent[] = [];
     const errors: Snapshot["errors"] = [];
     lists.forEach((r, i) => {
-      if (r.status === "fulfilled") agents.push(...r.value);
-      else errors.push({ kind: backends[i].kind, error: errorLine(r.reason) });
+      if (r.status === "fulfilled") {
+        agents.push(...r.value);
+        const skipped = r.value.skipped ?? [];
+        if (skipped.length > 0) {
+          errors.push({
+            kind: backends[i].kind,
+            error: `skipped ${skipped.length} malformed item(s): ${skipped.slice(0, 3).join("; ")}`,
+          });
+        }
+      } else errors.push({ kind: backends[i].kind, error: errorLine(r.reason) });
       if (r.status === "rejected" && r.reason instanceof CoderError && r.reason.routeNotFound) {
         this.forget(); // that API went away: detect again on the next call
       }
     });
-    if (errors.length === backends.length && backends.length > 0) {
-      const first = lists.find((r) => r.status === "rejected") as PromiseRejectedResult;
-      throw first.reason;
-    }
+    const rejected = lists.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+    if (rejected.length === backends.length && backends.length > 0) throw rejected[0].reason;
     return { agents: applyFilter(agents, filter, this.now()), errors };
   }
 
