@@ -6,7 +6,7 @@ import { McpServer } from "@modelcontextprotocol/server";
 import { CoderError } from "./coder/http.ts";
 import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
-import type { Tool, ToolContext } from "./tools/define.ts";
+import { isStrict, strictInput, type Tool, type ToolContext } from "./tools/define.ts";
 import { explain, failureText } from "./tools/errors.ts";
 
 /** How the superagent should work with this server. */
@@ -34,7 +34,8 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input,
+      // Strict whatever the definition says: an unknown argument is refused, never ignored.
+      inputSchema: isStrict(tool.input) ? tool.input : strictInput(tool.name, tool.input),
       outputSchema: tool.output,
       annotations: { title: tool.title, ...tool.annotations },
     },

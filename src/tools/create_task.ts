@@ -7,7 +7,7 @@ import type { Fleet } from "../fleet/fleet.ts";
 import { defineTool } from "./define.ts";
 import { explain } from "./errors.ts";
 import { rowsText } from "./format.ts";
-import { AgentRowSchema, Kind } from "./schemas.ts";
+import { AgentRowSchema, Kind, NameInput, OwnerInput, TextInput } from "./schemas.ts";
 
 /** Pick the back end per DESIGN.md: kind; else the only one; else task for template/preset. */
 export async function pickBackend(
@@ -32,17 +32,20 @@ Use it to assign work. Give template and preset for a Coder task, or model for a
 
 Returns created (compact rows) and failed [{index (0-based, into prompts), error}]; one failure never stops the others. At most 100 prompts a call, 8 created at a time. With several prompts, name gets a -1, -2, … suffix. Follow up with wait_for_agents.`,
   input: z.object({
-    prompt: z.string().min(1).max(100_000).optional().describe("The work for one agent."),
-    prompts: z.array(z.string().min(1).max(100_000)).min(1).max(100).optional().describe(
+    prompt: TextInput.optional().describe("The work for one agent."),
+    prompts: z.array(TextInput).min(1).max(100).optional().describe(
       "Work for several agents, one prompt each (at most 100).",
     ),
     kind: Kind.optional().describe("task (Coder Tasks) or chat (Coder Agents)."),
-    template: z.string().min(1).optional().describe("Task template name or id."),
-    preset: z.string().min(1).optional().describe("Template preset name or id."),
-    model: z.string().min(1).optional().describe("Chat model: name, display name or id."),
+    template: NameInput.optional().describe("Task template name or id."),
+    preset: NameInput.optional().describe("Template preset name or id."),
+    model: NameInput.optional().describe("Chat model: name, display name or id."),
     name: z.string().min(1).max(64).optional().describe("Task name or chat title."),
-    owner: z.string().min(1).optional().describe("Create for this username (tasks; needs rights)."),
-    labels: z.record(z.string(), z.string()).optional().describe(
+    owner: OwnerInput.optional().describe("Create for this username (tasks; needs rights)."),
+    labels: z.record(z.string().min(1).max(64), z.string().max(256)).refine(
+      (l) => Object.keys(l).length <= 32,
+      "at most 32 labels",
+    ).optional().describe(
       'Chat labels, e.g. {"team": "core"}.',
     ),
   }),

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
-import { AgentRowSchema, Kind } from "./schemas.ts";
+import { AgentRowSchema, Kind, OwnerInput } from "./schemas.ts";
 
 const ATTENTION_MAX = 20;
 const OWNERS_MAX = 50;
@@ -18,7 +18,7 @@ Call it first, to see the fleet at a glance, and whenever you need to know what 
 
 Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MAX} largest, the rest summed under "(others)"), attention (at most ${ATTENTION_MAX} compact rows, longest waiting first), the back ends in use, and the Coder deployment (url, version, user). One list request per back end, whatever the fleet size.`,
   input: z.object({
-    owner: z.string().min(1).optional().describe("Only agents of this username."),
+    owner: OwnerInput.optional().describe("Only agents of this username."),
     kind: Kind.optional().describe("Only tasks or only chats; default both."),
   }),
   output: z.object({

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { oneLine } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { ago, quoted } from "./format.ts";
-import { AgentSchema } from "./schemas.ts";
+import { AgentSchema, HandleInput } from "./schemas.ts";
 
 /** Box-drawing characters of terminal snapshots: noise in a one-line summary. */
 const BOX = /[\u2500-\u259F]+/g;
@@ -18,7 +18,7 @@ Use it to check on one agent before acting on it. For its whole conversation cal
 
 Returns agent (every field of the agent model, with its dashboard url), recent (the last 3 messages, each cut to 300 characters, oldest first) and extras (a chat's cost when Coder reports it). Agent-written text is sanitised and quoted.`,
   input: z.object({
-    agent: z.string().min(1).max(200).describe(
+    agent: HandleInput.describe(
       "The agent: a UUID, owner/name, or the name of one of your own agents.",
     ),
   }),

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { defineTool } from "./define.ts";
 import { runAction } from "./actions.ts";
-import { ActionRowSchema, AgentsInput } from "./schemas.ts";
+import { ActionRowSchema, AgentsInput, TextInput } from "./schemas.ts";
 
 /** Resume paused tasks, optionally with a new prompt. */
 export const resumeAgents = defineTool({
@@ -15,7 +15,7 @@ Use it to bring back tasks that stop_agents paused (or that Coder paused). Chats
 Returns results [{agent, outcome: done | skipped | failed, detail}] for every agent, in input order; an agent that is not paused is skipped. 1 to 100 agents, 8 at a time. Follow up with wait_for_agents: a resumed task starts its workspace first.`,
   input: z.object({
     agents: AgentsInput,
-    prompt: z.string().min(1).max(100_000).optional().describe(
+    prompt: TextInput.optional().describe(
       "Replace each paused task's prompt with this before resuming it.",
     ),
   }),

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { sendInput } from "../fleet/send.ts";
 import { defineTool } from "./define.ts";
-import { AgentsInput, Kind } from "./schemas.ts";
+import { AgentsInput, Kind, TextInput } from "./schemas.ts";
 
 /** Message agents, with a policy for busy ones. */
 export const sendInputTool = defineTool({
@@ -15,7 +15,7 @@ Use it to answer an agent's question, give it the next step, or steer it. if_bus
 Returns results [{agent, outcome: sent | queued | busy | failed, detail}] for every agent, in input order. 1 to 100 agents; input at most 100000 characters; wait_s default 60, at most 300. Busy agents are watched with one list request per back end per round.`,
   input: z.object({
     agents: AgentsInput,
-    input: z.string().min(1).max(100_000).describe("The message to send."),
+    input: TextInput.describe("The message to send."),
     if_busy: z.enum(["wait", "queue", "interrupt", "fail"]).default("wait").describe(
       "What to do when an agent is busy: wait, queue (chats), interrupt (chats) or fail.",
     ),

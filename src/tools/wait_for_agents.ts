@@ -5,7 +5,18 @@ import { FleetError } from "../fleet/backend.ts";
 import { waitForAgents } from "../fleet/wait.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
-import { AgentRowSchema, Kind, State } from "./schemas.ts";
+import {
+  AgentRowSchema,
+  HandleInput,
+  Kind,
+  LabelInput,
+  NameInput,
+  OwnerInput,
+  parseLabel,
+  QueryInput,
+  stateList,
+  StatesInput,
+} from "./schemas.ts";
 
 const ROWS_MAX = 50;
 
@@ -20,19 +31,19 @@ Use it after create_task or send_input instead of polling list_agents yourself. 
 
 Returns done, timed_out, changed (rows that meet the condition), pending (rows that do not), gone (ids deleted or archived meanwhile), elapsed_ms. Rows are capped at ${ROWS_MAX} each with the totals given. Up to 1000 agents; timeout_s default 30, at most 300. One list request per back end per round (about 1 s), progress notifications each round; cancelling the call stops it at once.`,
   input: z.object({
-    agents: z.array(z.string().min(1).max(200)).min(1).max(1000).optional().describe(
+    agents: z.array(HandleInput).min(1).max(1000).optional().describe(
       "Agents to watch, up to 1000: UUIDs, owner/name, or your own agents' names.",
     ),
-    state: z.array(State).max(8).optional().describe(
-      "Without agents: watch agents in these states.",
+    state: StatesInput.optional().describe(
+      "Without agents: watch agents in this state or these states (one, or a list).",
     ),
-    owner: z.string().min(1).optional().describe("Without agents: watch this user's agents."),
+    owner: OwnerInput.optional().describe("Without agents: watch this user's agents."),
     kind: Kind.optional().describe("Without agents: watch only tasks or only chats."),
-    template: z.string().min(1).optional().describe("Without agents: watch this template's tasks."),
-    label: z.string().regex(/^[^:]+:.*$/).optional().describe(
+    template: NameInput.optional().describe("Without agents: watch this template's tasks."),
+    label: LabelInput.optional().describe(
       "Without agents: watch chats with this label, key:value.",
     ),
-    query: z.string().min(1).max(200).optional().describe(
+    query: QueryInput.optional().describe(
       "Without agents: watch agents whose name or message contains this text.",
     ),
     until: z.enum(["settled", "any_change", "idle"]).default("settled").describe(
@@ -82,9 +93,9 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       // The same agent named twice is watched once.
       watch = [...new Map(watch.map((a) => [a.id, a])).values()];
     } else {
-      const i = label?.indexOf(":") ?? -1;
-      const labels = label ? { [label.slice(0, i)]: label.slice(i + 1) } : undefined;
-      watch = (await fleet.snapshot({ ...filters, labels }, signal)).agents;
+      const { state, ...rest } = filters;
+      const filter = { ...rest, state: stateList(state), labels: parseLabel(label) };
+      watch = (await fleet.snapshot(filter, signal)).agents;
     }
     const r = await waitForAgents(fleet, {
       watch,
