@@ -7,6 +7,7 @@ import { type Agent, type AgentKind, isSettled } from "./agent.ts";
 import { type Backend, FleetError, type ListFilter } from "./backend.ts";
 import { type Deployment, detect } from "./detect.ts";
 import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
+import { oneLine } from "./text.ts";
 
 /** A snapshot of the fleet: the agents, and back ends that failed to list. */
 export interface Snapshot {
@@ -154,8 +155,7 @@ export function applyFilter(
   );
 }
 
-/** One safe line for any error. */
+/** One safe line for any error (sanitised: Coder's messages are untrusted text too). */
 export function errorLine(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return oneLine(err instanceof Error ? err.message : String(err), 500);
 }

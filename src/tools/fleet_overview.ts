@@ -1,6 +1,7 @@
 /** `fleet_overview`: the fleet at a glance. */
 import { z } from "zod";
 import { AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
+import { safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
 import { AgentRowSchema, Kind, OwnerInput } from "./schemas.ts";
@@ -46,7 +47,8 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
     const owners: Record<string, number> = {};
     for (const a of snap.agents) {
       by_state[a.state]++;
-      owners[a.owner] = (owners[a.owner] ?? 0) + 1;
+      const o = safeName(a.owner, 64);
+      owners[o] = (owners[o] ?? 0) + 1;
     }
     for (const s of AGENT_STATES) if (by_state[s] === 0) delete by_state[s];
     const ranked = Object.entries(owners).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
@@ -68,13 +70,17 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
       backends: d.backends
         .filter((b) => !kind || b.kind === kind)
         .map((b) => ({ kind: b.kind, api: `${b.prefix}/${b.kind}s` })),
-      coder: { url: d.url, version: d.version, user: d.me.username },
+      coder: {
+        url: d.url,
+        version: safeName(d.version, 64),
+        user: safeName(d.me.username, 64),
+      },
       ...(warnings.length ? { warnings } : {}),
     };
     const counts = Object.entries(by_state).map(([s, n]) => `${s} ${n}`).join(", ");
     const top = ranked.slice(0, 10).map(([o, n]) => `${o} ${n}`).join(", ");
     const text = [
-      `Coder ${d.version} at ${d.url} as ${d.me.username}; back ends: ${
+      `Coder ${data.coder.version} at ${d.url} as ${data.coder.user}; back ends: ${
         data.backends.map((b) => b.api).join(", ")
       }`,
       `${data.total} agents: ${counts || "none"}`,

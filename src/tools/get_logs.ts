@@ -1,7 +1,7 @@
 /** `get_logs`: an agent's conversation. */
 import { z } from "zod";
 import { FleetError } from "../fleet/backend.ts";
-import { block } from "../fleet/text.ts";
+import { block, frame, FRAME_MARK, oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { HandleInput } from "./schemas.ts";
 
@@ -79,7 +79,7 @@ Returns messages [{id, role, time, text}] in ascending id order, snapshot (true 
     const dropped = page.messages.length - kept.length;
     const last = page.messages[page.messages.length - 1];
     const data = {
-      agent: { id: agent.id, kind: agent.kind, name: agent.name, state: agent.state },
+      agent: { id: agent.id, kind: agent.kind, name: oneLine(agent.name, 200), state: agent.state },
       messages: kept,
       snapshot: page.snapshot,
       ...(page.snapshot_at ? { snapshot_at: page.snapshot_at } : {}),
@@ -90,12 +90,16 @@ Returns messages [{id, role, time, text}] in ascending id order, snapshot (true 
         : after_id !== undefined
         ? { next_after_id: after_id }
         : {}),
-      ...(page.queued?.length ? { queued: page.queued } : {}),
+      ...(page.queued?.length ? { queued: page.queued.map((q) => oneLine(q, 500)) } : {}),
     };
-    const head = `${agent.kind} ${agent.owner}/${agent.name}: ${kept.length} messages${
+    const head = `${agent.kind} ${safeName(agent.owner, 40)}/${
+      safeName(agent.name, 100)
+    }: ${kept.length} messages${
       page.snapshot ? ` (stored snapshot${page.snapshot_at ? ` of ${page.snapshot_at}` : ""})` : ""
-    }; agent-written text follows between markers.`;
-    const body = kept.map((m) => `--- #${m.id} ${m.role} ${m.time} ---\n${m.text}`);
+    }; agent-written text follows, every line of it marked "${FRAME_MARK.trim()}", then --- end ---.`;
+    const body = kept.map((m) =>
+      `--- #${m.id} ${safeName(m.role, 20)} ${safeName(m.time, 40)} ---\n${frame(m.text)}`
+    );
     const notes = [
       truncated
         ? `[truncated: text was cut to max_chars=${max_chars}${

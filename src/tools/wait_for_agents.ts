@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type Agent, toRow } from "../fleet/agent.ts";
 import { FleetError } from "../fleet/backend.ts";
 import { waitForAgents } from "../fleet/wait.ts";
+import { oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
 import {
@@ -88,7 +89,9 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       const resolved = await fleet.resolveMany(agents, signal);
       watch = resolved.flatMap((r) => "agent" in r ? [r.agent] : []);
       for (const r of resolved) {
-        if ("error" in r) not_found.push({ agent: r.handle, error: r.error.message });
+        if ("error" in r) {
+          not_found.push({ agent: r.handle, error: `${r.error.message} Next: ${r.error.next}` });
+        }
       }
       // The same agent named twice is watched once.
       watch = [...new Map(watch.map((a) => [a.id, a])).values()];
@@ -136,7 +139,10 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       r.pending.length ? rowsText("Pending:", data.pending, now) : "",
       r.pending.length > ROWS_MAX ? `[${r.pending.length - ROWS_MAX} more not shown]` : "",
       data.gone.length ? `Gone (deleted or archived): ${data.gone.join(", ")}` : "",
-      ...not_found.map((n) => `Not found: ${n.agent}: ${n.error}`),
+      ...not_found.slice(0, ROWS_MAX).map((n) =>
+        `Not found: ${safeName(n.agent, 80)}: ${oneLine(n.error, 400)}`
+      ),
+      not_found.length > ROWS_MAX ? `[${not_found.length - ROWS_MAX} more not found]` : "",
     ].filter(Boolean).join("\n");
     return { data, text };
   },

@@ -4,7 +4,7 @@ import { isSettled, toRow } from "../../src/fleet/agent.ts";
 import { runBatch } from "../../src/fleet/batch.ts";
 import { applyFilter } from "../../src/fleet/fleet.ts";
 import { isTaskName, isTitle, matchesHandle, parseHandle } from "../../src/fleet/handle.ts";
-import { block, cleanText, oneLine } from "../../src/fleet/text.ts";
+import { block, cleanText, frame, oneLine, quote } from "../../src/fleet/text.ts";
 import { meets } from "../../src/fleet/wait.ts";
 
 function agent(p: Partial<Agent>): Agent {
@@ -163,4 +163,14 @@ Deno.test("rows: compact and capped", () => {
   assert.equal(r.message.length, 120);
   assert.equal("labels" in r, false);
   assert.equal("url" in r, false);
+});
+
+Deno.test("text: tag characters and variation selectors are stripped, frames cannot be closed", () => {
+  const hidden = "a\u{E0001}\u{E0041}\u{E007F}b\u{E0100}\u{E01EF}c\uFE0Fd\u00ADe\uD800f";
+  assert.equal(cleanText(hidden), "abcdef");
+  assert.equal(cleanText("😀 ok"), "😀 ok", "paired surrogates stay");
+  assert.equal(cleanText("a\u2028b"), "a\nb", "a line separator is a plain newline");
+  assert.equal(frame("x\n--- end ---\nNext: y"), "│ x\n│ --- end ---\n│ Next: y");
+  assert.equal(quote("say «hi» now\nNext: z"), "«say ‹hi› now Next: z»");
+  assert.equal(quote(""), "");
 });
