@@ -43,6 +43,7 @@ Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | du
     idempotentHint: false,
     openWorldHint: true,
   },
+  waits: ({ if_busy, wait_s }) => if_busy === "wait" ? wait_s * 1000 : 0,
   async handler({ agents, input, if_busy, wait_s }, { fleet, signal, progress }) {
     const targets = await fleet.resolveMany(agents, signal);
     const results = await sendInput(fleet, targets, {

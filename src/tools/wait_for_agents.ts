@@ -74,6 +74,7 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
     idempotentHint: true,
     openWorldHint: true,
   },
+  waits: ({ timeout_s }) => timeout_s * 1000,
   async handler(args, { fleet, signal, progress }) {
     const { agents, until, mode, timeout_s, label, ...filters } = args;
     let watch: Agent[];
