@@ -77,7 +77,7 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
         const answer = await Promise.race([work, deadline]);
         if (answer === "late") {
           outOfTime.abort(new OutOfTime(budgetMs));
-          return failure(tool, lateText(budgetMs, waitMs));
+          return failure(tool, lateText(tool, budgetMs, waitMs));
         }
         const { data, text } = answer;
         return { content: [{ type: "text" as const, text }], structuredContent: data };
@@ -86,7 +86,7 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
         // detect the back ends again on the next call.
         if (err instanceof CoderError && err.routeNotFound) fleet.forget();
         if (outOfTime.signal.aborted && !cancelled.aborted) {
-          return failure(tool, lateText(budgetMs, waitMs));
+          return failure(tool, lateText(tool, budgetMs, waitMs));
         }
         return failure(tool, failureText(explain(err, { cancelled: cancelled.aborted })));
       } finally {
@@ -102,13 +102,17 @@ function failure(_tool: Tool, text: string) {
 }
 
 /** The explanation of a call that ran out of time. */
-function lateText(budgetMs: number, waitMs: number): string {
+function lateText(tool: Tool, budgetMs: number, waitMs: number): string {
   const s = Math.round(budgetMs / 1000);
-  return waitMs > 0
+  const head = waitMs > 0
     ? `Error: The call did not finish within ${s} s (its wait plus ${
       WAIT_MARGIN_MS / 1000
-    } s): Coder answered too slowly.\nNext: Check the agents with list_agents before acting again (a write may have happened); retry with a shorter wait if Coder is slow.`
-    : `Error: Coder did not answer within ${s} s, so the call was stopped before your client's timeout.\nNext: Retry shortly; if it keeps happening, check that Coder at CODER_URL is healthy, or narrow the call (fewer agents, a filter).`;
+    } s): Coder answered too slowly.`
+    : `Error: Coder did not answer within ${s} s, so the call was stopped before your client's timeout.`;
+  const next = tool.annotations.readOnlyHint
+    ? "Next: Retry shortly; if it keeps happening, check that Coder at CODER_URL is healthy, or narrow the call (fewer agents, a filter)."
+    : "Next: Some writes may have happened: check the agents with list_agents or get_agent before retrying, so that nothing is done twice.";
+  return `${head}\n${next}`;
 }
 
 /**

@@ -60,18 +60,34 @@ export const UNCERTAIN_NEXT =
  * have happened, never `failed` then; `failed` with a next step otherwise.
  */
 export function writeFailure(err: unknown): { outcome: "failed" | "uncertain"; detail: string } {
-  const f = explain(err);
-  const uncertain = err instanceof CoderError && err.uncertain;
+  const uncertain = mayHaveHappened(err);
+  const f = uncertain && err instanceof CoderError && !err.uncertain
+    ? {
+      error: `${explain(err).error} (the write may or may not have happened)`,
+      next: UNCERTAIN_NEXT_CAP,
+    }
+    : explain(err);
   return {
     outcome: uncertain ? "uncertain" : "failed",
     detail: `${f.error.replace(/\.$/, "")}. Next: ${f.next}`,
   };
 }
 
+const UNCERTAIN_NEXT_CAP = UNCERTAIN_NEXT[0].toUpperCase() + UNCERTAIN_NEXT.slice(1);
+
+/**
+ * Whether a failed write may have happened: the Coder client says so (`uncertain`), or a request
+ * other than a GET got no answer in time (it was sent; its fate is unknown).
+ */
+export function mayHaveHappened(err: unknown): boolean {
+  if (!(err instanceof CoderError)) return false;
+  return err.uncertain || (err.kind === "timeout" && !/^(GET|HEAD) /.test(err.route));
+}
+
 function nextFor(e: CoderError, opts: { cancelled?: boolean }): string {
   switch (true) {
     case e.kind === "uncertain":
-      return UNCERTAIN_NEXT[0].toUpperCase() + UNCERTAIN_NEXT.slice(1);
+      return UNCERTAIN_NEXT_CAP;
     case e.kind === "redirect":
       return "Coder (or a proxy in front of it) redirected the request, which is never followed with the token: set CODER_URL to the final address of Coder and restart the server.";
     case e.kind === "budget":
