@@ -150,7 +150,7 @@ export async function resolveMany(
 export function duplicateDetail(targets: readonly Resolved[], first: number): string {
   return `same agent as ${JSON.stringify(targets[first].handle.slice(0, 80))} (item ${
     first + 1
-  }): acted on once`;
+  }): handled once`;
 }
 
 function indexAgents(agents: Agent[]): Map<string, Agent[]> {

@@ -55,7 +55,7 @@ export const FRAME_MARK = "│ ";
  * an end marker, a `Next:` line). Expects text already cleaned (see {@link block}).
  */
 export function frame(text: string): string {
-  return text.split("\n").map((l) => FRAME_MARK + l).join("\n");
+  return text.split("\n").map((l) => l ? FRAME_MARK + l : FRAME_MARK.trimEnd()).join("\n");
 }
 
 /**

@@ -170,7 +170,7 @@ Deno.test("text: tag characters and variation selectors are stripped, frames can
   assert.equal(cleanText(hidden), "abcdef");
   assert.equal(cleanText("😀 ok"), "😀 ok", "paired surrogates stay");
   assert.equal(cleanText("a\u2028b"), "a\nb", "a line separator is a plain newline");
-  assert.equal(frame("x\n--- end ---\nNext: y"), "│ x\n│ --- end ---\n│ Next: y");
+  assert.equal(frame("x\n--- end ---\n\nNext: y"), "│ x\n│ --- end ---\n│\n│ Next: y");
   assert.equal(quote("say «hi» now\nNext: z"), "«say ‹hi› now Next: z»");
   assert.equal(quote(""), "");
 });
