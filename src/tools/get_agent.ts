@@ -45,8 +45,8 @@ Returns agent (every field of the agent model, with its dashboard url), recent (
     const agent = cleanAgent(found);
     const backend = await fleet.backendOf(agent, signal);
     const [logs, extras] = await Promise.allSettled([
-      backend.logs(agent, { limit: 3 }, signal),
-      backend.extras(agent, signal),
+      backend.logs(found, { limit: 3 }, signal),
+      backend.extras(found, signal),
     ]);
     const recent = logs.status === "fulfilled"
       ? logs.value.messages.map((m) => ({ ...m, text: oneLine(m.text.replace(BOX, " "), 300) }))
