@@ -10,6 +10,7 @@
  */
 import type { Agent } from "./agent.ts";
 import type { Handle } from "./backend.ts";
+import { cleanText } from "./text.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USERNAME = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
@@ -49,7 +50,8 @@ export function isTitle(name: string): boolean {
 /** Parse a handle. Returns undefined for an empty or malformed one. */
 export function parseHandle(raw: string): Handle | undefined {
   const text = raw.trim();
-  if (text === "") return undefined;
+  // Nothing invisible or unsafe: what the caller sees is what is matched.
+  if (text === "" || cleanText(text) !== text) return undefined;
   if (isUuid(text)) return { kind: "id", id: text.toLowerCase(), text };
   const slash = text.indexOf("/");
   if (slash >= 0) {

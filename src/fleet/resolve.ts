@@ -14,6 +14,7 @@ import { type Backend, FleetError, type Handle } from "./backend.ts";
 import { runBatch } from "./batch.ts";
 import type { Fleet } from "./fleet.ts";
 import { bestMatches, isTaskName, ownerOf, parseHandle } from "./handle.ts";
+import { oneLine } from "./text.ts";
 
 /** Direct lookups in flight at most, per call. */
 export const LOOKUPS = 8;
@@ -36,8 +37,9 @@ export async function resolveHandles(
   signal?: AbortSignal,
 ): Promise<Found[]> {
   const parsed = raws.map((r) => parseHandle(r));
+  // The handle is echoed in results: one clean line of it.
   const out: Found[] = raws.map((raw, i) =>
-    parsed[i] ? { handle: raw } : { handle: raw, error: badHandle(raw) }
+    parsed[i] ? { handle: oneLine(raw, 200) } : { handle: oneLine(raw, 200), error: badHandle(raw) }
   );
   const todo = parsed.flatMap((h, i) => h ? [i] : []);
   if (todo.length === 0) return out; // nothing well-formed: no request, no detection
@@ -182,7 +184,7 @@ function asFleetError(err: unknown): FleetError {
 /** The error for a malformed handle. */
 export function badHandle(raw: string): FleetError {
   return new FleetError(
-    `${JSON.stringify(raw.slice(0, 80))} is not an agent handle.`,
+    `${JSON.stringify(oneLine(raw, 80))} is not an agent handle.`,
     "Pass an agent id (UUID), owner/name (a Coder username, then a task name or chat title), " +
       "or your own agent's name; list_agents shows them.",
   );

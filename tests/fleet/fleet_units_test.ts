@@ -75,6 +75,8 @@ Deno.test("handles: a grammar keeps them inside the agent APIs", () => {
       "~",
       "...",
       "%2e%2e/users",
+      "fix\u{E0041}bug",
+      "alice/Fix\u200Bit",
     ]
   ) {
     assert.equal(parseHandle(bad), undefined, bad);
