@@ -12,7 +12,7 @@ export const resumeAgents = defineTool({
 
 Use it to bring back tasks that stop_agents paused (or that Coder paused). Chats need no resume: they continue when they get a message, so send_input to them instead.
 
-Returns results [{agent, outcome: done | skipped | failed, detail}] for every agent, in input order; an agent that is not paused is skipped. 1 to 100 agents, 8 at a time. Follow up with wait_for_agents: a resumed task starts its workspace first.`,
+Returns results [{agent, outcome: done | skipped | failed | uncertain | duplicate, detail}] for every agent, in input order; an agent that is not paused is skipped; uncertain: the resume may have happened (check with get_agent before retrying); duplicate: the same agent named again, acted on once. 1 to 100 agents, 8 at a time. Follow up with wait_for_agents: a resumed task starts its workspace first.`,
   input: z.object({
     agents: AgentsInput,
     prompt: TextInput.optional().describe(

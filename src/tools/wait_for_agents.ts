@@ -30,7 +30,7 @@ export const waitForAgentsTool = defineTool({
 
 Use it after create_task or send_input instead of polling list_agents yourself. Name the agents, or give list_agents filters to watch every agent they match (no agents and no filters: the whole fleet). until: settled (default: not starting or working), idle, or any_change (state or message differs from the start). mode: any (default) returns when one agent meets it, all when every agent does.
 
-Returns done, timed_out, changed (rows that meet the condition), pending (rows that do not), gone (ids deleted or archived meanwhile), elapsed_ms. Rows are capped at ${ROWS_MAX} each with the totals given. Up to 1000 agents; timeout_s default 30, at most 300. One list request per back end per round (about 1 s), progress notifications each round; cancelling the call stops it at once.`,
+Returns done, timed_out, changed (rows that meet the condition), pending (rows that do not), gone (ids deleted or archived meanwhile), not_found (handles that name no agent, each with the reason and a next step), elapsed_ms. Rows are capped at ${ROWS_MAX} each with the totals given. Up to 1000 agents; timeout_s default 30, at most 300. One list request per back end per round (about 1 s), progress notifications each round and at least every 10 s; cancelling the call stops it at once.`,
   input: z.object({
     agents: z.array(HandleInput).min(1).max(1000).optional().describe(
       "Agents to watch, up to 1000: UUIDs, owner/name, or your own agents' names.",
