@@ -72,6 +72,10 @@ async function runStdio(factory: ReturnType<typeof serverFactory>, stop: Promise
   // Run until the client closes stdin or the process is told to stop.
   await Promise.race([transport.closed, stop]);
   await handle.close().catch(() => {});
+  // Let the last answers reach stdout, unless the client stopped reading.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([transport.flushed(), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+  clearTimeout(timer);
   return 0;
 }
 

@@ -186,6 +186,11 @@ export class LineStdioTransport implements Transport {
     });
   }
 
+  /** Resolves when every message sent so far has been written (or failed to be). */
+  flushed(): Promise<void> {
+    return this.#writing;
+  }
+
   /** Stop reading and report the close once. */
   close(): Promise<void> {
     if (this.#isClosed) return Promise.resolve();
