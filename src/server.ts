@@ -3,6 +3,7 @@
  * factory serves both MCP protocol eras (2026-07-28 and 2025) over stdio and over HTTP.
  */
 import { McpServer } from "@modelcontextprotocol/server";
+import { registerBoard, registerTool, uiMeta } from "./board/register.ts";
 import { CoderError } from "./coder/http.ts";
 import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
@@ -24,12 +25,14 @@ export function serverFactory(fleet: Fleet, tools: readonly Tool[]): () => McpSe
       { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
     );
     for (const tool of tools) register(server, fleet, tool);
+    if (tools.some((t) => uiMeta(t))) registerBoard(server);
     return server;
   };
 }
 
 function register(server: McpServer, fleet: Fleet, tool: Tool): void {
-  server.registerTool(
+  registerTool(
+    server,
     tool.name,
     {
       title: tool.title,
@@ -37,6 +40,7 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
       inputSchema: tool.input,
       outputSchema: tool.output,
       annotations: { title: tool.title, ...tool.annotations },
+      _meta: uiMeta(tool),
     },
     // deno-lint-ignore no-explicit-any
     async (args: any, extra: any) => {
