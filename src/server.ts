@@ -25,7 +25,7 @@ export function serverFactory(fleet: Fleet, tools: readonly Tool[]): () => McpSe
       { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
     );
     for (const tool of tools) register(server, fleet, tool);
-    if (tools.some((t) => uiMeta(t))) registerBoard(server);
+    if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) registerBoard(server);
     return server;
   };
 }

@@ -37,10 +37,18 @@ export function withUi<T extends object>(tool: T, ui: UiMeta): T & WithUi {
   return Object.assign(tool, { ui });
 }
 
-/** The tool's `_meta` for tools/list, or undefined for a tool without UI metadata. */
-export function uiMeta(tool: object): { ui: UiMeta } | undefined {
+/**
+ * The tool's `_meta` for tools/list: its own UI metadata; a tool that changes anything is
+ * model-only (`visibility: ["model"]`), so no page can call it through a host: the board is
+ * read-only, and the human asks the orchestrator to act. Undefined for the other tools.
+ */
+export function uiMeta(
+  tool: { annotations?: { readOnlyHint?: boolean } },
+): { ui: UiMeta } | undefined {
   const ui = (tool as Partial<WithUi>).ui;
-  return ui ? { ui } : undefined;
+  if (ui) return { ui };
+  if (tool.annotations?.readOnlyHint === false) return { ui: { visibility: ["model"] } };
+  return undefined;
 }
 
 /** What {@link registerTool} passes on to the SDK (a subset of its tool config). */
