@@ -20,7 +20,7 @@ Deno.test("bundle: builds, and runs with --allow-net --allow-env --allow-read=."
     env: { CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token },
   });
   try {
-    assert.equal((await client.listTools()).tools.length, 11);
+    assert.equal((await client.listTools()).tools.length, 13);
     const r = await client.callTool({ name: "fleet_overview", arguments: {} });
     assert.ok(!r.isError);
     // deno-lint-ignore no-explicit-any

@@ -145,7 +145,7 @@ Deno.test("e2e legacy MCP era: an initialize client works", async () => {
   const h = await startHarness({ sim: { profile: "tasks", tasks: 8 }, era: "legacy" });
   try {
     const { tools } = await h.client.listTools();
-    assert.equal(tools.length, 11);
+    assert.equal(tools.length, 13);
     const r = await h.call("fleet_overview");
     assert.ok(!r.isError, r.text);
     assert.equal(r.data.total, 8);
