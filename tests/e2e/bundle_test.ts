@@ -25,6 +25,9 @@ Deno.test("bundle: builds, and runs with --allow-net --allow-env --allow-read=."
     assert.ok(!r.isError);
     // deno-lint-ignore no-explicit-any
     assert.equal((r.structuredContent as any).total, sim.truth().total);
+    // The bundle carries the board page (no file read at run time).
+    const page = await client.readResource({ uri: "ui://coder-fleet/board.html" });
+    assert.match((page.contents[0] as { text: string }).text, /<title>Fleet board<\/title>/);
   } finally {
     await client.close();
     await sim.close();
