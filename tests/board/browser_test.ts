@@ -61,7 +61,8 @@ Deno.test({
           const seen: { url: string; frame: Frame | null }[] = [];
           page.on("request", (r) => seen.push({ url: r.url(), frame: r.frame() }));
           const deletes = () => sim.requests.filter((r) => r.method === "DELETE").length;
-          await page.goto(`${site.url}/?era=${era}`);
+          const theme = era === "modern" ? "light" : "dark";
+          await page.goto(`${site.url}/?era=${era}&theme=${theme}`);
           const frame = await boardFrame(page);
           // deno-lint-ignore no-explicit-any
           const host = await page.evaluate(() => (globalThis as any).host);
@@ -154,6 +155,12 @@ Deno.test({
           const fromFrame = seen.filter((r) => r.frame === frame && !r.url.endsWith("/frame"));
           assert.deepEqual(fromFrame, [], "the board made no request");
           assert.ok(!site.requests.some((r) => r.path === "/leak" || r.path === "/x"));
+
+          // The host's theme is followed; teardown stops the refresh loop.
+          assert.equal(await frame.evaluate(() => document.documentElement.dataset.theme), theme);
+          // deno-lint-ignore no-explicit-any
+          await page.evaluate(() => (globalThis as any).teardown());
+          assert.equal(await frame.evaluate(() => document.body.dataset.stopped), "true");
 
           if (era === "modern") {
             await frame.evaluate(() => document.getElementById("close")!.click());

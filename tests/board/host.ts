@@ -84,6 +84,8 @@ async function main() {
     state.ready = true;
   };
   await bridge.connect(new PostMessageTransport(frame.contentWindow!, frame.contentWindow!));
+  (globalThis as unknown as { teardown(): Promise<unknown> }).teardown = () =>
+    bridge.teardownResource({});
   frame.src = "/frame";
 }
 
