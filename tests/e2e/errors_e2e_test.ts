@@ -112,6 +112,8 @@ Deno.test("e2e read-only mode: write tools are not registered", async () => {
     const { tools } = await h.client.listTools();
     const names = tools.map((t) => t.name).sort();
     assert.deepEqual(names, [
+      "fleet_board",
+      "fleet_board_rows",
       "fleet_overview",
       "get_agent",
       "get_logs",
