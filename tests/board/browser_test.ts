@@ -171,6 +171,80 @@ Deno.test({
           await page.close();
         });
       }
+
+      await t.step(
+        "refresh loop: periodic, backs off on errors, recovers, stops on teardown",
+        async () => {
+          const page = await browser.newPage();
+          // Run the page's refresh timer 100 times faster, and record the delays it asks for.
+          await page.evaluateOnNewDocument(() => {
+            if (location.pathname !== "/frame") return;
+            const real = globalThis.setTimeout;
+            const delays: number[] = [];
+            // deno-lint-ignore no-explicit-any
+            (globalThis as any).__delays = delays;
+            // deno-lint-ignore no-explicit-any
+            (globalThis as any).setTimeout = (f: any, ms = 0, ...rest: unknown[]) => {
+              if (typeof f === "function" && f.name === "refresh") {
+                delays.push(ms);
+                ms = ms / 100;
+              }
+              return real(f, ms, ...rest);
+            };
+          });
+          await page.goto(`${site.url}/?era=modern`);
+          const frame = await boardFrame(page);
+          // deno-lint-ignore no-explicit-any
+          const delays = () => frame.evaluate(() => [...(globalThis as any).__delays] as number[]);
+          const rowsCalls = () =>
+            page.evaluate(() =>
+              // deno-lint-ignore no-explicit-any
+              (globalThis as any).host.calls.filter((c: any) => c.name === "fleet_board_rows")
+                .length
+            );
+          await page.waitForFunction(
+            // deno-lint-ignore no-explicit-any
+            () =>
+              (globalThis as any).host.calls.filter((c: any) => c.name === "fleet_board_rows")
+                .length >= 3,
+            { timeout: 30_000 },
+          );
+          assert.ok((await delays()).every((d) => d === 10_000), "every 10 s while all is well");
+
+          sim.fault(/\/api\/v2\/(tasks|chats)$/, { status: 400, method: "GET" }); // not retried
+          await frame.waitForFunction(
+            // deno-lint-ignore no-explicit-any
+            () => (globalThis as any).__delays.includes(40_000),
+            { timeout: 60_000 },
+          );
+          const failing = await frame.evaluate(() =>
+            document.getElementById("status")!.textContent
+          );
+          assert.match(failing ?? "", /Refresh failed/);
+          const backoff = (await delays()).filter((d) => d > 10_000);
+          assert.deepEqual(backoff.slice(0, 2), [20_000, 40_000], "the delay doubles");
+
+          sim.clearFaults();
+          await frame.waitForFunction(
+            () => document.getElementById("status")!.textContent === "",
+            { timeout: 60_000 },
+          );
+          await frame.waitForFunction(
+            // deno-lint-ignore no-explicit-any
+            () => (globalThis as any).__delays.at(-1) === 10_000,
+            { timeout: 30_000 },
+          );
+
+          // deno-lint-ignore no-explicit-any
+          await page.evaluate(() => (globalThis as any).teardown());
+          const scheduled = (await delays()).length;
+          const calls = await rowsCalls();
+          await new Promise((r) => setTimeout(r, 1000)); // ten refresh periods at this speed
+          assert.equal((await delays()).length, scheduled, "nothing scheduled after teardown");
+          assert.ok((await rowsCalls()) <= calls + 1, "at most the call in flight");
+          await page.close();
+        },
+      );
     } finally {
       await browser.close();
       await site.close();
