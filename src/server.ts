@@ -9,6 +9,7 @@
  */
 import { McpServer } from "@modelcontextprotocol/server";
 import { CALL_BUDGET_MS, withBudget } from "./coder/budget.ts";
+import { registerBoard, registerTool, uiMeta } from "./board/register.ts";
 import { CoderError } from "./coder/http.ts";
 import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
@@ -37,6 +38,7 @@ export function serverFactory(fleet: Fleet, tools: readonly Tool[]): () => McpSe
       { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
     );
     for (const tool of tools) register(server, fleet, tool);
+    if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) registerBoard(server);
     return server;
   };
 }
@@ -49,7 +51,8 @@ class OutOfTime extends Error {
 }
 
 function register(server: McpServer, fleet: Fleet, tool: Tool): void {
-  server.registerTool(
+  registerTool(
+    server,
     tool.name,
     {
       title: tool.title,
@@ -58,6 +61,7 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
       inputSchema: isStrict(tool.input) ? tool.input : strictInput(tool.name, tool.input),
       outputSchema: tool.output,
       annotations: { title: tool.title, ...tool.annotations },
+      _meta: uiMeta(tool),
     },
     // deno-lint-ignore no-explicit-any
     async (args: any, extra: any) => {

@@ -20,11 +20,14 @@ Deno.test("bundle: builds, and runs with --allow-net --allow-env --allow-read=."
     env: { CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token },
   });
   try {
-    assert.equal((await client.listTools()).tools.length, 11);
+    assert.equal((await client.listTools()).tools.length, 13);
     const r = await client.callTool({ name: "fleet_overview", arguments: {} });
     assert.ok(!r.isError);
     // deno-lint-ignore no-explicit-any
     assert.equal((r.structuredContent as any).total, sim.truth().total);
+    // The bundle carries the board page (no file read at run time).
+    const page = await client.readResource({ uri: "ui://coder-fleet/board.html" });
+    assert.match((page.contents[0] as { text: string }).text, /<title>Fleet board<\/title>/);
   } finally {
     await client.close();
     await sim.close();

@@ -149,7 +149,7 @@ Deno.test("cli: deno task demo answers tools/list and fleet_overview", async () 
   const { client, stderr } = await connectServer({ args: ["task", "-q", "demo"], era: "legacy" });
   try {
     const { tools } = await client.listTools();
-    assert.equal(tools.length, 11);
+    assert.equal(tools.length, 13);
     const r = await client.callTool({ name: "fleet_overview", arguments: {} });
     // deno-lint-ignore no-explicit-any
     const data = r.structuredContent as any;

@@ -150,7 +150,7 @@ Deno.test("e2e http: bearer token required; modern and legacy clients served", a
           requestInit: { headers: { Authorization: `Bearer ${httpToken}` } },
         }),
       );
-      assert.equal((await client.listTools()).tools.length, 11, era);
+      assert.equal((await client.listTools()).tools.length, 13, era);
       const r = await client.callTool({ name: "fleet_overview", arguments: {} });
       // deno-lint-ignore no-explicit-any
       assert.equal((r.structuredContent as any).total, 6, era);

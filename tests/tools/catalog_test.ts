@@ -22,6 +22,8 @@ const CONTRACT = [
   "stop_agents",
   "resume_agents",
   "delete_agents",
+  "fleet_board",
+  "fleet_board_rows",
 ];
 
 async function listed(tools = TOOLS) {
@@ -142,6 +144,7 @@ Deno.test("toolsnaps: tool schemas match the reviewed snapshots", async (t) => {
           annotations: tool.annotations,
           inputSchema: tool.inputSchema,
           outputSchema: tool.outputSchema,
+          ...(tool._meta ? { _meta: tool._meta } : {}),
         },
         null,
         2,
