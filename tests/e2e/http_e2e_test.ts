@@ -286,7 +286,7 @@ Deno.test("e2e http: SIGTERM shuts down cleanly with exit 0, with a client conne
       requestInit: { headers: { Authorization: `Bearer ${token}` } },
     }),
   );
-  assert.equal((await client.listTools()).tools.length, 11);
+  assert.equal((await client.listTools()).tools.length, 13);
   try {
     const { code, killed } = await s.stop("SIGTERM");
     assert.equal(killed, false);

@@ -140,7 +140,7 @@ Deno.test("e2e stdio: oversized and malformed messages get JSON-RPC errors; the 
     const list = await s.next();
     assert.equal(list.id, 3);
     // deno-lint-ignore no-explicit-any
-    assert.equal((list.result as any).tools.length, 11);
+    assert.equal((list.result as any).tools.length, 13);
     await s.send(JSON.stringify({
       jsonrpc: "2.0",
       id: 4,
