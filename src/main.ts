@@ -5,12 +5,13 @@ import process from "node:process";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { type Config, parseArgs, readDotEnv } from "./config.ts";
+import { readEnv } from "./env.ts";
 import { Fleet } from "./fleet/fleet.ts";
 import { serverFactory } from "./server.ts";
 import { selectTools } from "./tools/index.ts";
 
 async function main(): Promise<number> {
-  const parsed = parseArgs(Deno.args, Deno.env.toObject(), readDotEnv());
+  const parsed = parseArgs(Deno.args, readEnv(), readDotEnv());
   if (parsed.kind === "exit") {
     if (parsed.out) console.log(parsed.out);
     if (parsed.err) console.error(parsed.err);
