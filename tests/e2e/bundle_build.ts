@@ -2,7 +2,7 @@
  * Build the bundle for a test: the `bundle` task of deno.json, exactly, with its output moved to
  * `dist/<name>/` so that test files running in parallel never read each other's half-written file.
  */
-import { BUNDLE } from "../../scripts/compile.ts";
+import { type BuildOptions, BUNDLE, compileArgs, ENTRY } from "../../scripts/compile.ts";
 
 /** Run deno.json's `bundle` task into `dist/<name>/`; returns the bundle's absolute path. */
 export async function buildBundle(name: string): Promise<string> {
@@ -22,4 +22,24 @@ export async function buildBundle(name: string): Promise<string> {
   }).output();
   if (built.code !== 0) throw new Error(new TextDecoder().decode(built.stderr));
   return new URL(out, root).pathname;
+}
+
+/**
+ * The `deno run` arguments that run `bundle` with exactly the permissions of the binary
+ * `deno task compile` builds for `opts`: its own `deno compile` arguments, with the entry swapped
+ * for the bundle, the built-in defaults file for `defaults`, and the output and target dropped.
+ */
+export function binaryAsBundle(opts: BuildOptions, bundle: string, defaults?: string): string[] {
+  const args = compileArgs(opts);
+  const out = ["run"];
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--output" || a === "--target") i++;
+    else if (a === ENTRY) out.push(bundle);
+    else if (a.startsWith("--env-file=")) {
+      if (!defaults) throw new Error("this build has a built-in URL: pass its defaults file");
+      out.push(`--env-file=${defaults}`);
+    } else out.push(a);
+  }
+  return out;
 }

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { startSim } from "../../src/sim/server.ts";
 import { defaultsText, permissionFlags } from "../../scripts/compile.ts";
-import { buildBundle } from "./bundle_build.ts";
+import { binaryAsBundle, buildBundle } from "./bundle_build.ts";
 import { connectServer } from "./harness.ts";
 
 const READ_TOOLS = [
@@ -60,7 +60,7 @@ Deno.test("bundle under the scoped grant: every read tool works, nothing else re
   assert.deepEqual(flags[0], `--allow-net=${new URL(sim.url).host}`);
   await using _ = disposer(() => sim.close(), dir.cleanup);
   const { client, stderr } = await connectServer({
-    args: ["run", "--no-prompt", ...flags, `--env-file=${dir.defaults}`, bundle],
+    args: binaryAsBundle({ url: sim.url }, bundle, dir.defaults),
     env: {}, // no CODER_URL, no token: the built-in default and .env supply them
     cwd: dir.cwd,
   });
