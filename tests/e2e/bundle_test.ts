@@ -136,15 +136,20 @@ Deno.test("bundle under the scoped grant: another host is refused by Deno, in on
   assert.deepEqual(await dir.entries(), [".env"]);
 });
 
-Deno.test("bundle under the scoped grant: a Coder that redirects elsewhere reaches nobody else", async () => {
-  // The other host: counts what reaches it.
+/**
+ * "Coder" answers every request with a redirect to another host, which counts what reaches it.
+ * Under the scoped grant Deno refuses the other host; under the generic grant (`--allow-net`,
+ * the release binaries) only the server's own client can keep the request, and the token, home.
+ */
+async function redirectElsewhere(grant: "scoped" | "generic") {
   let reached = 0;
-  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+  let tokenSeen = false;
+  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     reached++;
+    if (req.headers.get("coder-session-token")) tokenSeen = true;
     return Response.json({ message: "should never be asked" });
   });
   const otherUrl = `http://localhost:${other.addr.port}`;
-  // "Coder": answers every request with a redirect to the other host.
   const coder = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (req) => Response.redirect(otherUrl + new URL(req.url).pathname, 307),
@@ -153,14 +158,10 @@ Deno.test("bundle under the scoped grant: a Coder that redirects elsewhere reach
   const dir = await place(coderUrl, "a-session-token-0123");
   await using _ = disposer(() => coder.shutdown(), () => other.shutdown(), dir.cleanup);
   const { client, stderr } = await connectServer({
-    args: [
-      "run",
-      "--no-prompt",
-      ...permissionFlags({ url: coderUrl }),
-      `--env-file=${dir.defaults}`,
-      bundle,
-    ],
-    env: {},
+    args: grant === "scoped"
+      ? binaryAsBundle({ url: coderUrl }, bundle, dir.defaults)
+      : binaryAsBundle({ generic: true }, bundle),
+    env: grant === "scoped" ? {} : { CODER_URL: coderUrl },
     cwd: dir.cwd,
   });
   try {
@@ -169,10 +170,18 @@ Deno.test("bundle under the scoped grant: a Coder that redirects elsewhere reach
     // deno-lint-ignore no-explicit-any
     const first = (r.content as any[])[0].text.split("\n")[0] as string;
     assert.ok(first.length > 0 && first.length < 400, first);
+    assert.equal(tokenSeen, false, "the session token went to another host");
     assert.equal(reached, 0, "the redirect was followed to another host");
     assert.equal((await client.listTools()).tools.length, 11);
     assert.doesNotMatch(stderr(), /Uncaught/);
   } finally {
     await client.close();
   }
-});
+  assert.deepEqual(await dir.entries(), [".env"]);
+}
+
+Deno.test("bundle under the scoped grant: a Coder that redirects elsewhere reaches nobody else", () =>
+  redirectElsewhere("scoped"));
+
+Deno.test("bundle under the generic grant: a redirect elsewhere is not followed (the client's own check)", () =>
+  redirectElsewhere("generic"));
