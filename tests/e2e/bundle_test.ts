@@ -107,7 +107,7 @@ Deno.test("bundle under the scoped grant: another host is refused by Deno, in on
   const dir = await place(sim.url, sim.token);
   await using _ = disposer(() => sim.close(), dir.cleanup);
   const { client, stderr } = await connectServer({
-    args: ["run", "--no-prompt", ...permissionFlags({ url: sim.url }), bundle],
+    args: binaryAsBundle({ url: sim.url }, bundle, dir.defaults),
     env: { CODER_URL: `http://localhost:${port}` },
     cwd: dir.cwd,
   });
