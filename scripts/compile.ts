@@ -146,7 +146,7 @@ const USAGE =
                  default CODER_URL (default: CODER_URL from the environment or .env)
   --generic      a build for any Coder (--allow-net to every host; the server's client keeps
                  to the origin of CODER_URL); no URL built in
-  --target T     one of ${TARGETS.join(", ")}
+  --target T     a release platform: ${TARGETS.join("\n                 ")}
   --listen A     also allow listening on A ([host:]port, host 127.0.0.1 by default), for --http
   --print        print the exact deno compile command and build nothing
 `;
