@@ -8,6 +8,7 @@
  * it may read, and nothing may appear there.
  */
 import assert from "node:assert/strict";
+import { ENV_VARS } from "../../src/env.ts";
 import { startSim } from "../../src/sim/server.ts";
 import { defaultsText, permissionFlags } from "../../scripts/compile.ts";
 import { binaryAsBundle, buildBundle } from "./bundle_build.ts";
@@ -28,7 +29,9 @@ async function place(url: string, token: string) {
   await Deno.mkdir("dist", { recursive: true });
   const cwd = await Deno.realPath(await Deno.makeTempDir({ dir: "dist", prefix: "cwd-" }));
   await Deno.writeTextFile(`${cwd}/.env`, `CODER_SESSION_TOKEN=${token}\n`);
-  const defaults = await Deno.makeTempFile({ dir: "dist", suffix: ".defaults.env" });
+  const defaults = await Deno.realPath(
+    await Deno.makeTempFile({ dir: "dist", suffix: ".defaults.env" }),
+  );
   await Deno.writeTextFile(defaults, defaultsText(url));
   const entries = async () => {
     const names: string[] = [];
@@ -59,9 +62,12 @@ Deno.test("bundle under the scoped grant: every read tool works, nothing else re
   const flags = permissionFlags({ url: sim.url });
   assert.deepEqual(flags[0], `--allow-net=${new URL(sim.url).host}`);
   await using _ = disposer(() => sim.close(), dir.cleanup);
+  // Deno logs every permission check (granted or not) to this file: what the server asked for.
+  const audit = `${dir.defaults}.audit.jsonl`;
   const { client, stderr } = await connectServer({
     args: binaryAsBundle({ url: sim.url }, bundle, dir.defaults),
-    env: {}, // no CODER_URL, no token: the built-in default and .env supply them
+    // No CODER_URL, no token: the built-in default and .env supply them.
+    env: { DENO_AUDIT_PERMISSIONS: audit },
     cwd: dir.cwd,
   });
   try {
@@ -97,6 +103,19 @@ Deno.test("bundle under the scoped grant: every read tool works, nothing else re
     await client.close();
   }
   assert.deepEqual(await dir.entries(), [".env"], "the server wrote into its working directory");
+  const asked = (await Deno.readTextFile(audit)).trim().split("\n").map((l) => JSON.parse(l));
+  await Deno.remove(audit);
+  const host = new URL(sim.url).host;
+  const seen = new Set<string>();
+  for (const { permission, value } of asked as { permission: string; value: string }[]) {
+    seen.add(permission);
+    if (permission === "env") assert.ok((ENV_VARS as readonly string[]).includes(value), value);
+    else if (permission === "read") assert.equal(value, "./.env");
+    else if (permission === "net") {
+      assert.equal(/^https?:/.test(value) ? new URL(value).host : value, host, value);
+    } else assert.fail(`the server asked for ${permission} access: ${value}`);
+  }
+  assert.deepEqual([...seen].sort(), ["env", "net", "read"]);
 });
 
 Deno.test("bundle under the scoped grant: another host is refused by Deno, in one line; serving goes on", async () => {
