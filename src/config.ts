@@ -6,25 +6,13 @@
  */
 import { parseEnv } from "node:util";
 import meta from "../deno.json" with { type: "json" };
+import { ENV_VARS } from "./env.ts";
 import { helpText } from "./help.ts";
 
 /** The version this build reports (from deno.json). */
 export const VERSION: string = meta.version;
 
-/** Every environment variable the server reads; nothing else is read (a scoped build allows these). */
-export const ENV_VARS = [
-  "CODER_URL",
-  "CODER_SESSION_TOKEN",
-  "CODER_FLEET_BACKEND",
-  "CODER_FLEET_READ_ONLY",
-  "CODER_FLEET_TOOLS",
-  "CODER_FLEET_HTTP_TOKEN",
-  "CODER_FLEET_HTTP_ALLOW_REMOTE",
-  "CODER_FLEET_HTTP_ALLOWED_HOSTS",
-  "CODER_FLEET_POLL_MS",
-  "CODER_FLEET_RATE_LIMIT",
-  "CODER_FLEET_MAX_RESPONSE_MB",
-] as const;
+export { ENV_VARS, readEnv } from "./env.ts";
 
 /** Resolved configuration. */
 export interface Config {
@@ -68,19 +56,6 @@ export const DEFAULT_MAX_RESPONSE_MB = 64;
 
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off)$/i;
-
-/** Read the known variables from the process environment (only those: a scoped build allows no more). */
-export function readEnv(): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = {};
-  for (const k of ENV_VARS) {
-    try {
-      env[k] = Deno.env.get(k);
-    } catch {
-      env[k] = undefined; // not granted: treated as unset
-    }
-  }
-  return env;
-}
 
 /**
  * Read `.env` from `dir`: only when it is a regular file (a FIFO or a directory is ignored), with a

@@ -203,10 +203,10 @@ Deno.test({
                 .length
             );
           await page.waitForFunction(
-            // deno-lint-ignore no-explicit-any
-            () =>
-              (globalThis as any).host.calls.filter((c: any) => c.name === "fleet_board_rows")
-                .length >= 3,
+            () => {
+              const host = (globalThis as unknown as { host: { calls: { name: string }[] } }).host;
+              return host.calls.filter((c) => c.name === "fleet_board_rows").length >= 3;
+            },
             { timeout: 30_000 },
           );
           assert.ok((await delays()).every((d) => d === 10_000), "every 10 s while all is well");
