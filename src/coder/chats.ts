@@ -10,6 +10,8 @@ import { z } from "zod";
 import { CoderError } from "./http.ts";
 import { NullableId } from "./ids.ts";
 import type { CoderClient } from "./http.ts";
+import { itemsOf } from "./lists.ts";
+import { segment } from "./paths.ts";
 
 /** A string map (chat labels). Non-string values are turned into strings; null means empty. */
 export const StringMap = z
@@ -143,7 +145,7 @@ export const ChatMessagesResponse = z.preprocess(
 /** A page of chat messages. */
 export type ChatMessagesResponse = z.infer<typeof ChatMessagesResponse>;
 
-/** codersdk.CreateChatMessageResponse. An empty body is accepted (as "sent"). */
+/** codersdk.CreateChatMessageResponse (the client requires a JSON body). */
 export const CreateChatMessageResponse = z.preprocess(
   (v) => v ?? {},
   z.looseObject({
@@ -281,19 +283,33 @@ export function chatListSearch(query: ChatListQuery = {}): string {
   return s ? `?${s}` : "";
 }
 
+/** `C/chats/{chat}{rest}`, the id validated and encoded. */
 function chatPath(prefix: string, id: string, rest = ""): string {
-  return `${prefix}/chats/${encodeURIComponent(id)}${rest}`;
+  return `${prefix}/chats/${segment(id, "chat id")}${rest}`;
 }
 
+/** The chat list: the chats that parsed, and a reason for each malformed one left out. */
+export interface ChatList {
+  chats: Chat[];
+  skipped: string[];
+}
+
+const ChatListSchema = itemsOf(Chat, "chat");
+
 /** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
- * `archived:true` is among the terms). */
-export function listChats(
+ * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped. */
+export async function listChats(
   client: CoderClient,
   prefix: string,
   query: ChatListQuery = {},
   signal?: AbortSignal,
-): Promise<Chat[]> {
-  return client.get(`${prefix}/chats${chatListSearch(query)}`, z.array(Chat), { signal });
+): Promise<ChatList> {
+  const { items, skipped } = await client.get(
+    `${prefix}/chats${chatListSearch(query)}`,
+    ChatListSchema,
+    { signal },
+  );
+  return { chats: items, skipped };
 }
 
 /** `POST C/chats`: start a chat (201, status `running`). */
@@ -303,17 +319,22 @@ export function createChat(
   req: CreateChatRequest,
   signal?: AbortSignal,
 ): Promise<Chat> {
-  return client.request("POST", `${prefix}/chats`, { body: req, schema: Chat, signal });
+  return client.request("POST", `${prefix}/chats`, {
+    body: req,
+    schema: Chat,
+    expect: [201],
+    signal,
+  });
 }
 
 /** `GET C/chats/{chat}`: one chat, archived or not. */
-export function getChat(
+export async function getChat(
   client: CoderClient,
   prefix: string,
   id: string,
   signal?: AbortSignal,
 ): Promise<Chat> {
-  return client.get(chatPath(prefix, id), Chat, { signal });
+  return await client.get(chatPath(prefix, id), Chat, { signal });
 }
 
 /** `PATCH C/chats/{chat}`: archive/unarchive, retitle, relabel (204). */
@@ -324,25 +345,25 @@ export async function updateChat(
   patch: UpdateChatRequest,
   signal?: AbortSignal,
 ): Promise<void> {
-  await client.request("PATCH", chatPath(prefix, id), { body: patch, signal });
+  await client.request("PATCH", chatPath(prefix, id), { body: patch, expect: [204], signal });
 }
 
 /** `GET C/chats/{chat}/messages`: a page of messages, newest first as Coder sends them. */
-export function listChatMessages(
+export async function listChatMessages(
   client: CoderClient,
   prefix: string,
   id: string,
   query: ChatMessagesQuery = {},
   signal?: AbortSignal,
 ): Promise<ChatMessagesResponse> {
-  return client.get(chatPath(prefix, id, "/messages"), ChatMessagesResponse, {
+  return await client.get(chatPath(prefix, id, "/messages"), ChatMessagesResponse, {
     query: { before_id: query.before_id, after_id: query.after_id, limit: query.limit },
     signal,
   });
 }
 
-/** `POST C/chats/{chat}/messages`: send a message; a busy chat queues it (or is interrupted). */
-export function sendChatMessage(
+/** `POST C/chats/{chat}/messages` (200): send a message; a busy chat queues it (or is interrupted). */
+export async function sendChatMessage(
   client: CoderClient,
   prefix: string,
   id: string,
@@ -351,22 +372,26 @@ export function sendChatMessage(
 ): Promise<CreateChatMessageResponse> {
   const body: SendChatMessageRequest = { content: req.content };
   if (req.busy_behavior) body.busy_behavior = req.busy_behavior;
-  return client.request("POST", chatPath(prefix, id, "/messages"), {
+  return await client.request("POST", chatPath(prefix, id, "/messages"), {
     body,
     schema: CreateChatMessageResponse,
+    expect: [200],
     signal,
   });
 }
 
-/** `POST C/chats/{chat}/interrupt`: stop the current turn. Returns the chat when Coder sends it. */
-export function interruptChat(
+/** `POST C/chats/{chat}/interrupt` (200): stop the current turn. Returns the chat when Coder
+ * sends it (an empty 200 is accepted). */
+export async function interruptChat(
   client: CoderClient,
   prefix: string,
   id: string,
   signal?: AbortSignal,
 ): Promise<Chat | undefined> {
-  return client.request("POST", chatPath(prefix, id, "/interrupt"), {
+  return await client.request("POST", chatPath(prefix, id, "/interrupt"), {
     schema: Chat.optional(),
+    expect: [200],
+    allowEmpty: true,
     signal,
   });
 }

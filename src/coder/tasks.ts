@@ -13,6 +13,8 @@ import { CoderError } from "./http.ts";
 import { NullableId } from "./ids.ts";
 import type { CoderClient } from "./http.ts";
 import { AgentBusyError } from "./errors.ts";
+import { itemsOf } from "./lists.ts";
+import { segment } from "./paths.ts";
 
 /** The v2.29+ task status vocabulary (codersdk.TaskStatus). */
 export const TASK_STATUSES = [
@@ -196,13 +198,20 @@ export const TaskSchema = z
     };
   });
 
-/** `GET P/tasks` (codersdk.TasksListResponse). */
+/**
+ * `GET P/tasks` (codersdk.TasksListResponse). Tasks are parsed one by one: a malformed one is
+ * left out of `tasks` and named in `skipped`.
+ */
 export const TasksListSchema = z
   .looseObject({
-    tasks: z.array(TaskSchema).nullish(),
+    tasks: itemsOf(TaskSchema, "task"),
     count: z.number().nullish(),
   })
-  .transform((b) => ({ tasks: b.tasks ?? [], count: b.count ?? (b.tasks ?? []).length }));
+  .transform((b) => ({
+    tasks: b.tasks.items,
+    count: b.count ?? b.tasks.items.length,
+    skipped: b.tasks.skipped,
+  }));
 
 /** The task list. */
 export type TasksList = z.output<typeof TasksListSchema>;
@@ -248,7 +257,7 @@ export const TaskLogsSchema = z
 /** Task logs. */
 export type TaskLogs = z.output<typeof TaskLogsSchema>;
 
-/** Answer of pause and resume (`{workspace_build}`); the build is not read. */
+/** Answer of pause and resume (`{workspace_build}`, JSON); the build is not read. */
 const BuildAnswer = z.looseObject({ workspace_build: z.unknown().optional() }).nullish();
 
 /** codersdk.CreateTaskRequest. */
@@ -260,8 +269,11 @@ export interface CreateTaskRequest {
   template_version_preset_id?: string;
 }
 
+/** `P/tasks/{user}/{task}{tail}`, each segment validated and encoded. */
 function taskPath(prefix: string, user: string, task: string, tail = ""): string {
-  return `${prefix}/tasks/${encodeURIComponent(user)}/${encodeURIComponent(task)}${tail}`;
+  return `${prefix}/tasks/${segment(user, "task owner")}/${
+    segment(task, "task name or id")
+  }${tail}`;
 }
 
 /** `GET P/tasks?q=...`: every task visible to the caller that matches `q` (no pagination). */
@@ -275,29 +287,30 @@ export function listTasks(
 }
 
 /** `POST P/tasks/{user}`: create a task (201, status `pending`). */
-export function createTask(
+export async function createTask(
   client: CoderClient,
   prefix: string,
   user: string,
   body: CreateTaskRequest,
   signal?: AbortSignal,
 ): Promise<Task> {
-  return client.request("POST", `${prefix}/tasks/${encodeURIComponent(user)}`, {
+  return await client.request("POST", `${prefix}/tasks/${segment(user, "task owner")}`, {
     body,
     schema: TaskSchema,
+    expect: [201],
     signal,
   });
 }
 
 /** `GET P/tasks/{user}/{task}`: `user` is a username, a UUID or `me`; `task` a UUID or a name. */
-export function getTask(
+export async function getTask(
   client: CoderClient,
   prefix: string,
   user: string,
   task: string,
   signal?: AbortSignal,
 ): Promise<Task> {
-  return client.get(taskPath(prefix, user, task), TaskSchema, { signal });
+  return await client.get(taskPath(prefix, user, task), TaskSchema, { signal });
 }
 
 /** `DELETE P/tasks/{user}/{task}` (202). */
@@ -308,7 +321,7 @@ export async function deleteTask(
   task: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  await client.request("DELETE", taskPath(prefix, user, task), { signal });
+  await client.request("DELETE", taskPath(prefix, user, task), { expect: [202], signal });
 }
 
 /** `PATCH P/tasks/{user}/{task}/input` (204): replace the prompt of a paused task. */
@@ -322,6 +335,7 @@ export async function updateTaskInput(
 ): Promise<void> {
   await client.request("PATCH", taskPath(prefix, user, task, "/input"), {
     body: { input },
+    expect: [204],
     signal,
   });
 }
@@ -358,6 +372,7 @@ export async function sendTaskInput(
   try {
     await client.request("POST", taskPath(prefix, user, task, "/send"), {
       body: { input },
+      expect: [204],
       signal,
     });
   } catch (err) {
@@ -367,14 +382,14 @@ export async function sendTaskInput(
 }
 
 /** `GET P/tasks/{user}/{task}/logs`: the conversation (live, or a snapshot while paused). */
-export function getTaskLogs(
+export async function getTaskLogs(
   client: CoderClient,
   prefix: string,
   user: string,
   task: string,
   signal?: AbortSignal,
 ): Promise<TaskLogs> {
-  return client.get(taskPath(prefix, user, task, "/logs"), TaskLogsSchema, { signal });
+  return await client.get(taskPath(prefix, user, task, "/logs"), TaskLogsSchema, { signal });
 }
 
 /** `POST P/tasks/{user}/{task}/pause` (202): stop the task's workspace, keeping its state. */
@@ -387,6 +402,8 @@ export async function pauseTask(
 ): Promise<void> {
   await client.request("POST", taskPath(prefix, user, task, "/pause"), {
     schema: BuildAnswer,
+    expect: [202],
+    allowEmpty: true,
     signal,
   });
 }
@@ -401,6 +418,8 @@ export async function resumeTask(
 ): Promise<void> {
   await client.request("POST", taskPath(prefix, user, task, "/resume"), {
     schema: BuildAnswer,
+    expect: [202],
+    allowEmpty: true,
     signal,
   });
 }

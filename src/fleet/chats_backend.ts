@@ -1,7 +1,9 @@
 /**
  * The Chats back end: Coder Agents chats (`/api/v2/chats`, or `/api/experimental/chats`) seen as
  * fleet agents. Stop is an interrupt, delete is an archive, and a chat resumes when it gets a
- * message. Every string taken from Coder passes through the sanitisers of `text.ts`.
+ * message. Every string taken from Coder passes through the sanitisers of `text.ts`. Writes
+ * report `done` only on Coder's documented success; any other failure (an `uncertain` write
+ * included) propagates as the CoderError it is.
  */
 import {
   type Chat,
@@ -20,9 +22,11 @@ import {
 } from "../coder/chats.ts";
 import { getUserOrganizations } from "../coder/deployment.ts";
 import { CoderError } from "../coder/http.ts";
+import { InvalidSegmentError } from "../coder/errors.ts";
 import type { Agent, AgentKind } from "./agent.ts";
 import {
   type ActionResult,
+  type AgentList,
   type Backend,
   type BackendContext,
   type Catalog,
@@ -36,6 +40,7 @@ import {
   type ModelInfo,
   type SendResult,
 } from "./backend.ts";
+import { isHttp, isNotFound } from "./backend_errors.ts";
 import { chatState, renderParts } from "./chat_state.ts";
 import { isoTime } from "./time.ts";
 import { block, oneLine } from "./text.ts";
@@ -96,27 +101,32 @@ export class ChatsBackend implements Backend {
    * so does the caller's own name as an owner (`source:created_by_me`): Coder's chat query has
    * no owner term for anyone else, so other owners are filtered by the fleet.
    */
-  async list(filter: ListFilter, signal?: AbortSignal): Promise<Agent[]> {
+  async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
     const terms: string[] = [];
     if (filter.owner && filter.owner === this.#ctx.me.username) terms.push("source:created_by_me");
     // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
     // message bodies, not the fleet's substring match on name and latest message.
-    const chats = await listChats(
+    const { chats, skipped } = await listChats(
       this.#ctx.client,
       this.prefix,
       { terms, labels: filter.labels },
       signal,
     );
-    return chats.map((c) => this.toAgent(c));
+    const agents: AgentList = chats.map((c) => this.toAgent(c));
+    if (skipped.length > 0) agents.skipped = skipped;
+    return agents;
   }
 
-  /** Chats matching a handle: by id (archived ones too), or by exact title and owner. */
+  /**
+   * Chats matching a handle: by id (archived ones too), or by exact title and owner. An id Coder
+   * does not know (its 404 or 400) or that cannot be a path segment finds nothing.
+   */
   async find(handle: Handle, signal?: AbortSignal): Promise<Agent[]> {
     if (handle.kind === "id") {
       try {
         return [this.toAgent(await getChat(this.#ctx.client, this.prefix, handle.id, signal))];
       } catch (err) {
-        if (err instanceof CoderError && (err.status === 404 || err.status === 400)) return [];
+        if (isNotFound(err) || isHttp(err, 400) || err instanceof InvalidSegmentError) return [];
         throw err;
       }
     }
@@ -124,7 +134,7 @@ export class ChatsBackend implements Backend {
     const owner = !handle.owner || handle.owner === "me" ? me.username : handle.owner;
     const name = oneLine(handle.name, NAME_MAX);
     const term = qTerm("title", handle.name);
-    const chats = await listChats(
+    const { chats } = await listChats(
       this.#ctx.client,
       this.prefix,
       { terms: term ? [term] : [] },
@@ -209,10 +219,7 @@ export class ChatsBackend implements Backend {
         ...(busy ? { busy_behavior: busy } : {}),
       });
     } catch (err) {
-      if (
-        err instanceof CoderError && err.status === 400 &&
-        /archived/i.test(err.coderMessage ?? "")
-      ) {
+      if (isHttp(err, 400) && /archived/i.test(err.coderMessage ?? "")) {
         throw new FleetError(
           `Chat ${agent.id} is archived and takes no messages.`,
           "start a new chat with create_task, or restore this one in the Coder dashboard",
@@ -259,7 +266,9 @@ export class ChatsBackend implements Backend {
     try {
       return { models: modelInfos(await listChatModels(this.#ctx.client, this.prefix, signal)) };
     } catch (err) {
-      if (err instanceof CoderError && err.routeNotFound) return { models: [] };
+      if (err instanceof CoderError && err.kind === "http" && err.routeNotFound) {
+        return { models: [] };
+      }
       throw err;
     }
   }
