@@ -78,7 +78,8 @@ const MIN_ATTEMPT_MS = 250;
 /** Cap on reading an error body (the summary needs only its start). */
 const ERROR_BODY_CAP = 64 * 1024;
 
-type Attempt<T> = { ok: true; value: T } | { ok: false; error: CoderError };
+/** One exchange's result; `final` failures are never retried (a permission refusal, say). */
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: CoderError; final?: boolean };
 
 /** The HTTP client every Coder API module is built on. */
 export class CoderClient {
@@ -143,7 +144,7 @@ export class CoderClient {
       const again = err.kind === "http" && err.status === 429 ||
         retryable && (err.kind === "network" || err.kind === "timeout" ||
             err.kind === "http" && err.status >= 500);
-      if (!again || attempt >= this.#retries) throw err;
+      if (!again || result.final || attempt >= this.#retries) throw err;
       attempt++;
       await this.#pause(attempt, err, key, route, opts.signal);
     }
@@ -153,7 +154,10 @@ export class CoderClient {
   #resolve(path: string, route: string): URL {
     const url = new URL(this.url + path);
     const want = this.#basePath + path.split("?")[0].split("#")[0];
-    if (url.origin !== this.#origin || url.pathname !== want || url.username || url.password) {
+    if (
+      !path.startsWith("/") || url.origin !== this.#origin || url.pathname !== want ||
+      url.username || url.password
+    ) {
       throw new CoderError({
         status: 0,
         route,
@@ -244,12 +248,12 @@ export class CoderClient {
     const timer = new AbortController();
     const t = setTimeout(() => timer.abort(new DOMException("timeout", "TimeoutError")), timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timer.signal]) : timer.signal;
-    const fail = (init: Omit<CoderErrorInit, "route">): Attempt<T> => ({
+    const fail = (init: Omit<CoderErrorInit, "route">): { ok: false; error: CoderError } => ({
       ok: false,
       error: new CoderError({ ...init, route }),
     });
-    const lost = (phase: "wait" | "body", cause: unknown): Attempt<T> =>
-      fail(classifyFetchError(cause, {
+    const lost = (phase: "wait" | "body", cause: unknown): Attempt<T> => ({
+      ...fail(classifyFetchError(cause, {
         write,
         phase,
         cancelled: opts.signal?.aborted === true,
@@ -257,7 +261,9 @@ export class CoderClient {
         timeoutMs,
         byBudget,
         url,
-      }));
+      })),
+      final: typeof Deno !== "undefined" && cause instanceof Deno.errors.NotCapable,
+    });
     try {
       const headers: Record<string, string> = {
         "Coder-Session-Token": this.#token,
