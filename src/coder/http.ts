@@ -22,9 +22,11 @@ import { CoderError, type CoderErrorInit } from "./errors.ts";
 import { routeKey } from "./paths.ts";
 import { RateLimiter, RateWaitTooLong, sharedLimiter, sleep } from "./ratelimit.ts";
 import { classifyFetchError, errorFromBody } from "./failures.ts";
+import { originOf, parseAnswer, retryAfter } from "./answer.ts";
 
 export { CoderError, type CoderErrorInit, type CoderValidation } from "./errors.ts";
 export { sleep } from "./ratelimit.ts";
+export { retryAfter } from "./answer.ts";
 
 /** Options for {@link CoderClient}. */
 export interface CoderClientOptions {
@@ -289,6 +291,14 @@ export class CoderClient {
       if (!res.ok) {
         const text = await readCapped(res, ERROR_BODY_CAP).catch(() => "");
         const init = errorFromBody(res.status, text, (s) => this.#scrub(s));
+        if (write && (res.status === 502 || res.status === 504) && !init.coderMessage) {
+          // A gateway's error, not Coder's: the request may have reached Coder before it failed.
+          return fail({
+            status: res.status,
+            kind: "uncertain",
+            detail: `a gateway answered ${res.status} instead of Coder`,
+          });
+        }
         if (res.status === 429 || res.status === 503) {
           const ra = retryAfter(res.headers.get("retry-after"));
           if (ra !== undefined) {
@@ -319,39 +329,12 @@ export class CoderClient {
         }
         return lost("body", e);
       }
-      return this.#parse(text, res.status, route, opts);
+      const parsed = parseAnswer(text, opts.schema, opts.allowEmpty === true);
+      if (parsed.ok) return { ok: true, value: parsed.value };
+      return fail({ status: res.status, kind: "parse", detail: this.#scrub(parsed.detail) });
     } finally {
       clearTimeout(t);
     }
-  }
-
-  #parse<T>(text: string, status: number, route: string, opts: RequestOptions<T>): Attempt<T> {
-    const schema = opts.schema;
-    if (!schema) return { ok: true, value: undefined as T };
-    const parseError = (detail: string): Attempt<T> => ({
-      ok: false,
-      error: new CoderError({ status, route, kind: "parse", detail: this.#scrub(detail) }),
-    });
-    let json: unknown;
-    if (text.trim() === "") {
-      if (!opts.allowEmpty) return parseError("the body is empty, where JSON was expected");
-    } else {
-      try {
-        json = JSON.parse(text);
-      } catch {
-        return parseError(
-          /^\s*</.test(text)
-            ? "the body is HTML, not JSON (a proxy's page?)"
-            : "the body is not JSON",
-        );
-      }
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return parseError(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
-    }
-    return { ok: true, value: parsed.data };
   }
 
   /** Replace the session token (raw or URL-encoded) wherever Coder echoed it. */
@@ -360,23 +343,4 @@ export class CoderClient {
     return s.split(this.#token).join("[redacted]")
       .split(encodeURIComponent(this.#token)).join("[redacted]");
   }
-}
-
-function originOf(res: Response, url: URL): string | undefined {
-  const loc = res.headers.get("location");
-  if (!loc) return undefined;
-  try {
-    return new URL(loc, url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Parse a `Retry-After` header (seconds or an HTTP date) into milliseconds. */
-export function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

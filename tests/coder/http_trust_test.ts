@@ -103,7 +103,6 @@ Deno.test("NotCapable: Deno's permissions refusing the host is explained", async
 
 Deno.test("strict writes: a 2xx that is not Coder's documented answer is never success", async (t) => {
   const s = serve((req) => {
-    const p = new URL(req.url).pathname;
     if (req.method === "PATCH") return json(200, { ok: true }); // PATCH documents 204
     return html(200);
   });
@@ -159,7 +158,7 @@ Deno.test("uncertain: a write whose answer was lost is never done, nor failed", 
     }
   });
   await t.step("connection reset after sending", async () => {
-    const raw = rawServer(async (conn) => conn.close());
+    const raw = rawServer((conn) => Promise.resolve(conn.close()));
     try {
       const c = new CoderClient({ url: raw.url, token: TOKEN, backoffMs: 1 });
       const e = await failure(sendTaskInput(c, "/api/v2", "me", ID, "hi"));
@@ -188,6 +187,22 @@ Deno.test("uncertain: a write whose answer was lost is never done, nor failed", 
       assert.equal(e.kind, "uncertain");
     } finally {
       raw.close();
+    }
+  });
+  await t.step("a gateway's 502/504 page on a write; Coder's own 502 stays http", async () => {
+    const s = serve((req) =>
+      req.url.endsWith("/send") ? html(504) : json(502, { message: "Task app is not ready." })
+    );
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN });
+      const e = await failure(sendTaskInput(c, "/api/v2", "me", ID, "hi"));
+      assert.equal(e.kind, "uncertain");
+      assert.match(e.summary, /gateway answered 504/);
+      const coder = await failure(c.request("POST", "/api/v2/chats", { body: {}, expect: [201] }));
+      assert.equal(coder.kind, "http");
+      assert.equal(s.seen.length, 2);
+    } finally {
+      await s.close();
     }
   });
   await t.step("connection refused: nothing was sent, so network", async () => {

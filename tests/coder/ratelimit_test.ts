@@ -47,6 +47,7 @@ Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) c
   try {
     const c = new CoderClient({ url: s.url, token: TOKEN });
     const send = sendTaskInput(c, "/api/v2", "me", "x", "hello");
+    send.catch(() => {}); // awaited below; a rejection must not go unhandled meanwhile
     // Another request on the same route, other names, sent while the first waits.
     await new Promise((r) => setTimeout(r, 100));
     const other = c.request("POST", "/api/v2/tasks/bob/other/send", {
