@@ -18,7 +18,7 @@
 import { z } from "zod";
 import { remainingMs } from "./budget.ts";
 import { BodyTooLarge, DEFAULT_MAX_BYTES, discard, readCapped } from "./body.ts";
-import { CoderError, type CoderErrorInit } from "./errors.ts";
+import { CoderError, type CoderErrorInit, humanDuration } from "./errors.ts";
 import { routeKey } from "./paths.ts";
 import { RateLimiter, RateWaitTooLong, sharedLimiter, sleep } from "./ratelimit.ts";
 import { classifyFetchError, errorFromBody } from "./failures.ts";
@@ -103,6 +103,9 @@ export class CoderClient {
   constructor(opts: CoderClientOptions) {
     this.url = opts.url.replace(/\/+$/, "");
     const base = new URL(this.url);
+    if (base.username || base.password || base.search || base.hash) {
+      throw new Error("The Coder URL must have no credentials, query or fragment.");
+    }
     this.#origin = base.origin;
     this.#basePath = base.pathname.replace(/\/+$/, "");
     this.#token = opts.token;
@@ -226,7 +229,10 @@ export class CoderClient {
       }
       const init: CoderErrorInit = { status: 0, route, kind: "budget" };
       if (e.reason === "hold") init.retryAfterMs = this.limiter.heldFor(key);
-      else init.detail = `waiting for Coder's rate limit (${e.reason}) would not fit`;
+      else if (e.reason === "rate") {
+        init.detail = `nothing was sent: this server keeps under ${this.limiter.ratePerMinute} ` +
+          `requests a minute to this Coder route; retry in ${humanDuration(e.waitMs)}`;
+      } else init.detail = "nothing was sent: too many requests to Coder in flight; retry shortly";
       return { ok: false, error: new CoderError(init) };
     }
     try {

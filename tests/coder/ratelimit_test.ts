@@ -173,6 +173,24 @@ Deno.test("limiter: the per-route window and the in-flight bound", async (t) => 
       await s.close();
     }
   });
+  await t.step("a client over its per-route rate fails fast, nothing sent", async () => {
+    const s = serve(() => json(200, TASK));
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN, ratePerMinute: 2 });
+      await withBudget(5000, async () => {
+        await getTask(c, "/api/v2", "me", "a");
+        await getTask(c, "/api/v2", "bob", "b");
+        const e = await failure(getTask(c, "/api/v2", "carol", "c"));
+        assert.equal(e.kind, "budget");
+        assert.match(e.summary, /nothing was sent: .* under 2 requests a minute .* retry in/);
+        // Another route is not held back.
+        await c.get("/api/v2/tasks", z.unknown());
+      });
+      assert.equal(s.seen.length, 3);
+    } finally {
+      await s.close();
+    }
+  });
   await t.step("clients of one Coder share one limiter", () => {
     const a = new CoderClient({ url: "http://127.0.0.1:1", token: "a" });
     const b = new CoderClient({ url: "http://127.0.0.1:1/", token: "b" });
