@@ -7,7 +7,6 @@
  */
 import {
   type Chat,
-  type ChatModelsResponse,
   createChat,
   getChat,
   getChatCost,
@@ -37,49 +36,18 @@ import {
   type LogMessage,
   type LogPage,
   type LogQuery,
-  type ModelInfo,
   type SendResult,
 } from "./backend.ts";
 import { isHttp, isNotFound } from "./backend_errors.ts";
-import { chatState, renderParts } from "./chat_state.ts";
+import { renderParts } from "./chat_state.ts";
+import { chatToAgent, logRole, modelInfos, NAME_MAX, ownedBy } from "./chats_mapping.ts";
+
+export { chatToAgent, logRole, modelInfos } from "./chats_mapping.ts";
 import { isoTime } from "./time.ts";
 import { block, oneLine } from "./text.ts";
 
-/** Longest chat title kept in an agent's `name`. */
-const NAME_MAX = 200;
 /** Coder's page-size bounds for chat messages. */
 const MAX_PAGE = 200;
-
-/** Flatten Coder's models-by-provider answer into the fleet's model list (sanitised). */
-export function modelInfos(res: ChatModelsResponse): ModelInfo[] {
-  const out: ModelInfo[] = [];
-  for (const p of res.providers) {
-    for (const m of p.models) {
-      out.push({
-        id: oneLine(m.id, 100),
-        model: oneLine(m.model ?? "", 100),
-        provider: oneLine(m.provider ?? p.provider ?? "", 100),
-        display_name: oneLine(m.display_name ?? m.model ?? "", 100),
-        available: p.available ?? true,
-      });
-    }
-  }
-  return out;
-}
-
-/** Map a Coder message role to a log role. */
-export function logRole(role: string | null | undefined): LogMessage["role"] {
-  switch (role) {
-    case "user":
-      return "user";
-    case "assistant":
-      return "agent";
-    case "tool":
-      return "tool";
-    default:
-      return "system";
-  }
-}
 
 /** Coder Chats as a fleet back end. */
 export class ChatsBackend implements Backend {
@@ -310,32 +278,7 @@ export class ChatsBackend implements Backend {
 
   /** Map a Coder chat to a fleet agent (sanitised). */
   toAgent(chat: Chat): Agent {
-    const now = new Date(this.#ctx.now()).toISOString();
-    const created = isoTime(chat.created_at, isoTime(chat.updated_at, now));
-    const updated = isoTime(chat.updated_at, created);
-    const { state, detail, since } = chatState(chat, updated);
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(chat.labels)) labels[oneLine(k, 100)] = oneLine(v, 200);
-    const lastError = typeof chat.last_error === "string"
-      ? chat.last_error
-      : chat.last_error?.message;
-    const agent: Agent = {
-      id: chat.id,
-      kind: "chat",
-      name: oneLine(chat.title ?? "", NAME_MAX),
-      owner: oneLine(firstText(chat.owner_username, chat.owner_name, chat.owner_id), 100),
-      state,
-      detail,
-      message: oneLine(firstText(chat.last_turn_summary, chat.summary, lastError)),
-      workspace: chat.workspace_id,
-      created_at: created,
-      updated_at: updated,
-      state_since: since,
-      url: `${this.#ctx.dashboardUrl}/agents/${encodeURIComponent(chat.id)}`,
-      labels,
-    };
-    if (chat.organization_id) agent.organization_id = chat.organization_id;
-    if (chat.archived) agent.archived = true;
+    const agent = chatToAgent(chat, this.#ctx);
     this.#source.set(agent, chat);
     return agent;
   }
@@ -371,21 +314,4 @@ export class ChatsBackend implements Backend {
       "call list_templates to see the chat models, then pass one's id or name as model",
     );
   }
-}
-
-function firstText(...values: (string | null | undefined)[]): string {
-  for (const v of values) if (v && v.trim() !== "") return v;
-  return "";
-}
-
-function ownedBy(chat: Chat, owner: string, me: { id: string; username: string }): boolean {
-  const o = owner.toLowerCase();
-  if (chat.owner_id && (chat.owner_id.toLowerCase() === o)) return true;
-  if (chat.owner_username && chat.owner_username.toLowerCase() === o) return true;
-  if (!chat.owner_username && chat.owner_name && chat.owner_name.toLowerCase() === o) return true;
-  // Coder answered for the caller but named no owner: a chat of one's own.
-  if (!chat.owner_username && !chat.owner_name && !chat.owner_id) {
-    return o === me.username.toLowerCase() || o === me.id.toLowerCase();
-  }
-  return false;
 }
