@@ -70,6 +70,8 @@ export interface CoderErrorInit {
   validations?: CoderValidation[];
   /** `redirect`: the origin the redirect pointed to (never the full Location). */
   location?: string;
+  /** `redirect`: it pointed to the request's own origin (another path). */
+  sameOrigin?: boolean;
   /** The wait Coder asked for (`Retry-After`), in milliseconds. */
   retryAfterMs?: number;
   /** `too_large`: the cap, in bytes. */
@@ -144,6 +146,9 @@ function head(e: CoderErrorInit): string {
     case "parse":
       return `Coder's answer to ${e.route} was not understood`;
     case "redirect":
+      if (e.sameOrigin) {
+        return `Coder answered ${e.route} with a redirect (${e.status}) to another path on the same host (a login page or a proxy rule?), which was not followed. Set CODER_URL to the address Coder's API answers at`;
+      }
       return `Coder answered ${e.route} with a redirect (${e.status}) to ${
         e.location ?? "another address"
       }, which was not followed (the session token is sent only to CODER_URL). Set CODER_URL to the final address${

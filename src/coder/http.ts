@@ -292,7 +292,13 @@ export class CoderClient {
       }
       if (res.status >= 300 && res.status < 400 || res.type === "opaqueredirect") {
         await discard(res);
-        return fail({ status: res.status, kind: "redirect", location: originOf(res, url) });
+        const location = originOf(res, url);
+        return fail({
+          status: res.status,
+          kind: "redirect",
+          location,
+          sameOrigin: location === this.#origin,
+        });
       }
       if (!res.ok) {
         const text = await readCapped(res, ERROR_BODY_CAP).catch(() => "");

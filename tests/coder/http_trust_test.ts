@@ -59,6 +59,20 @@ Deno.test("redirects: never followed; the other origin never sees the token or t
   assert.equal(other.seen.length, 0, "the other origin was never contacted");
 });
 
+Deno.test("redirects: one to another path on the same host says so", async () => {
+  const s = serve(() => new Response(null, { status: 302, headers: { location: "/login?r=1" } }));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const e = await failure(c.get("/api/v2/tasks", z.unknown()));
+    assert.equal(e.kind, "redirect");
+    assert.match(e.summary, /another path on the same host/);
+    assert.ok(!e.summary.includes("login?r=1"));
+    assert.equal(s.seen.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("origin: a path that would leave the Coder URL is refused before sending", async () => {
   const s = serve(() => json(200, {}));
   try {
