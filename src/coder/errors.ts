@@ -165,7 +165,7 @@ function head(e: CoderErrorInit): string {
         ? `Coder is rate-limiting ${e.route} and asks to wait ${
           humanDuration(e.retryAfterMs)
         }, longer than this call has left: retry in ${humanDuration(e.retryAfterMs)}`
-        : `The call's time budget ran out before ${e.route} could be done`;
+        : `${e.route} was not done within this call's time budget`;
     case "network":
       return `Could not reach Coder for ${e.route}`;
   }

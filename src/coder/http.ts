@@ -149,18 +149,27 @@ export class CoderClient {
       const again = err.kind === "http" && err.status === 429 ||
         retryable && (err.kind === "network" || err.kind === "timeout" ||
             err.kind === "http" && err.status >= 500);
-      if (!again || result.final || attempt >= this.#retries) throw err;
+      if (!again || result.final || attempt >= this.#retries) throw tried(err, attempt + 1);
       attempt++;
-      await this.#pause(attempt, err, key, route, opts.signal);
+      try {
+        await this.#pause(attempt, err, key, route, opts.signal);
+      } catch (e) {
+        throw e === err ? tried(err, attempt) : e;
+      }
     }
   }
 
   /** The URL of `path`, refused unless it stays on the base origin under the base path. */
   #resolve(path: string, route: string): URL {
-    const url = new URL(this.url + path);
+    let url: URL | undefined;
+    try {
+      url = new URL(this.url + path);
+    } catch {
+      url = undefined;
+    }
     const want = this.#basePath + path.split("?")[0].split("#")[0];
     if (
-      !path.startsWith("/") || url.origin !== this.#origin || url.pathname !== want ||
+      !url || !path.startsWith("/") || url.origin !== this.#origin || url.pathname !== want ||
       url.username || url.password
     ) {
       throw new CoderError({
@@ -355,4 +364,15 @@ export class CoderClient {
     return s.split(this.#token).join("[redacted]")
       .split(encodeURIComponent(this.#token)).join("[redacted]");
   }
+}
+
+/** A timeout or network error after several attempts says how many there were. */
+function tried(err: CoderError, attempts: number): CoderError {
+  if (attempts < 2 || (err.kind !== "timeout" && err.kind !== "network")) return err;
+  return new CoderError({
+    status: err.status,
+    route: err.route,
+    kind: err.kind,
+    detail: `${err.detail ?? "failed"}; ${attempts} attempts`,
+  });
 }

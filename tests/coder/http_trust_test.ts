@@ -181,6 +181,7 @@ Deno.test("uncertain: a write whose answer was lost is never done, nor failed", 
       // A read may be repeated: it is retried, and ends as a network error.
       const r = await failure(c.get("/api/v2/tasks", z.unknown()));
       assert.equal(r.kind, "network");
+      assert.match(r.summary, /connection was lost; 4 attempts/);
       assert.equal(raw.requests, 5);
     } finally {
       raw.close();
