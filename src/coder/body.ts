@@ -29,7 +29,8 @@ export async function readCapped(res: Response, cap: number): Promise<string> {
   }
   if (!res.body) return "";
   const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
   let size = 0;
   try {
     for (;;) {
@@ -40,18 +41,13 @@ export async function readCapped(res: Response, cap: number): Promise<string> {
         await reader.cancel().catch(() => {});
         throw new BodyTooLarge(cap);
       }
-      chunks.push(value);
+      parts.push(decoder.decode(value, { stream: true }));
     }
   } finally {
     reader.releaseLock();
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  parts.push(decoder.decode());
+  return parts.join("");
 }
 
 /** Discard a body without reading it. */
