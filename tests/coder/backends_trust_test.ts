@@ -10,7 +10,8 @@ import { getTask } from "../../src/coder/tasks.ts";
 import { InvalidSegmentError } from "../../src/coder/errors.ts";
 import { segment } from "../../src/coder/paths.ts";
 import type { Agent } from "../../src/fleet/agent.ts";
-import type { BackendContext, Handle } from "../../src/fleet/backend.ts";
+import { type BackendContext, FleetError, type Handle } from "../../src/fleet/backend.ts";
+import { detect } from "../../src/fleet/detect.ts";
 import { ChatsBackend } from "../../src/fleet/chats_backend.ts";
 import { TasksBackend } from "../../src/fleet/tasks_backend.ts";
 import { html, json, serve } from "./local_server.ts";
@@ -213,4 +214,37 @@ Deno.test("writes: done only on Coder's documented answer", async (t) => {
   } finally {
     await s.close();
   }
+});
+
+Deno.test("detection: a proxy's 200 page is no API; a redirect is explained", async (t) => {
+  await t.step("200 HTML on the list routes", async () => {
+    const s = serve((req) => {
+      const p = new URL(req.url).pathname;
+      if (p === "/api/v2/buildinfo") return json(200, { version: "v2.34.1" });
+      if (p === "/api/v2/users/me") return json(200, ME);
+      return html(200);
+    });
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN });
+      const e = await detect(c, "auto").then(() => undefined, (e) => e);
+      assert.ok(e instanceof FleetError, String(e));
+      assert.match(e.message, /not understood: the body is HTML/);
+    } finally {
+      await s.close();
+    }
+  });
+  await t.step("a redirect to another origin", async () => {
+    const s = serve(() =>
+      new Response(null, { status: 302, headers: { location: "https://sso.example.com/x?y" } })
+    );
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN });
+      const e = await detect(c, "auto").then(() => undefined, (e) => e);
+      assert.ok(e instanceof FleetError, String(e));
+      assert.match(e.message, /redirect \(302\) to https:\/\/sso\.example\.com/);
+      assert.match(e.next, /CODER_URL/);
+    } finally {
+      await s.close();
+    }
+  });
 });
