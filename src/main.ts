@@ -59,7 +59,14 @@ async function main(): Promise<number> {
     token = demo.token;
     closeSim = demo.close;
   }
-  const fleet = new Fleet({ url, token, backend: config.backend, pollMs: config.pollMs });
+  const fleet = new Fleet({
+    url,
+    token,
+    backend: config.backend,
+    pollMs: config.pollMs,
+    ratePerMinute: config.ratePerMinute,
+    maxResponseBytes: config.maxResponseBytes,
+  });
   const factory = serverFactory(fleet, tools);
   const code = config.http ? await runHttp(config, factory, stop) : await runStdio(factory, stop);
   await closeSim?.();

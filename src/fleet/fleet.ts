@@ -31,6 +31,10 @@ export interface FleetOptions {
   timeoutMs?: number;
   /** Time between polling rounds of waits (ms, default 1000). */
   pollMs?: number;
+  /** Requests a minute to one Coder route (`CODER_FLEET_RATE_LIMIT`, default 450). */
+  ratePerMinute?: number;
+  /** Cap on one Coder answer in bytes (`CODER_FLEET_MAX_RESPONSE_MB`, default 64 MiB). */
+  maxResponseBytes?: number;
 }
 
 /** The fleet over one Coder deployment. */
@@ -43,7 +47,13 @@ export class Fleet {
   #deployment?: Promise<Deployment>;
 
   constructor(opts: FleetOptions) {
-    this.client = new CoderClient({ url: opts.url, token: opts.token, timeoutMs: opts.timeoutMs });
+    this.client = new CoderClient({
+      url: opts.url,
+      token: opts.token,
+      timeoutMs: opts.timeoutMs,
+      ratePerMinute: opts.ratePerMinute,
+      maxBytes: opts.maxResponseBytes,
+    });
     this.now = opts.now ?? Date.now;
     this.pollMs = opts.pollMs ?? 1000;
     this.#force = opts.backend ?? "auto";
