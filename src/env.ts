@@ -1,7 +1,7 @@
 /**
  * The environment variables the server reads, and the one way it reads them. A scoped build
  * (`deno task compile --url`, the README's `deno run` lines) grants `--allow-env=` exactly this
- * list, so the server must never ask for the whole environment (`Deno.env.toObject()` needs
+ * list, so the server must never ask for the whole environment (reading it all needs
  * access to every variable and is refused under a scoped grant).
  */
 

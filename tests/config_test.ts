@@ -303,7 +303,7 @@ Deno.test("config: --version is deno.json's version; --help names every flag and
   assert.match(help, /--allow-read=\.env/);
 });
 
-Deno.test("config: only config.ts reads the environment, and only the variables it names", () => {
+Deno.test("config: only env.ts reads the environment, and only the variables it names", () => {
   const walk = (dir: URL): string[] =>
     [...Deno.readDirSync(dir)].flatMap((e) =>
       e.isDirectory
@@ -315,10 +315,10 @@ Deno.test("config: only config.ts reads the environment, and only the variables 
   for (const file of walk(new URL("../src/", import.meta.url))) {
     const text = Deno.readTextFileSync(file);
     const reads = /Deno\.env\.(get|toObject)|process\.env/.test(text);
-    if (file.endsWith("/src/config.ts")) {
+    if (file.endsWith("/src/env.ts")) {
       assert.ok(!/Deno\.env\.toObject|process\.env/.test(text), "no wholesale env read");
     } else {
-      assert.ok(!reads, `${file} reads the environment: route it through config.ts`);
+      assert.ok(!reads, `${file} reads the environment: route it through src/env.ts`);
     }
   }
 });

@@ -152,7 +152,7 @@ Deno.test("bundle under the scoped grant: another host is refused by Deno, in on
       );
       assert.doesNotMatch(first, /NotCapable:|\bat \w+ \(/, "one clear line, not a stack");
       // Still serving: the next request is answered.
-      assert.equal((await client.listTools()).tools.length, 11);
+      assert.equal((await client.listTools()).tools.length, 13);
     }
     assert.equal(sim.requests.length, 0, "nothing reached the sim through the refused host");
     assert.doesNotMatch(stderr(), /Uncaught/);
@@ -198,7 +198,7 @@ async function redirectElsewhere(grant: "scoped" | "generic") {
     assert.ok(first.length > 0 && first.length < 400, first);
     assert.equal(tokenSeen, false, "the session token went to another host");
     assert.equal(reached, 0, "the redirect was followed to another host");
-    assert.equal((await client.listTools()).tools.length, 11);
+    assert.equal((await client.listTools()).tools.length, 13);
     assert.doesNotMatch(stderr(), /Uncaught/);
   } finally {
     await client.close();

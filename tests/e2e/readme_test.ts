@@ -129,7 +129,7 @@ Deno.test("README: every stdio configuration answers tools/list against the sim"
         const { client, stderr } = await connectServer({ args, env, cwd });
         try {
           const { tools } = await client.listTools();
-          assert.equal(tools.length, 11, stderr());
+          assert.equal(tools.length, 13, stderr());
           const r = await client.callTool({ name: "fleet_overview", arguments: {} });
           // deno-lint-ignore no-explicit-any
           assert.equal((r.structuredContent as any)?.total, sim.truth().total, stderr());
@@ -193,7 +193,7 @@ Deno.test("README: the HTTP configuration (URL plus bearer header) answers tools
     const client = new Client({ name: "readme-http", version: "1" });
     await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
     try {
-      assert.equal((await client.listTools()).tools.length, 11);
+      assert.equal((await client.listTools()).tools.length, 13);
     } finally {
       await client.close();
     }
