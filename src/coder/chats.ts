@@ -209,13 +209,23 @@ export async function interruptChat(
   });
 }
 
-/** `GET C/chats/models`: model configs by provider. */
+/** Where a deployment serves chat model configs: org-scoped (current Coder) or the old route. */
+export type ModelsRoute = "org" | "legacy";
+
+/**
+ * `GET /api/v2/organizations/{org}/chats/models` (`route: "org"`, current Coder) or
+ * `GET C/chats/models` (`route: "legacy"`, up to v2.36): model configs by provider.
+ */
 export function listChatModels(
   client: CoderClient,
   prefix: string,
+  where: { route: ModelsRoute; org?: string } = { route: "legacy" },
   signal?: AbortSignal,
 ): Promise<ChatModelsResponse> {
-  return client.get(`${prefix}/chats/models`, ChatModelsResponse, { signal });
+  const path = where.route === "org"
+    ? `/api/v2/organizations/${segment(where.org ?? "", "organization id")}/chats/models`
+    : `${prefix}/chats/models`;
+  return client.get(path, ChatModelsResponse, { signal });
 }
 
 /** `GET C/chats/{chat}/cost`, or `null` when the deployment does not report cost (404). */

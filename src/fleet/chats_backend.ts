@@ -7,6 +7,7 @@
  */
 import {
   type Chat,
+  type ChatModelsResponse,
   createChat,
   getChat,
   getChatCost,
@@ -14,6 +15,7 @@ import {
   listChatMessages,
   listChatModels,
   listChats,
+  type ModelsRoute,
   qTerm,
   sendChatMessage,
   textContent,
@@ -58,6 +60,8 @@ export class ChatsBackend implements Backend {
   readonly #ctx: BackendContext;
   /** The chat each agent was made from, so `extras` needs no second GET of it. */
   readonly #source = new WeakMap<Agent, Chat>();
+  /** Which route serves model configs, once one answered (or `none` when neither exists). */
+  #modelsRoute?: ModelsRoute | "none";
 
   constructor(ctx: BackendContext) {
     this.#ctx = ctx;
@@ -231,14 +235,45 @@ export class ChatsBackend implements Backend {
 
   /** The model configs chats can run with (none when the deployment has no models route). */
   async catalog(signal?: AbortSignal): Promise<Catalog> {
-    try {
-      return { models: modelInfos(await listChatModels(this.#ctx.client, this.prefix, signal)) };
-    } catch (err) {
-      if (err instanceof CoderError && err.kind === "http" && err.routeNotFound) {
-        return { models: [] };
+    const res = await this.#models(signal);
+    return { models: res ? modelInfos(res) : [] };
+  }
+
+  /** Which models route answered (`org`, `legacy`, or `none`), once known. */
+  get modelsRoute(): ModelsRoute | "none" | undefined {
+    return this.#modelsRoute;
+  }
+
+  /**
+   * The deployment's model configs: current Coder serves them per organization
+   * (`/api/v2/organizations/{org}/chats/models`), older Coder at `C/chats/models`. The first
+   * route that answers is remembered for the life of this back end (the detected deployment);
+   * `null` when neither exists.
+   */
+  async #models(signal?: AbortSignal): Promise<ChatModelsResponse | null> {
+    const known = this.#modelsRoute;
+    if (known === "none") return null;
+    const routes: ModelsRoute[] = known ? [known] : ["org", "legacy"];
+    for (const route of routes) {
+      let org: string | undefined;
+      if (route === "org") {
+        try {
+          org = await this.#defaultOrganization(signal);
+        } catch (err) {
+          if (err instanceof FleetError) continue; // no organization: only the old route can tell
+          throw err;
+        }
       }
-      throw err;
+      try {
+        const res = await listChatModels(this.#ctx.client, this.prefix, { route, org }, signal);
+        this.#modelsRoute = route;
+        return res;
+      } catch (err) {
+        if (!(err instanceof CoderError && err.kind === "http" && err.status === 404)) throw err;
+      }
     }
+    if (!known) this.#modelsRoute = "none";
+    return null;
   }
 
   /** The chat's cost, when the deployment reports it; `{}` otherwise. */
@@ -249,7 +284,7 @@ export class ChatsBackend implements Backend {
     const [cost, chat, models] = await Promise.allSettled([
       getChatCost(this.#ctx.client, this.prefix, agent.id, signal),
       known ?? getChat(this.#ctx.client, this.prefix, agent.id, signal),
-      listChatModels(this.#ctx.client, this.prefix, signal),
+      this.#models(signal),
     ]);
     for (const r of [cost, chat, models]) {
       if (
@@ -268,7 +303,7 @@ export class ChatsBackend implements Backend {
     }
     const modelId = chat.status === "fulfilled" ? chat.value.last_model_config_id : undefined;
     if (modelId) {
-      const m = models.status === "fulfilled"
+      const m = models.status === "fulfilled" && models.value
         ? modelInfos(models.value).find((x) => x.id === modelId)
         : undefined;
       out.model = m ? `${m.display_name || m.model} (${m.provider})` : modelId;
