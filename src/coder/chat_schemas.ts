@@ -36,8 +36,10 @@ export type ChatError = z.infer<typeof ChatError>;
 export const Chat = z.looseObject({
   id: z.string(),
   title: z.string().nullish(),
-  /** `waiting|running|error|requires_action|interrupting`; any other word is kept as is. */
+  /** `waiting|running|error|requires_action|interrupting|paused`; any other word is kept. */
   status: z.string().nullish(),
+  /** Current Coder: the chat waits for a licence slot (single-chat reads carry it). */
+  queued_for_capacity: z.boolean().nullish().catch(undefined),
   archived: z.boolean().nullish(),
   owner_id: z.string().nullish(),
   owner_username: z.string().nullish(),

@@ -10,6 +10,8 @@ import { isoTime } from "./time.ts";
 export interface ChatStatusFields {
   status?: string | null;
   updated_at?: string | null;
+  /** Current Coder: the chat waits for a licence slot (at most 5 run at once on Community). */
+  queued_for_capacity?: boolean | null;
 }
 
 /** A chat's normalized state: `state`, Coder's own `detail` word, and `since` (ISO 8601). */
@@ -24,20 +26,30 @@ const STATES: Record<string, AgentState> = {
   interrupting: "working",
   waiting: "idle",
   requires_action: "idle",
+  // A turn ended while the next queued message is being edited (current Coder).
+  paused: "idle",
   error: "error",
 };
 
 /**
- * Map a chat to `{state, detail, since}`: running/interrupting -> working, waiting/
- * requires_action -> idle, error -> error, anything else -> unknown. `detail` is the raw status
- * (sanitised; `unknown` when absent); `since` is `updated_at` as ISO 8601 UTC, or `fallback` when
- * it is missing or unparsable.
+ * Map a chat to `{state, detail, since}`: any status with `queued_for_capacity` -> starting
+ * (waiting for a licence slot), running/interrupting -> working, waiting/requires_action/paused
+ * -> idle, error -> error, anything else -> unknown. `detail` is the raw status (sanitised;
+ * `unknown` when absent), plus the licence wait when queued; `since` is `updated_at` as ISO 8601
+ * UTC, or `fallback` when it is missing or unparsable.
  */
 export function chatState(chat: ChatStatusFields, fallback = ""): ChatStateInfo {
   const raw = oneLine(chat.status ?? "", 40);
+  const since = isoTime(chat.updated_at, fallback);
+  if (chat.queued_for_capacity === true) {
+    return { state: "starting", detail: `${raw || "unknown"}; ${QUEUED_DETAIL}`, since };
+  }
   const state = Object.hasOwn(STATES, raw) ? STATES[raw] : "unknown";
-  return { state, detail: raw || "unknown", since: isoTime(chat.updated_at, fallback) };
+  return { state, detail: raw || "unknown", since };
 }
+
+/** The detail words of a chat that waits for a licence slot. */
+export const QUEUED_DETAIL = "queued for capacity: waits for a licence slot";
 
 /** The fields of a message part that rendering reads (codersdk.ChatMessagePart). */
 export interface PartLike {

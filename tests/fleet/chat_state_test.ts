@@ -13,7 +13,9 @@ Deno.test("chatState maps every chat status", async (t) => {
     ["waiting", "idle", "waiting"],
     ["requires_action", "idle", "requires_action"],
     ["error", "error", "error"],
+    ["paused", "idle", "paused"],
     ["pending", "unknown", "pending"],
+    ["suspended", "unknown", "suspended"],
     ["", "unknown", "unknown"],
     [null, "unknown", "unknown"],
     [undefined, "unknown", "unknown"],
@@ -27,6 +29,18 @@ Deno.test("chatState maps every chat status", async (t) => {
       assert.equal(s.since, "2026-03-01T09:05:00.500Z");
     });
   }
+
+  await t.step(
+    "queued_for_capacity: starting, whatever the status, waiting for a licence slot",
+    () => {
+      for (const status of ["running", "waiting", "paused", null]) {
+        const s = chatState({ status, queued_for_capacity: true });
+        assert.equal(s.state, "starting");
+        assert.match(s.detail, /licence slot/);
+      }
+      assert.equal(chatState({ status: "running", queued_for_capacity: false }).state, "working");
+    },
+  );
 
   await t.step("a status with control characters is sanitised", () => {
     assert.equal(chatState({ status: "run\u001b[31mning\u202e" }).detail, "running");
