@@ -39,6 +39,9 @@ export interface Config {
   ratePerMinute: number;
   /** Largest Coder answer accepted, in bytes (`CODER_FLEET_MAX_RESPONSE_MB`, default 64 MiB). */
   maxResponseBytes: number;
+  /** Minutes before a working agent whose `updated_at` stands still is flagged stalled
+   * (`CODER_FLEET_STALLED_MIN`, default 15, 0.05..1440). */
+  stalledMin: number;
 }
 
 /** What `parseArgs` decided: run, or print and exit. */
@@ -51,6 +54,8 @@ export const HELP: string = helpText(VERSION, ENV_VARS);
 
 /** Default of `CODER_FLEET_RATE_LIMIT`: below Coder's 512 a minute. */
 export const DEFAULT_RATE_PER_MINUTE = 450;
+/** Default of `CODER_FLEET_STALLED_MIN`: a quarter of an hour without a move. */
+export const DEFAULT_STALLED_MIN = 15;
 /** Default of `CODER_FLEET_MAX_RESPONSE_MB`: fits a list of 20,000 agents. */
 export const DEFAULT_MAX_RESPONSE_MB = 64;
 
@@ -122,6 +127,24 @@ function bool(name: string, v: string | undefined): boolean {
   );
 }
 
+/** A decimal number setting within bounds (or the default when unset). */
+function decimal(
+  name: string,
+  v: string | undefined,
+  def: number,
+  min: number,
+  max: number,
+): number {
+  if (v === undefined || v.trim() === "") return def;
+  const n = Number(v.trim());
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || n < min || n > max) {
+    throw new ConfigError(
+      `${name} must be a number from ${min} to ${max}, not ${JSON.stringify(v.slice(0, 20))}`,
+    );
+  }
+  return n;
+}
+
 function int(name: string, v: string | undefined, def: number, min: number, max: number): number {
   if (v === undefined || v.trim() === "") return def;
   const n = Number(v.trim());
@@ -141,6 +164,7 @@ const WITH_VALUE = new Set([
   "--poll-ms",
   "--rate-limit",
   "--max-response-mb",
+  "--stalled-min",
 ]);
 const BARE = new Set([
   "--read-only",
@@ -262,6 +286,7 @@ function parse(
   const poll = setting("--poll-ms", "CODER_FLEET_POLL_MS");
   const rate = setting("--rate-limit", "CODER_FLEET_RATE_LIMIT");
   const maxMb = setting("--max-response-mb", "CODER_FLEET_MAX_RESPONSE_MB");
+  const stalled = setting("--stalled-min", "CODER_FLEET_STALLED_MIN");
   const base: Config = {
     backend: backend as Config["backend"],
     readOnly,
@@ -274,6 +299,7 @@ function parse(
     pollMs: int(poll.name, poll.value, 1000, 100, 60_000),
     ratePerMinute: int(rate.name, rate.value, DEFAULT_RATE_PER_MINUTE, 1, 10_000),
     maxResponseBytes: int(maxMb.name, maxMb.value, DEFAULT_MAX_RESPONSE_MB, 1, 4096) * 1024 * 1024,
+    stalledMin: decimal(stalled.name, stalled.value, DEFAULT_STALLED_MIN, 0.05, 1440),
   };
   if (demo) return { kind: "run", config: base };
 

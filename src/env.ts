@@ -18,6 +18,7 @@ export const ENV_VARS = [
   "CODER_FLEET_POLL_MS",
   "CODER_FLEET_RATE_LIMIT",
   "CODER_FLEET_MAX_RESPONSE_MB",
+  "CODER_FLEET_STALLED_MIN",
 ] as const;
 
 /** Read exactly {@link ENV_VARS} from the environment (unset ones are absent). */

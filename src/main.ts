@@ -66,6 +66,7 @@ async function main(): Promise<number> {
     pollMs: config.pollMs,
     ratePerMinute: config.ratePerMinute,
     maxResponseBytes: config.maxResponseBytes,
+    stalledMs: config.stalledMin * 60_000,
   });
   const factory = serverFactory(fleet, tools);
   const code = config.http ? await runHttp(config, factory, stop) : await runStdio(factory, stop);

@@ -322,3 +322,17 @@ Deno.test("config: only env.ts reads the environment, and only the variables it 
     }
   }
 });
+
+Deno.test("config: stall threshold: default 15 min, env, flag, decimals, range", () => {
+  const d = parseArgs([], ENV);
+  assert.equal(d.kind === "run" && d.config.stalledMin, 15);
+  const e = parseArgs([], { ...ENV, CODER_FLEET_STALLED_MIN: "0.5" });
+  assert.equal(e.kind === "run" && e.config.stalledMin, 0.5);
+  const f = parseArgs(["--stalled-min", "60"], { ...ENV, CODER_FLEET_STALLED_MIN: "5" });
+  assert.equal(f.kind === "run" && f.config.stalledMin, 60);
+  for (const v of ["0", "0.01", "1441", "soon", "-3"]) {
+    const r = parseArgs([], { ...ENV, CODER_FLEET_STALLED_MIN: v });
+    assert.equal(r.kind, "exit", v);
+    assert.match(r.kind === "exit" ? r.err! : "", /CODER_FLEET_STALLED_MIN must be a number/);
+  }
+});

@@ -55,6 +55,10 @@ export interface Agent {
   archived?: boolean;
   /** Organization UUID, when known. */
   organization_id?: string;
+  /** True for a chat that waits for a licence slot (`queued_for_capacity`). */
+  queued_for_capacity?: boolean;
+  /** True for a working agent whose `updated_at` has not moved for the stall threshold. */
+  stalled?: boolean;
 }
 
 /** An agent is settled when it is the caller's turn: not starting, not working. */
@@ -74,6 +78,8 @@ export interface AgentRow {
   state_since: string;
   template?: string;
   labels?: Record<string, string>;
+  /** Working, but `updated_at` has not moved for the stall threshold. */
+  stalled?: boolean;
 }
 
 /** Reduce an agent to a list row (every user-written string sanitised again, and capped). */
@@ -90,6 +96,7 @@ export function toRow(a: Agent): AgentRow {
   };
   if (a.template) row.template = oneLine(a.template, 128);
   if (Object.keys(a.labels).length > 0) row.labels = cleanLabels(a.labels);
+  if (a.stalled) row.stalled = true;
   return row;
 }
 

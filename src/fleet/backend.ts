@@ -143,7 +143,14 @@ export class FleetError extends Error {
  * A back end's list: the agents, and a one-line reason for each item of Coder's answer that was
  * malformed and skipped (a bad item never fails the whole back end).
  */
-export type AgentList = Agent[] & { skipped?: string[] };
+export type AgentList = Agent[] & {
+  skipped?: string[];
+  /**
+   * Chats: whether Coder's list items carry `queued_for_capacity` (false when none of them has
+   * the field, so the list cannot tell which chats wait for a licence slot).
+   */
+  queueFlagListed?: boolean;
+};
 
 /** One Coder back end: Tasks or Chats. */
 export interface Backend {

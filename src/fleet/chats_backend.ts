@@ -86,6 +86,7 @@ export class ChatsBackend implements Backend {
     );
     const agents: AgentList = chats.map((c) => this.toAgent(c));
     if (skipped.length > 0) agents.skipped = skipped;
+    if (chats.length > 0) agents.queueFlagListed = chats.some((c) => "queued_for_capacity" in c);
     return agents;
   }
 

@@ -71,6 +71,7 @@ export function chatToAgent(chat: Chat, ctx: Pick<BackendContext, "dashboardUrl"
   };
   if (chat.organization_id) agent.organization_id = chat.organization_id;
   if (chat.archived) agent.archived = true;
+  if (chat.queued_for_capacity === true) agent.queued_for_capacity = true;
   return agent;
 }
 

@@ -14,7 +14,12 @@ export interface Snapshot {
   agents: Agent[];
   /** Back ends that could not be listed, with a one-line reason. */
   errors: { kind: AgentKind; error: string }[];
+  /** Chats: whether Coder's list told which chats wait for a licence slot (see AgentList). */
+  queueFlagListed?: boolean;
 }
+
+/** Default stall threshold: a working agent whose `updated_at` stood still this long. */
+export const STALLED_MS = 15 * 60_000;
 
 /** The filters of `list_agents`: the back ends' own, plus kind and time settled. */
 export type FleetFilter = ListFilter & { kind?: AgentKind; settled_for_s?: number };
@@ -35,6 +40,8 @@ export interface FleetOptions {
   ratePerMinute?: number;
   /** Cap on one Coder answer in bytes (`CODER_FLEET_MAX_RESPONSE_MB`, default 64 MiB). */
   maxResponseBytes?: number;
+  /** A working agent whose `updated_at` has not moved this long is stalled (default 15 min). */
+  stalledMs?: number;
 }
 
 /** The fleet over one Coder deployment. */
@@ -43,6 +50,8 @@ export class Fleet {
   readonly now: () => number;
   /** Time between polling rounds of waits (ms). */
   readonly pollMs: number;
+  /** A working agent whose `updated_at` has not moved this long is flagged `stalled`. */
+  readonly stalledMs: number;
   readonly #force: "auto" | "tasks" | "chats";
   #deployment?: Promise<Deployment>;
 
@@ -56,6 +65,7 @@ export class Fleet {
     });
     this.now = opts.now ?? Date.now;
     this.pollMs = opts.pollMs ?? 1000;
+    this.stalledMs = opts.stalledMs ?? STALLED_MS;
     this.#force = opts.backend ?? "auto";
   }
 
@@ -100,9 +110,11 @@ export class Fleet {
     const lists = await Promise.allSettled(backends.map((b) => b.list(filter, signal)));
     const agents: Agent[] = [];
     const errors: Snapshot["errors"] = [];
+    let queueFlagListed: boolean | undefined;
     lists.forEach((r, i) => {
       if (r.status === "fulfilled") {
         agents.push(...r.value);
+        if (r.value.queueFlagListed !== undefined) queueFlagListed = r.value.queueFlagListed;
         const skipped = r.value.skipped ?? [];
         if (skipped.length > 0) {
           errors.push({
@@ -117,7 +129,11 @@ export class Fleet {
     });
     const rejected = lists.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     if (rejected.length === backends.length && backends.length > 0) throw rejected[0].reason;
-    return { agents: applyFilter(agents, filter, this.now()), errors };
+    const now = this.now();
+    markStalled(agents, now, this.stalledMs);
+    const snap: Snapshot = { agents: applyFilter(agents, filter, now), errors };
+    if (queueFlagListed !== undefined) snap.queueFlagListed = queueFlagListed;
+    return snap;
   }
 
   /**
@@ -141,6 +157,18 @@ export class Fleet {
   /** The back end an agent belongs to. */
   async backendOf(agent: Agent, signal?: AbortSignal): Promise<Backend> {
     return (await this.backends(agent.kind, signal))[0];
+  }
+}
+
+/**
+ * Flag working agents whose `updated_at` has not moved for `stalledMs` (`stalled: true`); an
+ * agent with an unparsable time is never flagged.
+ */
+export function markStalled(agents: Agent[], now: number, stalledMs: number): void {
+  for (const a of agents) {
+    if (a.state !== "working") continue;
+    const t = Date.parse(a.updated_at);
+    if (!Number.isNaN(t) && now - t >= stalledMs) a.stalled = true;
   }
 }
 

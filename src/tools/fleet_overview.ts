@@ -1,6 +1,6 @@
 /** `fleet_overview`: the fleet at a glance. */
 import { z } from "zod";
-import { AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
+import { type Agent, AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
 import { safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
@@ -17,7 +17,7 @@ export const fleetOverview = defineTool({
 
 Call it first, to see the fleet at a glance, and whenever you need to know what needs attention. It lists the settled agents (idle, complete, failed, paused, error: the caller's turn) that have waited longest first. Then use list_agents to find agents, get_agent or get_logs to read one.
 
-Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MAX} largest, the rest summed under "(others)"), attention (at most ${ATTENTION_MAX} compact rows, longest waiting first), the back ends in use, and the Coder deployment (url, version, user). One list request per back end, whatever the fleet size.`,
+Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MAX} largest, the rest summed under "(others)"), attention (at most ${ATTENTION_MAX} compact rows, longest waiting first), stalled (working agents whose updated_at has not moved for the stall threshold), capacity (chats: how many run and how many wait for a licence slot, null when Coder's list does not tell), the back ends in use, and the Coder deployment (url, version, user). One list request per back end, whatever the fleet size.`,
   input: z.object({
     owner: OwnerInput.optional().describe("Only agents of this username."),
     kind: Kind.optional().describe("Only tasks or only chats; default both."),
@@ -31,6 +31,13 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
     attention_total: z.number().int(),
     backends: z.array(z.object({ kind: Kind, api: z.string() })),
     coder: z.object({ url: z.string(), version: z.string(), user: z.string() }),
+    stalled: z.array(AgentRowSchema),
+    stalled_total: z.number().int(),
+    capacity: z.object({
+      running: z.number().int(),
+      queued_for_capacity: z.number().int().nullable(),
+      note: z.string().optional(),
+    }).optional(),
     warnings: z.array(z.string()).optional(),
   }),
   annotations: {
@@ -60,6 +67,12 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
       .sort((a, b) => Date.parse(a.state_since) - Date.parse(b.state_since));
     const attention = settled.slice(0, ATTENTION_MAX).map(toRow);
     const warnings = snap.errors.map((e) => `${e.kind} list failed: ${e.error}`);
+    const stalledAll = snap.agents.filter((a) => a.stalled)
+      .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
+    const stalled = stalledAll.slice(0, ATTENTION_MAX).map(toRow);
+    const capacity = d.backends.some((b) => b.kind === "chat") && kind !== "task"
+      ? capacityOf(snap.agents, snap.queueFlagListed)
+      : undefined;
     const data = {
       total: snap.agents.length,
       by_state,
@@ -75,8 +88,12 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
         version: safeName(d.version, 64),
         user: safeName(d.me.username, 64),
       },
+      stalled,
+      stalled_total: stalledAll.length,
+      ...(capacity ? { capacity } : {}),
       ...(warnings.length ? { warnings } : {}),
     };
+    const stallMin = Number((fleet.stalledMs / 60_000).toFixed(2));
     const counts = Object.entries(by_state).map(([s, n]) => `${s} ${n}`).join(", ");
     const top = ranked.slice(0, 10).map(([o, n]) => `${o} ${n}`).join(", ");
     const text = [
@@ -86,6 +103,14 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
       `${data.total} agents: ${counts || "none"}`,
       top ? `By owner (${ranked.length}): ${top}${ranked.length > 10 ? ", …" : ""}` : "",
       ...warnings.map((w) => `Warning: ${w}`),
+      capacity?.note ?? "",
+      stalledAll.length
+        ? rowsText(
+          `Stalled (${stalledAll.length}: working, but no change from Coder for ${stallMin} min or more; read them with get_logs, stop_agents them if stuck):`,
+          stalled,
+          fleet.now(),
+        )
+        : "",
       settled.length
         ? rowsText(
           `Waiting on you (${attention.length} of ${settled.length}, longest first):`,
@@ -97,3 +122,38 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
     return { data, text };
   },
 });
+
+/** A chat deployment's capacity: running chats, and those waiting for a licence slot. */
+export function capacityOf(
+  agents: readonly Agent[],
+  listed: boolean | undefined,
+): { running: number; queued_for_capacity: number | null; note?: string } {
+  const chats = agents.filter((a) => a.kind === "chat");
+  const running = chats.filter((a) => a.state === "working").length;
+  const queued = chats.filter((a) => a.queued_for_capacity).length;
+  if (listed === false) {
+    return {
+      running,
+      queued_for_capacity: null,
+      ...(running > LICENCE_SLOTS
+        ? {
+          note:
+            `Capacity: ${running} chats show running, but Coder's chat list does not say which of them wait for a licence slot (only a single-chat read does: get_agent shows queued_for_capacity). On a Community licence at most ${LICENCE_SLOTS} chats run at once, deployment-wide.`,
+        }
+        : {}),
+    };
+  }
+  return {
+    running,
+    queued_for_capacity: queued,
+    ...(queued > 0
+      ? {
+        note:
+          `Capacity: ${running} chats run, ${queued} wait for a licence slot: Coder's licence lets only so many chats run at once (${LICENCE_SLOTS} on Community, deployment-wide). To start them sooner, stop_agents or delete_agents chats that need not run now, or ask a Coder admin about a licence with more capacity.`,
+      }
+      : {}),
+  };
+}
+
+/** Chats a Community licence runs at once, deployment-wide. */
+const LICENCE_SLOTS = 5;

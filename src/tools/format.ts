@@ -24,7 +24,7 @@ export function quoted(s: string, max = 100): string {
 /** One line per agent: state, age in state, kind, owner/name, id, message. */
 export function rowLine(a: AgentRow | Agent, now = Date.now()): string {
   const parts = [
-    `${a.state} ${ago(a.state_since, now)}`,
+    `${a.state}${a.stalled ? " (stalled)" : ""} ${ago(a.state_since, now)}`,
     a.kind,
     `${safeName(a.owner, 40)}/${safeName(a.name, 100)}`,
     a.id,

@@ -24,7 +24,7 @@ export const listAgents = defineTool({
 
 Use it to pick the agents to act on: for example state=["idle","complete"] (or one state, state="idle") for those waiting on you, or settled_for_s=600 for those left waiting ten minutes. For the fleet's counts call fleet_overview; for one agent in full call get_agent.
 
-Returns compact rows (id, kind, name, owner, state, detail, message, state_since), the total that matched, and next_cursor when more remain: pass it back as cursor with the same filters. limit defaults to 50, at most 200. Messages are agent-written text, shortened.`,
+Returns compact rows (id, kind, name, owner, state, detail, message, state_since; stalled: true on a working agent whose updated_at has not moved for the stall threshold), the total that matched, and next_cursor when more remain: pass it back as cursor with the same filters. limit defaults to 50, at most 200. Messages are agent-written text, shortened.`,
   input: z.object({
     state: StatesInput.optional().describe(
       "Only agents in this state or these states (starting, working, idle, complete, failed, paused, error, unknown): one, or a list.",

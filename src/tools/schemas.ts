@@ -22,6 +22,9 @@ export const AgentRowSchema = z.object({
   state_since: z.string(),
   template: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
+  stalled: z.boolean().optional().describe(
+    "true: working, but Coder's updated_at has not moved for the stall threshold",
+  ),
 });
 
 /** A full agent: the row, and everything else of the agent model. */
@@ -34,6 +37,7 @@ export const AgentSchema = AgentRowSchema.extend({
   prompt: z.string().optional(),
   archived: z.boolean().optional(),
   organization_id: z.string().optional(),
+  queued_for_capacity: z.boolean().optional(),
 });
 
 /** One item of a batch action. */

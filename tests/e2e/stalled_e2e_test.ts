@@ -1,0 +1,53 @@
+/**
+ * End to end: stuck agents. A working agent whose `updated_at` has not moved for
+ * CODER_FLEET_STALLED_MIN minutes is `stalled: true` in list_agents and fleet_overview, with a
+ * line in the overview; with a long threshold nothing is flagged.
+ */
+import assert from "node:assert/strict";
+import { startHarness } from "./harness.ts";
+
+interface Row {
+  id: string;
+  state: string;
+  stalled?: boolean;
+}
+
+Deno.test("e2e stalled: working agents that do not move are flagged, and only they", async (t) => {
+  // The sim barely moves (pace 0.01): its working chats last changed 5 to 60 s before start.
+  const sim = { profile: "chats" as const, chats: 30, seed: 7, pace: 0.01 };
+  const quick = await startHarness({ sim, env: { CODER_FLEET_STALLED_MIN: "0.05" } });
+  const slow = await startHarness({ useSim: quick.sim, env: { CODER_FLEET_STALLED_MIN: "1440" } });
+  try {
+    const working = quick.sim.chatIds().filter((id) =>
+      (quick.sim.chat(id) as { status: string }).status === "running"
+    );
+    assert.ok(working.length > 0, "the sim has working chats");
+
+    await t.step("list_agents: stalled: true on working agents only (3 s threshold)", async () => {
+      const r = await quick.call("list_agents", { limit: 200 });
+      const rows = r.data.agents as Row[];
+      const flagged = rows.filter((a) => a.stalled).map((a) => a.id).sort();
+      assert.deepEqual(flagged, [...working].sort());
+      for (const a of rows) if (a.stalled) assert.equal(a.state, "working");
+      assert.match(r.text, /working \(stalled\)/);
+    });
+
+    await t.step("fleet_overview: the stalled rows and one line about them", async () => {
+      const r = await quick.call("fleet_overview");
+      assert.equal(r.data.stalled_total, working.length);
+      for (const a of r.data.stalled as Row[]) assert.equal(a.stalled, true);
+      assert.match(r.text, /Stalled \(\d+: working, but no change from Coder for 0\.05 min/);
+    });
+
+    await t.step("a 24 h threshold flags nothing", async () => {
+      const l = await slow.call("list_agents", { limit: 200 });
+      assert.equal((l.data.agents as Row[]).filter((a) => a.stalled).length, 0);
+      const o = await slow.call("fleet_overview");
+      assert.equal(o.data.stalled_total, 0);
+      assert.doesNotMatch(o.text, /Stalled/);
+    });
+  } finally {
+    await slow.close();
+    await quick.close();
+  }
+});
