@@ -24,7 +24,7 @@ import {
 import { getUserOrganizations } from "../coder/deployment.ts";
 import { CoderError } from "../coder/http.ts";
 import { InvalidSegmentError } from "../coder/errors.ts";
-import type { Agent, AgentKind } from "./agent.ts";
+import type { Agent, AgentKind, AgentState } from "./agent.ts";
 import {
   type ActionResult,
   type AgentList,
@@ -48,6 +48,31 @@ export { chatToAgent, logRole, modelInfos } from "./chats_mapping.ts";
 import { isoTime } from "./time.ts";
 import { block, oneLine } from "./text.ts";
 
+/** The chat statuses of each fleet state, where a state is exactly a set of statuses. */
+const STATUSES_OF: Partial<Record<AgentState, string[]>> = {
+  working: ["running", "interrupting"],
+  idle: ["waiting", "requires_action", "paused"],
+  error: ["error"],
+  complete: [],
+  failed: [],
+  paused: [],
+};
+
+/**
+ * The chat statuses a state filter can be pushed to Coder as, or `undefined` when it cannot
+ * (no filter, `starting` (queued chats have any status), `unknown`, or nothing to ask for).
+ */
+export function chatStatusesOf(states: readonly AgentState[] | undefined): string[] | undefined {
+  if (!states || states.length === 0) return undefined;
+  const out: string[] = [];
+  for (const s of states) {
+    const st = STATUSES_OF[s];
+    if (!st) return undefined;
+    out.push(...st);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 /** Coder's page-size bounds for chat messages. */
 const MAX_PAGE = 200;
 
@@ -62,6 +87,8 @@ export class ChatsBackend implements Backend {
   readonly #source = new WeakMap<Agent, Chat>();
   /** Which route serves model configs, once one answered (or `none` when neither exists). */
   #modelsRoute?: ModelsRoute | "none";
+  /** Whether Coder's chat list takes `status:` terms (probed on the first state filter). */
+  #statusFilter?: boolean;
 
   constructor(ctx: BackendContext) {
     this.#ctx = ctx;
@@ -71,23 +98,42 @@ export class ChatsBackend implements Backend {
   /**
    * All chats visible to the caller, in one list request. Labels go to Coder (`label=k:v`), and
    * so does the caller's own name as an owner (`source:created_by_me`): Coder's chat query has
-   * no owner term for anyone else, so other owners are filtered by the fleet.
+   * no owner term for anyone else, so other owners are filtered by the fleet. A state filter goes
+   * to Coder as `status:...` where the server takes it (probed on first use: v2.37 answers 400,
+   * and is then filtered locally for the rest of the process).
    */
   async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
     const terms: string[] = [];
     if (filter.owner && filter.owner === this.#ctx.me.username) terms.push("source:created_by_me");
     // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
     // message bodies, not the fleet's substring match on name and latest message.
-    const { chats, skipped } = await listChats(
-      this.#ctx.client,
-      this.prefix,
-      { terms, labels: filter.labels },
-      signal,
-    );
+    const statuses = this.#statusFilter === false ? undefined : chatStatusesOf(filter.state);
+    const ask = (extra: string[]) =>
+      listChats(this.#ctx.client, this.prefix, {
+        terms: [...terms, ...extra],
+        labels: filter.labels,
+      }, signal);
+    let answer;
+    if (statuses) {
+      try {
+        answer = await ask([`status:${statuses.join(",")}`]);
+        this.#statusFilter = true;
+      } catch (err) {
+        if (this.#statusFilter === true || !isHttp(err, 400)) throw err;
+        answer = await ask([]); // an older server: it rejects the status term
+        this.#statusFilter = false;
+      }
+    } else answer = await ask([]);
+    const { chats, skipped } = answer;
     const agents: AgentList = chats.map((c) => this.toAgent(c));
     if (skipped.length > 0) agents.skipped = skipped;
     if (chats.length > 0) agents.queueFlagListed = chats.some((c) => "queued_for_capacity" in c);
     return agents;
+  }
+
+  /** Whether Coder takes `q=status:...` on the chat list, once probed. */
+  get statusFilter(): boolean | undefined {
+    return this.#statusFilter;
   }
 
   /**
