@@ -17,6 +17,8 @@ export interface BackendContext {
   me: { id: string; username: string };
   /** Clock, in epoch milliseconds (state mapping depends on time). */
   now: () => number;
+  /** Coder's version (`buildinfo`), e.g. `v2.27.1`, when known. */
+  version?: string;
 }
 
 /** How a caller names an agent: a UUID, or a name with an optional owner. */

@@ -84,6 +84,7 @@ export async function detect(
     dashboardUrl,
     me: { id: me.id, username: me.username },
     now,
+    version: info.version,
   };
   const backends: Backend[] = [];
   kinds.forEach((kind, i) => {

@@ -149,10 +149,7 @@ export class TasksBackend implements Backend {
       body = await getTaskLogs(this.#client, this.prefix, this.#user(agent), agent.id, signal);
     } catch (err) {
       if (isHttp(err, 400) && /sidebar app/i.test(err.coderMessage ?? "")) {
-        throw new FleetError(
-          `${agent.name} is still starting and has no conversation yet.`,
-          "Wait with wait_for_agents, then call get_logs again.",
-        );
+        throw noConversation(agent, this.#ctx.version);
       }
       if (isHttp(err, 409)) {
         throw new FleetError(
@@ -216,6 +213,7 @@ export class TasksBackend implements Backend {
     try {
       await pauseTask(this.#client, this.prefix, this.#user(agent), agent.id);
     } catch (err) {
+      if (isRouteGone(err)) throw cannotPause(this.#ctx.version, "paused");
       if (isHttp(err, 409)) {
         if (/paused/i.test(err.detail ?? "")) {
           return { outcome: "skipped", detail: "already paused" };
@@ -242,6 +240,7 @@ export class TasksBackend implements Backend {
       }
       await resumeTask(this.#client, this.prefix, user, agent.id);
     } catch (err) {
+      if (isRouteGone(err)) throw cannotPause(this.#ctx.version, "resumed");
       if (isHttp(err, 409)) {
         const detail = oneLine(err.detail, 80);
         return { outcome: "skipped", detail: `not paused${detail ? ` (${detail})` : ""}` };
@@ -292,4 +291,47 @@ export class TasksBackend implements Backend {
     if (task.current_state?.uri) out.link = oneLine(task.current_state.uri, 500);
     return out;
   }
+}
+
+/** The first Coder version with task pause and resume (v2.27/v2.28 have no such routes). */
+export const PAUSE_SINCE = "v2.29";
+
+/** A 404 "Route not found.": the server has no such route at all. */
+function isRouteGone(err: unknown): boolean {
+  return err instanceof CoderError && err.kind === "http" && err.routeNotFound;
+}
+
+/** This Coder has no pause/resume routes: say so, and from which version it has them. */
+function cannotPause(version: string | undefined, verb: "paused" | "resumed"): FleetError {
+  const v = version ? `Coder ${oneLine(version, 40)}` : "This Coder version";
+  return new FleetError(
+    `${v} cannot pause or resume tasks (it has no pause or resume route); tasks can be ${verb} through the API from Coder ${PAUSE_SINCE} on.`,
+    verb === "paused"
+      ? "Stop the task's workspace in the Coder dashboard, or delete the task with delete_agents; upgrading Coder to v2.29 or later adds pause and resume."
+      : "Start the task's workspace in the Coder dashboard; upgrading Coder to v2.29 or later adds pause and resume.",
+  );
+}
+
+/**
+ * Coder's 400 "Task is not configured with a sidebar app.": the task has no running app to read
+ * the conversation from. A stopped (paused) task on a Coder without log snapshots says so; a
+ * starting one has no conversation yet.
+ */
+function noConversation(agent: Agent, version: string | undefined): FleetError {
+  if (agent.state === "starting") {
+    return new FleetError(
+      `${agent.name} is still starting and has no conversation yet.`,
+      "Wait with wait_for_agents, then call get_logs again.",
+    );
+  }
+  const v = version ? `Coder ${oneLine(version, 40)}` : "This Coder";
+  const why = agent.state === "paused"
+    ? `${agent.name} is stopped (${agent.detail}), and ${v} reads a task's conversation only from its running app: it keeps no copy while the workspace is stopped`
+    : `${agent.name} (${agent.state}, ${agent.detail}) has no running app to read its conversation from`;
+  return new FleetError(
+    `${why}.`,
+    agent.state === "paused"
+      ? "Start the task's workspace in the Coder dashboard, wait with wait_for_agents, then call get_logs again; or read get_agent for its latest status message."
+      : "Check the task in the Coder dashboard; get_agent shows its latest status message.",
+  );
 }
