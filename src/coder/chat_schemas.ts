@@ -199,3 +199,31 @@ export const ChatCost = z.looseObject({
 });
 /** A chat's cost. */
 export type ChatCost = z.infer<typeof ChatCost>;
+
+/** The states of a submission receipt (`codersdk.ChatSubmission`). */
+export type SubmissionState = "reserved" | "accepted" | "uncertain" | "rejected";
+
+/**
+ * codersdk.ChatSubmission: the receipt of a create or send that carried a `request_id` (newer
+ * Coder). `state` is reserved|accepted|uncertain|rejected; any other word is kept as is.
+ */
+export const ChatSubmission = z.looseObject({
+  id: z.string().nullish(),
+  request_id: z.string(),
+  chat_id: z.string().nullish(),
+  state: z.string(),
+  message_id: MessageId.nullish().catch(undefined),
+  queued_message_id: MessageId.nullish().catch(undefined),
+  error: z.union([z.string(), ChatError]).nullish().catch(undefined),
+  /** A server may embed the chat it created. */
+  chat: Chat.nullish().catch(undefined),
+});
+/** A submission receipt. */
+export type ChatSubmission = z.infer<typeof ChatSubmission>;
+
+/** True when an answer body is a submission receipt (it names the request and a state). */
+export function isReceipt(v: unknown): boolean {
+  return !!v && typeof v === "object" &&
+    typeof (v as Record<string, unknown>).request_id === "string" &&
+    typeof (v as Record<string, unknown>).state === "string";
+}

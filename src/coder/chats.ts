@@ -7,12 +7,15 @@ import { CoderError } from "./http.ts";
 import type { CoderClient } from "./http.ts";
 import { itemsOf } from "./lists.ts";
 import { segment } from "./paths.ts";
+import { z } from "zod";
 import {
   Chat,
   ChatCost,
   ChatMessagesResponse,
   ChatModelsResponse,
+  ChatSubmission,
   CreateChatMessageResponse,
+  isReceipt,
 } from "./chat_schemas.ts";
 
 export * from "./chat_schemas.ts";
@@ -31,6 +34,8 @@ export interface CreateChatRequest {
   labels?: Record<string, string>;
   model_config_id?: string;
   workspace_id?: string;
+  /** Newer Coder: makes the create idempotent; the answer is then a receipt. */
+  request_id?: string;
 }
 
 /** codersdk.UpdateChatRequest, the fields we send. */
@@ -47,6 +52,8 @@ export type BusyBehavior = "queue" | "interrupt";
 export interface SendChatMessageRequest {
   content: ChatInputPart[];
   busy_behavior?: BusyBehavior;
+  /** Newer Coder: makes the send idempotent; the answer is then a receipt. */
+  request_id?: string;
 }
 
 /** Filters of the chat list. */
@@ -125,17 +132,38 @@ export async function listChats(
   return { chats: items, skipped };
 }
 
-/** `POST C/chats`: start a chat (201, status `running`). */
+/** What a create answered: the chat, or (with a `request_id`, on newer Coder) a receipt. */
+export type CreateChatAnswer = { chat: Chat; receipt?: undefined } | {
+  chat?: undefined;
+  receipt: ChatSubmission;
+};
+
+const CreateAnswerSchema = z.unknown().transform((v, ctx): CreateChatAnswer => {
+  const r = isReceipt(v) ? ChatSubmission.safeParse(v) : Chat.safeParse(v);
+  if (!r.success) {
+    ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad chat" });
+    return z.NEVER;
+  }
+  return isReceipt(v) ? { receipt: r.data as ChatSubmission } : { chat: r.data as Chat };
+});
+
+/**
+ * `POST C/chats`: start a chat (201, status `running`). With a `request_id` the write is
+ * idempotent on newer Coder and may answer with a submission receipt (200, 201 or 202);
+ * `retrySafe` (the server is known to honour `request_id`) lets the client retry it.
+ */
 export function createChat(
   client: CoderClient,
   prefix: string,
   req: CreateChatRequest,
   signal?: AbortSignal,
-): Promise<Chat> {
+  retrySafe = false,
+): Promise<CreateChatAnswer> {
   return client.request("POST", `${prefix}/chats`, {
     body: req,
-    schema: Chat,
-    expect: [201],
+    schema: CreateAnswerSchema,
+    expect: req.request_id ? [200, 201, 202] : [201],
+    idempotent: retrySafe && req.request_id !== undefined,
     signal,
   });
 }
@@ -175,20 +203,45 @@ export async function listChatMessages(
   });
 }
 
-/** `POST C/chats/{chat}/messages` (200): send a message; a busy chat queues it (or is interrupted). */
+/** What a send answered: Coder's message response, with the receipt when Coder sent one. */
+export type SendChatAnswer = CreateChatMessageResponse & { receipt?: ChatSubmission };
+
+const SendAnswerSchema = z.unknown().transform((v, ctx): SendChatAnswer => {
+  if (isReceipt(v)) {
+    const r = ChatSubmission.safeParse(v);
+    if (r.success) {
+      return { receipt: r.data, queued: r.data.queued_message_id != null };
+    }
+    ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad receipt" });
+    return z.NEVER;
+  }
+  const r = CreateChatMessageResponse.safeParse(v);
+  if (r.success) return r.data;
+  ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad answer" });
+  return z.NEVER;
+});
+
+/**
+ * `POST C/chats/{chat}/messages` (200): send a message; a busy chat queues it (or is
+ * interrupted). With a `request_id` (newer Coder) the send is idempotent and the answer may be
+ * a receipt (200 or 202); `retrySafe` lets the client retry it.
+ */
 export async function sendChatMessage(
   client: CoderClient,
   prefix: string,
   id: string,
   req: SendChatMessageRequest,
   signal?: AbortSignal,
-): Promise<CreateChatMessageResponse> {
+  retrySafe = false,
+): Promise<SendChatAnswer> {
   const body: SendChatMessageRequest = { content: req.content };
   if (req.busy_behavior) body.busy_behavior = req.busy_behavior;
+  if (req.request_id) body.request_id = req.request_id;
   return await client.request("POST", chatPath(prefix, id, "/messages"), {
     body,
-    schema: CreateChatMessageResponse,
-    expect: [200],
+    schema: SendAnswerSchema,
+    expect: req.request_id ? [200, 202] : [200],
+    idempotent: retrySafe && req.request_id !== undefined,
     signal,
   });
 }

@@ -83,6 +83,8 @@ export interface CreateSpec {
   owner?: string;
   /** Chat labels. */
   labels?: Record<string, string>;
+  /** Makes the create idempotent where Coder supports it (chats on newer Coder). */
+  requestId?: string;
 }
 
 /** The answer of a write a back end performed. */
@@ -172,7 +174,12 @@ export interface Backend {
   /** Start one agent. */
   create(spec: CreateSpec, signal?: AbortSignal): Promise<Agent>;
   /** Send input. `busy` is the chat busy behaviour; tasks ignore it. Throws AgentBusyError. */
-  send(agent: Agent, input: string, busy?: "queue" | "interrupt"): Promise<SendResult>;
+  send(
+    agent: Agent,
+    input: string,
+    busy?: "queue" | "interrupt",
+    requestId?: string,
+  ): Promise<SendResult>;
   /** Stop current work, resumably (task: pause; chat: interrupt). */
   stop(agent: Agent): Promise<ActionResult>;
   /** Resume (task: resume, after replacing the prompt when given). */

@@ -42,6 +42,7 @@ import {
 } from "./backend.ts";
 import { isHttp, isNotFound } from "./backend_errors.ts";
 import { renderParts } from "./chat_state.ts";
+import { checkReceipt, idempotent, receiptNote, type RequestIdSupport } from "./chats_writes.ts";
 import { chatToAgent, logRole, modelInfos, NAME_MAX, ownedBy } from "./chats_mapping.ts";
 
 export { chatToAgent, logRole, modelInfos } from "./chats_mapping.ts";
@@ -87,6 +88,8 @@ export class ChatsBackend implements Backend {
   readonly #source = new WeakMap<Agent, Chat>();
   /** Which route serves model configs, once one answered (or `none` when neither exists). */
   #modelsRoute?: ModelsRoute | "none";
+  /** What this deployment does with `request_id` on writes (learned from its first answer). */
+  readonly #requestIds: RequestIdSupport = {};
   /** Whether Coder's chat list takes `status:` terms (probed on the first state filter). */
   #statusFilter?: boolean;
 
@@ -206,12 +209,30 @@ export class ChatsBackend implements Backend {
       this.#defaultOrganization(signal),
       spec.model ? this.#resolveModel(spec.model, signal) : Promise.resolve(undefined),
     ]);
-    const chat = await createChat(this.#ctx.client, this.prefix, {
-      organization_id: organizationId,
-      content: textContent(spec.prompt),
-      ...(spec.labels && Object.keys(spec.labels).length > 0 ? { labels: spec.labels } : {}),
-      ...(modelId ? { model_config_id: modelId } : {}),
-    }, signal);
+    const answer = await idempotent(
+      this.#requestIds,
+      spec.requestId,
+      (request_id, retrySafe) =>
+        createChat(
+          this.#ctx.client,
+          this.prefix,
+          {
+            organization_id: organizationId,
+            content: textContent(spec.prompt),
+            ...(spec.labels && Object.keys(spec.labels).length > 0 ? { labels: spec.labels } : {}),
+            ...(modelId ? { model_config_id: modelId } : {}),
+            ...(request_id ? { request_id } : {}),
+          },
+          signal,
+          retrySafe,
+        ),
+    );
+    const receipt = answer.receipt;
+    let chat: Chat;
+    if (receipt) {
+      checkReceipt(receipt, `POST ${this.prefix}/chats`, "chat");
+      chat = receipt.chat ?? await this.#createdChat(receipt.chat_id, receipt.request_id, signal);
+    } else chat = answer.chat;
     if (spec.name) {
       try {
         await updateChat(this.#ctx.client, this.prefix, chat.id, { title: spec.name }, signal);
@@ -226,17 +247,52 @@ export class ChatsBackend implements Backend {
     }
     const agent = this.toAgent(chat);
     agent.prompt = block(spec.prompt, 2000).text;
+    if (receipt) agent.receipt = { request_id: receipt.request_id, state: receipt.state };
     return agent;
   }
 
-  /** Send a message; a busy chat queues it (default) or is interrupted (`busy: "interrupt"`). */
-  async send(agent: Agent, input: string, busy?: "queue" | "interrupt"): Promise<SendResult> {
+  /** The chat an accepted receipt names (one GET); uncertain when the receipt names none. */
+  async #createdChat(id: string | null | undefined, requestId: string, signal?: AbortSignal) {
+    if (!id) {
+      throw new CoderError({
+        status: 200,
+        route: `POST ${this.prefix}/chats`,
+        kind: "uncertain",
+        detail: `Coder accepted request ${oneLine(requestId, 40)} but named no chat`,
+      });
+    }
+    return await getChat(this.#ctx.client, this.prefix, id, signal);
+  }
+
+  /**
+   * Send a message; a busy chat queues it (default) or is interrupted (`busy: "interrupt"`).
+   * `requestId` makes it idempotent where Coder supports it (see `chats_writes.ts`).
+   */
+  async send(
+    agent: Agent,
+    input: string,
+    busy?: "queue" | "interrupt",
+    requestId?: string,
+  ): Promise<SendResult> {
     let res;
     try {
-      res = await sendChatMessage(this.#ctx.client, this.prefix, agent.id, {
-        content: textContent(input),
-        ...(busy ? { busy_behavior: busy } : {}),
-      });
+      res = await idempotent(
+        this.#requestIds,
+        requestId,
+        (request_id, retrySafe) =>
+          sendChatMessage(
+            this.#ctx.client,
+            this.prefix,
+            agent.id,
+            {
+              content: textContent(input),
+              ...(busy ? { busy_behavior: busy } : {}),
+              ...(request_id ? { request_id } : {}),
+            },
+            undefined,
+            retrySafe,
+          ),
+      );
     } catch (err) {
       if (isHttp(err, 400) && /archived/i.test(err.coderMessage ?? "")) {
         throw new FleetError(
@@ -246,13 +302,20 @@ export class ChatsBackend implements Backend {
       }
       throw err;
     }
+    if (res.receipt) {
+      checkReceipt(res.receipt, `POST ${this.prefix}/chats/{chat}/messages`, "message");
+    }
+    const note = receiptNote(res.receipt);
     if (res.queued) {
-      return { outcome: "queued", detail: "queued: the chat is busy and will take it next" };
+      return {
+        outcome: "queued",
+        detail: `queued: the chat is busy and will take it next${note}`,
+      };
     }
     const interrupted = busy === "interrupt" && agent.state === "working";
     return {
       outcome: "sent",
-      detail: interrupted ? "sent (interrupted the current turn)" : "sent",
+      detail: `${interrupted ? "sent (interrupted the current turn)" : "sent"}${note}`,
     };
   }
 

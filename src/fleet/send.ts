@@ -15,6 +15,7 @@ import { AgentBusyError } from "./backend.ts";
 import { runBatch } from "./batch.ts";
 import { errorLine, type Fleet, type Resolved } from "./fleet.ts";
 import { duplicateDetail } from "./resolve.ts";
+import { newCallId, requestIdFor } from "./request_id.ts";
 
 /** What to do with a busy agent. */
 export type IfBusy = "wait" | "queue" | "interrupt" | "fail";
@@ -41,6 +42,8 @@ export interface SendOptions {
   onRound?: (round: number, done: number, total: number) => void | Promise<void>;
   /** How a failed send or resume is reported (default: failed, with the error's message). */
   failure?: WriteFailure;
+  /** The tool call's id: each item's request id derives from it (idempotent chat sends). */
+  callId?: string;
 }
 
 /** Can this agent take input right now, as far as its state tells? */
@@ -72,14 +75,19 @@ export async function sendInput(
   const start = fleet.now();
   // Index of each target still to be sent, with its latest view.
   let waiting = new Map<number, Agent>();
+  const callId = opts.callId ?? newCallId();
+  // A fresh request id per item after each definite refusal (busy): a lost answer reuses it.
+  const refused = new Map<number, number>();
   const attempt = async (i: number, a: Agent, busy?: "queue" | "interrupt") => {
     const backend = await fleet.backendOf(a, opts.signal);
     try {
-      const r = await backend.send(a, opts.input, busy);
+      const requestId = requestIdFor(callId, i, refused.get(i) ?? 0);
+      const r = await backend.send(a, opts.input, busy, requestId);
       out[i] = { ...out[i], outcome: r.outcome, detail: r.detail };
       return true;
     } catch (err) {
       if (err instanceof AgentBusyError) {
+        refused.set(i, (refused.get(i) ?? 0) + 1);
         out[i] = { ...out[i], outcome: "busy", detail: err.message };
         return false;
       }

@@ -4,6 +4,7 @@ import { type AgentKind, toRow } from "../fleet/agent.ts";
 import { type Backend, FleetError } from "../fleet/backend.ts";
 import { runBatch } from "../fleet/batch.ts";
 import type { Fleet } from "../fleet/fleet.ts";
+import { newCallId, requestIdFor } from "../fleet/request_id.ts";
 import { defineTool } from "./define.ts";
 import { writeFailure } from "./errors.ts";
 import { rowsText } from "./format.ts";
@@ -35,7 +36,7 @@ export const createTask = defineTool({
 
 Use it to assign work. Give template and preset for a Coder task, or model for a chat (list_templates shows them). Without kind: the only back end present; with both, a task when template or preset is given, else a chat (Coder's current way).
 
-Returns created (compact rows), failed [{index (0-based, into prompts), error}] and uncertain [{index, error}] (Coder may have created it: check with list_agents before creating it again); one failure never stops the others. At most 100 prompts a call, 8 created at a time. With several prompts, name gets a -1, -2, … suffix. Follow up with wait_for_agents.`,
+Returns created (compact rows), failed [{index (0-based, into prompts), error}] and uncertain [{index, error}] (Coder may have created it: check with list_agents before creating it again), and receipts [{index, request_id, state}] where Coder makes chat creates idempotent (a lost answer is then retried safely); one failure never stops the others. At most 100 prompts a call, 8 created at a time. With several prompts, name gets a -1, -2, … suffix. Follow up with wait_for_agents.`,
   input: z.object({
     prompt: TextInput.optional().describe("The work for one agent."),
     prompts: z.array(TextInput).min(1).max(100).optional().describe(
@@ -58,6 +59,13 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
     created: z.array(AgentRowSchema),
     failed: z.array(z.object({ index: z.number().int(), error: z.string() })),
     uncertain: z.array(z.object({ index: z.number().int(), error: z.string() })),
+    receipts: z.array(z.object({
+      index: z.number().int(),
+      request_id: z.string(),
+      state: z.string(),
+    })).optional().describe(
+      "Coder's submission receipts, where it makes creates idempotent (request_id per item)",
+    ),
   }),
   annotations: {
     readOnlyHint: false,
@@ -74,6 +82,7 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
     }
     const prompts = args.prompts ?? [args.prompt!];
     const backend = await pickBackend(fleet, args, signal);
+    const callId = newCallId();
     const results = await runBatch(prompts, (prompt, i) =>
       backend.create({
         prompt,
@@ -83,6 +92,7 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
         name: args.name && prompts.length > 1 ? `${args.name}-${i + 1}` : args.name,
         owner: args.owner,
         labels: args.labels,
+        requestId: requestIdFor(callId, i),
       }, signal));
     const created = results.flatMap((r) => r.ok ? [toRow(r.value)] : []);
     const failures = results.flatMap((r, index) => {
@@ -110,6 +120,15 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
       ...uncertain.map((f) => `- uncertain #${f.index}: ${oneLine(f.error, 600)}`),
       created.length ? "Next: wait_for_agents with these ids to learn when they settle." : "",
     ].filter(Boolean).join("\n");
-    return { data: { created, failed, uncertain }, text };
+    const receipts = results.flatMap((r, index) =>
+      r.ok && r.value.receipt
+        ? [{
+          index,
+          request_id: r.value.receipt.request_id,
+          state: oneLine(r.value.receipt.state, 40),
+        }]
+        : []
+    );
+    return { data: { created, failed, uncertain, ...(receipts.length ? { receipts } : {}) }, text };
   },
 });

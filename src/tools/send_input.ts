@@ -17,7 +17,7 @@ export const sendInputTool = defineTool({
 
 Use it to answer an agent's question, give it the next step, or steer it. if_busy: wait (default) sends as soon as each agent is ready, within wait_s, resuming paused tasks first; fail sends only to ready agents; queue and interrupt work on chats (queue the message, or interrupt the current turn); Coder Tasks cannot queue or interrupt, so a busy task is reported busy.
 
-Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | duplicate, detail}] for every agent, in input order: uncertain means the send may have happened (check with get_agent before retrying); duplicate means the same agent was named again and got the message once. 1 to 100 agents; input at most 100000 characters; wait_s default ${WAIT_DEFAULT_S}, at most 300 (progress at least every 10 s). Busy agents are watched with one list request per back end per round.`,
+Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | duplicate, detail}] for every agent, in input order: uncertain means the send may have happened (check with get_agent before retrying); duplicate means the same agent was named again and got the message once; where Coder makes chat sends idempotent, detail names its receipt's state and a lost answer is retried safely. 1 to 100 agents; input at most 100000 characters; wait_s default ${WAIT_DEFAULT_S}, at most 300 (progress at least every 10 s). Busy agents are watched with one list request per back end per round.`,
   input: z.object({
     agents: AgentsInput,
     input: TextInput.describe("The message to send."),
