@@ -6,7 +6,7 @@ import { sleep } from "../coder/http.ts";
 import { runBatch } from "./batch.ts";
 import { LOOKUPS } from "./resolve.ts";
 import { type Agent, type AgentKind, isSettled } from "./agent.ts";
-import type { Fleet } from "./fleet.ts";
+import { applyFilter, type Fleet, type FleetFilter } from "./fleet.ts";
 
 /** What to wait for. */
 export type Until = "settled" | "any_change" | "idle";
@@ -24,6 +24,12 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Called after each round with how many agents meet the condition. */
   onRound?: (round: number, met: number, total: number) => void | Promise<void>;
+  /**
+   * A whole-fleet (or filtered) wait: it waits for something new. Agents that meet the condition
+   * at the start are reported as `already` but do not end it; an agent that comes to meet it, or
+   * a new agent matching this filter that appears, does.
+   */
+  fresh?: FleetFilter;
 }
 
 /** The outcome of a wait. */
@@ -37,6 +43,10 @@ export interface WaitResult {
   pending: Agent[];
   /** Agents that disappeared while watched (deleted, or archived). */
   gone: Agent[];
+  /** Fresh waits: agents that met the condition at the start (reported, not counted). */
+  already: Agent[];
+  /** Fresh waits: agents that appeared during the call (also in `met` or `pending`). */
+  appeared: Agent[];
   elapsed_ms: number;
   rounds: number;
 }
@@ -57,17 +67,31 @@ export function meets(until: Until, now: Agent, first: Agent): boolean {
 export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<WaitResult> {
   const start = fleet.now();
   const pollMs = opts.pollMs ?? fleet.pollMs;
+  const fresh = opts.fresh;
   const first = new Map(opts.watch.map((a) => [a.id, a]));
   let current = new Map(first);
   const gone = new Map<string, Agent>();
-  const kinds = [...new Set(opts.watch.map((a) => a.kind))];
+  // A fresh wait sets aside what already meets the condition, and watches for newcomers.
+  const already = new Map<string, Agent>();
+  if (fresh) {
+    for (const a of opts.watch) if (meets(opts.until, a, a)) already.set(a.id, a);
+    for (const id of already.keys()) current.delete(id);
+  }
+  const appeared = new Map<string, Agent>();
+  const kinds: AgentKind[] = fresh
+    ? (fresh.kind ? [fresh.kind] : [])
+    : [...new Set(opts.watch.map((a) => a.kind))];
   let rounds = 0;
 
   const evaluate = () => {
     const met: Agent[] = [];
     const pending: Agent[] = [];
     for (const [id, a] of current) {
-      if (gone.has(id) || meets(opts.until, a, first.get(id)!)) met.push(a);
+      if (
+        gone.has(id) || appeared.has(id) && (opts.mode === "any" || opts.until === "any_change")
+      ) {
+        met.push(a);
+      } else if (meets(opts.until, a, first.get(id) ?? a)) met.push(a);
       else pending.push(a);
     }
     return { met, pending };
@@ -75,26 +99,47 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
 
   while (true) {
     const { met, pending } = evaluate();
-    const done = opts.watch.length > 0 &&
-      (opts.mode === "any" ? met.length > 0 : pending.length === 0);
+    const done = fresh
+      ? (opts.mode === "any" ? met.length > 0 : current.size > 0 && pending.length === 0)
+      : opts.watch.length > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
     const elapsed = fleet.now() - start;
-    await opts.onRound?.(rounds, met.length, first.size);
-    if (done || elapsed >= opts.timeoutMs || opts.watch.length === 0) {
+    await opts.onRound?.(rounds, met.length, current.size);
+    if (done || elapsed >= opts.timeoutMs || (!fresh && opts.watch.length === 0)) {
       return {
         done,
         timed_out: !done,
         met: met.filter((a) => !gone.has(a.id)),
         pending,
         gone: [...gone.values()],
+        already: [...already.values()],
+        appeared: [...appeared.values()],
         elapsed_ms: elapsed,
         rounds,
       };
     }
     await sleep(Math.min(pollMs, Math.max(0, opts.timeoutMs - elapsed)), opts.signal);
     opts.signal?.throwIfAborted();
-    current = await poll(fleet, kinds, current, gone, opts.signal);
+    current = await poll(
+      fleet,
+      kinds,
+      current,
+      gone,
+      opts.signal,
+      fresh && {
+        filter: fresh,
+        known: (id) => first.has(id) || appeared.has(id),
+        add: (a) => appeared.set(a.id, a),
+      },
+    );
     rounds++;
   }
+}
+
+/** How a fresh wait takes in agents that appear: those matching its filter, never seen before. */
+interface Newcomers {
+  filter: FleetFilter;
+  known: (id: string) => boolean;
+  add: (a: Agent) => void;
 }
 
 /** One round: one list per back end; watched agents missing from the lists are looked up once. */
@@ -104,8 +149,20 @@ async function poll(
   current: Map<string, Agent>,
   gone: Map<string, Agent>,
   signal?: AbortSignal,
+  newcomers?: Newcomers | false,
 ): Promise<Map<string, Agent>> {
   const snap = await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, signal);
+  if (newcomers) {
+    const fresh = applyFilter(
+      snap.agents.filter((a) => !newcomers.known(a.id)),
+      newcomers.filter,
+      fleet.now(),
+    );
+    for (const a of fresh) {
+      newcomers.add(a);
+      current.set(a.id, a);
+    }
+  }
   const byId = new Map(snap.agents.map((a) => [a.id, a]));
   const failedKinds = new Set(snap.errors.map((e) => e.kind));
   const next = new Map<string, Agent>();

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type Agent, toRow } from "../fleet/agent.ts";
 import { FleetError } from "../fleet/backend.ts";
 import { waitForAgents } from "../fleet/wait.ts";
+import type { FleetFilter } from "../fleet/fleet.ts";
 import { oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
@@ -20,6 +21,7 @@ import {
 } from "./schemas.ts";
 
 const ROWS_MAX = 50;
+const ALREADY_MAX = 10;
 
 /** Block until agents settle or change. */
 export const waitForAgentsTool = defineTool({
@@ -28,9 +30,9 @@ export const waitForAgentsTool = defineTool({
   description:
     `Block until agents settle (it is your turn), go idle, or change, or until the timeout.
 
-Use it after create_task or send_input instead of polling list_agents yourself. Name the agents, or give list_agents filters to watch every agent they match (no agents and no filters: the whole fleet). until: settled (default: not starting or working), idle, or any_change (state or message differs from the start). mode: any (default) returns when one agent meets it, all when every agent does.
+Use it after create_task or send_input instead of polling list_agents yourself. Name the agents, or give list_agents filters to watch every agent they match (no agents and no filters: the whole fleet). Without named agents it waits for something new: an agent that comes to meet the condition, or one that appears, during the call; those that already met it at the start are reported in already but do not end it. until: settled (default: not starting or working), idle, or any_change (state or message differs from the start). mode: any (default) returns when one agent meets it, all when every agent does.
 
-Returns done, timed_out, changed (rows that meet the condition), pending (rows that do not), gone (ids deleted or archived meanwhile), not_found (handles that name no agent, each with the reason and a next step), elapsed_ms. Rows are capped at ${ROWS_MAX} each with the totals given. Up to 1000 agents; timeout_s default 30, at most 300. One list request per back end per round (about 1 s), progress notifications each round and at least every 10 s; cancelling the call stops it at once.`,
+Returns done, timed_out, changed (rows that meet the condition), pending (rows that do not), gone (ids deleted or archived meanwhile), already and appeared (without named agents), not_found (handles that name no agent, each with the reason and a next step), elapsed_ms. Rows are capped at ${ROWS_MAX} each with the totals given. Up to 1000 agents; timeout_s default 30, at most 300. One list request per back end per round (about 1 s), progress notifications each round and at least every 10 s; cancelling the call stops it at once.`,
   input: z.object({
     agents: z.array(HandleInput).min(1).max(1000).optional().describe(
       "Agents to watch, up to 1000: UUIDs, owner/name, or your own agents' names.",
@@ -65,6 +67,13 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
     pending: z.array(AgentRowSchema),
     pending_total: z.number().int(),
     gone: z.array(z.string()),
+    already: z.array(AgentRowSchema).optional().describe(
+      "Without agents: those that already met the condition at the start (they do not end the wait)",
+    ),
+    already_total: z.number().int().optional(),
+    appeared: z.array(z.string()).optional().describe(
+      "Without agents: ids of agents that appeared during the call",
+    ),
     not_found: z.array(z.object({ agent: z.string(), error: z.string() })),
     elapsed_ms: z.number().int(),
   }),
@@ -78,6 +87,7 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
   async handler(args, { fleet, signal, progress }) {
     const { agents, until, mode, timeout_s, label, ...filters } = args;
     let watch: Agent[];
+    let fresh: FleetFilter | undefined;
     const not_found: { agent: string; error: string }[] = [];
     if (agents) {
       const hasFilters = Object.values(filters).some((v) => v !== undefined) || label;
@@ -100,6 +110,7 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       const { state, ...rest } = filters;
       const filter = { ...rest, state: stateList(state), labels: parseLabel(label) };
       watch = (await fleet.snapshot(filter, signal)).agents;
+      fresh = filter;
     }
     const r = await waitForAgents(fleet, {
       watch,
@@ -107,6 +118,7 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       mode,
       timeoutMs: timeout_s * 1000,
       signal,
+      fresh,
       onRound: (round, met, total) =>
         progress(
           round,
@@ -122,19 +134,31 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       pending: r.pending.slice(0, ROWS_MAX).map(toRow),
       pending_total: r.pending.length,
       gone: r.gone.map((a) => a.id),
+      ...(fresh
+        ? {
+          already: r.already.slice(0, ALREADY_MAX).map(toRow),
+          already_total: r.already.length,
+          appeared: r.appeared.map((a) => a.id).slice(0, ROWS_MAX),
+        }
+        : {}),
       not_found,
       elapsed_ms: Math.round(r.elapsed_ms),
     };
     const now = fleet.now();
     const word = until === "any_change" ? "changed" : until;
+    const watched = fresh ? r.met.length + r.pending.length : watch.length;
     const text = [
-      watch.length === 0
+      !fresh && watch.length === 0
         ? "Nothing to watch: no agent matched."
         : r.done
-        ? `Done after ${
-          (r.elapsed_ms / 1000).toFixed(1)
-        } s: ${r.met.length} of ${watch.length} ${word}.`
-        : `Timed out after ${timeout_s} s: ${r.met.length} of ${watch.length} ${word}.`,
+        ? `Done after ${(r.elapsed_ms / 1000).toFixed(1)} s: ${r.met.length} of ${watched} ${word}.`
+        : `Timed out after ${timeout_s} s: ${r.met.length} of ${watched} ${word}.`,
+      fresh && r.already.length
+        ? `${r.already.length} agents were already ${word} at the start (not counted; first ${
+          Math.min(ALREADY_MAX, r.already.length)
+        } in already; list_agents shows them all).`
+        : "",
+      r.appeared.length ? `Appeared during the call: ${r.appeared.length}.` : "",
       r.met.length ? rowsText(`${word[0].toUpperCase()}${word.slice(1)}:`, data.changed, now) : "",
       r.met.length > ROWS_MAX ? `[${r.met.length - ROWS_MAX} more not shown]` : "",
       r.pending.length ? rowsText("Pending:", data.pending, now) : "",

@@ -1,0 +1,68 @@
+/**
+ * End to end: a wait_for_agents that names no agents waits for something new. Agents already
+ * settled at the start are reported (already) but do not end it; an agent that settles, or one
+ * that appears, during the call does. Calls that name agents keep their meaning.
+ */
+import assert from "node:assert/strict";
+import { startHarness } from "./harness.ts";
+
+Deno.test("e2e fresh wait: whole-fleet waits end on something new", async (t) => {
+  // pace 0.01: the sim's own agents barely move, so only what the test does happens.
+  const h = await startHarness({ sim: { profile: "chats", chats: 20, seed: 11, pace: 0.01 } });
+  /** Resolves once the server has listed the chats `n` more times (the wait's rounds). */
+  const rounds = async (n: number) => {
+    const seen = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
+    const start = seen();
+    while (seen() < start + n) await new Promise((r) => setTimeout(r, 20));
+  };
+  try {
+    const status = (id: string) => (h.sim.chat(id) as { status: string }).status;
+    const settledAtStart = h.sim.chatIds().filter((id) => status(id) !== "running");
+    const working = h.sim.chatIds().filter((id) => status(id) === "running");
+    assert.ok(settledAtStart.length > 0 && working.length > 0, "the sim has both");
+
+    await t.step("already settled agents do not end it: it times out", async () => {
+      const r = await h.call("wait_for_agents", { timeout_s: 1 });
+      assert.ok(!r.isError, r.text);
+      assert.equal(r.data.done, false, r.text);
+      assert.equal(r.data.timed_out, true);
+      assert.equal(r.data.already_total, settledAtStart.length);
+      assert.equal(r.data.changed_total, 0);
+      assert.ok(r.data.already.length <= 10);
+      assert.match(r.text, /already settled at the start \(not counted/);
+    });
+
+    await t.step(
+      "an agent that settles during the call ends it, and only it is changed",
+      async () => {
+        const waiting = h.call("wait_for_agents", { timeout_s: 60 });
+        await rounds(2);
+        h.sim.setChat(working[0], { status: "waiting" });
+        const r = await waiting;
+        assert.equal(r.data.done, true, r.text);
+        assert.deepEqual(r.data.changed.map((a: { id: string }) => a.id), [working[0]]);
+        assert.equal(r.data.already_total, settledAtStart.length);
+      },
+    );
+
+    await t.step("an agent that appears during the call ends it", async () => {
+      const waiting = h.call("wait_for_agents", { kind: "chat", timeout_s: 60 });
+      await rounds(2);
+      const c = await h.call("create_task", { prompt: "Appear during a wait", kind: "chat" });
+      assert.ok(!c.isError, c.text);
+      const id = c.data.created[0].id;
+      const r = await waiting;
+      assert.equal(r.data.done, true, r.text);
+      assert.deepEqual(r.data.appeared, [id]);
+      assert.ok(r.data.changed.some((a: { id: string }) => a.id === id));
+    });
+
+    await t.step("named agents keep today's meaning: settled ones end it at once", async () => {
+      const r = await h.call("wait_for_agents", { agents: [settledAtStart[0]], timeout_s: 30 });
+      assert.equal(r.data.done, true);
+      assert.equal(r.data.already, undefined);
+    });
+  } finally {
+    await h.close();
+  }
+});
