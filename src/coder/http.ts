@@ -115,6 +115,22 @@ export class CoderClient {
   }
 
   /** The URL of `path`, refused unless it stays on the base origin under the base path. */
+  /**
+   * Open a WebSocket to `path` on the Coder URL (http -> ws, https -> wss), with the session
+   * token in the `Coder-Session-Token` header. The same origin rules as `request` apply: a path
+   * that would leave the Coder URL throws before anything is opened, so the token goes nowhere
+   * else. `open` stands in for the WebSocket constructor (tests).
+   */
+  openWebSocket(
+    path: string,
+    open: (url: string, init: { headers: Record<string, string> }) => WebSocket = (u, i) =>
+      new WebSocket(u, i),
+  ): WebSocket {
+    const url = this.#resolve(path, `GET ${path.split("?")[0]}`);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return open(url.href, { headers: { "Coder-Session-Token": this.#token } });
+  }
+
   #resolve(path: string, route: string): URL {
     let url: URL | undefined;
     try {

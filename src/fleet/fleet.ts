@@ -8,6 +8,9 @@ import { type Backend, FleetError, type ListFilter } from "./backend.ts";
 import { type Deployment, detect } from "./detect.ts";
 import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
 import { oneLine } from "./text.ts";
+import { ChatWatch } from "../coder/chat_watch.ts";
+import { ChatsBackend } from "./chats_backend.ts";
+import { type Pacer, pollingPacer, watchPacer, type WatchSource } from "./pacer.ts";
 
 /** A snapshot of the fleet: the agents, and back ends that failed to list. */
 export interface Snapshot {
@@ -42,6 +45,8 @@ export interface FleetOptions {
   maxResponseBytes?: number;
   /** A working agent whose `updated_at` has not moved this long is stalled (default 15 min). */
   stalledMs?: number;
+  /** Let chat waits wake on Coder's watch WebSocket (default true). */
+  watch?: boolean;
 }
 
 /** The fleet over one Coder deployment. */
@@ -54,6 +59,8 @@ export class Fleet {
   readonly stalledMs: number;
   readonly #force: "auto" | "tasks" | "chats";
   #deployment?: Promise<Deployment>;
+  readonly #watchOn: boolean;
+  #watch?: { prefix: string; watch: ChatWatch };
 
   constructor(opts: FleetOptions) {
     this.client = new CoderClient({
@@ -67,6 +74,30 @@ export class Fleet {
     this.pollMs = opts.pollMs ?? 1000;
     this.stalledMs = opts.stalledMs ?? STALLED_MS;
     this.#force = opts.backend ?? "auto";
+    this.#watchOn = opts.watch ?? true;
+  }
+
+  /**
+   * The chat watch of the detected Chats back end, shared by every wait of the process, or
+   * undefined (no Chats API, watching off, or the deployment has no watch).
+   */
+  async chatWatch(signal?: AbortSignal): Promise<WatchSource | undefined> {
+    if (!this.#watchOn) return undefined;
+    const d = await this.deployment(signal);
+    const chats = d.backends.find((b): b is ChatsBackend => b instanceof ChatsBackend);
+    if (!chats) return undefined;
+    if (this.#watch?.prefix !== chats.prefix) {
+      this.#watch?.watch.close();
+      this.#watch = { prefix: chats.prefix, watch: new ChatWatch(this.client, chats.prefix) };
+    }
+    const watch = this.#watch.watch;
+    return watch.available ? { watch, toAgent: (c) => chats.toAgent(c) } : undefined;
+  }
+
+  /** The pacer of a wait over these kinds: watch-driven for chats when it can be. */
+  async pacer(kinds: AgentKind[], pollMs: number, signal?: AbortSignal): Promise<Pacer> {
+    const source = kinds.includes("chat") ? await this.chatWatch(signal) : undefined;
+    return source ? watchPacer(source, kinds, pollMs) : pollingPacer(kinds, pollMs);
   }
 
   /** The detected deployment (detected once; a failed detection is retried on the next call). */

@@ -9,7 +9,6 @@
  * - `queue` / `interrupt`: chats queue the message, or interrupt the current turn. Coder Tasks
  *   cannot queue or interrupt: an idle task gets the message, a busy one is reported `busy`.
  */
-import { sleep } from "../coder/http.ts";
 import { type Agent, isSettled } from "./agent.ts";
 import { AgentBusyError } from "./backend.ts";
 import { runBatch } from "./batch.ts";
@@ -138,36 +137,48 @@ export async function sendInput(
     }
   });
 
-  // Watch the rest: one list per back end per round, send to each agent as it becomes ready.
+  // Watch the rest: one list per back end per round (chats: woken by Coder's watch where it
+  // can be, listed to reconcile), send to each agent as it becomes ready.
   let round = 0;
-  while (waiting.size > 0) {
-    const elapsed = fleet.now() - start;
-    if (elapsed >= opts.waitMs) break;
-    await sleep(Math.min(opts.pollMs ?? fleet.pollMs, opts.waitMs - elapsed), opts.signal);
-    const kinds = [...new Set([...waiting.values()].map((a) => a.kind))];
-    let listed: Agent[] = [];
-    try {
-      listed = (await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, opts.signal))
-        .agents;
-    } catch (err) {
-      // A failed round must not lose what was already sent: try again next round.
-      if (opts.signal?.aborted) throw err;
+  const kinds = [...new Set([...waiting.values()].map((a) => a.kind))];
+  const pacer = await fleet.pacer(kinds, opts.pollMs ?? fleet.pollMs, opts.signal);
+  try {
+    while (waiting.size > 0) {
+      const elapsed = fleet.now() - start;
+      if (elapsed >= opts.waitMs) break;
+      const step = await pacer.next(Math.min(5_000, opts.waitMs - elapsed), opts.signal);
+      opts.signal?.throwIfAborted();
+      let listed: Agent[] = step.frames.flatMap((f) => step.toAgent ? [step.toAgent(f.chat)] : []);
+      if (step.kinds.length > 0) {
+        try {
+          const snap = await fleet.snapshot(
+            step.kinds.length === 1 ? { kind: step.kinds[0] } : {},
+            opts.signal,
+          );
+          listed = [...listed, ...snap.agents];
+        } catch (err) {
+          // A failed round must not lose what was already sent: try again next round.
+          if (opts.signal?.aborted) throw err;
+        }
+      }
+      const byId = new Map(listed.map((a) => [a.id, a]));
+      const now: [number, Agent][] = [];
+      const next = new Map<number, Agent>();
+      for (const [i, old] of waiting) {
+        const a = byId.get(old.id) ?? old;
+        if (ready(a)) now.push([i, a]);
+        else next.set(i, a);
+      }
+      waiting = next;
+      const results = await runBatch(now, ([i, a]) => attempt(i, a));
+      results.forEach((r, k) => {
+        if (r.ok && !r.value) waiting.set(now[k][0], now[k][1]);
+      });
+      round++;
+      await opts.onRound?.(round, targets.length - waiting.size, targets.length);
     }
-    const byId = new Map(listed.map((a) => [a.id, a]));
-    const now: [number, Agent][] = [];
-    const next = new Map<number, Agent>();
-    for (const [i, old] of waiting) {
-      const a = byId.get(old.id) ?? old;
-      if (ready(a)) now.push([i, a]);
-      else next.set(i, a);
-    }
-    waiting = next;
-    const results = await runBatch(now, ([i, a]) => attempt(i, a));
-    results.forEach((r, k) => {
-      if (r.ok && !r.value) waiting.set(now[k][0], now[k][1]);
-    });
-    round++;
-    await opts.onRound?.(round, targets.length - waiting.size, targets.length);
+  } finally {
+    pacer.close();
   }
   for (const [i, a] of waiting) {
     out[i] = {

@@ -2,7 +2,7 @@
  * Waiting on agents: poll the fleet with ONE list request per back end per round, however many
  * agents are watched, until the condition holds, the timeout passes, or the call is cancelled.
  */
-import { sleep } from "../coder/http.ts";
+import type { Pacer, Step } from "./pacer.ts";
 import { runBatch } from "./batch.ts";
 import { LOOKUPS } from "./resolve.ts";
 import { type Agent, type AgentKind, isSettled } from "./agent.ts";
@@ -79,9 +79,16 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
   }
   const appeared = new Map<string, Agent>();
   const kinds: AgentKind[] = fresh
-    ? (fresh.kind ? [fresh.kind] : [])
+    ? (fresh.kind
+      ? [fresh.kind]
+      : (await fleet.backends(undefined, opts.signal)).map((b) => b.kind))
     : [...new Set(opts.watch.map((a) => a.kind))];
   let rounds = 0;
+  const newcomers: Newcomers | undefined = fresh && {
+    filter: fresh,
+    known: (id) => first.has(id) || appeared.has(id),
+    add: (a) => appeared.set(a.id, a),
+  };
 
   const evaluate = () => {
     const met: Agent[] = [];
@@ -97,41 +104,75 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
     return { met, pending };
   };
 
-  while (true) {
-    const { met, pending } = evaluate();
-    const done = fresh
-      ? (opts.mode === "any" ? met.length > 0 : current.size > 0 && pending.length === 0)
-      : opts.watch.length > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
-    const elapsed = fleet.now() - start;
-    await opts.onRound?.(rounds, met.length, current.size);
-    if (done || elapsed >= opts.timeoutMs || (!fresh && opts.watch.length === 0)) {
-      return {
-        done,
-        timed_out: !done,
-        met: met.filter((a) => !gone.has(a.id)),
-        pending,
-        gone: [...gone.values()],
-        already: [...already.values()],
-        appeared: [...appeared.values()],
-        elapsed_ms: elapsed,
-        rounds,
-      };
+  // Opened on the first round that needs it: a wait that is done at once opens no watch.
+  let pacer: Pacer | undefined;
+  try {
+    return await loop();
+  } finally {
+    pacer?.close();
+  }
+
+  async function loop(): Promise<WaitResult> {
+    while (true) {
+      const { met, pending } = evaluate();
+      const done = fresh
+        ? (opts.mode === "any" ? met.length > 0 : current.size > 0 && pending.length === 0)
+        : opts.watch.length > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
+      const elapsed = fleet.now() - start;
+      await opts.onRound?.(rounds, met.length, current.size);
+      if (done || elapsed >= opts.timeoutMs || (!fresh && opts.watch.length === 0)) {
+        return {
+          done,
+          timed_out: !done,
+          met: met.filter((a) => !gone.has(a.id)),
+          pending,
+          gone: [...gone.values()],
+          already: [...already.values()],
+          appeared: [...appeared.values()],
+          elapsed_ms: elapsed,
+          rounds,
+        };
+      }
+      pacer ??= await fleet.pacer(kinds, pollMs, opts.signal);
+      const step = await pacer.next(
+        Math.min(PROGRESS_MS, Math.max(0, opts.timeoutMs - elapsed)),
+        opts.signal,
+      );
+      opts.signal?.throwIfAborted();
+      applyFrames(fleet, step, current, gone, newcomers);
+      if (step.kinds.length > 0) {
+        current = await poll(fleet, step.kinds, current, gone, opts.signal, newcomers);
+      }
+      rounds++;
     }
-    await sleep(Math.min(pollMs, Math.max(0, opts.timeoutMs - elapsed)), opts.signal);
-    opts.signal?.throwIfAborted();
-    current = await poll(
-      fleet,
-      kinds,
-      current,
-      gone,
-      opts.signal,
-      fresh && {
-        filter: fresh,
-        known: (id) => first.has(id) || appeared.has(id),
-        add: (a) => appeared.set(a.id, a),
-      },
-    );
-    rounds++;
+  }
+}
+
+/** Longest stretch without a round (and so without a progress notification). */
+const PROGRESS_MS = 5_000;
+
+/** Apply the chat watch's frames: watched chats change, deleted or archived ones are gone,
+ * and a fresh wait takes in new chats that match its filter. */
+function applyFrames(
+  fleet: Fleet,
+  step: Step,
+  current: Map<string, Agent>,
+  gone: Map<string, Agent>,
+  newcomers?: Newcomers,
+): void {
+  for (const f of step.frames) {
+    const a = step.toAgent?.(f.chat);
+    if (!a) continue;
+    const old = current.get(a.id);
+    if (old) {
+      if (f.kind === "deleted" || a.archived) gone.set(a.id, old);
+      else current.set(a.id, a);
+    } else if (newcomers && !newcomers.known(a.id) && f.kind !== "deleted" && !a.archived) {
+      for (const n of applyFilter([a], newcomers.filter, fleet.now())) {
+        newcomers.add(n);
+        current.set(n.id, n);
+      }
+    }
   }
 }
 
@@ -152,6 +193,7 @@ async function poll(
   newcomers?: Newcomers | false,
 ): Promise<Map<string, Agent>> {
   const snap = await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, signal);
+  const listed = new Set(snap.agents.map((a) => a.kind).concat(kinds));
   if (newcomers) {
     const fresh = applyFilter(
       snap.agents.filter((a) => !newcomers.known(a.id)),
@@ -170,6 +212,7 @@ async function poll(
   for (const [id, old] of current) {
     const now = byId.get(id);
     if (now) next.set(id, now);
+    else if (!listed.has(old.kind)) next.set(id, old); // not listed this round (watch-driven)
     else if (gone.has(id) || failedKinds.has(old.kind)) next.set(id, old);
     else missing.push(old);
   }

@@ -1,0 +1,131 @@
+/**
+ * The rhythm of waits: when to list again, and what changed in between. Without a watch, every
+ * round is one list per back end after `pollMs` (the old way). With Coder's chat watch open,
+ * chats wake the wait as their frames arrive, and are listed only to reconcile: when the socket
+ * opens (first connect, every reconnect) and every {@link RECONCILE_MS}; tasks keep their
+ * `pollMs` rounds. While the socket is not open, rounds poll as before, so a dropped watch never
+ * strands a wait.
+ */
+import type { Chat } from "../coder/chats.ts";
+import { sleep } from "../coder/http.ts";
+import type { ChatWatch, WatchFrame } from "../coder/chat_watch.ts";
+import type { Agent, AgentKind } from "./agent.ts";
+
+/** How often a watch-driven wait lists the chats anyway (the watch has no replay). */
+export const RECONCILE_MS = 30_000;
+
+/** What the next round does: list these kinds (maybe none), and apply these chat frames. */
+export interface Step {
+  kinds: AgentKind[];
+  frames: WatchFrame[];
+  /** How to read a frame's chat as an agent (watch-driven pacers only). */
+  toAgent?: (chat: Chat) => Agent;
+}
+
+/** The shared chat watch and how to read its chats as agents. */
+export interface WatchSource {
+  watch: ChatWatch;
+  toAgent(chat: Chat): Agent;
+}
+
+/** Paces the rounds of one wait. */
+export interface Pacer {
+  next(maxMs: number, signal?: AbortSignal): Promise<Step>;
+  /** Stop listening (the watch's last listener closes the socket). */
+  close(): void;
+}
+
+/** Rounds every `pollMs`, each listing every kind. */
+export function pollingPacer(kinds: AgentKind[], pollMs: number): Pacer {
+  return {
+    async next(maxMs, signal) {
+      await sleep(Math.min(pollMs, Math.max(0, maxMs)), signal);
+      return { kinds, frames: [] };
+    },
+    close() {},
+  };
+}
+
+/** Rounds driven by the chat watch (see the module's notes). */
+export function watchPacer(
+  source: WatchSource,
+  kinds: AgentKind[],
+  pollMs: number,
+  reconcileMs = RECONCILE_MS,
+): Pacer {
+  let frames: WatchFrame[] = [];
+  let reconcile = false;
+  let wake: (() => void) | undefined;
+  const poke = () => wake?.();
+  const unsubscribe = source.watch.subscribe({
+    frame(f) {
+      frames.push(f);
+      poke();
+    },
+    state(s) {
+      if (s === "open") reconcile = true;
+      poke();
+    },
+  });
+  const hasTasks = kinds.includes("task");
+  let lastChats = Date.now();
+  let lastTasks = Date.now();
+  const drain = () => {
+    const out = frames;
+    frames = [];
+    return out;
+  };
+  const doze = (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const done = () => {
+        clearTimeout(t);
+        signal?.removeEventListener("abort", abort);
+        wake = undefined;
+        resolve();
+      };
+      const abort = () => {
+        done();
+        reject(signal?.reason);
+      };
+      const t = setTimeout(done, Math.max(0, ms));
+      wake = done;
+      signal?.addEventListener("abort", abort, { once: true });
+    });
+  const all = (): Step => {
+    lastChats = lastTasks = Date.now();
+    reconcile = false;
+    return { kinds, frames: drain(), toAgent: source.toAgent };
+  };
+  return {
+    async next(maxMs, signal) {
+      const end = Date.now() + Math.max(0, maxMs);
+      for (;;) {
+        if (!source.watch.isOpen) {
+          // Not (yet, or no longer) open: poll as before; an opening socket wakes this early.
+          if (frames.length === 0 && !reconcile) {
+            await doze(Math.min(pollMs, end - Date.now()), signal);
+          }
+          return all();
+        }
+        if (reconcile) return all();
+        const dueChats = lastChats + reconcileMs;
+        const dueTasks = hasTasks ? lastTasks + pollMs : Infinity;
+        if (frames.length === 0) await doze(Math.min(dueChats, dueTasks, end) - Date.now(), signal);
+        const now = Date.now();
+        if (reconcile || now >= dueChats) return all();
+        if (now >= dueTasks) {
+          lastTasks = now;
+          return { kinds: ["task"], frames: drain(), toAgent: source.toAgent };
+        }
+        if (frames.length > 0 || now >= end) {
+          return { kinds: [], frames: drain(), toAgent: source.toAgent };
+        }
+      }
+    },
+    close() {
+      wake = undefined;
+      unsubscribe();
+    },
+  };
+}
