@@ -124,7 +124,7 @@ export class CoderClient {
   openWebSocket(
     path: string,
     open: (url: string, init: { headers: Record<string, string> }) => WebSocket = (u, i) =>
-      new WebSocket(u, i),
+      new (WebSocket as unknown as new (u: string, o: typeof i) => WebSocket)(u, i),
   ): WebSocket {
     const url = this.#resolve(path, `GET ${path.split("?")[0]}`);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";

@@ -7,21 +7,17 @@
  */
 import {
   type Chat,
-  type ChatModelsResponse,
   createChat,
   getChat,
   getChatCost,
   interruptChat,
   listChatMessages,
-  listChatModels,
   listChats,
-  type ModelsRoute,
   qTerm,
   sendChatMessage,
   textContent,
   updateChat,
 } from "../coder/chats.ts";
-import { getUserOrganizations } from "../coder/deployment.ts";
 import { CoderError } from "../coder/http.ts";
 import { InvalidSegmentError } from "../coder/errors.ts";
 import type { Agent, AgentKind, AgentState } from "./agent.ts";
@@ -42,6 +38,7 @@ import {
 } from "./backend.ts";
 import { isHttp, isNotFound } from "./backend_errors.ts";
 import { renderParts } from "./chat_state.ts";
+import { ChatModels } from "./chats_models.ts";
 import { checkReceipt, idempotent, receiptNote, type RequestIdSupport } from "./chats_writes.ts";
 import { chatToAgent, logRole, modelInfos, NAME_MAX, ownedBy } from "./chats_mapping.ts";
 
@@ -86,8 +83,8 @@ export class ChatsBackend implements Backend {
   readonly #ctx: BackendContext;
   /** The chat each agent was made from, so `extras` needs no second GET of it. */
   readonly #source = new WeakMap<Agent, Chat>();
-  /** Which route serves model configs, once one answered (or `none` when neither exists). */
-  #modelsRoute?: ModelsRoute | "none";
+  /** The deployment's model configs (which route serves them is remembered there). */
+  readonly models: ChatModels;
   /** What this deployment does with `request_id` on writes (learned from its first answer). */
   readonly #requestIds: RequestIdSupport = {};
   /** Whether Coder's chat list takes `status:` terms (probed on the first state filter). */
@@ -96,6 +93,7 @@ export class ChatsBackend implements Backend {
   constructor(ctx: BackendContext) {
     this.#ctx = ctx;
     this.prefix = ctx.prefix;
+    this.models = new ChatModels(ctx);
   }
 
   /**
@@ -206,8 +204,8 @@ export class ChatsBackend implements Backend {
   /** Start a chat in the caller's default organization, with the model and title asked for. */
   async create(spec: CreateSpec, signal?: AbortSignal): Promise<Agent> {
     const [organizationId, modelId] = await Promise.all([
-      this.#defaultOrganization(signal),
-      spec.model ? this.#resolveModel(spec.model, signal) : Promise.resolve(undefined),
+      this.models.defaultOrganization(signal),
+      spec.model ? this.models.resolve(spec.model, signal) : Promise.resolve(undefined),
     ]);
     const answer = await idempotent(
       this.#requestIds,
@@ -345,45 +343,7 @@ export class ChatsBackend implements Backend {
 
   /** The model configs chats can run with (none when the deployment has no models route). */
   async catalog(signal?: AbortSignal): Promise<Catalog> {
-    const res = await this.#models(signal);
-    return { models: res ? modelInfos(res) : [] };
-  }
-
-  /** Which models route answered (`org`, `legacy`, or `none`), once known. */
-  get modelsRoute(): ModelsRoute | "none" | undefined {
-    return this.#modelsRoute;
-  }
-
-  /**
-   * The deployment's model configs: current Coder serves them per organization
-   * (`/api/v2/organizations/{org}/chats/models`), older Coder at `C/chats/models`. The first
-   * route that answers is remembered for the life of this back end (the detected deployment);
-   * `null` when neither exists.
-   */
-  async #models(signal?: AbortSignal): Promise<ChatModelsResponse | null> {
-    const known = this.#modelsRoute;
-    if (known === "none") return null;
-    const routes: ModelsRoute[] = known ? [known] : ["org", "legacy"];
-    for (const route of routes) {
-      let org: string | undefined;
-      if (route === "org") {
-        try {
-          org = await this.#defaultOrganization(signal);
-        } catch (err) {
-          if (err instanceof FleetError) continue; // no organization: only the old route can tell
-          throw err;
-        }
-      }
-      try {
-        const res = await listChatModels(this.#ctx.client, this.prefix, { route, org }, signal);
-        this.#modelsRoute = route;
-        return res;
-      } catch (err) {
-        if (!(err instanceof CoderError && err.kind === "http" && err.status === 404)) throw err;
-      }
-    }
-    if (!known) this.#modelsRoute = "none";
-    return null;
+    return { models: await this.models.list(signal) };
   }
 
   /** The chat's cost, when the deployment reports it; `{}` otherwise. */
@@ -394,7 +354,7 @@ export class ChatsBackend implements Backend {
     const [cost, chat, models] = await Promise.allSettled([
       getChatCost(this.#ctx.client, this.prefix, agent.id, signal),
       known ?? getChat(this.#ctx.client, this.prefix, agent.id, signal),
-      this.#models(signal),
+      this.models.raw(signal),
     ]);
     for (const r of [cost, chat, models]) {
       if (
@@ -426,37 +386,5 @@ export class ChatsBackend implements Backend {
     const agent = chatToAgent(chat, this.#ctx);
     this.#source.set(agent, chat);
     return agent;
-  }
-
-  async #defaultOrganization(signal?: AbortSignal): Promise<string> {
-    const orgs = await getUserOrganizations(this.#ctx.client, "me", signal);
-    const org = orgs.find((o) => o.is_default) ?? orgs[0];
-    if (!org) {
-      throw new FleetError(
-        "You belong to no Coder organization, so no chat can be created.",
-        "ask a Coder administrator to add you to an organization",
-      );
-    }
-    return org.id;
-  }
-
-  async #resolveModel(model: string, signal?: AbortSignal): Promise<string> {
-    const { models = [] } = await this.catalog(signal);
-    const byId = models.find((m) => m.id === model);
-    if (byId) return byId.id;
-    const want = model.trim().toLowerCase();
-    const matches = models.filter((m) =>
-      m.model.toLowerCase() === want || m.display_name.toLowerCase() === want ||
-      `${m.provider}/${m.model}`.toLowerCase() === want
-    );
-    const pick = matches.find((m) => m.available) ?? matches[0];
-    if (pick) return pick.id;
-    const names = models.map((m) => m.display_name || m.model || m.id).slice(0, 20);
-    throw new FleetError(
-      `Unknown chat model "${oneLine(model, 80)}". Available models: ${
-        names.length > 0 ? names.join(", ") : "none"
-      }.`,
-      "call list_templates to see the chat models, then pass one's id or name as model",
-    );
   }
 }

@@ -318,20 +318,15 @@ function cannotPause(version: string | undefined, verb: "paused" | "resumed"): F
  * starting one has no conversation yet.
  */
 function noConversation(agent: Agent, version: string | undefined): FleetError {
-  if (agent.state === "starting") {
+  if (agent.state !== "paused") {
     return new FleetError(
       `${agent.name} is still starting and has no conversation yet.`,
       "Wait with wait_for_agents, then call get_logs again.",
     );
   }
   const v = version ? `Coder ${oneLine(version, 40)}` : "This Coder";
-  const why = agent.state === "paused"
-    ? `${agent.name} is stopped (${agent.detail}), and ${v} reads a task's conversation only from its running app: it keeps no copy while the workspace is stopped`
-    : `${agent.name} (${agent.state}, ${agent.detail}) has no running app to read its conversation from`;
   return new FleetError(
-    `${why}.`,
-    agent.state === "paused"
-      ? "Start the task's workspace in the Coder dashboard, wait with wait_for_agents, then call get_logs again; or read get_agent for its latest status message."
-      : "Check the task in the Coder dashboard; get_agent shows its latest status message.",
+    `${agent.name} is stopped (${agent.detail}), and ${v} reads a task's conversation only from its running app: it keeps no copy while the workspace is stopped.`,
+    "Start the task's workspace in the Coder dashboard, wait with wait_for_agents, then call get_logs again; get_agent shows its latest status message meanwhile.",
   );
 }

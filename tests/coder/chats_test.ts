@@ -273,12 +273,12 @@ Deno.test("chat HTTP functions", async (t) => {
       status: 201,
       body: swaggerChat({ status: "running" }),
     }));
-    const chat = await createChat(client, "/api/experimental", {
+    const { chat } = await createChat(client, "/api/experimental", {
       organization_id: ORG_ID,
       content: [{ type: "text", text: "do it" }],
       labels: { a: "b" },
     });
-    assert.equal(chat.status, "running");
+    assert.equal(chat?.status, "running");
     assert.equal(seen[0].method, "POST");
     assert.equal(seen[0].url.pathname, "/api/experimental/chats");
     assert.deepEqual(seen[0].body, {
