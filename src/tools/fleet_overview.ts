@@ -1,6 +1,7 @@
 /** `fleet_overview`: the fleet at a glance. */
 import { z } from "zod";
-import { type Agent, AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
+import { AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
+import { capacityOf } from "./capacity.ts";
 import { safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
@@ -122,38 +123,3 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
     return { data, text };
   },
 });
-
-/** A chat deployment's capacity: running chats, and those waiting for a licence slot. */
-export function capacityOf(
-  agents: readonly Agent[],
-  listed: boolean | undefined,
-): { running: number; queued_for_capacity: number | null; note?: string } {
-  const chats = agents.filter((a) => a.kind === "chat");
-  const running = chats.filter((a) => a.state === "working").length;
-  const queued = chats.filter((a) => a.queued_for_capacity).length;
-  if (listed === false) {
-    return {
-      running,
-      queued_for_capacity: null,
-      ...(running > LICENCE_SLOTS
-        ? {
-          note:
-            `Capacity: ${running} chats show running, but Coder's chat list does not say which of them wait for a licence slot (only a single-chat read does: get_agent shows queued_for_capacity). On a Community licence at most ${LICENCE_SLOTS} chats run at once, deployment-wide.`,
-        }
-        : {}),
-    };
-  }
-  return {
-    running,
-    queued_for_capacity: queued,
-    ...(queued > 0
-      ? {
-        note:
-          `Capacity: ${running} chats run, ${queued} wait for a licence slot: Coder's licence lets only so many chats run at once (${LICENCE_SLOTS} on Community, deployment-wide). To start them sooner, stop_agents or delete_agents chats that need not run now, or ask a Coder admin about a licence with more capacity.`,
-      }
-      : {}),
-  };
-}
-
-/** Chats a Community licence runs at once, deployment-wide. */
-const LICENCE_SLOTS = 5;

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { toRow } from "../fleet/agent.ts";
 import { afterKey, compareAgents, decodeCursor, encodeCursor } from "./cursor.ts";
+import { capacityOf } from "./capacity.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
 import {
@@ -64,6 +65,8 @@ Returns compact rows (id, kind, name, owner, state, detail, message, state_since
     const page = rest2.slice(0, limit);
     const more = rest2.length > page.length;
     const warnings = snap.errors.map((e) => `${e.kind} list failed: ${e.error}`);
+    const capacity = capacityOf(snap.agents, snap.queueFlagListed);
+    if (capacity.note && snap.queueFlagListed === false) warnings.push(capacity.note);
     const data = {
       agents: page.map(toRow),
       total: matched.length,
