@@ -38,7 +38,8 @@ export const Chat = z.looseObject({
   title: z.string().nullish(),
   /** `waiting|running|error|requires_action|interrupting|paused`; any other word is kept. */
   status: z.string().nullish(),
-  /** Current Coder: the chat waits for a licence slot (single-chat reads carry it). */
+  /** Current Coder: the chat waits for a licence slot. Single-chat reads derive it; list
+   * responses leave it false (swagger, codersdk.Chat). */
   queued_for_capacity: z.boolean().nullish().catch(undefined),
   archived: z.boolean().nullish(),
   owner_id: z.string().nullish(),

@@ -150,8 +150,9 @@ export class FleetError extends Error {
 export type AgentList = Agent[] & {
   skipped?: string[];
   /**
-   * Chats: whether Coder's list items carry `queued_for_capacity` (false when none of them has
-   * the field, so the list cannot tell which chats wait for a licence slot).
+   * Chats: whether Coder's list tells which chats wait for a licence slot. Coder's list leaves
+   * `queued_for_capacity` false (only single-chat reads derive it), so this is true only when a
+   * list item says true.
    */
   queueFlagListed?: boolean;
 };

@@ -128,7 +128,11 @@ export class ChatsBackend implements Backend {
     const { chats, skipped } = answer;
     const agents: AgentList = chats.map((c) => this.toAgent(c));
     if (skipped.length > 0) agents.skipped = skipped;
-    if (chats.length > 0) agents.queueFlagListed = chats.some((c) => "queued_for_capacity" in c);
+    // Coder's list leaves queued_for_capacity false (single-chat reads derive it): only a list
+    // that ever says true can tell which chats wait for a licence slot.
+    if (chats.length > 0) {
+      agents.queueFlagListed = chats.some((c) => c.queued_for_capacity === true);
+    }
     return agents;
   }
 
