@@ -20,7 +20,7 @@ export function capacityOf(
       ...(running > LICENCE_SLOTS
         ? {
           note:
-            `Capacity: ${running} chats show running, but Coder's chat list does not say which of them wait for a licence slot (only a single-chat read does: get_agent shows queued_for_capacity). On a Community licence at most ${LICENCE_SLOTS} chats run at once, deployment-wide.`,
+            `Capacity: ${running} chats show running, but Coder's chat list does not say which of them wait for a licence slot (lists leave queued_for_capacity false; a single-chat read derives it: get_agent shows it per chat). On a Community licence at most ${LICENCE_SLOTS} chats run at once, deployment-wide, so the others wait: stop_agents or delete_agents chats that need not run, or ask a Coder admin about a licence with more capacity.`,
         }
         : {}),
     };
