@@ -94,9 +94,21 @@ export class Fleet {
     return watch.available ? { watch, toAgent: (c) => chats.toAgent(c) } : undefined;
   }
 
-  /** The pacer of a wait over these kinds: watch-driven for chats when it can be. */
-  async pacer(kinds: AgentKind[], pollMs: number, signal?: AbortSignal): Promise<Pacer> {
-    const source = kinds.includes("chat") ? await this.chatWatch(signal) : undefined;
+  /**
+   * The pacer of a wait over these kinds: watch-driven for chats when it can be. Coder's watch
+   * carries only the caller's own chats, so a wait that watches anyone else's chat polls.
+   */
+  async pacer(
+    kinds: AgentKind[],
+    pollMs: number,
+    signal?: AbortSignal,
+    watched: readonly Agent[] = [],
+  ): Promise<Pacer> {
+    let source = kinds.includes("chat") ? await this.chatWatch(signal) : undefined;
+    if (source) {
+      const me = (await this.deployment(signal)).me.username;
+      if (watched.some((a) => a.kind === "chat" && a.owner !== me)) source = undefined;
+    }
     return source ? watchPacer(source, kinds, pollMs) : pollingPacer(kinds, pollMs);
   }
 

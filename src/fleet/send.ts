@@ -141,7 +141,9 @@ export async function sendInput(
   // can be, listed to reconcile), send to each agent as it becomes ready.
   let round = 0;
   const kinds = [...new Set([...waiting.values()].map((a) => a.kind))];
-  const pacer = await fleet.pacer(kinds, opts.pollMs ?? fleet.pollMs, opts.signal);
+  const pacer = await fleet.pacer(kinds, opts.pollMs ?? fleet.pollMs, opts.signal, [
+    ...waiting.values(),
+  ]);
   try {
     while (waiting.size > 0) {
       const elapsed = fleet.now() - start;

@@ -133,7 +133,7 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
           rounds,
         };
       }
-      pacer ??= await fleet.pacer(kinds, pollMs, opts.signal);
+      pacer ??= await fleet.pacer(kinds, pollMs, opts.signal, opts.watch);
       const step = await pacer.next(
         Math.min(PROGRESS_MS, Math.max(0, opts.timeoutMs - elapsed)),
         opts.signal,
