@@ -119,7 +119,8 @@ Deno.test("bundle under the scoped grant: every read tool works, nothing else re
     if (permission === "env") assert.ok((ENV_VARS as readonly string[]).includes(value), value);
     else if (permission === "read") assert.equal(value, "./.env");
     else if (permission === "net") {
-      assert.equal(/^https?:/.test(value) ? new URL(value).host : value, host, value);
+      // HTTP requests, and the chat watch's WebSocket (ws:), both to the Coder host only.
+      assert.equal(/^(https?|wss?):/.test(value) ? new URL(value).host : value, host, value);
     } else assert.fail(`the server asked for ${permission} access: ${value}`);
   }
   assert.deepEqual([...seen].sort(), ["env", "net", "read"]);
