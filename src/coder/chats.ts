@@ -3,16 +3,19 @@
  * servers). Every function takes the client and the API prefix the back end was detected at, and
  * passes Coder's documented success status. The schemas are in `chat_schemas.ts`.
  */
+import { z } from "zod";
 import { CoderError } from "./http.ts";
 import type { CoderClient } from "./http.ts";
-import { itemsOf } from "./lists.ts";
+import { parseItems } from "./lists.ts";
 import { segment } from "./paths.ts";
 import {
   Chat,
   ChatCost,
   ChatMessagesResponse,
   ChatModelsResponse,
+  ChatWire,
   CreateChatMessageResponse,
+  normalizeChat,
 } from "./chat_schemas.ts";
 
 export * from "./chat_schemas.ts";
@@ -107,7 +110,8 @@ export interface ChatList {
   skipped: string[];
 }
 
-const ChatListSchema = itemsOf(Chat, "chat");
+/** The chat list as sent: an array (or null), its items validated one by one afterwards. */
+const ChatListSchema = z.array(z.unknown()).nullish();
 
 /** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
  * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped. */
@@ -117,11 +121,10 @@ export async function listChats(
   query: ChatListQuery = {},
   signal?: AbortSignal,
 ): Promise<ChatList> {
-  const { items, skipped } = await client.get(
-    `${prefix}/chats${chatListSearch(query)}`,
-    ChatListSchema,
-    { signal },
-  );
+  const raw = await client.get(`${prefix}/chats${chatListSearch(query)}`, ChatListSchema, {
+    signal,
+  });
+  const { items, skipped } = parseItems(raw, ChatWire, normalizeChat, "chat");
   return { chats: items, skipped };
 }
 

@@ -3,7 +3,7 @@
  * Tools never talk to a back end directly; they go through `src/fleet/fleet.ts`.
  */
 import type { CoderClient } from "../coder/http.ts";
-import type { Agent, AgentKind, AgentState } from "./agent.ts";
+import type { Agent, AgentKind, AgentState, AgentSummary } from "./agent.ts";
 
 /** What every back end is built with. */
 export interface BackendContext {
@@ -145,6 +145,9 @@ export class FleetError extends Error {
  */
 export type AgentList = Agent[] & { skipped?: string[] };
 
+/** A back end's list as summaries (see {@link AgentSummary}), with the same `skipped`. */
+export type SummaryList = AgentSummary[] & { skipped?: string[] };
+
 /** One Coder back end: Tasks or Chats. */
 export interface Backend {
   readonly kind: AgentKind;
@@ -152,6 +155,8 @@ export interface Backend {
   readonly prefix: string;
   /** All agents visible to the caller, in ONE list request. Pushes filters Coder can apply. */
   list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList>;
+  /** The same list request as {@link list}, as summaries: full agents are built on demand. */
+  summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList>;
   /**
    * Agents matching a handle (0, 1, or several when a chat title is ambiguous). `quick` looks only
    * where one direct request can tell; `full` (default) may also search a list (another user's

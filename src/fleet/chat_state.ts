@@ -34,9 +34,14 @@ const STATES: Record<string, AgentState> = {
  * it is missing or unparsable.
  */
 export function chatState(chat: ChatStatusFields, fallback = ""): ChatStateInfo {
-  const raw = oneLine(chat.status ?? "", 40);
+  return { ...chatStateWord(chat.status), since: isoTime(chat.updated_at, fallback) };
+}
+
+/** A chat status word's normalized state and `detail` (see {@link chatState}), without `since`. */
+export function chatStateWord(status: string | null | undefined): Omit<ChatStateInfo, "since"> {
+  const raw = oneLine(status ?? "", 40);
   const state = Object.hasOwn(STATES, raw) ? STATES[raw] : "unknown";
-  return { state, detail: raw || "unknown", since: isoTime(chat.updated_at, fallback) };
+  return { state, detail: raw || "unknown" };
 }
 
 /** The fields of a message part that rendering reads (codersdk.ChatMessagePart). */

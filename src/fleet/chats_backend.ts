@@ -37,10 +37,11 @@ import {
   type LogPage,
   type LogQuery,
   type SendResult,
+  type SummaryList,
 } from "./backend.ts";
 import { isHttp, isNotFound } from "./backend_errors.ts";
 import { renderParts } from "./chat_state.ts";
-import { chatToAgent, logRole, modelInfos, NAME_MAX, ownedBy } from "./chats_mapping.ts";
+import { chatSummary, logRole, modelInfos, NAME_MAX, ownedBy } from "./chats_mapping.ts";
 
 export { chatToAgent, logRole, modelInfos } from "./chats_mapping.ts";
 import { isoTime } from "./time.ts";
@@ -69,7 +70,7 @@ export class ChatsBackend implements Backend {
    * so does the caller's own name as an owner (`source:created_by_me`): Coder's chat query has
    * no owner term for anyone else, so other owners are filtered by the fleet.
    */
-  async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
+  async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
     const terms: string[] = [];
     if (filter.owner && filter.owner === this.#ctx.me.username) terms.push("source:created_by_me");
     // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
@@ -80,8 +81,16 @@ export class ChatsBackend implements Backend {
       { terms, labels: filter.labels },
       signal,
     );
-    const agents: AgentList = chats.map((c) => this.toAgent(c));
-    if (skipped.length > 0) agents.skipped = skipped;
+    const out: SummaryList = chats.map((c) => chatSummary(c, this.#ctx, this.#remember));
+    if (skipped.length > 0) out.skipped = skipped;
+    return out;
+  }
+
+  /** All chats visible to the caller, as agents (see {@link summaries}). */
+  async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
+    const summaries = await this.summaries(filter, signal);
+    const agents: AgentList = summaries.map((s) => s.agent());
+    if (summaries.skipped) agents.skipped = summaries.skipped;
     return agents;
   }
 
@@ -278,10 +287,10 @@ export class ChatsBackend implements Backend {
 
   /** Map a Coder chat to a fleet agent (sanitised). */
   toAgent(chat: Chat): Agent {
-    const agent = chatToAgent(chat, this.#ctx);
-    this.#source.set(agent, chat);
-    return agent;
+    return chatSummary(chat, this.#ctx, this.#remember).agent();
   }
+
+  readonly #remember = (agent: Agent, chat: Chat) => this.#source.set(agent, chat);
 
   async #defaultOrganization(signal?: AbortSignal): Promise<string> {
     const orgs = await getUserOrganizations(this.#ctx.client, "me", signal);

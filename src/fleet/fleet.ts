@@ -3,7 +3,7 @@
  * end directly. It keeps no state but the detected deployment (version, user, which APIs exist).
  */
 import { CoderClient, CoderError } from "../coder/http.ts";
-import { type Agent, type AgentKind, isSettled } from "./agent.ts";
+import { type Agent, type AgentKind, type AgentSummary, isSettled } from "./agent.ts";
 import { type Backend, FleetError, type ListFilter } from "./backend.ts";
 import { type Deployment, detect } from "./detect.ts";
 import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
@@ -14,6 +14,12 @@ export interface Snapshot {
   agents: Agent[];
   /** Back ends that could not be listed, with a one-line reason. */
   errors: { kind: AgentKind; error: string }[];
+}
+
+/** The fleet as summaries, and back ends that failed to list (see {@link Fleet.summaries}). */
+export interface SummarySnapshot {
+  summaries: AgentSummary[];
+  errors: Snapshot["errors"];
 }
 
 /** The filters of `list_agents`: the back ends' own, plus kind and time settled. */
@@ -96,13 +102,43 @@ export class Fleet {
     filter: FleetFilter = {},
     signal?: AbortSignal,
   ): Promise<Snapshot> {
-    const backends = await this.backends(filter.kind, signal);
-    const lists = await Promise.allSettled(backends.map((b) => b.list(filter, signal)));
-    const agents: Agent[] = [];
+    const { items, errors } = await this.#gather(
+      filter.kind,
+      (b) => b.list(filter, signal),
+      signal,
+    );
+    return { agents: applyFilter(items, filter, this.now()), errors };
+  }
+
+  /**
+   * The fleet as summaries (state, owner, since; full agents built on demand), with the same list
+   * requests and errors as {@link snapshot}: what counting a whole fleet needs, and no more.
+   */
+  async summaries(
+    filter: { owner?: string; kind?: AgentKind } = {},
+    signal?: AbortSignal,
+  ): Promise<SummarySnapshot> {
+    const { items, errors } = await this.#gather(
+      filter.kind,
+      (b) => b.summaries({ owner: filter.owner }, signal),
+      signal,
+    );
+    const owner = filter.owner;
+    return { summaries: owner ? items.filter((s) => s.owner === owner) : items, errors };
+  }
+
+  async #gather<T>(
+    kind: AgentKind | undefined,
+    list: (b: Backend) => Promise<T[] & { skipped?: string[] }>,
+    signal?: AbortSignal,
+  ): Promise<{ items: T[]; errors: Snapshot["errors"] }> {
+    const backends = await this.backends(kind, signal);
+    const lists = await Promise.allSettled(backends.map(list));
+    const items: T[] = [];
     const errors: Snapshot["errors"] = [];
     lists.forEach((r, i) => {
       if (r.status === "fulfilled") {
-        agents.push(...r.value);
+        for (const x of r.value) items.push(x);
         const skipped = r.value.skipped ?? [];
         if (skipped.length > 0) {
           errors.push({
@@ -117,7 +153,7 @@ export class Fleet {
     });
     const rejected = lists.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     if (rejected.length === backends.length && backends.length > 0) throw rejected[0].reason;
-    return { agents: applyFilter(agents, filter, this.now()), errors };
+    return { items, errors };
   }
 
   /**

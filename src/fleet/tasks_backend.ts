@@ -20,9 +20,10 @@ import {
   type LogPage,
   type LogQuery,
   type SendResult,
+  type SummaryList,
 } from "./backend.ts";
 import { coderWords, isHttp, isInvalidUuid, isNotFound, isUnknownUser } from "./backend_errors.ts";
-import { pageTaskLogs, SINGLE_STATUS, taskToAgent } from "./tasks_mapping.ts";
+import { pageTaskLogs, SINGLE_STATUS, taskSummary } from "./tasks_mapping.ts";
 import { resolvePreset, resolveTemplate, taskCatalog } from "./tasks_templates.ts";
 import { oneLine } from "./text.ts";
 import { isoTime } from "./time.ts";
@@ -63,10 +64,10 @@ export class TasksBackend implements Backend {
     return this.#ctx.client;
   }
 
+  readonly #remember = (agent: Agent, task: Task) => this.#source.set(agent, task);
+
   #agent(task: Task): Agent {
-    const agent = taskToAgent(task, this.#ctx);
-    this.#source.set(agent, task);
-    return agent;
+    return taskSummary(task, this.#ctx, this.#remember).agent();
   }
 
   /** Path user for an agent: its owner's username, else `me`. */
@@ -92,11 +93,19 @@ export class TasksBackend implements Backend {
 
   /** All tasks visible to the caller, in one `GET P/tasks`; malformed items are skipped. */
   async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
+    const summaries = await this.summaries(filter, signal);
+    const agents: AgentList = summaries.map((s) => s.agent());
+    if (summaries.skipped) agents.skipped = summaries.skipped;
+    return agents;
+  }
+
+  /** The list of {@link list} as summaries: agents are built only for what is shown. */
+  async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
     const q = this.listQuery(filter);
     const { tasks, skipped } = await listTasks(this.#client, this.prefix, q || undefined, signal);
-    const agents: AgentList = tasks.map((t) => this.#agent(t));
-    if (skipped.length > 0) agents.skipped = skipped;
-    return agents;
+    const out: SummaryList = tasks.map((t) => taskSummary(t, this.#ctx, this.#remember));
+    if (skipped.length > 0) out.skipped = skipped;
+    return out;
   }
 
   /**
