@@ -179,4 +179,25 @@ export interface Backend {
   catalog(signal?: AbortSignal): Promise<Catalog>;
   /** Extra facts for `get_agent` (a chat's cost, say); `{}` when there are none. */
   extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>>;
+  /**
+   * Send now, before `handle` is resolved, the requests that {@link logs} (and, with `extras`,
+   * {@link extras}) will need once it is, where the handle alone names the path: one round trip
+   * for `get_agent` and `get_logs`. Undefined when the handle does not name a path of this back
+   * end (a chat title, say). The requests are aborted with `signal`.
+   */
+  prefetch?(
+    handle: Handle,
+    query: LogQuery,
+    extras: boolean,
+    signal: AbortSignal,
+  ): Prefetched | undefined;
+}
+
+/**
+ * What {@link Backend.prefetch} sent, to be read once the agent is known: each answers from the
+ * request already sent when it was for that agent, and sends its own request otherwise.
+ */
+export interface Prefetched {
+  logs(agent: Agent, signal?: AbortSignal): Promise<LogPage>;
+  extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>>;
 }

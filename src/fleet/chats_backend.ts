@@ -7,6 +7,9 @@
  */
 import {
   type Chat,
+  type ChatCost,
+  type ChatMessagesResponse,
+  type ChatModelsResponse,
   createChat,
   getChat,
   getChatCost,
@@ -49,6 +52,11 @@ import { block, oneLine } from "./text.ts";
 
 /** Coder's page-size bounds for chat messages. */
 const MAX_PAGE = 200;
+
+/** The page size asked of Coder: the query's limit within Coder's bounds. */
+function pageLimit(query: LogQuery): number {
+  return Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit) || 1));
+}
 
 /** Coder Chats as a fleet back end. */
 export class ChatsBackend implements Backend {
@@ -125,13 +133,50 @@ export class ChatsBackend implements Backend {
   }
 
   /** A page of the chat's messages, ascending, with its queued messages. */
-  async logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
-    const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit) || 1));
-    const res = await listChatMessages(this.#ctx.client, this.prefix, agent.id, {
+  logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
+    return this.#page(agent, query, this.#messages(agent.id, query, signal));
+  }
+
+  /**
+   * For a UUID handle, the message page (and, with `extras`, the cost and the models) requested
+   * before the handle is resolved; read when it resolves to this chat, else each is fetched anew.
+   * A title names no path (it is found in the list): nothing is sent.
+   */
+  prefetch(handle: Handle, query: LogQuery, extras: boolean, signal: AbortSignal) {
+    if (handle.kind !== "id") return undefined;
+    const id = handle.id;
+    const quiet = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+    const messages = quiet(this.#messages(id, query, signal));
+    const cost = extras ? quiet(getChatCost(this.#ctx.client, this.prefix, id, signal)) : undefined;
+    const models = extras
+      ? quiet(listChatModels(this.#ctx.client, this.prefix, signal))
+      : undefined;
+    const fits = (agent: Agent) => agent.kind === "chat" && agent.id.toLowerCase() === id;
+    return {
+      logs: (agent: Agent, s?: AbortSignal) =>
+        fits(agent) ? this.#page(agent, query, messages) : this.logs(agent, query, s),
+      extras: (agent: Agent, s?: AbortSignal) =>
+        fits(agent) && cost && models
+          ? this.#extrasFrom(agent, cost, models, s)
+          : this.extras(agent, s),
+    };
+  }
+
+  #messages(id: string, query: LogQuery, signal?: AbortSignal) {
+    return listChatMessages(this.#ctx.client, this.prefix, id, {
       before_id: query.before_id,
       after_id: query.after_id,
-      limit,
+      limit: pageLimit(query),
     }, signal);
+  }
+
+  async #page(
+    agent: Agent,
+    query: LogQuery,
+    answer: Promise<ChatMessagesResponse>,
+  ): Promise<LogPage> {
+    const limit = pageLimit(query);
+    const res = await answer;
     const forward = query.after_id !== undefined && query.before_id === undefined;
     let msgs = res.messages
       .filter((m) => query.after_id === undefined || m.id > query.after_id)
@@ -251,14 +296,28 @@ export class ChatsBackend implements Backend {
   }
 
   /** The chat's cost, when the deployment reports it; `{}` otherwise. */
-  async extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return this.#extrasFrom(
+      agent,
+      getChatCost(this.#ctx.client, this.prefix, agent.id, signal),
+      listChatModels(this.#ctx.client, this.prefix, signal),
+      signal,
+    );
+  }
+
+  async #extrasFrom(
+    agent: Agent,
+    costAnswer: Promise<ChatCost | null>,
+    modelsAnswer: Promise<ChatModelsResponse>,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     // Cost, and the chat's model by name rather than by config id, at once. The chat itself is
     // fetched again only when this agent was not made from it here.
     const known = this.#source.get(agent);
     const [cost, chat, models] = await Promise.allSettled([
-      getChatCost(this.#ctx.client, this.prefix, agent.id, signal),
+      costAnswer,
       known ?? getChat(this.#ctx.client, this.prefix, agent.id, signal),
-      listChatModels(this.#ctx.client, this.prefix, signal),
+      modelsAnswer,
     ]);
     for (const r of [cost, chat, models]) {
       if (

@@ -39,8 +39,10 @@ import {
   resumeTask,
   sendTaskInput,
   type Task,
+  type TaskLogs,
   updateTaskInput,
 } from "../coder/tasks.ts";
+import { isTaskName, matchesHandle } from "./handle.ts";
 
 export { LOG_TEXT_CAP, pageTaskLogs, PROMPT_CAP, taskToAgent } from "./tasks_mapping.ts";
 export { PRESET_CONCURRENCY } from "./tasks_templates.ts";
@@ -152,10 +154,51 @@ export class TasksBackend implements Backend {
   }
 
   /** A page of the task's conversation (Coder answers with the whole log; paged here). */
-  async logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
+  logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
+    return this.#page(
+      agent,
+      query,
+      getTaskLogs(this.#client, this.prefix, this.#user(agent), agent.id, signal),
+    );
+  }
+
+  /**
+   * The log request of a handle that names a task path (a UUID under `me`, or owner/name), sent
+   * before the handle is resolved. Used when the resolved agent is that task; when the path did
+   * not find it (another user's task by UUID), the log is fetched by the agent's owner instead.
+   */
+  prefetch(handle: Handle, query: LogQuery, _extras: boolean, signal: AbortSignal) {
+    if (handle.kind === "name" && !isTaskName(handle.name)) return undefined;
+    const user = handle.kind === "id" ? "me" : handle.owner ?? "me";
+    const ref = handle.kind === "id" ? handle.id : handle.name;
+    const sent = getTaskLogs(this.#client, this.prefix, user, ref, signal);
+    sent.catch(() => {}); // read only if the handle resolves to this task
+    const me = this.#ctx.me.username;
+    const fits = (agent: Agent) =>
+      agent.kind === "task" && matchesHandle(agent, handle, me) &&
+      (handle.kind === "id" || agent.name === handle.name);
+    return {
+      logs: (agent: Agent, s?: AbortSignal): Promise<LogPage> => {
+        if (!fits(agent)) return this.logs(agent, query, s);
+        return this.#page(
+          agent,
+          query,
+          sent.catch((err) => {
+            const missed = isNotFound(err) || isUnknownUser(err) || isInvalidUuid(err) ||
+              err instanceof InvalidSegmentError;
+            if (!missed) throw err;
+            return getTaskLogs(this.#client, this.prefix, this.#user(agent), agent.id, s);
+          }),
+        );
+      },
+      extras: (agent: Agent, s?: AbortSignal) => this.extras(agent, s),
+    };
+  }
+
+  async #page(agent: Agent, query: LogQuery, answer: Promise<TaskLogs>): Promise<LogPage> {
     let body;
     try {
-      body = await getTaskLogs(this.#client, this.prefix, this.#user(agent), agent.id, signal);
+      body = await answer;
     } catch (err) {
       if (isHttp(err, 400) && /sidebar app/i.test(err.coderMessage ?? "")) {
         throw new FleetError(
