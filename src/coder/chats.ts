@@ -8,6 +8,7 @@ import { CoderError } from "./http.ts";
 import type { CoderClient } from "./http.ts";
 import { parseItems } from "./lists.ts";
 import { segment } from "./paths.ts";
+import { shared } from "./coalesce.ts";
 import {
   Chat,
   ChatCost,
@@ -114,18 +115,20 @@ export interface ChatList {
 const ChatListSchema = z.array(z.unknown()).nullish();
 
 /** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
- * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped. */
+ * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped.
+ * Concurrent calls with the same query share one request in flight (`coalesce.ts`). */
 export async function listChats(
   client: CoderClient,
   prefix: string,
   query: ChatListQuery = {},
   signal?: AbortSignal,
 ): Promise<ChatList> {
-  const raw = await client.get(`${prefix}/chats${chatListSearch(query)}`, ChatListSchema, {
-    signal,
+  const path = `${prefix}/chats${chatListSearch(query)}`;
+  return await shared(client, `GET ${path}`, `GET ${prefix}/chats`, signal, async (s) => {
+    const raw = await client.get(path, ChatListSchema, { signal: s });
+    const { items, skipped } = parseItems(raw, ChatWire, normalizeChat, "chat");
+    return { chats: items, skipped };
   });
-  const { items, skipped } = parseItems(raw, ChatWire, normalizeChat, "chat");
-  return { chats: items, skipped };
 }
 
 /** `POST C/chats`: start a chat (201, status `running`). */
