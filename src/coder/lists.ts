@@ -15,6 +15,15 @@ export interface ItemsOf<T> {
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+const arrays = new WeakMap<z.ZodType, z.ZodType>();
+
+/** `z.array(wire)`, built once per item schema. */
+function arrayOf<W>(wire: z.ZodType<W>): z.ZodType<W[]> {
+  let a = arrays.get(wire);
+  if (!a) arrays.set(wire, a = z.array(wire));
+  return a as z.ZodType<W[]>;
+}
+
 /**
  * Validate each item of `raw` (an array, or null/undefined for none) with `wire`, then normalise
  * it with `normalize`. An item that fails validation is left out and named in `skipped`; `what`
@@ -29,6 +38,12 @@ export function parseItems<W, T>(
   const items: T[] = [];
   const skipped: string[] = [];
   if (!raw) return { items, skipped };
+  // The common case, every item well-formed: one check of the whole array, no per-item results.
+  const whole = arrayOf(wire).safeParse(raw);
+  if (whole.success) {
+    for (const w of whole.data) items.push(normalize(w));
+    return { items, skipped };
+  }
   for (let i = 0; i < raw.length; i++) {
     const value = raw[i];
     const parsed = wire.safeParse(value);
