@@ -130,4 +130,12 @@ if (import.meta.main) {
   for (const [k, v] of Object.entries(r.latency)) {
     console.log(`| ${k} | ${v.p50.toFixed(1)} ms | ${v.p99.toFixed(1)} ms |`);
   }
+  const results = new URL("./results/", import.meta.url);
+  await Deno.mkdir(results, { recursive: true });
+  const out = new URL("memory.json", results);
+  await Deno.writeTextFile(
+    out,
+    JSON.stringify({ ...r, agents: AGENTS, load_average: Deno.loadavg() }, null, 2) + "\n",
+  );
+  console.log(`\nWrote ${out.pathname}`);
 }
