@@ -130,6 +130,22 @@ Deno.test("e2e round trips: tasks and chats", async (t) => {
       assertOneTrip(requests, lookup);
     });
 
+    await t.step(
+      "get_logs on a task's owner/name: chat list, lookup and logs together",
+      async () => {
+        const name = (h.sim.task(taskId) as { name: string }).name;
+        const lookup = `/api/v2/tasks/${h.sim.username}/${name}`;
+        // The chat list is held: the task lookup and its logs must not wait for it.
+        const { requests, result } = await held(h, "/api/v2/chats", "get_logs", {
+          agent: `${h.sim.username}/${name}`,
+        });
+        assert.equal(result.isError, undefined, result.text);
+        assert.equal(result.data.agent.id, taskId);
+        assert.deepEqual(paths(requests), ["/api/v2/chats", lookup, `${lookup}/logs`]);
+        assertOneTrip(requests, "/api/v2/chats");
+      },
+    );
+
     await t.step("a chat title names no path: nothing is sent before the list", async () => {
       h.sim.clearRequests();
       const title = (h.sim.chat(chatId) as { title: string }).title;
