@@ -11,6 +11,7 @@ import { McpServer } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { z } from "zod";
 import { LineStdioTransport } from "../src/transport/stdio.ts";
+import { DEFAULT_MAX_BYTES, readCapped } from "../src/coder/body.ts";
 
 /** The floor server's one tool. */
 export const FLOOR_TOOL = "floor_lists";
@@ -18,11 +19,16 @@ export const FLOOR_TOOL = "floor_lists";
 const url = Deno.env.get("CODER_URL") ?? "";
 const token = Deno.env.get("CODER_SESSION_TOKEN") ?? "";
 
+/**
+ * Fetch and parse one list. The body is read the way the real client reads it (`readCapped`:
+ * chunk by chunk, each decoded on arrival), the fastest way found here: `res.text()` decodes the
+ * whole body at once and costs about 10 ms more per 1,000 agents, which would flatter the server.
+ */
 async function list(path: string): Promise<unknown> {
   const res = await fetch(url + path, {
     headers: { "Coder-Session-Token": token, "Accept": "application/json" },
   });
-  return JSON.parse(await res.text());
+  return JSON.parse(await readCapped(res, DEFAULT_MAX_BYTES));
 }
 
 function factory(): McpServer {
