@@ -71,6 +71,14 @@ export function section(b: Latest, m?: Memory): string {
       }x | ${s.overhead_per_agent_us.toFixed(1)} µs |`,
     );
   }
+  if (b.figures.sizes.some((s) => s.overhead_per_agent_us < 0)) {
+    lines.push(
+      "",
+      "A negative figure means the floor measured slower than the server: the simulator runs in the",
+      "bench's own process and shares the 2 cores with both servers, and under load that noise is larger",
+      "than the server's own work. Compare such rows on the ratio to the raw lists.",
+    );
+  }
   if (ref) {
     lines.push(
       "",
