@@ -110,3 +110,39 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   };
 }
+
+/**
+ * Call a tool with the client's own timeout (default 60 s, what MCP clients wait by default);
+ * the result is recorded in `h.outputs` like {@link Harness.call}. A client-side timeout comes
+ * back as a thrown error whose message says so.
+ */
+export async function callWithin(
+  h: Harness,
+  name: string,
+  args: Record<string, unknown> = {},
+  timeoutMs = 60_000,
+): Promise<ToolResult> {
+  let r;
+  try {
+    r = await h.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+  } catch (err) {
+    throw new Error(`${name} gave no answer within ${timeoutMs} ms: ${String(err)}`);
+  }
+  // deno-lint-ignore no-explicit-any
+  const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
+  h.outputs.push(text, JSON.stringify(r.structuredContent ?? null));
+  return { isError: r.isError as boolean | undefined, text, data: r.structuredContent };
+}
+
+/**
+ * Assert a clean tool failure: `isError`, text starting `Error:` and a non-empty `Next:` line.
+ * Returns the text for further checks.
+ */
+export function assertCleanError(r: ToolResult, what = "result"): string {
+  if (r.isError !== true) throw new Error(`${what}: expected isError, got: ${r.text}`);
+  if (!/^Error: \S/.test(r.text)) {
+    throw new Error(`${what}: text does not start "Error:": ${r.text}`);
+  }
+  if (!/^Next: \S/m.test(r.text)) throw new Error(`${what}: no "Next:" line: ${r.text}`);
+  return r.text;
+}
