@@ -133,8 +133,16 @@ Deno.test("sim faults: every kind, scoped and counted", async (t) => {
       });
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(answered, false);
+      const logged = sim.requests.at(-1)!;
+      assert.deepEqual([logged.method, logged.path, logged.status, logged.fault], [
+        "GET",
+        "/api/v2/users/me",
+        0,
+        "hang",
+      ], "logged on arrival, unanswered");
       sim.clearFaults();
       assert.equal(await p, 200);
+      assert.equal(logged.status, 200);
     });
     await t.step("stall sends headers and half a body, then nothing until cleared", async () => {
       sim.fault("/api/v2/users/me", { kind: "stall" });
