@@ -137,19 +137,6 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       assert.ok(gap >= 2000, `retried ${gap} ms after a Retry-After of 2 s`);
     });
 
-    await step("429 with a long Retry-After: fails fast and says when to retry", async () => {
-      sim.fault(TASKS, { status: 429, retryAfter: 3600, method: "GET" });
-      sim.clearRequests();
-      const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
-      assert.equal(
-        requestsTo(sim, "GET", TASKS).length,
-        1,
-        "no retry while Coder asked to wait an hour",
-      );
-      assert.match(text, /retry/i);
-      assert.match(text, /3600|60 ?min|1 ?h|hour|\d\d:\d\d/i, `says when: ${text}`);
-    });
-
     await step("429 on a write: waits and retries within the budget", async () => {
       const { id } = idleTask(sim, 1);
       const route = new RegExp(`/${id}/send$`);
@@ -312,6 +299,39 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
         assertNoToken(h);
       },
     );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e faults: 429 with a long Retry-After fails fast and says when to retry", async (t) => {
+  // Its own server: honouring an hour's Retry-After holds that route for the whole process.
+  const h = await startHarness({
+    sim: { profile: "both", tasks: 6, chats: 4, token: TOKEN, pace: 1 },
+  });
+  const sim = h.sim;
+  const TASKS = "/api/v2/tasks";
+  try {
+    const warm = await h.call("fleet_overview");
+    assert.ok(!warm.isError, warm.text);
+    await t.step("a read", async () => {
+      sim.fault(TASKS, { status: 429, retryAfter: 3600, method: "GET" });
+      sim.clearRequests();
+      const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
+      assert.equal(
+        requestsTo(sim, "GET", TASKS).length,
+        1,
+        "no retry while Coder asked to wait an hour",
+      );
+      assert.match(text, /retry/i);
+      assert.match(text, /3600|60 ?min|1 ?h|hour|\d\d:\d\d/i, `says when: ${text}`);
+      assertNoToken(h);
+    });
+    await t.step("the other routes still answer", async () => {
+      sim.clearFaults();
+      const r = await h.call("list_agents", { kind: "chat" });
+      assert.ok(!r.isError, r.text);
+    });
   } finally {
     await h.close();
   }
