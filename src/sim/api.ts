@@ -32,6 +32,11 @@ export interface SimOptions {
   pace?: number;
   /** Port (default 0: any free port); always binds 127.0.0.1. */
   port?: number;
+  /**
+   * Put a TCP front before the sim (default off), so it can refuse connections (`refuse()`) and
+   * reset them (`reset` faults). It relays every byte in JavaScript: leave it off unless needed.
+   */
+  tcpFaults?: boolean;
   /** Requests per minute per user per route before 429 (default 512, Coder's; 0: no limit). */
   rateLimit?: number;
 }
@@ -74,9 +79,12 @@ export interface Sim {
   fault(route: RegExp | string, f: SimFault): void;
   /** Remove every fault; hung and stalled requests are released. */
   clearFaults(): void;
-  /** Refuse connections: the listener closes and live connections break (until `restore`). */
+  /**
+   * Refuse connections: the listener closes and live connections break (until `restore`).
+   * Needs `tcpFaults`.
+   */
   refuse(): Promise<void>;
-  /** Accept connections again on the same port. */
+  /** Accept connections again on the same port (needs `tcpFaults`). */
   restore(): void;
   /** The other origin that redirect faults point at; it logs everything it receives. */
   decoy: Decoy;

@@ -17,7 +17,10 @@ export type FaultKind =
   | "hang"
   /** Send the real answer's headers and half its body, then nothing until cleared or closed. */
   | "stall"
-  /** Kill the TCP connection before any byte of the answer (after acting, unless `act: false`). */
+  /**
+   * Kill the TCP connection before any byte of the answer (after acting, unless `act: false`).
+   * Needs the sim's `tcpFaults`.
+   */
   | "reset"
   /** 200 with a JSON content type and a truncated JSON body. */
   | "malformed"

@@ -51,16 +51,24 @@ export class TcpFront {
     const key = (upstream.localAddr as Deno.NetAddr).port;
     const link = { client, upstream };
     this.#links.set(key, link);
-    await Promise.allSettled([
-      client.readable.pipeTo(upstream.writable),
-      upstream.readable.pipeTo(client.writable),
+    // HTTP/1.1 needs no half-close: when either direction ends or fails, both sockets close, so
+    // no connection is left half-open with a request that can never reach the sim.
+    await Promise.race([
+      client.readable.pipeTo(upstream.writable).catch(() => undefined),
+      upstream.readable.pipeTo(client.writable).catch(() => undefined),
     ]);
-    this.#drop(key);
+    this.#drop(key, link);
   }
 
-  #drop(key: number): void {
+  #drop(key: number, only?: Link): void {
     const link = this.#links.get(key);
-    if (!link) return;
+    if (!link || (only && link !== only)) {
+      if (only) {
+        safeClose(only.client);
+        safeClose(only.upstream);
+      }
+      return;
+    }
     this.#links.delete(key);
     safeClose(link.client);
     safeClose(link.upstream);

@@ -1,6 +1,7 @@
 /**
  * The simulated Coder deployment used by tests, benchmarks and `--demo`: a `Deno.serve` on
- * 127.0.0.1 behind a TCP front (which can refuse and reset connections), with token auth, Coder's
+ * 127.0.0.1 (behind a TCP front that can refuse and reset connections, with `tcpFaults`), with
+ * token auth, Coder's
  * error shapes, a per-route rate limit, injectable faults (faults.ts) and latency, a decoy origin
  * for redirects, a request log, and ground-truth helpers.
  */
@@ -131,7 +132,7 @@ function createSim(opts: SimOptions): Sim {
     const real = actsFirst(f) ? await handle(req, url) : undefined;
     if (kind === "reset") {
       await real?.body?.cancel();
-      front.reset(peerPort);
+      front!.reset(peerPort);
       return undefined;
     }
     if (kind === "stall") {
@@ -147,7 +148,7 @@ function createSim(opts: SimOptions): Sim {
 
   const server = Deno.serve({
     hostname: "127.0.0.1",
-    port: 0,
+    port: opts.tcpFaults ? 0 : opts.port ?? 0,
     onListen() {},
   }, async (req, info) => {
     const url = new URL(req.url);
@@ -173,9 +174,14 @@ function createSim(opts: SimOptions): Sim {
     rec.status = res.status;
     return rec.fault === "stall" ? res : common(res);
   });
-  const front = new TcpFront((server.addr as Deno.NetAddr).port);
-  front.listen(opts.port ?? 0);
-  const simUrl = `http://127.0.0.1:${front.port}`;
+  const serverPort = (server.addr as Deno.NetAddr).port;
+  const front = opts.tcpFaults ? new TcpFront(serverPort) : undefined;
+  front?.listen(opts.port ?? 0);
+  const simUrl = `http://127.0.0.1:${front?.port ?? serverPort}`;
+  const needFront = (what: string): TcpFront => {
+    if (!front) throw new Error(`sim: ${what} needs startSim({ tcpFaults: true })`);
+    return front;
+  };
   world.dashboard = simUrl;
   const decoy = startDecoy(() => `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`);
 
@@ -211,16 +217,17 @@ function createSim(opts: SimOptions): Sim {
       requests.length = 0;
     },
     fault(route, f) {
+      if (f.kind === "reset") needFront("a reset fault");
       faults.add(route, f);
     },
     clearFaults() {
       faults.clear();
     },
     refuse() {
-      return front.refuse();
+      return needFront("refuse()").refuse();
     },
     restore() {
-      front.restore();
+      needFront("restore()").restore();
     },
     decoy,
     setLatency(ms) {
@@ -257,7 +264,7 @@ function createSim(opts: SimOptions): Sim {
       if (!closed) {
         closing.abort();
         faults.clear();
-        closed = Promise.all([front.close(), server.shutdown(), decoy.close()]).then(() => {});
+        closed = Promise.all([front?.close(), server.shutdown(), decoy.close()]).then(() => {});
       }
       return closed;
     },

@@ -89,7 +89,7 @@ function faultStep(t: Deno.TestContext, h: Harness, name: string, fn: () => Prom
 
 Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
   const h = await startHarness({
-    sim: { profile: "both", tasks: 30, chats: 20, token: TOKEN, pace: 1 },
+    sim: { profile: "both", tasks: 30, chats: 20, token: TOKEN, pace: 1, tcpFaults: true },
   });
   const sim = h.sim;
   const step = (name: string, fn: () => Promise<void>) => faultStep(t, h, name, fn);

@@ -278,13 +278,25 @@ Deno.test("property: 10,000 generated calls answer cleanly and stay on the agent
       }
       return undefined;
     };
+    const slow: { ms: number; call: string }[] = [];
+    const t0 = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       while (next < calls.length) {
         const c = calls[next++];
+        const t = performance.now();
         const bad = await runOne(c);
         if (bad) failures.push(`${bad}\n  args: ${replay(c)}`);
+        slow.push({ ms: performance.now() - t, call: replay(c).slice(0, 160) });
+        slow.sort((a, b) => b.ms - a.ms).splice(5);
       }
     }));
+    // Diagnostics only (no timed assertion): where the time went.
+    console.log(
+      `${RUNS} calls in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
+        `${h.sim.requests.length} Coder requests ` +
+        `(${h.sim.requests.filter((q) => q.status === 0).length} unanswered); slowest:\n` +
+        slow.map((x) => `  ${x.ms.toFixed(0)} ms ${x.call}`).join("\n"),
+    );
 
     const outside = h.sim.requests
       .map((q) => ({ q, why: outsideAgentApis(q.method, q.path) }))

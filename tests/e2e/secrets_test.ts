@@ -69,7 +69,14 @@ function assertClean(where: string, text: string, ...secrets: string[]): void {
 }
 
 Deno.test("secrets: every tool and the main faults never show the token", async (t) => {
-  const sim = await startSim({ profile: "both", tasks: 12, chats: 8, token: TOKEN, pace: 1 });
+  const sim = await startSim({
+    profile: "both",
+    tasks: 12,
+    chats: 8,
+    token: TOKEN,
+    pace: 1,
+    tcpFaults: true,
+  });
   const s = await open(sim);
   const tasks = sim.taskIds();
   const chats = sim.chatIds();

@@ -14,7 +14,7 @@ function get(sim: Sim, path: string, init: RequestInit = {}): Promise<Response> 
 }
 
 Deno.test("sim faults: every kind, scoped and counted", async (t) => {
-  const sim = await startSim({ profile: "tasks", tasks: 3 });
+  const sim = await startSim({ profile: "tasks", tasks: 3, tcpFaults: true });
   const [id] = sim.taskIds();
   const owner = (sim.task(id) as { owner_name: string }).owner_name;
   const send = (input = "hello") =>
@@ -185,6 +185,16 @@ Deno.test("sim rateLimit option: 0 turns the limit off", async () => {
       for (const r of rs) await r.body?.cancel();
       assert.ok(rs.every((r) => r.status === 200));
     }
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("sim without tcpFaults: connection faults say what they need", async () => {
+  const sim = await startSim({ profile: "tasks", tasks: 1 });
+  try {
+    assert.throws(() => sim.fault("/api/v2/tasks", { kind: "reset" }), /tcpFaults/);
+    assert.throws(() => sim.refuse(), /tcpFaults/);
   } finally {
     await sim.close();
   }
