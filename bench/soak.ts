@@ -35,6 +35,17 @@ function rssMiB(pid: number | null | undefined): number {
   }
 }
 
+/**
+ * The server's command line: `deno task start`'s own (same permissions), run directly so that
+ * the measured process is the server itself, not the task runner.
+ */
+function startArgs(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));
+  const words = String(config.tasks.start).split(/\s+/);
+  if (words[0] !== "deno") throw new Error(`unexpected start task: ${config.tasks.start}`);
+  return words.slice(1);
+}
+
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -51,7 +62,7 @@ const sim = await startSim({
 });
 const transport = new StdioClientTransport({
   command: Deno.execPath(),
-  args: ["run", "--allow-net", "--allow-env", "--allow-read=.", "src/main.ts"],
+  args: startArgs(),
   env: {
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? "/tmp",

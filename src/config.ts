@@ -1,31 +1,44 @@
 /**
  * Configuration from the environment, command-line flags and a `.env` file, exactly as in
  * DESIGN.md. The real environment wins over `.env`; flags win over both. The session token is
- * only ever read from the environment (or `.env`), never from a flag.
+ * only ever read from the environment (or `.env`), never from a flag. Every setting is strict:
+ * a value that cannot be understood stops startup with one line (exit 2) naming the setting.
  */
 import { parseEnv } from "node:util";
-import { z } from "zod";
+import meta from "../deno.json" with { type: "json" };
+import { ENV_VARS } from "./env.ts";
+import { helpText } from "./help.ts";
 
-/** The version this build reports. */
-export const VERSION = "0.1.0";
+/** The version this build reports (from deno.json). */
+export const VERSION: string = meta.version;
+
+export { ENV_VARS, readEnv } from "./env.ts";
 
 /** Resolved configuration. */
 export interface Config {
-  /** Coder URL (no trailing slash); undefined only in demo mode. */
+  /** Coder URL, `http(s)://host[:port][/path]` without a trailing slash; undefined only in demo mode. */
   url?: string;
   /** Session token; undefined only in demo mode. */
   token?: string;
   backend: "auto" | "tasks" | "chats";
   readOnly: boolean;
-  /** Allowlisted tool names; undefined means all. */
+  /** Allowlisted tool names; undefined means all (never an empty list). */
   tools?: string[];
-  /** HTTP transport `{host, port}`; undefined means stdio. */
+  /** HTTP transport `{host, port}` (host without IPv6 brackets); undefined means stdio. */
   http?: { host: string; port: number };
   /** Bearer token required on the HTTP transport. */
   httpToken?: string;
+  /** Whether `http.host` may be beyond loopback (`--http-allow-remote`). */
+  httpAllowRemote: boolean;
+  /** Extra hostnames accepted in `Host` and `Origin` besides loopback and the bound host. */
+  httpAllowedHosts: string[];
   demo: boolean;
-  /** Polling interval of waits in ms (`CODER_FLEET_POLL_MS`, default 1000, at least 100). */
+  /** Polling interval of waits in ms (`CODER_FLEET_POLL_MS`, default 1000, 100..60000). */
   pollMs: number;
+  /** Requests a minute to Coder, shared by every call (`CODER_FLEET_RATE_LIMIT`, default 450). */
+  ratePerMinute: number;
+  /** Largest Coder answer accepted, in bytes (`CODER_FLEET_MAX_RESPONSE_MB`, default 64 MiB). */
+  maxResponseBytes: number;
 }
 
 /** What `parseArgs` decided: run, or print and exit. */
@@ -34,48 +47,110 @@ export type ConfigResult =
   | { kind: "exit"; code: number; out?: string; err?: string };
 
 /** Usage text for `--help`. */
-export const HELP =
-  `coder-fleet-mcp ${VERSION}: an MCP server to run a fleet of AI coding agents on Coder.
+export const HELP: string = helpText(VERSION, ENV_VARS);
 
-Usage: coder-fleet-mcp [flags]
+/** Default of `CODER_FLEET_RATE_LIMIT`: below Coder's 512 a minute. */
+export const DEFAULT_RATE_PER_MINUTE = 450;
+/** Default of `CODER_FLEET_MAX_RESPONSE_MB`: fits a list of 20,000 agents. */
+export const DEFAULT_MAX_RESPONSE_MB = 64;
 
-Flags:
-  --url URL            Coder deployment URL (env CODER_URL)
-  --backend MODE       auto | tasks | chats (env CODER_FLEET_BACKEND, default auto)
-  --read-only          register only read-only tools (env CODER_FLEET_READ_ONLY=1)
-  --tools a,b,c        register only these tools (env CODER_FLEET_TOOLS)
-  --http [HOST:]PORT   serve MCP over HTTP instead of stdio (binds 127.0.0.1 by default;
-                       needs CODER_FLEET_HTTP_TOKEN, sent by clients as a Bearer token)
-  --demo               run against a built-in simulated Coder fleet (no Coder, no token)
-  --help, --version
+const TRUE = /^(1|true|yes|on)$/i;
+const FALSE = /^(0|false|no|off)$/i;
 
-Environment:
-  CODER_URL, CODER_SESSION_TOKEN (required; the token is never a flag), CODER_FLEET_BACKEND,
-  CODER_FLEET_READ_ONLY, CODER_FLEET_TOOLS, CODER_FLEET_HTTP_TOKEN, CODER_FLEET_POLL_MS
-  (wait polling interval, default 1000).
-A .env file in the working directory is read too; the real environment wins.
-`;
-
-const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
-
-const UrlSchema = z.string().trim().refine((s) => {
-  try {
-    const u = new URL(s);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
-});
-
-/** Read `.env` from `dir` (missing file: `{}`). */
+/**
+ * Read `.env` from `dir`: only when it is a regular file (a FIFO or a directory is ignored), with a
+ * UTF-8 byte-order mark tolerated. Missing or unreadable: `{}`.
+ */
 export function readDotEnv(dir = "."): Record<string, string> {
+  const path = `${dir}/.env`;
   try {
-    const text = Deno.readTextFileSync(`${dir}/.env`);
+    if (!Deno.statSync(path).isFile) return {};
+    const text = Deno.readTextFileSync(path).replace(/^\uFEFF/, "");
     return { ...parseEnv(text) } as Record<string, string>;
   } catch {
     return {};
   }
 }
+
+/**
+ * Check a Coder URL: `http(s)://host[:port][/path]` with no credentials, query or fragment.
+ * Returns the normalised URL (no trailing slash) or a one-line problem that never echoes the value.
+ */
+export function checkCoderUrl(raw: string): { url: string } | { problem: string } {
+  const s = raw.trim();
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return { problem: "CODER_URL is not a URL: use http(s)://host[:port][/path]" };
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    return { problem: "CODER_URL is not an http(s) URL: use http(s)://host[:port][/path]" };
+  }
+  if (u.username !== "" || u.password !== "" || /^[a-z]+:\/\/[^/]*@/i.test(s)) {
+    return {
+      problem:
+        "CODER_URL must not contain credentials (user:password@): remove them; the token goes in CODER_SESSION_TOKEN",
+    };
+  }
+  if (u.search !== "" || s.includes("?")) {
+    return { problem: "CODER_URL must not have a query (?...): use http(s)://host[:port][/path]" };
+  }
+  if (u.hash !== "" || s.includes("#")) {
+    return {
+      problem: "CODER_URL must not have a fragment (#...): use http(s)://host[:port][/path]",
+    };
+  }
+  if (u.hostname === "") return { problem: "CODER_URL has no host" };
+  return { url: `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}` };
+}
+
+/** Whether a bind host is loopback only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+class ConfigError extends Error {}
+
+function bool(name: string, v: string | undefined): boolean {
+  if (v === undefined || v.trim() === "") return false;
+  if (TRUE.test(v.trim())) return true;
+  if (FALSE.test(v.trim())) return false;
+  throw new ConfigError(
+    `${name} must be 1/true/yes/on or 0/false/no/off, not ${JSON.stringify(v.slice(0, 20))}`,
+  );
+}
+
+function int(name: string, v: string | undefined, def: number, min: number, max: number): number {
+  if (v === undefined || v.trim() === "") return def;
+  const n = Number(v.trim());
+  if (!/^\d+$/.test(v.trim()) || n < min || n > max) {
+    throw new ConfigError(
+      `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(v.slice(0, 20))}`,
+    );
+  }
+  return n;
+}
+
+const WITH_VALUE = new Set([
+  "--url",
+  "--backend",
+  "--tools",
+  "--http",
+  "--poll-ms",
+  "--rate-limit",
+  "--max-response-mb",
+]);
+const BARE = new Set([
+  "--read-only",
+  "--demo",
+  "--http-allow-remote",
+  "--help",
+  "-h",
+  "--version",
+  "-V",
+]);
 
 /**
  * Parse flags and environment into a {@link Config}, or into an exit with a one-line error
@@ -86,98 +161,140 @@ export function parseArgs(
   env: Record<string, string | undefined>,
   dotenv: Record<string, string> = {},
 ): ConfigResult {
+  try {
+    return parse(args, env, dotenv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      return { kind: "exit", code: 2, err: `coder-fleet-mcp: ${err.message}` };
+    }
+    throw err;
+  }
+}
+
+function parse(
+  args: string[],
+  env: Record<string, string | undefined>,
+  dotenv: Record<string, string>,
+): ConfigResult {
   const get = (k: string) => env[k] ?? dotenv[k];
-  const fail = (msg: string): ConfigResult => ({
-    kind: "exit",
-    code: 2,
-    err: `coder-fleet-mcp: ${msg}`,
-  });
   const flags: Record<string, string | true> = {};
-  const withValue = new Set(["--url", "--backend", "--tools", "--http"]);
-  const bare = new Set(["--read-only", "--demo", "--help", "-h", "--version", "-V"]);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const eq = a.indexOf("=");
     const name = eq > 0 && a.startsWith("--") ? a.slice(0, eq) : a;
-    if (withValue.has(name)) {
+    if (WITH_VALUE.has(name)) {
       const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || v === "") return fail(`${name} needs a value (see --help)`);
+      if (v === undefined || v === "") throw new ConfigError(`${name} needs a value (see --help)`);
       flags[name] = v;
-    } else if (bare.has(name)) {
+    } else if (BARE.has(name) && eq < 0) {
       flags[name] = true;
     } else if (name === "--token" || name === "--session-token") {
-      return fail(
+      throw new ConfigError(
         "the session token is never a flag: set CODER_SESSION_TOKEN in the environment or .env",
       );
     } else {
-      return fail(`unknown argument ${JSON.stringify(a)} (see --help)`);
+      throw new ConfigError(`unknown argument ${JSON.stringify(a.slice(0, 40))} (see --help)`);
     }
   }
-  if (flags["--help"] || flags["-h"]) return { kind: "exit", code: 0, out: HELP };
+  if (flags["--help"] || flags["-h"]) return { kind: "exit", code: 0, out: HELP.trimEnd() };
   if (flags["--version"] || flags["-V"]) return { kind: "exit", code: 0, out: VERSION };
+  const setting = (flag: string, envName: string) => {
+    const f = flags[flag];
+    return typeof f === "string"
+      ? { name: flag, value: f }
+      : { name: envName, value: get(envName) };
+  };
 
   const demo = flags["--demo"] === true;
-  const backend = String(flags["--backend"] ?? get("CODER_FLEET_BACKEND") ?? "auto").trim();
+  const backend = String(flags["--backend"] ?? get("CODER_FLEET_BACKEND") ?? "auto").trim() ||
+    "auto";
   if (!["auto", "tasks", "chats"].includes(backend)) {
-    return fail(
-      `CODER_FLEET_BACKEND must be auto, tasks or chats, not ${JSON.stringify(backend)}`,
+    throw new ConfigError(
+      `CODER_FLEET_BACKEND must be auto, tasks or chats, not ${
+        JSON.stringify(backend.slice(0, 20))
+      }`,
     );
   }
   const toolsRaw = flags["--tools"] ?? get("CODER_FLEET_TOOLS");
-  const tools = typeof toolsRaw === "string" && toolsRaw.trim() !== ""
-    ? toolsRaw.split(",").map((s) => s.trim()).filter(Boolean)
-    : undefined;
-  const readOnly = flags["--read-only"] === true || truthy(get("CODER_FLEET_READ_ONLY"));
+  let tools: string[] | undefined;
+  if (typeof toolsRaw === "string" && toolsRaw.trim() !== "") {
+    tools = toolsRaw.split(",").map((s) => s.trim()).filter(Boolean);
+    if (tools.length === 0) {
+      throw new ConfigError(
+        "CODER_FLEET_TOOLS names no tool: list tool names separated by commas, or unset it for all",
+      );
+    }
+  }
+  const readOnly = flags["--read-only"] === true ||
+    bool("CODER_FLEET_READ_ONLY", get("CODER_FLEET_READ_ONLY"));
+  const httpAllowRemote = flags["--http-allow-remote"] === true ||
+    bool("CODER_FLEET_HTTP_ALLOW_REMOTE", get("CODER_FLEET_HTTP_ALLOW_REMOTE"));
+  const httpAllowedHosts = (get("CODER_FLEET_HTTP_ALLOWED_HOSTS") ?? "").split(",")
+    .map((s) => s.trim().toLowerCase()).filter(Boolean);
 
   let http: Config["http"];
   let httpToken: string | undefined;
   if (typeof flags["--http"] === "string") {
-    const m = /^(?:(.+):)?(\d{1,5})$/.exec(flags["--http"]);
+    const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:\[\]]+):)?(\d{1,5})$/.exec(flags["--http"]);
     const port = m ? Number(m[2]) : NaN;
     if (!m || port < 0 || port > 65535) {
-      return fail("--http takes [host:]port, e.g. --http 8765 or --http 127.0.0.1:8765");
+      throw new ConfigError(
+        "--http takes [host:]port, e.g. --http 8765 or --http 127.0.0.1:8765 or --http [::1]:8765",
+      );
     }
-    http = { host: m[1] ?? "127.0.0.1", port };
+    const host = (m[1] ?? "127.0.0.1").replace(/^\[|\]$/g, "");
+    if (!isLoopbackHost(host) && !httpAllowRemote) {
+      throw new ConfigError(
+        `--http ${
+          m[1]
+        } listens beyond loopback: add --http-allow-remote (or CODER_FLEET_HTTP_ALLOW_REMOTE=1) if you mean it, or bind 127.0.0.1`,
+      );
+    }
+    http = { host, port };
     httpToken = get("CODER_FLEET_HTTP_TOKEN");
     if (!httpToken || httpToken.length < 16) {
-      return fail(
+      throw new ConfigError(
         "--http needs CODER_FLEET_HTTP_TOKEN (at least 16 characters) in the environment or .env",
       );
     }
   }
 
-  const pollMs = Math.max(100, Number(get("CODER_FLEET_POLL_MS")) || 1000);
+  const poll = setting("--poll-ms", "CODER_FLEET_POLL_MS");
+  const rate = setting("--rate-limit", "CODER_FLEET_RATE_LIMIT");
+  const maxMb = setting("--max-response-mb", "CODER_FLEET_MAX_RESPONSE_MB");
   const base: Config = {
     backend: backend as Config["backend"],
     readOnly,
     tools,
     http,
     httpToken,
+    httpAllowRemote,
+    httpAllowedHosts,
     demo,
-    pollMs,
+    pollMs: int(poll.name, poll.value, 1000, 100, 60_000),
+    ratePerMinute: int(rate.name, rate.value, DEFAULT_RATE_PER_MINUTE, 1, 10_000),
+    maxResponseBytes: int(maxMb.name, maxMb.value, DEFAULT_MAX_RESPONSE_MB, 1, 4096) * 1024 * 1024,
   };
   if (demo) return { kind: "run", config: base };
 
-  const url = flags["--url"] ?? get("CODER_URL");
-  if (typeof url !== "string" || url.trim() === "") {
-    return fail(
+  const rawUrl = flags["--url"] ?? get("CODER_URL");
+  if (typeof rawUrl !== "string" || rawUrl.trim() === "") {
+    throw new ConfigError(
       "CODER_URL is not set: export CODER_URL=https://coder.example.com (or pass --url, or use --demo)",
     );
   }
-  if (!UrlSchema.safeParse(url).success) {
-    return fail(`CODER_URL is not an http(s) URL: ${JSON.stringify(url.slice(0, 100))}`);
-  }
+  const checked = checkCoderUrl(rawUrl);
+  if ("problem" in checked) throw new ConfigError(checked.problem);
   const token = get("CODER_SESSION_TOKEN");
   if (!token || token.trim() === "") {
-    return fail(
+    throw new ConfigError(
       "CODER_SESSION_TOKEN is not set: create one with `coder tokens create` and export CODER_SESSION_TOKEN=...",
     );
   }
   if (/\s/.test(token.trim()) || token.trim().length < 8) {
-    return fail("CODER_SESSION_TOKEN looks malformed (whitespace or too short): check its value");
+    throw new ConfigError(
+      "CODER_SESSION_TOKEN looks malformed (whitespace or too short): check its value",
+    );
   }
-  return {
-    kind: "run",
-    config: { ...base, url: url.trim().replace(/\/+$/, ""), token: token.trim() },
-  };
+  return { kind: "run", config: { ...base, url: checked.url, token: token.trim() } };
 }

@@ -1,16 +1,33 @@
 /**
  * The CLI entry: `deno task start` (stdio), `--http [host:]port`, `--demo` (simulated fleet).
+ * Misconfiguration exits 2 with one line; SIGINT and SIGTERM (and stdin closing, on stdio) end
+ * the process cleanly with exit 0.
  */
-import process from "node:process";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
-import { createMcpHandler } from "@modelcontextprotocol/server";
-import { type Config, parseArgs, readDotEnv } from "./config.ts";
+import { type Config, isLoopbackHost, parseArgs, readDotEnv, readEnv } from "./config.ts";
 import { Fleet } from "./fleet/fleet.ts";
 import { serverFactory } from "./server.ts";
 import { selectTools } from "./tools/index.ts";
+import { serveHttp } from "./transport/http.ts";
+import { LineStdioTransport } from "./transport/stdio.ts";
+
+const log = (line: string) => console.error(`coder-fleet-mcp: ${line}`);
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      try {
+        Deno.addSignalListener(sig, () => resolve(sig));
+      } catch {
+        // SIGTERM cannot be listened to on Windows.
+      }
+    }
+  });
+}
 
 async function main(): Promise<number> {
-  const parsed = parseArgs(Deno.args, Deno.env.toObject(), readDotEnv());
+  const parsed = parseArgs(Deno.args, readEnv(), readDotEnv());
   if (parsed.kind === "exit") {
     if (parsed.out) console.log(parsed.out);
     if (parsed.err) console.error(parsed.err);
@@ -21,9 +38,18 @@ async function main(): Promise<number> {
   try {
     tools = selectTools({ readOnly: config.readOnly, allow: config.tools });
   } catch (err) {
-    console.error(`coder-fleet-mcp: ${(err as Error).message}`);
+    log((err as Error).message);
     return 2;
   }
+  if (tools.length === 0) {
+    log(
+      `no tool is left to serve: CODER_FLEET_TOOLS${
+        config.readOnly ? " with read-only mode" : ""
+      } selects none (read-only mode keeps only read tools)`,
+    );
+    return 2;
+  }
+  const stop = stopSignal();
   let url = config.url!, token = config.token!;
   let closeSim: (() => Promise<void>) | undefined;
   if (config.demo) {
@@ -33,56 +59,64 @@ async function main(): Promise<number> {
     token = demo.token;
     closeSim = demo.close;
   }
-  const fleet = new Fleet({ url, token, backend: config.backend, pollMs: config.pollMs });
+  const fleet = new Fleet({
+    url,
+    token,
+    backend: config.backend,
+    pollMs: config.pollMs,
+    ratePerMinute: config.ratePerMinute,
+    maxResponseBytes: config.maxResponseBytes,
+  });
   const factory = serverFactory(fleet, tools);
-  if (config.http) {
-    await serveHttp(config, factory);
-  } else {
-    const handle = serveStdio(factory, {
-      onerror: (e) => console.error(`coder-fleet-mcp: ${e.message}`),
-    });
-    // Run until the client closes stdin or the process is told to stop.
-    await new Promise<void>((resolve) => {
-      process.stdin.once("end", resolve);
-      process.stdin.once("close", resolve);
-      Deno.addSignalListener("SIGTERM", resolve);
-      Deno.addSignalListener("SIGINT", resolve);
-    });
-    await handle.close().catch(() => {});
-  }
+  const code = config.http ? await runHttp(config, factory, stop) : await runStdio(factory, stop);
   await closeSim?.();
+  return code;
+}
+
+async function runStdio(factory: ReturnType<typeof serverFactory>, stop: Promise<string>) {
+  const transport = new LineStdioTransport();
+  const handle = serveStdio(factory, { transport, onerror: (e) => log(e.message) });
+  // Run until the client closes stdin or the process is told to stop.
+  await Promise.race([transport.closed, stop]);
+  await handle.close().catch(() => {});
+  // Let the last answers reach stdout, unless the client stopped reading.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([transport.flushed(), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+  clearTimeout(timer);
   return 0;
 }
 
-async function serveHttp(config: Config, factory: ReturnType<typeof serverFactory>) {
-  const handler = createMcpHandler(factory, {
-    onerror: (e) => console.error(`coder-fleet-mcp: ${e.message}`),
-  });
-  const expected = `Bearer ${config.httpToken}`;
-  const server = Deno.serve({
-    hostname: config.http!.host,
-    port: config.http!.port,
-    onListen: ({ hostname, port }) =>
-      console.error(`coder-fleet-mcp: serving MCP on http://${hostname}:${port}/mcp`),
-  }, async (req) => {
-    const path = new URL(req.url).pathname;
-    if (path !== "/mcp") return new Response("Not found\n", { status: 404 });
-    if (!timingSafeEqual(req.headers.get("authorization") ?? "", expected)) {
-      return new Response("Unauthorized: send Authorization: Bearer $CODER_FLEET_HTTP_TOKEN\n", {
-        status: 401,
-        headers: { "WWW-Authenticate": "Bearer" },
-      });
-    }
-    return await handler.fetch(req);
-  });
-  await server.finished;
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+async function runHttp(
+  config: Config,
+  factory: ReturnType<typeof serverFactory>,
+  stop: Promise<string>,
+): Promise<number> {
+  const { host, port } = config.http!;
+  if (!isLoopbackHost(host)) {
+    log(
+      `WARNING: --http-allow-remote: listening on ${host}, beyond loopback; anyone who can reach it and holds CODER_FLEET_HTTP_TOKEN acts with your Coder token`,
+    );
+  }
+  let server;
+  try {
+    server = await serveHttp(factory, {
+      host,
+      port,
+      token: config.httpToken!,
+      extraHosts: config.httpAllowedHosts,
+      onerror: (e) => log(e.message),
+    });
+  } catch (err) {
+    log(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
+    return 1;
+  }
+  const shown = server.addr.hostname.includes(":")
+    ? `[${server.addr.hostname}]`
+    : server.addr.hostname;
+  log(`serving MCP on http://${shown}:${server.addr.port}/mcp`);
+  await Promise.race([stop, server.finished]);
+  await server.shutdown();
+  return 0;
 }
 
 if (import.meta.main) {

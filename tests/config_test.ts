@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseArgs, readDotEnv } from "../src/config.ts";
+import { ENV_VARS, HELP, parseArgs, readDotEnv, VERSION } from "../src/config.ts";
+import meta from "../deno.json" with { type: "json" };
 
 const ENV = { CODER_URL: "https://coder.example.com/", CODER_SESSION_TOKEN: "abcdefgh-12345678" };
 
@@ -62,7 +63,10 @@ Deno.test("config: --demo needs no URL or token; --http binds 127.0.0.1 by defau
   assert.equal(r.kind === "run" && r.config.demo, true);
   const h = parseArgs(["--http", "8765"], { ...ENV, CODER_FLEET_HTTP_TOKEN: "0123456789abcdef" });
   assert.equal(h.kind, "run");
-  if (h.kind === "run") assert.deepEqual(h.config.http, { host: "127.0.0.1", port: 8765 });
+  if (h.kind === "run") {
+    assert.deepEqual(h.config.http, { host: "127.0.0.1", port: 8765 });
+    assert.equal(h.config.httpAllowRemote, false);
+  }
 });
 
 Deno.test("config: --help and --version exit 0", () => {
@@ -80,4 +84,241 @@ Deno.test("config: .env is parsed with quotes and comments", () => {
     CODER_SESSION_TOKEN: "tok-12345678",
   });
   assert.deepEqual(readDotEnv(`${dir}/missing`), {});
+});
+
+Deno.test("config: CODER_URL is http(s)://host[:port][/path], normalised, never echoed", async (t) => {
+  const ok: [string, string][] = [
+    ["https://coder.example.com/", "https://coder.example.com"],
+    ["http://127.0.0.1:3000", "http://127.0.0.1:3000"],
+    ["  https://Coder.Example.com:443/base/path// ", "https://coder.example.com/base/path"],
+  ];
+  for (const [raw, want] of ok) {
+    await t.step(`accepts ${raw.trim()}`, () => {
+      const r = parseArgs([], { ...ENV, CODER_URL: raw });
+      assert.equal(r.kind === "run" && r.config.url, want);
+    });
+  }
+  const bad: [string, RegExp][] = [
+    ["http://admin:s3cretPW@coder.example.com", /credentials/],
+    ["https://admin@coder.example.com", /credentials/],
+    ["https://:s3cretPW@coder.example.com", /credentials/],
+    ["https://coder.example.com/?token=s3cretPW", /query/],
+    ["https://coder.example.com?", /query/],
+    ["https://coder.example.com/#s3cretPW", /fragment/],
+    ["ftp://coder.example.com", /not an http/],
+    ["coder.example.com", /not (a|an http) URL/],
+  ];
+  for (const [raw, re] of bad) {
+    await t.step(`refuses ${raw}`, () => {
+      for (const r of [parseArgs([], { ...ENV, CODER_URL: raw }), parseArgs(["--url", raw], ENV)]) {
+        assert.equal(r.kind, "exit");
+        if (r.kind !== "exit") return;
+        assert.equal(r.code, 2);
+        assert.match(r.err!, re);
+        assert.match(r.err!, /CODER_URL/);
+        assert.equal(r.err!.split("\n").length, 1);
+        assert.ok(!r.err!.includes("s3cretPW"), "the password never appears");
+        assert.ok(!r.err!.includes("admin"), "the user never appears");
+      }
+    });
+  }
+});
+
+Deno.test("config: booleans are strict; anything else exits 2 naming the variable", async (t) => {
+  for (const v of ["1", "true", "YES", "On", " on "]) {
+    const r = parseArgs([], { ...ENV, CODER_FLEET_READ_ONLY: v });
+    assert.equal(r.kind === "run" && r.config.readOnly, true, v);
+  }
+  for (const v of ["0", "false", "No", "OFF", ""]) {
+    const r = parseArgs([], { ...ENV, CODER_FLEET_READ_ONLY: v });
+    assert.equal(r.kind === "run" && r.config.readOnly, false, v);
+  }
+  for (const name of ["CODER_FLEET_READ_ONLY", "CODER_FLEET_HTTP_ALLOW_REMOTE"]) {
+    for (const v of ["y", "n", "2", "enabled", "truee"]) {
+      await t.step(`${name}=${v}`, () => {
+        const r = parseArgs([], { ...ENV, [name]: v });
+        assert.equal(r.kind, "exit");
+        if (r.kind !== "exit") return;
+        assert.equal(r.code, 2);
+        assert.match(
+          r.err!,
+          new RegExp(`^coder-fleet-mcp: ${name} must be 1/true/yes/on or 0/false/no/off`),
+        );
+        assert.equal(r.err!.split("\n").length, 1);
+      });
+    }
+  }
+  // From .env as well.
+  const d = parseArgs([], {}, { ...ENV, CODER_FLEET_READ_ONLY: "y" });
+  assert.equal(d.kind === "exit" && d.code, 2);
+});
+
+Deno.test("config: a tool allowlist that names no tool exits 2", () => {
+  for (const v of [",", " , ,", ",,,"]) {
+    for (
+      const r of [parseArgs([], { ...ENV, CODER_FLEET_TOOLS: v }), parseArgs(["--tools", v], ENV)]
+    ) {
+      assert.equal(r.kind, "exit", v);
+      if (r.kind !== "exit") continue;
+      assert.equal(r.code, 2);
+      assert.match(r.err!, /CODER_FLEET_TOOLS names no tool/);
+    }
+  }
+  const blank = parseArgs([], { ...ENV, CODER_FLEET_TOOLS: "  " });
+  assert.equal(blank.kind === "run" && blank.config.tools, undefined, "blank means unset: all");
+});
+
+Deno.test("config: rate limit and response cap: defaults, env, flags, ranges", async (t) => {
+  const d = parseArgs([], ENV);
+  assert.equal(d.kind, "run");
+  if (d.kind !== "run") return;
+  assert.equal(d.config.ratePerMinute, 450);
+  assert.equal(d.config.maxResponseBytes, 64 * 1024 * 1024);
+  assert.equal(d.config.pollMs, 1000);
+  const e = parseArgs([], {
+    ...ENV,
+    CODER_FLEET_RATE_LIMIT: "120",
+    CODER_FLEET_MAX_RESPONSE_MB: "8",
+    CODER_FLEET_POLL_MS: "250",
+  });
+  assert.equal(e.kind === "run" && e.config.ratePerMinute, 120);
+  assert.equal(e.kind === "run" && e.config.maxResponseBytes, 8 * 1024 * 1024);
+  assert.equal(e.kind === "run" && e.config.pollMs, 250);
+  const f = parseArgs(
+    ["--rate-limit", "10000", "--max-response-mb=1", "--poll-ms", "100"],
+    { ...ENV, CODER_FLEET_RATE_LIMIT: "5" },
+  );
+  assert.equal(f.kind === "run" && f.config.ratePerMinute, 10000);
+  assert.equal(f.kind === "run" && f.config.maxResponseBytes, 1024 * 1024);
+  assert.equal(f.kind === "run" && f.config.pollMs, 100);
+  const bad: [string[], Record<string, string>, RegExp][] = [
+    [
+      [],
+      { CODER_FLEET_RATE_LIMIT: "0" },
+      /CODER_FLEET_RATE_LIMIT must be a whole number from 1 to 10000/,
+    ],
+    [[], { CODER_FLEET_RATE_LIMIT: "10001" }, /CODER_FLEET_RATE_LIMIT/],
+    [[], { CODER_FLEET_RATE_LIMIT: "fast" }, /CODER_FLEET_RATE_LIMIT/],
+    [[], { CODER_FLEET_RATE_LIMIT: "4.5" }, /CODER_FLEET_RATE_LIMIT/],
+    [["--rate-limit", "-1"], {}, /--rate-limit must be/],
+    [[], { CODER_FLEET_MAX_RESPONSE_MB: "0" }, /CODER_FLEET_MAX_RESPONSE_MB/],
+    [[], { CODER_FLEET_MAX_RESPONSE_MB: "64MB" }, /CODER_FLEET_MAX_RESPONSE_MB/],
+    [[], { CODER_FLEET_POLL_MS: "10" }, /CODER_FLEET_POLL_MS/],
+    [[], { CODER_FLEET_POLL_MS: "soon" }, /CODER_FLEET_POLL_MS/],
+  ];
+  for (const [args, env, re] of bad) {
+    await t.step(re.source, () => {
+      const r = parseArgs(args, { ...ENV, ...env });
+      assert.equal(r.kind, "exit");
+      if (r.kind !== "exit") return;
+      assert.equal(r.code, 2);
+      assert.match(r.err!, re);
+    });
+  }
+});
+
+Deno.test("config: --http beyond loopback needs --http-allow-remote", async (t) => {
+  const env = { ...ENV, CODER_FLEET_HTTP_TOKEN: "0123456789abcdef" };
+  for (const spec of ["127.0.0.1:8765", "localhost:8765", "[::1]:8765", "127.0.0.2:1"]) {
+    await t.step(`loopback ${spec}`, () => {
+      assert.equal(parseArgs(["--http", spec], env).kind, "run");
+    });
+  }
+  for (const spec of ["0.0.0.0:8765", "[::]:8765", "192.168.1.5:8765", "example.com:80"]) {
+    await t.step(`remote ${spec}`, () => {
+      const r = parseArgs(["--http", spec], env);
+      assert.equal(r.kind, "exit");
+      if (r.kind !== "exit") return;
+      assert.equal(r.code, 2);
+      assert.match(r.err!, /--http-allow-remote/);
+      assert.equal(r.err!.split("\n").length, 1);
+      const a = parseArgs(["--http", spec, "--http-allow-remote"], env);
+      assert.equal(a.kind === "run" && a.config.httpAllowRemote, true);
+      const e = parseArgs(["--http", spec], { ...env, CODER_FLEET_HTTP_ALLOW_REMOTE: "yes" });
+      assert.equal(e.kind, "run");
+    });
+  }
+  const v6 = parseArgs(["--http", "[::]:9"], { ...env, CODER_FLEET_HTTP_ALLOW_REMOTE: "1" });
+  assert.deepEqual(v6.kind === "run" && v6.config.http, { host: "::", port: 9 });
+  const hosts = parseArgs([], { ...ENV, CODER_FLEET_HTTP_ALLOWED_HOSTS: "Fleet.lan, 10.0.0.2" });
+  assert.deepEqual(hosts.kind === "run" && hosts.config.httpAllowedHosts, [
+    "fleet.lan",
+    "10.0.0.2",
+  ]);
+});
+
+Deno.test("config: .env with a byte-order mark is read", () => {
+  const dir = new URL("./fixtures/dotenv/bom", import.meta.url).pathname;
+  assert.deepEqual(readDotEnv(dir), {
+    CODER_URL: "https://bom.example.com",
+    CODER_SESSION_TOKEN: "tok-bom-12345",
+  });
+});
+
+Deno.test("config: a .env that is not a regular file is ignored (a FIFO does not block)", async () => {
+  const dir = new TextDecoder().decode(
+    (await new Deno.Command("mktemp", { args: ["-d"], stdout: "piped" }).output()).stdout,
+  ).trim();
+  try {
+    const mk = await new Deno.Command("mkfifo", { args: [`${dir}/.env`] }).output();
+    assert.equal(mk.code, 0);
+    assert.deepEqual(readDotEnv(dir), {});
+    // A directory named .env is ignored too.
+    assert.equal(
+      (await new Deno.Command("mkdir", { args: ["-p", `${dir}/d/.env`] }).output()).code,
+      0,
+    );
+    assert.deepEqual(readDotEnv(`${dir}/d`), {});
+  } finally {
+    await new Deno.Command("rm", { args: ["-rf", dir] }).output();
+  }
+});
+
+Deno.test("config: --version is deno.json's version; --help names every flag and variable", () => {
+  assert.equal(VERSION, meta.version);
+  const v = parseArgs(["--version"], {});
+  assert.equal(v.kind === "exit" && v.out, meta.version);
+  const h = parseArgs(["--help"], {});
+  const help = h.kind === "exit" ? h.out! : "";
+  assert.equal(help, HELP.trimEnd());
+  const source = Deno.readTextFileSync(new URL("../src/config.ts", import.meta.url));
+  const vars = new Set([...source.matchAll(/"(CODER_[A-Z_]+)"/g)].map((m) => m[1]));
+  assert.ok(vars.size >= 11, [...vars].join());
+  for (const name of vars) {
+    assert.ok((ENV_VARS as readonly string[]).includes(name), `${name} is in ENV_VARS`);
+    assert.match(help, new RegExp(`\\b${name}\\b`), `${name} is in --help`);
+  }
+  for (const name of ENV_VARS) assert.ok(vars.has(name), `${name} is read by config.ts`);
+  const flags = new Set([...source.matchAll(/"(--[a-z-]+|-[a-zA-Z])"/g)].map((m) => m[1]));
+  for (const f of ["--http-allow-remote", "--rate-limit", "--max-response-mb", "--poll-ms"]) {
+    assert.ok(flags.has(f), f);
+  }
+  for (const flag of flags) {
+    if (flag === "--token" || flag === "--session-token") continue; // refused, never a flag
+    assert.ok(help.includes(flag), `${flag} is in --help`);
+  }
+  // The permissions a scoped build gets.
+  assert.match(help, /--allow-net=coder\.example\.com\[:port\]/);
+  assert.ok(help.includes(`--allow-env=${ENV_VARS.join(",")}`));
+  assert.match(help, /--allow-read=\.env/);
+});
+
+Deno.test("config: only env.ts reads the environment, and only the variables it names", () => {
+  const walk = (dir: URL): string[] =>
+    [...Deno.readDirSync(dir)].flatMap((e) =>
+      e.isDirectory
+        ? (e.name === "sim" ? [] : walk(new URL(`${e.name}/`, dir)))
+        : e.name.endsWith(".ts")
+        ? [new URL(e.name, dir).pathname]
+        : []
+    );
+  for (const file of walk(new URL("../src/", import.meta.url))) {
+    const text = Deno.readTextFileSync(file);
+    const reads = /Deno\.env\.(get|toObject)|process\.env/.test(text);
+    if (file.endsWith("/src/env.ts")) {
+      assert.ok(!/Deno\.env\.toObject|process\.env/.test(text), "no wholesale env read");
+    } else {
+      assert.ok(!reads, `${file} reads the environment: route it through src/env.ts`);
+    }
+  }
 });

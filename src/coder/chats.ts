@@ -1,206 +1,21 @@
 /**
  * The Coder Chats ("Coder Agents") API: `/api/v2/chats` (or `/api/experimental/chats` on older
- * servers). Every function takes the client and the API prefix the back end was detected at.
- *
- * Schemas are tolerant: extra fields pass through, optional fields may be absent or null, and a
- * few shapes that differ between versions (ids as `{uuid, valid}` objects, tool arguments as raw
- * JSON or as byte arrays, a bare array of models) are all accepted.
+ * servers). Every function takes the client and the API prefix the back end was detected at, and
+ * passes Coder's documented success status. The schemas are in `chat_schemas.ts`.
  */
-import { z } from "zod";
 import { CoderError } from "./http.ts";
-import { NullableId } from "./ids.ts";
 import type { CoderClient } from "./http.ts";
+import { itemsOf } from "./lists.ts";
+import { segment } from "./paths.ts";
+import {
+  Chat,
+  ChatCost,
+  ChatMessagesResponse,
+  ChatModelsResponse,
+  CreateChatMessageResponse,
+} from "./chat_schemas.ts";
 
-/** A string map (chat labels). Non-string values are turned into strings; null means empty. */
-export const StringMap = z
-  .record(z.string(), z.unknown())
-  .nullish()
-  .transform((m): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(m ?? {})) {
-      if (v === null || v === undefined) continue;
-      out[k] = typeof v === "string" ? v : JSON.stringify(v);
-    }
-    return out;
-  });
-
-/** codersdk.ChatError: why the chat's last turn failed. */
-export const ChatError = z.looseObject({
-  message: z.string().nullish(),
-  detail: z.string().nullish(),
-  kind: z.string().nullish(),
-  provider: z.string().nullish(),
-  retryable: z.boolean().nullish(),
-  status_code: z.number().nullish(),
-});
-/** A chat error. */
-export type ChatError = z.infer<typeof ChatError>;
-
-/** codersdk.Chat, the fields we read (all others pass through). */
-export const Chat = z.looseObject({
-  id: z.string(),
-  title: z.string().nullish(),
-  /** `waiting|running|error|requires_action|interrupting`; any other word is kept as is. */
-  status: z.string().nullish(),
-  archived: z.boolean().nullish(),
-  owner_id: z.string().nullish(),
-  owner_username: z.string().nullish(),
-  owner_name: z.string().nullish(),
-  organization_id: z.string().nullish(),
-  workspace_id: NullableId,
-  agent_id: NullableId,
-  parent_chat_id: NullableId,
-  root_chat_id: NullableId,
-  labels: StringMap,
-  last_turn_summary: z.string().nullish(),
-  summary: z.string().nullish(),
-  /** An object per the swagger; a bare string is accepted too. */
-  last_error: z.union([ChatError, z.string()]).nullish(),
-  last_model_config_id: z.string().nullish(),
-  has_unread: z.boolean().nullish(),
-  created_at: z.string().nullish(),
-  updated_at: z.string().nullish(),
-  children: z.array(z.unknown()).nullish(),
-});
-/** A chat. */
-export type Chat = z.infer<typeof Chat>;
-
-/** codersdk.ChatMessagePart: one part of a message (text, reasoning, tool call, ...). */
-export const ChatMessagePart = z.looseObject({
-  type: z.string().nullish(),
-  text: z.string().nullish(),
-  /** Tool name of tool-call and tool-result parts. */
-  tool_name: z.string().nullish(),
-  tool_call_id: z.string().nullish(),
-  name: z.string().nullish(),
-  /** Raw JSON on the wire (the swagger shows Go's json.RawMessage as a byte array). */
-  args: z.unknown().optional(),
-  args_delta: z.string().nullish(),
-  result: z.unknown().optional(),
-  result_delta: z.string().nullish(),
-  is_error: z.boolean().nullish(),
-  url: z.string().nullish(),
-  title: z.string().nullish(),
-  media_type: z.string().nullish(),
-  file_name: z.string().nullish(),
-  start_line: z.number().nullish(),
-  end_line: z.number().nullish(),
-  content: z.string().nullish(),
-  context_file_path: z.string().nullish(),
-  skill_name: z.string().nullish(),
-  created_at: z.string().nullish(),
-});
-/** A message part. */
-export type ChatMessagePart = z.infer<typeof ChatMessagePart>;
-
-/** Message content: an array of parts; a bare string is taken as one text part. */
-const Parts = z
-  .union([z.array(ChatMessagePart), z.string()])
-  .nullish()
-  .transform((v): ChatMessagePart[] => {
-    if (v === null || v === undefined) return [];
-    if (typeof v === "string") return [{ type: "text", text: v }];
-    return v;
-  });
-
-/** A message id: an integer, or a numeric string. */
-const MessageId = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
-
-/** codersdk.ChatMessage. */
-export const ChatMessage = z.looseObject({
-  id: MessageId,
-  chat_id: z.string().nullish(),
-  /** `system|user|assistant|tool`. */
-  role: z.string().nullish(),
-  content: Parts,
-  created_at: z.string().nullish(),
-  created_by: z.string().nullish(),
-  model_config_id: z.string().nullish(),
-});
-/** A chat message. */
-export type ChatMessage = z.infer<typeof ChatMessage>;
-
-/** codersdk.ChatQueuedMessage: a message waiting for the chat to become idle. */
-export const ChatQueuedMessage = z.looseObject({
-  id: MessageId.nullish(),
-  chat_id: z.string().nullish(),
-  content: Parts,
-  created_at: z.string().nullish(),
-});
-/** A queued message. */
-export type ChatQueuedMessage = z.infer<typeof ChatQueuedMessage>;
-
-/** codersdk.ChatMessagesResponse. A bare array of messages is accepted too (`has_more` then
- * stays undefined). */
-export const ChatMessagesResponse = z.preprocess(
-  (v) => (Array.isArray(v) ? { messages: v } : v),
-  z.looseObject({
-    messages: z.array(ChatMessage).nullish().transform((m) => m ?? []),
-    queued_messages: z.array(ChatQueuedMessage).nullish().transform((m) => m ?? []),
-    has_more: z.boolean().nullish().transform((b) => b ?? undefined),
-  }),
-);
-/** A page of chat messages. */
-export type ChatMessagesResponse = z.infer<typeof ChatMessagesResponse>;
-
-/** codersdk.CreateChatMessageResponse. An empty body is accepted (as "sent"). */
-export const CreateChatMessageResponse = z.preprocess(
-  (v) => v ?? {},
-  z.looseObject({
-    message: ChatMessage.nullish(),
-    messages: z.array(ChatMessage).nullish(),
-    queued: z.boolean().nullish(),
-    queued_message: ChatQueuedMessage.nullish(),
-    warnings: z.array(z.string()).nullish(),
-  }),
-);
-/** The answer to a sent message. */
-export type CreateChatMessageResponse = z.infer<typeof CreateChatMessageResponse>;
-
-/** codersdk.ChatModel: a model config; its `id` is what `model_config_id` takes. */
-export const ChatModel = z.looseObject({
-  id: z.string(),
-  model: z.string().nullish(),
-  provider: z.string().nullish(),
-  display_name: z.string().nullish(),
-});
-/** A chat model config. */
-export type ChatModel = z.infer<typeof ChatModel>;
-
-/** codersdk.ChatModelProvider. */
-export const ChatModelProvider = z.looseObject({
-  provider: z.string().nullish(),
-  available: z.boolean().nullish(),
-  unavailable_reason: z.string().nullish(),
-  models: z.array(ChatModel).nullish().transform((m) => m ?? []),
-});
-/** A model provider. */
-export type ChatModelProvider = z.infer<typeof ChatModelProvider>;
-
-/** codersdk.ChatModelsResponse. A bare array (of providers, or of models) is accepted too. */
-export const ChatModelsResponse = z.preprocess(
-  (v) => {
-    if (!Array.isArray(v)) return v;
-    const providers = v.some((x) => x && typeof x === "object" && "models" in x);
-    return { providers: providers ? v : [{ available: true, models: v }] };
-  },
-  z.looseObject({
-    providers: z.array(ChatModelProvider).nullish().transform((p) => p ?? []),
-    unsupported_providers: z.array(z.unknown()).nullish(),
-  }),
-);
-/** The models a deployment offers. */
-export type ChatModelsResponse = z.infer<typeof ChatModelsResponse>;
-
-/** codersdk.ChatCost: spend of the whole chat tree. */
-export const ChatCost = z.looseObject({
-  chat_id: z.string().nullish(),
-  total_cost_micros: z.number().nullish().transform((n) => n ?? 0),
-  request_count: z.number().nullish().transform((n) => n ?? 0),
-  unpriced_request_count: z.number().nullish().transform((n) => n ?? 0),
-});
-/** A chat's cost. */
-export type ChatCost = z.infer<typeof ChatCost>;
+export * from "./chat_schemas.ts";
 
 /** codersdk.ChatInputPart, as we send it. */
 export interface ChatInputPart {
@@ -281,19 +96,33 @@ export function chatListSearch(query: ChatListQuery = {}): string {
   return s ? `?${s}` : "";
 }
 
+/** `C/chats/{chat}{rest}`, the id validated and encoded. */
 function chatPath(prefix: string, id: string, rest = ""): string {
-  return `${prefix}/chats/${encodeURIComponent(id)}${rest}`;
+  return `${prefix}/chats/${segment(id, "chat id")}${rest}`;
 }
 
+/** The chat list: the chats that parsed, and a reason for each malformed one left out. */
+export interface ChatList {
+  chats: Chat[];
+  skipped: string[];
+}
+
+const ChatListSchema = itemsOf(Chat, "chat");
+
 /** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
- * `archived:true` is among the terms). */
-export function listChats(
+ * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped. */
+export async function listChats(
   client: CoderClient,
   prefix: string,
   query: ChatListQuery = {},
   signal?: AbortSignal,
-): Promise<Chat[]> {
-  return client.get(`${prefix}/chats${chatListSearch(query)}`, z.array(Chat), { signal });
+): Promise<ChatList> {
+  const { items, skipped } = await client.get(
+    `${prefix}/chats${chatListSearch(query)}`,
+    ChatListSchema,
+    { signal },
+  );
+  return { chats: items, skipped };
 }
 
 /** `POST C/chats`: start a chat (201, status `running`). */
@@ -303,17 +132,22 @@ export function createChat(
   req: CreateChatRequest,
   signal?: AbortSignal,
 ): Promise<Chat> {
-  return client.request("POST", `${prefix}/chats`, { body: req, schema: Chat, signal });
+  return client.request("POST", `${prefix}/chats`, {
+    body: req,
+    schema: Chat,
+    expect: [201],
+    signal,
+  });
 }
 
 /** `GET C/chats/{chat}`: one chat, archived or not. */
-export function getChat(
+export async function getChat(
   client: CoderClient,
   prefix: string,
   id: string,
   signal?: AbortSignal,
 ): Promise<Chat> {
-  return client.get(chatPath(prefix, id), Chat, { signal });
+  return await client.get(chatPath(prefix, id), Chat, { signal });
 }
 
 /** `PATCH C/chats/{chat}`: archive/unarchive, retitle, relabel (204). */
@@ -324,25 +158,25 @@ export async function updateChat(
   patch: UpdateChatRequest,
   signal?: AbortSignal,
 ): Promise<void> {
-  await client.request("PATCH", chatPath(prefix, id), { body: patch, signal });
+  await client.request("PATCH", chatPath(prefix, id), { body: patch, expect: [204], signal });
 }
 
 /** `GET C/chats/{chat}/messages`: a page of messages, newest first as Coder sends them. */
-export function listChatMessages(
+export async function listChatMessages(
   client: CoderClient,
   prefix: string,
   id: string,
   query: ChatMessagesQuery = {},
   signal?: AbortSignal,
 ): Promise<ChatMessagesResponse> {
-  return client.get(chatPath(prefix, id, "/messages"), ChatMessagesResponse, {
+  return await client.get(chatPath(prefix, id, "/messages"), ChatMessagesResponse, {
     query: { before_id: query.before_id, after_id: query.after_id, limit: query.limit },
     signal,
   });
 }
 
-/** `POST C/chats/{chat}/messages`: send a message; a busy chat queues it (or is interrupted). */
-export function sendChatMessage(
+/** `POST C/chats/{chat}/messages` (200): send a message; a busy chat queues it (or is interrupted). */
+export async function sendChatMessage(
   client: CoderClient,
   prefix: string,
   id: string,
@@ -351,22 +185,26 @@ export function sendChatMessage(
 ): Promise<CreateChatMessageResponse> {
   const body: SendChatMessageRequest = { content: req.content };
   if (req.busy_behavior) body.busy_behavior = req.busy_behavior;
-  return client.request("POST", chatPath(prefix, id, "/messages"), {
+  return await client.request("POST", chatPath(prefix, id, "/messages"), {
     body,
     schema: CreateChatMessageResponse,
+    expect: [200],
     signal,
   });
 }
 
-/** `POST C/chats/{chat}/interrupt`: stop the current turn. Returns the chat when Coder sends it. */
-export function interruptChat(
+/** `POST C/chats/{chat}/interrupt` (200): stop the current turn. Returns the chat when Coder
+ * sends it (an empty 200 is accepted). */
+export async function interruptChat(
   client: CoderClient,
   prefix: string,
   id: string,
   signal?: AbortSignal,
 ): Promise<Chat | undefined> {
-  return client.request("POST", chatPath(prefix, id, "/interrupt"), {
+  return await client.request("POST", chatPath(prefix, id, "/interrupt"), {
     schema: Chat.optional(),
+    expect: [200],
+    allowEmpty: true,
     signal,
   });
 }

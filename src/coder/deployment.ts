@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { CoderClient } from "./http.ts";
+import { segment } from "./paths.ts";
 
 /** `GET /api/v2/buildinfo` (codersdk.BuildInfoResponse), the fields we read. */
 export const BuildInfo = z.looseObject({
@@ -40,18 +41,22 @@ export function getBuildInfo(client: CoderClient, signal?: AbortSignal): Promise
 }
 
 /** `GET /api/v2/users/{user}`: `me`, a username or a UUID. */
-export function getUser(client: CoderClient, user = "me", signal?: AbortSignal): Promise<User> {
-  return client.get(`/api/v2/users/${encodeURIComponent(user)}`, User, { signal });
+export async function getUser(
+  client: CoderClient,
+  user = "me",
+  signal?: AbortSignal,
+): Promise<User> {
+  return await client.get(`/api/v2/users/${segment(user, "user")}`, User, { signal });
 }
 
 /** `GET /api/v2/users/{user}/organizations`: the organizations the user belongs to. */
-export function getUserOrganizations(
+export async function getUserOrganizations(
   client: CoderClient,
   user = "me",
   signal?: AbortSignal,
 ): Promise<Organization[]> {
-  return client.get(
-    `/api/v2/users/${encodeURIComponent(user)}/organizations`,
+  return await client.get(
+    `/api/v2/users/${segment(user, "user")}/organizations`,
     z.array(Organization),
     { signal },
   );

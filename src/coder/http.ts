@@ -1,321 +1,333 @@
 /**
  * The Coder HTTP client: one small layer over native `fetch` that every API module uses.
  *
- * - authenticates with the `Coder-Session-Token` header;
- * - bounds every request with a timeout (`AbortSignal.timeout`), combined with the caller's signal;
- * - retries idempotent requests (GET) with jittered backoff on network errors, 5xx and 429,
- *   honouring `Retry-After`; never retries a write;
- * - turns Coder's `{message, detail, validations}` error bodies into a typed {@link CoderError};
- * - validates every body it reads with a zod schema, so a malformed answer is a clear error.
+ * - authenticates with the `Coder-Session-Token` header, and sends it only to the origin of
+ *   `CODER_URL`: redirects are never followed (a 3xx is a `redirect` error naming its origin);
+ * - judges success strictly: the documented status (`expect`), and JSON where JSON is documented;
+ *   a write whose fate is unknown (sent, then the answer was lost) is `uncertain`, never done;
+ * - keeps to Coder's rate limit through a process-wide {@link RateLimiter} per route, and retries
+ *   a 429 (writes too: Coder did not act) once its `Retry-After` has passed;
+ * - fits every request, retry and wait into the call's budget (`budget.ts`): per-request timeout
+ *   = min(timeout, time left); a wait that does not fit fails at once (`budget`);
+ * - reads bodies under a byte cap (`too_large`);
+ * - turns Coder's `{message, detail, validations}` into a typed {@link CoderError}, and validates
+ *   every body it reads with a zod schema.
  *
- * The session token is held privately and never appears in an error, a log line or a summary.
+ * The session token is held privately; it is scrubbed from anything Coder echoes back.
  */
 import { z } from "zod";
+import { remainingMs } from "./budget.ts";
+import { BodyTooLarge, DEFAULT_MAX_BYTES, discard, readCapped } from "./body.ts";
+import { CoderError, type CoderErrorInit, humanDuration } from "./errors.ts";
+import { routeKey } from "./paths.ts";
+import { RateLimiter, RateWaitTooLong, sharedLimiter, sleep } from "./ratelimit.ts";
+import { classifyFetchError, errorFromBody } from "./failures.ts";
+import { originOf, parseAnswer, retryAfter } from "./answer.ts";
+import type { CoderClientOptions, RequestOptions } from "./options.ts";
 
-/** Options for {@link CoderClient}. */
-export interface CoderClientOptions {
-  /** Base URL of the Coder deployment, e.g. `https://coder.example.com`. */
-  url: string;
-  /** The session token, sent as `Coder-Session-Token`. */
-  token: string;
-  /** Per-request timeout in milliseconds (default 15 000). */
-  timeoutMs?: number;
-  /** Retries for idempotent requests (default 3). */
-  retries?: number;
-  /** Base backoff in milliseconds (default 200). */
-  backoffMs?: number;
-  /** Cap on one backoff or `Retry-After` wait, in milliseconds (default 5 000). */
-  maxBackoffMs?: number;
-  /** Swap in a fetch implementation (tests of the client itself). */
-  fetch?: typeof fetch;
-}
+export { CoderError, type CoderErrorInit, type CoderValidation } from "./errors.ts";
+export { sleep } from "./ratelimit.ts";
+export { retryAfter } from "./answer.ts";
+export type { CoderClientOptions, RequestOptions } from "./options.ts";
 
-/** One request to Coder. */
-export interface RequestOptions<T> {
-  /** Query parameters; `undefined` values are dropped. */
-  query?: Record<string, string | number | boolean | undefined>;
-  /** JSON body for writes. */
-  body?: unknown;
-  /** Schema that the response body must satisfy; omit for bodiless answers (204). */
-  schema?: z.ZodType<T>;
-  /** Caller's cancellation. */
-  signal?: AbortSignal;
-  /** Override: allow retries on a non-GET that is safe to repeat. */
-  idempotent?: boolean;
-}
+/** Least time an attempt needs to be worth starting, in ms. */
+const MIN_ATTEMPT_MS = 250;
+/** Cap on reading an error body (the summary needs only its start). */
+const ERROR_BODY_CAP = 64 * 1024;
 
-/** One field-level validation failure reported by Coder. */
-export interface CoderValidation {
-  field: string;
-  detail: string;
-}
-
-/** What a {@link CoderError} is made of. */
-export interface CoderErrorInit {
-  status: number;
-  route: string;
-  /**
-   * What went wrong:
-   * - `http`: Coder answered with an error status;
-   * - `network`: the request could not be sent (nothing reached Coder);
-   * - `timeout`: no answer in time (for a write: see `uncertain`);
-   * - `aborted`: the caller cancelled;
-   * - `parse`: the answer was not the documented shape (HTML, wrong JSON);
-   * - `redirect`: Coder (or a proxy) answered 3xx; never followed, the token stays at home;
-   * - `uncertain`: a write whose fate is unknown (sent, then the answer was lost);
-   * - `too_large`: the answer exceeded the size cap;
-   * - `budget`: the call's time budget ran out (or a `Retry-After` does not fit in it).
-   */
-  kind:
-    | "http"
-    | "network"
-    | "timeout"
-    | "aborted"
-    | "parse"
-    | "redirect"
-    | "uncertain"
-    | "too_large"
-    | "budget";
-  coderMessage?: string;
-  detail?: string;
-  validations?: CoderValidation[];
-}
-
-/** A failed Coder request: HTTP error, network failure, timeout, or a body that did not parse. */
-export class CoderError extends Error {
-  /** HTTP status, or 0 for network errors and timeouts. */
-  readonly status: number;
-  /** `METHOD /path` of the request (no query string, no host, no token). */
-  readonly route: string;
-  /** Coder's `message`, when the body had one. */
-  readonly coderMessage?: string;
-  /** Coder's `detail`, when the body had one. */
-  readonly detail?: string;
-  /** Coder's `validations`. */
-  readonly validations: CoderValidation[];
-  /** What went wrong, for classification: `http`, `network`, `timeout`, `aborted`, `parse`. */
-  readonly kind: CoderErrorInit["kind"];
-  /** The wait a 429 or 503 asked for (`Retry-After`), in milliseconds. */
-  retryAfterMs?: number;
-
-  constructor(init: CoderErrorInit) {
-    super(summarize(init));
-    this.name = "CoderError";
-    this.status = init.status;
-    this.route = init.route;
-    this.kind = init.kind;
-    this.coderMessage = init.coderMessage;
-    this.detail = init.detail;
-    this.validations = init.validations ?? [];
-  }
-
-  /** A one-line summary that is safe to show to a caller: status, route, Coder's message. */
-  get summary(): string {
-    return this.message;
-  }
-
-  /** True when a write may have happened although no success was seen: check before retrying. */
-  get uncertain(): boolean {
-    return this.kind === "uncertain";
-  }
-
-  /** True for a 404 whose message is "Route not found.": the API itself is absent. */
-  get routeNotFound(): boolean {
-    return this.status === 404 && (this.coderMessage ?? "").trim() === "Route not found.";
-  }
-}
-
-function summarize(e: CoderErrorInit): string {
-  const head = e.kind === "http"
-    ? `Coder answered ${e.status} to ${e.route}`
-    : e.kind === "timeout"
-    ? `Coder did not answer ${e.route} in time`
-    : e.kind === "aborted"
-    ? `Request ${e.route} was cancelled`
-    : e.kind === "parse"
-    ? `Coder's answer to ${e.route} was not understood`
-    : `Could not reach Coder for ${e.route}`;
-  const parts = [head];
-  if (e.coderMessage) parts.push(clip(e.coderMessage, 200));
-  if (e.detail && e.detail !== e.coderMessage) parts.push(clip(e.detail, 200));
-  for (const v of (e.validations ?? []).slice(0, 3)) {
-    parts.push(`${clip(v.field, 40)}: ${clip(v.detail, 120)}`);
-  }
-  return parts.join(": ");
-}
-
-function clip(s: string, n: number): string {
-  const one = s.replace(/\s+/g, " ").trim();
-  return one.length > n ? one.slice(0, n - 1) + "…" : one;
-}
-
-const ErrorBody = z.looseObject({
-  message: z.string().optional(),
-  detail: z.string().optional(),
-  validations: z.array(z.looseObject({ field: z.string(), detail: z.string() })).nullish(),
-});
+/** One exchange's result; `final` failures are never retried (a permission refusal, say). */
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: CoderError; final?: boolean };
 
 /** The HTTP client every Coder API module is built on. */
 export class CoderClient {
   /** Base URL without a trailing slash. */
   readonly url: string;
+  readonly #origin: string;
+  readonly #basePath: string;
   readonly #token: string;
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #backoffMs: number;
   readonly #maxBackoffMs: number;
+  readonly #maxBytes: number;
+  readonly #maxWaitMs: number;
   readonly #fetch: typeof fetch;
+  /** The process-wide limiter of this Coder origin. */
+  readonly limiter: RateLimiter;
 
   constructor(opts: CoderClientOptions) {
     this.url = opts.url.replace(/\/+$/, "");
+    const base = new URL(this.url);
+    if (base.username || base.password || base.search || base.hash) {
+      throw new Error("The Coder URL must have no credentials, query or fragment.");
+    }
+    this.#origin = base.origin;
+    this.#basePath = base.pathname.replace(/\/+$/, "");
     this.#token = opts.token;
     this.#timeoutMs = opts.timeoutMs ?? 15_000;
     this.#retries = opts.retries ?? 3;
     this.#backoffMs = opts.backoffMs ?? 200;
     this.#maxBackoffMs = opts.maxBackoffMs ?? 5_000;
+    this.#maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.#maxWaitMs = opts.maxWaitMs ?? 60_000;
     this.#fetch = opts.fetch ?? fetch;
+    this.limiter = sharedLimiter(this.#origin, {
+      ratePerMinute: opts.ratePerMinute,
+      maxInFlight: opts.maxInFlight,
+    });
   }
 
-  /** GET a path and parse it with `schema`. Retried on network errors, 5xx and 429. */
+  /** GET a path and parse it with `schema`. Retried on network errors, timeouts, 5xx and 429. */
   get<T>(path: string, schema: z.ZodType<T>, opts: Omit<RequestOptions<T>, "schema"> = {}) {
     return this.request<T>("GET", path, { ...opts, schema });
   }
 
-  /** Send one request. Writes are never retried unless `idempotent` is set. */
+  /** Send one request. Writes are retried only on 429 (Coder did not act), unless `idempotent`. */
   async request<T = undefined>(
     method: string,
     path: string,
     opts: RequestOptions<T> = {},
   ): Promise<T> {
-    const route = `${method} ${path}`;
-    const url = new URL(this.url + path);
+    const route = `${method} ${path.split("?")[0]}`;
+    const url = this.#resolve(path, route);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
     }
-    const retryable = method === "GET" || method === "HEAD" || opts.idempotent === true;
-    const attempts = retryable ? this.#retries + 1 : 1;
-    let last: CoderError | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await sleep(this.#delay(attempt, last), opts.signal);
-      const { res, error } = await this.#send(method, url, route, opts);
-      if (error) {
-        last = error;
-        if (error.kind === "aborted") throw error;
-        continue;
+    const write = method !== "GET" && method !== "HEAD";
+    const retryable = !write || opts.idempotent === true;
+    const key = routeKey(method, path);
+    let attempt = 0;
+    for (;;) {
+      const result = await this.#attempt(method, url, route, key, write, opts);
+      if (result.ok) return result.value;
+      const err = result.error;
+      const again = err.kind === "http" && err.status === 429 ||
+        retryable && (err.kind === "network" || err.kind === "timeout" ||
+            err.kind === "http" && err.status >= 500);
+      if (!again || result.final || attempt >= this.#retries) throw tried(err, attempt + 1);
+      attempt++;
+      try {
+        await this.#pause(attempt, err, key, route, opts.signal);
+      } catch (e) {
+        throw e === err ? tried(err, attempt) : e;
       }
-      const response = res!;
-      if (response.ok) return await this.#parse(response, route, opts.schema);
-      last = await this.#httpError(response, route);
-      if (response.status === 429 || response.status >= 500) {
-        last.retryAfterMs = retryAfter(response.headers.get("retry-after"));
-        continue;
-      }
-      throw last;
     }
-    throw last!;
   }
 
-  #delay(attempt: number, last?: CoderError): number {
-    if (last?.retryAfterMs !== undefined) return Math.min(last.retryAfterMs, this.#maxBackoffMs);
+  /** The URL of `path`, refused unless it stays on the base origin under the base path. */
+  #resolve(path: string, route: string): URL {
+    let url: URL | undefined;
+    try {
+      url = new URL(this.url + path);
+    } catch {
+      url = undefined;
+    }
+    const want = this.#basePath + path.split("?")[0].split("#")[0];
+    if (
+      !url || !path.startsWith("/") || url.origin !== this.#origin || url.pathname !== want ||
+      url.username || url.password
+    ) {
+      throw new CoderError({
+        status: 0,
+        route,
+        kind: "network",
+        detail: "refused: the path would leave the Coder URL (no request was sent)",
+      });
+    }
+    return url;
+  }
+
+  /** Wait before retry `attempt`, if the wait fits in the budget; otherwise throw. */
+  async #pause(
+    attempt: number,
+    err: CoderError,
+    key: string,
+    route: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const left = remainingMs();
+    const limit = Number.isFinite(left) ? left - MIN_ATTEMPT_MS : this.#maxWaitMs;
+    if (err.retryAfterMs !== undefined) {
+      // The limiter holds the route until then; this request waits in `acquire`.
+      if (err.retryAfterMs > limit) {
+        throw new CoderError({
+          status: err.status,
+          route,
+          kind: "budget",
+          retryAfterMs: err.retryAfterMs,
+        });
+      }
+      return;
+    }
     const base = this.#backoffMs * 2 ** (attempt - 1);
-    return Math.min(this.#maxBackoffMs, base / 2 + Math.random() * base / 2);
+    const delay = Math.min(this.#maxBackoffMs, base / 2 + Math.random() * base / 2);
+    if (delay > limit) throw err;
+    if (err.status === 429) {
+      this.limiter.hold(key, delay);
+      return;
+    }
+    try {
+      await sleep(delay, signal);
+    } catch {
+      throw new CoderError({ status: 0, route, kind: "aborted" });
+    }
   }
 
-  async #send(
+  async #attempt<T>(
     method: string,
     url: URL,
     route: string,
-    opts: RequestOptions<unknown>,
-  ): Promise<{ res?: Response; error?: CoderError }> {
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    const headers: Record<string, string> = {
-      "Coder-Session-Token": this.#token,
-      "Accept": "application/json",
-    };
-    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    key: string,
+    write: boolean,
+    opts: RequestOptions<T>,
+  ): Promise<Attempt<T>> {
+    const left = remainingMs();
+    if (left < 1) return { ok: false, error: new CoderError({ status: 0, route, kind: "budget" }) };
+    const deadline = Date.now() + (Number.isFinite(left) ? left : this.#maxWaitMs);
+    let release: () => void;
     try {
-      const res = await this.#fetch(url, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal,
-      });
-      return { res };
-    } catch (_err) {
-      const kind = opts.signal?.aborted ? "aborted" : timeout.aborted ? "timeout" : "network";
-      return { error: new CoderError({ status: 0, route, kind }) };
+      release = await this.limiter.acquire(key, deadline, opts.signal);
+    } catch (e) {
+      if (!(e instanceof RateWaitTooLong)) {
+        return { ok: false, error: new CoderError({ status: 0, route, kind: "aborted" }) };
+      }
+      const init: CoderErrorInit = { status: 0, route, kind: "budget" };
+      if (e.reason === "hold") init.retryAfterMs = this.limiter.heldFor(key);
+      else if (e.reason === "rate") {
+        init.detail = `nothing was sent: this server keeps under ${this.limiter.ratePerMinute} ` +
+          `requests a minute to this Coder route; retry in ${humanDuration(e.waitMs)}`;
+      } else init.detail = "nothing was sent: too many requests to Coder in flight; retry shortly";
+      return { ok: false, error: new CoderError(init) };
+    }
+    try {
+      return await this.#exchange(method, url, route, key, write, opts);
+    } finally {
+      release();
     }
   }
 
-  async #parse<T>(res: Response, route: string, schema?: z.ZodType<T>): Promise<T> {
-    const text = await res.text();
-    if (!schema) return undefined as T;
-    let json: unknown;
-    try {
-      json = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      throw new CoderError({
-        status: res.status,
-        route,
-        kind: "parse",
-        detail: "the body is not JSON",
-      });
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new CoderError({
-        status: res.status,
-        route,
-        kind: "parse",
-        detail: `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`,
-      });
-    }
-    return parsed.data;
-  }
-
-  async #httpError(res: Response, route: string): Promise<CoderError> {
-    const text = await res.text().catch(() => "");
-    let body: z.infer<typeof ErrorBody> = {};
-    try {
-      const parsed = ErrorBody.safeParse(JSON.parse(text));
-      if (parsed.success) body = parsed.data;
-    } catch {
-      // Not JSON (a proxy's HTML page, say): keep only the status.
-    }
-    return new CoderError({
-      status: res.status,
-      route,
-      kind: "http",
-      coderMessage: body.message,
-      detail: body.detail,
-      validations: body.validations ?? [],
+  async #exchange<T>(
+    method: string,
+    url: URL,
+    route: string,
+    key: string,
+    write: boolean,
+    opts: RequestOptions<T>,
+  ): Promise<Attempt<T>> {
+    const left = remainingMs();
+    const timeoutMs = Math.max(1, Math.min(this.#timeoutMs, left));
+    const byBudget = timeoutMs < this.#timeoutMs;
+    const timer = new AbortController();
+    const t = setTimeout(() => timer.abort(new DOMException("timeout", "TimeoutError")), timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timer.signal]) : timer.signal;
+    const fail = (init: Omit<CoderErrorInit, "route">): { ok: false; error: CoderError } => ({
+      ok: false,
+      error: new CoderError({ ...init, route }),
     });
+    const lost = (phase: "wait" | "body", cause: unknown): Attempt<T> => ({
+      ...fail(classifyFetchError(cause, {
+        write,
+        phase,
+        cancelled: opts.signal?.aborted === true,
+        timedOut: timer.signal.aborted,
+        timeoutMs,
+        byBudget,
+        url,
+      })),
+      final: typeof Deno !== "undefined" && cause instanceof Deno.errors.NotCapable,
+    });
+    try {
+      const headers: Record<string, string> = {
+        "Coder-Session-Token": this.#token,
+        "Accept": "application/json",
+      };
+      if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+      let res: Response;
+      try {
+        res = await this.#fetch(url, {
+          method,
+          headers,
+          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+          signal,
+          redirect: "manual",
+        });
+      } catch (e) {
+        return lost("wait", e);
+      }
+      if (res.status >= 300 && res.status < 400 || res.type === "opaqueredirect") {
+        await discard(res);
+        const location = originOf(res, url);
+        return fail({
+          status: res.status,
+          kind: "redirect",
+          location,
+          sameOrigin: location === this.#origin,
+        });
+      }
+      if (!res.ok) {
+        const text = await readCapped(res, ERROR_BODY_CAP).catch(() => "");
+        const init = errorFromBody(res.status, text, (s) => this.#scrub(s));
+        if (write && (res.status === 502 || res.status === 504) && !init.coderMessage) {
+          // A gateway's error, not Coder's: the request may have reached Coder before it failed.
+          return fail({
+            status: res.status,
+            kind: "uncertain",
+            detail: `a gateway answered ${res.status} instead of Coder`,
+          });
+        }
+        if (res.status === 429 || res.status === 503) {
+          const ra = retryAfter(res.headers.get("retry-after"));
+          if (ra !== undefined) {
+            init.retryAfterMs = ra;
+            this.limiter.hold(key, ra);
+          }
+        }
+        return fail(init);
+      }
+      const expect = opts.expect ?? (write ? undefined : [200]);
+      if (expect && !expect.includes(res.status)) {
+        await discard(res);
+        const type = res.headers.get("content-type") ?? "no content type";
+        return fail({
+          status: res.status,
+          kind: "parse",
+          detail: `expected status ${expect.join(" or ")}, got ${res.status} (${
+            type.split(";")[0]
+          }): not Coder's answer`,
+        });
+      }
+      let text: string;
+      try {
+        text = await readCapped(res, this.#maxBytes);
+      } catch (e) {
+        if (e instanceof BodyTooLarge && !write) {
+          return fail({ status: res.status, kind: "too_large", capBytes: e.capBytes });
+        }
+        return lost("body", e);
+      }
+      const parsed = parseAnswer(text, opts.schema, opts.allowEmpty === true);
+      if (parsed.ok) return { ok: true, value: parsed.value };
+      return fail({ status: res.status, kind: "parse", detail: this.#scrub(parsed.detail) });
+    } finally {
+      clearTimeout(t);
+    }
+  }
+
+  /** Replace the session token (raw or URL-encoded) wherever Coder echoed it. */
+  #scrub(s: string): string {
+    if (!this.#token || this.#token.length < 4) return s;
+    return s.split(this.#token).join("[redacted]")
+      .split(encodeURIComponent(this.#token)).join("[redacted]");
   }
 }
 
-/** Parse a `Retry-After` header (seconds or an HTTP date) into milliseconds. */
-export function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-/** Sleep for `ms`, waking early (with a rejection) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
+/** A timeout or network error after several attempts says how many there were. */
+function tried(err: CoderError, attempts: number): CoderError {
+  if (attempts < 2 || (err.kind !== "timeout" && err.kind !== "network")) return err;
+  return new CoderError({
+    status: err.status,
+    route: err.route,
+    kind: err.kind,
+    detail: `${err.detail ?? "failed"}; ${attempts} attempts`,
   });
 }

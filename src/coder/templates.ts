@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { CoderClient } from "./http.ts";
+import { segment } from "./paths.ts";
 
 const opt = () => z.string().nullish().transform((v) => v || undefined);
 
@@ -96,37 +97,42 @@ export function listAiTemplates(client: CoderClient, signal?: AbortSignal): Prom
 }
 
 /** `GET /api/v2/templates/{id}`: one template by UUID. */
-export function getTemplate(
+export async function getTemplate(
   client: CoderClient,
   id: string,
   signal?: AbortSignal,
 ): Promise<Template> {
-  return client.get(`/api/v2/templates/${encodeURIComponent(id)}`, TemplateSchema, { signal });
+  return await client.get(`/api/v2/templates/${segment(id, "template id")}`, TemplateSchema, {
+    signal,
+  });
 }
 
 /** `GET /api/v2/organizations/{org}/templates/{name}`: `org` is an organization name or UUID. */
-export function getTemplateByName(
+export async function getTemplateByName(
   client: CoderClient,
   org: string,
   name: string,
   signal?: AbortSignal,
 ): Promise<Template> {
-  return client.get(
-    `/api/v2/organizations/${encodeURIComponent(org)}/templates/${encodeURIComponent(name)}`,
+  return await client.get(
+    `/api/v2/organizations/${segment(org, "organization")}/templates/${
+      segment(name, "template name")
+    }`,
     TemplateSchema,
     { signal },
   );
 }
 
 /** `GET /api/v2/templateversions/{id}/presets`: the presets of a template version. */
-export function listPresets(
+export async function listPresets(
   client: CoderClient,
   versionId: string,
   signal?: AbortSignal,
 ): Promise<Preset[]> {
-  return client.get(
-    `/api/v2/templateversions/${encodeURIComponent(versionId)}/presets`,
+  const list = await client.get(
+    `/api/v2/templateversions/${segment(versionId, "template version id")}/presets`,
     z.array(PresetSchema).nullable(),
     { signal },
-  ).then((list) => list ?? []);
+  );
+  return list ?? [];
 }

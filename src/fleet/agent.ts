@@ -1,6 +1,7 @@
 /**
  * The agent model of DESIGN.md: one shape for a Coder task and a Coder chat.
  */
+import { cleanText, oneLine } from "./text.ts";
 
 /** Which Coder back end an agent lives in. */
 export type AgentKind = "task" | "chat";
@@ -75,19 +76,43 @@ export interface AgentRow {
   labels?: Record<string, string>;
 }
 
-/** Reduce an agent to a list row. */
+/** Reduce an agent to a list row (every user-written string sanitised again, and capped). */
 export function toRow(a: Agent): AgentRow {
   const row: AgentRow = {
     id: a.id,
     kind: a.kind,
-    name: a.name,
-    owner: a.owner,
+    name: oneLine(a.name, 200),
+    owner: oneLine(a.owner, 64),
     state: a.state,
-    detail: a.detail,
-    message: a.message.length > 120 ? a.message.slice(0, 119) + "…" : a.message,
+    detail: oneLine(a.detail, 100),
+    message: oneLine(a.message, 120),
     state_since: a.state_since,
   };
-  if (a.template) row.template = a.template;
-  if (Object.keys(a.labels).length > 0) row.labels = a.labels;
+  if (a.template) row.template = oneLine(a.template, 128);
+  if (Object.keys(a.labels).length > 0) row.labels = cleanLabels(a.labels);
   return row;
+}
+
+/**
+ * The agent with every user- or agent-written string passed through the sanitiser once more:
+ * back ends sanitise, and output does again, so no path depends on one of them alone.
+ */
+export function cleanAgent(a: Agent): Agent {
+  return {
+    ...a,
+    name: oneLine(a.name, 200),
+    owner: oneLine(a.owner, 64),
+    detail: oneLine(a.detail, 100),
+    message: oneLine(a.message, 2000),
+    labels: cleanLabels(a.labels),
+    ...(a.template !== undefined ? { template: oneLine(a.template, 128) } : {}),
+    ...(a.workspace !== undefined ? { workspace: oneLine(a.workspace, 128) } : {}),
+    ...(a.prompt !== undefined ? { prompt: cleanText(a.prompt) } : {}),
+  };
+}
+
+function cleanLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(labels).map(([k, v]) => [oneLine(k, 64), oneLine(v, 256)]),
+  );
 }

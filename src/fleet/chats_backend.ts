@@ -1,11 +1,12 @@
 /**
  * The Chats back end: Coder Agents chats (`/api/v2/chats`, or `/api/experimental/chats`) seen as
  * fleet agents. Stop is an interrupt, delete is an archive, and a chat resumes when it gets a
- * message. Every string taken from Coder passes through the sanitisers of `text.ts`.
+ * message. Every string taken from Coder passes through the sanitisers of `text.ts`. Writes
+ * report `done` only on Coder's documented success; any other failure (an `uncertain` write
+ * included) propagates as the CoderError it is.
  */
 import {
   type Chat,
-  type ChatModelsResponse,
   createChat,
   getChat,
   getChatCost,
@@ -20,9 +21,11 @@ import {
 } from "../coder/chats.ts";
 import { getUserOrganizations } from "../coder/deployment.ts";
 import { CoderError } from "../coder/http.ts";
+import { InvalidSegmentError } from "../coder/errors.ts";
 import type { Agent, AgentKind } from "./agent.ts";
 import {
   type ActionResult,
+  type AgentList,
   type Backend,
   type BackendContext,
   type Catalog,
@@ -33,48 +36,18 @@ import {
   type LogMessage,
   type LogPage,
   type LogQuery,
-  type ModelInfo,
   type SendResult,
 } from "./backend.ts";
-import { chatState, renderParts } from "./chat_state.ts";
+import { isHttp, isNotFound } from "./backend_errors.ts";
+import { renderParts } from "./chat_state.ts";
+import { chatToAgent, logRole, modelInfos, NAME_MAX, ownedBy } from "./chats_mapping.ts";
+
+export { chatToAgent, logRole, modelInfos } from "./chats_mapping.ts";
 import { isoTime } from "./time.ts";
 import { block, oneLine } from "./text.ts";
 
-/** Longest chat title kept in an agent's `name`. */
-const NAME_MAX = 200;
 /** Coder's page-size bounds for chat messages. */
 const MAX_PAGE = 200;
-
-/** Flatten Coder's models-by-provider answer into the fleet's model list (sanitised). */
-export function modelInfos(res: ChatModelsResponse): ModelInfo[] {
-  const out: ModelInfo[] = [];
-  for (const p of res.providers) {
-    for (const m of p.models) {
-      out.push({
-        id: oneLine(m.id, 100),
-        model: oneLine(m.model ?? "", 100),
-        provider: oneLine(m.provider ?? p.provider ?? "", 100),
-        display_name: oneLine(m.display_name ?? m.model ?? "", 100),
-        available: p.available ?? true,
-      });
-    }
-  }
-  return out;
-}
-
-/** Map a Coder message role to a log role. */
-export function logRole(role: string | null | undefined): LogMessage["role"] {
-  switch (role) {
-    case "user":
-      return "user";
-    case "assistant":
-      return "agent";
-    case "tool":
-      return "tool";
-    default:
-      return "system";
-  }
-}
 
 /** Coder Chats as a fleet back end. */
 export class ChatsBackend implements Backend {
@@ -96,27 +69,32 @@ export class ChatsBackend implements Backend {
    * so does the caller's own name as an owner (`source:created_by_me`): Coder's chat query has
    * no owner term for anyone else, so other owners are filtered by the fleet.
    */
-  async list(filter: ListFilter, signal?: AbortSignal): Promise<Agent[]> {
+  async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
     const terms: string[] = [];
     if (filter.owner && filter.owner === this.#ctx.me.username) terms.push("source:created_by_me");
     // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
     // message bodies, not the fleet's substring match on name and latest message.
-    const chats = await listChats(
+    const { chats, skipped } = await listChats(
       this.#ctx.client,
       this.prefix,
       { terms, labels: filter.labels },
       signal,
     );
-    return chats.map((c) => this.toAgent(c));
+    const agents: AgentList = chats.map((c) => this.toAgent(c));
+    if (skipped.length > 0) agents.skipped = skipped;
+    return agents;
   }
 
-  /** Chats matching a handle: by id (archived ones too), or by exact title and owner. */
+  /**
+   * Chats matching a handle: by id (archived ones too), or by exact title and owner. An id Coder
+   * does not know (its 404 or 400) or that cannot be a path segment finds nothing.
+   */
   async find(handle: Handle, signal?: AbortSignal): Promise<Agent[]> {
     if (handle.kind === "id") {
       try {
         return [this.toAgent(await getChat(this.#ctx.client, this.prefix, handle.id, signal))];
       } catch (err) {
-        if (err instanceof CoderError && (err.status === 404 || err.status === 400)) return [];
+        if (isNotFound(err) || isHttp(err, 400) || err instanceof InvalidSegmentError) return [];
         throw err;
       }
     }
@@ -124,7 +102,7 @@ export class ChatsBackend implements Backend {
     const owner = !handle.owner || handle.owner === "me" ? me.username : handle.owner;
     const name = oneLine(handle.name, NAME_MAX);
     const term = qTerm("title", handle.name);
-    const chats = await listChats(
+    const { chats } = await listChats(
       this.#ctx.client,
       this.prefix,
       { terms: term ? [term] : [] },
@@ -209,10 +187,7 @@ export class ChatsBackend implements Backend {
         ...(busy ? { busy_behavior: busy } : {}),
       });
     } catch (err) {
-      if (
-        err instanceof CoderError && err.status === 400 &&
-        /archived/i.test(err.coderMessage ?? "")
-      ) {
+      if (isHttp(err, 400) && /archived/i.test(err.coderMessage ?? "")) {
         throw new FleetError(
           `Chat ${agent.id} is archived and takes no messages.`,
           "start a new chat with create_task, or restore this one in the Coder dashboard",
@@ -259,7 +234,9 @@ export class ChatsBackend implements Backend {
     try {
       return { models: modelInfos(await listChatModels(this.#ctx.client, this.prefix, signal)) };
     } catch (err) {
-      if (err instanceof CoderError && err.routeNotFound) return { models: [] };
+      if (err instanceof CoderError && err.kind === "http" && err.routeNotFound) {
+        return { models: [] };
+      }
       throw err;
     }
   }
@@ -301,32 +278,7 @@ export class ChatsBackend implements Backend {
 
   /** Map a Coder chat to a fleet agent (sanitised). */
   toAgent(chat: Chat): Agent {
-    const now = new Date(this.#ctx.now()).toISOString();
-    const created = isoTime(chat.created_at, isoTime(chat.updated_at, now));
-    const updated = isoTime(chat.updated_at, created);
-    const { state, detail, since } = chatState(chat, updated);
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(chat.labels)) labels[oneLine(k, 100)] = oneLine(v, 200);
-    const lastError = typeof chat.last_error === "string"
-      ? chat.last_error
-      : chat.last_error?.message;
-    const agent: Agent = {
-      id: chat.id,
-      kind: "chat",
-      name: oneLine(chat.title ?? "", NAME_MAX),
-      owner: oneLine(firstText(chat.owner_username, chat.owner_name, chat.owner_id), 100),
-      state,
-      detail,
-      message: oneLine(firstText(chat.last_turn_summary, chat.summary, lastError)),
-      workspace: chat.workspace_id,
-      created_at: created,
-      updated_at: updated,
-      state_since: since,
-      url: `${this.#ctx.dashboardUrl}/agents/${encodeURIComponent(chat.id)}`,
-      labels,
-    };
-    if (chat.organization_id) agent.organization_id = chat.organization_id;
-    if (chat.archived) agent.archived = true;
+    const agent = chatToAgent(chat, this.#ctx);
     this.#source.set(agent, chat);
     return agent;
   }
@@ -362,21 +314,4 @@ export class ChatsBackend implements Backend {
       "call list_templates to see the chat models, then pass one's id or name as model",
     );
   }
-}
-
-function firstText(...values: (string | null | undefined)[]): string {
-  for (const v of values) if (v && v.trim() !== "") return v;
-  return "";
-}
-
-function ownedBy(chat: Chat, owner: string, me: { id: string; username: string }): boolean {
-  const o = owner.toLowerCase();
-  if (chat.owner_id && (chat.owner_id.toLowerCase() === o)) return true;
-  if (chat.owner_username && chat.owner_username.toLowerCase() === o) return true;
-  if (!chat.owner_username && chat.owner_name && chat.owner_name.toLowerCase() === o) return true;
-  // Coder answered for the caller but named no owner: a chat of one's own.
-  if (!chat.owner_username && !chat.owner_name && !chat.owner_id) {
-    return o === me.username.toLowerCase() || o === me.id.toLowerCase();
-  }
-  return false;
 }

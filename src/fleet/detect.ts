@@ -4,6 +4,7 @@
  * "Route not found." means that API is off or gone at that prefix. When both APIs answer, the
  * fleet is their union. `CODER_FLEET_BACKEND=tasks|chats` forces one.
  */
+import { z } from "zod";
 import { type BuildInfo, getBuildInfo, getUser, type User } from "../coder/deployment.ts";
 import { type CoderClient, CoderError } from "../coder/http.ts";
 import type { AgentKind } from "./agent.ts";
@@ -37,16 +38,18 @@ export async function probe(
 ): Promise<string | undefined> {
   for (const prefix of PREFIXES) {
     try {
+      // The answer must be JSON: a proxy's 200 login page proves nothing.
       await client.request("GET", prefix + PROBES[kind].path, {
         query: PROBES[kind].query,
+        schema: z.unknown(),
         signal,
       });
       return prefix;
     } catch (err) {
       // "Route not found." is Coder's answer; any 404 (a proxy's, say) means absent too.
-      if (err instanceof CoderError && err.status === 404) continue;
+      if (err instanceof CoderError && err.kind === "http" && err.status === 404) continue;
       // A 400 (an older server rejecting our q) still proves the route exists.
-      if (err instanceof CoderError && err.status === 400) return prefix;
+      if (err instanceof CoderError && err.kind === "http" && err.status === 400) return prefix;
       throw err;
     }
   }
@@ -104,13 +107,13 @@ export async function detect(
 /** Turn a connection-time failure into an actionable FleetError (never mentions the token). */
 export function explainConnectError(err: unknown, url: string): Error {
   if (!(err instanceof CoderError)) return err as Error;
-  if (err.status === 401) {
+  if (err.kind === "http" && err.status === 401) {
     return new FleetError(
       `Coder at ${url} rejected the session token (401).`,
       "Set CODER_SESSION_TOKEN to a valid token (`coder tokens create`) and restart the server.",
     );
   }
-  if (err.status === 403) {
+  if (err.kind === "http" && err.status === 403) {
     return new FleetError(
       `Coder at ${url} refused access (403): ${err.coderMessage ?? "forbidden"}.`,
       "Use a token of a user who may see tasks or chats.",
@@ -118,9 +121,18 @@ export function explainConnectError(err: unknown, url: string): Error {
   }
   if (err.kind === "network" || err.kind === "timeout") {
     return new FleetError(
-      `Cannot reach Coder at ${url} (${err.kind}).`,
+      `Cannot reach Coder at ${url}: ${err.summary}`,
       "Check CODER_URL and the network, then call the tool again.",
     );
+  }
+  if (err.kind === "redirect") {
+    return new FleetError(
+      err.summary,
+      "Set CODER_URL to the address Coder really answers at, then restart the server.",
+    );
+  }
+  if (err.kind === "budget") {
+    return new FleetError(err.summary, "Call the tool again later, as the message says.");
   }
   return new FleetError(err.summary, "Check CODER_URL, then call the tool again.");
 }

@@ -4,9 +4,10 @@
  */
 import { CoderClient, CoderError } from "../coder/http.ts";
 import { type Agent, type AgentKind, isSettled } from "./agent.ts";
-import { type Backend, FleetError, type Handle, type ListFilter } from "./backend.ts";
+import { type Backend, FleetError, type ListFilter } from "./backend.ts";
 import { type Deployment, detect } from "./detect.ts";
-import { matchesHandle, parseHandle } from "./handle.ts";
+import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
+import { oneLine } from "./text.ts";
 
 /** A snapshot of the fleet: the agents, and back ends that failed to list. */
 export interface Snapshot {
@@ -18,10 +19,7 @@ export interface Snapshot {
 /** The filters of `list_agents`: the back ends' own, plus kind and time settled. */
 export type FleetFilter = ListFilter & { kind?: AgentKind; settled_for_s?: number };
 
-/** One handle's resolution. */
-export type Resolved =
-  | { handle: string; agent: Agent }
-  | { handle: string; error: FleetError };
+export type { Resolved } from "./resolve.ts";
 
 /** Options for {@link Fleet}. */
 export interface FleetOptions {
@@ -33,6 +31,10 @@ export interface FleetOptions {
   timeoutMs?: number;
   /** Time between polling rounds of waits (ms, default 1000). */
   pollMs?: number;
+  /** Requests a minute to one Coder route (`CODER_FLEET_RATE_LIMIT`, default 450). */
+  ratePerMinute?: number;
+  /** Cap on one Coder answer in bytes (`CODER_FLEET_MAX_RESPONSE_MB`, default 64 MiB). */
+  maxResponseBytes?: number;
 }
 
 /** The fleet over one Coder deployment. */
@@ -45,7 +47,13 @@ export class Fleet {
   #deployment?: Promise<Deployment>;
 
   constructor(opts: FleetOptions) {
-    this.client = new CoderClient({ url: opts.url, token: opts.token, timeoutMs: opts.timeoutMs });
+    this.client = new CoderClient({
+      url: opts.url,
+      token: opts.token,
+      timeoutMs: opts.timeoutMs,
+      ratePerMinute: opts.ratePerMinute,
+      maxBytes: opts.maxResponseBytes,
+    });
     this.now = opts.now ?? Date.now;
     this.pollMs = opts.pollMs ?? 1000;
     this.#force = opts.backend ?? "auto";
@@ -113,75 +121,21 @@ export class Fleet {
   }
 
   /**
-   * Resolve one handle to one agent, or throw a FleetError that says what to do next. Every back
-   * end is first asked directly (one request each, at once); only when none knows the handle do
-   * they search their lists, unless `quick` (the caller already searched the lists).
+   * Resolve one handle to one agent, or throw: a FleetError that says what to do next, or the
+   * Coder failure that kept it from being found. See `resolve.ts` for what it costs.
    */
-  async resolve(raw: string, signal?: AbortSignal, quick = false): Promise<Agent> {
-    const handle = parseHandle(raw);
-    if (!handle) throw badHandle(raw);
-    const d = await this.deployment(signal);
-    const ask = (depth: "quick" | "full") =>
-      Promise.allSettled(d.backends.map((b) => b.find(handle, signal, depth)));
-    let found = await ask("quick");
-    let agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
-    if (agents.length === 0 && !quick && found.every((r) => r.status === "fulfilled")) {
-      found = await ask("full");
-      agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
-    }
-    if (agents.length === 0) {
-      const failed = found.find((r) => r.status === "rejected") as
-        | PromiseRejectedResult
-        | undefined;
-      if (failed) throw failed.reason;
-      throw notFound(handle);
-    }
-    if (agents.length > 1) throw ambiguous(handle, agents);
-    return agents[0];
+  async resolve(raw: string, signal?: AbortSignal): Promise<Agent> {
+    const [found] = await resolveHandles(this, [raw], signal);
+    if (found.agent) return found.agent;
+    throw found.error;
   }
 
   /**
-   * Resolve many handles with one list request per back end, falling back to a direct lookup for
-   * handles the list does not show (another user's task, an archived chat).
+   * Resolve many handles with one list request per back end and bounded direct lookups for what
+   * the lists do not show; every item gets an agent (maybe a duplicate) or a FleetError.
    */
-  async resolveMany(raws: string[], signal?: AbortSignal): Promise<Resolved[]> {
-    if (raws.length === 1) {
-      try {
-        return [{ handle: raws[0], agent: await this.resolve(raws[0], signal) }];
-      } catch (err) {
-        if (err instanceof FleetError) return [{ handle: raws[0], error: err }];
-        throw err;
-      }
-    }
-    const d = await this.deployment(signal);
-    const snap = await this.snapshot({}, signal);
-    const me = d.me.username;
-    // Index once: up to 1000 handles against 1000 agents stays linear.
-    const index = new Map<string, Agent[]>();
-    for (const a of snap.agents) {
-      for (const key of [`id:${a.id.toLowerCase()}`, `name:${a.owner}/${a.name}`]) {
-        const list = index.get(key);
-        if (list) list.push(a);
-        else index.set(key, [a]);
-      }
-    }
-    return await Promise.all(raws.map(async (raw): Promise<Resolved> => {
-      const handle = parseHandle(raw);
-      if (!handle) return { handle: raw, error: badHandle(raw) };
-      const key = handle.kind === "id"
-        ? `id:${handle.id}`
-        : `name:${handle.owner ?? me}/${handle.name}`;
-      const hits = (index.get(key) ?? []).filter((a) => matchesHandle(a, handle, me));
-      if (hits.length === 1) return { handle: raw, agent: hits[0] };
-      if (hits.length > 1) return { handle: raw, error: ambiguous(handle, hits) };
-      try {
-        // The lists were just searched: only a direct lookup can still find it.
-        return { handle: raw, agent: await this.resolve(raw, signal, true) };
-      } catch (err) {
-        if (err instanceof FleetError) return { handle: raw, error: err };
-        return { handle: raw, error: new FleetError(errorLine(err), "Try again.") };
-      }
-    }));
+  resolveMany(raws: readonly string[], signal?: AbortSignal): Promise<Resolved[]> {
+    return resolveMany(this, raws, signal);
   }
 
   /** The back end an agent belongs to. */
@@ -211,32 +165,7 @@ export function applyFilter(
   );
 }
 
-/** One safe line for any error. */
+/** One safe line for any error (sanitised: Coder's messages are untrusted text too). */
 export function errorLine(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
-
-function badHandle(raw: string): FleetError {
-  return new FleetError(
-    `${JSON.stringify(raw.slice(0, 80))} is not an agent handle.`,
-    "Pass an agent id (UUID), owner/name, or your own agent's name; list_agents shows them.",
-  );
-}
-
-function notFound(h: Handle): FleetError {
-  return new FleetError(
-    `No agent ${JSON.stringify(h.text)} was found.`,
-    h.kind === "name" && !h.owner
-      ? "A bare name means one of your own agents; use owner/name for another user's, or find it with list_agents."
-      : "Find the agent with list_agents (query= searches names and messages) and use its id.",
-  );
-}
-
-function ambiguous(h: Handle, agents: Agent[]): FleetError {
-  const ids = agents.slice(0, 5).map((a) => `${a.id} (${a.kind}, ${a.owner})`).join(", ");
-  return new FleetError(
-    `${JSON.stringify(h.text)} matches ${agents.length} agents: ${ids}.`,
-    "Use the id of the one you mean.",
-  );
+  return oneLine(err instanceof Error ? err.message : String(err), 500);
 }

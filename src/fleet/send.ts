@@ -14,6 +14,7 @@ import { type Agent, isSettled } from "./agent.ts";
 import { AgentBusyError } from "./backend.ts";
 import { runBatch } from "./batch.ts";
 import { errorLine, type Fleet, type Resolved } from "./fleet.ts";
+import { duplicateDetail } from "./resolve.ts";
 
 /** What to do with a busy agent. */
 export type IfBusy = "wait" | "queue" | "interrupt" | "fail";
@@ -23,9 +24,12 @@ export interface SendOutcome {
   agent: string;
   id?: string;
   kind?: Agent["kind"];
-  outcome: "sent" | "queued" | "busy" | "failed";
+  outcome: "sent" | "queued" | "busy" | "failed" | "uncertain" | "duplicate";
   detail: string;
 }
+
+/** How a failed write is reported: `uncertain` when it may have happened. */
+export type WriteFailure = (err: unknown) => { outcome: "failed" | "uncertain"; detail: string };
 
 /** Options of {@link sendInput}. */
 export interface SendOptions {
@@ -35,6 +39,8 @@ export interface SendOptions {
   pollMs?: number;
   signal?: AbortSignal;
   onRound?: (round: number, done: number, total: number) => void | Promise<void>;
+  /** How a failed send or resume is reported (default: failed, with the error's message). */
+  failure?: WriteFailure;
 }
 
 /** Can this agent take input right now, as far as its state tells? */
@@ -48,15 +54,19 @@ export async function sendInput(
   targets: Resolved[],
   opts: SendOptions,
 ): Promise<SendOutcome[]> {
+  const failure: WriteFailure = opts.failure ??
+    ((err) => ({ outcome: "failed", detail: errorLine(err) }));
   const out: SendOutcome[] = targets.map((t) =>
     "error" in t
-      ? { agent: t.handle, outcome: "failed", detail: `${t.error.message} ${t.error.next}` }
+      ? { agent: t.handle, outcome: "failed", detail: `${t.error.message} Next: ${t.error.next}` }
       : {
         agent: t.handle,
         id: t.agent.id,
         kind: t.agent.kind,
-        outcome: "failed",
-        detail: "not attempted",
+        outcome: t.duplicateOf !== undefined ? "duplicate" : "failed",
+        detail: t.duplicateOf !== undefined
+          ? duplicateDetail(targets, t.duplicateOf)
+          : "not attempted",
       }
   );
   const start = fleet.now();
@@ -73,7 +83,7 @@ export async function sendInput(
         out[i] = { ...out[i], outcome: "busy", detail: err.message };
         return false;
       }
-      out[i] = { ...out[i], outcome: "failed", detail: errorLine(err) };
+      out[i] = { ...out[i], ...failure(err) };
       return true;
     }
   };
@@ -81,7 +91,7 @@ export async function sendInput(
   // First pass: decide per agent.
   const first: { i: number; a: Agent; busy?: "queue" | "interrupt" }[] = [];
   targets.forEach((t, i) => {
-    if ("error" in t) return;
+    if ("error" in t || t.duplicateOf !== undefined) return;
     const a = t.agent;
     const isReady = ready(a);
     if (a.kind === "chat" && (opts.ifBusy === "queue" || opts.ifBusy === "interrupt")) {
@@ -114,7 +124,8 @@ export async function sendInput(
       await (await fleet.backendOf(a, opts.signal)).resume(a);
       out[i] = { ...out[i], detail: "resumed; waiting for it to be ready" };
     } catch (err) {
-      out[i] = { ...out[i], outcome: "failed", detail: `could not resume: ${errorLine(err)}` };
+      const f = failure(err);
+      out[i] = { ...out[i], outcome: f.outcome, detail: `could not resume: ${f.detail}` };
       waiting.delete(i);
     }
   });
@@ -126,8 +137,15 @@ export async function sendInput(
     if (elapsed >= opts.waitMs) break;
     await sleep(Math.min(opts.pollMs ?? fleet.pollMs, opts.waitMs - elapsed), opts.signal);
     const kinds = [...new Set([...waiting.values()].map((a) => a.kind))];
-    const snap = await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, opts.signal);
-    const byId = new Map(snap.agents.map((a) => [a.id, a]));
+    let listed: Agent[] = [];
+    try {
+      listed = (await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, opts.signal))
+        .agents;
+    } catch (err) {
+      // A failed round must not lose what was already sent: try again next round.
+      if (opts.signal?.aborted) throw err;
+    }
+    const byId = new Map(listed.map((a) => [a.id, a]));
     const now: [number, Agent][] = [];
     const next = new Map<number, Agent>();
     for (const [i, old] of waiting) {

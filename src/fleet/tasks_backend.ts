@@ -2,12 +2,14 @@
  * The Tasks back end: Coder Tasks (`P/tasks`) seen through the fleet's agent model.
  *
  * One list request per `list` call; a handle is resolved with one GET (plus, for an id owned by
- * someone else, one list). Task logs are read whole (Coder does not page them) and paged here.
- * All agent- or user-written text is sanitised before it leaves this module.
+ * someone else, one list). Writes report `done` only on Coder's documented success; any other
+ * failure (an `uncertain` write included) propagates as the CoderError it is. The mapping to
+ * agents is in `tasks_mapping.ts`, template and preset resolution in `tasks_templates.ts`.
  */
-import type { Agent, AgentState } from "./agent.ts";
+import type { Agent } from "./agent.ts";
 import {
   type ActionResult,
+  type AgentList,
   type Backend,
   type BackendContext,
   type Catalog,
@@ -15,18 +17,17 @@ import {
   FleetError,
   type Handle,
   type ListFilter,
-  type LogMessage,
   type LogPage,
   type LogQuery,
   type SendResult,
-  type TemplateInfo,
 } from "./backend.ts";
-import { runBatch } from "./batch.ts";
-import { isUuid } from "./handle.ts";
-import { block, oneLine } from "./text.ts";
-import { taskState } from "./task_state.ts";
+import { coderWords, isHttp, isInvalidUuid, isNotFound, isUnknownUser } from "./backend_errors.ts";
+import { pageTaskLogs, SINGLE_STATUS, taskToAgent } from "./tasks_mapping.ts";
+import { resolvePreset, resolveTemplate, taskCatalog } from "./tasks_templates.ts";
+import { oneLine } from "./text.ts";
 import { isoTime } from "./time.ts";
 import { CoderError } from "../coder/http.ts";
+import { InvalidSegmentError } from "../coder/errors.ts";
 import {
   createTask,
   deleteTask,
@@ -37,138 +38,11 @@ import {
   resumeTask,
   sendTaskInput,
   type Task,
-  type TaskLogEntry,
-  type TaskStatus,
   updateTaskInput,
 } from "../coder/tasks.ts";
-import {
-  getTemplate,
-  getTemplateByName,
-  listAiTemplates,
-  listPresets,
-  type Template,
-} from "../coder/templates.ts";
 
-/** Longest prompt kept on an agent. */
-export const PROMPT_CAP = 2_000;
-/** Longest log message text kept (the tools cap further). */
-export const LOG_TEXT_CAP = 100_000;
-/** Preset lookups in flight at once while building the catalog. */
-export const PRESET_CONCURRENCY = 8;
-
-/**
- * The one TaskStatus each agent state comes from, when there is exactly one. `starting` comes from
- * pending, initializing, active (no state yet) and error (grace period); `unknown` from unknown
- * and from active with an unrecognised report: those cannot be pushed to Coder.
- */
-const SINGLE_STATUS: Partial<Record<AgentState, TaskStatus>> = {
-  working: "active",
-  idle: "active",
-  complete: "active",
-  failed: "active",
-  paused: "paused",
-  error: "error",
-};
-
-/** Convert a Coder task into an agent (sanitised). */
-export function taskToAgent(task: Task, ctx: Pick<BackendContext, "dashboardUrl" | "now">): Agent {
-  const { state, detail, since } = taskState(task, ctx.now());
-  const owner = oneLine(task.owner_name || task.owner_id || "", 100);
-  const created = isoTime(task.created_at, isoTime(task.updated_at, new Date(0).toISOString()));
-  const agent: Agent = {
-    id: task.id,
-    kind: "task",
-    name: oneLine(task.name || task.display_name || task.id, 200),
-    owner,
-    state,
-    detail,
-    message: oneLine(task.current_state?.message),
-    created_at: created,
-    updated_at: isoTime(task.updated_at, created),
-    state_since: since || created,
-    url: `${ctx.dashboardUrl}/tasks/${encodeURIComponent(owner || "me")}/${task.id}`,
-    labels: {},
-  };
-  const template = task.template_name || task.template_display_name;
-  if (template) agent.template = oneLine(template, 200);
-  const workspace = task.workspace_name || task.workspace_id;
-  if (workspace) agent.workspace = oneLine(workspace, 200);
-  if (task.initial_prompt) agent.prompt = block(task.initial_prompt, PROMPT_CAP).text;
-  if (task.organization_id) agent.organization_id = task.organization_id;
-  return agent;
-}
-
-/**
- * Page a whole task log locally, per {@link LogPage}: ascending ids; with no cursor the newest
- * `limit`; with `after_id` the first `limit` after it; with `before_id` the newest `limit` before it.
- */
-export function pageTaskLogs(
-  entries: TaskLogEntry[],
-  query: LogQuery,
-): { messages: LogMessage[]; has_older: boolean; has_newer: boolean } {
-  const all = [...entries].sort((a, b) => a.id - b.id);
-  const { after_id: after, before_id: before } = query;
-  const limit = Math.max(0, Math.floor(query.limit));
-  const inRange = all.filter((e) =>
-    (after === undefined || e.id > after) && (before === undefined || e.id < before)
-  );
-  const page = after !== undefined
-    ? inRange.slice(0, limit)
-    : inRange.slice(Math.max(0, inRange.length - limit));
-  let has_older: boolean;
-  let has_newer: boolean;
-  if (page.length > 0) {
-    const first = page[0].id;
-    const last = page[page.length - 1].id;
-    has_older = all.some((e) => e.id < first);
-    has_newer = all.some((e) => e.id > last);
-  } else {
-    has_older = all.some((e) =>
-      after !== undefined ? e.id <= after : before !== undefined && e.id < before
-    );
-    has_newer = all.some((e) =>
-      before !== undefined ? e.id >= before : after !== undefined && e.id > after
-    );
-  }
-  return { messages: page.map(toLogMessage), has_older, has_newer };
-}
-
-function toLogMessage(e: TaskLogEntry): LogMessage {
-  return {
-    id: e.id,
-    role: e.type === "input" ? "user" : "agent",
-    time: isoTime(e.time),
-    text: block(e.content, LOG_TEXT_CAP).text,
-  };
-}
-
-function isHttp(err: unknown, status: number): err is CoderError {
-  return err instanceof CoderError && err.kind === "http" && err.status === status;
-}
-
-/** 404 "resource not found" (not "Route not found.", which means the API is absent). */
-function isNotFound(err: unknown): boolean {
-  return isHttp(err, 404) && !err.routeNotFound;
-}
-
-function isUnknownUser(err: unknown): boolean {
-  return isHttp(err, 400) && /must be an existing uuid or username/i.test(err.coderMessage ?? "");
-}
-
-function isInvalidUuid(err: unknown): boolean {
-  return isHttp(err, 400) && /invalid uuid/i.test(`${err.coderMessage ?? ""} ${err.detail ?? ""}`);
-}
-
-function coderWords(err: CoderError): string {
-  const msg = oneLine(err.coderMessage, 200);
-  const detail = oneLine(err.detail, 200);
-  return detail && detail !== msg ? `${msg} (${detail})` : msg || err.summary;
-}
-
-function listNames(names: string[], max = 20): string {
-  const shown = names.slice(0, max).map((n) => oneLine(n, 80));
-  return names.length > max ? `${shown.join(", ")}, …` : shown.join(", ");
-}
+export { LOG_TEXT_CAP, pageTaskLogs, PROMPT_CAP, taskToAgent } from "./tasks_mapping.ts";
+export { PRESET_CONCURRENCY } from "./tasks_templates.ts";
 
 /** The Coder Tasks back end. */
 export class TasksBackend implements Backend {
@@ -216,19 +90,33 @@ export class TasksBackend implements Backend {
     return terms.join(" ");
   }
 
-  /** All tasks visible to the caller, in one `GET P/tasks`. */
-  async list(filter: ListFilter, signal?: AbortSignal): Promise<Agent[]> {
+  /** All tasks visible to the caller, in one `GET P/tasks`; malformed items are skipped. */
+  async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
     const q = this.listQuery(filter);
-    const { tasks } = await listTasks(this.#client, this.prefix, q || undefined, signal);
-    return tasks.map((t) => this.#agent(t));
+    const { tasks, skipped } = await listTasks(this.#client, this.prefix, q || undefined, signal);
+    const agents: AgentList = tasks.map((t) => this.#agent(t));
+    if (skipped.length > 0) agents.skipped = skipped;
+    return agents;
   }
 
-  /** The task a handle names: `[]` when there is none (404, or an unknown owner). */
+  /**
+   * The task a handle names: `[]` when there is none (Coder's 404, an unknown owner, or a name or
+   * owner that cannot be a path segment, such as `..`).
+   */
   async find(
     handle: Handle,
     signal?: AbortSignal,
     depth: "quick" | "full" = "full",
   ): Promise<Agent[]> {
+    try {
+      return await this.#find(handle, signal, depth);
+    } catch (err) {
+      if (err instanceof InvalidSegmentError) return [];
+      throw err;
+    }
+  }
+
+  async #find(handle: Handle, signal: AbortSignal | undefined, depth: "quick" | "full") {
     if (handle.kind === "id") {
       try {
         return [this.#agent(await getTask(this.#client, this.prefix, "me", handle.id, signal))];
@@ -279,98 +167,9 @@ export class TasksBackend implements Backend {
     return page;
   }
 
-  async #template(want: string | undefined, signal?: AbortSignal): Promise<Template> {
-    const next = "Call list_templates to see the templates that can run tasks.";
-    const w = want?.trim();
-    if (w && isUuid(w)) {
-      try {
-        return await getTemplate(this.#client, w, signal);
-      } catch (err) {
-        if (isNotFound(err) || isHttp(err, 400)) {
-          throw new FleetError(`No template has the id ${w}.`, next);
-        }
-        throw err;
-      }
-    }
-    if (w && w.includes("/")) {
-      const [org, name] = [w.slice(0, w.indexOf("/")), w.slice(w.indexOf("/") + 1)];
-      try {
-        return await getTemplateByName(this.#client, org, name, signal);
-      } catch (err) {
-        if (isNotFound(err) || isHttp(err, 400)) {
-          throw new FleetError(`No template "${oneLine(w, 120)}" was found.`, next);
-        }
-        throw err;
-      }
-    }
-    const all = await listAiTemplates(this.#client, signal);
-    const names = all.map((t) => t.name);
-    if (!w) {
-      if (all.length === 1) return all[0];
-      if (all.length === 0) {
-        throw new FleetError(
-          "No template on this Coder deployment can run tasks.",
-          "Ask a Coder admin for a template with an AI task, or create a chat (kind: chat) instead.",
-        );
-      }
-      throw new FleetError(
-        `Several templates can run tasks (${listNames(names)}); say which one with template.`,
-        "Call list_templates, then pass template (a name or id).",
-      );
-    }
-    let matches = all.filter((t) => t.name === w);
-    if (matches.length === 0) {
-      const lw = w.toLowerCase();
-      matches = all.filter((t) =>
-        t.name.toLowerCase() === lw || (t.display_name ?? "").toLowerCase() === lw
-      );
-    }
-    if (matches.length === 1) return matches[0];
-    if (matches.length > 1) {
-      throw new FleetError(
-        `Several templates are named "${oneLine(w, 80)}" (in organizations ${
-          listNames(matches.map((t) => t.organization_name ?? t.organization_id ?? "?"))
-        }).`,
-        "Pass template as organization/name, or as the template's id (see list_templates).",
-      );
-    }
-    throw new FleetError(
-      `No template named "${oneLine(w, 80)}" can run tasks. ${
-        all.length ? `Templates that can: ${listNames(names)}.` : "No template can."
-      }`,
-      next,
-    );
-  }
-
-  async #preset(
-    template: Template,
-    versionId: string,
-    want: string | undefined,
-    signal?: AbortSignal,
-  ): Promise<string | undefined> {
-    const presets = await listPresets(this.#client, versionId, signal);
-    const w = want?.trim();
-    if (!w) {
-      const defaults = presets.filter((p) => p.default);
-      return defaults.length === 1 ? defaults[0].id : undefined;
-    }
-    const found = presets.find((p) => p.id === w) ?? presets.find((p) => p.name === w) ??
-      presets.find((p) => p.name.toLowerCase() === w.toLowerCase());
-    if (found) return found.id;
-    const tname = oneLine(template.name, 80);
-    throw new FleetError(
-      presets.length
-        ? `Template "${tname}" has no preset "${oneLine(w, 80)}". Its presets: ${
-          listNames(presets.map((p) => p.name))
-        }.`
-        : `Template "${tname}" has no presets, so preset "${oneLine(w, 80)}" cannot be used.`,
-      "Call list_templates to see each template's presets, or omit preset.",
-    );
-  }
-
   /** Create a task from a template (and preset) with `spec.prompt` as its input. */
   async create(spec: CreateSpec, signal?: AbortSignal): Promise<Agent> {
-    const template = await this.#template(spec.template, signal);
+    const template = await resolveTemplate(this.#client, spec.template, signal);
     const versionId = template.active_version_id;
     if (!versionId) {
       throw new FleetError(
@@ -378,7 +177,7 @@ export class TasksBackend implements Backend {
         "Ask a Coder admin to publish a version of it, or pick another template (list_templates).",
       );
     }
-    const presetId = await this.#preset(template, versionId, spec.preset, signal);
+    const presetId = await resolvePreset(this.#client, template, versionId, spec.preset, signal);
     const user = spec.owner?.trim() || "me";
     try {
       const task = await createTask(this.#client, this.prefix, user, {
@@ -395,7 +194,7 @@ export class TasksBackend implements Backend {
           "Choose another name, or omit name to let Coder pick one.",
         );
       }
-      if (isUnknownUser(err)) {
+      if (isUnknownUser(err) || err instanceof InvalidSegmentError) {
         throw new FleetError(
           `Coder has no user "${oneLine(user, 80)}".`,
           "Check the owner's username, or omit owner to create the task for yourself.",
@@ -467,41 +266,8 @@ export class TasksBackend implements Backend {
   }
 
   /** Task-capable templates with the presets of their active versions. */
-  async catalog(signal?: AbortSignal): Promise<Catalog> {
-    const templates = await listAiTemplates(this.#client, signal);
-    const results = await runBatch(
-      templates,
-      async (t): Promise<TemplateInfo> => {
-        let presets: TemplateInfo["presets"] = [];
-        if (t.active_version_id) {
-          try {
-            presets = (await listPresets(this.#client, t.active_version_id, signal)).map((p) => ({
-              id: p.id,
-              name: oneLine(p.name, 100),
-              default: p.default,
-              description: oneLine(p.description, 300),
-            }));
-          } catch (err) {
-            if (err instanceof CoderError && err.kind === "aborted") throw err;
-            // One template's presets failing must not hide the catalog.
-          }
-        }
-        return {
-          id: t.id,
-          name: oneLine(t.name, 100),
-          display_name: oneLine(t.display_name ?? "", 100),
-          description: oneLine(t.description ?? "", 300),
-          organization_id: t.organization_id ?? "",
-          active_version_id: t.active_version_id ?? "",
-          presets,
-        };
-      },
-      PRESET_CONCURRENCY,
-    );
-    // Only a cancelled request fails an item; it cancels the catalog.
-    const failed = results.find((r) => !r.ok);
-    if (failed && !failed.ok) throw failed.error;
-    return { templates: results.flatMap((r) => r.ok ? [r.value] : []) };
+  catalog(signal?: AbortSignal): Promise<Catalog> {
+    return taskCatalog(this.#client, signal);
   }
 
   /** Workspace facts for `get_agent`: workspace status, agent lifecycle, the agent's link. */

@@ -3,11 +3,15 @@
  * carry terminal escapes, bidi overrides or invisible characters meant to hide instructions.
  */
 
-// C0/C1 controls except \n and \t, DEL, bidi controls, zero-width and other invisible format
-// characters, the BOM and interlinear annotation marks, and tag characters.
+// C0/C1 controls except \n and \t, DEL, the soft hyphen, bidi controls, zero-width and other
+// invisible format characters, Mongolian and other variation selectors (U+180B-180F, U+FE00-FE0F,
+// U+E0100-E01EF), the BOM, interlinear annotation marks and specials, tag characters
+// (U+E0000-E007F, which can smuggle hidden text), and lone surrogates.
 const UNSAFE =
   // deno-lint-ignore no-control-regex
-  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF9-\uFFFB]|\uDB40[\uDC00-\uDCFF]/g;
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFFB\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}\uD800-\uDFFF]/gu;
+// Unicode line and paragraph separators break lines in some renderers: they become newlines.
+const SEPARATORS = /[\u2028\u2029]/g;
 // ANSI escape sequences (CSI, OSC) are removed whole, before single controls.
 const ANSI =
   // deno-lint-ignore no-control-regex
@@ -15,7 +19,7 @@ const ANSI =
 
 /** Strip escapes, controls, bidi and invisible characters; keep newlines and tabs. */
 export function cleanText(s: string): string {
-  return s.replace(ANSI, "").replace(UNSAFE, "");
+  return s.replace(ANSI, "").replace(SEPARATORS, "\n").replace(UNSAFE, "");
 }
 
 /** Clean, fold all whitespace to single spaces, and cap at `max` characters with an ellipsis. */
@@ -40,4 +44,30 @@ export function block(s: string, max: number): { text: string; truncated: boolea
     .trim();
   if (cleaned.length <= max) return { text: cleaned, truncated: false };
   return { text: cleaned.slice(0, Math.max(0, max - 1)) + "…", truncated: true };
+}
+
+/** The marker that starts every line of framed agent text. */
+export const FRAME_MARK = "│ ";
+
+/**
+ * Frame multi-line agent text for a text rendering: every line starts with {@link FRAME_MARK},
+ * so no line of agent text can start at column 0 and pass for the frame's own lines (a header,
+ * an end marker, a `Next:` line). Expects text already cleaned (see {@link block}).
+ */
+export function frame(text: string): string {
+  return text.split("\n").map((l) => l ? FRAME_MARK + l : FRAME_MARK.trimEnd()).join("\n");
+}
+
+/**
+ * Agent text as one quoted line: cleaned, folded, capped, and the quote marks `«»` inside it
+ * replaced (by `‹›`), so that it cannot close its own quote.
+ */
+export function quote(s: string | undefined | null, max = 100): string {
+  const one = oneLine(s, max).replace(/«/g, "‹").replace(/»/g, "›");
+  return one ? `«${one}»` : "";
+}
+
+/** A name, title or label written by a user, for a text line: one line, no quote marks. */
+export function safeName(s: string | undefined | null, max = 100): string {
+  return oneLine(s, max).replace(/«/g, "‹").replace(/»/g, "›");
 }

@@ -3,6 +3,8 @@
  * agents are watched, until the condition holds, the timeout passes, or the call is cancelled.
  */
 import { sleep } from "../coder/http.ts";
+import { runBatch } from "./batch.ts";
+import { LOOKUPS } from "./resolve.ts";
 import { type Agent, type AgentKind, isSettled } from "./agent.ts";
 import type { Fleet } from "./fleet.ts";
 
@@ -114,8 +116,9 @@ async function poll(
     else if (gone.has(id) || failedKinds.has(old.kind)) next.set(id, old);
     else missing.push(old);
   }
-  // Not in the list: another user's task or an archived chat. Ask for each directly.
-  await Promise.all(missing.map(async (old) => {
+  // Not in the list: another user's task or an archived chat. Ask for each directly, a few at a
+  // time (rate discipline: a round must not fan out into hundreds of requests at once).
+  await runBatch(missing, async (old) => {
     try {
       const backend = await fleet.backendOf(old, signal);
       const found = await backend.find({ kind: "id", id: old.id, text: old.id }, signal, "quick");
@@ -128,6 +131,6 @@ async function poll(
     } catch {
       next.set(old.id, old);
     }
-  }));
+  }, LOOKUPS);
   return next;
 }

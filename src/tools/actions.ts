@@ -1,19 +1,21 @@
 /**
  * The shared body of the lifecycle tools (stop, resume, delete): resolve every handle with one
- * list per back end, act with bounded concurrency, report every agent.
+ * list per back end, act once per resolved agent with bounded concurrency, report every item.
  */
 import type { Agent } from "../fleet/agent.ts";
 import type { ActionResult, Backend } from "../fleet/backend.ts";
 import { runBatch } from "../fleet/batch.ts";
 import type { Fleet } from "../fleet/fleet.ts";
-import { explain } from "./errors.ts";
+import { duplicateDetail } from "../fleet/resolve.ts";
+import { oneLine } from "../fleet/text.ts";
+import { writeFailure } from "./errors.ts";
 
 /** One agent's outcome. */
 export interface ActionRow {
   agent: string;
   id?: string;
   kind?: Agent["kind"];
-  outcome: "done" | "skipped" | "would" | "failed";
+  outcome: "done" | "skipped" | "would" | "failed" | "uncertain" | "duplicate";
   detail: string;
 }
 
@@ -31,28 +33,42 @@ export async function runAction(
   const resolved = await fleet.resolveMany(handles, opts.signal);
   const results = await runBatch(resolved, async (r): Promise<ActionRow> => {
     if ("error" in r) {
-      return { agent: r.handle, outcome: "failed", detail: `${r.error.message} ${r.error.next}` };
+      return {
+        agent: r.handle,
+        outcome: "failed",
+        detail: `${r.error.message} Next: ${r.error.next}`,
+      };
     }
     const base = { agent: r.handle, id: r.agent.id, kind: r.agent.kind };
+    if (r.duplicateOf !== undefined) {
+      return { ...base, outcome: "duplicate", detail: duplicateDetail(resolved, r.duplicateOf) };
+    }
     if (opts.dryRun) return { ...base, outcome: "would", detail: opts.describe(r.agent) };
     try {
       const b = await fleet.backendOf(r.agent, opts.signal);
       const res = await opts.act(b, r.agent);
       return { ...base, outcome: res.outcome, detail: res.detail };
     } catch (err) {
-      const f = explain(err);
-      return { ...base, outcome: "failed", detail: `${f.error} Next: ${f.next}` };
+      return { ...base, ...writeFailure(err) };
     }
   });
   const rows = results.map((r, i) =>
-    r.ok
-      ? r.value
-      : { agent: handles[i], outcome: "failed" as const, detail: explain(r.error).error }
+    r.ok ? r.value : { agent: handles[i], ...writeFailure(r.error) }
   );
   const count = (o: string) => rows.filter((r) => r.outcome === o).length;
+  const extra = (["uncertain", "duplicate"] as const)
+    .filter((o) => count(o) > 0)
+    .map((o) => `, ${o} ${count(o)}`)
+    .join("");
   const head = opts.dryRun
-    ? `Dry run: ${count("would")} would be acted on, ${count("failed")} cannot be.`
-    : `done ${count("done")}, skipped ${count("skipped")}, failed ${count("failed")}`;
-  const text = [head, ...rows.map((r) => `- ${r.agent}: ${r.outcome} (${r.detail})`)].join("\n");
+    ? `Dry run: ${count("would")} would be acted on, ${count("failed")} cannot be${extra}.`
+    : `done ${count("done")}, skipped ${count("skipped")}, failed ${count("failed")}${extra}`;
+  const text = [
+    head,
+    ...rows.map((r) => `- ${oneLine(r.agent, 80)}: ${r.outcome} (${oneLine(r.detail, 600)})`),
+    count("uncertain") > 0
+      ? "Uncertain writes may have happened: check those agents with get_agent before retrying."
+      : "",
+  ].filter(Boolean).join("\n");
   return { results: rows, text };
 }

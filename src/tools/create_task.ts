@@ -5,9 +5,10 @@ import { type Backend, FleetError } from "../fleet/backend.ts";
 import { runBatch } from "../fleet/batch.ts";
 import type { Fleet } from "../fleet/fleet.ts";
 import { defineTool } from "./define.ts";
-import { explain } from "./errors.ts";
+import { writeFailure } from "./errors.ts";
 import { rowsText } from "./format.ts";
-import { AgentRowSchema, Kind } from "./schemas.ts";
+import { oneLine } from "../fleet/text.ts";
+import { AgentRowSchema, Kind, NameInput, OwnerInput, TextInput } from "./schemas.ts";
 
 /** Pick the back end per DESIGN.md: kind; else the only one; else task for template/preset. */
 export async function pickBackend(
@@ -22,6 +23,10 @@ export async function pickBackend(
   return all.find((b) => b.kind === kind)!;
 }
 
+/** What to do when Coder may have created an agent without saying so. */
+const CREATE_UNCERTAIN_NEXT =
+  "check with list_agents (query= its name or prompt) before creating it again: Coder may have created it.";
+
 /** Start agents. */
 export const createTask = defineTool({
   name: "create_task",
@@ -30,25 +35,29 @@ export const createTask = defineTool({
 
 Use it to assign work. Give template and preset for a Coder task, or model for a chat (list_templates shows them). Without kind: the only back end present; with both, a task when template or preset is given, else a chat (Coder's current way).
 
-Returns created (compact rows) and failed [{index (0-based, into prompts), error}]; one failure never stops the others. At most 100 prompts a call, 8 created at a time. With several prompts, name gets a -1, -2, … suffix. Follow up with wait_for_agents.`,
+Returns created (compact rows), failed [{index (0-based, into prompts), error}] and uncertain [{index, error}] (Coder may have created it: check with list_agents before creating it again); one failure never stops the others. At most 100 prompts a call, 8 created at a time. With several prompts, name gets a -1, -2, … suffix. Follow up with wait_for_agents.`,
   input: z.object({
-    prompt: z.string().min(1).max(100_000).optional().describe("The work for one agent."),
-    prompts: z.array(z.string().min(1).max(100_000)).min(1).max(100).optional().describe(
+    prompt: TextInput.optional().describe("The work for one agent."),
+    prompts: z.array(TextInput).min(1).max(100).optional().describe(
       "Work for several agents, one prompt each (at most 100).",
     ),
     kind: Kind.optional().describe("task (Coder Tasks) or chat (Coder Agents)."),
-    template: z.string().min(1).optional().describe("Task template name or id."),
-    preset: z.string().min(1).optional().describe("Template preset name or id."),
-    model: z.string().min(1).optional().describe("Chat model: name, display name or id."),
+    template: NameInput.optional().describe("Task template name or id."),
+    preset: NameInput.optional().describe("Template preset name or id."),
+    model: NameInput.optional().describe("Chat model: name, display name or id."),
     name: z.string().min(1).max(64).optional().describe("Task name or chat title."),
-    owner: z.string().min(1).optional().describe("Create for this username (tasks; needs rights)."),
-    labels: z.record(z.string(), z.string()).optional().describe(
+    owner: OwnerInput.optional().describe("Create for this username (tasks; needs rights)."),
+    labels: z.record(z.string().min(1).max(64), z.string().max(256)).refine(
+      (l) => Object.keys(l).length <= 32,
+      "at most 32 labels",
+    ).optional().describe(
       'Chat labels, e.g. {"team": "core"}.',
     ),
   }),
   output: z.object({
     created: z.array(AgentRowSchema),
     failed: z.array(z.object({ index: z.number().int(), error: z.string() })),
+    uncertain: z.array(z.object({ index: z.number().int(), error: z.string() })),
   }),
   annotations: {
     readOnlyHint: false,
@@ -76,20 +85,31 @@ Returns created (compact rows) and failed [{index (0-based, into prompts), error
         labels: args.labels,
       }, signal));
     const created = results.flatMap((r) => r.ok ? [toRow(r.value)] : []);
-    const failed = results.flatMap((r, index) => {
+    const failures = results.flatMap((r, index) => {
       if (r.ok) return [];
-      const f = explain(r.error);
-      return [{ index, error: `${f.error} Next: ${f.next}` }];
+      const f = writeFailure(r.error);
+      const next = f.outcome === "uncertain"
+        ? f.detail.replace(/Next: .*$/, `Next: ${CREATE_UNCERTAIN_NEXT}`)
+        : f.detail;
+      return [{ index, outcome: f.outcome, error: next }];
     });
+    const failed = failures.filter((f) => f.outcome === "failed").map(({ index, error }) => ({
+      index,
+      error,
+    }));
+    const uncertain = failures.filter((f) => f.outcome === "uncertain").map((
+      { index, error },
+    ) => ({ index, error }));
     const text = [
       rowsText(
         `Created ${created.length} of ${prompts.length} ${backend.kind}s:`,
         created,
         fleet.now(),
       ),
-      ...failed.map((f) => `- failed #${f.index}: ${f.error}`),
+      ...failed.map((f) => `- failed #${f.index}: ${oneLine(f.error, 600)}`),
+      ...uncertain.map((f) => `- uncertain #${f.index}: ${oneLine(f.error, 600)}`),
       created.length ? "Next: wait_for_agents with these ids to learn when they settle." : "",
     ].filter(Boolean).join("\n");
-    return { data: { created, failed }, text };
+    return { data: { created, failed, uncertain }, text };
   },
 });

@@ -27,10 +27,16 @@ export function encodeCursor(last: Agent, query: unknown): string {
 
 /** Decode a cursor, or throw a FleetError saying what to do. */
 export function decodeCursor(cursor: string, query: unknown): { created_at: string; id: string } {
-  const [ms, id, f] = cursor.split(".");
-  const created = parseInt(ms, 36);
-  if (!id || !f || !Number.isFinite(created)) {
-    throw new FleetError("The cursor is not valid.", "Call again without cursor to start over.");
+  const [ms, id, f, extra] = cursor.split(".");
+  const created = /^-?[0-9a-z]{1,12}$/.test(ms ?? "") ? parseInt(ms, 36) : NaN;
+  // Dates beyond ±8.64e15 ms cannot be represented: such a cursor was not made here.
+  if (
+    !id || !f || extra !== undefined || !Number.isFinite(created) || Math.abs(created) > 8.64e15
+  ) {
+    throw new FleetError(
+      "The cursor is not valid: pass next_cursor exactly as a previous call returned it.",
+      "Call again without cursor to start over.",
+    );
   }
   if (f !== fingerprint(query)) {
     throw new FleetError(

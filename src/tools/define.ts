@@ -39,6 +39,11 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject
   input: I;
   output: O;
   annotations: Annotations;
+  /**
+   * For a tool that waits by design: how long these arguments may make it wait (ms). The call's
+   * budget is that wait plus a margin, instead of the 50 s of a call that does not wait.
+   */
+  waits?(args: z.infer<I>): number;
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolAnswer<z.infer<O>>>;
 }
 
@@ -46,14 +51,39 @@ const NAME = /^[a-z][a-z0-9_]{2,63}$/;
 
 /**
  * Define a tool, checking the conventions at load time: a bad definition fails fast, in every
- * test, instead of shipping.
+ * test, instead of shipping. The input schema is made strict here, for every tool: an argument
+ * the tool does not take is refused with a message that names it (DESIGN, "Trust").
  */
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
   def: Tool<I, O>,
 ): Tool<I, O> {
-  const problems = toolProblems(def as unknown as Tool);
+  const strict = { ...def, input: strictInput(def.name, def.input) };
+  const problems = toolProblems(strict as unknown as Tool);
   if (problems.length > 0) throw new Error(`tool ${def.name}: ${problems.join("; ")}`);
-  return def;
+  return strict;
+}
+
+/**
+ * The strict form of a tool's input: unknown keys are an error that names them, lists the
+ * arguments the tool takes, and says what to do.
+ */
+export function strictInput<I extends z.ZodObject>(tool: string, input: I): I {
+  const known = Object.keys(input.shape);
+  return z.strictObject(input.shape, {
+    error: (iss) =>
+      iss.code === "unrecognized_keys"
+        ? `Unknown argument${iss.keys.length > 1 ? "s" : ""} ${
+          iss.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(", ")
+        }: ${tool} takes only ${known.join(", ") || "no arguments"}. Nothing was done. ` +
+          `Next: call ${tool} again without ${iss.keys.length > 1 ? "them" : "it"}.`
+        : undefined,
+  }) as unknown as I;
+}
+
+/** True when the schema refuses keys it does not declare. */
+export function isStrict(input: z.ZodObject): boolean {
+  // deno-lint-ignore no-explicit-any
+  return (input as any)?._zod?.def?.catchall?._zod?.def?.type === "never";
 }
 
 /** Every convention a tool breaks (empty when it keeps them all). */
@@ -74,6 +104,7 @@ export function toolProblems(def: Tool): string[] {
     p.push("a read-only tool cannot be destructive");
   }
   if (!(def.input instanceof z.ZodObject)) p.push("input must be a zod object");
+  else if (!isStrict(def.input)) p.push("input must be strict (unknown arguments refused)");
   if (!(def.output instanceof z.ZodObject)) p.push("output must be a zod object");
   for (const [field, schema] of Object.entries(def.input?.shape ?? {})) {
     if (!(schema as z.ZodType).description) p.push(`input field ${field} has no .describe()`);

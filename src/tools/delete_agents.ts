@@ -12,7 +12,7 @@ export const deleteAgents = defineTool({
 
 Use it to clean up agents whose work is done or abandoned. Deleting a task cannot be undone; an archived chat can be restored in the Coder dashboard. Run with dry_run first to check the list.
 
-Returns results [{agent, outcome: done | skipped | would | failed, detail}] for every agent, in input order. 1 to 100 agents, 8 at a time.`,
+Returns results [{agent, outcome: done | skipped | would | failed | uncertain | duplicate, detail}] for every agent, in input order; uncertain: the delete may have happened (check with get_agent before retrying); duplicate: the same agent named again, acted on once. 1 to 100 agents, 8 at a time.`,
   input: z.object({
     agents: AgentsInput,
     dry_run: z.boolean().default(false).describe("Only say what would be done."),

@@ -4,6 +4,7 @@
  */
 import { CoderError } from "../coder/http.ts";
 import { AgentBusyError, FleetError } from "../fleet/backend.ts";
+import { oneLine } from "../fleet/text.ts";
 
 /** A failure, as the caller sees it. */
 export interface Failure {
@@ -11,28 +12,96 @@ export interface Failure {
   next: string;
 }
 
-/** Explain any error with a next step. */
-export function explain(err: unknown): Failure {
-  if (err instanceof FleetError) return { error: err.message, next: err.next };
+/**
+ * Explain any error with a next step. `cancelled`: the client cancelled the call (only then is a
+ * call reported cancelled; a stalled Coder is a timeout).
+ */
+export function explain(err: unknown, opts: { cancelled?: boolean } = {}): Failure {
+  if (err instanceof FleetError) return { error: oneLine(err.message, 500), next: err.next };
   if (err instanceof AgentBusyError) {
     return {
       error: `The agent is busy: ${err.message}`,
       next: "Use send_input with if_busy=wait, or wait_for_agents first.",
     };
   }
-  if (err instanceof CoderError) return { error: err.summary, next: nextFor(err) };
+  if (err instanceof CoderError) {
+    const summary = oneLine(err.summary, 500);
+    return {
+      error: err.uncertain
+        ? `${summary} (the write may or may not have happened)`
+        : err.kind === "aborted" && !opts.cancelled
+        ? `${summary}: Coder did not answer in time`
+        : summary,
+      next: nextFor(err, opts),
+    };
+  }
   if (err instanceof DOMException && (err.name === "AbortError" || err.name === "TimeoutError")) {
-    return { error: "The call was cancelled.", next: "Call the tool again if you still need it." };
+    // Only a cancellation by the client is "cancelled"; anything else timed out.
+    return opts.cancelled
+      ? { error: "The call was cancelled.", next: "Call the tool again if you still need it." }
+      : {
+        error: "Coder did not answer in time.",
+        next: "Retry shortly; if it keeps happening, check that Coder at CODER_URL is healthy.",
+      };
   }
   const msg = err instanceof Error ? err.message : String(err);
   return {
-    error: `Unexpected failure: ${msg.slice(0, 300)}`,
+    error: `Unexpected failure: ${oneLine(msg, 300)}`,
     next: "Call the tool again; if it keeps failing, report it with the arguments used.",
   };
 }
 
-function nextFor(e: CoderError): string {
+/** The next step for a write whose fate is unknown. */
+export const UNCERTAIN_NEXT =
+  "check with get_agent before retrying: the write may have reached Coder, and repeating it could act twice.";
+
+/**
+ * A failed write, as a batch row reports it: `uncertain` (with the check to make) when it may
+ * have happened, never `failed` then; `failed` with a next step otherwise.
+ */
+export function writeFailure(err: unknown): { outcome: "failed" | "uncertain"; detail: string } {
+  const uncertain = mayHaveHappened(err);
+  const f = uncertain && err instanceof CoderError && !err.uncertain
+    ? {
+      error: `${explain(err).error} (the write may or may not have happened)`,
+      next: UNCERTAIN_NEXT_CAP,
+    }
+    : explain(err);
+  return {
+    outcome: uncertain ? "uncertain" : "failed",
+    detail: `${f.error.replace(/\.$/, "")}. Next: ${f.next}`,
+  };
+}
+
+const UNCERTAIN_NEXT_CAP = UNCERTAIN_NEXT[0].toUpperCase() + UNCERTAIN_NEXT.slice(1);
+
+/**
+ * Whether a failed write may have happened: the Coder client says so (`uncertain`), or a request
+ * other than a GET got no answer in time (it was sent; its fate is unknown).
+ */
+export function mayHaveHappened(err: unknown): boolean {
+  if (!(err instanceof CoderError)) return false;
+  return err.uncertain || (err.kind === "timeout" && !/^(GET|HEAD) /.test(err.route));
+}
+
+function nextFor(e: CoderError, opts: { cancelled?: boolean }): string {
   switch (true) {
+    case e.kind === "uncertain":
+      return UNCERTAIN_NEXT_CAP;
+    case e.kind === "redirect":
+      return "Coder (or a proxy in front of it) redirected the request, which is never followed with the token: set CODER_URL to the final address of Coder and restart the server.";
+    case e.kind === "budget":
+      return e.retryAfterMs !== undefined
+        ? `Coder asked to wait ${
+          Math.ceil(e.retryAfterMs / 1000)
+        } s, longer than this call may take: retry after that time.`
+        : "The call ran out of time: retry after the time the message names, or with fewer agents.";
+    case e.kind === "too_large":
+      return "Coder's answer was larger than the cap: narrow the query (owner, kind, state, template), or raise CODER_FLEET_MAX_RESPONSE_MB and restart.";
+    case e.kind === "aborted":
+      return opts.cancelled
+        ? "Call the tool again if you still need it."
+        : "Retry shortly; if it keeps happening, check that Coder at CODER_URL is healthy.";
     case e.kind === "timeout" || e.kind === "network":
       return "Coder did not answer: check that CODER_URL is reachable, then retry.";
     case e.kind === "parse":
@@ -50,7 +119,9 @@ function nextFor(e: CoderError): string {
     case e.status === 400:
       return "Coder rejected the arguments: fix them as the message says (list_templates shows valid names).";
     case e.status === 429:
-      return "Coder is rate-limiting (512 requests a minute per route): wait a minute, then retry.";
+      return e.retryAfterMs !== undefined
+        ? `Coder is rate-limiting: retry after ${Math.ceil(e.retryAfterMs / 1000)} s.`
+        : "Coder is rate-limiting (512 requests a minute per route): wait a minute, then retry.";
     case e.status >= 500:
       return "Coder failed: retry shortly; if it persists, check the Coder server.";
     default:
@@ -58,7 +129,7 @@ function nextFor(e: CoderError): string {
   }
 }
 
-/** Render a failure as one short text block. */
+/** Render a failure as one short text block (the error on one line: it cannot forge `Next:`). */
 export function failureText(f: Failure): string {
-  return `Error: ${f.error}\nNext: ${f.next}`;
+  return `Error: ${oneLine(f.error, 1000)}\nNext: ${oneLine(f.next, 500)}`;
 }

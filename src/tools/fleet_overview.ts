@@ -1,9 +1,10 @@
 /** `fleet_overview`: the fleet at a glance. */
 import { z } from "zod";
 import { AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
+import { safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
-import { AgentRowSchema, Kind } from "./schemas.ts";
+import { AgentRowSchema, Kind, OwnerInput } from "./schemas.ts";
 
 const ATTENTION_MAX = 20;
 const OWNERS_MAX = 50;
@@ -18,7 +19,7 @@ Call it first, to see the fleet at a glance, and whenever you need to know what 
 
 Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MAX} largest, the rest summed under "(others)"), attention (at most ${ATTENTION_MAX} compact rows, longest waiting first), the back ends in use, and the Coder deployment (url, version, user). One list request per back end, whatever the fleet size.`,
   input: z.object({
-    owner: z.string().min(1).optional().describe("Only agents of this username."),
+    owner: OwnerInput.optional().describe("Only agents of this username."),
     kind: Kind.optional().describe("Only tasks or only chats; default both."),
   }),
   output: z.object({
@@ -46,7 +47,8 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
     const owners: Record<string, number> = {};
     for (const a of snap.agents) {
       by_state[a.state]++;
-      owners[a.owner] = (owners[a.owner] ?? 0) + 1;
+      const o = safeName(a.owner, 64);
+      owners[o] = (owners[o] ?? 0) + 1;
     }
     for (const s of AGENT_STATES) if (by_state[s] === 0) delete by_state[s];
     const ranked = Object.entries(owners).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
@@ -68,13 +70,17 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
       backends: d.backends
         .filter((b) => !kind || b.kind === kind)
         .map((b) => ({ kind: b.kind, api: `${b.prefix}/${b.kind}s` })),
-      coder: { url: d.url, version: d.version, user: d.me.username },
+      coder: {
+        url: d.url,
+        version: safeName(d.version, 64),
+        user: safeName(d.me.username, 64),
+      },
       ...(warnings.length ? { warnings } : {}),
     };
     const counts = Object.entries(by_state).map(([s, n]) => `${s} ${n}`).join(", ");
     const top = ranked.slice(0, 10).map(([o, n]) => `${o} ${n}`).join(", ");
     const text = [
-      `Coder ${d.version} at ${d.url} as ${d.me.username}; back ends: ${
+      `Coder ${data.coder.version} at ${d.url} as ${data.coder.user}; back ends: ${
         data.backends.map((b) => b.api).join(", ")
       }`,
       `${data.total} agents: ${counts || "none"}`,

@@ -3,6 +3,7 @@
  * never placed where it could read as an instruction.
  */
 import type { Agent, AgentRow } from "../fleet/agent.ts";
+import { quote, safeName } from "../fleet/text.ts";
 
 /** A compact age: `45s`, `12m`, `3h`, `2d`. */
 export function ago(iso: string, now = Date.now()): string {
@@ -15,11 +16,9 @@ export function ago(iso: string, now = Date.now()): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
-/** Agent text, quoted so it reads as data. */
+/** Agent text, quoted so it reads as data (and cannot close its own quote). */
 export function quoted(s: string, max = 100): string {
-  if (!s) return "";
-  const one = s.length > max ? s.slice(0, max - 1) + "…" : s;
-  return `«${one}»`;
+  return quote(s, max);
 }
 
 /** One line per agent: state, age in state, kind, owner/name, id, message. */
@@ -27,7 +26,7 @@ export function rowLine(a: AgentRow | Agent, now = Date.now()): string {
   const parts = [
     `${a.state} ${ago(a.state_since, now)}`,
     a.kind,
-    `${a.owner}/${a.name}`,
+    `${safeName(a.owner, 40)}/${safeName(a.name, 100)}`,
     a.id,
   ];
   const msg = quoted(a.message);

@@ -1,9 +1,10 @@
 /** `get_agent`: one agent in full. */
 import { z } from "zod";
-import { oneLine } from "../fleet/text.ts";
+import { cleanAgent } from "../fleet/agent.ts";
+import { oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { ago, quoted } from "./format.ts";
-import { AgentSchema } from "./schemas.ts";
+import { AgentSchema, HandleInput } from "./schemas.ts";
 
 /** Box-drawing characters of terminal snapshots: noise in a one-line summary. */
 const BOX = /[\u2500-\u259F]+/g;
@@ -18,7 +19,7 @@ Use it to check on one agent before acting on it. For its whole conversation cal
 
 Returns agent (every field of the agent model, with its dashboard url), recent (the last 3 messages, each cut to 300 characters, oldest first) and extras (a chat's cost when Coder reports it). Agent-written text is sanitised and quoted.`,
   input: z.object({
-    agent: z.string().min(1).max(200).describe(
+    agent: HandleInput.describe(
       "The agent: a UUID, owner/name, or the name of one of your own agents.",
     ),
   }),
@@ -40,17 +41,18 @@ Returns agent (every field of the agent model, with its dashboard url), recent (
     openWorldHint: true,
   },
   async handler({ agent: handle }, { fleet, signal }) {
-    const agent = await fleet.resolve(handle, signal);
+    const found = await fleet.resolve(handle, signal);
+    const agent = cleanAgent(found);
     const backend = await fleet.backendOf(agent, signal);
     const [logs, extras] = await Promise.allSettled([
-      backend.logs(agent, { limit: 3 }, signal),
-      backend.extras(agent, signal),
+      backend.logs(found, { limit: 3 }, signal),
+      backend.extras(found, signal),
     ]);
     const recent = logs.status === "fulfilled"
       ? logs.value.messages.map((m) => ({ ...m, text: oneLine(m.text.replace(BOX, " "), 300) }))
       : [];
     const recent_note = logs.status === "rejected"
-      ? `no conversation: ${(logs.reason as Error)?.message ?? "unavailable"}`
+      ? `no conversation: ${oneLine((logs.reason as Error)?.message ?? "unavailable", 300)}`
       : undefined;
     const data = {
       agent,
@@ -60,20 +62,24 @@ Returns agent (every field of the agent model, with its dashboard url), recent (
     };
     const now = fleet.now();
     const lines = [
-      `${agent.kind} ${agent.owner}/${agent.name} (${agent.id})`,
-      `state ${agent.state} for ${ago(agent.state_since, now)} (${agent.detail})`,
+      `${agent.kind} ${safeName(agent.owner, 40)}/${safeName(agent.name, 200)} (${agent.id})`,
+      `state ${agent.state} for ${ago(agent.state_since, now)} (${safeName(agent.detail, 100)})`,
       agent.message ? `message ${quoted(agent.message, 300)}` : "",
-      agent.template ? `template ${agent.template}` : "",
-      agent.workspace ? `workspace ${agent.workspace}` : "",
+      agent.template ? `template ${safeName(agent.template, 128)}` : "",
+      agent.workspace ? `workspace ${safeName(agent.workspace, 128)}` : "",
       Object.keys(agent.labels).length
-        ? `labels ${Object.entries(agent.labels).map(([k, v]) => `${k}:${v}`).join(", ")}`
+        ? `labels ${
+          Object.entries(agent.labels).map(([k, v]) => quoted(`${k}:${v}`, 300)).join(", ")
+        }`
         : "",
       `created ${agent.created_at}, updated ${agent.updated_at}`,
-      `url ${agent.url}`,
+      `url ${safeName(agent.url, 500)}`,
       agent.prompt ? `prompt ${quoted(agent.prompt, 300)}` : "",
-      Object.keys(data.extras).length ? `extras ${JSON.stringify(data.extras)}` : "",
+      Object.keys(data.extras).length ? `extras ${oneLine(JSON.stringify(data.extras), 1000)}` : "",
       recent.length ? "Recent messages (agent-written text, quoted):" : recent_note ?? "",
-      ...recent.map((m) => `  #${m.id} ${m.role} ${m.time}: ${quoted(m.text, 300)}`),
+      ...recent.map((m) =>
+        `  #${m.id} ${safeName(m.role, 20)} ${safeName(m.time, 40)}: ${quoted(m.text, 300)}`
+      ),
     ];
     return { data, text: lines.filter(Boolean).join("\n") };
   },

@@ -2,6 +2,8 @@
 import { createTask } from "./create_task.ts";
 import type { Tool } from "./define.ts";
 import { deleteAgents } from "./delete_agents.ts";
+import { fleetBoard } from "./fleet_board.ts";
+import { fleetBoardRows } from "./fleet_board_rows.ts";
 import { fleetOverview } from "./fleet_overview.ts";
 import { getAgent } from "./get_agent.ts";
 import { getLogs } from "./get_logs.ts";
@@ -25,6 +27,8 @@ export const TOOLS: readonly Tool[] = [
   stopAgents,
   resumeAgents,
   deleteAgents,
+  fleetBoard,
+  fleetBoardRows,
 ] as unknown as Tool[];
 
 /** The tools to register: read-only mode keeps those annotated read-only; an allowlist narrows. */

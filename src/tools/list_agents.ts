@@ -4,7 +4,17 @@ import { toRow } from "../fleet/agent.ts";
 import { afterKey, compareAgents, decodeCursor, encodeCursor } from "./cursor.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
-import { AgentRowSchema, Kind, State } from "./schemas.ts";
+import {
+  AgentRowSchema,
+  Kind,
+  LabelInput,
+  NameInput,
+  OwnerInput,
+  parseLabel,
+  QueryInput,
+  stateList,
+  StatesInput,
+} from "./schemas.ts";
 
 /** Find agents by state, owner, kind, template, label or text. */
 export const listAgents = defineTool({
@@ -12,20 +22,18 @@ export const listAgents = defineTool({
   title: "List agents",
   description: `Find agents by state, owner, kind, template, label or text, newest first.
 
-Use it to pick the agents to act on: for example state=["idle","complete"] for those waiting on you, or settled_for_s=600 for those left waiting ten minutes. For the fleet's counts call fleet_overview; for one agent in full call get_agent.
+Use it to pick the agents to act on: for example state=["idle","complete"] (or one state, state="idle") for those waiting on you, or settled_for_s=600 for those left waiting ten minutes. For the fleet's counts call fleet_overview; for one agent in full call get_agent.
 
 Returns compact rows (id, kind, name, owner, state, detail, message, state_since), the total that matched, and next_cursor when more remain: pass it back as cursor with the same filters. limit defaults to 50, at most 200. Messages are agent-written text, shortened.`,
   input: z.object({
-    state: z.array(State).max(8).optional().describe(
-      "Only agents in these states (starting, working, idle, complete, failed, paused, error, unknown).",
+    state: StatesInput.optional().describe(
+      "Only agents in this state or these states (starting, working, idle, complete, failed, paused, error, unknown): one, or a list.",
     ),
-    owner: z.string().min(1).optional().describe("Only agents of this username."),
+    owner: OwnerInput.optional().describe("Only agents of this username."),
     kind: Kind.optional().describe("Only tasks or only chats."),
-    template: z.string().min(1).optional().describe("Only tasks of this template name."),
-    label: z.string().regex(/^[^:]+:.*$/, "label must be key:value").optional().describe(
-      "Only chats with this label, as key:value.",
-    ),
-    query: z.string().min(1).max(200).optional().describe(
+    template: NameInput.optional().describe("Only tasks of this template name."),
+    label: LabelInput.optional().describe("Only chats with this label, as key:value."),
+    query: QueryInput.optional().describe(
       "Case-insensitive text that the name or the latest message contains.",
     ),
     settled_for_s: z.number().int().min(0).optional().describe(
@@ -47,13 +55,8 @@ Returns compact rows (id, kind, name, owner, state, detail, message, state_since
     openWorldHint: true,
   },
   async handler(args, { fleet, signal }) {
-    const { limit, cursor, label, ...rest } = args;
-    let labels: Record<string, string> | undefined;
-    if (label) {
-      const i = label.indexOf(":");
-      labels = { [label.slice(0, i).trim()]: label.slice(i + 1).trim() };
-    }
-    const filter = { ...rest, labels };
+    const { limit, cursor, label, state, ...rest } = args;
+    const filter = { ...rest, state: stateList(state), labels: parseLabel(label) };
     const snap = await fleet.snapshot(filter, signal);
     const matched = snap.agents.sort(compareAgents);
     const query = { ...filter, limit };

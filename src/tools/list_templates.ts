@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getUserOrganizations } from "../coder/deployment.ts";
 import type { Catalog } from "../fleet/backend.ts";
 import { errorLine } from "../fleet/fleet.ts";
-import { oneLine } from "../fleet/text.ts";
+import { oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 
 /** Templates with presets (tasks), model configs (chats), organizations. */
@@ -57,25 +57,40 @@ Returns templates [{id, name, display_name, description, organization_id, preset
     const merged: Required<Catalog> = { templates: [], models: [] };
     catalogs.forEach((c, i) => {
       if (c.status === "rejected") {
-        warnings.push(`${backends[i].kind} catalog failed: ${errorLine(c.reason)}`);
+        warnings.push(`${backends[i].kind} catalog failed: ${oneLine(errorLine(c.reason), 300)}`);
         return;
       }
       merged.templates.push(...((c.value as Catalog).templates ?? []));
       merged.models.push(...((c.value as Catalog).models ?? []));
     });
-    if (orgs.status === "rejected") warnings.push(`organizations: ${errorLine(orgs.reason)}`);
+    if (orgs.status === "rejected") {
+      warnings.push(`organizations: ${oneLine(errorLine(orgs.reason), 300)}`);
+    }
     const data = {
       templates: merged.templates.map((t) => ({
         id: t.id,
-        name: t.name,
-        display_name: t.display_name,
+        name: safeName(t.name, 128),
+        display_name: safeName(t.display_name, 128),
         description: oneLine(t.description, 200),
         organization_id: t.organization_id,
-        presets: t.presets,
+        presets: t.presets.map((p) => ({
+          ...p,
+          name: safeName(p.name, 128),
+          description: oneLine(p.description, 200),
+        })),
       })),
-      models: merged.models,
+      models: merged.models.map((m) => ({
+        ...m,
+        model: safeName(m.model, 128),
+        provider: safeName(m.provider, 64),
+        display_name: safeName(m.display_name, 128),
+      })),
       organizations: orgs.status === "fulfilled"
-        ? orgs.value.map((o) => ({ id: o.id, name: o.name, is_default: o.is_default ?? false }))
+        ? orgs.value.map((o) => ({
+          id: o.id,
+          name: safeName(o.name, 128),
+          is_default: o.is_default ?? false,
+        }))
         : [],
       ...(warnings.length ? { warnings } : {}),
     };

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { defineTool } from "./define.ts";
 import { runAction } from "./actions.ts";
-import { ActionRowSchema, AgentsInput } from "./schemas.ts";
+import { ActionRowSchema, AgentsInput, TextInput } from "./schemas.ts";
 
 /** Resume paused tasks, optionally with a new prompt. */
 export const resumeAgents = defineTool({
@@ -12,10 +12,10 @@ export const resumeAgents = defineTool({
 
 Use it to bring back tasks that stop_agents paused (or that Coder paused). Chats need no resume: they continue when they get a message, so send_input to them instead.
 
-Returns results [{agent, outcome: done | skipped | failed, detail}] for every agent, in input order; an agent that is not paused is skipped. 1 to 100 agents, 8 at a time. Follow up with wait_for_agents: a resumed task starts its workspace first.`,
+Returns results [{agent, outcome: done | skipped | failed | uncertain | duplicate, detail}] for every agent, in input order; an agent that is not paused is skipped; uncertain: the resume may have happened (check with get_agent before retrying); duplicate: the same agent named again, acted on once. 1 to 100 agents, 8 at a time. Follow up with wait_for_agents: a resumed task starts its workspace first.`,
   input: z.object({
     agents: AgentsInput,
-    prompt: z.string().min(1).max(100_000).optional().describe(
+    prompt: TextInput.optional().describe(
       "Replace each paused task's prompt with this before resuming it.",
     ),
   }),

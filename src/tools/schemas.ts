@@ -41,11 +41,52 @@ export const ActionRowSchema = z.object({
   agent: z.string().describe("the handle as given"),
   id: z.string().optional(),
   kind: Kind.optional(),
-  outcome: z.enum(["done", "skipped", "would", "failed"]),
+  outcome: z.enum(["done", "skipped", "would", "failed", "uncertain", "duplicate"]),
   detail: z.string(),
 });
 
+/** Longest agent handle accepted (a UUID, owner/name, a task name or a chat title). */
+export const HANDLE_MAX = 200;
+
+/** One agent handle (its grammar is checked per item, so a batch reports each bad one). */
+export const HandleInput = z.string().min(1).max(HANDLE_MAX);
+
 /** Agent handles input: 1 to 100. */
-export const AgentsInput = z.array(z.string().min(1).max(200)).min(1).max(100).describe(
+export const AgentsInput = z.array(HandleInput).min(1).max(100).describe(
   "Agents to act on, 1 to 100: each a UUID, owner/name, or the name of one of your own agents.",
 );
+
+/** A Coder username filter (usernames: letters, digits, hyphens, at most 32; or a user UUID). */
+export const OwnerInput = z.string().min(1).max(36).regex(
+  /^[A-Za-z0-9][A-Za-z0-9-]*$/,
+  "owner must be a Coder username: letters, digits and hyphens",
+);
+
+/** A name or id of a Coder object (template, preset, model). */
+export const NameInput = z.string().min(1).max(128);
+
+/** A label filter, `key:value`. */
+export const LabelInput = z.string().max(256).regex(/^[^:]+:.*$/, "label must be key:value");
+
+/** Text to search for in names and messages. */
+export const QueryInput = z.string().min(1).max(200);
+
+/** A prompt or a message: generous, but capped. */
+export const TextInput = z.string().min(1).max(100_000);
+
+/** `state`: one state, or a list of states (clients often send one). */
+export const StatesInput = z.union([State, z.array(State).max(AGENT_STATES.length)]);
+
+/** Normalise a `state` argument to a list (undefined stays undefined). */
+export function stateList(
+  s: z.infer<typeof StatesInput> | undefined,
+): z.infer<typeof State>[] | undefined {
+  return s === undefined ? undefined : Array.isArray(s) ? s : [s];
+}
+
+/** Parse `key:value`. */
+export function parseLabel(label: string | undefined): Record<string, string> | undefined {
+  if (!label) return undefined;
+  const i = label.indexOf(":");
+  return { [label.slice(0, i).trim()]: label.slice(i + 1).trim() };
+}

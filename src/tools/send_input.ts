@@ -1,8 +1,13 @@
 /** `send_input`: message one agent or many. */
 import { z } from "zod";
 import { sendInput } from "../fleet/send.ts";
+import { oneLine } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
-import { AgentsInput, Kind } from "./schemas.ts";
+import { writeFailure } from "./errors.ts";
+import { AgentsInput, Kind, TextInput } from "./schemas.ts";
+
+/** Default of `wait_s`: a wait that fits in the 60 s MCP clients wait by default. */
+export const WAIT_DEFAULT_S = 45;
 
 /** Message agents, with a policy for busy ones. */
 export const sendInputTool = defineTool({
@@ -12,14 +17,14 @@ export const sendInputTool = defineTool({
 
 Use it to answer an agent's question, give it the next step, or steer it. if_busy: wait (default) sends as soon as each agent is ready, within wait_s, resuming paused tasks first; fail sends only to ready agents; queue and interrupt work on chats (queue the message, or interrupt the current turn); Coder Tasks cannot queue or interrupt, so a busy task is reported busy.
 
-Returns results [{agent, outcome: sent | queued | busy | failed, detail}] for every agent, in input order. 1 to 100 agents; input at most 100000 characters; wait_s default 60, at most 300. Busy agents are watched with one list request per back end per round.`,
+Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | duplicate, detail}] for every agent, in input order: uncertain means the send may have happened (check with get_agent before retrying); duplicate means the same agent was named again and got the message once. 1 to 100 agents; input at most 100000 characters; wait_s default ${WAIT_DEFAULT_S}, at most 300 (progress at least every 10 s). Busy agents are watched with one list request per back end per round.`,
   input: z.object({
     agents: AgentsInput,
-    input: z.string().min(1).max(100_000).describe("The message to send."),
+    input: TextInput.describe("The message to send."),
     if_busy: z.enum(["wait", "queue", "interrupt", "fail"]).default("wait").describe(
       "What to do when an agent is busy: wait, queue (chats), interrupt (chats) or fail.",
     ),
-    wait_s: z.number().int().min(0).max(300).default(60).describe(
+    wait_s: z.number().int().min(0).max(300).default(WAIT_DEFAULT_S).describe(
       "With if_busy=wait: how long to wait for busy agents, in seconds.",
     ),
   }),
@@ -28,7 +33,7 @@ Returns results [{agent, outcome: sent | queued | busy | failed, detail}] for ev
       agent: z.string(),
       id: z.string().optional(),
       kind: Kind.optional(),
-      outcome: z.enum(["sent", "queued", "busy", "failed"]),
+      outcome: z.enum(["sent", "queued", "busy", "failed", "uncertain", "duplicate"]),
       detail: z.string(),
     })),
   }),
@@ -38,6 +43,7 @@ Returns results [{agent, outcome: sent | queued | busy | failed, detail}] for ev
     idempotentHint: false,
     openWorldHint: true,
   },
+  waits: ({ if_busy, wait_s }) => if_busy === "wait" ? wait_s * 1000 : 0,
   async handler({ agents, input, if_busy, wait_s }, { fleet, signal, progress }) {
     const targets = await fleet.resolveMany(agents, signal);
     const results = await sendInput(fleet, targets, {
@@ -45,15 +51,25 @@ Returns results [{agent, outcome: sent | queued | busy | failed, detail}] for ev
       ifBusy: if_busy,
       waitMs: wait_s * 1000,
       signal,
+      failure: writeFailure,
       onRound: (_round, done, total) => progress(done, total, `${done} of ${total} handled`),
     });
     const count = (o: string) => results.filter((r) => r.outcome === o).length;
+    const extra = (["uncertain", "duplicate"] as const)
+      .filter((o) => count(o) > 0)
+      .map((o) => `, ${o} ${count(o)}`)
+      .join("");
     const text = [
       `sent ${count("sent")}, queued ${count("queued")}, busy ${count("busy")}, failed ${
         count("failed")
-      }`,
-      ...results.map((r) => `- ${r.agent}: ${r.outcome}${r.detail ? ` (${r.detail})` : ""}`),
-    ].join("\n");
+      }${extra}`,
+      ...results.map((r) =>
+        `- ${oneLine(r.agent, 80)}: ${r.outcome}${r.detail ? ` (${oneLine(r.detail, 600)})` : ""}`
+      ),
+      count("uncertain") > 0
+        ? "Uncertain sends may have been delivered: check those agents with get_agent before sending again."
+        : "",
+    ].filter(Boolean).join("\n");
     return { data: { results }, text };
   },
 });

@@ -12,7 +12,7 @@ export const stopAgents = defineTool({
 
 Use it to halt agents that go the wrong way or cost too much, without losing them. A paused task comes back with resume_agents; an interrupted chat continues when it gets a message (send_input). Try dry_run first on a large set.
 
-Returns results [{agent, outcome: done | skipped | would | failed, detail}] for every agent, in input order; an agent already stopped is skipped. 1 to 100 agents, 8 at a time.`,
+Returns results [{agent, outcome: done | skipped | would | failed | uncertain | duplicate, detail}] for every agent, in input order; an agent already stopped is skipped; uncertain: the stop may have happened (check with get_agent before retrying); duplicate: the same agent named again, acted on once. 1 to 100 agents, 8 at a time.`,
   input: z.object({
     agents: AgentsInput,
     dry_run: z.boolean().default(false).describe("Only say what would be done."),

@@ -3,9 +3,21 @@ import { z } from "zod";
 import { type Agent, toRow } from "../fleet/agent.ts";
 import { FleetError } from "../fleet/backend.ts";
 import { waitForAgents } from "../fleet/wait.ts";
+import { oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
-import { AgentRowSchema, Kind, State } from "./schemas.ts";
+import {
+  AgentRowSchema,
+  HandleInput,
+  Kind,
+  LabelInput,
+  NameInput,
+  OwnerInput,
+  parseLabel,
+  QueryInput,
+  stateList,
+  StatesInput,
+} from "./schemas.ts";
 
 const ROWS_MAX = 50;
 
@@ -18,21 +30,21 @@ export const waitForAgentsTool = defineTool({
 
 Use it after create_task or send_input instead of polling list_agents yourself. Name the agents, or give list_agents filters to watch every agent they match (no agents and no filters: the whole fleet). until: settled (default: not starting or working), idle, or any_change (state or message differs from the start). mode: any (default) returns when one agent meets it, all when every agent does.
 
-Returns done, timed_out, changed (rows that meet the condition), pending (rows that do not), gone (ids deleted or archived meanwhile), elapsed_ms. Rows are capped at ${ROWS_MAX} each with the totals given. Up to 1000 agents; timeout_s default 30, at most 300. One list request per back end per round (about 1 s), progress notifications each round; cancelling the call stops it at once.`,
+Returns done, timed_out, changed (rows that meet the condition), pending (rows that do not), gone (ids deleted or archived meanwhile), not_found (handles that name no agent, each with the reason and a next step), elapsed_ms. Rows are capped at ${ROWS_MAX} each with the totals given. Up to 1000 agents; timeout_s default 30, at most 300. One list request per back end per round (about 1 s), progress notifications each round and at least every 10 s; cancelling the call stops it at once.`,
   input: z.object({
-    agents: z.array(z.string().min(1).max(200)).min(1).max(1000).optional().describe(
+    agents: z.array(HandleInput).min(1).max(1000).optional().describe(
       "Agents to watch, up to 1000: UUIDs, owner/name, or your own agents' names.",
     ),
-    state: z.array(State).max(8).optional().describe(
-      "Without agents: watch agents in these states.",
+    state: StatesInput.optional().describe(
+      "Without agents: watch agents in this state or these states (one, or a list).",
     ),
-    owner: z.string().min(1).optional().describe("Without agents: watch this user's agents."),
+    owner: OwnerInput.optional().describe("Without agents: watch this user's agents."),
     kind: Kind.optional().describe("Without agents: watch only tasks or only chats."),
-    template: z.string().min(1).optional().describe("Without agents: watch this template's tasks."),
-    label: z.string().regex(/^[^:]+:.*$/).optional().describe(
+    template: NameInput.optional().describe("Without agents: watch this template's tasks."),
+    label: LabelInput.optional().describe(
       "Without agents: watch chats with this label, key:value.",
     ),
-    query: z.string().min(1).max(200).optional().describe(
+    query: QueryInput.optional().describe(
       "Without agents: watch agents whose name or message contains this text.",
     ),
     until: z.enum(["settled", "any_change", "idle"]).default("settled").describe(
@@ -62,6 +74,7 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
     idempotentHint: true,
     openWorldHint: true,
   },
+  waits: ({ timeout_s }) => timeout_s * 1000,
   async handler(args, { fleet, signal, progress }) {
     const { agents, until, mode, timeout_s, label, ...filters } = args;
     let watch: Agent[];
@@ -77,14 +90,16 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       const resolved = await fleet.resolveMany(agents, signal);
       watch = resolved.flatMap((r) => "agent" in r ? [r.agent] : []);
       for (const r of resolved) {
-        if ("error" in r) not_found.push({ agent: r.handle, error: r.error.message });
+        if ("error" in r) {
+          not_found.push({ agent: r.handle, error: `${r.error.message} Next: ${r.error.next}` });
+        }
       }
       // The same agent named twice is watched once.
       watch = [...new Map(watch.map((a) => [a.id, a])).values()];
     } else {
-      const i = label?.indexOf(":") ?? -1;
-      const labels = label ? { [label.slice(0, i)]: label.slice(i + 1) } : undefined;
-      watch = (await fleet.snapshot({ ...filters, labels }, signal)).agents;
+      const { state, ...rest } = filters;
+      const filter = { ...rest, state: stateList(state), labels: parseLabel(label) };
+      watch = (await fleet.snapshot(filter, signal)).agents;
     }
     const r = await waitForAgents(fleet, {
       watch,
@@ -125,7 +140,10 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       r.pending.length ? rowsText("Pending:", data.pending, now) : "",
       r.pending.length > ROWS_MAX ? `[${r.pending.length - ROWS_MAX} more not shown]` : "",
       data.gone.length ? `Gone (deleted or archived): ${data.gone.join(", ")}` : "",
-      ...not_found.map((n) => `Not found: ${n.agent}: ${n.error}`),
+      ...not_found.slice(0, ROWS_MAX).map((n) =>
+        `Not found: ${safeName(n.agent, 80)}: ${oneLine(n.error, 400)}`
+      ),
+      not_found.length > ROWS_MAX ? `[${not_found.length - ROWS_MAX} more not found]` : "",
     ].filter(Boolean).join("\n");
     return { data, text };
   },

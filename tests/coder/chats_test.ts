@@ -257,7 +257,7 @@ Deno.test("list query building", async (t) => {
 Deno.test("chat HTTP functions", async (t) => {
   await t.step("listChats sends q and repeated label params", async () => {
     const { client, seen } = stub(() => ({ status: 200, body: [swaggerChat()] }));
-    const chats = await listChats(client, "/api/v2", {
+    const { chats } = await listChats(client, "/api/v2", {
       terms: ['title:"fix flaky"'],
       labels: { team: "infra", ticket: "OPS-12" },
     });

@@ -240,7 +240,7 @@ Deno.test("TasksListSchema: tasks and count; null tasks is an empty list", () =>
   const list = TasksListSchema.parse({ tasks: [v229Task()], count: 1 });
   assert.equal(list.tasks.length, 1);
   assert.equal(list.count, 1);
-  assert.deepEqual(TasksListSchema.parse({ tasks: null }), { tasks: [], count: 0 });
+  assert.deepEqual(TasksListSchema.parse({ tasks: null }), { tasks: [], count: 0, skipped: [] });
 });
 
 Deno.test("TaskLogsSchema parses real v2.27 logs and v2.29+ snapshots", async () => {

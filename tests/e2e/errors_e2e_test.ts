@@ -112,6 +112,8 @@ Deno.test("e2e read-only mode: write tools are not registered", async () => {
     const { tools } = await h.client.listTools();
     const names = tools.map((t) => t.name).sort();
     assert.deepEqual(names, [
+      "fleet_board",
+      "fleet_board_rows",
       "fleet_overview",
       "get_agent",
       "get_logs",
@@ -145,7 +147,7 @@ Deno.test("e2e legacy MCP era: an initialize client works", async () => {
   const h = await startHarness({ sim: { profile: "tasks", tasks: 8 }, era: "legacy" });
   try {
     const { tools } = await h.client.listTools();
-    assert.equal(tools.length, 11);
+    assert.equal(tools.length, 13);
     const r = await h.call("fleet_overview");
     assert.ok(!r.isError, r.text);
     assert.equal(r.data.total, 8);

@@ -59,10 +59,13 @@ export async function connectServer(opts: {
   args?: string[];
   env?: Record<string, string>;
   era?: "modern" | "legacy";
+  /** Working directory of the server (default: this one). */
+  cwd?: string;
 }): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: opts.args ?? ["task", "-q", "start"],
+    cwd: opts.cwd,
     env: {
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "/tmp",

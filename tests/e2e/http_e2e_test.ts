@@ -1,9 +1,14 @@
 /**
- * The HTTP transport: `--http 127.0.0.1:PORT`, a Bearer token required, both MCP eras served.
+ * The HTTP transport: `--http 127.0.0.1:PORT`, a Bearer token required, both MCP eras served,
+ * `Host` and `Origin` checked (DNS rebinding) even with a valid token, CORS preflight answered,
+ * `/healthz` open but silent, binding beyond loopback only on request, clean exit on signals.
  */
 import assert from "node:assert/strict";
+import http from "node:http";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { startSim } from "../../src/sim/server.ts";
+import { type Sim, startSim } from "../../src/sim/server.ts";
+
+const EXIT_GUARD_MS = 10_000;
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -12,13 +17,62 @@ function freePort(): number {
   return port;
 }
 
-Deno.test("e2e http: bearer token required; modern and legacy clients served", async () => {
-  const sim = await startSim({ profile: "tasks", tasks: 6 });
+/** A request with exactly these headers (`fetch` would replace `Host`). */
+function raw(
+  port: number,
+  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: "127.0.0.1",
+      port,
+      method: opts.method ?? "POST",
+      path: opts.path ?? "/mcp",
+      setHost: false,
+      headers: { host: `127.0.0.1:${port}`, ...opts.headers },
+    }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+interface Running {
+  child: Deno.ChildProcess;
+  port: number;
+  stderr(): string;
+  /** Signal it and wait (bounded) for the exit. */
+  stop(signal: Deno.Signal): Promise<{ code: number; killed: boolean }>;
+}
+
+async function startHttp(
+  sim: Sim,
+  opts: { bind?: string; args?: string[]; env?: Record<string, string>; token: string },
+): Promise<Running> {
   const port = freePort();
-  const httpToken = crypto.randomUUID();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "start", "--http", `127.0.0.1:${port}`],
-    env: { CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token, CODER_FLEET_HTTP_TOKEN: httpToken },
+    args: [
+      "task",
+      "-q",
+      "start",
+      "--http",
+      `${opts.bind ?? "127.0.0.1"}:${port}`,
+      ...(opts.args ?? []),
+    ],
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      CODER_URL: sim.url,
+      CODER_SESSION_TOKEN: sim.token,
+      CODER_FLEET_HTTP_TOKEN: opts.token,
+      ...opts.env,
+    },
+    clearEnv: true,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -27,10 +81,56 @@ Deno.test("e2e http: bearer token required; modern and legacy clients served", a
   let err = "";
   while (!err.includes("serving MCP")) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done) throw new Error(`the server did not start: ${err}`);
     err += value;
   }
-  const url = new URL(`http://127.0.0.1:${port}/mcp`);
+  (async () => {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += value;
+    }
+  })().catch(() => {});
+  return {
+    child,
+    port,
+    stderr: () => err,
+    async stop(signal) {
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, EXIT_GUARD_MS);
+      try {
+        child.kill(signal);
+      } catch { /* gone */ }
+      const status = await child.status;
+      clearTimeout(timer);
+      return { code: status.code, killed };
+    },
+  };
+}
+
+const INIT_BODY = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "r", version: "1" },
+  },
+});
+const MCP_HEADERS = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+};
+
+Deno.test("e2e http: bearer token required; modern and legacy clients served", async () => {
+  const sim = await startSim({ profile: "tasks", tasks: 6 });
+  const httpToken = crypto.randomUUID();
+  const s = await startHttp(sim, { token: httpToken });
+  const url = new URL(`http://127.0.0.1:${s.port}/mcp`);
   try {
     const anon = await fetch(url, {
       method: "POST",
@@ -50,17 +150,186 @@ Deno.test("e2e http: bearer token required; modern and legacy clients served", a
           requestInit: { headers: { Authorization: `Bearer ${httpToken}` } },
         }),
       );
-      assert.equal((await client.listTools()).tools.length, 11, era);
+      assert.equal((await client.listTools()).tools.length, 13, era);
       const r = await client.callTool({ name: "fleet_overview", arguments: {} });
       // deno-lint-ignore no-explicit-any
       assert.equal((r.structuredContent as any).total, 6, era);
       await client.close();
     }
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await reader.cancel().catch(() => {});
+    await s.stop("SIGTERM");
     await sim.close();
   }
-  assert.ok(!err.includes(sim.token) && !err.includes(httpToken));
+  assert.ok(!s.stderr().includes(sim.token) && !s.stderr().includes(httpToken));
+});
+
+Deno.test("e2e http: Host and Origin guard, bearer scheme, preflight, healthz, signals", async (t) => {
+  const sim = await startSim({ profile: "tasks", tasks: 2 });
+  const token = "tok-" + crypto.randomUUID();
+  const s = await startHttp(sim, { token });
+  const auth = { authorization: `Bearer ${token}` };
+  try {
+    await t.step("a valid request passes (the baseline of the checks below)", async () => {
+      const r = await raw(s.port, { headers: { ...MCP_HEADERS, ...auth }, body: INIT_BODY });
+      assert.equal(r.status, 200, r.body);
+    });
+    await t.step("Host: evil.example is refused even with a valid token", async () => {
+      for (const host of ["evil.example", `evil.example:${s.port}`, "127.0.0.1.evil.example"]) {
+        const r = await raw(s.port, {
+          headers: { ...MCP_HEADERS, ...auth, host },
+          body: INIT_BODY,
+        });
+        assert.equal(r.status, 403, host);
+        assert.ok(!r.body.includes("protocolVersion"), "not served");
+      }
+    });
+    await t.step("loopback Host names pass", async () => {
+      for (const host of [`localhost:${s.port}`, `127.0.0.1:${s.port}`, `[::1]:${s.port}`]) {
+        const r = await raw(s.port, {
+          headers: { ...MCP_HEADERS, ...auth, host },
+          body: INIT_BODY,
+        });
+        assert.equal(r.status, 200, host);
+      }
+    });
+    await t.step("Origin: http://evil.example is refused even with a valid token", async () => {
+      for (const origin of ["http://evil.example", "https://evil.example:443", "null"]) {
+        const r = await raw(s.port, {
+          headers: { ...MCP_HEADERS, ...auth, origin },
+          body: INIT_BODY,
+        });
+        assert.equal(r.status, 403, origin);
+      }
+      const ok = await raw(s.port, {
+        headers: { ...MCP_HEADERS, ...auth, origin: "http://localhost:3000" },
+        body: INIT_BODY,
+      });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.headers["access-control-allow-origin"], "http://localhost:3000");
+    });
+    await t.step("the bearer scheme is case-insensitive; a wrong token is 401", async () => {
+      for (const scheme of ["bearer", "BEARER", "Bearer", "bEaReR"]) {
+        const r = await raw(s.port, {
+          headers: { ...MCP_HEADERS, authorization: `${scheme} ${token}` },
+          body: INIT_BODY,
+        });
+        assert.equal(r.status, 200, scheme);
+      }
+      for (
+        const authorization of [
+          `Bearer ${token}x`,
+          `Bearer ${token.slice(0, -1)}`,
+          `Basic ${token}`,
+          token,
+          "Bearer",
+          "",
+        ]
+      ) {
+        const r = await raw(s.port, {
+          headers: { ...MCP_HEADERS, authorization },
+          body: INIT_BODY,
+        });
+        assert.equal(r.status, 401, authorization);
+        assert.equal(r.headers["www-authenticate"], "Bearer");
+      }
+    });
+    await t.step("a CORS preflight gets 204 with methods and headers, not 401", async () => {
+      const r = await raw(s.port, {
+        method: "OPTIONS",
+        headers: {
+          origin: "http://localhost:5173",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization, content-type, mcp-protocol-version",
+        },
+      });
+      assert.equal(r.status, 204);
+      assert.equal(r.headers["access-control-allow-origin"], "http://localhost:5173");
+      assert.match(String(r.headers["access-control-allow-methods"]), /POST/);
+      assert.match(String(r.headers["access-control-allow-methods"]), /DELETE/);
+      const allowed = String(r.headers["access-control-allow-headers"]).toLowerCase();
+      for (const h of ["authorization", "content-type", "mcp-protocol-version", "mcp-session-id"]) {
+        assert.ok(allowed.includes(h), h);
+      }
+      const evil = await raw(s.port, {
+        method: "OPTIONS",
+        headers: { origin: "http://evil.example", "access-control-request-method": "POST" },
+      });
+      assert.equal(evil.status, 403);
+    });
+    await t.step("GET /healthz answers 200 without auth and reveals nothing", async () => {
+      const r = await raw(s.port, { method: "GET", path: "/healthz", headers: {} });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.trim(), "ok");
+      for (const secret of [sim.url, sim.token, token, "0.1", "coder", "admin"]) {
+        assert.ok(!r.body.includes(secret), secret);
+        assert.ok(!JSON.stringify(r.headers).includes(secret), secret);
+      }
+      const other = await raw(s.port, { method: "GET", path: "/", headers: auth });
+      assert.equal(other.status, 404);
+    });
+  } finally {
+    const { code, killed } = await s.stop("SIGINT");
+    assert.equal(killed, false, "SIGINT ends the HTTP server");
+    assert.equal(code, 0);
+    await sim.close();
+  }
+  assert.ok(!s.stderr().includes(token) && !s.stderr().includes(sim.token));
+});
+
+Deno.test("e2e http: SIGTERM shuts down cleanly with exit 0, with a client connected", async () => {
+  const sim = await startSim({ profile: "tasks", tasks: 1 });
+  const token = "tok-" + crypto.randomUUID();
+  const s = await startHttp(sim, { token });
+  const client = new Client({ name: "open", version: "1" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${s.port}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  assert.equal((await client.listTools()).tools.length, 13);
+  try {
+    const { code, killed } = await s.stop("SIGTERM");
+    assert.equal(killed, false);
+    assert.equal(code, 0);
+  } finally {
+    await client.close().catch(() => {});
+    await sim.close();
+  }
+});
+
+Deno.test("e2e http: binding beyond loopback needs --http-allow-remote and warns", async () => {
+  const sim = await startSim({ profile: "tasks", tasks: 1 });
+  const token = "tok-" + crypto.randomUUID();
+  try {
+    const refused = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "start", "--http", `0.0.0.0:${freePort()}`],
+      env: {
+        PATH: Deno.env.get("PATH") ?? "",
+        HOME: Deno.env.get("HOME") ?? "/tmp",
+        CODER_URL: sim.url,
+        CODER_SESSION_TOKEN: sim.token,
+        CODER_FLEET_HTTP_TOKEN: token,
+      },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(refused.code, 2);
+    const line = new TextDecoder().decode(refused.stderr).trim();
+    assert.equal(line.split("\n").length, 1, line);
+    assert.match(line, /--http-allow-remote/);
+
+    const s = await startHttp(sim, { token, bind: "0.0.0.0", args: ["--http-allow-remote"] });
+    try {
+      assert.match(s.stderr(), /WARNING.*beyond loopback/);
+      const r = await raw(s.port, { method: "GET", path: "/healthz" });
+      assert.equal(r.status, 200);
+    } finally {
+      const { code } = await s.stop("SIGTERM");
+      assert.equal(code, 0);
+    }
+  } finally {
+    await sim.close();
+  }
 });

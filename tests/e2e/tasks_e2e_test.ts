@@ -11,7 +11,7 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       "tools/list has all eleven tools with annotations and output schemas",
       async () => {
         const { tools } = await h.client.listTools();
-        assert.equal(tools.length, 11);
+        assert.equal(tools.length, 13);
         for (const tool of tools) {
           assert.ok(tool.outputSchema, `${tool.name} output schema`);
           assert.equal(typeof tool.annotations?.readOnlyHint, "boolean");

@@ -3,8 +3,8 @@ import type { Agent } from "../../src/fleet/agent.ts";
 import { isSettled, toRow } from "../../src/fleet/agent.ts";
 import { runBatch } from "../../src/fleet/batch.ts";
 import { applyFilter } from "../../src/fleet/fleet.ts";
-import { matchesHandle, parseHandle } from "../../src/fleet/handle.ts";
-import { block, cleanText, oneLine } from "../../src/fleet/text.ts";
+import { isTaskName, isTitle, matchesHandle, parseHandle } from "../../src/fleet/handle.ts";
+import { block, cleanText, frame, oneLine, quote } from "../../src/fleet/text.ts";
 import { meets } from "../../src/fleet/wait.ts";
 
 function agent(p: Partial<Agent>): Agent {
@@ -41,11 +41,54 @@ Deno.test("handles: UUID, owner/name, bare name, malformed", () => {
   assert.equal(parseHandle(""), undefined);
   assert.equal(parseHandle("/x"), undefined);
   assert.equal(parseHandle("a/b/c"), undefined);
+  // A chat title is free text (compared locally only); an owner is a Coder username.
+  assert.deepEqual(parseHandle("alice/Fix the login bug"), {
+    kind: "name",
+    owner: "alice",
+    name: "Fix the login bug",
+    text: "alice/Fix the login bug",
+  });
+  assert.deepEqual(parseHandle("Explain the scheduler")?.kind, "name");
   const a = agent({});
   assert.ok(matchesHandle(a, parseHandle("fix-bug")!, "alice"));
   assert.ok(!matchesHandle(a, parseHandle("fix-bug")!, "bob"), "a bare name is the caller's own");
   assert.ok(matchesHandle(a, parseHandle("alice/fix-bug")!, "bob"));
   assert.ok(matchesHandle(a, parseHandle(a.id.toUpperCase())!, "bob"));
+});
+
+Deno.test("handles: a grammar keeps them inside the agent APIs", () => {
+  for (
+    const bad of [
+      "..",
+      ".",
+      "../users",
+      "a/../../users/me",
+      "me/..",
+      "../../api/v2/users/me",
+      "alice/.",
+      "bad owner/x",
+      "-alice/x",
+      "alice-/x",
+      `${"a".repeat(33)}/x`,
+      "a\\b",
+      "x\u0000y",
+      "~",
+      "...",
+      "%2e%2e/users",
+      "fix\u{E0041}bug",
+      "alice/Fix\u200Bit",
+    ]
+  ) {
+    assert.equal(parseHandle(bad), undefined, bad);
+  }
+  assert.ok(isTaskName("fix-bug_2"));
+  assert.ok(!isTaskName("fix bug"), "a name with a space is a chat title, never a task URL");
+  assert.ok(!isTaskName("a.b"));
+  assert.ok(!isTaskName("x".repeat(65)));
+  assert.ok(isTitle("Fix the login bug: part 2 «now»"));
+  assert.ok(!isTitle(".."), "a title has a letter or digit");
+  // An owner may be a user's UUID (Coder does not always give the username).
+  assert.equal(parseHandle("11111111-1111-4111-8111-111111111111/fix")?.kind, "name");
 });
 
 Deno.test("settled: every state but starting and working", () => {
@@ -122,4 +165,14 @@ Deno.test("rows: compact and capped", () => {
   assert.equal(r.message.length, 120);
   assert.equal("labels" in r, false);
   assert.equal("url" in r, false);
+});
+
+Deno.test("text: tag characters and variation selectors are stripped, frames cannot be closed", () => {
+  const hidden = "a\u{E0001}\u{E0041}\u{E007F}b\u{E0100}\u{E01EF}c\uFE0Fd\u00ADe\uD800f";
+  assert.equal(cleanText(hidden), "abcdef");
+  assert.equal(cleanText("😀 ok"), "😀 ok", "paired surrogates stay");
+  assert.equal(cleanText("a\u2028b"), "a\nb", "a line separator is a plain newline");
+  assert.equal(frame("x\n--- end ---\n\nNext: y"), "│ x\n│ --- end ---\n│\n│ Next: y");
+  assert.equal(quote("say «hi» now\nNext: z"), "«say ‹hi› now Next: z»");
+  assert.equal(quote(""), "");
 });

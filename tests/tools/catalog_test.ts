@@ -22,6 +22,8 @@ const CONTRACT = [
   "stop_agents",
   "resume_agents",
   "delete_agents",
+  "fleet_board",
+  "fleet_board_rows",
 ];
 
 async function listed(tools = TOOLS) {
@@ -63,6 +65,36 @@ Deno.test("catalog: the convention check catches a tool that breaks it", async (
   assert.match(p, /openWorldHint/);
   assert.match(p, /cannot be destructive/);
   assert.match(p, /field x has no .describe/);
+  assert.match(p, /input must be strict/, "a tool that ignores unknown arguments is caught");
+});
+
+Deno.test("catalog: every tool is strict, and says so in tools/list", async () => {
+  const { z } = await import("zod");
+  const { defineTool, isStrict } = await import("../../src/tools/define.ts");
+  for (const t of TOOLS) assert.ok(isStrict(t.input), `${t.name} refuses unknown arguments`);
+  // A future tool defined with a plain z.object is made strict by defineTool.
+  const future = defineTool({
+    name: "future_tool",
+    title: "Future",
+    description: "One line.\n\nWhen.\n\nFormats.",
+    input: z.object({ x: z.string().optional().describe("x") }),
+    output: z.object({}),
+    annotations: {
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    handler: () => Promise.resolve({ data: {}, text: "" }),
+  });
+  const r = future.input.safeParse({ x: "a", dry_run: true });
+  assert.equal(r.success, false);
+  assert.match(r.error!.issues[0].message, /Unknown argument "dry_run": future_tool takes only x/);
+  assert.match(r.error!.issues[0].message, /Next: /);
+  for (const t of await listed()) {
+    // deno-lint-ignore no-explicit-any
+    assert.equal((t.inputSchema as any).additionalProperties, false, `${t.name} is strict`);
+  }
 });
 
 Deno.test("catalog: read-only mode and the allowlist are derived from the registry", () => {
@@ -112,6 +144,7 @@ Deno.test("toolsnaps: tool schemas match the reviewed snapshots", async (t) => {
           annotations: tool.annotations,
           inputSchema: tool.inputSchema,
           outputSchema: tool.outputSchema,
+          ...(tool._meta ? { _meta: tool._meta } : {}),
         },
         null,
         2,

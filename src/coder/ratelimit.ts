@@ -1,0 +1,187 @@
+/**
+ * Rate discipline towards Coder, shared by every request of the process to one Coder origin.
+ *
+ * - Per route (see `routeKey`): at most `ratePerMinute` requests in any sliding 60 s window
+ *   (Coder allows 512 a minute per user and endpoint; the default stays below, at 450).
+ * - Per route: a hold. After a 429 (or a 503 with `Retry-After`), nothing goes to that route
+ *   before the time Coder asked for has passed.
+ * - Overall: at most `maxInFlight` requests in flight at once.
+ *
+ * A wait that would end after the caller's deadline is not started: {@link RateWaitTooLong} is
+ * thrown at once, so the client can explain it instead of timing out.
+ */
+
+/** Default requests per minute per route. */
+export const DEFAULT_RATE_PER_MINUTE = 450;
+/** Default requests in flight at once. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
+const WINDOW_MS = 60_000;
+
+/** Thrown by {@link RateLimiter.acquire} when the wait does not fit before the deadline. */
+export class RateWaitTooLong extends Error {
+  /** How long the wait would have been, in milliseconds. */
+  readonly waitMs: number;
+  /** Why: Coder's `Retry-After` hold, the per-minute rate, or the in-flight bound. */
+  readonly reason: "hold" | "rate" | "slots";
+  constructor(waitMs: number, reason: "hold" | "rate" | "slots") {
+    super(`a ${reason} wait of ${Math.ceil(waitMs)} ms does not fit before the deadline`);
+    this.name = "RateWaitTooLong";
+    this.waitMs = waitMs;
+    this.reason = reason;
+  }
+}
+
+interface Route {
+  /** Send times within the last window, ascending. */
+  sent: number[];
+  /** No request before this epoch ms (Retry-After). */
+  holdUntil: number;
+}
+
+/** Options of {@link RateLimiter}. */
+export interface RateLimiterOptions {
+  ratePerMinute?: number;
+  maxInFlight?: number;
+}
+
+/** The limiter; one per Coder origin, see {@link sharedLimiter}. */
+export class RateLimiter {
+  readonly ratePerMinute: number;
+  readonly maxInFlight: number;
+  readonly #routes = new Map<string, Route>();
+  #inFlight = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(opts: RateLimiterOptions = {}) {
+    this.ratePerMinute = Math.max(1, Math.floor(opts.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE));
+    this.maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
+  }
+
+  #route(key: string): Route {
+    let r = this.#routes.get(key);
+    if (!r) {
+      r = { sent: [], holdUntil: 0 };
+      this.#routes.set(key, r);
+    }
+    return r;
+  }
+
+  /** Hold `key` for `ms` from now: nothing is sent to it before. Holds only ever lengthen. */
+  hold(key: string, ms: number): void {
+    const r = this.#route(key);
+    r.holdUntil = Math.max(r.holdUntil, Date.now() + Math.max(0, ms));
+  }
+
+  /** Milliseconds until `key` may be sent to again because of a hold (0 when none). */
+  heldFor(key: string): number {
+    return Math.max(0, (this.#routes.get(key)?.holdUntil ?? 0) - Date.now());
+  }
+
+  /** Requests in flight now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Wait until a request to `key` may go out, then take an in-flight slot. Returns the function
+   * that gives the slot back (call it exactly once). Throws {@link RateWaitTooLong} when a wait
+   * would end after `deadline` (epoch ms), and the signal's reason when it aborts.
+   */
+  async acquire(key: string, deadline: number, signal?: AbortSignal): Promise<() => void> {
+    const r = this.#route(key);
+    for (;;) {
+      signal?.throwIfAborted();
+      const now = Date.now();
+      if (r.holdUntil > now) {
+        await this.#wait(r.holdUntil - now, deadline, "hold", signal);
+        continue;
+      }
+      while (r.sent.length > 0 && r.sent[0] <= now - WINDOW_MS) r.sent.shift();
+      if (r.sent.length < this.ratePerMinute) {
+        r.sent.push(now);
+        break;
+      }
+      await this.#wait(r.sent[0] + WINDOW_MS - now, deadline, "rate", signal);
+    }
+    await this.#slot(deadline, signal);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#inFlight--;
+      this.#waiting.shift()?.();
+    };
+  }
+
+  #wait(ms: number, deadline: number, reason: RateWaitTooLong["reason"], signal?: AbortSignal) {
+    if (Date.now() + ms > deadline) return Promise.reject(new RateWaitTooLong(ms, reason));
+    return sleep(ms, signal);
+  }
+
+  #slot(deadline: number, signal?: AbortSignal): Promise<void> {
+    if (this.#inFlight < this.maxInFlight && this.#waiting.length === 0) {
+      this.#inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const left = deadline - Date.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const grant = () => {
+        done();
+        this.#inFlight++;
+        resolve();
+      };
+      const drop = (err: unknown) => {
+        const i = this.#waiting.indexOf(grant);
+        if (i >= 0) this.#waiting.splice(i, 1);
+        done();
+        reject(err);
+      };
+      const onAbort = () => drop(signal!.reason);
+      if (Number.isFinite(left)) {
+        timer = setTimeout(() => drop(new RateWaitTooLong(left, "slots")), Math.max(0, left));
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiting.push(grant);
+    });
+  }
+}
+
+const shared = new Map<string, RateLimiter>();
+
+/**
+ * The process-wide limiter of one Coder origin (created on first use with these options; every
+ * later client of that origin and those options shares it).
+ */
+export function sharedLimiter(origin: string, opts: RateLimiterOptions = {}): RateLimiter {
+  const key = `${origin} ${opts.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE} ${
+    opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+  }`;
+  let l = shared.get(key);
+  if (!l) {
+    l = new RateLimiter(opts);
+    shared.set(key, l);
+  }
+  return l;
+}
+
+/** Sleep for `ms`, waking early (with a rejection) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

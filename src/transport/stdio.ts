@@ -1,0 +1,238 @@
+/**
+ * A line-framed stdio transport for the MCP SDK that survives bad input.
+ *
+ * The SDK's own `StdioServerTransport` (server@2.4.0) closes the connection for good when one
+ * message exceeds its 10 MB buffer, silently drops a line that is not JSON, and stops reading
+ * stdin after closing, so the process no longer notices the client going away. This transport
+ * is handed to the SDK's `serveStdio` (which still decides the protocol era), and:
+ * - answers a line over {@link MAX_LINE_BYTES} with a JSON-RPC `-32600` error (best-effort id)
+ *   and discards it without buffering it;
+ * - answers a line that is not UTF-8 JSON with `-32700`, and JSON that is not a JSON-RPC message
+ *   with `-32600`; then keeps serving;
+ * - closes (and resolves {@link LineStdioTransport.closed}) when stdin reaches end-of-file.
+ */
+import {
+  type JSONRPCMessage,
+  parseJSONRPCMessage,
+  serializeMessage,
+  type Transport,
+} from "@modelcontextprotocol/server";
+
+/** The largest single message accepted on stdin, in bytes (newline excluded). */
+export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+/** JSON-RPC: the line is not JSON. */
+export const PARSE_ERROR = -32700;
+/** JSON-RPC: the JSON is not a valid request, or the message is too large. */
+export const INVALID_REQUEST = -32600;
+
+/** Bytes of an oversized line kept to look for its request id. */
+const ID_PREFIX_BYTES = 1024;
+
+/** Where the transport writes: `Deno.stdout` or any writer. */
+export interface ByteWriter {
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** Options for {@link LineStdioTransport}. */
+export interface LineStdioOptions {
+  /** Input bytes (default: `Deno.stdin.readable`). */
+  input?: ReadableStream<Uint8Array>;
+  /** Output (default: `Deno.stdout`). */
+  output?: ByteWriter;
+  /** Size cap of one line (default {@link MAX_LINE_BYTES}). */
+  maxLineBytes?: number;
+}
+
+/** The MCP SDK `Transport` over newline-delimited JSON on stdin/stdout. */
+export class LineStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  /** Resolves once the transport has closed (stdin ended, a write failed, or `close()`). */
+  readonly closed: Promise<void>;
+
+  #input: ReadableStream<Uint8Array>;
+  #output: ByteWriter;
+  #max: number;
+  #reader?: ReadableStreamDefaultReader<Uint8Array>;
+  #writing: Promise<void> = Promise.resolve();
+  #isClosed = false;
+  #resolveClosed!: () => void;
+  #parts: Uint8Array[] = [];
+  #size = 0;
+  /** While discarding an oversized line: its first bytes, for the id. */
+  #oversized?: Uint8Array;
+
+  constructor(opts: LineStdioOptions = {}) {
+    this.#input = opts.input ?? Deno.stdin.readable;
+    this.#output = opts.output ?? Deno.stdout;
+    this.#max = opts.maxLineBytes ?? MAX_LINE_BYTES;
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  /** Start reading stdin in the background. */
+  start(): Promise<void> {
+    if (this.#reader) throw new Error("LineStdioTransport already started");
+    this.#reader = this.#input.getReader();
+    this.#pump().catch((err) => this.onerror?.(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => this.close());
+    return Promise.resolve();
+  }
+
+  async #pump(): Promise<void> {
+    const reader = this.#reader!;
+    while (!this.#isClosed) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      this.#take(value);
+    }
+    // A last line without its newline still counts.
+    if (!this.#isClosed && (this.#size > 0 || this.#oversized)) this.#endLine();
+  }
+
+  #take(chunk: Uint8Array): void {
+    let off = 0;
+    while (off < chunk.length) {
+      const nl = chunk.indexOf(0x0a, off);
+      const end = nl < 0 ? chunk.length : nl;
+      this.#append(chunk.subarray(off, end));
+      if (nl < 0) return;
+      this.#endLine();
+      off = nl + 1;
+    }
+  }
+
+  #append(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.#oversized) return; // discarding until the newline
+    if (this.#size + bytes.length > this.#max) {
+      const all = concat([...this.#parts, bytes.subarray(0, ID_PREFIX_BYTES)]);
+      this.#oversized = all.subarray(0, ID_PREFIX_BYTES);
+      this.#parts = [];
+      this.#size = 0;
+      return;
+    }
+    this.#parts.push(bytes.slice());
+    this.#size += bytes.length;
+  }
+
+  #endLine(): void {
+    if (this.#oversized) {
+      const id = idFromPrefix(this.#oversized);
+      this.#oversized = undefined;
+      this.#reply(
+        id,
+        INVALID_REQUEST,
+        `Message too large: one message may be at most ${this.#max} bytes`,
+      );
+      return;
+    }
+    const bytes = concat(this.#parts);
+    this.#parts = [];
+    this.#size = 0;
+    this.#handleLine(bytes);
+  }
+
+  #handleLine(bytes: Uint8Array): void {
+    let text: string;
+    let value: unknown;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/\r$/, "");
+      if (text.trim() === "") return;
+      value = JSON.parse(text);
+    } catch {
+      this.#reply(null, PARSE_ERROR, "Parse error: a message must be one line of UTF-8 JSON");
+      return;
+    }
+    let message: JSONRPCMessage;
+    try {
+      message = parseJSONRPCMessage(value);
+    } catch {
+      const id = typeof value === "object" && value !== null && !Array.isArray(value)
+        ? (value as { id?: unknown }).id
+        : undefined;
+      this.#reply(
+        typeof id === "string" || typeof id === "number" ? id : null,
+        INVALID_REQUEST,
+        "Invalid Request: not a JSON-RPC 2.0 request, notification or response",
+      );
+      return;
+    }
+    try {
+      this.onmessage?.(message);
+    } catch (err) {
+      this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  #reply(id: string | number | null, code: number, message: string): void {
+    this.onerror?.(new Error(`stdin: ${message}`));
+    // The SDK types ids as string | number; JSON-RPC answers an unknown id with null.
+    const error = { jsonrpc: "2.0", id, error: { code, message } } as unknown as JSONRPCMessage;
+    this.send(error).catch(() => {});
+  }
+
+  /** Write one message as a line on stdout (writes are serialized). */
+  send(message: JSONRPCMessage): Promise<void> {
+    if (this.#isClosed) return Promise.reject(new Error("stdio transport is closed"));
+    const bytes = new TextEncoder().encode(serializeMessage(message));
+    const next = this.#writing.then(() => writeAll(this.#output, bytes));
+    this.#writing = next.catch(() => {});
+    return next.catch((err) => {
+      this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+      this.close();
+      throw err;
+    });
+  }
+
+  /** Resolves when every message sent so far has been written (or failed to be). */
+  flushed(): Promise<void> {
+    return this.#writing;
+  }
+
+  /** Stop reading and report the close once. */
+  close(): Promise<void> {
+    if (this.#isClosed) return Promise.resolve();
+    this.#isClosed = true;
+    this.#reader?.cancel().catch(() => {});
+    this.#parts = [];
+    this.#resolveClosed();
+    this.onclose?.();
+    return Promise.resolve();
+  }
+}
+
+async function writeAll(w: ByteWriter, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await w.write(bytes.subarray(off));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/**
+ * The request id of an oversized message, if it shows in the message's first bytes before any
+ * `params` (clients write `{"jsonrpc","id","method","params"}` in that order); else null.
+ */
+export function idFromPrefix(prefix: Uint8Array): string | number | null {
+  const head = new TextDecoder().decode(prefix);
+  const params = head.indexOf('"params"');
+  const m = /^\s*\{[^{[]*?"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")/.exec(
+    params < 0 ? head : head.slice(0, params),
+  );
+  if (!m) return null;
+  try {
+    return JSON.parse(m[1]);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The board page as shipped: embedded, in sync with board.html, under its budget, self-contained
+ * (no URL, no network API), and agent text never parsed as HTML.
+ */
+import assert from "node:assert/strict";
+import { pageModule } from "../../src/board/build.ts";
+import { BOARD_HTML } from "../../src/board/page.ts";
+import { boardRows } from "../../src/board/rows.ts";
+import type { Agent } from "../../src/fleet/agent.ts";
+
+const script = () => BOARD_HTML.slice(BOARD_HTML.indexOf("<script>"));
+
+Deno.test("board page: page.ts embeds board.html as it is (run `deno task board` after editing)", async () => {
+  const html = await Deno.readTextFile(new URL("../../src/board/board.html", import.meta.url));
+  assert.equal(BOARD_HTML, html, "page.ts is out of date: deno task board");
+  assert.match(pageModule(html), /^\/\/ Generated from board\.html/);
+});
+
+Deno.test("board page: under 64 KB, one file, no external URL of any kind", () => {
+  const bytes = new TextEncoder().encode(BOARD_HTML).length;
+  assert.ok(bytes < 64 * 1024, `${bytes} bytes`);
+  console.log(`board page: ${bytes} bytes`);
+  assert.doesNotMatch(BOARD_HTML, /https?:\/\//i);
+  assert.doesNotMatch(BOARD_HTML, /\/\/[a-z0-9.-]+\.[a-z]{2,}\//i, "no protocol-relative URL");
+  assert.doesNotMatch(BOARD_HTML, /\bsrc\s*=/i, "no src attribute");
+  assert.doesNotMatch(BOARD_HTML, /<link\b/i);
+  assert.doesNotMatch(BOARD_HTML, /url\(/i);
+  assert.doesNotMatch(BOARD_HTML, /@import/i);
+  assert.doesNotMatch(BOARD_HTML, /\bfetch\(|XMLHttpRequest|WebSocket|EventSource|sendBeacon/);
+  assert.doesNotMatch(BOARD_HTML, /\bimport\(/);
+  // Its own CSP: no network, inline code only.
+  assert.match(
+    BOARD_HTML,
+    /Content-Security-Policy"\s+content="default-src 'none';[^"]*connect-src 'none'/,
+  );
+});
+
+Deno.test("board page: no HTML parsing of data, no code from strings, the only links are agents' URLs", () => {
+  const js = script();
+  for (
+    const bad of [/innerHTML/, /outerHTML/, /insertAdjacentHTML/, /document\.write/, /\beval\(/]
+  ) {
+    assert.doesNotMatch(js, bad);
+  }
+  assert.doesNotMatch(js, /new Function|setTimeout\(\s*["'`]/);
+  // One place makes a link, from get_agent's url, checked to be http(s).
+  assert.equal(js.match(/el\(\s*"a"/g)?.length, 1);
+  assert.doesNotMatch(js, /createElement\(\s*"(a|img|script|iframe|link)"/);
+  assert.match(js, /\/\^https\?:\\\/\\\/\/i\.test\(a\.url\)/);
+  // Only messages from the host are heard.
+  assert.match(js, /ev\.source !== window\.parent/);
+});
+
+function agent(id: string, patch: Partial<Agent> = {}): Agent {
+  return {
+    id,
+    kind: "task",
+    name: `n-${id}`,
+    owner: "alice",
+    state: "working",
+    detail: "active/working",
+    message: "m",
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    state_since: "2026-01-01T00:00:00Z",
+    url: "u",
+    labels: {},
+    ...patch,
+  };
+}
+
+Deno.test("board rows: the digest depends on the fleet, not on the clock", async () => {
+  const fleet = [agent("a"), agent("b", { state: "idle", owner: "bob" })];
+  const t = Date.parse("2026-01-01T01:00:00Z");
+  const one = await boardRows(fleet, t, "c", []);
+  const later = await boardRows(fleet, t + 60_000, "c", []);
+  assert.equal(later.digest, one.digest);
+  assert.notDeepEqual(later.rows, one.rows, "ages moved");
+  const moved = await boardRows([fleet[0], { ...fleet[1], state: "failed" }], t, "c", []);
+  assert.notEqual(moved.digest, one.digest);
+  const warned = await boardRows(fleet, t, "c", ["chat list failed: x"]);
+  assert.notEqual(warned.digest, one.digest);
+  assert.deepEqual(one.rows[1], ["b", "n-b", 1, "t", 2, 3600, 0]);
+});
+
+Deno.test("board rows: long text is capped, repeated messages sent once", async () => {
+  const long = "x".repeat(500);
+  const r = await boardRows(
+    [agent("a", { message: long, name: long }), agent("b", { message: long })],
+    0,
+    "c",
+    [],
+  );
+  assert.equal(r.messages.length, 1);
+  assert.ok(r.messages[0].length <= 48 && r.rows[0][1].length <= 48);
+});

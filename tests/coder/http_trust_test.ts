@@ -1,0 +1,280 @@
+/**
+ * The client keeps the token at home and judges writes strictly (issue 6, findings 1, 2, 9, 13):
+ * redirects are never followed, the token and a write's body never reach another origin, a 2xx
+ * that is not Coder's documented answer is an error, a write whose fate is unknown is
+ * `uncertain`, a connection refused before sending is `network`, an answer over the cap is
+ * `too_large`, and a token Coder echoes is scrubbed. All against real servers on 127.0.0.1.
+ */
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { CoderClient, CoderError } from "../../src/coder/http.ts";
+import { deleteTask, sendTaskInput } from "../../src/coder/tasks.ts";
+import { createChat, sendChatMessage, textContent, updateChat } from "../../src/coder/chats.ts";
+import { closedPort, html, json, rawServer, serve } from "./local_server.ts";
+
+const TOKEN = "tok-" + crypto.randomUUID();
+const ID = "aaaaaaaa-0000-4000-8000-000000000001";
+
+async function failure(p: Promise<unknown>): Promise<CoderError> {
+  const e = await p.then(() => undefined, (e) => e);
+  assert.ok(e instanceof CoderError, `expected a CoderError, got ${e}`);
+  return e;
+}
+
+Deno.test("redirects: never followed; the other origin never sees the token or the body", async (t) => {
+  const other = serve(() => json(200, { version: "stolen", ok: true }));
+  for (const status of [301, 302, 307, 308]) {
+    for (const method of ["GET", "POST"]) {
+      await t.step(`${status} on ${method}`, async () => {
+        const home = serve(() =>
+          new Response(null, {
+            status,
+            headers: { location: `${other.url}/login?next=%2Fsecret&token=x` },
+          })
+        );
+        try {
+          const c = new CoderClient({ url: home.url, token: TOKEN, retries: 3, backoffMs: 1 });
+          const e = await failure(
+            c.request(method, "/api/v2/tasks/me/x/send", {
+              body: method === "POST" ? { input: "do it" } : undefined,
+              schema: z.unknown(),
+              expect: [204],
+            }),
+          );
+          assert.equal(e.kind, "redirect");
+          assert.equal(e.status, status);
+          assert.equal(e.location, other.origin);
+          assert.ok(e.summary.includes(other.origin), e.summary);
+          assert.match(e.summary, /CODER_URL/);
+          assert.ok(!e.summary.includes("login") && !e.summary.includes("next="), e.summary);
+          assert.ok(!e.summary.includes(TOKEN));
+          assert.equal(home.seen.length, 1, "a redirect is not retried");
+        } finally {
+          await home.close();
+        }
+      });
+    }
+  }
+  await other.close();
+  assert.equal(other.seen.length, 0, "the other origin was never contacted");
+});
+
+Deno.test("redirects: one to another path on the same host says so", async () => {
+  const s = serve(() => new Response(null, { status: 302, headers: { location: "/login?r=1" } }));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const e = await failure(c.get("/api/v2/tasks", z.unknown()));
+    assert.equal(e.kind, "redirect");
+    assert.match(e.summary, /another path on the same host/);
+    assert.ok(!e.summary.includes("login?r=1"));
+    assert.equal(s.seen.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("origin: a path that would leave the Coder URL is refused before sending", async () => {
+  const s = serve(() => json(200, {}));
+  try {
+    const c = new CoderClient({ url: `${s.url}/coder`, token: TOKEN });
+    for (const path of ["/../api/v2/users/me", "/api/v2/tasks/../../users/me", "@evil.example/x"]) {
+      const e = await failure(c.get(path, z.unknown()));
+      assert.equal(e.kind, "network");
+      assert.match(e.summary, /no request was sent/);
+    }
+    assert.equal(s.seen.length, 0);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("NotCapable: Deno's permissions refusing the host is explained", async (t) => {
+  await t.step("as fetch throws it", async () => {
+    const c = new CoderClient({
+      url: "https://coder.example.com",
+      token: TOKEN,
+      fetch: () => Promise.reject(new Deno.errors.NotCapable("Requires net access")),
+    });
+    const e = await failure(c.get("/api/v2/buildinfo", z.unknown()));
+    assert.equal(e.kind, "network");
+    assert.match(
+      e.summary,
+      /Deno's permissions refused the connection to coder\.example\.com:443; this build may reach only the Coder host/,
+    );
+  });
+  const granted = await Deno.permissions.query({ name: "net", host: "127.0.0.2:8080" });
+  await t.step({
+    name: "for real, when this test may not reach 127.0.0.2",
+    ignore: granted.state === "granted",
+    fn: async () => {
+      const c = new CoderClient({ url: "http://127.0.0.2:8080", token: TOKEN, retries: 0 });
+      const e = await failure(c.get("/api/v2/buildinfo", z.unknown()));
+      assert.equal(e.kind, "network");
+      assert.match(e.summary, /permissions refused the connection to 127\.0\.0\.2:8080/);
+    },
+  });
+});
+
+Deno.test("strict writes: a 2xx that is not Coder's documented answer is never success", async (t) => {
+  const s = serve((req) => {
+    if (req.method === "PATCH") return json(200, { ok: true }); // PATCH documents 204
+    return html(200);
+  });
+  const c = new CoderClient({ url: s.url, token: TOKEN });
+  try {
+    await t.step("task send answered 200 HTML", async () => {
+      const e = await failure(sendTaskInput(c, "/api/v2", "me", ID, "hi"));
+      assert.equal(e.kind, "parse");
+      assert.match(e.summary, /expected status 204, got 200 \(text\/html\)/);
+    });
+    await t.step("task delete answered 200 HTML", async () => {
+      const e = await failure(deleteTask(c, "/api/v2", "me", ID));
+      assert.equal(e.kind, "parse");
+    });
+    await t.step("chat archive answered 200 JSON instead of 204", async () => {
+      const e = await failure(updateChat(c, "/api/v2", ID, { archived: true }));
+      assert.equal(e.kind, "parse");
+    });
+    await t.step("chat message answered 200 HTML (JSON documented)", async () => {
+      const e = await failure(
+        sendChatMessage(c, "/api/v2", "x", { content: textContent("hi") }),
+      );
+      assert.equal(e.kind, "parse");
+      assert.match(e.summary, /HTML/);
+    });
+    await t.step("chat create answered 200 HTML (201 documented)", async () => {
+      const e = await failure(createChat(c, "/api/v2", { content: textContent("hi") }));
+      assert.equal(e.kind, "parse");
+    });
+    assert.ok(s.seen.every((r) => r.token === TOKEN));
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("uncertain: a write whose answer was lost is never done, nor failed", async (t) => {
+  await t.step("timeout after sending", async () => {
+    const gate = Promise.withResolvers<void>();
+    const s = serve(async () => {
+      await gate.promise;
+      return new Response(null, { status: 204 });
+    });
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN, timeoutMs: 200 });
+      const e = await failure(sendTaskInput(c, "/api/v2", "me", ID, "hi"));
+      assert.equal(e.kind, "uncertain");
+      assert.equal(e.uncertain, true);
+      assert.match(e.summary, /outcome of POST .* is unknown/);
+      assert.equal(s.seen.length, 1, "an uncertain write is not retried");
+    } finally {
+      gate.resolve();
+      await s.close();
+    }
+  });
+  await t.step("connection reset after sending", async () => {
+    const raw = rawServer((conn) => Promise.resolve(conn.close()));
+    try {
+      const c = new CoderClient({ url: raw.url, token: TOKEN, backoffMs: 1 });
+      const e = await failure(sendTaskInput(c, "/api/v2", "me", ID, "hi"));
+      assert.equal(e.kind, "uncertain");
+      assert.equal(raw.requests, 1);
+      // A read may be repeated: it is retried, and ends as a network error.
+      const r = await failure(c.get("/api/v2/tasks", z.unknown()));
+      assert.equal(r.kind, "network");
+      assert.match(r.summary, /connection was lost; 4 attempts/);
+      assert.equal(raw.requests, 5);
+    } finally {
+      raw.close();
+    }
+  });
+  await t.step("body lost after a 2xx", async () => {
+    const raw = rawServer(async (conn) => {
+      await conn.write(
+        new TextEncoder().encode(
+          "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{",
+        ),
+      );
+      conn.close();
+    });
+    try {
+      const c = new CoderClient({ url: raw.url, token: TOKEN });
+      const e = await failure(sendChatMessage(c, "/api/v2", ID, { content: textContent("x") }));
+      assert.equal(e.kind, "uncertain");
+    } finally {
+      raw.close();
+    }
+  });
+  await t.step("a gateway's 502/504 page on a write; Coder's own 502 stays http", async () => {
+    const s = serve((req) =>
+      req.url.endsWith("/send") ? html(504) : json(502, { message: "Task app is not ready." })
+    );
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN });
+      const e = await failure(sendTaskInput(c, "/api/v2", "me", ID, "hi"));
+      assert.equal(e.kind, "uncertain");
+      assert.match(e.summary, /gateway answered 504/);
+      const coder = await failure(c.request("POST", "/api/v2/chats", { body: {}, expect: [201] }));
+      assert.equal(coder.kind, "http");
+      assert.equal(s.seen.length, 2);
+    } finally {
+      await s.close();
+    }
+  });
+  await t.step("connection refused: nothing was sent, so network", async () => {
+    const c = new CoderClient({ url: `http://127.0.0.1:${closedPort()}`, token: TOKEN });
+    const e = await failure(sendTaskInput(c, "/api/v2", "me", ID, "hi"));
+    assert.equal(e.kind, "network");
+    assert.match(e.summary, /refused/);
+  });
+});
+
+Deno.test("size cap: an answer over maxBytes is too_large, with or without Content-Length", async () => {
+  const big = JSON.stringify({ tasks: [], pad: "x".repeat(4096) });
+  const s = serve((req) => {
+    if (new URL(req.url).pathname === "/len") return json(200, JSON.parse(big));
+    const chunks = [big.slice(0, 2000), big.slice(2000)];
+    return new Response(
+      new ReadableStream({
+        pull(ctl) {
+          const c = chunks.shift();
+          if (c === undefined) ctl.close();
+          else ctl.enqueue(new TextEncoder().encode(c));
+        },
+      }),
+      { status: 200, headers: { "content-type": "application/json" } },
+    );
+  });
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN, maxBytes: 3000 });
+    for (const path of ["/len", "/stream"]) {
+      const e = await failure(c.get(path, z.unknown()));
+      assert.equal(e.kind, "too_large");
+      assert.match(e.summary, /CODER_FLEET_MAX_RESPONSE_MB/);
+    }
+    const ok = new CoderClient({ url: s.url, token: TOKEN, maxBytes: 10_000 });
+    assert.ok(await ok.get("/stream", z.unknown()));
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("errors: a token echoed in Coder's error body is scrubbed", async () => {
+  const s = serve((req) =>
+    json(400, {
+      message: `Invalid token ${req.headers.get("coder-session-token")}`,
+      detail: `header was Coder-Session-Token: ${encodeURIComponent(TOKEN)}`,
+      validations: [{ field: "token", detail: `bad ${TOKEN}` }],
+    })
+  );
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const e = await failure(c.request("POST", "/api/v2/chats", { body: {}, expect: [201] }));
+    assert.equal(s.seen[0].token, TOKEN, "the server did see (and echo) the token");
+    assert.equal(e.kind, "http");
+    assert.ok(!e.summary.includes(TOKEN) && !JSON.stringify(e).includes(TOKEN), e.summary);
+    assert.ok(!String(e.coderMessage).includes(TOKEN) && !String(e.detail).includes(TOKEN));
+    assert.match(e.summary, /Invalid token \[redacted\]/);
+  } finally {
+    await s.close();
+  }
+});

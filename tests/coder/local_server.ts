@@ -1,0 +1,125 @@
+/**
+ * A real local HTTP server on 127.0.0.1 for client tests: it records every request (arrival
+ * time, method, path, token, body) and answers with the handler's Response.
+ */
+
+/** One request as the server saw it. */
+export interface Seen {
+  at: number;
+  method: string;
+  path: string;
+  search: string;
+  token: string | null;
+  body: string;
+}
+
+/** A running server. */
+export interface LocalServer {
+  url: string;
+  origin: string;
+  port: number;
+  seen: Seen[];
+  close(): Promise<void>;
+}
+
+/** Start a server; `handler` gets the request and its 0-based index. */
+export function serve(
+  handler: (req: Request, n: number) => Response | Promise<Response>,
+): LocalServer {
+  let n = 0;
+  const seen: Seen[] = [];
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {}, signal: ac.signal },
+    async (req) => {
+      const u = new URL(req.url);
+      const body = req.body ? await req.text() : "";
+      seen.push({
+        at: Date.now(),
+        method: req.method,
+        path: u.pathname,
+        search: u.search,
+        token: req.headers.get("coder-session-token"),
+        body,
+      });
+      return handler(req, n++);
+    },
+  );
+  const port = server.addr.port;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    origin: url,
+    port,
+    seen,
+    close: async () => {
+      ac.abort();
+      await server.finished;
+    },
+  };
+}
+
+/** A JSON answer. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+/** An HTML answer (a proxy's login page, say). */
+export function html(status: number) {
+  return new Response("<!doctype html><html><body>Please log in</body></html>", {
+    status,
+    headers: { "content-type": "text/html" },
+  });
+}
+
+/** An answer that never comes (until the server closes). */
+export function never(signal: AbortSignal): Promise<Response> {
+  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("x"))));
+}
+
+/**
+ * A raw TCP server: it reads the request, then does `act` with the connection (write a partial
+ * answer, close it ...). For faults `Deno.serve` cannot produce.
+ */
+export function rawServer(act: (conn: Deno.Conn) => Promise<void>) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  let requests = 0;
+  (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      (async () => {
+        const buf = new Uint8Array(65536);
+        await conn.read(buf).catch(() => null);
+        requests++;
+        await act(conn).catch(() => {});
+      })();
+    }
+  })().catch(() => {});
+  const port = (listener.addr as Deno.NetAddr).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return requests;
+    },
+    close() {
+      listener.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch { /* already closed */ }
+      }
+    },
+  };
+}
+
+/** A port nothing listens on. */
+export function closedPort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}

@@ -1,0 +1,199 @@
+/**
+ * Rate discipline and call budgets (issue 6, findings 8 and 9), against real servers on
+ * 127.0.0.1: a 429 is retried (writes too) only once Coder's Retry-After has passed, and no
+ * request to that route goes out before; a Retry-After that does not fit fails fast with a time
+ * to retry; a hung or stalled Coder fails within the call's budget as a timeout; the per-route
+ * window and the in-flight bound hold. Timing assertions are lower bounds only.
+ */
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { withBudget } from "../../src/coder/budget.ts";
+import { CoderClient, CoderError } from "../../src/coder/http.ts";
+import { routeKey } from "../../src/coder/paths.ts";
+import { RateLimiter, RateWaitTooLong } from "../../src/coder/ratelimit.ts";
+import { getTask, sendTaskInput } from "../../src/coder/tasks.ts";
+import { json, serve } from "./local_server.ts";
+
+const TOKEN = "tok-" + crypto.randomUUID();
+const TASK = { id: "aaaaaaaa-0000-4000-8000-000000000001", name: "t", status: "active" };
+
+async function failure(p: Promise<unknown>): Promise<CoderError> {
+  const e = await p.then(() => undefined, (e) => e);
+  assert.ok(e instanceof CoderError, `expected a CoderError, got ${e}`);
+  return e;
+}
+
+Deno.test("routeKey: ids and names are taken out of the path", () => {
+  assert.equal(routeKey("GET", "/api/v2/tasks/x/y"), routeKey("GET", "/api/v2/tasks/a/b"));
+  assert.equal(routeKey("GET", "/api/v2/tasks/x/y"), "GET /api/v2/tasks/*/*");
+  assert.equal(
+    routeKey("POST", "/api/v2/tasks/alice/fix-login/send"),
+    "POST /api/v2/tasks/*/*/send",
+  );
+  assert.equal(
+    routeKey("GET", `/api/v2/chats/${TASK.id}/messages?limit=5`),
+    "GET /api/v2/chats/*/messages",
+  );
+  assert.equal(routeKey("GET", "/api/v2/chats/models"), "GET /api/v2/chats/models");
+  assert.notEqual(routeKey("GET", "/api/v2/tasks"), routeKey("GET", "/api/v2/tasks/a/b"));
+  assert.notEqual(routeKey("GET", "/api/v2/tasks/a/b"), routeKey("POST", "/api/v2/tasks/a/b"));
+});
+
+Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) comes >= ~1 s later", async () => {
+  const s = serve((req, n) => {
+    if (n === 0) return json(429, { message: "rate limited" }, { "retry-after": "1" });
+    return req.method === "POST" ? new Response(null, { status: 204 }) : json(200, TASK);
+  });
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const send = sendTaskInput(c, "/api/v2", "me", "x", "hello");
+    send.catch(() => {}); // awaited below; a rejection must not go unhandled meanwhile
+    // Another request on the same route, other names, sent while the first waits.
+    await new Promise((r) => setTimeout(r, 100));
+    const other = c.request("POST", "/api/v2/tasks/bob/other/send", {
+      body: { input: "b" },
+      expect: [204],
+    });
+    await Promise.all([send, other]);
+    assert.equal(s.seen.length, 3);
+    const first = s.seen[0].at;
+    for (const later of s.seen.slice(1)) {
+      assert.ok(later.at - first >= 900, `a request came ${later.at - first} ms after the 429`);
+    }
+    assert.ok(
+      s.seen.slice(1).some((r) => r.body === JSON.stringify({ input: "hello" })),
+      "the write was retried",
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a Retry-After longer than the budget fails fast with kind budget and when to retry", async () => {
+  const s = serve(() => json(429, { message: "slow down" }, { "retry-after": "3600" }));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const e = await withBudget(50_000, () => failure(getTask(c, "/api/v2", "me", "x")));
+    assert.equal(e.kind, "budget");
+    assert.equal(e.status, 429);
+    assert.match(e.summary, /retry in 60 min/);
+    assert.equal(s.seen.length, 1, "not retried");
+    // The route stays held: the next request on it is not sent at all.
+    const again = await withBudget(50_000, () => failure(getTask(c, "/api/v2", "bob", "y")));
+    assert.equal(again.kind, "budget");
+    assert.equal(s.seen.length, 1);
+    // Outside any budget, an hour's wait does not fit either.
+    const bare = await failure(getTask(c, "/api/v2", "me", "z"));
+    assert.equal(bare.kind, "budget");
+    assert.equal(s.seen.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("budget: a hung Coder and a stalled body fail within the budget, as timeouts", async (t) => {
+  const gate = Promise.withResolvers<void>();
+  const s = serve(async (req) => {
+    if (new URL(req.url).pathname.endsWith("/stall")) {
+      const enc = new TextEncoder();
+      return new Response(
+        new ReadableStream({
+          async start(ctl) {
+            ctl.enqueue(enc.encode('{"id":'));
+            await gate.promise;
+            ctl.close();
+          },
+        }),
+        { status: 200, headers: { "content-type": "application/json" } },
+      );
+    }
+    await gate.promise;
+    return json(200, {});
+  });
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN }); // 15 s timeout by default
+    await t.step("no headers", async () => {
+      const e = await withBudget(2000, () => failure(c.get("/api/v2/hang", z.unknown())));
+      assert.equal(e.kind, "timeout");
+      assert.match(e.summary, /no answer within .*the time left in this call/);
+      assert.doesNotMatch(e.summary, /cancel/);
+    });
+    await t.step("headers, then the body stalls", async () => {
+      const e = await withBudget(2000, () => failure(c.get("/api/v2/stall", z.unknown())));
+      assert.equal(e.kind, "timeout");
+      assert.match(e.summary, /stalled/);
+    });
+    assert.equal(s.seen.length, 2, "no retry started without budget left for it");
+  } finally {
+    gate.resolve();
+    await s.close();
+  }
+});
+
+Deno.test("budget: a call with no time left sends nothing", async () => {
+  const s = serve(() => json(200, {}));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const e = await withBudget(0, () => failure(c.get("/api/v2/x", z.unknown())));
+    assert.equal(e.kind, "budget");
+    assert.equal(s.seen.length, 0);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("limiter: the per-route window and the in-flight bound", async (t) => {
+  await t.step("a full window is not waited out past the deadline", async () => {
+    const l = new RateLimiter({ ratePerMinute: 3 });
+    for (let i = 0; i < 3; i++) (await l.acquire("GET /a", Date.now() + 1000))();
+    await assert.rejects(
+      l.acquire("GET /a", Date.now() + 1000),
+      (e) => e instanceof RateWaitTooLong && e.reason === "rate" && e.waitMs > 50_000,
+    );
+    (await l.acquire("GET /b", Date.now() + 1000))(); // another route has its own window
+  });
+  await t.step("at most maxInFlight requests are in flight", async () => {
+    let now = 0;
+    let peak = 0;
+    const s = serve(async () => {
+      peak = Math.max(peak, ++now);
+      await new Promise((r) => setTimeout(r, 20));
+      now--;
+      return json(200, {});
+    });
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN, maxInFlight: 3 });
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => c.get(`/api/v2/tasks/u/t${i}`, z.unknown())),
+      );
+      assert.equal(s.seen.length, 20);
+      assert.ok(peak <= 3, `peak ${peak}`);
+      assert.ok(peak >= 2, "requests did run concurrently");
+    } finally {
+      await s.close();
+    }
+  });
+  await t.step("a client over its per-route rate fails fast, nothing sent", async () => {
+    const s = serve(() => json(200, TASK));
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN, ratePerMinute: 2 });
+      await withBudget(5000, async () => {
+        await getTask(c, "/api/v2", "me", "a");
+        await getTask(c, "/api/v2", "bob", "b");
+        const e = await failure(getTask(c, "/api/v2", "carol", "c"));
+        assert.equal(e.kind, "budget");
+        assert.match(e.summary, /nothing was sent: .* under 2 requests a minute .* retry in/);
+        // Another route is not held back.
+        await c.get("/api/v2/tasks", z.unknown());
+      });
+      assert.equal(s.seen.length, 3);
+    } finally {
+      await s.close();
+    }
+  });
+  await t.step("clients of one Coder share one limiter", () => {
+    const a = new CoderClient({ url: "http://127.0.0.1:1", token: "a" });
+    const b = new CoderClient({ url: "http://127.0.0.1:1/", token: "b" });
+    assert.equal(a.limiter, b.limiter);
+  });
+});

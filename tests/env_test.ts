@@ -1,0 +1,47 @@
+/**
+ * The server reads only the variables in ENV_VARS, so it runs under `--allow-env=` that list
+ * (the grant of every scoped form), and the list names every variable the source reads.
+ */
+import assert from "node:assert/strict";
+import { ENV_VARS } from "../src/env.ts";
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory && e.name !== "sim") out.push(...await sourceFiles(p));
+    else if (e.isFile && p.endsWith(".ts")) out.push(p);
+  }
+  return out;
+}
+
+Deno.test("env: ENV_VARS names every CODER_* variable the server's source reads", async () => {
+  const named = new Set<string>();
+  for (const file of await sourceFiles("src")) {
+    const text = await Deno.readTextFile(file);
+    for (const m of text.matchAll(/["'`](CODER_[A-Z0-9_]+)["'`]/g)) named.add(m[1]);
+  }
+  assert.ok(named.has("CODER_URL") && named.has("CODER_SESSION_TOKEN"), [...named].join(","));
+  const missing = [...named].filter((n) => !(ENV_VARS as readonly string[]).includes(n));
+  assert.deepEqual(missing, [], "add these to ENV_VARS in src/env.ts");
+});
+
+Deno.test("env: the server starts under --allow-env=ENV_VARS (no whole-environment read)", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      `--allow-env=${ENV_VARS.join(",")}`,
+      "--allow-read=.env",
+      "src/main.ts",
+      "--help",
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, err);
+  assert.doesNotMatch(err, /NotCapable|Requires env access/);
+  assert.match(new TextDecoder().decode(out.stdout), /Usage: coder-fleet-mcp/);
+});

@@ -1,0 +1,86 @@
+/**
+ * Handle resolution against the sim over real HTTP: lookups are bounded, malformed handles cost
+ * nothing (not even detection), and the same agent named twice is one agent.
+ */
+import assert from "node:assert/strict";
+import { Fleet } from "../../src/fleet/fleet.ts";
+import { LOOKUPS } from "../../src/fleet/resolve.ts";
+import { startSim } from "../../src/sim/server.ts";
+
+/**
+ * A fetch that counts requests and the most in flight at once (the Coder client takes its fetch
+ * when it is built, so the fleet is built inside).
+ */
+function countingFetch() {
+  const real = globalThis.fetch;
+  const c = { n: 0, peak: 0, inFlight: 0 };
+  const fetch = async (...args: Parameters<typeof globalThis.fetch>) => {
+    c.n++;
+    c.peak = Math.max(c.peak, ++c.inFlight);
+    try {
+      return await real(...args);
+    } finally {
+      c.inFlight--;
+    }
+  };
+  return { c, fetch };
+}
+
+/** Build a fleet whose requests go through `f`. */
+function fleetWith(f: typeof globalThis.fetch, url: string, token: string): Fleet {
+  const real = globalThis.fetch;
+  globalThis.fetch = f;
+  try {
+    return new Fleet({ url, token });
+  } finally {
+    globalThis.fetch = real;
+  }
+}
+
+Deno.test("resolve: direct lookups run at most 8 at a time, one per unknown name", async () => {
+  const sim = await startSim({ profile: "both", tasks: 4, chats: 4, latencyMs: 20 });
+  try {
+    const { c, fetch } = countingFetch();
+    const fleet = fleetWith(fetch, sim.url, sim.token);
+    await fleet.deployment();
+    c.n = c.peak = 0;
+    const names = Array.from({ length: 60 }, (_, i) => `missing-${i}`);
+    const value = await fleet.resolveMany(names);
+    assert.ok(value.every((r) => "error" in r));
+    assert.equal(c.n, 2 + names.length, "one list per back end, one task lookup per name");
+    assert.ok(c.peak <= LOOKUPS, `peak ${c.peak} in flight`);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("resolve: malformed handles cost no request, not even detection", async () => {
+  const sim = await startSim({ profile: "both", tasks: 2, chats: 2 });
+  try {
+    const { c, fetch } = countingFetch();
+    const fleet = fleetWith(fetch, sim.url, sim.token);
+    const value = await fleet.resolveMany(["..", "../users", "a/../../users/me", "x/y/z"]);
+    assert.equal(c.n, 0);
+    assert.equal(sim.requests.length, 0);
+    assert.ok(value.every((r) => "error" in r && /not an agent handle/.test(r.error.message)));
+    await assert.rejects(() => fleet.resolve(".."), /not an agent handle/);
+    assert.equal(sim.requests.length, 0);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("resolve: the same agent by id, by upper-case id and by owner/name is one agent", async () => {
+  const sim = await startSim({ profile: "both", tasks: 2, chats: 2 });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token });
+    const [id] = sim.taskIds();
+    const t = sim.task(id) as { name: string; owner_name: string };
+    const r = await fleet.resolveMany([id, `${t.owner_name}/${t.name}`, id.toUpperCase()]);
+    assert.ok("agent" in r[0] && r[0].duplicateOf === undefined);
+    assert.ok("agent" in r[1] && r[1].duplicateOf === 0);
+    assert.ok("agent" in r[2] && r[2].duplicateOf === 0);
+  } finally {
+    await sim.close();
+  }
+});

@@ -1,0 +1,97 @@
+/**
+ * The line-framed stdio transport on its own: framing across chunk boundaries, the size cap,
+ * errors for bad lines, and closing at end of input.
+ */
+import assert from "node:assert/strict";
+import { idFromPrefix, LineStdioTransport } from "../../src/transport/stdio.ts";
+
+const enc = new TextEncoder();
+
+/** Feed `chunks` through a transport with a small cap; collect what it delivers and writes. */
+async function feed(chunks: (string | Uint8Array)[], maxLineBytes = 64) {
+  const input = new ReadableStream<Uint8Array>({
+    start(c) {
+      for (const ch of chunks) c.enqueue(typeof ch === "string" ? enc.encode(ch) : ch);
+      c.close();
+    },
+  });
+  let written = "";
+  const t = new LineStdioTransport({
+    input,
+    maxLineBytes,
+    output: {
+      write(p) {
+        written += new TextDecoder().decode(p);
+        return Promise.resolve(p.length);
+      },
+    },
+  });
+  const messages: unknown[] = [];
+  let closes = 0;
+  t.onmessage = (m) => messages.push(m);
+  t.onclose = () => closes++;
+  await t.start();
+  await t.closed;
+  // Let queued writes finish.
+  await new Promise((r) => setTimeout(r, 0));
+  const replies = written.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return { messages, replies, closes };
+}
+
+const ping = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, method: "ping" });
+
+Deno.test("stdio transport: lines split across chunks and several per chunk; CRLF; last line without newline", async () => {
+  const a = ping(1), b = ping(2), c = ping(3);
+  const { messages, replies, closes } = await feed([
+    a.slice(0, 5),
+    a.slice(5) + "\r\n" + b.slice(0, 3),
+    b.slice(3) + "\n\n" + c,
+  ], 1000);
+  assert.deepEqual(messages.map((m) => (m as { id: number }).id), [1, 2, 3]);
+  assert.deepEqual(replies, []);
+  assert.equal(closes, 1, "closes once at end of input");
+});
+
+Deno.test("stdio transport: an oversized line is answered and skipped, across chunks, without buffering it", async () => {
+  const big = JSON.stringify({
+    jsonrpc: "2.0",
+    id: "big-1",
+    method: "x",
+    params: { s: "a".repeat(500) },
+  });
+  const { messages, replies } = await feed([
+    big.slice(0, 40),
+    big.slice(40, 300),
+    big.slice(300) + "\n" + ping(9) + "\n",
+  ]);
+  assert.equal(replies.length, 1);
+  assert.equal(replies[0].error.code, -32600);
+  assert.equal(replies[0].id, "big-1");
+  assert.match(replies[0].error.message, /too large/);
+  assert.deepEqual(messages.map((m) => (m as { id: number }).id), [9]);
+});
+
+Deno.test("stdio transport: garbage is -32700, non-JSON-RPC is -32600 with its id; the next line is served", async () => {
+  const { messages, replies } = await feed([
+    new Uint8Array([0xff, 0xfe, 0x0a]),
+    "{not json}\n",
+    '{"jsonrpc":"2.0","id":5}\n',
+    "[1,2,3]\n",
+    ping(6) + "\n",
+  ], 1000);
+  assert.deepEqual(replies.map((r) => [r.error.code, r.id]), [
+    [-32700, null],
+    [-32700, null],
+    [-32600, 5],
+    [-32600, null],
+  ]);
+  assert.deepEqual(messages.map((m) => (m as { id: number }).id), [6]);
+});
+
+Deno.test("stdio transport: the id of an oversized message is read only before its params", () => {
+  const at = (s: string) => idFromPrefix(enc.encode(s));
+  assert.equal(at('{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"a'), 42);
+  assert.equal(at('{"id":"x-1","jsonrpc":"2.0"'), "x-1");
+  assert.equal(at('{"jsonrpc":"2.0","method":"m","params":{"id":7,'), null);
+  assert.equal(at("garbage"), null);
+});
