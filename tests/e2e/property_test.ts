@@ -128,6 +128,13 @@ function toolArbitraries(handles: string[]) {
   };
   return {
     fleet_overview: fc.record({ owner: filters.owner, kind }, { requiredKeys: [] }),
+    fleet_board: fc.record({ owner: filters.owner, kind }, { requiredKeys: [] }),
+    fleet_board_rows: fc.record({
+      digest: fc.oneof(
+        fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), maxLength: 64 }),
+        anyText,
+      ),
+    }, { requiredKeys: [] }),
     list_agents: fc.record({
       ...filters,
       settled_for_s: fc.nat({ max: 100_000 }),

@@ -87,6 +87,8 @@ Deno.test("secrets: every tool and the main faults never show the token", async 
   try {
     await t.step("every tool runs", async () => {
       await s.call("fleet_overview");
+      await s.call("fleet_board");
+      await s.call("fleet_board_rows");
       await s.call("list_agents", {});
       await s.call("get_agent", { agent: tasks[0] });
       await s.call("get_agent", { agent: chats[0] });
@@ -104,7 +106,24 @@ Deno.test("secrets: every tool and the main faults never show the token", async 
       await s.call("delete_agents", { agents: [tasks[5]], dry_run: true });
       await s.call("delete_agents", { agents: [tasks[5], chats[3]] });
       const names = (await s.client.listTools()).tools.map((x) => x.name);
-      assert.equal(names.length, 11);
+      for (
+        const n of [
+          "fleet_overview",
+          "fleet_board",
+          "fleet_board_rows",
+          "list_agents",
+          "get_agent",
+          "get_logs",
+          "list_templates",
+          "create_task",
+          "send_input",
+          "wait_for_agents",
+          "stop_agents",
+          "resume_agents",
+          "delete_agents",
+        ]
+      ) assert.ok(names.includes(n), `${n} is served`);
+      assert.equal(names.length, 13, `every served tool is called here: ${names}`);
     });
 
     await t.step("faults whose answers echo the token", async () => {
