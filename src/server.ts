@@ -13,6 +13,7 @@ import { registerBoard, registerTool, uiMeta } from "./board/register.ts";
 import { CoderError } from "./coder/http.ts";
 import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
+import { Redactor } from "./redact.ts";
 import { isStrict, strictInput, type Tool, type ToolContext } from "./tools/define.ts";
 import { explain, failureText } from "./tools/errors.ts";
 
@@ -30,14 +31,21 @@ export const WAIT_MARGIN_MS = 10_000;
 /** A waiting call sends progress at least this often (ms), even when a round stalls. */
 export const HEARTBEAT_MS = 5_000;
 
-/** A server factory for the given tools over the given fleet. */
-export function serverFactory(fleet: Fleet, tools: readonly Tool[]): () => McpServer {
+/**
+ * A server factory for the given tools over the given fleet. Every result and error text passes
+ * through `redactor` (the session token and the HTTP bearer token), whatever its source.
+ */
+export function serverFactory(
+  fleet: Fleet,
+  tools: readonly Tool[],
+  redactor: Redactor = new Redactor([]),
+): () => McpServer {
   return () => {
     const server = new McpServer(
       { name: "coder-fleet-mcp", version: VERSION },
       { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
     );
-    for (const tool of tools) register(server, fleet, tool);
+    for (const tool of tools) register(server, fleet, tool, redactor);
     if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) registerBoard(server);
     return server;
   };
@@ -50,7 +58,7 @@ class OutOfTime extends Error {
   }
 }
 
-function register(server: McpServer, fleet: Fleet, tool: Tool): void {
+function register(server: McpServer, fleet: Fleet, tool: Tool, redactor: Redactor): void {
   registerTool(
     server,
     tool.name,
@@ -85,7 +93,10 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
           return failure(tool, lateText(tool, budgetMs, waitMs));
         }
         const { data, text } = answer;
-        return { content: [{ type: "text" as const, text }], structuredContent: data };
+        return {
+          content: [{ type: "text" as const, text: redactor.text(text) }],
+          structuredContent: redactor.value(data),
+        };
       } catch (err) {
         // An API that answers "Route not found." went away (Coder upgraded or reconfigured):
         // detect the back ends again on the next call.
@@ -93,7 +104,10 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
         if (outOfTime.signal.aborted && !cancelled.aborted) {
           return failure(tool, lateText(tool, budgetMs, waitMs));
         }
-        return failure(tool, failureText(explain(err, { cancelled: cancelled.aborted })));
+        return failure(
+          tool,
+          redactor.text(failureText(explain(err, { cancelled: cancelled.aborted }))),
+        );
       } finally {
         clearTimeout(timer);
         progress.stop();
