@@ -43,11 +43,18 @@ Deno.test("e2e errors: Coder failures and 409s are isError results with a next s
       assert.ok(!r.isError, r.text);
       h.sim.clearFaults();
     });
-    await t.step("a 429 with Retry-After is honoured", async () => {
-      h.sim.fault("/api/v2/tasks", { status: 429, times: 1, method: "GET", retryAfter: 1 });
+    await t.step("a 429 with Retry-After is honoured: the retry waits that long", async () => {
+      h.sim.fault("/api/v2/tasks", { status: 429, times: 1, method: "GET", retryAfter: 2 });
+      h.sim.clearRequests();
       const r = await h.call("list_agents");
-      assert.ok(!r.isError, r.text);
       h.sim.clearFaults();
+      assert.ok(!r.isError, r.text);
+      const lists = h.sim.requests.filter((q) => q.method === "GET" && q.path === "/api/v2/tasks");
+      assert.deepEqual(lists.map((q) => q.status), [429, 200]);
+      const waited = lists[1].at - lists[0].at;
+      // Arrival times, so load can only lengthen the gap; a retry that ignored Retry-After would
+      // come after the client's own backoff (well under a second).
+      assert.ok(waited >= 1_900, `retried after ${waited} ms, not the 2 s Retry-After asked`);
     });
     await t.step("a write is never retried", async () => {
       const [id] = h.sim.taskIds();
