@@ -409,6 +409,14 @@ export const MUTANTS: Mutant[] = [
     tests: ["tests/e2e/actions_e2e_test.ts", "tests/e2e/tasks_e2e_test.ts"],
   },
   {
+    id: "cancel-ignored",
+    breaks: "a cancelled call keeps running (and polling Coder)",
+    file: "src/server.ts",
+    find: "const signal = AbortSignal.any([cancelled, outOfTime.signal]);",
+    replace: "const signal = outOfTime.signal;",
+    tests: ["tests/e2e/errors_e2e_test.ts"],
+  },
+  {
     id: "wait-idle-as-settled",
     breaks: "wait_for_agents until=idle ends on any settled state",
     file: "src/fleet/wait.ts",

@@ -51,7 +51,6 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
       const r = await h.call("stop_agents", { agents: ids, dry_run: true });
       assert.deepEqual(r.data.results.map((x: { kind: string }) => x.kind), ["task", "chat"]);
       const w = await h.call("wait_for_agents", { agents: ids, timeout_s: 1, until: "any_change" });
-      assert.equal(typeof w.data.done, "boolean");
       assert.equal(w.data.changed_total + w.data.pending_total, 2);
     });
 
@@ -85,7 +84,6 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
         /\/(tasks\/[^/]+|chats)\/[0-9a-f-]{36}$/.test(q.path)
       );
       assert.equal(perAgent.length, 0, "no per-agent requests while waiting");
-      assert.ok(r.data.elapsed_ms >= 0);
     });
   } finally {
     await h.close();

@@ -229,10 +229,9 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
     });
 
     await t.step("invalid arguments are rejected with a message", async () => {
-      const r = await h.client.callTool({ name: "list_agents", arguments: { limit: 5000 } }).catch(
-        (e) => ({ isError: true, content: [{ type: "text", text: String(e) }] }),
-      );
+      const r = await h.call("list_agents", { limit: 5000 });
       assert.equal(r.isError, true);
+      assert.match(r.text, /limit: Too big: expected number to be <=200/);
     });
 
     await t.step("agent-written text is sanitised and capped in every output", async () => {
@@ -280,14 +279,24 @@ Deno.test("e2e wait_for_agents: an agent deleted while watched is reported gone"
   try {
     const [id] = h.sim.taskIds();
     h.sim.setTask(id, { status: "active", state: "working" });
-    const waiting = h.call("wait_for_agents", { agents: [id], timeout_s: 60 });
-    await new Promise((r) => setTimeout(r, 500));
+    // Delete once the wait is watching: its first progress notification (a round is done).
+    let watching!: () => void;
+    const started = new Promise<void>((r) => (watching = r));
+    const waiting = h.client.callTool(
+      { name: "wait_for_agents", arguments: { agents: [id], timeout_s: 60 } },
+      { timeout: 120_000, onprogress: () => watching() },
+    );
+    await started;
     const del = await h.call("delete_agents", { agents: [id] });
     assert.equal(del.data.results[0].outcome, "done");
     const r = await waiting;
-    assert.equal(r.data.done, true, r.text);
-    assert.deepEqual(r.data.gone, [id]);
-    assert.match(r.text, /Gone/);
+    // deno-lint-ignore no-explicit-any
+    const data = r.structuredContent as any;
+    // deno-lint-ignore no-explicit-any
+    const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
+    assert.equal(data.done, true, text);
+    assert.deepEqual(data.gone, [id]);
+    assert.match(text, /Gone/);
   } finally {
     await h.close();
   }
