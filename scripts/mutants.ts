@@ -55,7 +55,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/server.ts",
     find: "structuredContent: redactor.value(data),",
     replace: "structuredContent: data,",
-    tests: ["tests/e2e/secrets_e2e_test.ts"],
+    tests: ["tests/server_test.ts", "tests/e2e/secrets_e2e_test.ts"],
   },
   {
     id: "bearer-any",
@@ -201,6 +201,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/server.ts",
     find: "export const HEARTBEAT_MS = 5_000;",
     replace: "export const HEARTBEAT_MS = 15_000;",
+    tests: ["tests/server_test.ts"],
   },
   {
     id: "host-unchecked",

@@ -34,7 +34,6 @@ const TEST_FLAGS = [
   "--allow-run",
   "--allow-write=dist",
   "--no-check",
-  "--fail-fast",
 ];
 
 function parseFlags(args: string[]) {
