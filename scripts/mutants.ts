@@ -233,7 +233,8 @@ export const MUTANTS: Mutant[] = [
     file: "src/config.ts",
     find: "if (!isLoopbackHost(host) && !httpAllowRemote) {",
     replace: "if (false) {",
-    tests: ["tests/config_test.ts", "tests/e2e/http_e2e_test.ts"],
+    // Not the http e2e test: with this bug its server never exits, and the run hangs.
+    tests: ["tests/config_test.ts"],
   },
 
   // --- State table rows -----------------------------------------------------------------------
@@ -468,7 +469,7 @@ export const MUTANTS: Mutant[] = [
     find:
       '"The session token was rejected: set a valid CODER_SESSION_TOKEN and restart the server."',
     replace: '"Coder failed."',
-    tests: ["tests/e2e/errors_e2e_test.ts", "tests/tools/errors_test.ts"],
+    tests: ["tests/e2e/secrets_e2e_test.ts", "tests/tools/errors_test.ts"],
   },
   {
     id: "retry-reads-off",

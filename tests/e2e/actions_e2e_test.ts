@@ -102,6 +102,15 @@ Deno.test("e2e actions: dry runs, resume prompts, duplicates, wait modes", async
       assert.equal(both.data.done, true, both.text);
       assert.equal(both.data.changed_total, 2);
     });
+
+    await t.step("wait_for_agents until idle: a complete agent is settled, not idle", async () => {
+      h.sim.setTask(b, { status: "active", state: "complete" });
+      const idle = await h.call("wait_for_agents", { agents: [b], until: "idle", timeout_s: 1 });
+      assert.equal(idle.data.done, false, idle.text);
+      assert.equal(idle.data.pending_total, 1);
+      const settled = await h.call("wait_for_agents", { agents: [b], timeout_s: 1 });
+      assert.equal(settled.data.done, true, "already settled counts");
+    });
   } finally {
     await h.close();
   }

@@ -25,6 +25,7 @@ Deno.test("e2e secrets: a token echoed in a Coder error body mid-session", async
       h.sim.clearFaults();
       assert.equal(r.isError, true, r.text);
       assert.match(r.text, /401/);
+      assert.match(r.text, /Next: The session token was rejected: set a valid CODER_SESSION_TOKEN/);
       assert.ok(!r.text.includes(token), r.text);
     });
 
