@@ -84,6 +84,7 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
         /\/(tasks\/[^/]+|chats)\/[0-9a-f-]{36}$/.test(q.path)
       );
       assert.equal(perAgent.length, 0, "no per-agent requests while waiting");
+      assert.equal(r.data.changed_total + r.data.pending_total, 20, "every agent reported");
     });
   } finally {
     await h.close();
