@@ -424,7 +424,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/fleet/wait.ts",
     find: 'if (until === "idle") return now.state === "idle";',
     replace: 'if (until === "idle") return isSettled(now.state);',
-    tests: ["tests/e2e/chats_e2e_test.ts", "tests/e2e/tasks_e2e_test.ts"],
+    tests: ["tests/e2e/actions_e2e_test.ts"],
   },
 
   // --- Sanitising -----------------------------------------------------------------------------
