@@ -15,7 +15,7 @@ import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
 import { Redactor } from "./redact.ts";
 import { isStrict, strictInput, type Tool, type ToolContext } from "./tools/define.ts";
-import { explain, failureText } from "./tools/errors.ts";
+import { explain, failureText, sdkErrorText } from "./tools/errors.ts";
 
 /** How the superagent should work with this server. */
 export const INSTRUCTIONS =
@@ -45,10 +45,26 @@ export function serverFactory(
       { name: "coder-fleet-mcp", version: VERSION },
       { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
     );
+    renderSdkErrors(server, redactor);
     for (const tool of tools) register(server, fleet, tool, redactor);
     if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) registerBoard(server);
     return server;
   };
+}
+
+/**
+ * The SDK answers arguments that fail a tool's input schema (and an unknown tool) with an
+ * `isError` result of its own, in its own words, before our handler runs. Render those like
+ * every other failure: `Error:` what happened, `Next:` what to do. (The SDK's `createToolError`
+ * is private in its types, so it is replaced on the instance.)
+ */
+function renderSdkErrors(server: McpServer, redactor: Redactor): void {
+  const target = server as unknown as { createToolError?: (message: string) => unknown };
+  if (typeof target.createToolError !== "function") return; // SDK changed: its own text stays
+  target.createToolError = (message: string) => ({
+    content: [{ type: "text" as const, text: redactor.text(sdkErrorText(message)) }],
+    isError: true,
+  });
 }
 
 /** Thrown into the tool's signal when the call's budget runs out. */
