@@ -17,9 +17,12 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     await t.step(
       "fleet_overview matches ground truth (only chats on a chats-only Coder)",
       async () => {
-        const r = await h.call("fleet_overview");
+        // The clock stands still: the fleet cannot move between the call and truth().
+        const [r, truth] = await h.frozen(async () => [
+          await h.call("fleet_overview"),
+          h.sim.truth(),
+        ]);
         assert.ok(!r.isError, r.text);
-        const truth = h.sim.truth();
         assert.equal(r.data.total, truth.total);
         for (const [state, n] of Object.entries(truth.by_state)) {
           if (n > 0) assert.equal(r.data.by_state[state], n, state);
@@ -136,13 +139,21 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
         if_busy: "interrupt",
       });
       assert.equal(i.data.results[0].outcome, "sent", i.text);
-      const w = await h.call("send_input", { agents: [chatId], input: "next", wait_s: 60 });
+      const w = await h.callAdvancing(
+        "send_input",
+        { agents: [chatId], input: "next", wait_s: 60 },
+        60_000,
+      );
       assert.ok(["sent", "queued"].includes(w.data.results[0].outcome), w.text);
     });
 
     await t.step("wait_for_agents on chats uses one list request per round", async () => {
       h.sim.clearRequests();
-      const r = await h.call("wait_for_agents", { agents: [chatId], timeout_s: 60 });
+      const r = await h.callAdvancing(
+        "wait_for_agents",
+        { agents: [chatId], timeout_s: 60 },
+        60_000,
+      );
       assert.equal(r.data.done, true, r.text);
       const gets = h.sim.requests.filter((q) =>
         q.method === "GET" && /\/chats\/[0-9a-f-]{36}$/.test(q.path)

@@ -9,8 +9,10 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
   const h = await startHarness({ sim: { profile: "both", tasks: 25, chats: 25, seed: 9 } });
   try {
     await t.step("fleet_overview counts equal the sim's ground truth", async () => {
-      const r = await h.call("fleet_overview");
-      const truth = h.sim.truth();
+      // The clock stands still: the fleet cannot move between the call and truth().
+      const [r, truth] = await h.frozen(
+        async () => [await h.call("fleet_overview"), h.sim.truth()],
+      );
       assert.equal(r.data.total, truth.total);
       assert.equal(truth.by_kind.task + truth.by_kind.chat, truth.total);
       for (const [state, n] of Object.entries(truth.by_state)) {

@@ -23,9 +23,11 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
     );
 
     await t.step("fleet_overview counts equal the sim's ground truth", async () => {
-      const r = await h.call("fleet_overview");
+      // The clock stands still: the fleet cannot move between the call and truth().
+      const [r, truth] = await h.frozen(
+        async () => [await h.call("fleet_overview"), h.sim.truth()],
+      );
       assert.ok(!r.isError, r.text);
-      const truth = h.sim.truth();
       assert.equal(r.data.total, truth.total);
       for (const [state, n] of Object.entries(truth.by_state)) {
         assert.equal(r.data.by_state[state] ?? 0, n, `state ${state}`);
@@ -139,11 +141,12 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
 
     await t.step("wait_for_agents returns when the new agents settle", async () => {
       assert.equal(created.length, 2, "needs the agents create_task started");
-      const r = await h.call("wait_for_agents", {
+      // A minute of the sim's time per round: they boot, work and settle in a few rounds.
+      const r = await h.callAdvancing("wait_for_agents", {
         agents: created.map((c) => c.id),
         mode: "all",
         timeout_s: 60,
-      });
+      }, 60_000);
       assert.ok(!r.isError, r.text);
       assert.equal(r.data.done, true, r.text);
       assert.equal(r.data.changed_total, 2);
@@ -188,7 +191,11 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       const id = ids[2];
       h.sim.setTask(id, { status: "paused" });
       h.sim.clearRequests();
-      const r = await h.call("send_input", { agents: [id], input: "carry on", wait_s: 120 });
+      const r = await h.callAdvancing(
+        "send_input",
+        { agents: [id], input: "carry on", wait_s: 120 },
+        60_000,
+      );
       assert.equal(r.data.results[0].outcome, "sent", r.text);
       const paths = h.sim.requests.filter((q) => q.method === "POST").map((q) => q.path);
       const resume = paths.findIndex((p) => p.endsWith("/resume"));
@@ -200,11 +207,11 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       const id = ids[3];
       h.sim.setTask(id, { status: "active", state: "working" });
       h.sim.clearRequests();
-      const r = await h.call("send_input", {
+      const r = await h.callAdvancing("send_input", {
         agents: [id],
         input: "when you are done",
         wait_s: 120,
-      });
+      }, 60_000);
       assert.equal(r.data.results[0].outcome, "sent", r.text);
       assert.ok(
         h.sim.requests.some((q) => q.path === "/api/v2/tasks"),
