@@ -11,7 +11,9 @@ const writes = (reqs: { method: string; path: string }[]) =>
   reqs.filter((q) => q.method !== "GET" && q.method !== "HEAD").map((q) => `${q.method} ${q.path}`);
 
 Deno.test("e2e actions: dry runs, resume prompts, duplicates, wait modes", async (t) => {
-  const h = await startHarness({ sim: { profile: "both", tasks: 8, chats: 4, seed: 4, pace: 1 } });
+  const h = await startHarness({
+    sim: { profile: "both", tasks: 8, chats: 4, seed: 4, frozen: true },
+  });
   try {
     await h.call("fleet_overview");
     const [a, b, c, d] = h.sim.taskIds();
@@ -89,26 +91,27 @@ Deno.test("e2e actions: dry runs, resume prompts, duplicates, wait modes", async
 
     await t.step("wait_for_agents mode all waits for every agent; any for the first", async () => {
       h.sim.setTask(b, { status: "active", state: "idle" });
-      // At pace 1 `d` works for 20 s or more (the sim's timers): `all` cannot be met within 1 s.
+      // The sim's clock is frozen: `d` works until the test says otherwise. timeout_s 0 judges
+      // the agents once, at once.
       h.sim.setTask(d, { status: "active", state: "working" });
-      const all = await h.call("wait_for_agents", { agents: [b, d], mode: "all", timeout_s: 1 });
+      const all = await h.call("wait_for_agents", { agents: [b, d], mode: "all", timeout_s: 0 });
       assert.equal(all.data.done, false, all.text);
       assert.equal(all.data.timed_out, true);
-      const any = await h.call("wait_for_agents", { agents: [b, d], mode: "any", timeout_s: 1 });
+      const any = await h.call("wait_for_agents", { agents: [b, d], mode: "any", timeout_s: 0 });
       assert.equal(any.data.done, true, any.text);
       assert.deepEqual(any.data.changed.map((x: { id: string }) => x.id), [b]);
       h.sim.setTask(d, { status: "active", state: "idle" });
-      const both = await h.call("wait_for_agents", { agents: [b, d], mode: "all", timeout_s: 5 });
+      const both = await h.call("wait_for_agents", { agents: [b, d], mode: "all", timeout_s: 0 });
       assert.equal(both.data.done, true, both.text);
       assert.equal(both.data.changed_total, 2);
     });
 
     await t.step("wait_for_agents until idle: a complete agent is settled, not idle", async () => {
       h.sim.setTask(b, { status: "active", state: "complete" });
-      const idle = await h.call("wait_for_agents", { agents: [b], until: "idle", timeout_s: 1 });
+      const idle = await h.call("wait_for_agents", { agents: [b], until: "idle", timeout_s: 0 });
       assert.equal(idle.data.done, false, idle.text);
       assert.equal(idle.data.pending_total, 1);
-      const settled = await h.call("wait_for_agents", { agents: [b], timeout_s: 1 });
+      const settled = await h.call("wait_for_agents", { agents: [b], timeout_s: 0 });
       assert.equal(settled.data.done, true, "already settled counts");
     });
   } finally {
