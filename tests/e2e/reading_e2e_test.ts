@@ -2,7 +2,8 @@
  * End to end: reading agents, each behaviour with its own direct assertion. get_logs honours
  * max_chars (truncated, has_older, next_after_id) and pages both ways in ascending order;
  * get_agent.recent holds the newest messages; list_agents pages without overlap and filters;
- * fleet_overview's attention puts the longest waiting first.
+ * fleet_overview's attention puts the longest waiting first. The sim's clock is frozen: no agent
+ * moves between two calls whose answers are compared.
  */
 import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
@@ -10,7 +11,9 @@ import { startHarness } from "./harness.ts";
 type Msg = { id: number; role: string; text: string };
 
 Deno.test("e2e reading: logs, recent, paging and attention", async (t) => {
-  const h = await startHarness({ sim: { profile: "both", tasks: 12, chats: 6, seed: 5 } });
+  const h = await startHarness({
+    sim: { profile: "both", tasks: 12, chats: 6, seed: 5, frozen: true },
+  });
   try {
     await h.call("fleet_overview");
     const [taskId, other] = h.sim.taskIds();
@@ -21,7 +24,7 @@ Deno.test("e2e reading: logs, recent, paging and attention", async (t) => {
       const s = await h.call("send_input", { agents: [taskId], input, if_busy: "fail" });
       assert.equal(s.data.results[0].outcome, "sent", s.text);
     }
-    h.sim.setTask(taskId, { status: "active", state: "idle" }); // no timer: the log is still
+    h.sim.setTask(taskId, { status: "active", state: "idle" }); // and the clock is frozen
     const full = await h.call("get_logs", { agent: taskId, limit: 200, max_chars: 100_000 });
     assert.ok(!full.isError, full.text);
     const all: Msg[] = full.data.messages;
