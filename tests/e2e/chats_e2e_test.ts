@@ -76,6 +76,8 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
       },
     );
 
+    // Steps that act work on seeded chats of their own, so that one failure hides nothing else.
+    const seeded = h.sim.chatIds();
     let chatId = "";
     await t.step(
       "list_templates lists models; create_task makes a chat with model and labels",
@@ -124,6 +126,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     });
 
     await t.step("send_input: queue while running, interrupt, fail, wait", async () => {
+      const chatId = seeded[0];
       h.sim.setChat(chatId, { status: "running" });
       const q = await h.call("send_input", {
         agents: [chatId],
@@ -148,6 +151,8 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     });
 
     await t.step("wait_for_agents on chats uses one list request per round", async () => {
+      const chatId = seeded[1];
+      h.sim.setChat(chatId, { status: "running" });
       h.sim.clearRequests();
       const r = await h.callAdvancing(
         "wait_for_agents",
@@ -164,6 +169,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     await t.step(
       "stop_agents interrupts; resume_agents says chats resume on a message",
       async () => {
+        const chatId = seeded[2];
         h.sim.setChat(chatId, { status: "running" });
         const s = await h.call("stop_agents", { agents: [chatId] });
         assert.equal(s.data.results[0].outcome, "done", s.text);
@@ -174,6 +180,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     );
 
     await t.step("delete_agents archives; archived chats leave the fleet", async () => {
+      const chatId = seeded[3];
       const before = (await h.call("fleet_overview", { kind: "chat" })).data.total;
       const d = await h.call("delete_agents", { agents: [chatId] });
       assert.equal(d.data.results[0].outcome, "done", d.text);
