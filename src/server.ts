@@ -13,6 +13,7 @@ import { registerBoard, registerTool, uiMeta } from "./board/register.ts";
 import { CoderError } from "./coder/http.ts";
 import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
+import { Redactor } from "./redact.ts";
 import { isStrict, strictInput, type Tool, type ToolContext } from "./tools/define.ts";
 import { explain, failureText, sdkErrorText } from "./tools/errors.ts";
 
@@ -30,15 +31,22 @@ export const WAIT_MARGIN_MS = 10_000;
 /** A waiting call sends progress at least this often (ms), even when a round stalls. */
 export const HEARTBEAT_MS = 5_000;
 
-/** A server factory for the given tools over the given fleet. */
-export function serverFactory(fleet: Fleet, tools: readonly Tool[]): () => McpServer {
+/**
+ * A server factory for the given tools over the given fleet. Every result and error text passes
+ * through `redactor` (the session token and the HTTP bearer token), whatever its source.
+ */
+export function serverFactory(
+  fleet: Fleet,
+  tools: readonly Tool[],
+  redactor: Redactor = new Redactor([]),
+): () => McpServer {
   return () => {
     const server = new McpServer(
       { name: "coder-fleet-mcp", version: VERSION },
       { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
     );
-    renderSdkErrors(server);
-    for (const tool of tools) register(server, fleet, tool);
+    renderSdkErrors(server, redactor);
+    for (const tool of tools) register(server, fleet, tool, redactor);
     if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) registerBoard(server);
     return server;
   };
@@ -50,11 +58,11 @@ export function serverFactory(fleet: Fleet, tools: readonly Tool[]): () => McpSe
  * every other failure: `Error:` what happened, `Next:` what to do. (The SDK's `createToolError`
  * is private in its types, so it is replaced on the instance.)
  */
-function renderSdkErrors(server: McpServer): void {
+function renderSdkErrors(server: McpServer, redactor: Redactor): void {
   const target = server as unknown as { createToolError?: (message: string) => unknown };
   if (typeof target.createToolError !== "function") return; // SDK changed: its own text stays
   target.createToolError = (message: string) => ({
-    content: [{ type: "text" as const, text: sdkErrorText(message) }],
+    content: [{ type: "text" as const, text: redactor.text(sdkErrorText(message)) }],
     isError: true,
   });
 }
@@ -66,7 +74,7 @@ class OutOfTime extends Error {
   }
 }
 
-function register(server: McpServer, fleet: Fleet, tool: Tool): void {
+function register(server: McpServer, fleet: Fleet, tool: Tool, redactor: Redactor): void {
   registerTool(
     server,
     tool.name,
@@ -101,7 +109,10 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
           return failure(tool, lateText(tool, budgetMs, waitMs));
         }
         const { data, text } = answer;
-        return { content: [{ type: "text" as const, text }], structuredContent: data };
+        return {
+          content: [{ type: "text" as const, text: redactor.text(text) }],
+          structuredContent: redactor.value(data),
+        };
       } catch (err) {
         // An API that answers "Route not found." went away (Coder upgraded or reconfigured):
         // detect the back ends again on the next call.
@@ -109,7 +120,10 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
         if (outOfTime.signal.aborted && !cancelled.aborted) {
           return failure(tool, lateText(tool, budgetMs, waitMs));
         }
-        return failure(tool, failureText(explain(err, { cancelled: cancelled.aborted })));
+        return failure(
+          tool,
+          redactor.text(failureText(explain(err, { cancelled: cancelled.aborted }))),
+        );
       } finally {
         clearTimeout(timer);
         progress.stop();

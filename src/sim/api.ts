@@ -2,9 +2,11 @@
  * The public face of the simulated Coder: its options, its request log and its control surface
  * (faults, latency, ground truth, test controls). server.ts implements it.
  */
+import type { SimClock } from "./clock.ts";
 import type { Decoy } from "./decoy.ts";
 import type { FaultKind, SimFault } from "./faults.ts";
 
+export type { SimClock } from "./clock.ts";
 export type { Decoy, DecoyRequest } from "./decoy.ts";
 export type { FaultKind, SimFault } from "./faults.ts";
 
@@ -39,6 +41,11 @@ export interface SimOptions {
   tcpFaults?: boolean;
   /** Requests per minute per user per route before 429 (default 512, Coder's; 0: no limit). */
   rateLimit?: number;
+  /**
+   * Start with the clock frozen (default false): nothing in the fleet moves until the test
+   * advances `clock` (or unfreezes it). See {@link SimClock}.
+   */
+  frozen?: boolean;
 }
 
 /** One request that reached the sim. */
@@ -90,6 +97,12 @@ export interface Sim {
   decoy: Decoy;
   /** Add `ms` to every response from now on. */
   setLatency(ms: number): void;
+  /**
+   * The sim's clock (timestamps and paced changes; not the request log, which keeps real time).
+   * `freeze()` it to compare a tool's answer with `truth()` at the same instant; `advance(ms)` it
+   * to make minutes of agent work happen at once.
+   */
+  clock: SimClock;
   /** Ground truth with DESIGN.md's normalized state mapping (archived chats excluded). */
   truth(): {
     total: number;

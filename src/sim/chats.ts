@@ -148,7 +148,7 @@ export class ChatStore {
 
   /** Seed `n` chats spread over owners and statuses. */
   seed(n: number): void {
-    const now = Date.now();
+    const now = this.world.clock.now();
     for (let i = 0; i < n; i++) {
       const kind = i < KINDS.length ? KINDS[i] : this.#rng.pick(WEIGHTED);
       const owner = this.world.users[i % this.world.users.length];
@@ -268,7 +268,7 @@ export class ChatStore {
   set(id: string, patch: { status?: string; archived?: boolean; summary?: string }): void {
     const c = this.#byId.get(id);
     if (!c) throw new Error(`sim: no chat ${id}`);
-    const now = Date.now();
+    const now = this.world.clock.now();
     if (patch.status !== undefined) {
       c.status = patch.status;
       c.phase = "none";

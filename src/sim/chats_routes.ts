@@ -131,7 +131,7 @@ export class ChatRoutes {
         detail: "labels must map strings to strings",
       }]);
     }
-    const now = Date.now();
+    const now = this.world.clock.now();
     const text = textOf(parts);
     const c = this.store.newRec(w.me, squash(text.split("\n")[0], 60) || "New chat", now);
     c.labels = labels;
@@ -156,7 +156,7 @@ export class ChatRoutes {
         detail: `busy_behavior must be "queue" or "interrupt"`,
       }]);
     }
-    const now = Date.now();
+    const now = this.world.clock.now();
     const running = c.status === "running" || c.status === "interrupting";
     if (running && busy === "queue") {
       const q = { id: this.store.nextQueueId(), parts, at: now };
@@ -255,7 +255,7 @@ export class ChatRoutes {
       if (typeof body.archived === "boolean") c.archived = body.archived;
       if (typeof body.title === "string" && body.title.trim()) c.title = body.title.trim();
       c.labels = labels;
-      c.updatedAt = Date.now();
+      c.updatedAt = this.world.clock.now();
       return empty(204);
     });
     router.add("GET", `${C}/{chat}/messages`, ({ params, query }) => {
@@ -268,7 +268,7 @@ export class ChatRoutes {
     router.add("POST", `${C}/{chat}/interrupt`, ({ params }) => {
       const c = this.#find(params.chat);
       if (c.status === "running" || c.status === "interrupting") {
-        const now = Date.now();
+        const now = this.world.clock.now();
         c.status = "waiting";
         c.phase = "none";
         c.nextAt = Infinity;

@@ -7,6 +7,7 @@
  */
 import type { Sim, SimOptions, SimRequest } from "./api.ts";
 import { ChatStore } from "./chats.ts";
+import { SimClock } from "./clock.ts";
 import { FORWARDED_HEADER, startDecoy } from "./decoy.ts";
 import { buildWorld, type Profile, registerDeployment } from "./deployment.ts";
 import { type ActiveFault, actsFirst, faultAnswer, FaultTable, kindOf, stalled } from "./faults.ts";
@@ -45,7 +46,8 @@ function createSim(opts: SimOptions): Sim {
     ? opts.users
     : ["admin", "alice", "bob", "carol"];
   const token = opts.token ?? `sim-${crypto.randomUUID().replaceAll("-", "")}`;
-  const world = buildWorld(profile, users, rng.fork(), pace);
+  const clock = new SimClock(opts.frozen === true);
+  const world = buildWorld(profile, users, rng.fork(), pace, clock);
   const hasTasks = profile !== "chats";
   const hasChats = profile !== "tasks";
   const tasks = new TaskStore(world, rng.fork());
@@ -72,7 +74,7 @@ function createSim(opts: SimOptions): Sim {
   const limiter = new RateLimiter(opts.rateLimit ?? CODER_RATE_LIMIT);
   const closing = new AbortController();
   const tick = () => {
-    const now = Date.now();
+    const now = clock.now();
     tasks.tick(now);
     chats.tick(now);
   };
@@ -189,7 +191,7 @@ function createSim(opts: SimOptions): Sim {
     tick();
     const by_state: Record<string, number> = {};
     const by_kind = { task: 0, chat: 0 };
-    const now = Date.now();
+    const now = clock.now();
     const count = (s: string) => (by_state[s] = (by_state[s] ?? 0) + 1);
     if (hasTasks) {
       for (const t of tasks.all) {
@@ -233,6 +235,7 @@ function createSim(opts: SimOptions): Sim {
     setLatency(ms) {
       latency = ms;
     },
+    clock,
     truth,
     setTask(id, patch) {
       tick();

@@ -143,7 +143,7 @@ export class TaskStore {
 
   /** Seed `n` tasks spread over owners, templates and states. */
   seed(n: number): void {
-    const now = Date.now();
+    const now = this.world.clock.now();
     const ai = this.world.templates.filter((x) => x.ai);
     for (let i = 0; i < n; i++) {
       const kind = i < KINDS.length ? KINDS[i] : this.#rng.pick(WEIGHTED);
@@ -274,7 +274,7 @@ export class TaskStore {
   set(id: string, patch: { status?: string; state?: string | null; message?: string }): void {
     const t = this.#byId.get(id);
     if (!t) throw new Error(`sim: no task ${id}`);
-    const now = Date.now();
+    const now = this.world.clock.now();
     t.nextAt = Infinity;
     t.phase = "none";
     if (patch.status !== undefined) {

@@ -120,7 +120,7 @@ export class TaskRoutes {
         this.store.all.some((x) => x.owner === owner && x.name === name)
       );
     }
-    const now = Date.now();
+    const now = this.world.clock.now();
     const t = this.store.newRec(owner, template, name, input, now);
     t.presetId = presetId;
     if (typeof body.display_name === "string" && body.display_name) {
@@ -145,7 +145,7 @@ export class TaskRoutes {
         `Status: ${word}`,
       );
     }
-    const now = Date.now();
+    const now = this.world.clock.now();
     t.logs.push({ content: input, type: "input", at: now });
     t.work = input;
     t.current = { state: "working", message: `Working on: ${squash(input, 80)}`, at: now, uri: "" };
@@ -217,7 +217,7 @@ export class TaskRoutes {
         );
       }
       t.prompt = input;
-      t.updatedAt = Date.now();
+      t.updatedAt = this.world.clock.now();
       return empty(204);
     });
     router.add("GET", `${P}/{user}/{task}/logs`, ({ params }) => {
@@ -239,7 +239,7 @@ export class TaskRoutes {
           `Task status: ${taskWireStatus(this.world, t)}`,
         );
       }
-      const now = Date.now();
+      const now = this.world.clock.now();
       t.status = "paused";
       t.snapshotAt = now;
       t.updatedAt = now;
@@ -257,7 +257,7 @@ export class TaskRoutes {
           `Task status: ${taskWireStatus(this.world, t)}`,
         );
       }
-      const now = Date.now();
+      const now = this.world.clock.now();
       t.status = "initializing";
       t.updatedAt = now;
       t.buildNumber++;

@@ -104,7 +104,7 @@ export function taskLogJson(w: World, t: TaskRec) {
 
 /** The workspace build a pause or resume answers with. */
 export function taskBuild(w: World, t: TaskRec, transition: "start" | "stop") {
-  const now = Date.now();
+  const now = w.clock.now();
   const id = t.rng.uuid();
   return {
     id,

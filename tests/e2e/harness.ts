@@ -22,6 +22,21 @@ export interface Harness {
   outputs: string[];
   /** Call a tool; returns the result and records its text. */
   call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
+  /**
+   * Call a waiting tool and move the sim's clock `stepMs` forward at each of its progress
+   * notifications (one per round, sent once the call watches): agents do minutes of work while
+   * the call waits, instead of the test sleeping through them.
+   */
+  callAdvancing(
+    name: string,
+    args: Record<string, unknown>,
+    stepMs: number,
+  ): Promise<ToolResult>;
+  /**
+   * Freeze the sim's clock while `fn` runs (nothing moves between a tool call and truth()),
+   * then let it run again.
+   */
+  frozen<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -101,17 +116,34 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     era: opts.era,
   });
   const outputs: string[] = [];
+  // deno-lint-ignore no-explicit-any
+  const record = async (call: Promise<any>): Promise<ToolResult> => {
+    const r = await call;
+    // deno-lint-ignore no-explicit-any
+    const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
+    outputs.push(text, JSON.stringify(r.structuredContent ?? null));
+    return { isError: r.isError as boolean | undefined, text, data: r.structuredContent };
+  };
   return {
     sim,
     client,
     outputs,
     stderr,
-    async call(name, args = {}) {
-      const r = await client.callTool({ name, arguments: args }, { timeout: 120_000 });
-      // deno-lint-ignore no-explicit-any
-      const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
-      outputs.push(text, JSON.stringify(r.structuredContent ?? null));
-      return { isError: r.isError as boolean | undefined, text, data: r.structuredContent };
+    call: (name, args = {}) =>
+      record(client.callTool({ name, arguments: args }, { timeout: 120_000 })),
+    callAdvancing: (name, args, stepMs) =>
+      record(client.callTool({ name, arguments: args }, {
+        timeout: 120_000,
+        onprogress: () => sim.clock.advance(stepMs),
+      })),
+    async frozen(fn) {
+      const was = sim.clock.frozen;
+      sim.clock.freeze();
+      try {
+        return await fn();
+      } finally {
+        if (!was) sim.clock.unfreeze();
+      }
     },
     async close() {
       await client.close();
