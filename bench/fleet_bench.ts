@@ -1,105 +1,314 @@
 /**
- * Benchmarks: the server's answers next to the raw Coder requests they stand on, measured in the
- * same run against the simulated Coder over real HTTP on 127.0.0.1.
+ * The bench: every fleet-wide answer beside the raw Coder requests it stands on AND beside the
+ * floor server (`floor_server.ts`: fetch and `JSON.parse` the same lists through the same SDK,
+ * stdio and client), measured in the same run, samples interleaved, against the simulated Coder
+ * over real HTTP on 127.0.0.1 with 20 ms of Coder latency.
  *
- *   deno task bench                # 1000 agents (600 tasks, 400 chats), 0 and 50 ms Coder latency
- *   BENCH_AGENTS=2000 deno task bench
+ *   deno task bench            # 100, 1,000, 5,000 and 20,000 agents; cold start; writes
+ *                              # bench/results/latest.json
+ *   deno task bench:check      # the same, then exits 1 when a target of issue 8 is missed
+ *   BENCH_SIZES=1000 BENCH_N=20 COLD_N=3 BENCH_LATENCY_MS=20 deno task bench
  *
- * Reports median and p95 per operation, and the ratio of each tool call to the raw request(s)
- * it needs (one list per back end for fleet-wide questions).
+ * Figures: medians (and p95) per operation; ratio to the raw lists; the server's own work per
+ * agent, (fleet_overview - floor) / agents; get_agent over its raw GET; cold start (one spawn);
+ * the server's RSS after the 1,000-agent runs. The machine's load average is recorded with them:
+ * on a shared machine, compare figures of one run, not across runs.
  */
 import { connectServer } from "../tests/e2e/harness.ts";
 import { startSim } from "../src/sim/server.ts";
+import type { Client } from "@modelcontextprotocol/client";
+import { coldStarts, startArgs } from "./cold_start.ts";
+import { FLOOR_TOOL } from "./floor_server.ts";
+import { type BenchFigures, judge } from "./targets.ts";
 
-const N = Number(Deno.env.get("BENCH_N") ?? 30);
-const AGENTS = Number(Deno.env.get("BENCH_AGENTS") ?? 1000);
+const env = (k: string) => Deno.env.get(k);
+const SIZES = (env("BENCH_SIZES") ?? "100,1000,5000,20000").split(",").map(Number);
+const REFERENCE = 1000;
+const LATENCY = Number(env("BENCH_LATENCY_MS") ?? 20);
+const COLD_N = Number(env("COLD_N") ?? 5);
+const CHECK = Deno.args.includes("--check");
 
-function stats(xs: number[]) {
+/** Samples per operation: fewer where one call takes long. */
+function samplesFor(agents: number): number {
+  const n = Number(env("BENCH_N") ?? 0);
+  if (n > 0) return n;
+  return agents <= 1000 ? 30 : agents <= 5000 ? 12 : 6;
+}
+
+interface Stats {
+  median: number;
+  p95: number;
+}
+
+function stats(xs: number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return { median: q(0.5), p95: q(0.95) };
 }
 
-async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/** The RSS of a process, MB (Linux). */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** The pid of a connected stdio server. */
+export function pidOf(client: Client): number {
+  const pid = (client.transport as unknown as { pid?: number | null } | undefined)?.pid;
+  if (!pid) throw new Error("no server pid");
+  return pid;
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const r = await client.callTool({ name, arguments: args }, { timeout: 300_000 });
+  if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content).slice(0, 300)}`);
+  return r;
+}
+
+/** One row of a size's table. */
+interface Row {
+  op: string;
+  xs: number[];
+  /** What it is compared with: raw, and for fleet-wide ones the floor. */
+  raw?: number[];
+  floor?: number[];
+  note: string;
+}
+
+interface SizeResult {
+  agents: number;
+  rows: Row[];
+  raw: Stats;
+  floor: Stats;
+  overview: Stats;
+  getAgentOverRaw?: number;
+  rss?: number;
+}
+
+async function measureSize(agents: number): Promise<SizeResult> {
+  const tasks = Math.round(agents * 0.6);
+  const sim = await startSim({
+    profile: "both",
+    tasks,
+    chats: agents - tasks,
+    seed: 11,
+    latencyMs: LATENCY,
+  });
+  const serverEnv = {
+    CODER_URL: sim.url,
+    CODER_SESSION_TOKEN: sim.token,
+    CODER_FLEET_RATE_LIMIT: "10000",
+  };
+  const server = await connectServer({ args: await startArgs(), env: serverEnv });
+  const floor = await connectServer({
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-env=CODER_URL,CODER_SESSION_TOKEN",
+      new URL("./floor_server.ts", import.meta.url).pathname,
+    ],
+    env: serverEnv,
+  });
+  try {
+    const headers = { "Coder-Session-Token": sim.token };
+    const raw = async (path: string) => {
+      const r = await fetch(sim.url + path, { headers });
+      await r.arrayBuffer();
+    };
+    const rawLists = () => Promise.all([raw("/api/v2/tasks"), raw("/api/v2/chats")]);
+    const overview = () => call(server.client, "fleet_overview");
+    const floorCall = () => call(floor.client, FLOOR_TOOL);
+    const listAgents = () => call(server.client, "list_agents", { state: ["idle"] });
+
+    // Warm up every side (detection, JIT, connection pools).
+    for (let i = 0; i < 3; i++) {
+      await overview();
+      await floorCall();
+      await rawLists();
+      if (agents === REFERENCE) await listAgents();
+    }
+    const n = samplesFor(agents);
+    const xs = { raw: [] as number[], floor: [] as number[], overview: [] as number[] };
+    const list: number[] = [];
+    // Interleaved, so a change of machine load touches every operation alike.
+    for (let i = 0; i < n; i++) {
+      xs.raw.push(await timed(rawLists));
+      xs.floor.push(await timed(floorCall));
+      xs.overview.push(await timed(overview));
+      if (agents === REFERENCE) list.push(await timed(listAgents));
+    }
+    const rows: Row[] = [
+      { op: "raw: list tasks + list chats (parallel)", xs: xs.raw, note: "baseline" },
+      {
+        op: "floor server: same lists, JSON.parse, same SDK/stdio",
+        xs: xs.floor,
+        raw: xs.raw,
+        note: "the floor",
+      },
+      {
+        op: "fleet_overview",
+        xs: xs.overview,
+        raw: xs.raw,
+        floor: xs.floor,
+        note: "1 list per back end",
+      },
+    ];
+    const result: SizeResult = {
+      agents,
+      rows,
+      raw: stats(xs.raw),
+      floor: stats(xs.floor),
+      overview: stats(xs.overview),
+    };
+    if (agents === REFERENCE) {
+      rows.push({
+        op: "list_agents state=idle",
+        xs: list,
+        raw: xs.raw,
+        floor: xs.floor,
+        note: "1 list per back end",
+      });
+      const own = sim.taskIds().find((id) =>
+        (sim.task(id) as { owner_name?: string }).owner_name === sim.username
+      ) ?? sim.taskIds()[0];
+      const getAgent = () =>
+        call(server.client, "get_agent", { agent: own });
+      const rawGet = () => raw(`/api/v2/tasks/me/${own}`);
+      for (let i = 0; i < 3; i++) await getAgent();
+      const g: number[] = [];
+      const r: number[] = [];
+      for (let i = 0; i < n; i++) {
+        r.push(await timed(rawGet));
+        g.push(await timed(getAgent));
+      }
+      rows.push({ op: "raw: get one task", xs: r, note: "baseline" });
+      rows.push({
+        op: "get_agent (task by UUID)",
+        xs: g,
+        raw: r,
+        note: "lookup + logs in one round trip",
+      });
+      result.getAgentOverRaw = stats(g).median - stats(r).median;
+      result.rss = await rssMb(pidOf(server.client));
+    }
+    return result;
+  } finally {
+    await server.client.close();
+    await floor.client.close();
+    await sim.close();
   }
-  return out;
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
-// One sim and one server for every latency (cold start is bench/cold_start.ts's).
-const tasks = Math.round(AGENTS * 0.6);
-const sim = await startSim({ profile: "both", tasks, chats: AGENTS - tasks, seed: 11 });
-const { client } = await connectServer({
-  env: { CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token },
-});
-await client.listTools();
-const headers = { "Coder-Session-Token": sim.token };
-const raw = async (path: string) => {
-  const r = await fetch(sim.url + path, { headers });
-  await r.arrayBuffer();
-};
-const rawBoth = () => Promise.all([raw("/api/v2/tasks"), raw("/api/v2/chats")]);
-const call = (name: string, args: Record<string, unknown> = {}) =>
-  client.callTool({ name, arguments: args });
-
-async function run(latencyMs: number) {
-  sim.setLatency(latencyMs);
-
-  // Warm up both sides (detection, JIT).
-  await call("fleet_overview");
-  await rawBoth();
-
-  const [anyTask] = sim.taskIds();
-  const rows: [string, number[], number[] | undefined, string][] = [];
-  const rawList = await time(N, rawBoth);
-  rows.push(["raw: list tasks + list chats (parallel)", rawList, undefined, "baseline"]);
-  rows.push([
-    "fleet_overview",
-    await time(N, () => call("fleet_overview")),
-    rawList,
-    "1 list per back end",
-  ]);
-  rows.push([
-    "list_agents state=idle limit=50",
-    await time(N, () => call("list_agents", { state: ["idle"] })),
-    rawList,
-    "1 list per back end",
-  ]);
-  rows.push([
-    "wait_for_agents (whole fleet, any settled)",
-    await time(N, () => call("wait_for_agents", { timeout_s: 5 })),
-    rawList,
-    "1 list per back end",
-  ]);
-  const rawGet = await time(N, () => raw(`/api/v2/tasks/me/${anyTask}`));
-  rows.push(["raw: get one task", rawGet, undefined, "baseline"]);
-  rows.push([
-    "get_agent (task by id)",
-    await time(N, () => call("get_agent", { agent: anyTask })),
-    rawGet,
-    "get + logs (+ extras), in parallel",
-  ]);
-
+function printSize(s: SizeResult) {
+  const tasks = Math.round(s.agents * 0.6);
   console.log(
-    `\n## ${AGENTS} agents (${tasks} tasks, ${
-      AGENTS - tasks
-    } chats), Coder latency ${latencyMs} ms, N=${N}\n`,
+    `\n## ${s.agents} agents (${tasks} tasks, ${
+      s.agents - tasks
+    } chats), Coder latency ${LATENCY} ms, N=${s.rows[0].xs.length}\n`,
   );
-  console.log("| operation | median | p95 | ratio to raw (median) | requests |");
-  console.log("|---|---|---|---|---|");
-  for (const [name, xs, base, note] of rows) {
-    const s = stats(xs);
-    const ratio = base ? `${(s.median / stats(base).median).toFixed(2)}x` : "-";
-    console.log(`| ${name} | ${fmt(s.median)} | ${fmt(s.p95)} | ${ratio} | ${note} |`);
+  console.log("| operation | median | p95 | to raw | to floor | note |");
+  console.log("|---|---|---|---|---|---|");
+  for (const row of s.rows) {
+    const m = stats(row.xs).median;
+    const toRaw = row.raw ? `${(m / stats(row.raw).median).toFixed(2)}x` : "-";
+    const toFloor = row.floor ? `${(m / stats(row.floor).median).toFixed(2)}x` : "-";
+    console.log(
+      `| ${row.op} | ${fmt(m)} | ${fmt(stats(row.xs).p95)} | ${toRaw} | ${toFloor} | ${row.note} |`,
+    );
   }
 }
 
-for (const latency of [0, 50]) await run(latency);
-await client.close();
-await sim.close();
+if (import.meta.main) {
+  const load = Deno.loadavg();
+  console.log(`# coder-fleet-mcp bench (load average ${load.map((x) => x.toFixed(2)).join(" ")})`);
+  const cold = await coldStarts(COLD_N);
+  console.log(`\n## Cold start: spawn to the tools/list answer (one process, N=${COLD_N})\n`);
+  console.log("| form | median | min | max |");
+  console.log("|---|---|---|---|");
+  for (const c of cold) {
+    console.log(
+      `| ${c.form} | ${c.median.toFixed(0)} ms | ${c.samples[0].toFixed(0)} ms | ${
+        c.samples.at(-1)!.toFixed(0)
+      } ms |`,
+    );
+  }
+  const sizes: SizeResult[] = [];
+  for (const agents of SIZES) {
+    const s = await measureSize(agents);
+    printSize(s);
+    sizes.push(s);
+  }
+
+  const ref = sizes.find((s) => s.agents === REFERENCE) ?? sizes[0];
+  const figures: BenchFigures = {
+    sizes: sizes.map((s) => ({
+      agents: s.agents,
+      raw_ms: s.raw.median,
+      floor_ms: s.floor.median,
+      overview_ms: s.overview.median,
+      overhead_per_agent_us: (s.overview.median - s.floor.median) / s.agents * 1000,
+    })),
+    reference: {
+      agents: ref.agents,
+      overview_to_raw: ref.overview.median / ref.raw.median,
+      floor_to_raw: ref.floor.median / ref.raw.median,
+      overview_overhead_ms: ref.overview.median - ref.raw.median,
+      get_agent_over_raw_ms: ref.getAgentOverRaw ?? NaN,
+    },
+    cold_start_ms: cold[0].median,
+    rss_mb: ref.rss ?? NaN,
+  };
+  const targets = judge(figures);
+  console.log(`\n## Overhead per agent: (fleet_overview - floor) / agents\n`);
+  console.log("| agents | raw | floor | fleet_overview | overview/floor | per agent |");
+  console.log("|---|---|---|---|---|---|");
+  for (const s of figures.sizes) {
+    console.log(
+      `| ${s.agents} | ${fmt(s.raw_ms)} | ${fmt(s.floor_ms)} | ${fmt(s.overview_ms)} | ${
+        (s.overview_ms / s.floor_ms).toFixed(2)
+      }x | ${s.overhead_per_agent_us.toFixed(1)} µs |`,
+    );
+  }
+  console.log(`\n## Targets (issue 8)\n`);
+  console.log("| target | measured | bound | met |");
+  console.log("|---|---|---|---|");
+  for (const t of targets) {
+    console.log(`| ${t.target} | ${t.measured} | ${t.bound} | ${t.met ? "yes" : "**no**"} |`);
+  }
+  const out = new URL("./results/latest.json", import.meta.url);
+  await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
+  await Deno.writeTextFile(
+    out,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        load_average: load,
+        latency_ms: LATENCY,
+        cold_start: cold,
+        figures,
+        targets,
+        sizes: sizes.map((s) => ({
+          agents: s.agents,
+          rows: s.rows.map((r) => ({ op: r.op, ...stats(r.xs), n: r.xs.length })),
+        })),
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log(`\nWrote ${out.pathname}`);
+  const missed = targets.filter((t) => !t.met);
+  if (CHECK && missed.length > 0) {
+    console.error(`bench:check: ${missed.length} target(s) missed`);
+    Deno.exit(1);
+  }
+}

@@ -6,12 +6,15 @@
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { type Config, isLoopbackHost, parseArgs, readDotEnv, readEnv } from "./config.ts";
 import { Fleet } from "./fleet/fleet.ts";
+import { Redactor } from "./redact.ts";
 import { serverFactory } from "./server.ts";
 import { selectTools } from "./tools/index.ts";
 import { serveHttp } from "./transport/http.ts";
 import { LineStdioTransport } from "./transport/stdio.ts";
 
-const log = (line: string) => console.error(`coder-fleet-mcp: ${line}`);
+/** Secrets to keep out of every output and log line, once they are known. */
+let redactor = new Redactor([]);
+const log = (line: string) => console.error(`coder-fleet-mcp: ${redactor.text(line)}`);
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function stopSignal(): Promise<string> {
@@ -49,6 +52,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  redactor = new Redactor([config.token, config.httpToken]);
   const stop = stopSignal();
   let url = config.url!, token = config.token!;
   let closeSim: (() => Promise<void>) | undefined;
@@ -68,7 +72,8 @@ async function main(): Promise<number> {
     maxResponseBytes: config.maxResponseBytes,
     stalledMs: config.stalledMin * 60_000,
   });
-  const factory = serverFactory(fleet, tools);
+  redactor = new Redactor([token, config.httpToken]);
+  const factory = serverFactory(fleet, tools, redactor);
   const code = config.http ? await runHttp(config, factory, stop) : await runStdio(factory, stop);
   await closeSim?.();
   return code;

@@ -13,8 +13,9 @@ import { registerBoard, registerTool, uiMeta } from "./board/register.ts";
 import { CoderError } from "./coder/http.ts";
 import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
+import { Redactor } from "./redact.ts";
 import { isStrict, strictInput, type Tool, type ToolContext } from "./tools/define.ts";
-import { explain, failureText } from "./tools/errors.ts";
+import { explain, failureText, sdkErrorText } from "./tools/errors.ts";
 
 /** How the superagent should work with this server. */
 export const INSTRUCTIONS =
@@ -30,17 +31,40 @@ export const WAIT_MARGIN_MS = 10_000;
 /** A waiting call sends progress at least this often (ms), even when a round stalls. */
 export const HEARTBEAT_MS = 5_000;
 
-/** A server factory for the given tools over the given fleet. */
-export function serverFactory(fleet: Fleet, tools: readonly Tool[]): () => McpServer {
+/**
+ * A server factory for the given tools over the given fleet. Every result and error text passes
+ * through `redactor` (the session token and the HTTP bearer token), whatever its source.
+ */
+export function serverFactory(
+  fleet: Fleet,
+  tools: readonly Tool[],
+  redactor: Redactor = new Redactor([]),
+): () => McpServer {
   return () => {
     const server = new McpServer(
       { name: "coder-fleet-mcp", version: VERSION },
       { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
     );
-    for (const tool of tools) register(server, fleet, tool);
+    renderSdkErrors(server, redactor);
+    for (const tool of tools) register(server, fleet, tool, redactor);
     if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) registerBoard(server);
     return server;
   };
+}
+
+/**
+ * The SDK answers arguments that fail a tool's input schema (and an unknown tool) with an
+ * `isError` result of its own, in its own words, before our handler runs. Render those like
+ * every other failure: `Error:` what happened, `Next:` what to do. (The SDK's `createToolError`
+ * is private in its types, so it is replaced on the instance.)
+ */
+function renderSdkErrors(server: McpServer, redactor: Redactor): void {
+  const target = server as unknown as { createToolError?: (message: string) => unknown };
+  if (typeof target.createToolError !== "function") return; // SDK changed: its own text stays
+  target.createToolError = (message: string) => ({
+    content: [{ type: "text" as const, text: redactor.text(sdkErrorText(message)) }],
+    isError: true,
+  });
 }
 
 /** Thrown into the tool's signal when the call's budget runs out. */
@@ -50,7 +74,7 @@ class OutOfTime extends Error {
   }
 }
 
-function register(server: McpServer, fleet: Fleet, tool: Tool): void {
+function register(server: McpServer, fleet: Fleet, tool: Tool, redactor: Redactor): void {
   registerTool(
     server,
     tool.name,
@@ -85,7 +109,10 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
           return failure(tool, lateText(tool, budgetMs, waitMs));
         }
         const { data, text } = answer;
-        return { content: [{ type: "text" as const, text }], structuredContent: data };
+        return {
+          content: [{ type: "text" as const, text: redactor.text(text) }],
+          structuredContent: redactor.value(data),
+        };
       } catch (err) {
         // An API that answers "Route not found." went away (Coder upgraded or reconfigured):
         // detect the back ends again on the next call.
@@ -93,7 +120,10 @@ function register(server: McpServer, fleet: Fleet, tool: Tool): void {
         if (outOfTime.signal.aborted && !cancelled.aborted) {
           return failure(tool, lateText(tool, budgetMs, waitMs));
         }
-        return failure(tool, failureText(explain(err, { cancelled: cancelled.aborted })));
+        return failure(
+          tool,
+          redactor.text(failureText(explain(err, { cancelled: cancelled.aborted }))),
+        );
       } finally {
         clearTimeout(timer);
         progress.stop();

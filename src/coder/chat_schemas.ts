@@ -5,23 +5,26 @@
  * byte arrays, a bare array of models) are all accepted. The endpoints are in `chats.ts`.
  */
 import { z } from "zod";
-import { NullableId } from "./ids.ts";
+import { idOf, WireId } from "./ids.ts";
+
+/** Turn a label map as sent into strings: non-strings JSON-encoded, null values dropped. */
+export function stringMap(m: Record<string, unknown> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!m) return out;
+  for (const k in m) {
+    if (!Object.hasOwn(m, k)) continue;
+    const v = m[k];
+    if (v === null || v === undefined) continue;
+    out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  return out;
+}
 
 /** A string map (chat labels). Non-string values are turned into strings; null means empty. */
-export const StringMap = z
-  .record(z.string(), z.unknown())
-  .nullish()
-  .transform((m): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(m ?? {})) {
-      if (v === null || v === undefined) continue;
-      out[k] = typeof v === "string" ? v : JSON.stringify(v);
-    }
-    return out;
-  });
+export const StringMap = z.record(z.string(), z.unknown()).nullish().transform(stringMap);
 
 /** codersdk.ChatError: why the chat's last turn failed. */
-export const ChatError = z.looseObject({
+export const ChatError = z.object({
   message: z.string().nullish(),
   detail: z.string().nullish(),
   kind: z.string().nullish(),
@@ -32,37 +35,84 @@ export const ChatError = z.looseObject({
 /** A chat error. */
 export type ChatError = z.infer<typeof ChatError>;
 
-/** codersdk.Chat, the fields we read (all others pass through). */
-export const Chat = z.looseObject({
+const Str = z.string().nullish();
+
+/**
+ * codersdk.Chat as sent, the fields we read: a plain object schema with no per-field transform
+ * (zod compiles it into one fast check); unknown fields are dropped. {@link normalizeChat} turns
+ * it into a {@link Chat}.
+ */
+export const ChatWire = z.object({
   id: z.string(),
-  title: z.string().nullish(),
+  title: Str,
   /** `waiting|running|error|requires_action|interrupting|paused`; any other word is kept. */
-  status: z.string().nullish(),
+  status: Str,
   /** Current Coder: the chat waits for a licence slot. Single-chat reads derive it; list
-   * responses leave it false (swagger, codersdk.Chat). */
-  queued_for_capacity: z.boolean().nullish().catch(undefined),
+   * responses leave it false (swagger, codersdk.Chat). Anything but a boolean is ignored. */
+  queued_for_capacity: z.unknown().optional(),
   archived: z.boolean().nullish(),
-  owner_id: z.string().nullish(),
-  owner_username: z.string().nullish(),
-  owner_name: z.string().nullish(),
-  organization_id: z.string().nullish(),
-  workspace_id: NullableId,
-  agent_id: NullableId,
-  parent_chat_id: NullableId,
-  root_chat_id: NullableId,
-  labels: StringMap,
-  last_turn_summary: z.string().nullish(),
-  summary: z.string().nullish(),
+  owner_id: Str,
+  owner_username: Str,
+  owner_name: Str,
+  organization_id: Str,
+  workspace_id: WireId,
+  agent_id: WireId,
+  parent_chat_id: WireId,
+  root_chat_id: WireId,
+  labels: z.record(z.string(), z.unknown()).nullish(),
+  last_turn_summary: Str,
+  summary: Str,
   /** An object per the swagger; a bare string is accepted too. */
   last_error: z.union([ChatError, z.string()]).nullish(),
-  last_model_config_id: z.string().nullish(),
+  last_model_config_id: Str,
   has_unread: z.boolean().nullish(),
-  created_at: z.string().nullish(),
-  updated_at: z.string().nullish(),
+  created_at: Str,
+  updated_at: Str,
   children: z.array(z.unknown()).nullish(),
 });
-/** A chat. */
-export type Chat = z.infer<typeof Chat>;
+/** A chat as sent, validated. */
+export type ChatWire = z.infer<typeof ChatWire>;
+
+/** A chat (codersdk.Chat), normalised: ids as strings (or absent), labels as strings. */
+export type Chat =
+  & Omit<
+    ChatWire,
+    | "workspace_id"
+    | "agent_id"
+    | "parent_chat_id"
+    | "root_chat_id"
+    | "labels"
+    | "queued_for_capacity"
+  >
+  & {
+    queued_for_capacity?: boolean;
+    workspace_id?: string;
+    agent_id?: string;
+    parent_chat_id?: string;
+    root_chat_id?: string;
+    labels: Record<string, string>;
+  };
+
+/** Normalise a validated chat: ids of either shape to strings (or absent), labels to strings. */
+export function normalizeChat(c: ChatWire): Chat {
+  return {
+    ...c,
+    workspace_id: idOf(c.workspace_id),
+    agent_id: idOf(c.agent_id),
+    parent_chat_id: idOf(c.parent_chat_id),
+    root_chat_id: idOf(c.root_chat_id),
+    labels: stringMap(c.labels),
+    queued_for_capacity: typeof c.queued_for_capacity === "boolean"
+      ? c.queued_for_capacity
+      : undefined,
+  };
+}
+
+/**
+ * codersdk.Chat, normalised on parse (see {@link normalizeChat}). Unknown fields pass through
+ * here (one chat); the list validates with {@link ChatWire}, which drops them at half the cost.
+ */
+export const Chat = ChatWire.loose().transform(normalizeChat);
 
 /** codersdk.ChatMessagePart: one part of a message (text, reasoning, tool call, ...). */
 export const ChatMessagePart = z.looseObject({

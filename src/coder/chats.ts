@@ -3,19 +3,22 @@
  * servers). Every function takes the client and the API prefix the back end was detected at, and
  * passes Coder's documented success status. The schemas are in `chat_schemas.ts`.
  */
+import { z } from "zod";
 import { CoderError } from "./http.ts";
 import type { CoderClient } from "./http.ts";
-import { itemsOf } from "./lists.ts";
+import { parseItems } from "./lists.ts";
 import { segment } from "./paths.ts";
-import { z } from "zod";
+import { shared } from "./coalesce.ts";
 import {
   Chat,
   ChatCost,
   ChatMessagesResponse,
   ChatModelsResponse,
   ChatSubmission,
+  ChatWire,
   CreateChatMessageResponse,
   isReceipt,
+  normalizeChat,
 } from "./chat_schemas.ts";
 
 export * from "./chat_schemas.ts";
@@ -114,22 +117,24 @@ export interface ChatList {
   skipped: string[];
 }
 
-const ChatListSchema = itemsOf(Chat, "chat");
+/** The chat list as sent: an array (or null), its items validated one by one afterwards. */
+const ChatListSchema = z.array(z.unknown()).nullish();
 
 /** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
- * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped. */
+ * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped.
+ * Concurrent calls with the same query share one request in flight (`coalesce.ts`). */
 export async function listChats(
   client: CoderClient,
   prefix: string,
   query: ChatListQuery = {},
   signal?: AbortSignal,
 ): Promise<ChatList> {
-  const { items, skipped } = await client.get(
-    `${prefix}/chats${chatListSearch(query)}`,
-    ChatListSchema,
-    { signal },
-  );
-  return { chats: items, skipped };
+  const path = `${prefix}/chats${chatListSearch(query)}`;
+  return await shared(client, `GET ${path}`, `GET ${prefix}/chats`, signal, async (s) => {
+    const raw = await client.get(path, ChatListSchema, { signal: s });
+    const { items, skipped } = parseItems(raw, ChatWire, normalizeChat, "chat");
+    return { chats: items, skipped };
+  });
 }
 
 /** What a create answered: the chat, or (with a `request_id`, on newer Coder) a receipt. */

@@ -1,6 +1,9 @@
 /**
  * Lists whose items are parsed one by one: a malformed item is skipped with a one-line reason,
  * so one bad task or chat never fails a whole back end.
+ *
+ * Items are validated with a plain object schema (no per-field transform: zod compiles it into
+ * one fast check) and then normalised in code, once per item.
  */
 import { z } from "zod";
 
@@ -12,30 +15,61 @@ export interface ItemsOf<T> {
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+const arrays = new WeakMap<z.ZodType, z.ZodType>();
+
+/** `z.array(wire)`, built once per item schema. */
+function arrayOf<W>(wire: z.ZodType<W>): z.ZodType<W[]> {
+  let a = arrays.get(wire);
+  if (!a) arrays.set(wire, a = z.array(wire));
+  return a as z.ZodType<W[]>;
+}
+
 /**
- * A schema for an array (or null) whose items are parsed with `item` one at a time. `what`
+ * Validate each item of `raw` (an array, or null/undefined for none) with `wire`, then normalise
+ * it with `normalize`. An item that fails validation is left out and named in `skipped`; `what`
  * names an item in the reasons, e.g. `task`.
  */
-export function itemsOf<T>(item: z.ZodType<T>, what: string) {
-  return z.array(z.unknown()).nullish().transform((raw): ItemsOf<T> => {
-    const items: T[] = [];
-    const skipped: string[] = [];
-    (raw ?? []).forEach((value, i) => {
-      const parsed = item.safeParse(value);
-      if (parsed.success) {
-        items.push(parsed.data);
-        return;
-      }
-      const issue = parsed.error.issues[0];
-      const id = value && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
-      const named = typeof id === "string" && SAFE_ID.test(id) ? ` (id ${id})` : "";
-      const where = issue?.path.join(".") || "item";
-      skipped.push(
-        `${what} #${i + 1}${named} skipped, malformed: ${where}: ${
-          (issue?.message ?? "invalid").slice(0, 120)
-        }`,
-      );
-    });
+export function parseItems<W, T>(
+  raw: readonly unknown[] | null | undefined,
+  wire: z.ZodType<W>,
+  normalize: (w: W) => T,
+  what: string,
+): ItemsOf<T> {
+  const items: T[] = [];
+  const skipped: string[] = [];
+  if (!raw) return { items, skipped };
+  // The common case, every item well-formed: one check of the whole array, no per-item results.
+  const whole = arrayOf(wire).safeParse(raw);
+  if (whole.success) {
+    for (const w of whole.data) items.push(normalize(w));
     return { items, skipped };
-  });
+  }
+  for (let i = 0; i < raw.length; i++) {
+    const value = raw[i];
+    const parsed = wire.safeParse(value);
+    if (parsed.success) {
+      items.push(normalize(parsed.data));
+      continue;
+    }
+    const issue = parsed.error.issues[0];
+    const id = value && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
+    const named = typeof id === "string" && SAFE_ID.test(id) ? ` (id ${id})` : "";
+    const where = issue?.path.join(".") || "item";
+    skipped.push(
+      `${what} #${i + 1}${named} skipped, malformed: ${where}: ${
+        (issue?.message ?? "invalid").slice(0, 120)
+      }`,
+    );
+  }
+  return { items, skipped };
+}
+
+/**
+ * A schema for an array (or null) whose items are parsed with `item` one at a time (see
+ * {@link parseItems}). `what` names an item in the reasons, e.g. `task`.
+ */
+export function itemsOf<T>(item: z.ZodType<T>, what: string) {
+  return z.array(z.unknown()).nullish().transform((raw): ItemsOf<T> =>
+    parseItems(raw, item, (x) => x, what)
+  );
 }

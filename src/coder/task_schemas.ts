@@ -9,8 +9,8 @@
  * rest of the program sees one shape. Timestamps stay the strings Coder sent.
  */
 import { z } from "zod";
-import { NullableId } from "./ids.ts";
-import { itemsOf } from "./lists.ts";
+import { idOf, WireId } from "./ids.ts";
+import { parseItems } from "./lists.ts";
 
 /** The v2.29+ task status vocabulary (codersdk.TaskStatus). */
 export const TASK_STATUSES = [
@@ -87,21 +87,6 @@ export interface TaskCurrentState {
   uri: string;
 }
 
-const TaskStateEntry = z
-  .looseObject({
-    timestamp: z.string().nullish(),
-    state: z.string().nullish(),
-    message: z.string().nullish(),
-    uri: z.string().nullish(),
-  })
-  .transform((c): TaskCurrentState => ({
-    timestamp: c.timestamp || undefined,
-    state: normalizeTaskState(c.state),
-    state_raw: c.state ?? "",
-    message: c.message ?? "",
-    uri: c.uri ?? "",
-  }));
-
 /** A Coder task (codersdk.Task), normalised. Strings are raw Coder text: sanitise before display. */
 export interface Task {
   id: string;
@@ -132,82 +117,110 @@ export interface Task {
   updated_at?: string;
 }
 
-const opt = () => z.string().nullish().transform((v) => v || undefined);
+const Str = z.string().nullish();
+
+/** A task's `current_state` as sent: a plain object schema (normalised by {@link normalizeTask}). */
+const TaskStateWire = z.object({ timestamp: Str, state: Str, message: Str, uri: Str });
+
+/**
+ * One task as sent: a plain object schema with no per-field transform (compiled by zod into one
+ * fast check). Unknown fields are dropped. {@link normalizeTask} turns it into a {@link Task}.
+ */
+export const TaskWire = z.object({
+  id: z.string(),
+  name: Str,
+  display_name: Str,
+  organization_id: Str,
+  owner_id: Str,
+  owner_name: Str,
+  template_id: Str,
+  template_name: Str,
+  template_display_name: Str,
+  template_version_id: Str,
+  workspace_id: WireId,
+  workspace_name: Str,
+  workspace_agent_id: WireId,
+  workspace_app_id: WireId,
+  workspace_agent_lifecycle: Str,
+  workspace_status: Str,
+  initial_prompt: Str,
+  status: Str,
+  current_state: TaskStateWire.nullish(),
+  created_at: Str,
+  updated_at: Str,
+});
+
+/** A task as sent, validated. */
+export type TaskWire = z.infer<typeof TaskWire>;
+
+/** `v || undefined`: absent, null and empty become undefined. */
+function opt(v: string | null | undefined): string | undefined {
+  return v || undefined;
+}
+
+/**
+ * Normalise a validated task: ids of either shape to strings, empty strings to absent, the status
+ * to the TaskStatus vocabulary (v2.27's `running` with an agent still starting is
+ * `initializing`), `current_state.state` to the TaskState vocabulary.
+ */
+export function normalizeTask(t: TaskWire): Task {
+  const raw = t.status ?? "";
+  let status = normalizeTaskStatus(raw);
+  const lifecycle = opt(t.workspace_agent_lifecycle);
+  // v2.27 reports the workspace build status: a `running` workspace whose agent has not
+  // finished starting is still initializing from the task's point of view.
+  if (
+    status === "active" && (lifecycle === "created" || lifecycle === "starting") &&
+    raw.trim().toLowerCase() === "running"
+  ) status = "initializing";
+  const c = t.current_state;
+  return {
+    id: t.id,
+    name: t.name ?? "",
+    display_name: opt(t.display_name),
+    organization_id: opt(t.organization_id),
+    owner_id: opt(t.owner_id),
+    owner_name: opt(t.owner_name),
+    template_id: opt(t.template_id),
+    template_name: opt(t.template_name),
+    template_display_name: opt(t.template_display_name),
+    template_version_id: opt(t.template_version_id),
+    workspace_id: idOf(t.workspace_id),
+    workspace_name: opt(t.workspace_name),
+    workspace_agent_id: idOf(t.workspace_agent_id),
+    workspace_app_id: idOf(t.workspace_app_id),
+    workspace_agent_lifecycle: lifecycle,
+    workspace_status: opt(t.workspace_status),
+    initial_prompt: t.initial_prompt ?? undefined,
+    status,
+    status_raw: raw,
+    current_state: c
+      ? {
+        timestamp: opt(c.timestamp),
+        state: normalizeTaskState(c.state),
+        state_raw: c.state ?? "",
+        message: c.message ?? "",
+        uri: c.uri ?? "",
+      }
+      : undefined,
+    created_at: opt(t.created_at),
+    updated_at: opt(t.updated_at),
+  };
+}
 
 /** Schema of one task: tolerant of v2.27 and v2.29+ shapes, normalising on parse. */
-export const TaskSchema = z
-  .looseObject({
-    id: z.string(),
-    name: z.string().nullish(),
-    display_name: opt(),
-    organization_id: opt(),
-    owner_id: opt(),
-    owner_name: opt(),
-    template_id: opt(),
-    template_name: opt(),
-    template_display_name: opt(),
-    template_version_id: opt(),
-    workspace_id: NullableId,
-    workspace_name: opt(),
-    workspace_agent_id: NullableId,
-    workspace_app_id: NullableId,
-    workspace_agent_lifecycle: opt(),
-    workspace_status: opt(),
-    initial_prompt: z.string().nullish(),
-    status: z.string().nullish(),
-    current_state: TaskStateEntry.nullish(),
-    created_at: opt(),
-    updated_at: opt(),
-  })
-  .transform((t): Task => {
-    const raw = t.status ?? "";
-    let status = normalizeTaskStatus(raw);
-    // v2.27 reports the workspace build status: a `running` workspace whose agent has not
-    // finished starting is still initializing from the task's point of view.
-    if (
-      raw.trim().toLowerCase() === "running" &&
-      (t.workspace_agent_lifecycle === "created" || t.workspace_agent_lifecycle === "starting")
-    ) status = "initializing";
-    return {
-      id: t.id,
-      name: t.name ?? "",
-      display_name: t.display_name,
-      organization_id: t.organization_id,
-      owner_id: t.owner_id,
-      owner_name: t.owner_name,
-      template_id: t.template_id,
-      template_name: t.template_name,
-      template_display_name: t.template_display_name,
-      template_version_id: t.template_version_id,
-      workspace_id: t.workspace_id,
-      workspace_name: t.workspace_name,
-      workspace_agent_id: t.workspace_agent_id,
-      workspace_app_id: t.workspace_app_id,
-      workspace_agent_lifecycle: t.workspace_agent_lifecycle,
-      workspace_status: t.workspace_status,
-      initial_prompt: t.initial_prompt ?? undefined,
-      status,
-      status_raw: raw,
-      current_state: t.current_state ?? undefined,
-      created_at: t.created_at,
-      updated_at: t.updated_at,
-    };
-  });
+export const TaskSchema = TaskWire.transform(normalizeTask);
 
 /**
  * `GET P/tasks` (codersdk.TasksListResponse). Tasks are parsed one by one: a malformed one is
  * left out of `tasks` and named in `skipped`.
  */
 export const TasksListSchema = z
-  .looseObject({
-    tasks: itemsOf(TaskSchema, "task"),
-    count: z.number().nullish(),
-  })
-  .transform((b) => ({
-    tasks: b.tasks.items,
-    count: b.count ?? b.tasks.items.length,
-    skipped: b.tasks.skipped,
-  }));
+  .object({ tasks: z.array(z.unknown()).nullish(), count: z.number().nullish() })
+  .transform((b) => {
+    const { items, skipped } = parseItems(b.tasks, TaskWire, normalizeTask, "task");
+    return { tasks: items, count: b.count ?? items.length, skipped };
+  });
 
 /** The task list. */
 export type TasksList = z.output<typeof TasksListSchema>;

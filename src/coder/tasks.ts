@@ -8,6 +8,7 @@ import { CoderError } from "./http.ts";
 import type { CoderClient } from "./http.ts";
 import { AgentBusyError } from "./errors.ts";
 import { segment } from "./paths.ts";
+import { shared } from "./coalesce.ts";
 import {
   type Task,
   type TaskLogs,
@@ -38,14 +39,24 @@ function taskPath(prefix: string, user: string, task: string, tail = ""): string
   }${tail}`;
 }
 
-/** `GET P/tasks?q=...`: every task visible to the caller that matches `q` (no pagination). */
+/**
+ * `GET P/tasks?q=...`: every task visible to the caller that matches `q` (no pagination).
+ * Concurrent calls with the same `q` share one request in flight (`coalesce.ts`).
+ */
 export function listTasks(
   client: CoderClient,
   prefix: string,
   q?: string,
   signal?: AbortSignal,
 ): Promise<TasksList> {
-  return client.get(`${prefix}/tasks`, TasksListSchema, { query: { q }, signal });
+  const path = `${prefix}/tasks`;
+  return shared(
+    client,
+    `GET ${path}?q=${q ?? ""}`,
+    `GET ${path}`,
+    signal,
+    (s) => client.get(path, TasksListSchema, { query: { q }, signal: s }),
+  );
 }
 
 /** `POST P/tasks/{user}`: create a task (201, status `pending`). */

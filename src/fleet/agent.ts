@@ -63,6 +63,21 @@ export interface Agent {
   receipt?: { request_id: string; state: string };
 }
 
+/**
+ * What counting and sorting need of an agent, without building it: `fleet_overview` counts a
+ * whole fleet from these and builds full agents only for the rows it shows.
+ */
+export interface AgentSummary {
+  readonly kind: AgentKind;
+  readonly state: AgentState;
+  /** The owner, exactly as {@link Agent.owner} (sanitised). */
+  readonly owner: string;
+  /** {@link Agent.state_since} as epoch ms: the sort key, computed once. */
+  readonly since: number;
+  /** Build the full agent (sanitised). */
+  agent(): Agent;
+}
+
 /** An agent is settled when it is the caller's turn: not starting, not working. */
 export function isSettled(state: AgentState): boolean {
   return state !== "starting" && state !== "working";

@@ -3,7 +3,7 @@
  * Tools never talk to a back end directly; they go through `src/fleet/fleet.ts`.
  */
 import type { CoderClient } from "../coder/http.ts";
-import type { Agent, AgentKind, AgentState } from "./agent.ts";
+import type { Agent, AgentKind, AgentState, AgentSummary } from "./agent.ts";
 
 /** What every back end is built with. */
 export interface BackendContext {
@@ -157,6 +157,9 @@ export type AgentList = Agent[] & {
   queueFlagListed?: boolean;
 };
 
+/** A back end's list as summaries (see {@link AgentSummary}), with the same `skipped`. */
+export type SummaryList = AgentSummary[] & { skipped?: string[]; queueFlagListed?: boolean };
+
 /** One Coder back end: Tasks or Chats. */
 export interface Backend {
   readonly kind: AgentKind;
@@ -164,6 +167,8 @@ export interface Backend {
   readonly prefix: string;
   /** All agents visible to the caller, in ONE list request. Pushes filters Coder can apply. */
   list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList>;
+  /** The same list request as {@link list}, as summaries: full agents are built on demand. */
+  summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList>;
   /**
    * Agents matching a handle (0, 1, or several when a chat title is ambiguous). `quick` looks only
    * where one direct request can tell; `full` (default) may also search a list (another user's
@@ -190,5 +195,26 @@ export interface Backend {
   /** What can be run. */
   catalog(signal?: AbortSignal): Promise<Catalog>;
   /** Extra facts for `get_agent` (a chat's cost, say); `{}` when there are none. */
+  extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>>;
+  /**
+   * Send now, before `handle` is resolved, the requests that {@link logs} (and, with `extras`,
+   * {@link extras}) will need once it is, where the handle alone names the path: one round trip
+   * for `get_agent` and `get_logs`. Undefined when the handle does not name a path of this back
+   * end (a chat title, say). The requests are aborted with `signal`.
+   */
+  prefetch?(
+    handle: Handle,
+    query: LogQuery,
+    extras: boolean,
+    signal: AbortSignal,
+  ): Prefetched | undefined;
+}
+
+/**
+ * What {@link Backend.prefetch} sent, to be read once the agent is known: each answers from the
+ * request already sent when it was for that agent, and sends its own request otherwise.
+ */
+export interface Prefetched {
+  logs(agent: Agent, signal?: AbortSignal): Promise<LogPage>;
   extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>>;
 }

@@ -39,13 +39,26 @@ const STATES: Record<string, AgentState> = {
  * UTC, or `fallback` when it is missing or unparsable.
  */
 export function chatState(chat: ChatStatusFields, fallback = ""): ChatStateInfo {
-  const raw = oneLine(chat.status ?? "", 40);
-  const since = isoTime(chat.updated_at, fallback);
-  if (chat.queued_for_capacity === true) {
-    return { state: "starting", detail: `${raw || "unknown"}; ${QUEUED_DETAIL}`, since };
+  return {
+    ...chatStateWord(chat.status, chat.queued_for_capacity),
+    since: isoTime(chat.updated_at, fallback),
+  };
+}
+
+/**
+ * A chat status word's normalized state and `detail` (see {@link chatState}), without `since`;
+ * `queued` is the chat's `queued_for_capacity`.
+ */
+export function chatStateWord(
+  status: string | null | undefined,
+  queued?: boolean | null,
+): Omit<ChatStateInfo, "since"> {
+  const raw = oneLine(status ?? "", 40);
+  if (queued === true) {
+    return { state: "starting", detail: `${raw || "unknown"}; ${QUEUED_DETAIL}` };
   }
   const state = Object.hasOwn(STATES, raw) ? STATES[raw] : "unknown";
-  return { state, detail: raw || "unknown", since };
+  return { state, detail: raw || "unknown" };
 }
 
 /** The detail words of a chat that waits for a licence slot. */

@@ -7,6 +7,9 @@
  */
 import {
   type Chat,
+  type ChatCost,
+  type ChatMessagesResponse,
+  type ChatModelsResponse,
   createChat,
   getChat,
   getChatCost,
@@ -35,12 +38,13 @@ import {
   type LogPage,
   type LogQuery,
   type SendResult,
+  type SummaryList,
 } from "./backend.ts";
 import { isHttp, isNotFound } from "./backend_errors.ts";
 import { renderParts } from "./chat_state.ts";
 import { ChatModels } from "./chats_models.ts";
 import { checkReceipt, idempotent, receiptNote, type RequestIdSupport } from "./chats_writes.ts";
-import { chatToAgent, logRole, modelInfos, NAME_MAX, ownedBy } from "./chats_mapping.ts";
+import { chatSummary, logRole, modelInfos, NAME_MAX, ownedBy } from "./chats_mapping.ts";
 
 export { chatToAgent, logRole, modelInfos } from "./chats_mapping.ts";
 import { isoTime } from "./time.ts";
@@ -74,6 +78,11 @@ export function chatStatusesOf(states: readonly AgentState[] | undefined): strin
 /** Coder's page-size bounds for chat messages. */
 const MAX_PAGE = 200;
 
+/** The page size asked of Coder: the query's limit within Coder's bounds. */
+function pageLimit(query: LogQuery): number {
+  return Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit) || 1));
+}
+
 /** Coder Chats as a fleet back end. */
 export class ChatsBackend implements Backend {
   /** Always `chat`. */
@@ -103,7 +112,7 @@ export class ChatsBackend implements Backend {
    * to Coder as `status:...` where the server takes it (probed on first use: v2.37 answers 400,
    * and is then filtered locally for the rest of the process).
    */
-  async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
+  async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
     const terms: string[] = [];
     if (filter.owner && filter.owner === this.#ctx.me.username) terms.push("source:created_by_me");
     // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
@@ -126,19 +135,26 @@ export class ChatsBackend implements Backend {
       }
     } else answer = await ask([]);
     const { chats, skipped } = answer;
-    const agents: AgentList = chats.map((c) => this.toAgent(c));
-    if (skipped.length > 0) agents.skipped = skipped;
+    const out: SummaryList = chats.map((c) => chatSummary(c, this.#ctx, this.#remember));
+    if (skipped.length > 0) out.skipped = skipped;
     // Coder's list leaves queued_for_capacity false (single-chat reads derive it): only a list
     // that ever says true can tell which chats wait for a licence slot.
-    if (chats.length > 0) {
-      agents.queueFlagListed = chats.some((c) => c.queued_for_capacity === true);
-    }
-    return agents;
+    if (chats.length > 0) out.queueFlagListed = chats.some((c) => c.queued_for_capacity === true);
+    return out;
   }
 
   /** Whether Coder takes `q=status:...` on the chat list, once probed. */
   get statusFilter(): boolean | undefined {
     return this.#statusFilter;
+  }
+
+  /** All chats visible to the caller, as agents (see {@link summaries}). */
+  async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
+    const summaries = await this.summaries(filter, signal);
+    const agents: AgentList = summaries.map((s) => s.agent());
+    if (summaries.skipped) agents.skipped = summaries.skipped;
+    if (summaries.queueFlagListed !== undefined) agents.queueFlagListed = summaries.queueFlagListed;
+    return agents;
   }
 
   /**
@@ -172,13 +188,48 @@ export class ChatsBackend implements Backend {
   }
 
   /** A page of the chat's messages, ascending, with its queued messages. */
-  async logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
-    const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit) || 1));
-    const res = await listChatMessages(this.#ctx.client, this.prefix, agent.id, {
+  logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
+    return this.#page(agent, query, this.#messages(agent.id, query, signal));
+  }
+
+  /**
+   * For a UUID handle, the message page (and, with `extras`, the cost and the models) requested
+   * before the handle is resolved; read when it resolves to this chat, else each is fetched anew.
+   * A title names no path (it is found in the list): nothing is sent.
+   */
+  prefetch(handle: Handle, query: LogQuery, extras: boolean, signal: AbortSignal) {
+    if (handle.kind !== "id") return undefined;
+    const id = handle.id;
+    const quiet = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+    const messages = quiet(this.#messages(id, query, signal));
+    const cost = extras ? quiet(getChatCost(this.#ctx.client, this.prefix, id, signal)) : undefined;
+    const models = extras ? quiet(this.models.raw(signal)) : undefined;
+    const fits = (agent: Agent) => agent.kind === "chat" && agent.id.toLowerCase() === id;
+    return {
+      logs: (agent: Agent, s?: AbortSignal) =>
+        fits(agent) ? this.#page(agent, query, messages) : this.logs(agent, query, s),
+      extras: (agent: Agent, s?: AbortSignal) =>
+        fits(agent) && cost && models
+          ? this.#extrasFrom(agent, cost, models, s)
+          : this.extras(agent, s),
+    };
+  }
+
+  #messages(id: string, query: LogQuery, signal?: AbortSignal) {
+    return listChatMessages(this.#ctx.client, this.prefix, id, {
       before_id: query.before_id,
       after_id: query.after_id,
-      limit,
+      limit: pageLimit(query),
     }, signal);
+  }
+
+  async #page(
+    agent: Agent,
+    query: LogQuery,
+    answer: Promise<ChatMessagesResponse>,
+  ): Promise<LogPage> {
+    const limit = pageLimit(query);
+    const res = await answer;
     const forward = query.after_id !== undefined && query.before_id === undefined;
     let msgs = res.messages
       .filter((m) => query.after_id === undefined || m.id > query.after_id)
@@ -351,14 +402,28 @@ export class ChatsBackend implements Backend {
   }
 
   /** The chat's cost, when the deployment reports it; `{}` otherwise. */
-  async extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return this.#extrasFrom(
+      agent,
+      getChatCost(this.#ctx.client, this.prefix, agent.id, signal),
+      this.models.raw(signal),
+      signal,
+    );
+  }
+
+  async #extrasFrom(
+    agent: Agent,
+    costAnswer: Promise<ChatCost | null>,
+    modelsAnswer: Promise<ChatModelsResponse | null>,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     // Cost, and the chat's model by name rather than by config id, at once. The chat itself is
     // fetched again only when this agent was not made from it here.
     const known = this.#source.get(agent);
     const [cost, chat, models] = await Promise.allSettled([
-      getChatCost(this.#ctx.client, this.prefix, agent.id, signal),
+      costAnswer,
       known ?? getChat(this.#ctx.client, this.prefix, agent.id, signal),
-      this.models.raw(signal),
+      modelsAnswer,
     ]);
     for (const r of [cost, chat, models]) {
       if (
@@ -387,8 +452,8 @@ export class ChatsBackend implements Backend {
 
   /** Map a Coder chat to a fleet agent (sanitised). */
   toAgent(chat: Chat): Agent {
-    const agent = chatToAgent(chat, this.#ctx);
-    this.#source.set(agent, chat);
-    return agent;
+    return chatSummary(chat, this.#ctx, this.#remember).agent();
   }
+
+  readonly #remember = (agent: Agent, chat: Chat) => this.#source.set(agent, chat);
 }

@@ -3,10 +3,10 @@
  * flattened, message roles mapped, ownership decided. Pure functions, no I/O.
  */
 import type { Chat, ChatModelsResponse } from "../coder/chats.ts";
-import type { Agent } from "./agent.ts";
+import type { Agent, AgentState, AgentSummary } from "./agent.ts";
 import type { BackendContext, LogMessage, ModelInfo } from "./backend.ts";
-import { chatState } from "./chat_state.ts";
-import { isoTime } from "./time.ts";
+import { chatStateWord } from "./chat_state.ts";
+import { msOf } from "./task_state.ts";
 import { oneLine } from "./text.ts";
 
 /** Longest chat title kept in an agent's `name`. */
@@ -45,34 +45,80 @@ export function logRole(role: string | null | undefined): LogMessage["role"] {
 
 /** Map a Coder chat to a fleet agent (sanitised). */
 export function chatToAgent(chat: Chat, ctx: Pick<BackendContext, "dashboardUrl" | "now">): Agent {
-  const now = new Date(ctx.now()).toISOString();
-  const created = isoTime(chat.created_at, isoTime(chat.updated_at, now));
-  const updated = isoTime(chat.updated_at, created);
-  const { state, detail, since } = chatState(chat, updated);
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(chat.labels)) labels[oneLine(k, 100)] = oneLine(v, 200);
-  const lastError = typeof chat.last_error === "string"
-    ? chat.last_error
-    : chat.last_error?.message;
-  const agent: Agent = {
-    id: chat.id,
-    kind: "chat",
-    name: oneLine(chat.title ?? "", NAME_MAX),
-    owner: oneLine(firstText(chat.owner_username, chat.owner_name, chat.owner_id), 100),
-    state,
-    detail,
-    message: oneLine(firstText(chat.last_turn_summary, chat.summary, lastError)),
-    workspace: chat.workspace_id,
-    created_at: created,
-    updated_at: updated,
-    state_since: since,
-    url: `${ctx.dashboardUrl}/agents/${encodeURIComponent(chat.id)}`,
-    labels,
-  };
-  if (chat.organization_id) agent.organization_id = chat.organization_id;
-  if (chat.archived) agent.archived = true;
-  if (chat.queued_for_capacity === true) agent.queued_for_capacity = true;
-  return agent;
+  return chatSummary(chat, ctx).agent();
+}
+
+/**
+ * A chat's summary: state, owner and `since` with each timestamp parsed once; the full agent is
+ * built only when asked for. `onAgent` is told of every agent built.
+ */
+export function chatSummary(
+  chat: Chat,
+  ctx: Pick<BackendContext, "dashboardUrl" | "now">,
+  onAgent?: (agent: Agent, chat: Chat) => void,
+): AgentSummary {
+  return new ChatSummary(chat, ctx, onAgent);
+}
+
+class ChatSummary implements AgentSummary {
+  readonly kind = "chat" as const;
+  readonly state: AgentState;
+  readonly owner: string;
+  readonly since: number;
+  readonly #chat: Chat;
+  readonly #detail: string;
+  readonly #created: number;
+  readonly #ctx: Pick<BackendContext, "dashboardUrl">;
+  readonly #onAgent?: (agent: Agent, chat: Chat) => void;
+
+  constructor(
+    chat: Chat,
+    ctx: Pick<BackendContext, "dashboardUrl" | "now">,
+    onAgent?: (agent: Agent, chat: Chat) => void,
+  ) {
+    this.#chat = chat;
+    this.#ctx = ctx;
+    this.#onAgent = onAgent;
+    const { state, detail } = chatStateWord(chat.status, chat.queued_for_capacity);
+    this.state = state;
+    this.#detail = detail;
+    this.owner = oneLine(firstText(chat.owner_username, chat.owner_name, chat.owner_id), 100);
+    // created_at, else updated_at, else now; updated (and since) is updated_at, else created.
+    const updated = msOf(chat.updated_at);
+    this.#created = msOf(chat.created_at) ?? updated ?? ctx.now();
+    this.since = updated ?? this.#created;
+  }
+
+  agent(): Agent {
+    const chat = this.#chat;
+    const created = new Date(this.#created).toISOString();
+    const updated = this.since === this.#created ? created : new Date(this.since).toISOString();
+    const labels: Record<string, string> = {};
+    for (const k in chat.labels) labels[oneLine(k, 100)] = oneLine(chat.labels[k], 200);
+    const lastError = typeof chat.last_error === "string"
+      ? chat.last_error
+      : chat.last_error?.message;
+    const agent: Agent = {
+      id: chat.id,
+      kind: "chat",
+      name: oneLine(chat.title ?? "", NAME_MAX),
+      owner: this.owner,
+      state: this.state,
+      detail: this.#detail,
+      message: oneLine(firstText(chat.last_turn_summary, chat.summary, lastError)),
+      workspace: chat.workspace_id,
+      created_at: created,
+      updated_at: updated,
+      state_since: updated,
+      url: `${this.#ctx.dashboardUrl}/agents/${encodeURIComponent(chat.id)}`,
+      labels,
+    };
+    if (chat.organization_id) agent.organization_id = chat.organization_id;
+    if (chat.archived) agent.archived = true;
+    if (chat.queued_for_capacity === true) agent.queued_for_capacity = true;
+    this.#onAgent?.(agent, chat);
+    return agent;
+  }
 }
 
 /** The first non-blank text. */

@@ -3,7 +3,7 @@
  * end directly. It keeps no state but the detected deployment (version, user, which APIs exist).
  */
 import { CoderClient, CoderError } from "../coder/http.ts";
-import { type Agent, type AgentKind, isSettled } from "./agent.ts";
+import { type Agent, type AgentKind, type AgentSummary, isSettled } from "./agent.ts";
 import { type Backend, FleetError, type ListFilter } from "./backend.ts";
 import { type Deployment, detect } from "./detect.ts";
 import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
@@ -23,6 +23,14 @@ export interface Snapshot {
 
 /** Default stall threshold: a working agent whose `updated_at` stood still this long. */
 export const STALLED_MS = 15 * 60_000;
+
+/** The fleet as summaries, and back ends that failed to list (see {@link Fleet.summaries}). */
+export interface SummarySnapshot {
+  summaries: AgentSummary[];
+  errors: Snapshot["errors"];
+  /** See {@link Snapshot.queueFlagListed}. */
+  queueFlagListed?: boolean;
+}
 
 /** The filters of `list_agents`: the back ends' own, plus kind and time settled. */
 export type FleetFilter = ListFilter & { kind?: AgentKind; settled_for_s?: number };
@@ -149,14 +157,53 @@ export class Fleet {
     filter: FleetFilter = {},
     signal?: AbortSignal,
   ): Promise<Snapshot> {
-    const backends = await this.backends(filter.kind, signal);
-    const lists = await Promise.allSettled(backends.map((b) => b.list(filter, signal)));
-    const agents: Agent[] = [];
+    const { items, errors, queueFlagListed } = await this.#gather(
+      filter.kind,
+      (b) => b.list(filter, signal),
+      signal,
+    );
+    const now = this.now();
+    markStalled(items, now, this.stalledMs);
+    const snap: Snapshot = { agents: applyFilter(items, filter, now), errors };
+    if (queueFlagListed !== undefined) snap.queueFlagListed = queueFlagListed;
+    return snap;
+  }
+
+  /**
+   * The fleet as summaries (state, owner, since; full agents built on demand), with the same list
+   * requests and errors as {@link snapshot}: what counting a whole fleet needs, and no more.
+   */
+  async summaries(
+    filter: { owner?: string; kind?: AgentKind } = {},
+    signal?: AbortSignal,
+  ): Promise<SummarySnapshot> {
+    const { items, errors, queueFlagListed } = await this.#gather(
+      filter.kind,
+      (b) => b.summaries({ owner: filter.owner }, signal),
+      signal,
+    );
+    const owner = filter.owner;
+    const snap: SummarySnapshot = {
+      summaries: owner ? items.filter((s) => s.owner === owner) : items,
+      errors,
+    };
+    if (queueFlagListed !== undefined) snap.queueFlagListed = queueFlagListed;
+    return snap;
+  }
+
+  async #gather<T>(
+    kind: AgentKind | undefined,
+    list: (b: Backend) => Promise<T[] & { skipped?: string[]; queueFlagListed?: boolean }>,
+    signal?: AbortSignal,
+  ): Promise<{ items: T[]; errors: Snapshot["errors"]; queueFlagListed?: boolean }> {
+    const backends = await this.backends(kind, signal);
+    const lists = await Promise.allSettled(backends.map(list));
+    const items: T[] = [];
     const errors: Snapshot["errors"] = [];
     let queueFlagListed: boolean | undefined;
     lists.forEach((r, i) => {
       if (r.status === "fulfilled") {
-        agents.push(...r.value);
+        for (const x of r.value) items.push(x);
         if (r.value.queueFlagListed !== undefined) queueFlagListed = r.value.queueFlagListed;
         const skipped = r.value.skipped ?? [];
         if (skipped.length > 0) {
@@ -172,11 +219,7 @@ export class Fleet {
     });
     const rejected = lists.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     if (rejected.length === backends.length && backends.length > 0) throw rejected[0].reason;
-    const now = this.now();
-    markStalled(agents, now, this.stalledMs);
-    const snap: Snapshot = { agents: applyFilter(agents, filter, now), errors };
-    if (queueFlagListed !== undefined) snap.queueFlagListed = queueFlagListed;
-    return snap;
+    return { items, errors, queueFlagListed };
   }
 
   /**

@@ -60,6 +60,17 @@ export async function resolveHandles(
     : names && d.backends.some((b) => b.kind === "chat")
     ? "chat"
     : undefined;
+  // One name, looked up in the chat list and as a task: both go out at once (one round trip);
+  // the task lookup is read only if the list does not show the name.
+  const early = new Map<string, Promise<Agent[]>>();
+  if (single && listKind === "chat" && taskB) {
+    const h = parsed[todo[0]]!;
+    if (h.kind === "name" && isTaskName(h.name)) {
+      const p = taskB.find(h, signal, "full");
+      p.catch(() => {});
+      early.set(keyOf(h, me), p);
+    }
+  }
   if (listKind) {
     try {
       const snap = await fleet.snapshot(listKind === "all" ? {} : { kind: listKind }, signal);
@@ -96,12 +107,17 @@ export async function resolveHandles(
   }
   const lookups = [...misses.values()];
   const answers = await runBatch(lookups, async ({ handle }) => {
-    const where: [Backend, "quick" | "full"][] = handle.kind === "id"
+    const sent = early.get(keyOf(handle, me));
+    const where: [Backend, "quick" | "full"][] = sent
+      ? []
+      : handle.kind === "id"
       ? d.backends.map((b) => [b, "quick"])
       : taskB && isTaskName(handle.name)
       ? [[taskB, single ? "full" : "quick"]]
       : [];
-    let found = await Promise.allSettled(where.map(([b, depth]) => b.find(handle, signal, depth)));
+    let found = sent
+      ? await Promise.allSettled([sent])
+      : await Promise.allSettled(where.map(([b, depth]) => b.find(handle, signal, depth)));
     let agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
     if (
       agents.length === 0 && single && handle.kind === "id" && taskB &&

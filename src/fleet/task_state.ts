@@ -20,7 +20,6 @@
 import type { AgentState } from "./agent.ts";
 import { normalizeTaskState, normalizeTaskStatus } from "../coder/tasks.ts";
 import type { Task } from "../coder/tasks.ts";
-import { isoTime } from "./time.ts";
 
 /** How long an `active` task may have no reported state before it counts as idle. */
 export const NO_STATE_IDLE_MS = 30_000;
@@ -42,63 +41,94 @@ export type TaskStateInput = Pick<Task, "status" | "created_at" | "updated_at"> 
   current_state?: { timestamp?: string; state: string } | null;
 };
 
-function ms(s: string | undefined): number | undefined {
+/** A time as epoch ms, or undefined when absent or unparsable. */
+export function msOf(s: string | null | undefined): number | undefined {
   if (!s) return undefined;
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** Map a task to its normalized state, the back end's words for it, and since when it holds. */
-export function taskState(task: TaskStateInput, now: number): TaskStateResult {
+/** A task's times, each parsed once (epoch ms; undefined when absent or unparsable). */
+export interface TaskTimes {
+  created?: number;
+  updated?: number;
+  /** `current_state.timestamp`. */
+  reported?: number;
+}
+
+/** Parse a task's three times, once. */
+export function taskTimes(task: TaskStateInput): TaskTimes {
+  return {
+    created: msOf(task.created_at),
+    updated: msOf(task.updated_at),
+    reported: msOf(task.current_state?.timestamp),
+  };
+}
+
+/** {@link TaskStateResult} with `since` as epoch ms (undefined when Coder tells no usable time). */
+export interface TaskStateAt {
+  state: AgentState;
+  detail: string;
+  since?: number;
+}
+
+/**
+ * Map a task to its normalized state from times already parsed ({@link taskTimes}): the hot path
+ * of fleet-wide lists, where no time is parsed or formatted twice.
+ */
+export function taskStateAt(task: TaskStateInput, times: TaskTimes, now: number): TaskStateAt {
   const status = normalizeTaskStatus(task.status);
   const cs = task.current_state ?? undefined;
   const word = cs?.state ? normalizeTaskState(cs.state) : undefined;
   // The task's latest start or change: updated_at, else created_at.
-  const startedMs = ms(task.updated_at) ?? ms(task.created_at);
-  const changedAt = task.updated_at || task.created_at;
+  const startedMs = times.updated ?? times.created;
+  const changedMs = task.updated_at ? times.updated : times.created;
   // Reported state time, when the state comes from the agent's report.
-  const reportedSince = isoTime(cs?.timestamp || changedAt);
+  const reportedMs = cs?.timestamp ? times.reported : changedMs;
   // For states that do not come from the agent's report, a state report older than the last
   // status change (a paused task's last report, say) must not move `since` back.
-  const statusSince = latest(cs?.timestamp, changedAt);
+  const reported = cs?.timestamp ? times.reported : undefined;
+  const statusMs = reported === undefined
+    ? changedMs
+    : changedMs === undefined
+    ? reported
+    : Math.max(reported, changedMs);
 
   switch (status) {
     case "pending":
     case "initializing":
-      return { state: "starting", detail: status, since: statusSince };
+      return { state: "starting", detail: status, since: statusMs };
     case "active": {
       if (word === undefined) {
         const age = startedMs === undefined ? Infinity : now - startedMs;
         return {
           state: age >= NO_STATE_IDLE_MS ? "idle" : "starting",
           detail: "active",
-          since: statusSince,
+          since: statusMs,
         };
       }
       if (word === "unknown") {
-        return { state: "unknown", detail: `active/${cs?.state ?? ""}`, since: reportedSince };
+        return { state: "unknown", detail: `active/${cs?.state ?? ""}`, since: reportedMs };
       }
-      return { state: word, detail: `active/${word}`, since: reportedSince };
+      return { state: word, detail: `active/${word}`, since: reportedMs };
     }
     case "paused":
-      return { state: "paused", detail: "paused", since: statusSince };
+      return { state: "paused", detail: "paused", since: statusMs };
     case "error": {
       const age = startedMs === undefined ? Infinity : now - startedMs;
       return {
         state: age < ERROR_GRACE_MS ? "starting" : "error",
         detail: "error",
-        since: statusSince,
+        since: statusMs,
       };
     }
     default:
-      return { state: "unknown", detail: status, since: statusSince };
+      return { state: "unknown", detail: status, since: statusMs };
   }
 }
 
-function latest(a: string | undefined, b: string | undefined): string {
-  const ta = ms(a);
-  const tb = ms(b);
-  if (ta === undefined) return isoTime(b);
-  if (tb === undefined) return isoTime(a);
-  return new Date(Math.max(ta, tb)).toISOString();
+/** Map a task to its normalized state, the back end's words for it, and since when it holds. */
+export function taskState(task: TaskStateInput, now: number): TaskStateResult {
+  const { state, detail, since } = taskStateAt(task, taskTimes(task), now);
+  return { state, detail, since: since === undefined ? "" : new Date(since).toISOString() };
 }

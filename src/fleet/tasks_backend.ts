@@ -20,9 +20,10 @@ import {
   type LogPage,
   type LogQuery,
   type SendResult,
+  type SummaryList,
 } from "./backend.ts";
 import { coderWords, isHttp, isInvalidUuid, isNotFound, isUnknownUser } from "./backend_errors.ts";
-import { pageTaskLogs, SINGLE_STATUS, taskToAgent } from "./tasks_mapping.ts";
+import { pageTaskLogs, SINGLE_STATUS, taskSummary } from "./tasks_mapping.ts";
 import { resolvePreset, resolveTemplate, taskCatalog } from "./tasks_templates.ts";
 import { oneLine } from "./text.ts";
 import { isoTime } from "./time.ts";
@@ -38,8 +39,10 @@ import {
   resumeTask,
   sendTaskInput,
   type Task,
+  type TaskLogs,
   updateTaskInput,
 } from "../coder/tasks.ts";
+import { isTaskName, matchesHandle } from "./handle.ts";
 
 export { LOG_TEXT_CAP, pageTaskLogs, PROMPT_CAP, taskToAgent } from "./tasks_mapping.ts";
 export { PRESET_CONCURRENCY } from "./tasks_templates.ts";
@@ -63,10 +66,10 @@ export class TasksBackend implements Backend {
     return this.#ctx.client;
   }
 
+  readonly #remember = (agent: Agent, task: Task) => this.#source.set(agent, task);
+
   #agent(task: Task): Agent {
-    const agent = taskToAgent(task, this.#ctx);
-    this.#source.set(agent, task);
-    return agent;
+    return taskSummary(task, this.#ctx, this.#remember).agent();
   }
 
   /** Path user for an agent: its owner's username, else `me`. */
@@ -92,11 +95,19 @@ export class TasksBackend implements Backend {
 
   /** All tasks visible to the caller, in one `GET P/tasks`; malformed items are skipped. */
   async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
+    const summaries = await this.summaries(filter, signal);
+    const agents: AgentList = summaries.map((s) => s.agent());
+    if (summaries.skipped) agents.skipped = summaries.skipped;
+    return agents;
+  }
+
+  /** The list of {@link list} as summaries: agents are built only for what is shown. */
+  async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
     const q = this.listQuery(filter);
     const { tasks, skipped } = await listTasks(this.#client, this.prefix, q || undefined, signal);
-    const agents: AgentList = tasks.map((t) => this.#agent(t));
-    if (skipped.length > 0) agents.skipped = skipped;
-    return agents;
+    const out: SummaryList = tasks.map((t) => taskSummary(t, this.#ctx, this.#remember));
+    if (skipped.length > 0) out.skipped = skipped;
+    return out;
   }
 
   /**
@@ -143,10 +154,51 @@ export class TasksBackend implements Backend {
   }
 
   /** A page of the task's conversation (Coder answers with the whole log; paged here). */
-  async logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
+  logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
+    return this.#page(
+      agent,
+      query,
+      getTaskLogs(this.#client, this.prefix, this.#user(agent), agent.id, signal),
+    );
+  }
+
+  /**
+   * The log request of a handle that names a task path (a UUID under `me`, or owner/name), sent
+   * before the handle is resolved. Used when the resolved agent is that task; when the path did
+   * not find it (another user's task by UUID), the log is fetched by the agent's owner instead.
+   */
+  prefetch(handle: Handle, query: LogQuery, _extras: boolean, signal: AbortSignal) {
+    if (handle.kind === "name" && !isTaskName(handle.name)) return undefined;
+    const user = handle.kind === "id" ? "me" : handle.owner ?? "me";
+    const ref = handle.kind === "id" ? handle.id : handle.name;
+    const sent = getTaskLogs(this.#client, this.prefix, user, ref, signal);
+    sent.catch(() => {}); // read only if the handle resolves to this task
+    const me = this.#ctx.me.username;
+    const fits = (agent: Agent) =>
+      agent.kind === "task" && matchesHandle(agent, handle, me) &&
+      (handle.kind === "id" || agent.name === handle.name);
+    return {
+      logs: (agent: Agent, s?: AbortSignal): Promise<LogPage> => {
+        if (!fits(agent)) return this.logs(agent, query, s);
+        return this.#page(
+          agent,
+          query,
+          sent.catch((err) => {
+            const missed = isNotFound(err) || isUnknownUser(err) || isInvalidUuid(err) ||
+              err instanceof InvalidSegmentError;
+            if (!missed) throw err;
+            return getTaskLogs(this.#client, this.prefix, this.#user(agent), agent.id, s);
+          }),
+        );
+      },
+      extras: (agent: Agent, s?: AbortSignal) => this.extras(agent, s),
+    };
+  }
+
+  async #page(agent: Agent, query: LogQuery, answer: Promise<TaskLogs>): Promise<LogPage> {
     let body;
     try {
-      body = await getTaskLogs(this.#client, this.prefix, this.#user(agent), agent.id, signal);
+      body = await answer;
     } catch (err) {
       if (isHttp(err, 400) && /sidebar app/i.test(err.coderMessage ?? "")) {
         throw noConversation(agent, this.#ctx.version);

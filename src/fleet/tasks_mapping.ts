@@ -2,10 +2,10 @@
  * Tasks seen as fleet agents: a Coder task mapped to an {@link Agent} (sanitised), and a task's
  * whole log paged locally. Pure functions, no I/O.
  */
-import type { Agent, AgentState } from "./agent.ts";
+import type { Agent, AgentState, AgentSummary } from "./agent.ts";
 import type { BackendContext, LogMessage, LogQuery } from "./backend.ts";
 import { block, oneLine } from "./text.ts";
-import { taskState } from "./task_state.ts";
+import { taskStateAt, taskTimes } from "./task_state.ts";
 import { isoTime } from "./time.ts";
 import type { Task, TaskLogEntry, TaskStatus } from "../coder/tasks.ts";
 
@@ -29,30 +29,88 @@ export const SINGLE_STATUS: Partial<Record<AgentState, TaskStatus>> = {
 
 /** Convert a Coder task into an agent (sanitised). */
 export function taskToAgent(task: Task, ctx: Pick<BackendContext, "dashboardUrl" | "now">): Agent {
-  const { state, detail, since } = taskState(task, ctx.now());
-  const owner = oneLine(task.owner_name || task.owner_id || "", 100);
-  const created = isoTime(task.created_at, isoTime(task.updated_at, new Date(0).toISOString()));
-  const agent: Agent = {
-    id: task.id,
-    kind: "task",
-    name: oneLine(task.name || task.display_name || task.id, 200),
-    owner,
-    state,
-    detail,
-    message: oneLine(task.current_state?.message),
-    created_at: created,
-    updated_at: isoTime(task.updated_at, created),
-    state_since: since || created,
-    url: `${ctx.dashboardUrl}/tasks/${encodeURIComponent(owner || "me")}/${task.id}`,
-    labels: {},
-  };
-  const template = task.template_name || task.template_display_name;
-  if (template) agent.template = oneLine(template, 200);
-  const workspace = task.workspace_name || task.workspace_id;
-  if (workspace) agent.workspace = oneLine(workspace, 200);
-  if (task.initial_prompt) agent.prompt = block(task.initial_prompt, PROMPT_CAP).text;
-  if (task.organization_id) agent.organization_id = task.organization_id;
-  return agent;
+  return taskSummary(task, ctx).agent();
+}
+
+/**
+ * A task's summary: state, owner and `since` worked out with each timestamp parsed once; the
+ * full agent is built only when asked for. `onAgent` is told of every agent built (the back end
+ * remembers which task an agent came from).
+ */
+export function taskSummary(
+  task: Task,
+  ctx: Pick<BackendContext, "dashboardUrl" | "now">,
+  onAgent?: (agent: Agent, task: Task) => void,
+): AgentSummary {
+  return new TaskSummary(task, ctx, onAgent);
+}
+
+class TaskSummary implements AgentSummary {
+  readonly kind = "task" as const;
+  readonly state: AgentState;
+  readonly owner: string;
+  readonly since: number;
+  readonly #task: Task;
+  readonly #detail: string;
+  readonly #created: number;
+  readonly #updated: number;
+  readonly #ctx: Pick<BackendContext, "dashboardUrl">;
+  readonly #onAgent?: (agent: Agent, task: Task) => void;
+
+  constructor(
+    task: Task,
+    ctx: Pick<BackendContext, "dashboardUrl" | "now">,
+    onAgent?: (agent: Agent, task: Task) => void,
+  ) {
+    const times = taskTimes(task);
+    const st = taskStateAt(task, times, ctx.now());
+    this.#task = task;
+    this.#ctx = ctx;
+    this.#onAgent = onAgent;
+    this.state = st.state;
+    this.#detail = st.detail;
+    this.owner = oneLine(task.owner_name || task.owner_id || "", 100);
+    // created_at, else updated_at, else the epoch; updated_at, else created; since, else created.
+    this.#created = times.created ?? times.updated ?? 0;
+    this.#updated = times.updated ?? this.#created;
+    this.since = st.since ?? this.#created;
+  }
+
+  agent(): Agent {
+    const task = this.#task;
+    const created = new Date(this.#created).toISOString();
+    const updated = this.#updated === this.#created
+      ? created
+      : new Date(this.#updated).toISOString();
+    const since = this.since === this.#updated
+      ? updated
+      : this.since === this.#created
+      ? created
+      : new Date(this.since).toISOString();
+    const owner = this.owner;
+    const agent: Agent = {
+      id: task.id,
+      kind: "task",
+      name: oneLine(task.name || task.display_name || task.id, 200),
+      owner,
+      state: this.state,
+      detail: this.#detail,
+      message: oneLine(task.current_state?.message),
+      created_at: created,
+      updated_at: updated,
+      state_since: since,
+      url: `${this.#ctx.dashboardUrl}/tasks/${encodeURIComponent(owner || "me")}/${task.id}`,
+      labels: {},
+    };
+    const template = task.template_name || task.template_display_name;
+    if (template) agent.template = oneLine(template, 200);
+    const workspace = task.workspace_name || task.workspace_id;
+    if (workspace) agent.workspace = oneLine(workspace, 200);
+    if (task.initial_prompt) agent.prompt = block(task.initial_prompt, PROMPT_CAP).text;
+    if (task.organization_id) agent.organization_id = task.organization_id;
+    this.#onAgent?.(agent, task);
+    return agent;
+  }
 }
 
 /**

@@ -22,9 +22,16 @@ export function cleanText(s: string): string {
   return s.replace(ANSI, "").replace(SEPARATORS, "\n").replace(UNSAFE, "");
 }
 
+/**
+ * Printable ASCII words separated by single spaces, no space at either end: text that cleaning
+ * and folding leave unchanged (most names, owners and states), so it skips both.
+ */
+const PLAIN = /^[!-~]+(?: [!-~]+)*$/;
+
 /** Clean, fold all whitespace to single spaces, and cap at `max` characters with an ellipsis. */
 export function oneLine(s: string | undefined | null, max = 200): string {
   if (!s) return "";
+  if (PLAIN.test(s)) return s.length > max ? s.slice(0, max - 1) + "…" : s;
   const flat = cleanText(s).replace(/\s+/g, " ").trim();
   return flat.length > max ? flat.slice(0, max - 1) + "…" : flat;
 }

@@ -2,6 +2,7 @@
  * The simulated deployment: profile, users, the organization, templates with presets, chat
  * models, and the deployment-wide routes (buildinfo, users, organizations, templates).
  */
+import { SimClock } from "./clock.ts";
 import { coderError, invalidUuid, json, resourceNotFound, unknownUser } from "./http.ts";
 import type { Router } from "./router.ts";
 import { coderLocal, isoZ, isUuid, Rng } from "./util.ts";
@@ -77,6 +78,8 @@ export interface World {
   time(ms: number): string;
   /** When the sim started. */
   startedAt: number;
+  /** The sim's clock: every timestamp and every paced change reads it (tests freeze it). */
+  clock: SimClock;
 }
 
 /** Coder version each profile reports. */
@@ -95,8 +98,9 @@ export function buildWorld(
   usernames: string[],
   rng: Rng,
   pace: number,
+  clock: SimClock = new SimClock(),
 ): World {
-  const now = Date.now();
+  const now = clock.now();
   const users = usernames.map((u, i): SimUser => ({
     id: rng.uuid(),
     username: u,
@@ -147,6 +151,7 @@ export function buildWorld(
     presets,
     providers,
     pace,
+    clock,
     dashboard: "",
     time: profile === "old" ? coderLocal : isoZ,
     startedAt: now,
@@ -217,7 +222,7 @@ export function userJson(world: World, u: SimUser): Record<string, unknown> {
     avatar_url: "",
     created_at: world.time(u.createdAt),
     updated_at: world.time(u.createdAt),
-    last_seen_at: world.time(Date.now()),
+    last_seen_at: world.time(world.clock.now()),
     status: "active",
     login_type: "password",
     theme_preference: "",

@@ -1,126 +1,33 @@
 /**
- * The simulated Coder deployment used by tests, benchmarks and `--demo`: one `Deno.serve` on
- * 127.0.0.1 with token auth, Coder's error shapes, a per-route rate limit, injectable faults and
- * latency, a request log, and ground-truth helpers.
+ * The simulated Coder deployment used by tests, benchmarks and `--demo`: a `Deno.serve` on
+ * 127.0.0.1 (behind a TCP front that can refuse and reset connections, with `tcpFaults`), with
+ * token auth, Coder's
+ * error shapes, a per-route rate limit, injectable faults (faults.ts) and latency, a decoy origin
+ * for redirects, a request log, and ground-truth helpers.
  */
+import type { Sim, SimOptions, SimRequest } from "./api.ts";
 import { ChatStore } from "./chats.ts";
+import { SimClock } from "./clock.ts";
+import { FORWARDED_HEADER, startDecoy } from "./decoy.ts";
 import { buildWorld, type Profile, registerDeployment } from "./deployment.ts";
-import { coderError, HttpAnswer, json, routeNotFound } from "./http.ts";
+import { type ActiveFault, actsFirst, faultAnswer, FaultTable, kindOf, stalled } from "./faults.ts";
+import { TcpFront } from "./front.ts";
+import { coderError, HttpAnswer, routeNotFound } from "./http.ts";
+import { CODER_RATE_LIMIT, RateLimiter } from "./ratelimit.ts";
 import { Router } from "./router.ts";
 import { TaskStore } from "./tasks.ts";
 import { chatState, taskState } from "./truth.ts";
-import { Rng, sleep } from "./util.ts";
+import { released, Rng, sleep } from "./util.ts";
 
-/** Options of {@link startSim}. */
-export interface SimOptions {
-  /**
-   * Which Coder to imitate (default "tasks"). old = v2.27-like: only /api/experimental/tasks and
-   * /api/experimental/chats, buildinfo v2.27.1, 502 on busy send, plain-string ids,
-   * WorkspaceStatus words in task status, no snapshot fields.
-   */
-  profile?: "tasks" | "chats" | "both" | "old";
-  /** Seeded task count (default 20). */
-  tasks?: number;
-  /** Seeded chat count (default 0 for "tasks", 20 otherwise). */
-  chats?: number;
-  /** Usernames (default ["admin","alice","bob","carol"]); the token's user is the first. */
-  users?: string[];
-  /** Session token (default random). */
-  token?: string;
-  /** Deterministic PRNG seed (default 1). */
-  seed?: number;
-  /** Added to every response (default 0). */
-  latencyMs?: number;
-  /** Simulated time speed factor for state evolution (default 1; tests use larger). */
-  pace?: number;
-  /** Port (default 0: any free port); always binds 127.0.0.1. */
-  port?: number;
-}
-
-/** One served request. */
-export interface SimRequest {
-  /** HTTP method. */
-  method: string;
-  /** URL path (no query). */
-  path: string;
-  /** Raw query string without the `?` (empty when none). */
-  query: string;
-  /** Status answered. */
-  status: number;
-  /** When the request arrived (epoch ms). */
-  at: number;
-}
-
-/** A fault to inject. */
-export interface SimFault {
-  /** Answer this status (with `body`); without it the request only hangs `delayMs`. */
-  status?: number;
-  /** How many matching requests to affect (default Infinity). */
-  times?: number;
-  /** Error body (default `{message:"Internal error."}`). */
-  body?: unknown;
-  /** Hang this long first. */
-  delayMs?: number;
-  /** `Retry-After` header value, in seconds. */
-  retryAfter?: number;
-  /** Only requests with this method. */
-  method?: string;
-}
-
-/** A running simulated Coder. */
-export interface Sim {
-  /** Base URL, `http://127.0.0.1:<port>`. */
-  url: string;
-  /** The session token the sim accepts. */
-  token: string;
-  /** The token's user (the first of `users`). */
-  username: string;
-  /** Every request served, in order. */
-  requests: SimRequest[];
-  /** Empty the request log. */
-  clearRequests(): void;
-  /**
-   * Inject: the next `times` (default Infinity) matching requests (path matched by regex or exact
-   * string; optional method) answer `status` with Coder error `body` (default
-   * {message:"Internal error."}), or hang `delayMs` first.
-   */
-  fault(route: RegExp | string, f: SimFault): void;
-  /** Remove every fault. */
-  clearFaults(): void;
-  /** Add `ms` to every response from now on. */
-  setLatency(ms: number): void;
-  /** Ground truth with DESIGN.md's normalized state mapping (archived chats excluded). */
-  truth(): {
-    total: number;
-    by_state: Record<string, number>;
-    by_kind: { task: number; chat: number };
-  };
-  /**
-   * Force a task's status (TaskStatus or WorkspaceStatus word) and/or `current_state`
-   * (`state: null` clears it). Timers restart from the new state.
-   */
-  setTask(id: string, patch: { status?: string; state?: string | null; message?: string }): void;
-  /** Force a chat's status, archived flag, or `last_turn_summary` (`summary`). */
-  setChat(id: string, patch: { status?: string; archived?: boolean; summary?: string }): void;
-  /** Ids of live (not deleted) tasks, in creation order. */
-  taskIds(): string[];
-  /** Ids of the fleet's chats (archived excluded, like the default list), in creation order. */
-  chatIds(): string[];
-  /** Raw wire object of a task. */
-  task(id: string): unknown;
-  /** Raw wire object of a chat. */
-  chat(id: string): unknown;
-  /** Stop serving (hanging requests are released first). */
-  close(): Promise<void>;
-}
-
-/** Requests per minute per user per route. */
-const RATE_LIMIT = 512;
-
-interface Fault extends SimFault {
-  route: RegExp | string;
-  left: number;
-}
+export type {
+  Decoy,
+  DecoyRequest,
+  FaultKind,
+  Sim,
+  SimFault,
+  SimOptions,
+  SimRequest,
+} from "./api.ts";
 
 /** Start a simulated Coder (listening once the promise resolves). */
 export function startSim(opts: SimOptions = {}): Promise<Sim> {
@@ -139,7 +46,8 @@ function createSim(opts: SimOptions): Sim {
     ? opts.users
     : ["admin", "alice", "bob", "carol"];
   const token = opts.token ?? `sim-${crypto.randomUUID().replaceAll("-", "")}`;
-  const world = buildWorld(profile, users, rng.fork(), pace);
+  const clock = new SimClock(opts.frozen === true);
+  const world = buildWorld(profile, users, rng.fork(), pace, clock);
   const hasTasks = profile !== "chats";
   const hasChats = profile !== "tasks";
   const tasks = new TaskStore(world, rng.fork());
@@ -161,38 +69,25 @@ function createSim(opts: SimOptions): Sim {
   }
 
   const requests: SimRequest[] = [];
-  let faults: Fault[] = [];
+  const faults = new FaultTable();
   let latency = opts.latencyMs ?? 0;
-  const limits = new Map<string, { start: number; count: number }>();
+  const limiter = new RateLimiter(opts.rateLimit ?? CODER_RATE_LIMIT);
   const closing = new AbortController();
   const tick = () => {
-    const now = Date.now();
+    const now = clock.now();
     tasks.tick(now);
     chats.tick(now);
   };
 
   const common = (res: Response): Response => {
     res.headers.set("X-Coder-Build-Version", world.version);
-    res.headers.set("X-Ratelimit-Limit", String(RATE_LIMIT));
+    if (limiter.limit > 0) res.headers.set("X-Ratelimit-Limit", String(limiter.limit));
     return res;
   };
 
   const handle = async (req: Request, url: URL): Promise<Response> => {
     if (latency > 0) await sleep(latency, closing.signal);
     const path = url.pathname;
-    const fault = faults.find((f) =>
-      f.left > 0 && (!f.method || f.method.toUpperCase() === req.method) &&
-      (typeof f.route === "string" ? f.route === path : f.route.test(path))
-    );
-    if (fault) {
-      fault.left--;
-      if (fault.delayMs) await sleep(fault.delayMs, closing.signal);
-      if (fault.status) {
-        const headers: Record<string, string> = {};
-        if (fault.retryAfter !== undefined) headers["Retry-After"] = String(fault.retryAfter);
-        return json(fault.status, fault.body ?? { message: "Internal error." }, headers);
-      }
-    }
     const match = router.match(req.method, path);
     if (match.kind === "none") return routeNotFound();
     if (match.kind === "method") return coderError(405, "Method not allowed.");
@@ -208,23 +103,8 @@ function createSim(opts: SimOptions): Sim {
       );
     }
     const key = `${anonymous && given !== token ? "anon" : "user"} ${req.method} ${match.template}`;
-    const now = Date.now();
-    let bucket = limits.get(key);
-    if (!bucket || now - bucket.start >= 60_000) {
-      bucket = { start: now, count: 0 };
-      limits.set(key, bucket);
-    }
-    bucket.count++;
-    if (bucket.count > RATE_LIMIT) {
-      const wait = Math.max(1, Math.ceil((bucket.start + 60_000 - now) / 1000));
-      return coderError(
-        429,
-        `You've been rate limited for sending more than ${RATE_LIMIT} requests in 1m0s.`,
-        undefined,
-        undefined,
-        { "Retry-After": String(wait) },
-      );
-    }
+    const limited = limiter.check(key);
+    if (limited) return limited;
     tick();
     try {
       return await match.handler({
@@ -239,32 +119,79 @@ function createSim(opts: SimOptions): Sim {
     }
   };
 
+  /** Carry out a fault; undefined when the connection was reset (nothing to answer). */
+  const applyFault = async (
+    f: ActiveFault,
+    req: Request,
+    url: URL,
+    peerPort: number,
+  ): Promise<Response | undefined> => {
+    const kind = kindOf(f);
+    const stop = [f.release.signal, closing.signal];
+    if (f.delayMs) await sleep(f.delayMs, ...stop);
+    if (kind === "hang") await released(...stop);
+    if (kind === "delay" || kind === "hang") return await handle(req, url);
+    const real = actsFirst(f) ? await handle(req, url) : undefined;
+    if (kind === "reset") {
+      await real?.body?.cancel();
+      front!.reset(peerPort);
+      return undefined;
+    }
+    if (kind === "stall") {
+      return await stalled(common(real ?? await handle(req, url)), ...stop);
+    }
+    await real?.body?.cancel();
+    return faultAnswer(f, {
+      pathAndQuery: url.pathname + url.search,
+      decoyUrl: decoy.url,
+      givenToken: req.headers.get("Coder-Session-Token") ?? "",
+    });
+  };
+
   const server = Deno.serve({
     hostname: "127.0.0.1",
-    port: opts.port ?? 0,
+    port: opts.tcpFaults ? 0 : opts.port ?? 0,
     onListen() {},
-  }, async (req) => {
+  }, async (req, info) => {
     const url = new URL(req.url);
-    const at = Date.now();
-    const res = common(await handle(req, url));
-    requests.push({
+    const rec: SimRequest = {
       method: req.method,
       path: url.pathname,
       query: url.search.replace(/^\?/, ""),
-      status: res.status,
-      at,
-    });
-    return res;
+      status: 0,
+      at: Date.now(),
+    };
+    requests.push(rec);
+    const forwarded = req.headers.get(FORWARDED_HEADER) === "1";
+    if (forwarded) rec.forwarded = true;
+    const fault = forwarded ? undefined : faults.take(req.method, url.pathname);
+    let res: Response | undefined;
+    if (fault) {
+      rec.fault = kindOf(fault);
+      res = await applyFault(fault, req, url, (info.remoteAddr as Deno.NetAddr).port);
+      if (!res) return new Response(null, { status: 204 }); // the connection is gone
+    } else {
+      res = await handle(req, url);
+    }
+    rec.status = res.status;
+    return rec.fault === "stall" ? res : common(res);
   });
-  const addr = server.addr as Deno.NetAddr;
-  const simUrl = `http://127.0.0.1:${addr.port}`;
+  const serverPort = (server.addr as Deno.NetAddr).port;
+  const front = opts.tcpFaults ? new TcpFront(serverPort) : undefined;
+  front?.listen(opts.port ?? 0);
+  const simUrl = `http://127.0.0.1:${front?.port ?? serverPort}`;
+  const needFront = (what: string): TcpFront => {
+    if (!front) throw new Error(`sim: ${what} needs startSim({ tcpFaults: true })`);
+    return front;
+  };
   world.dashboard = simUrl;
+  const decoy = startDecoy(() => `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`);
 
   const truth = () => {
     tick();
     const by_state: Record<string, number> = {};
     const by_kind = { task: 0, chat: 0 };
-    const now = Date.now();
+    const now = clock.now();
     const count = (s: string) => (by_state[s] = (by_state[s] ?? 0) + 1);
     if (hasTasks) {
       for (const t of tasks.all) {
@@ -292,14 +219,23 @@ function createSim(opts: SimOptions): Sim {
       requests.length = 0;
     },
     fault(route, f) {
-      faults.push({ ...f, route, left: f.times ?? Infinity });
+      if (f.kind === "reset") needFront("a reset fault");
+      faults.add(route, f);
     },
     clearFaults() {
-      faults = [];
+      faults.clear();
     },
+    refuse() {
+      return needFront("refuse()").refuse();
+    },
+    restore() {
+      needFront("restore()").restore();
+    },
+    decoy,
     setLatency(ms) {
       latency = ms;
     },
+    clock,
     truth,
     setTask(id, patch) {
       tick();
@@ -330,7 +266,8 @@ function createSim(opts: SimOptions): Sim {
     close() {
       if (!closed) {
         closing.abort();
-        closed = server.shutdown();
+        faults.clear();
+        closed = Promise.all([front?.close(), server.shutdown(), decoy.close()]).then(() => {});
       }
       return closed;
     },

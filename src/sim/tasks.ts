@@ -1,28 +1,13 @@
 /**
- * Simulated Coder Tasks: the task store, its lazy evolution over (paced) time, the wire shapes
- * of v2.29+ and of v2.27, and the `/tasks` routes.
+ * Simulated Coder Tasks: the task store, seeding, and its lazy evolution over (paced) time. The
+ * wire shapes are in tasks_wire.ts, the `/tasks` routes in tasks_routes.ts.
  */
-import {
-  findUser,
-  type SimTemplate,
-  type SimUser,
-  templateOfVersion,
-  type World,
-} from "./deployment.ts";
-import {
-  coderError,
-  empty,
-  HttpAnswer,
-  invalidQuery,
-  json,
-  readBody,
-  requiredField,
-  resourceNotFound,
-  unknownUser,
-} from "./http.ts";
+import type { SimTemplate, SimUser, World } from "./deployment.ts";
 import type { Router } from "./router.ts";
 import { pickJob, stateMessage, stateUri, welcomeScreen, workScreen } from "./seed.ts";
-import { isoZ, isUuid, nanoZ, NIL_UUID, Rng, squash } from "./util.ts";
+import { TaskRoutes } from "./tasks_routes.ts";
+import { taskWire, taskWireStatus } from "./tasks_wire.ts";
+import { Rng, squash } from "./util.ts";
 
 /** One log entry, stored with a millisecond time. */
 interface LogRec {
@@ -61,22 +46,12 @@ export interface TaskRec {
   rng: Rng;
 }
 
-const TASK_STATUSES = ["pending", "initializing", "active", "paused", "unknown", "error"];
-const TO_WORKSPACE: Record<string, string> = {
-  pending: "pending",
-  initializing: "starting",
-  active: "running",
-  paused: "stopped",
-  error: "failed",
-  unknown: "canceling",
-};
 const FROM_WORKSPACE: Record<string, string> = {
   running: "active",
   starting: "initializing",
   stopped: "paused",
   failed: "error",
 };
-const NAME_RE = /^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$/;
 
 /** Seeded task kinds: the first ones in order, so even a small fleet covers every state. */
 const KINDS = [
@@ -106,6 +81,11 @@ export class TaskStore {
     this.#rng = rng;
   }
 
+  /** `n` random hex digits (name suffixes). */
+  hex(n: number): string {
+    return this.#rng.hex(n);
+  }
+
   /** Live tasks in creation order. */
   get all(): readonly TaskRec[] {
     return this.#list;
@@ -116,21 +96,25 @@ export class TaskStore {
     return this.#byId.get(id);
   }
 
-  #dur(t: TaskRec, minS: number, maxS: number): number {
+  /** A random duration for `t` in [minS, maxS] seconds, scaled by the pace. */
+  dur(t: TaskRec, minS: number, maxS: number): number {
     return t.rng.int(minS * 1000, maxS * 1000) / this.world.pace;
   }
 
-  #add(t: TaskRec): void {
+  /** Store a new task. */
+  add(t: TaskRec): void {
     this.#list.push(t);
     this.#byId.set(t.id, t);
   }
 
-  #remove(t: TaskRec): void {
+  /** Delete a task. */
+  remove(t: TaskRec): void {
     this.#byId.delete(t.id);
     this.#list = this.#list.filter((x) => x !== t);
   }
 
-  #newRec(owner: SimUser, template: SimTemplate, name: string, prompt: string, at: number) {
+  /** A fresh task record (not stored yet). */
+  newRec(owner: SimUser, template: SimTemplate, name: string, prompt: string, at: number) {
     const rng = this.#rng.fork();
     const t: TaskRec = {
       id: rng.uuid(),
@@ -159,13 +143,13 @@ export class TaskStore {
 
   /** Seed `n` tasks spread over owners, templates and states. */
   seed(n: number): void {
-    const now = Date.now();
+    const now = this.world.clock.now();
     const ai = this.world.templates.filter((x) => x.ai);
     for (let i = 0; i < n; i++) {
       const kind = i < KINDS.length ? KINDS[i] : this.#rng.pick(WEIGHTED);
       const owner = this.world.users[i % this.world.users.length];
       const job = pickJob(this.#rng);
-      const t = this.#newRec(owner, ai[i % ai.length], `${job.base}-${i + 1}`, job.prompt, now);
+      const t = this.newRec(owner, ai[i % ai.length], `${job.base}-${i + 1}`, job.prompt, now);
       const r = t.rng;
       const model = t.template.name === "codex" ? "GPT-5 Codex" : "Sonnet 4.5";
       if (t.presetId && r.chance(0.3)) {
@@ -201,19 +185,19 @@ export class TaskStore {
         case "pending":
           t.createdAt = t.updatedAt = now - r.int(1000, 5000);
           t.phase = "boot";
-          t.nextAt = now + this.#dur(t, 3, 10);
+          t.nextAt = now + this.dur(t, 3, 10);
           break;
         case "initializing":
           t.createdAt = now - r.int(15_000, 30_000);
           t.updatedAt = now - r.int(2_000, 10_000);
           t.status = "initializing";
           t.phase = "init";
-          t.nextAt = now + this.#dur(t, 5, 30);
+          t.nextAt = now + this.dur(t, 5, 30);
           break;
         case "working":
           settle("working", now - r.int(10_000, 120_000));
           t.phase = "work";
-          t.nextAt = now + this.#dur(t, 20, 200);
+          t.nextAt = now + this.dur(t, 20, 200);
           break;
         case "idle":
         case "complete":
@@ -235,7 +219,7 @@ export class TaskStore {
           t.status = "error";
           break;
       }
-      this.#add(t);
+      this.add(t);
     }
   }
 
@@ -258,7 +242,7 @@ export class TaskStore {
         t.status = "initializing";
         t.updatedAt = at;
         t.phase = "init";
-        t.nextAt = at + this.#dur(t, 10, 40);
+        t.nextAt = at + this.dur(t, 10, 40);
         break;
       case "init":
         t.status = "active";
@@ -267,7 +251,7 @@ export class TaskStore {
         t.logs.push({ content: welcomeScreen(t.prompt, model), type: "output", at });
         t.work = t.prompt;
         t.phase = "work";
-        t.nextAt = at + this.#dur(t, 30, 240);
+        t.nextAt = at + this.dur(t, 30, 240);
         break;
       case "resume":
         t.status = "active";
@@ -290,7 +274,7 @@ export class TaskStore {
   set(id: string, patch: { status?: string; state?: string | null; message?: string }): void {
     const t = this.#byId.get(id);
     if (!t) throw new Error(`sim: no task ${id}`);
-    const now = Date.now();
+    const now = this.world.clock.now();
     t.nextAt = Infinity;
     t.phase = "none";
     if (patch.status !== undefined) {
@@ -298,10 +282,10 @@ export class TaskStore {
       if (t.status === "paused") t.snapshotAt = now;
       if (t.status === "pending") {
         t.phase = "boot";
-        t.nextAt = now + this.#dur(t, 3, 10);
+        t.nextAt = now + this.dur(t, 3, 10);
       } else if (t.status === "initializing") {
         t.phase = "init";
-        t.nextAt = now + this.#dur(t, 10, 40);
+        t.nextAt = now + this.dur(t, 10, 40);
       }
     }
     if (patch.state === null) t.current = null;
@@ -312,349 +296,23 @@ export class TaskStore {
     }
     if (t.status === "active" && t.current?.state === "working") {
       t.phase = "work";
-      t.nextAt = now + this.#dur(t, 20, 120);
+      t.nextAt = now + this.dur(t, 20, 120);
     }
     t.updatedAt = now;
   }
 
   /** The status word on the wire. */
   wireStatus(t: TaskRec): string {
-    return this.world.profile === "old" ? (TO_WORKSPACE[t.status] ?? t.status) : t.status;
+    return taskWireStatus(this.world, t);
   }
 
-  /** The task as Coder serializes it (v2.29+ codersdk.Task, or the 18-key v2.27 shape). */
+  /** The task as Coder serializes it. */
   wire(t: TaskRec): Record<string, unknown> {
-    const w = this.world;
-    const hasAgent = t.status !== "pending" && t.status !== "error";
-    const lifecycle = !hasAgent
-      ? null
-      : t.status === "initializing"
-      ? "starting"
-      : t.status === "paused"
-      ? "off"
-      : "ready";
-    const health = !hasAgent
-      ? null
-      : t.status === "paused"
-      ? { healthy: false, reason: "agent is not connected" }
-      : { healthy: true };
-    const current = t.current
-      ? {
-        timestamp: w.time(t.current.at),
-        state: t.current.state,
-        message: t.current.message,
-        uri: t.current.uri,
-      }
-      : null;
-    if (w.profile === "old") {
-      return {
-        id: t.id,
-        organization_id: w.org.id,
-        owner_id: t.owner.id,
-        owner_name: t.owner.username,
-        name: t.name,
-        template_id: t.template.id,
-        template_name: t.template.name,
-        template_display_name: t.template.displayName,
-        template_icon: "",
-        workspace_id: t.id,
-        workspace_agent_id: hasAgent ? t.agentId : null,
-        workspace_agent_lifecycle: lifecycle,
-        workspace_agent_health: health ? { healthy: true } : null,
-        initial_prompt: t.prompt,
-        status: this.wireStatus(t),
-        current_state: current,
-        created_at: w.time(t.createdAt),
-        updated_at: w.time(t.createdAt),
-      };
-    }
-    const nu = (id: string, valid: boolean) => ({ uuid: valid ? id : NIL_UUID, valid });
-    return {
-      id: t.id,
-      organization_id: w.org.id,
-      owner_id: t.owner.id,
-      owner_name: t.owner.username,
-      owner_avatar_url: "",
-      name: t.name,
-      display_name: t.displayName,
-      template_id: t.template.id,
-      template_version_id: t.template.activeVersionId,
-      template_name: t.template.name,
-      template_display_name: t.template.displayName,
-      template_icon: "",
-      workspace_id: nu(t.workspaceId, true),
-      workspace_name: `task-${t.name}`.slice(0, 32),
-      workspace_status: TO_WORKSPACE[t.status] ?? "running",
-      workspace_build_number: t.buildNumber,
-      workspace_agent_id: nu(t.agentId, hasAgent),
-      workspace_agent_lifecycle: lifecycle,
-      workspace_agent_health: health,
-      workspace_app_id: nu(t.appId, t.status === "active" || t.status === "paused"),
-      initial_prompt: t.prompt,
-      status: t.status,
-      current_state: current,
-      created_at: w.time(t.createdAt),
-      updated_at: w.time(t.updatedAt),
-    };
-  }
-
-  #logJson(t: TaskRec) {
-    const fmt = this.world.profile === "old" ? nanoZ : isoZ;
-    return t.logs.map((l, id) => ({ id, content: l.content, type: l.type, time: fmt(l.at) }));
-  }
-
-  #build(t: TaskRec, transition: "start" | "stop") {
-    const w = this.world;
-    const now = Date.now();
-    const id = t.rng.uuid();
-    return {
-      id,
-      build_number: t.buildNumber,
-      created_at: w.time(now),
-      updated_at: w.time(now),
-      workspace_id: t.workspaceId,
-      workspace_name: `task-${t.name}`.slice(0, 32),
-      workspace_owner_id: t.owner.id,
-      workspace_owner_name: t.owner.username,
-      template_version_id: t.template.activeVersionId,
-      template_version_name: t.template.versionName,
-      transition,
-      initiator_id: w.me.id,
-      initiator_name: w.me.username,
-      reason: "initiator",
-      status: "pending",
-      job: {
-        id: t.rng.uuid(),
-        status: "pending",
-        created_at: w.time(now),
-        error: "",
-        file_id: t.template.id,
-        tags: { scope: "organization" },
-        type: "workspace_build",
-      },
-      resources: [],
-      deadline: null,
-      max_deadline: null,
-      daily_cost: 0,
-    };
-  }
-
-  #resolve(userRef: string, taskRef: string): TaskRec {
-    const user = findUser(this.world, userRef);
-    if (!user) throw new HttpAnswer(unknownUser(userRef));
-    let t: TaskRec | undefined;
-    if (isUuid(taskRef)) t = this.#byId.get(taskRef.toLowerCase());
-    else t = this.#list.find((x) => x.owner === user && x.name === taskRef);
-    if (!t || t.owner !== user) throw new HttpAnswer(resourceNotFound());
-    return t;
-  }
-
-  #list_(q: string): Response {
-    let owner: SimUser | null | undefined;
-    let orgOk = true;
-    let status: string | undefined;
-    for (const term of q.trim() ? q.trim().split(/\s+/) : []) {
-      const i = term.indexOf(":");
-      const key = i < 0 ? "" : term.slice(0, i).toLowerCase();
-      const value = i < 0 ? term : term.slice(i + 1);
-      if (key === "owner") owner = findUser(this.world, value) ?? null;
-      else if (key === "organization") {
-        orgOk = value === this.world.org.id || value === this.world.org.name;
-      } else if (key === "status") {
-        if (this.world.profile !== "old" && !TASK_STATUSES.includes(value)) {
-          return invalidQuery(
-            `Query param "status" has invalid value: "${value}" is not a valid task status`,
-          );
-        }
-        status = value;
-      } else {
-        return invalidQuery(`Query param "${key || term}" is not a valid query param`);
-      }
-    }
-    const picked: TaskRec[] = [];
-    if (orgOk && owner !== null) {
-      for (const t of this.#list) {
-        if (owner && t.owner !== owner) continue;
-        if (status && this.wireStatus(t) !== status && t.status !== status) continue;
-        picked.push(t);
-      }
-    }
-    picked.sort((a, b) => b.createdAt - a.createdAt);
-    const tasks = picked.map((t) => this.wire(t));
-    return json(200, { tasks, count: tasks.length });
-  }
-
-  #create(userRef: string, body: Record<string, unknown>): Response {
-    const w = this.world;
-    const owner = findUser(w, userRef);
-    if (!owner) return unknownUser(userRef);
-    const input = typeof body.input === "string" ? body.input : "";
-    if (input.trim() === "") return requiredField("input");
-    const tvId = typeof body.template_version_id === "string" ? body.template_version_id : "";
-    const template = isUuid(tvId) ? templateOfVersion(w, tvId.toLowerCase()) : undefined;
-    if (!template) {
-      return coderError(400, "Template version not found.", `template version "${tvId}"`);
-    }
-    if (!template.ai) {
-      return coderError(400, 'Template does not have a valid "coder_ai_task" resource.');
-    }
-    const presets = w.presets.get(template.activeVersionId) ?? [];
-    let presetId = presets.find((p) => p.Default)?.ID;
-    if (typeof body.template_version_preset_id === "string" && body.template_version_preset_id) {
-      const p = presets.find((x) => x.ID === body.template_version_preset_id);
-      if (!p) return coderError(400, "Template version preset not found.");
-      presetId = p.ID;
-    }
-    let name = typeof body.name === "string" ? body.name.trim() : "";
-    if (name) {
-      if (!NAME_RE.test(name) || name.length > 32) {
-        return coderError(400, "Validation failed.", undefined, [{
-          field: "name",
-          detail: `Validation failed for tag "task_name" with value: "${name}"`,
-        }]);
-      }
-      if (this.#list.some((x) => x.owner === owner && x.name === name)) {
-        const noun = w.profile === "old" ? "Workspace" : "Task";
-        return coderError(409, `${noun} "${name}" already exists.`, undefined, [{
-          field: "name",
-          detail: "This value is already in use and should be unique.",
-        }]);
-      }
-    } else {
-      const slug = input.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim().split(" ")
-        .slice(0, 3).join("-").slice(0, 24).replace(/-+$/, "") || "task";
-      do name = `${slug}-${this.#rng.hex(4)}`; while (
-        this.#list.some((x) => x.owner === owner && x.name === name)
-      );
-    }
-    const now = Date.now();
-    const t = this.#newRec(owner, template, name, input, now);
-    t.presetId = presetId;
-    if (typeof body.display_name === "string" && body.display_name) {
-      t.displayName = body.display_name;
-    }
-    t.phase = "boot";
-    t.nextAt = now + this.#dur(t, 3, 10);
-    this.#add(t);
-    return json(201, this.wire(t));
-  }
-
-  #send(t: TaskRec, input: string): Response {
-    const busy = t.status !== "active" || t.current?.state === "working";
-    if (busy) {
-      const old = this.world.profile === "old";
-      const word = t.status === "active" ? (old ? "running" : "working") : this.wireStatus(t);
-      return coderError(
-        old ? 502 : 409,
-        "Task app is not ready to accept input.",
-        `Status: ${word}`,
-      );
-    }
-    const now = Date.now();
-    t.logs.push({ content: input, type: "input", at: now });
-    t.work = input;
-    t.current = { state: "working", message: `Working on: ${squash(input, 80)}`, at: now, uri: "" };
-    t.updatedAt = now;
-    t.phase = "work";
-    t.nextAt = now + this.#dur(t, 20, 120);
-    return empty(204);
-  }
-
-  #logs(t: TaskRec): Response {
-    const old = this.world.profile === "old";
-    switch (t.status) {
-      case "active":
-        return json(
-          200,
-          old ? { logs: this.#logJson(t) } : { logs: this.#logJson(t), snapshot: false },
-        );
-      case "paused":
-        if (old) return coderError(400, "Task is not configured with a sidebar app.");
-        return json(200, {
-          logs: this.#logJson(t),
-          snapshot: true,
-          snapshot_at: this.world.time(t.snapshotAt ?? t.updatedAt),
-        });
-      case "pending":
-      case "initializing":
-        return coderError(400, "Task is not configured with a sidebar app.");
-      case "error":
-        return coderError(
-          409,
-          "Task is in an error state.",
-          "The task's workspace build failed: terraform plan: exit status 1",
-        );
-      default:
-        return coderError(409, "Task app is not available.", `Task status: ${this.wireStatus(t)}`);
-    }
+    return taskWire(this.world, t);
   }
 
   /** Register the Tasks routes under `prefix` (`/api/v2` or `/api/experimental`). */
   register(router: Router, prefix: string): void {
-    const P = `${prefix}/tasks`;
-    router.add("GET", P, ({ query }) => this.#list_(query.get("q") ?? ""));
-    router.add("POST", `${P}/{user}`, async ({ req, params }) => {
-      return this.#create(params.user, await readBody(req));
-    });
-    router.add("GET", `${P}/{user}/{task}`, ({ params }) => {
-      return json(200, this.wire(this.#resolve(params.user, params.task)));
-    });
-    router.add("DELETE", `${P}/{user}/{task}`, ({ params }) => {
-      this.#remove(this.#resolve(params.user, params.task));
-      return empty(202);
-    });
-    router.add("PATCH", `${P}/{user}/{task}/input`, async ({ req, params }) => {
-      const t = this.#resolve(params.user, params.task);
-      const body = await readBody(req);
-      const input = typeof body.input === "string" ? body.input : "";
-      if (input.trim() === "") return requiredField("input");
-      if (t.status !== "paused") {
-        return coderError(
-          409,
-          "Task input can only be updated while the task is paused.",
-          `Task status: ${this.wireStatus(t)}`,
-        );
-      }
-      t.prompt = input;
-      t.updatedAt = Date.now();
-      return empty(204);
-    });
-    router.add("GET", `${P}/{user}/{task}/logs`, ({ params }) => {
-      return this.#logs(this.#resolve(params.user, params.task));
-    });
-    router.add("POST", `${P}/{user}/{task}/send`, async ({ req, params }) => {
-      const t = this.#resolve(params.user, params.task);
-      const body = await readBody(req);
-      const input = typeof body.input === "string" ? body.input : "";
-      if (input === "") return requiredField("input");
-      return this.#send(t, input);
-    });
-    router.add("POST", `${P}/{user}/{task}/pause`, ({ params }) => {
-      const t = this.#resolve(params.user, params.task);
-      if (t.status !== "active") {
-        return coderError(409, "Task is not running.", `Task status: ${this.wireStatus(t)}`);
-      }
-      const now = Date.now();
-      t.status = "paused";
-      t.snapshotAt = now;
-      t.updatedAt = now;
-      t.buildNumber++;
-      t.phase = "none";
-      t.nextAt = Infinity;
-      return json(202, { workspace_build: this.#build(t, "stop") });
-    });
-    router.add("POST", `${P}/{user}/{task}/resume`, ({ params }) => {
-      const t = this.#resolve(params.user, params.task);
-      if (t.status !== "paused") {
-        return coderError(409, "Task is not paused.", `Task status: ${this.wireStatus(t)}`);
-      }
-      const now = Date.now();
-      t.status = "initializing";
-      t.updatedAt = now;
-      t.buildNumber++;
-      t.phase = "resume";
-      t.nextAt = now + this.#dur(t, 8, 25);
-      return json(202, { workspace_build: this.#build(t, "start") });
-    });
+    new TaskRoutes(this).register(router, prefix);
   }
 }

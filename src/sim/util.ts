@@ -107,6 +107,18 @@ export function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Prom
   });
 }
 
+/** Resolve once any of `signals` aborts (never, when there are none). */
+export function released(...signals: AbortSignal[]): Promise<void> {
+  if (signals.some((s) => s.aborted)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const s of signals) s.removeEventListener("abort", done);
+      resolve();
+    };
+    for (const s of signals) s.addEventListener("abort", done, { once: true });
+  });
+}
+
 /** Collapse whitespace and cap at `max` characters. */
 export function squash(s: string, max: number): string {
   const flat = s.replace(/\s+/g, " ").trim();

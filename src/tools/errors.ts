@@ -133,3 +133,31 @@ function nextFor(e: CoderError, opts: { cancelled?: boolean }): string {
 export function failureText(f: Failure): string {
   return `Error: ${oneLine(f.error, 1000)}\nNext: ${oneLine(f.next, 500)}`;
 }
+
+const SDK_INPUT =
+  /^(?:MCP error -?\d+: )?Input validation error: Invalid arguments for tool (\S+): /;
+
+/**
+ * The text of an error the MCP SDK reports itself, before any handler runs: arguments that do
+ * not match a tool's input schema, an unknown tool. Rendered like every other failure (what
+ * happened; what to do next), on clean single lines.
+ */
+export function sdkErrorText(message: string): string {
+  const one = (s: string) => oneLine(s, 600);
+  const m = SDK_INPUT.exec(message);
+  if (m) {
+    const rest = message.slice(m[0].length);
+    const at = rest.lastIndexOf("Next: ");
+    const what = at >= 0 ? rest.slice(0, at) : rest;
+    const next = at >= 0
+      ? rest.slice(at + "Next: ".length)
+      : `Fix the arguments as the message says and call ${
+        m[1]
+      } again; tools/list shows its input schema.`;
+    return failureText({ error: `Invalid arguments for ${m[1]}: ${one(what)}`, next: one(next) });
+  }
+  return failureText({
+    error: one(message.replace(/^MCP error -?\d+: /, "")),
+    next: "Check the tool name and arguments against tools/list, then call again.",
+  });
+}

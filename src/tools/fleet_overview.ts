@@ -1,6 +1,7 @@
 /** `fleet_overview`: the fleet at a glance. */
 import { z } from "zod";
-import { AGENT_STATES, isSettled, toRow } from "../fleet/agent.ts";
+import { type Agent, AGENT_STATES, type AgentSummary, isSettled, toRow } from "../fleet/agent.ts";
+import { markStalled } from "../fleet/fleet.ts";
 import { capacityOf } from "./capacity.ts";
 import { safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
@@ -49,33 +50,43 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
   },
   async handler({ owner, kind }, { fleet, signal }) {
     const d = await fleet.deployment(signal);
-    const snap = await fleet.snapshot({ owner, kind }, signal);
+    const snap = await fleet.summaries({ owner, kind }, signal);
+    // Counted from summaries; full agents are built only for the rows shown.
     const by_state: Record<string, number> = {};
     for (const s of AGENT_STATES) by_state[s] = 0;
-    const owners: Record<string, number> = {};
-    for (const a of snap.agents) {
+    const rawOwners = new Map<string, number>();
+    const settled: AgentSummary[] = [];
+    // Working agents (and queued chats) are built in full: stalls and capacity read them.
+    const busy: Agent[] = [];
+    for (const a of snap.summaries) {
       by_state[a.state]++;
-      const o = safeName(a.owner, 64);
-      owners[o] = (owners[o] ?? 0) + 1;
+      rawOwners.set(a.owner, (rawOwners.get(a.owner) ?? 0) + 1);
+      if (isSettled(a.state)) settled.push(a);
+      else busy.push(a.agent());
     }
+    markStalled(busy, fleet.now(), fleet.stalledMs);
     for (const s of AGENT_STATES) if (by_state[s] === 0) delete by_state[s];
+    const owners: Record<string, number> = {};
+    for (const [o, n] of rawOwners) {
+      const name = safeName(o, 64);
+      owners[name] = (owners[name] ?? 0) + n;
+    }
     const ranked = Object.entries(owners).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const by_owner = Object.fromEntries(ranked.slice(0, OWNERS_MAX));
     const rest = ranked.slice(OWNERS_MAX).reduce((n, [, c]) => n + c, 0);
     if (rest > 0) by_owner["(others)"] = rest;
-    const settled = snap.agents
-      .filter((a) => isSettled(a.state))
-      .sort((a, b) => Date.parse(a.state_since) - Date.parse(b.state_since));
-    const attention = settled.slice(0, ATTENTION_MAX).map(toRow);
+    // Longest waiting first; the sort is stable, so ties keep the back ends' order.
+    settled.sort((a, b) => a.since - b.since);
+    const attention = settled.slice(0, ATTENTION_MAX).map((s) => toRow(s.agent()));
     const warnings = snap.errors.map((e) => `${e.kind} list failed: ${e.error}`);
-    const stalledAll = snap.agents.filter((a) => a.stalled)
+    const stalledAll = busy.filter((a) => a.stalled)
       .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
     const stalled = stalledAll.slice(0, ATTENTION_MAX).map(toRow);
     const capacity = d.backends.some((b) => b.kind === "chat") && kind !== "task"
-      ? capacityOf(snap.agents, snap.queueFlagListed)
+      ? capacityOf(busy, snap.queueFlagListed)
       : undefined;
     const data = {
-      total: snap.agents.length,
+      total: snap.summaries.length,
       by_state,
       by_owner,
       owners_total: ranked.length,

@@ -1,6 +1,7 @@
 /** `get_agent`: one agent in full. */
 import { z } from "zod";
 import { cleanAgent } from "../fleet/agent.ts";
+import { resolveWithLogs } from "../fleet/one_trip.ts";
 import { oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { ago, quoted } from "./format.ts";
@@ -41,13 +42,10 @@ Returns agent (every field of the agent model, with its dashboard url), recent (
     openWorldHint: true,
   },
   async handler({ agent: handle }, { fleet, signal }) {
-    const found = await fleet.resolve(handle, signal);
-    const agent = cleanAgent(found);
-    const backend = await fleet.backendOf(agent, signal);
-    const [logs, extras] = await Promise.allSettled([
-      backend.logs(found, { limit: 3 }, signal),
-      backend.extras(found, signal),
-    ]);
+    // The lookup, the last messages and the extras go out together where the handle allows.
+    const one = await resolveWithLogs(fleet, handle, { limit: 3 }, true, signal);
+    const agent = cleanAgent(one.agent);
+    const [logs, extras] = await Promise.allSettled([one.logs, one.extras]);
     const recent = logs.status === "fulfilled"
       ? logs.value.messages.map((m) => ({ ...m, text: oneLine(m.text.replace(BOX, " "), 300) }))
       : [];

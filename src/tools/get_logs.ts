@@ -1,6 +1,7 @@
 /** `get_logs`: an agent's conversation. */
 import { z } from "zod";
 import { FleetError } from "../fleet/backend.ts";
+import { resolveWithLogs } from "../fleet/one_trip.ts";
 import { block, frame, FRAME_MARK, oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 import { HandleInput } from "./schemas.ts";
@@ -58,9 +59,10 @@ Returns messages [{id, role, time, text}] in ascending id order, snapshot (true 
         "Pass after_id to follow new messages, or before_id to page back.",
       );
     }
-    const agent = await fleet.resolve(handle, signal);
-    const backend = await fleet.backendOf(agent, signal);
-    const page = await backend.logs(agent, { after_id, before_id, limit }, signal);
+    // The lookup and the page go out together where the handle allows.
+    const one = await resolveWithLogs(fleet, handle, { after_id, before_id, limit }, false, signal);
+    const agent = one.agent;
+    const page = await one.logs;
     // Fit max_chars, keeping the newest messages whole first; cut the oldest one that crosses it.
     let budget = max_chars;
     let truncated = false;

@@ -90,12 +90,24 @@ interface Call {
 type Answer = { status: number; body?: unknown };
 type Handler = (call: Call) => Answer | Promise<Answer>;
 
+/**
+ * Requests that reached a stub without the session token. An assertion inside the stub would be
+ * swallowed (the client turns a throwing fetch into a network error, which tests of failures
+ * accept), so they are recorded here and checked by the last test of this file.
+ */
+const TOKEN_PROBLEMS: string[] = [];
+let stubbedRequests = 0;
+
 function stub(routes: Record<string, Handler | Answer>) {
   const calls: Call[] = [];
   const fetchStub: typeof fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const headers = new Headers(init?.headers);
-    assert.equal(headers.get("Coder-Session-Token"), TOKEN);
+    stubbedRequests++;
+    const got = headers.get("Coder-Session-Token");
+    if (got !== TOKEN) {
+      TOKEN_PROBLEMS.push(`${init?.method ?? "GET"} ${url.pathname}: token ${JSON.stringify(got)}`);
+    }
     const call: Call = {
       method: init?.method ?? "GET",
       path: url.pathname,
@@ -787,4 +799,10 @@ Deno.test("TasksBackend.catalog: presets per template, at most 8 lookups at once
     { id: "p0", name: "Default", default: true, description: "" },
   ]);
   assert.deepEqual(cat.templates?.[3].presets, []); // one failure does not hide the rest
+});
+
+// Registered last, so it runs after every test above (a file's tests run in order).
+Deno.test("every stubbed request carried the session token", () => {
+  assert.ok(stubbedRequests > 20, `only ${stubbedRequests} stubbed requests: the stub is unused?`);
+  assert.deepEqual(TOKEN_PROBLEMS, []);
 });

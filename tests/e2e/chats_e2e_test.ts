@@ -17,9 +17,12 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     await t.step(
       "fleet_overview matches ground truth (only chats on a chats-only Coder)",
       async () => {
-        const r = await h.call("fleet_overview");
+        // The clock stands still: the fleet cannot move between the call and truth().
+        const [r, truth] = await h.frozen(async () => [
+          await h.call("fleet_overview"),
+          h.sim.truth(),
+        ]);
         assert.ok(!r.isError, r.text);
-        const truth = h.sim.truth();
         assert.equal(r.data.total, truth.total);
         for (const [state, n] of Object.entries(truth.by_state)) {
           if (n > 0) assert.equal(r.data.by_state[state], n, state);
@@ -73,6 +76,8 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
       },
     );
 
+    // Steps that act work on seeded chats of their own, so that one failure hides nothing else.
+    const seeded = h.sim.chatIds();
     let chatId = "";
     await t.step(
       "list_templates lists models; create_task makes a chat with model and labels",
@@ -121,6 +126,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     });
 
     await t.step("send_input: queue while running, interrupt, fail, wait", async () => {
+      const chatId = seeded[0];
       h.sim.setChat(chatId, { status: "running" });
       const q = await h.call("send_input", {
         agents: [chatId],
@@ -136,13 +142,23 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
         if_busy: "interrupt",
       });
       assert.equal(i.data.results[0].outcome, "sent", i.text);
-      const w = await h.call("send_input", { agents: [chatId], input: "next", wait_s: 60 });
+      const w = await h.callAdvancing(
+        "send_input",
+        { agents: [chatId], input: "next", wait_s: 60 },
+        60_000,
+      );
       assert.ok(["sent", "queued"].includes(w.data.results[0].outcome), w.text);
     });
 
     await t.step("wait_for_agents on chats uses one list request per round", async () => {
+      const chatId = seeded[1];
+      h.sim.setChat(chatId, { status: "running" });
       h.sim.clearRequests();
-      const r = await h.call("wait_for_agents", { agents: [chatId], timeout_s: 60 });
+      const r = await h.callAdvancing(
+        "wait_for_agents",
+        { agents: [chatId], timeout_s: 60 },
+        60_000,
+      );
       assert.equal(r.data.done, true, r.text);
       const gets = h.sim.requests.filter((q) =>
         q.method === "GET" && /\/chats\/[0-9a-f-]{36}$/.test(q.path)
@@ -153,6 +169,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     await t.step(
       "stop_agents interrupts; resume_agents says chats resume on a message",
       async () => {
+        const chatId = seeded[2];
         h.sim.setChat(chatId, { status: "running" });
         const s = await h.call("stop_agents", { agents: [chatId] });
         assert.equal(s.data.results[0].outcome, "done", s.text);
@@ -163,6 +180,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
     );
 
     await t.step("delete_agents archives; archived chats leave the fleet", async () => {
+      const chatId = seeded[3];
       const before = (await h.call("fleet_overview", { kind: "chat" })).data.total;
       const d = await h.call("delete_agents", { agents: [chatId] });
       assert.equal(d.data.results[0].outcome, "done", d.text);

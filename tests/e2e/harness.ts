@@ -2,7 +2,13 @@
  * End-to-end harness: a simulated Coder on 127.0.0.1, and the server spawned the way a user runs
  * it (`deno task start`, stdio), driven by the official MCP client.
  */
-import { Client } from "@modelcontextprotocol/client";
+import {
+  Client,
+  deserializeMessage,
+  type JSONRPCMessage,
+  serializeMessage,
+  type Transport,
+} from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { type Sim, type SimOptions, startSim } from "../../src/sim/server.ts";
 
@@ -16,6 +22,21 @@ export interface Harness {
   outputs: string[];
   /** Call a tool; returns the result and records its text. */
   call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
+  /**
+   * Call a waiting tool and move the sim's clock `stepMs` forward at each of its progress
+   * notifications (one per round, sent once the call watches): agents do minutes of work while
+   * the call waits, instead of the test sleeping through them.
+   */
+  callAdvancing(
+    name: string,
+    args: Record<string, unknown>,
+    stepMs: number,
+  ): Promise<ToolResult>;
+  /**
+   * Freeze the sim's clock while `fn` runs (nothing moves between a tool call and truth()),
+   * then let it run again.
+   */
+  frozen<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -95,21 +116,172 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     era: opts.era,
   });
   const outputs: string[] = [];
+  // deno-lint-ignore no-explicit-any
+  const record = async (call: Promise<any>): Promise<ToolResult> => {
+    const r = await call;
+    // deno-lint-ignore no-explicit-any
+    const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
+    outputs.push(text, JSON.stringify(r.structuredContent ?? null));
+    return { isError: r.isError as boolean | undefined, text, data: r.structuredContent };
+  };
   return {
     sim,
     client,
     outputs,
     stderr,
-    async call(name, args = {}) {
-      const r = await client.callTool({ name, arguments: args }, { timeout: 120_000 });
-      // deno-lint-ignore no-explicit-any
-      const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
-      outputs.push(text, JSON.stringify(r.structuredContent ?? null));
-      return { isError: r.isError as boolean | undefined, text, data: r.structuredContent };
+    call: (name, args = {}) =>
+      record(client.callTool({ name, arguments: args }, { timeout: 120_000 })),
+    callAdvancing: (name, args, stepMs) =>
+      record(client.callTool({ name, arguments: args }, {
+        timeout: 120_000,
+        onprogress: () => sim.clock.advance(stepMs),
+      })),
+    async frozen(fn) {
+      const was = sim.clock.frozen;
+      sim.clock.freeze();
+      try {
+        return await fn();
+      } finally {
+        if (!was) sim.clock.unfreeze();
+      }
     },
     async close() {
       await client.close();
       if (!opts.useSim) await sim.close();
     },
   };
+}
+
+/**
+ * Call a tool with the client's own timeout (default 60 s, what MCP clients wait by default);
+ * the result is recorded in `h.outputs` like {@link Harness.call}. A client-side timeout comes
+ * back as a thrown error whose message says so.
+ */
+export async function callWithin(
+  h: Harness,
+  name: string,
+  args: Record<string, unknown> = {},
+  timeoutMs = 60_000,
+): Promise<ToolResult> {
+  let r;
+  try {
+    r = await h.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+  } catch (err) {
+    throw new Error(`${name} gave no answer within ${timeoutMs} ms: ${String(err)}`);
+  }
+  // deno-lint-ignore no-explicit-any
+  const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
+  h.outputs.push(text, JSON.stringify(r.structuredContent ?? null));
+  return { isError: r.isError as boolean | undefined, text, data: r.structuredContent };
+}
+
+/**
+ * Assert a clean tool failure: `isError`, text starting `Error:` and a non-empty `Next:` line.
+ * Returns the text for further checks.
+ */
+export function assertCleanError(r: ToolResult, what = "result"): string {
+  if (r.isError !== true) throw new Error(`${what}: expected isError, got: ${r.text}`);
+  if (!/^Error: \S/.test(r.text)) {
+    throw new Error(`${what}: text does not start "Error:": ${r.text}`);
+  }
+  if (!/^Next: \S/m.test(r.text)) throw new Error(`${what}: no "Next:" line: ${r.text}`);
+  return r.text;
+}
+
+/**
+ * A stdio transport for the official client that keeps everything the server wrote: every byte
+ * of stdout (each JSON-RPC message as sent, and anything else) and of stderr. For scans that
+ * must see the raw stream, not the client's parsed view of it.
+ */
+export class RecordingTransport implements Transport {
+  /** Everything the server wrote to stdout. */
+  stdout = "";
+  /** Everything the server wrote to stderr. */
+  stderr = "";
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  #child?: Deno.ChildProcess;
+  #writer?: WritableStreamDefaultWriter<Uint8Array>;
+  #done?: Promise<unknown>;
+  readonly #args: string[];
+  readonly #env: Record<string, string>;
+
+  /** Spawn `deno <args>` with exactly `env` (plus PATH, HOME, NO_COLOR, DENO_DIR). */
+  constructor(opts: { args?: string[]; env?: Record<string, string> }) {
+    this.#args = opts.args ?? ["task", "-q", "start"];
+    this.#env = {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      NO_COLOR: "1",
+      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+      ...opts.env,
+    };
+  }
+
+  /** Start the server process (once; later calls do nothing). */
+  start(): Promise<void> {
+    if (this.#child) return Promise.resolve();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: this.#args,
+      env: this.#env,
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    const out = (async () => {
+      const dec = new TextDecoder();
+      let buf = "";
+      for await (const chunk of child.stdout) {
+        const text = dec.decode(chunk, { stream: true });
+        this.stdout += text;
+        buf += text;
+        let i;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i).replace(/\r$/, "");
+          buf = buf.slice(i + 1);
+          if (line.trim() === "") continue;
+          try {
+            this.onmessage?.(deserializeMessage(line));
+          } catch (err) {
+            this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+          }
+        }
+      }
+    })();
+    const err = (async () => {
+      const dec = new TextDecoder();
+      for await (const chunk of child.stderr) this.stderr += dec.decode(chunk, { stream: true });
+    })();
+    this.#done = Promise.all([out, err, child.status]).finally(() => this.onclose?.());
+    return Promise.resolve();
+  }
+
+  /** Write one JSON-RPC message. */
+  async send(message: JSONRPCMessage): Promise<void> {
+    await this.#writer!.write(new TextEncoder().encode(serializeMessage(message)));
+  }
+
+  /** The exit status, once the process has ended. */
+  get status(): Promise<Deno.CommandStatus> {
+    return this.#child!.status;
+  }
+
+  /** Close stdin; kill the process if it has not exited 3 s later; wait for it. */
+  async close(): Promise<void> {
+    if (!this.#child) return;
+    await this.#writer?.close().catch(() => undefined);
+    const timer = setTimeout(() => {
+      try {
+        this.#child?.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 3000);
+    await this.#done;
+    clearTimeout(timer);
+  }
 }

@@ -154,6 +154,14 @@ Deno.test("e2e http: bearer token required; modern and legacy clients served", a
       const r = await client.callTool({ name: "fleet_overview", arguments: {} });
       // deno-lint-ignore no-explicit-any
       assert.equal((r.structuredContent as any).total, 6, era);
+      // An agent that writes either token into its status: both are redacted from the result.
+      const [id] = sim.taskIds();
+      sim.setTask(id, { status: "active", state: "idle", message: `${httpToken} ${sim.token}` });
+      const g = await client.callTool({ name: "get_agent", arguments: { agent: id } });
+      const all = JSON.stringify(g);
+      assert.ok(!all.includes(httpToken), `bearer token in the result (${era})`);
+      assert.ok(!all.includes(sim.token), `session token in the result (${era})`);
+      assert.match(all, /\[redacted\] \[redacted\]/);
       await client.close();
     }
   } finally {

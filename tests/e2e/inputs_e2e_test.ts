@@ -16,13 +16,23 @@ Deno.test("e2e inputs: unknown arguments, handles, limits, state", async (t) => 
     await h.call("fleet_overview"); // detection done
     const [taskId] = h.sim.taskIds();
 
+    await t.step("a wrong type is refused like every other error", async () => {
+      const r = await h.call("list_agents", { limit: "many" });
+      assert.equal(r.isError, true, r.text);
+      assert.match(r.text, /^Error: \S.*limit/);
+      assert.match(r.text, /^Next: \S/m);
+    });
+
     await t.step("an unknown argument is refused, named, and nothing is resumed", async () => {
       h.sim.setTask(taskId, { status: "paused" });
       h.sim.clearRequests();
       const r = await h.call("resume_agents", { agents: [taskId], dry_run: true });
       assert.equal(r.isError, true, r.text);
       assert.match(r.text, /dry_run/);
-      assert.match(r.text, /Next: /);
+      // Rendered like every other error: what happened, then the next step on its own line.
+      assert.match(r.text, /^Error: \S/);
+      assert.match(r.text, /^Next: \S/m);
+      assert.doesNotMatch(r.text, /Input validation error/);
       assert.deepEqual(writes(h.sim.requests), [], "no write was sent");
       assert.deepEqual(h.sim.requests, [], "no request at all");
       const still = (h.sim.task(taskId) as { status: string }).status;
@@ -55,9 +65,12 @@ Deno.test("e2e inputs: unknown arguments, handles, limits, state", async (t) => 
     });
 
     await t.step("state takes one value or a list", async () => {
-      const one = await h.call("list_agents", { state: "working", limit: 200 });
+      // The same fleet for both answers (the first state filter also probes Coder's status:).
+      const [one, list] = await h.frozen(async () => [
+        await h.call("list_agents", { state: "working", limit: 200 }),
+        await h.call("list_agents", { state: ["working"], limit: 200 }),
+      ]);
       assert.ok(!one.isError, one.text);
-      const list = await h.call("list_agents", { state: ["working"], limit: 200 });
       assert.deepEqual(one.data.total, list.data.total);
       for (const a of one.data.agents) assert.equal(a.state, "working");
       const w = await h.call("wait_for_agents", { state: "idle", timeout_s: 0 });

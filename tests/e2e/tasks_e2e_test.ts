@@ -23,18 +23,22 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
     );
 
     await t.step("fleet_overview counts equal the sim's ground truth", async () => {
-      const r = await h.call("fleet_overview");
+      // The clock stands still: the fleet cannot move between the call and truth().
+      const [r, truth] = await h.frozen(
+        async () => [await h.call("fleet_overview"), h.sim.truth()],
+      );
       assert.ok(!r.isError, r.text);
-      const truth = h.sim.truth();
       assert.equal(r.data.total, truth.total);
       for (const [state, n] of Object.entries(truth.by_state)) {
-        if (n > 0) assert.equal(r.data.by_state[state], n, `state ${state}`);
+        assert.equal(r.data.by_state[state] ?? 0, n, `state ${state}`);
       }
+    });
+
+    await t.step("fleet_overview names the back end and the user", async () => {
+      const r = await h.call("fleet_overview");
       assert.deepEqual(r.data.backends, [{ kind: "task", api: "/api/v2/tasks" }]);
       assert.equal(r.data.coder.user, h.sim.username);
       assert.ok(r.data.attention.length <= 20);
-      const since = r.data.attention.map((a: { state_since: string }) => Date.parse(a.state_since));
-      assert.deepEqual(since, [...since].sort((a, b) => a - b), "longest waiting first");
       assert.match(r.text, /agents:/);
     });
 
@@ -45,7 +49,7 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.equal(lists.length, 1);
     });
 
-    await t.step("list_agents pages with a cursor and filters by state", async () => {
+    await t.step("list_agents pages with a cursor", async () => {
       const p1 = await h.call("list_agents", { limit: 15 });
       assert.ok(!p1.isError, p1.text);
       assert.equal(p1.data.agents.length, 15);
@@ -59,21 +63,23 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
         [...p1.data.agents, ...p2.data.agents, ...p3.data.agents].map((a) => a.id),
       );
       assert.equal(ids.size, 40, "pages neither overlap nor skip");
-      const bad = await h.call("list_agents", { limit: 10, cursor: p1.data.next_cursor });
-      assert.equal(bad.isError, true, "a cursor is bound to its query");
-      assert.match(bad.text, /Next:/);
-      const paused = await h.call("list_agents", { state: ["paused"] });
-      for (const a of paused.data.agents) assert.equal(a.state, "paused");
-      assert.equal(paused.data.total, h.sim.truth().by_state.paused ?? 0);
+    });
+
+    await t.step("list_agents settled_for_s keeps settled agents only", async () => {
       const settled = await h.call("list_agents", { settled_for_s: 0, limit: 200 });
       assert.ok(settled.data.total > 0);
       for (const a of settled.data.agents) assert.ok(!["starting", "working"].includes(a.state));
     });
 
-    let some: { id: string; name: string; owner: string };
+    await t.step("list_agents owner filter", async () => {
+      const mine = await h.call("list_agents", { owner: h.sim.username, limit: 200 });
+      assert.ok(mine.data.total > 0 && mine.data.total < 40, `${mine.data.total}`);
+      for (const a of mine.data.agents) assert.equal(a.owner, h.sim.username);
+    });
+
     await t.step("get_agent by id and by owner/name", async () => {
       const list = await h.call("list_agents", { owner: h.sim.username, limit: 1 });
-      some = list.data.agents[0];
+      const some = list.data.agents[0];
       const byId = await h.call("get_agent", { agent: some.id });
       assert.ok(!byId.isError, byId.text);
       assert.equal(byId.data.agent.id, some.id);
@@ -109,6 +115,7 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
     let created: { id: string; name: string }[] = [];
     await t.step("create_task starts several agents and reports each", async () => {
       const tpl = (await h.call("list_templates")).data.templates[0];
+      const before = h.sim.truth().total;
       const r = await h.call("create_task", {
         prompts: ["Write tests for parser", "Fix flaky CI"],
         template: tpl.name,
@@ -119,25 +126,37 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.deepEqual(r.data.failed, []);
       created = r.data.created;
       assert.deepEqual(created.map((c) => c.name).sort(), ["e2e-batch-1", "e2e-batch-2"]);
-      const bad = await h.call("create_task", { prompt: "x", template: "no-such-template" });
-      assert.equal(bad.isError ?? false, false);
-      assert.equal(bad.data.failed.length, 1);
-      assert.match(bad.data.failed[0].error, /list_templates/);
+      assert.equal(h.sim.truth().total, before + 2, "Coder has them");
     });
 
+    await t.step(
+      "create_task with an unknown template fails that item with a next step",
+      async () => {
+        const bad = await h.call("create_task", { prompt: "x", template: "no-such-template" });
+        assert.equal(bad.isError ?? false, false);
+        assert.equal(bad.data.failed.length, 1);
+        assert.match(bad.data.failed[0].error, /list_templates/);
+      },
+    );
+
     await t.step("wait_for_agents returns when the new agents settle", async () => {
-      const r = await h.call("wait_for_agents", {
+      assert.equal(created.length, 2, "needs the agents create_task started");
+      // A minute of the sim's time per round: they boot, work and settle in a few rounds.
+      const r = await h.callAdvancing("wait_for_agents", {
         agents: created.map((c) => c.id),
         mode: "all",
         timeout_s: 60,
-      });
+      }, 60_000);
       assert.ok(!r.isError, r.text);
       assert.equal(r.data.done, true, r.text);
       assert.equal(r.data.changed_total, 2);
     });
 
+    // Each step below works on its own seeded task, so that one failure hides nothing else.
+    const ids = h.sim.taskIds();
+
     await t.step("send_input sends to an idle task, and get_logs shows it", async () => {
-      const id = created[0].id;
+      const id = ids[0];
       h.sim.setTask(id, { status: "active", state: "idle", message: "waiting for you" });
       const r = await h.call("send_input", { agents: [id], input: "Also cover edge cases" });
       assert.ok(!r.isError, r.text);
@@ -147,47 +166,36 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.ok(
         logs.data.messages.some((m: { text: string }) => m.text.includes("Also cover edge cases")),
       );
-      const ids = logs.data.messages.map((m: { id: number }) => m.id);
-      assert.deepEqual(ids, [...ids].sort((a: number, b: number) => a - b), "ascending ids");
     });
 
     await t.step("send_input if_busy=fail sends nothing to a working task", async () => {
-      const id = created[1].id;
+      const id = ids[1];
       h.sim.setTask(id, { status: "active", state: "working" });
       h.sim.clearRequests();
       const r = await h.call("send_input", { agents: [id], input: "hello", if_busy: "fail" });
       assert.equal(r.data.results[0].outcome, "busy");
       assert.equal(h.sim.requests.filter((q) => q.path.endsWith("/send")).length, 0);
+    });
+
+    await t.step("send_input if_busy=queue on a task: busy, Tasks cannot queue", async () => {
+      const id = ids[1];
+      h.sim.setTask(id, { status: "active", state: "working" });
+      h.sim.clearRequests();
       const q = await h.call("send_input", { agents: [id], input: "hello", if_busy: "queue" });
       assert.equal(q.data.results[0].outcome, "busy");
       assert.match(q.data.results[0].detail, /cannot queue/);
-    });
-
-    await t.step("stop_agents pauses; logs become a snapshot; resume_agents resumes", async () => {
-      const id = created[1].id;
-      const dry = await h.call("stop_agents", { agents: [id], dry_run: true });
-      assert.equal(dry.data.results[0].outcome, "would");
-      const r = await h.call("stop_agents", { agents: [id] });
-      assert.equal(r.data.results[0].outcome, "done", r.text);
-      const again = await h.call("stop_agents", { agents: [id] });
-      assert.equal(again.data.results[0].outcome, "skipped");
-      const logs = await h.call("get_logs", { agent: id });
-      assert.equal(logs.data.snapshot, true);
-      const res = await h.call("resume_agents", {
-        agents: [id],
-        prompt: "New plan: smaller steps",
-      });
-      assert.equal(res.data.results[0].outcome, "done", res.text);
-      const st = await h.call("get_agent", { agent: id });
-      assert.notEqual(st.data.agent.state, "paused");
+      assert.equal(h.sim.requests.filter((q) => q.path.endsWith("/send")).length, 0);
     });
 
     await t.step("send_input if_busy=wait resumes a paused task first, then sends", async () => {
-      const id = created[0].id;
-      h.sim.setTask(id, { status: "active", state: "idle" });
-      assert.equal((await h.call("stop_agents", { agents: [id] })).data.results[0].outcome, "done");
+      const id = ids[2];
+      h.sim.setTask(id, { status: "paused" });
       h.sim.clearRequests();
-      const r = await h.call("send_input", { agents: [id], input: "carry on", wait_s: 120 });
+      const r = await h.callAdvancing(
+        "send_input",
+        { agents: [id], input: "carry on", wait_s: 120 },
+        60_000,
+      );
       assert.equal(r.data.results[0].outcome, "sent", r.text);
       const paths = h.sim.requests.filter((q) => q.method === "POST").map((q) => q.path);
       const resume = paths.findIndex((p) => p.endsWith("/resume"));
@@ -196,47 +204,52 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
     });
 
     await t.step("send_input if_busy=wait sends once a working task goes idle", async () => {
-      const id = created[1].id;
+      const id = ids[3];
       h.sim.setTask(id, { status: "active", state: "working" });
-      const r = await h.call("send_input", {
+      h.sim.clearRequests();
+      const r = await h.callAdvancing("send_input", {
         agents: [id],
         input: "when you are done",
         wait_s: 120,
-      });
+      }, 60_000);
       assert.equal(r.data.results[0].outcome, "sent", r.text);
+      assert.ok(
+        h.sim.requests.some((q) => q.path === "/api/v2/tasks"),
+        "it watched the task settle before sending",
+      );
     });
 
     await t.step("Coder 500 on send is reported per agent; others still go through", async () => {
-      const [a, b] = created.map((c) => c.id);
+      const [a, b] = [ids[4], ids[5]];
       h.sim.setTask(a, { status: "active", state: "idle" });
       h.sim.setTask(b, { status: "active", state: "idle" });
       h.sim.fault(new RegExp(`/tasks/[^/]+/${a}/send$`), { status: 500, times: 1 });
       const r = await h.call("send_input", { agents: [a, b], input: "go", if_busy: "fail" });
+      h.sim.clearFaults();
       const byId = Object.fromEntries(r.data.results.map((x: { id: string }) => [x.id, x]));
       assert.equal(byId[a].outcome, "failed");
       assert.match(byId[a].detail, /500/);
       assert.equal(byId[b].outcome, "sent");
-      h.sim.clearFaults();
     });
 
     await t.step("delete_agents deletes, and the fleet shrinks", async () => {
+      const gone = [ids[6], ids[7]];
       const before = h.sim.truth().total;
-      const r = await h.call("delete_agents", { agents: created.map((c) => c.id) });
+      const r = await h.call("delete_agents", { agents: gone });
       assert.deepEqual(r.data.results.map((x: { outcome: string }) => x.outcome), ["done", "done"]);
       assert.equal(h.sim.truth().total, before - 2);
-      const gone = await h.call("get_agent", { agent: created[0].id });
-      assert.equal(gone.isError, true);
+      const after = await h.call("get_agent", { agent: gone[0] });
+      assert.equal(after.isError, true);
     });
 
     await t.step("invalid arguments are rejected with a message", async () => {
-      const r = await h.client.callTool({ name: "list_agents", arguments: { limit: 5000 } }).catch(
-        (e) => ({ isError: true, content: [{ type: "text", text: String(e) }] }),
-      );
+      const r = await h.call("list_agents", { limit: 5000 });
       assert.equal(r.isError, true);
+      assert.match(r.text, /limit: Too big: expected number to be <=200/);
     });
 
     await t.step("agent-written text is sanitised and capped in every output", async () => {
-      const [id] = h.sim.taskIds();
+      const id = ids[8];
       const evil = "ok\u001b[2J\u202Eevil\u200B\u0007 " + "x".repeat(5000);
       h.sim.setTask(id, { status: "active", state: "idle", message: evil });
       const g = await h.call("get_agent", { agent: id });
@@ -280,14 +293,24 @@ Deno.test("e2e wait_for_agents: an agent deleted while watched is reported gone"
   try {
     const [id] = h.sim.taskIds();
     h.sim.setTask(id, { status: "active", state: "working" });
-    const waiting = h.call("wait_for_agents", { agents: [id], timeout_s: 60 });
-    await new Promise((r) => setTimeout(r, 500));
+    // Delete once the wait is watching: its first progress notification (a round is done).
+    let watching!: () => void;
+    const started = new Promise<void>((r) => (watching = r));
+    const waiting = h.client.callTool(
+      { name: "wait_for_agents", arguments: { agents: [id], timeout_s: 60 } },
+      { timeout: 120_000, onprogress: () => watching() },
+    );
+    await started;
     const del = await h.call("delete_agents", { agents: [id] });
     assert.equal(del.data.results[0].outcome, "done");
     const r = await waiting;
-    assert.equal(r.data.done, true, r.text);
-    assert.deepEqual(r.data.gone, [id]);
-    assert.match(r.text, /Gone/);
+    // deno-lint-ignore no-explicit-any
+    const data = r.structuredContent as any;
+    // deno-lint-ignore no-explicit-any
+    const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
+    assert.equal(data.done, true, text);
+    assert.deepEqual(data.gone, [id]);
+    assert.match(text, /Gone/);
   } finally {
     await h.close();
   }

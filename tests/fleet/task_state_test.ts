@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ERROR_GRACE_MS, NO_STATE_IDLE_MS, taskState } from "../../src/fleet/task_state.ts";
+import { taskState } from "../../src/fleet/task_state.ts";
 import { isoTime } from "../../src/fleet/time.ts";
 import type { TaskStateInput } from "../../src/fleet/task_state.ts";
 import type { AgentState } from "../../src/fleet/agent.ts";
@@ -10,6 +10,11 @@ const CREATED = "2026-03-01T11:00:00Z";
 const UPDATED = "2026-03-01T11:50:00Z";
 const REPORTED = "2026-03-01T11:55:00Z";
 const LONG_AFTER = T0; // 10 minutes after UPDATED
+// DESIGN.md's numbers, as literals: the implementation's own constants would follow a wrong value.
+/** "active with no state for 30 s" counts as idle. */
+const NO_STATE_IDLE_MS = 30_000;
+/** "within 5 minutes of the task's latest start it counts as starting". */
+const ERROR_GRACE_MS = 300_000;
 
 function task(
   status: string,

@@ -1,0 +1,129 @@
+/**
+ * The public face of the simulated Coder: its options, its request log and its control surface
+ * (faults, latency, ground truth, test controls). server.ts implements it.
+ */
+import type { SimClock } from "./clock.ts";
+import type { Decoy } from "./decoy.ts";
+import type { FaultKind, SimFault } from "./faults.ts";
+
+export type { SimClock } from "./clock.ts";
+export type { Decoy, DecoyRequest } from "./decoy.ts";
+export type { FaultKind, SimFault } from "./faults.ts";
+
+/** Options of `startSim`. */
+export interface SimOptions {
+  /**
+   * Which Coder to imitate (default "tasks"). old = v2.27-like: only /api/experimental/tasks and
+   * /api/experimental/chats, buildinfo v2.27.1, 502 on busy send, plain-string ids,
+   * WorkspaceStatus words in task status, no snapshot fields.
+   */
+  profile?: "tasks" | "chats" | "both" | "old";
+  /** Seeded task count (default 20). */
+  tasks?: number;
+  /** Seeded chat count (default 0 for "tasks", 20 otherwise). */
+  chats?: number;
+  /** Usernames (default ["admin","alice","bob","carol"]); the token's user is the first. */
+  users?: string[];
+  /** Session token (default random). */
+  token?: string;
+  /** Deterministic PRNG seed (default 1). */
+  seed?: number;
+  /** Added to every response (default 0). */
+  latencyMs?: number;
+  /** Simulated time speed factor for state evolution (default 1; tests use larger). */
+  pace?: number;
+  /** Port (default 0: any free port); always binds 127.0.0.1. */
+  port?: number;
+  /**
+   * Put a TCP front before the sim (default off), so it can refuse connections (`refuse()`) and
+   * reset them (`reset` faults). It relays every byte in JavaScript: leave it off unless needed.
+   */
+  tcpFaults?: boolean;
+  /** Requests per minute per user per route before 429 (default 512, Coder's; 0: no limit). */
+  rateLimit?: number;
+  /**
+   * Start with the clock frozen (default false): nothing in the fleet moves until the test
+   * advances `clock` (or unfreezes it). See {@link SimClock}.
+   */
+  frozen?: boolean;
+}
+
+/** One request that reached the sim. */
+export interface SimRequest {
+  /** HTTP method. */
+  method: string;
+  /** URL path (no query), as received (not decoded). */
+  path: string;
+  /** Raw query string without the `?` (empty when none). */
+  query: string;
+  /** Status answered; 0 while unanswered, or when the connection was reset. */
+  status: number;
+  /** When the request arrived (epoch ms). */
+  at: number;
+  /** The fault that took it, if any. */
+  fault?: FaultKind | "delay";
+  /** True when the decoy forwarded it (a client followed a redirect to the decoy). */
+  forwarded?: boolean;
+}
+
+/** A running simulated Coder. */
+export interface Sim {
+  /** Base URL, `http://127.0.0.1:<port>`. */
+  url: string;
+  /** The session token the sim accepts. */
+  token: string;
+  /** The token's user (the first of `users`). */
+  username: string;
+  /** Every request received, in order of arrival (logged on arrival, status filled in later). */
+  requests: SimRequest[];
+  /** Empty the request log. */
+  clearRequests(): void;
+  /**
+   * Inject a fault for requests whose path matches `route` (exact string or regex) and, when
+   * given, `f.method`: see {@link SimFault} for the kinds (status bursts, 429 with Retry-After,
+   * hang, stall, reset, malformed, wrong shape, oversized, HTML, redirect, revoke).
+   */
+  fault(route: RegExp | string, f: SimFault): void;
+  /** Remove every fault; hung and stalled requests are released. */
+  clearFaults(): void;
+  /**
+   * Refuse connections: the listener closes and live connections break (until `restore`).
+   * Needs `tcpFaults`.
+   */
+  refuse(): Promise<void>;
+  /** Accept connections again on the same port (needs `tcpFaults`). */
+  restore(): void;
+  /** The other origin that redirect faults point at; it logs everything it receives. */
+  decoy: Decoy;
+  /** Add `ms` to every response from now on. */
+  setLatency(ms: number): void;
+  /**
+   * The sim's clock (timestamps and paced changes; not the request log, which keeps real time).
+   * `freeze()` it to compare a tool's answer with `truth()` at the same instant; `advance(ms)` it
+   * to make minutes of agent work happen at once.
+   */
+  clock: SimClock;
+  /** Ground truth with DESIGN.md's normalized state mapping (archived chats excluded). */
+  truth(): {
+    total: number;
+    by_state: Record<string, number>;
+    by_kind: { task: number; chat: number };
+  };
+  /**
+   * Force a task's status (TaskStatus or WorkspaceStatus word) and/or `current_state`
+   * (`state: null` clears it). Timers restart from the new state.
+   */
+  setTask(id: string, patch: { status?: string; state?: string | null; message?: string }): void;
+  /** Force a chat's status, archived flag, or `last_turn_summary` (`summary`). */
+  setChat(id: string, patch: { status?: string; archived?: boolean; summary?: string }): void;
+  /** Ids of live (not deleted) tasks, in creation order. */
+  taskIds(): string[];
+  /** Ids of the fleet's chats (archived excluded, like the default list), in creation order. */
+  chatIds(): string[];
+  /** Raw wire object of a task. */
+  task(id: string): unknown;
+  /** Raw wire object of a chat. */
+  chat(id: string): unknown;
+  /** Stop serving (hanging requests are released first). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,403 @@
+/**
+ * Fault injection, end to end: the server spawned as users run it, driven by the official MCP
+ * client, against a simulated Coder that misbehaves (issue 6, DESIGN "Trust"). One step per
+ * fault; every step asserts the tool's result, that the token never shows, and that the server
+ * still answers a normal call afterwards.
+ */
+import assert from "node:assert/strict";
+import { type Sim, startSim } from "../../src/sim/server.ts";
+import { assertCleanError, callWithin, type Harness, startHarness } from "./harness.ts";
+
+const TOKEN = `SECRET-TOKEN-${crypto.randomUUID()}`;
+// deno-lint-ignore no-explicit-any
+type Row = any;
+
+/** A normal call succeeds once the faults are gone; no output ever carried the token. */
+async function stillAnswers(h: Harness): Promise<void> {
+  h.sim.clearFaults();
+  const r = await h.call("list_agents", { limit: 5 });
+  assert.ok(!r.isError, `a normal call after the fault failed: ${r.text}`);
+  assertNoToken(h);
+}
+
+function assertNoToken(h: Harness): void {
+  for (const o of h.outputs) assert.ok(!o.includes(TOKEN), `token in a result: ${o}`);
+  assert.ok(!h.stderr().includes(TOKEN), "token on stderr");
+}
+
+/** The decoy origin received nothing at all, so certainly not the token. */
+function assertDecoyUntouched(sim: Sim): void {
+  const leaked = sim.decoy.requests.filter((r) =>
+    JSON.stringify(r).includes(TOKEN) || r.headers["coder-session-token"] !== undefined
+  );
+  assert.equal(leaked.length, 0, `the other origin saw the token ${leaked.length} time(s)`);
+  assert.equal(
+    sim.decoy.requests.length,
+    0,
+    `the redirect was followed: ${sim.decoy.requests.map((r) => r.method + " " + r.path)}`,
+  );
+}
+
+function requestsTo(sim: Sim, method: string, path: RegExp | string) {
+  return sim.requests.filter((q) =>
+    q.method === method && (typeof path === "string" ? q.path === path : path.test(q.path))
+  );
+}
+
+/** One agent's row of a batch result. */
+function only(r: { data: Row; text: string }): Row {
+  assert.ok(r.data?.results?.length === 1, `one result expected: ${r.text}`);
+  return r.data.results[0];
+}
+
+/** A write that did not (knowingly) happen must not be reported as done. */
+function assertNotDone(row: Row, text: string): void {
+  assert.ok(
+    row.outcome === "failed" || row.outcome === "uncertain",
+    `outcome ${row.outcome}, expected failed or uncertain: ${text}`,
+  );
+}
+
+function idleTask(sim: Sim, i: number): { id: string; owner: string } {
+  const id = sim.taskIds()[i];
+  sim.setTask(id, { status: "active", state: "idle" });
+  return { id, owner: (sim.task(id) as { owner_name: string }).owner_name };
+}
+
+function waitingChat(sim: Sim, i: number): string {
+  const id = sim.chatIds()[i];
+  sim.setChat(id, { status: "waiting" });
+  return id;
+}
+
+/**
+ * One fault step: starts clean, always clears its faults (a failed step must not poison the
+ * next), and ends by checking that the server still answers a normal call.
+ */
+function faultStep(t: Deno.TestContext, h: Harness, name: string, fn: () => Promise<void>) {
+  return t.step(name, async () => {
+    h.sim.clearFaults();
+    h.sim.decoy.clear();
+    try {
+      await fn();
+    } finally {
+      h.sim.clearFaults();
+    }
+    await stillAnswers(h);
+  });
+}
+
+Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
+  const h = await startHarness({
+    sim: { profile: "both", tasks: 30, chats: 20, token: TOKEN, pace: 1, tcpFaults: true },
+  });
+  const sim = h.sim;
+  const step = (name: string, fn: () => Promise<void>) => faultStep(t, h, name, fn);
+  const TASKS = "/api/v2/tasks";
+  const CHATS = "/api/v2/chats";
+  try {
+    const warm = await h.call("fleet_overview");
+    assert.ok(!warm.isError, warm.text);
+
+    for (const status of [500, 502, 503]) {
+      await step(`${status} burst on a read is retried through`, async () => {
+        sim.fault(TASKS, { status, times: 2, method: "GET" });
+        sim.clearRequests();
+        const r = await h.call("list_agents", { kind: "task" });
+        assert.ok(!r.isError, r.text);
+        const seen = requestsTo(sim, "GET", TASKS).map((q) => q.status);
+        assert.deepEqual(seen.slice(0, 3), [status, status, 200]);
+      });
+    }
+
+    await step("a 503 that lasts: a clean error with a next step", async () => {
+      sim.fault(TASKS, { status: 503, method: "GET" });
+      const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
+      assert.match(text, /503/);
+    });
+
+    await step("a 502 burst on a write: not reported sent, with a next step", async () => {
+      const { id } = idleTask(sim, 0);
+      sim.fault(new RegExp(`/${id}/send$`), { status: 502, method: "POST" });
+      const r = await h.call("send_input", { agents: [id], input: "hello", if_busy: "fail" });
+      const row = only(r);
+      assertNotDone(row, r.text);
+      assert.match(row.detail, /Next:/, `no next step: ${row.detail}`);
+    });
+
+    await step("429 with a short Retry-After: the retry comes after it passed", async () => {
+      sim.fault(TASKS, { status: 429, retryAfter: 2, times: 1, method: "GET" });
+      sim.clearRequests();
+      const r = await h.call("list_agents", { kind: "task" });
+      assert.ok(!r.isError, r.text);
+      const seen = requestsTo(sim, "GET", TASKS);
+      assert.equal(seen[0].status, 429);
+      assert.ok(seen.length >= 2, "retried");
+      const gap = seen[1].at - seen[0].at;
+      assert.ok(gap >= 2000, `retried ${gap} ms after a Retry-After of 2 s`);
+    });
+
+    await step("429 on a write: waits and retries within the budget", async () => {
+      const { id } = idleTask(sim, 1);
+      const route = new RegExp(`/${id}/send$`);
+      sim.fault(route, { status: 429, retryAfter: 1, times: 1, method: "POST" });
+      sim.clearRequests();
+      const r = await h.call("send_input", { agents: [id], input: "after 429", if_busy: "fail" });
+      assert.equal(only(r).outcome, "sent", r.text);
+      const sends = requestsTo(sim, "POST", route);
+      assert.equal(sends.length, 2);
+      assert.ok(sends[1].at - sends[0].at >= 1000, "the retry waited for Retry-After");
+    });
+
+    await step("connection refused: a clean error naming the problem", async () => {
+      await sim.refuse();
+      try {
+        const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
+        assert.match(text, /reach|connect|refused/i);
+        assert.match(text, /CODER_URL/);
+      } finally {
+        sim.restore();
+      }
+    });
+
+    await step("connection reset on a read, twice: retried through", async () => {
+      sim.fault(TASKS, { kind: "reset", times: 2, method: "GET" });
+      const r = await h.call("list_agents", { kind: "task" });
+      assert.ok(!r.isError, r.text);
+    });
+
+    await step("connection reset on every read: a clean error", async () => {
+      sim.fault(TASKS, { kind: "reset", method: "GET" });
+      assertCleanError(await h.call("list_agents", { kind: "task" }));
+    });
+
+    await step("connection reset after a write was sent: uncertain, check it", async () => {
+      const { id } = idleTask(sim, 2);
+      sim.fault(new RegExp(`/${id}/send$`), { kind: "reset", method: "POST" });
+      const r = await h.call("send_input", { agents: [id], input: "lost answer", if_busy: "fail" });
+      const row = only(r);
+      assert.equal(row.outcome, "uncertain", r.text);
+      assert.match(row.detail, /get_agent/);
+      const task = sim.task(id) as { current_state: { state: string } };
+      assert.equal(task.current_state.state, "working", "the sim did act on it");
+    });
+
+    await step("malformed JSON on a read: a clean error", async () => {
+      sim.fault(TASKS, { kind: "malformed", method: "GET" });
+      assertCleanError(await h.call("list_agents", { kind: "task" }));
+    });
+
+    await step("JSON of the wrong shape on a read: a clean error", async () => {
+      sim.fault(CHATS, { kind: "wrong_shape", method: "GET" });
+      assertCleanError(await h.call("list_agents", { kind: "chat" }));
+    });
+
+    await step("malformed JSON answering a chat message: not reported sent", async () => {
+      const id = waitingChat(sim, 0);
+      sim.fault(new RegExp(`/chats/${id}/messages$`), { kind: "malformed", method: "POST" });
+      const r = await h.call("send_input", { agents: [id], input: "hi", if_busy: "queue" });
+      assertNotDone(only(r), r.text);
+    });
+
+    await step("an oversized answer (70 MiB): a clean error about its size", async () => {
+      const item = sim.task(sim.taskIds()[3]);
+      sim.fault(TASKS, { kind: "oversized", bytes: 70 * 1024 * 1024, body: item, method: "GET" });
+      const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
+      assert.match(text, /too large|size|MiB|MB|bytes/i);
+    });
+
+    await step("200 with an HTML login page on a read: a clean error", async () => {
+      sim.fault(TASKS, { kind: "html", method: "GET" });
+      assertCleanError(await h.call("list_agents", { kind: "task" }));
+    });
+
+    await step("200 HTML answering a task send: not reported sent", async () => {
+      const { id } = idleTask(sim, 4);
+      sim.fault(new RegExp(`/${id}/send$`), { kind: "html", method: "POST" });
+      const r = await h.call("send_input", { agents: [id], input: "to a proxy", if_busy: "fail" });
+      assertNotDone(only(r), r.text);
+    });
+
+    await step("200 HTML answering a task delete: not reported deleted", async () => {
+      const { id } = idleTask(sim, 5);
+      sim.fault(new RegExp(`/tasks/[^/]+/${id}$`), { kind: "html", method: "DELETE" });
+      const r = await h.call("delete_agents", { agents: [id] });
+      assertNotDone(only(r), r.text);
+      assert.ok(sim.task(id), "the task still exists");
+    });
+
+    await step("200 HTML answering a chat message: not reported sent", async () => {
+      const id = waitingChat(sim, 1);
+      sim.fault(new RegExp(`/chats/${id}/messages$`), { kind: "html", method: "POST" });
+      const r = await h.call("send_input", { agents: [id], input: "hi", if_busy: "queue" });
+      assertNotDone(only(r), r.text);
+    });
+
+    await step("200 HTML answering a chat archive: not reported archived", async () => {
+      const id = waitingChat(sim, 2);
+      sim.fault(new RegExp(`/chats/${id}$`), { kind: "html", method: "PATCH" });
+      const r = await h.call("delete_agents", { agents: [id] });
+      assertNotDone(only(r), r.text);
+    });
+
+    for (const status of [301, 302, 307]) {
+      await step(`${status} to another origin on a read: not followed, says why`, async () => {
+        sim.decoy.clear();
+        sim.fault(TASKS, { kind: "redirect", status, method: "GET" });
+        const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
+        assertDecoyUntouched(sim);
+        assert.ok(text.includes(new URL(sim.decoy.url).host), `names the origin: ${text}`);
+        assert.match(text, /CODER_URL/);
+      });
+      await step(
+        `${status} to another origin on a task send: not followed, not sent`,
+        async () => {
+          sim.decoy.clear();
+          const { id } = idleTask(sim, 6);
+          sim.fault(new RegExp(`/${id}/send$`), { kind: "redirect", status, method: "POST" });
+          const r = await h.call("send_input", { agents: [id], input: "moved", if_busy: "fail" });
+          assertNotDone(only(r), r.text);
+          assertDecoyUntouched(sim);
+        },
+      );
+      await step(
+        `${status} to another origin on a chat send: not followed, not sent`,
+        async () => {
+          sim.decoy.clear();
+          const id = waitingChat(sim, 3);
+          sim.fault(new RegExp(`/chats/${id}/messages$`), { kind: "redirect", status });
+          const r = await h.call("send_input", { agents: [id], input: "moved", if_busy: "queue" });
+          assertNotDone(only(r), r.text);
+          assertDecoyUntouched(sim);
+        },
+      );
+    }
+
+    await step("307 to another origin on a task delete: not followed", async () => {
+      sim.decoy.clear();
+      const { id } = idleTask(sim, 7);
+      sim.fault(new RegExp(`/tasks/[^/]+/${id}$`), { kind: "redirect", method: "DELETE" });
+      const r = await h.call("delete_agents", { agents: [id] });
+      assertNotDone(only(r), r.text);
+      assertDecoyUntouched(sim);
+      assert.ok(sim.task(id), "the task still exists");
+    });
+
+    await step(
+      "401 in the middle of a batch: the rest fail, the token stays hidden",
+      async () => {
+        const ids = [8, 9, 10, 11, 12, 13].map((i) => idleTask(sim, i).id);
+        // Revoked after two sends; the error body echoes the token, as a proxy echoing headers.
+        sim.fault(/\/send$/, { kind: "revoke", after: 2, method: "POST" });
+        const r = await h.call("send_input", { agents: ids, input: "batch", if_busy: "fail" });
+        const rows: Row[] = r.data.results;
+        assert.equal(rows.length, 6, r.text);
+        assert.equal(rows.filter((x) => x.outcome === "sent").length, 2, r.text);
+        const failed = rows.filter((x) => x.outcome === "failed");
+        assert.equal(failed.length, 4, r.text);
+        for (const f of failed) assert.match(f.detail, /CODER_SESSION_TOKEN/);
+        assertNoToken(h);
+      },
+    );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e faults: 429 with a long Retry-After fails fast and says when to retry", async (t) => {
+  // Its own server: honouring an hour's Retry-After holds that route for the whole process.
+  const h = await startHarness({
+    sim: { profile: "both", tasks: 6, chats: 4, token: TOKEN, pace: 1 },
+  });
+  const sim = h.sim;
+  const TASKS = "/api/v2/tasks";
+  try {
+    const warm = await h.call("fleet_overview");
+    assert.ok(!warm.isError, warm.text);
+    await t.step("a read", async () => {
+      sim.fault(TASKS, { status: 429, retryAfter: 3600, method: "GET" });
+      sim.clearRequests();
+      const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
+      assert.equal(
+        requestsTo(sim, "GET", TASKS).length,
+        1,
+        "no retry while Coder asked to wait an hour",
+      );
+      assert.match(text, /retry/i);
+      assert.match(text, /3600|60 ?min|1 ?h|hour|\d\d:\d\d/i, `says when: ${text}`);
+      assertNoToken(h);
+    });
+    await t.step("the other routes still answer", async () => {
+      sim.clearFaults();
+      const r = await h.call("list_agents", { kind: "chat" });
+      assert.ok(!r.isError, r.text);
+    });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e faults: a redirect during detection is not followed", async (t) => {
+  for (const route of ["/api/v2/buildinfo", "/api/v2/users/me"]) {
+    await t.step(route, async () => {
+      const sim = await startSim({ profile: "tasks", tasks: 3, token: TOKEN });
+      sim.fault(route, { kind: "redirect", status: 302 });
+      const h = await startHarness({ useSim: sim });
+      try {
+        const text = assertCleanError(await h.call("fleet_overview"));
+        assert.match(text, /CODER_URL/);
+        assertDecoyUntouched(sim);
+        sim.clearFaults();
+        await stillAnswers(h);
+      } finally {
+        await h.close();
+        await sim.close();
+      }
+    });
+  }
+});
+
+Deno.test("e2e faults: a hang before headers and a stall mid-body answer within 60 s", async (t) => {
+  const h = await startHarness({
+    sim: { profile: "both", tasks: 6, chats: 6, token: TOKEN, pace: 1 },
+  });
+  const sim = h.sim;
+  try {
+    const warm = await h.call("fleet_overview");
+    assert.ok(!warm.isError, warm.text);
+    const { id } = idleTask(sim, 0);
+    sim.fault("/api/v2/tasks", { kind: "hang", method: "GET" });
+    sim.fault("/api/v2/chats", { kind: "stall", method: "GET" });
+    sim.fault(new RegExp(`/${id}/send$`), { kind: "hang", method: "POST" });
+    // The three run at once (each within the 60 s a client waits); each is judged in its step.
+    const settle = <T>(p: Promise<T>) =>
+      p.then(
+        (v) => ({ v }),
+        (e: unknown) => ({ e: e instanceof Error ? e : new Error(String(e)) }),
+      );
+    const hung = settle(callWithin(h, "list_agents", { kind: "task" }));
+    const stalledRead = settle(callWithin(h, "list_agents", { kind: "chat" }));
+    const hungWrite = settle(
+      callWithin(h, "send_input", { agents: [id], input: "into the void", if_busy: "fail" }),
+    );
+    const judge = async (p: typeof hung) => {
+      const out = await p;
+      if ("e" in out) throw out.e;
+      const text = assertCleanError(out.v);
+      assert.doesNotMatch(text, /cancel/i, "a timeout is not a cancellation");
+      assert.match(text, /in time|did not answer|timed? ?out|no answer|stall/i);
+    };
+    await t.step("a hang before headers on a read", () => judge(hung));
+    await t.step("a stall mid-body on a read", () => judge(stalledRead));
+    await t.step("a hang after a write was sent: uncertain", async () => {
+      const out = await hungWrite;
+      if ("e" in out) throw out.e;
+      const row = only(out.v);
+      assert.equal(row.outcome, "uncertain", out.v.text);
+      assert.match(row.detail, /get_agent/);
+    });
+    await t.step("the server still answers", () => stillAnswers(h));
+  } finally {
+    await h.close();
+  }
+});

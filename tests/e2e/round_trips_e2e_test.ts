@@ -1,0 +1,164 @@
+/**
+ * End to end: `get_agent` and `get_logs` send the conversation (and extras) requests together
+ * with the lookup when the handle names a path, and only to the APIs that can own it.
+ *
+ * Overlap is proven causally, not by timing: the lookup is held `HOLD_MS` by the sim, so a
+ * request sent only after the lookup answered arrives at least `HOLD_MS` after it did. Every
+ * request of the call arriving before that means they all went out together.
+ */
+import assert from "node:assert/strict";
+import { type Harness, startHarness } from "./harness.ts";
+import type { SimRequest } from "../../src/sim/server.ts";
+import { isTaskName } from "../../src/fleet/handle.ts";
+
+const HOLD_MS = 1500;
+
+/** Call a tool with `lookup` held, and return the requests the call made. */
+async function held(
+  h: Harness,
+  lookup: string,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<{ requests: SimRequest[]; result: Awaited<ReturnType<Harness["call"]>> }> {
+  h.sim.clearRequests();
+  h.sim.fault(lookup, { delayMs: HOLD_MS, times: 1, method: "GET" });
+  const result = await h.call(tool, args);
+  h.sim.clearFaults();
+  return { requests: [...h.sim.requests], result };
+}
+
+/** Every request arrived before the held lookup could have answered. */
+function assertOneTrip(requests: SimRequest[], lookup: string) {
+  const first = requests.find((r) => r.path === lookup);
+  assert.ok(first, `the lookup ${lookup} was made`);
+  for (const r of requests) {
+    assert.ok(
+      r.at < first.at + HOLD_MS,
+      `${r.method} ${r.path} went out after the lookup answered (${r.at - first.at} ms later)`,
+    );
+  }
+}
+
+const paths = (rs: SimRequest[]) => rs.map((r) => r.path).sort();
+
+Deno.test("e2e round trips: tasks only", async (t) => {
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 8, seed: 5 } });
+  try {
+    await h.call("fleet_overview"); // detection
+    const id = h.sim.taskIds().find((x) =>
+      (h.sim.task(x) as { owner_name: string }).owner_name ===
+        h.sim.username
+    )!;
+    const task = h.sim.task(id) as { name: string };
+
+    await t.step("get_agent on a task by UUID: lookup and logs together, no chat API", async () => {
+      const lookup = `/api/v2/tasks/me/${id}`;
+      const { requests, result } = await held(h, lookup, "get_agent", { agent: id });
+      assert.equal(result.isError, undefined, result.text);
+      assert.equal(result.data.agent.id, id);
+      assert.deepEqual(paths(requests), [lookup, `${lookup}/logs`]);
+      assertOneTrip(requests, lookup);
+    });
+
+    await t.step("get_logs on owner/name: lookup and logs by name together", async () => {
+      const lookup = `/api/v2/tasks/${h.sim.username}/${task.name}`;
+      const { requests, result } = await held(h, lookup, "get_logs", {
+        agent: `${h.sim.username}/${task.name}`,
+      });
+      assert.equal(result.isError, undefined, result.text);
+      assert.equal(result.data.agent.id, id);
+      assert.deepEqual(paths(requests), [lookup, `${lookup}/logs`]);
+      assertOneTrip(requests, lookup);
+    });
+
+    await t.step("another user's task by UUID: its logs are read by its owner", async () => {
+      const other = h.sim.taskIds().find((x) =>
+        (h.sim.task(x) as { owner_name: string }).owner_name !== h.sim.username
+      )!;
+      const owner = (h.sim.task(other) as { owner_name: string }).owner_name;
+      h.sim.clearRequests();
+      const r = await h.call("get_logs", { agent: other });
+      assert.equal(r.isError, undefined, r.text);
+      assert.equal(r.data.agent.id, other);
+      assert.ok(h.sim.requests.some((q) => q.path === `/api/v2/tasks/${owner}/${other}/logs`));
+    });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e round trips: tasks and chats", async (t) => {
+  const h = await startHarness({ sim: { profile: "both", tasks: 6, chats: 6, seed: 5 } });
+  try {
+    await h.call("fleet_overview"); // detection
+    const [chatId] = h.sim.chatIds();
+    const taskId = h.sim.taskIds().find((x) =>
+      (h.sim.task(x) as { owner_name: string }).owner_name === h.sim.username
+    )!;
+
+    await t.step("get_agent on a chat by UUID: one round trip", async () => {
+      const lookup = `/api/v2/chats/${chatId}`;
+      const { requests, result } = await held(h, lookup, "get_agent", { agent: chatId });
+      assert.equal(result.isError, undefined, result.text);
+      assert.equal(result.data.agent.kind, "chat");
+      const chatPaths = paths(requests).filter((p) => p.startsWith("/api/v2/chats"));
+      assert.deepEqual(chatPaths, [
+        lookup,
+        `${lookup}/cost`,
+        `${lookup}/messages`,
+        "/api/v2/chats/models",
+      ]);
+      assertOneTrip(requests, lookup);
+    });
+
+    await t.step("get_logs on a chat by UUID: one round trip", async () => {
+      const lookup = `/api/v2/chats/${chatId}`;
+      const { requests, result } = await held(h, lookup, "get_logs", { agent: chatId });
+      assert.equal(result.isError, undefined, result.text);
+      assert.equal(result.data.agent.id, chatId);
+      const chatPaths = paths(requests).filter((p) => p.startsWith("/api/v2/chats"));
+      assert.deepEqual(chatPaths, [lookup, `${lookup}/messages`]);
+      assertOneTrip(requests, lookup);
+    });
+
+    await t.step("get_agent on a task by UUID: one round trip", async () => {
+      const lookup = `/api/v2/tasks/me/${taskId}`;
+      const { requests, result } = await held(h, lookup, "get_agent", { agent: taskId });
+      assert.equal(result.isError, undefined, result.text);
+      assert.equal(result.data.agent.kind, "task");
+      assert.ok(requests.some((r) => r.path === `${lookup}/logs`));
+      assertOneTrip(requests, lookup);
+    });
+
+    await t.step(
+      "get_logs on a task's owner/name: chat list, lookup and logs together",
+      async () => {
+        const name = (h.sim.task(taskId) as { name: string }).name;
+        const lookup = `/api/v2/tasks/${h.sim.username}/${name}`;
+        // The chat list is held: the task lookup and its logs must not wait for it.
+        const { requests, result } = await held(h, "/api/v2/chats", "get_logs", {
+          agent: `${h.sim.username}/${name}`,
+        });
+        assert.equal(result.isError, undefined, result.text);
+        assert.equal(result.data.agent.id, taskId);
+        assert.deepEqual(paths(requests), ["/api/v2/chats", lookup, `${lookup}/logs`]);
+        assertOneTrip(requests, "/api/v2/chats");
+      },
+    );
+
+    await t.step("a chat title names no path: nothing is sent before the list", async () => {
+      h.sim.clearRequests();
+      const title = (h.sim.chat(chatId) as { title: string }).title;
+      const owner = (h.sim.chat(chatId) as { owner_username: string }).owner_username;
+      const r = await h.call("get_logs", { agent: `${owner}/${title}` });
+      assert.equal(r.isError, undefined, r.text);
+      if (isTaskName(title)) return;
+      assert.ok(
+        !h.sim.requests.some((q) => q.path.startsWith("/api/v2/tasks/")),
+        "a title is not a task name: the Tasks API is not asked",
+      );
+    });
+  } finally {
+    await h.close();
+  }
+});
