@@ -15,9 +15,13 @@ export interface SimOptions {
   /**
    * Which Coder to imitate (default "tasks"). old = v2.27-like: only /api/experimental/tasks and
    * /api/experimental/chats, buildinfo v2.27.1, 502 on busy send, plain-string ids,
-   * WorkspaceStatus words in task status, no snapshot fields.
+   * WorkspaceStatus words in task status, no snapshot fields, no task pause or resume routes.
+   * current = v2.39: chats only under /api/v2, org-scoped model configs, `paused`, at most 5
+   * chats running (the rest `queued_for_capacity`, derived on single-chat reads only), the
+   * `status:` list filter, the chat watch WebSocket, and request_id receipts on create and send.
+   * chats = v2.37 (400 on `status:`), both = v2.35, tasks = v2.34.
    */
-  profile?: "tasks" | "chats" | "both" | "old";
+  profile?: "tasks" | "chats" | "both" | "old" | "current";
   /** Seeded task count (default 20). */
   tasks?: number;
   /** Seeded chat count (default 0 for "tasks", 20 otherwise). */
@@ -122,8 +126,19 @@ export interface Sim {
   chatIds(): string[];
   /** Raw wire object of a task. */
   task(id: string): unknown;
-  /** Raw wire object of a chat. */
+  /** Raw wire object of a chat (as a single-chat read serves it). */
   chat(id: string): unknown;
+  /** Chat messages stored so far (all roles), to count what writes did. */
+  chatMessages(id: string): number;
+  /** The chat watch (current profile): sockets open now and accepted so far; `drop` closes all. */
+  watch: { open(): number; accepted(): number; drop(): void };
+  /** request_ids that got a receipt (current profile), in order. */
+  receipts(): string[];
+  /**
+   * Keep the fleet living (as `--demo` does): every `everyMs` new work arrives, settled chats
+   * get follow-ups, old settled ones are archived around `target` chats. Returns the stopper.
+   */
+  churn(everyMs: number, target?: number): () => void;
   /** Stop serving (hanging requests are released first). */
   close(): Promise<void>;
 }

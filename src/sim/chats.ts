@@ -5,6 +5,7 @@
  */
 import { allModels, type SimUser, type World } from "./deployment.ts";
 import { ChatRoutes } from "./chats_routes.ts";
+import { ChatWatchHub } from "./chats_watch.ts";
 import { chatWire, textOf } from "./chats_wire.ts";
 import type { Router } from "./router.ts";
 import {
@@ -54,7 +55,20 @@ export interface ChatRec {
   /** The user text the running turn answers. */
   asked: string;
   requests: number;
+  /** Waits for a licence slot (`queued_for_capacity`): its turn does not advance. */
+  capacityQueued: boolean;
   rng: Rng;
+}
+
+/** A submission receipt (codersdk.ChatSubmission), kept per request_id (current profile). */
+export interface ReceiptRec {
+  id: string;
+  request_id: string;
+  chat_id: string | null;
+  state: "reserved" | "accepted" | "uncertain" | "rejected";
+  message_id: number | null;
+  queued_message_id: number | null;
+  error: string | null;
 }
 
 const KINDS = [
@@ -78,6 +92,10 @@ export class ChatStore {
   #byId = new Map<string, ChatRec>();
   #msgSeq = 1;
   #queueSeq = 1;
+  /** Chats waiting for a licence slot, first come first served. */
+  #slotQueue: ChatRec[] = [];
+  /** Receipts by request_id (writes that carried one, current profile). */
+  readonly receipts = new Map<string, ReceiptRec>();
 
   constructor(world: World, rng: Rng) {
     this.world = world;
@@ -142,6 +160,7 @@ export class ChatStore {
       nextAt: Infinity,
       asked: "",
       requests: 0,
+      capacityQueued: false,
       rng,
     };
   }
@@ -193,6 +212,17 @@ export class ChatStore {
             }
           }
           break;
+        case "waiting":
+          if (this.world.profile === "current" && i % 4 === 1) {
+            // A turn ended while the next queued message is being edited.
+            c.status = "paused";
+            c.queued.push({
+              id: this.#queueSeq++,
+              parts: [{ type: "text", text: pickFollowUp(r) }],
+              at: c.updatedAt,
+            });
+          }
+          break;
         case "requires_action":
           c.status = "requires_action";
           this.push(c, "assistant", [{
@@ -220,6 +250,45 @@ export class ChatStore {
       }
       this.add(c);
     }
+    // Over the licence's slots, running chats wait for capacity, in seeding order.
+    let active = 0;
+    for (const c of this.#list) {
+      if (c.archived || c.status !== "running") continue;
+      if (active < this.world.slots) active++;
+      else this.#queueForSlot(c);
+    }
+  }
+
+  /** Chats running a turn now (holding a licence slot). */
+  #active(): number {
+    let n = 0;
+    for (const c of this.#list) {
+      if (
+        !c.archived && !c.capacityQueued && (c.status === "running" || c.status === "interrupting")
+      ) n++;
+    }
+    return n;
+  }
+
+  #queueForSlot(c: ChatRec): void {
+    c.capacityQueued = true;
+    c.nextAt = Infinity;
+    this.#slotQueue.push(c);
+  }
+
+  /** Give free licence slots to waiting chats, first come first served. */
+  #admit(now: number): void {
+    this.#slotQueue = this.#slotQueue.filter((c) =>
+      c.capacityQueued && !c.archived && c.status === "running"
+    );
+    let free = this.world.slots - this.#active();
+    while (free > 0 && this.#slotQueue.length > 0) {
+      const c = this.#slotQueue.shift()!;
+      c.capacityQueued = false;
+      c.phase = "turn";
+      c.nextAt = now + this.#dur(c, 15, 90);
+      free--;
+    }
   }
 
   /** Store a new chat. */
@@ -234,6 +303,7 @@ export class ChatStore {
       let guard = 0;
       while (c.nextAt <= now && guard++ < 32) this.#step(c);
     }
+    if (this.#slotQueue.length > 0) this.#admit(now);
   }
 
   #step(c: ChatRec): void {
@@ -256,12 +326,21 @@ export class ChatStore {
 
   /** Start a turn answering `asked`. */
   run(c: ChatRec, asked: string, at: number): void {
+    const wasActive = !c.capacityQueued && (c.status === "running" || c.status === "interrupting");
     c.status = "running";
     c.lastError = null;
     c.asked = asked;
     c.phase = "turn";
     c.nextAt = at + this.#dur(c, 15, 90);
     c.updatedAt = at;
+    if (!wasActive && !c.capacityQueued && this.#active() > this.world.slots) {
+      this.#queueForSlot(c);
+    }
+  }
+
+  /** A chat stopped running (interrupt, archive, a forced status): its slot is free. */
+  release(c: ChatRec): void {
+    c.capacityQueued = false;
   }
 
   /** Test control: force a status, archive flag or turn summary. */
@@ -270,6 +349,7 @@ export class ChatStore {
     if (!c) throw new Error(`sim: no chat ${id}`);
     const now = this.world.clock.now();
     if (patch.status !== undefined) {
+      c.capacityQueued = false;
       c.status = patch.status;
       c.phase = "none";
       c.nextAt = Infinity;
@@ -286,11 +366,17 @@ export class ChatStore {
 
   /** codersdk.Chat as served. */
   wire(c: ChatRec): Record<string, unknown> {
-    return chatWire(this.world, c);
+    return chatWire(this.world, c, true);
   }
+
+  /** The chat watch (current profile only), made with the routes. */
+  watch?: ChatWatchHub;
 
   /** Register the Chats routes under `prefix` (`/api/v2` or `/api/experimental`). */
   register(router: Router, prefix: string): void {
-    new ChatRoutes(this).register(router, prefix);
+    if (this.world.profile === "current") {
+      this.watch ??= new ChatWatchHub(this, () => this.tick(this.world.clock.now()));
+    }
+    new ChatRoutes(this, this.watch).register(router, prefix);
   }
 }

@@ -3,7 +3,8 @@
  * relabel, messages (paged), send (queue or interrupt), interrupt, cost and models.
  */
 import { allModels, type SimUser, type World } from "./deployment.ts";
-import type { ChatRec, ChatStore, MsgRec } from "./chats.ts";
+import type { ChatRec, ChatStore, MsgRec, ReceiptRec } from "./chats.ts";
+import type { ChatWatchHub } from "./chats_watch.ts";
 import { chatMessageJson, chatQueuedJson, chatWire, textOf } from "./chats_wire.ts";
 import {
   coderError,
@@ -38,10 +39,13 @@ const Q_KEYS = new Set([
 export class ChatRoutes {
   readonly store: ChatStore;
   readonly world: World;
+  /** The chat watch (current profile). */
+  readonly watch?: ChatWatchHub;
 
-  constructor(store: ChatStore) {
+  constructor(store: ChatStore, watch?: ChatWatchHub) {
     this.store = store;
     this.world = store.world;
+    this.watch = watch;
   }
 
   #find(ref: string): ChatRec {
@@ -58,12 +62,20 @@ export class ChatRoutes {
     let title: string | undefined;
     let search: string[] | undefined;
     let unread: boolean | undefined;
+    let statuses: Set<string> | undefined;
     let none = false;
+    const current = w.profile === "current";
     for (const { key, value } of parseQuery(query.get("q") ?? "")) {
       if (key === "") {
         return invalidQuery(
           `Bare terms are not supported; use title:<value> or search:<value> (got "${value}")`,
         );
+      }
+      if (key === "status" && current) {
+        // Newer Coder: comma-separated or repeated, OR semantics.
+        statuses ??= new Set();
+        for (const s of value.split(",")) if (s.trim()) statuses.add(s.trim());
+        continue;
       }
       if (!Q_KEYS.has(key)) return invalidQuery(`Query param "${key}" is not a valid query param`);
       if (key === "archived" || key === "has_unread") {
@@ -96,6 +108,7 @@ export class ChatRoutes {
         if (c.archived !== archived) continue;
         if (owner && c.owner !== owner) continue;
         if (unread !== undefined && c.hasUnread !== unread) continue;
+        if (statuses && !statuses.has(c.status)) continue;
         if (title && !c.title.toLowerCase().includes(title)) continue;
         if (labels.some(([k, v]) => c.labels[k] !== v)) continue;
         if (search && search.length === 0) continue;
@@ -111,8 +124,38 @@ export class ChatRoutes {
     return json(200, out.map((c) => chatWire(this.world, c)));
   }
 
+  /** The request_id of a write, where this Coder takes one (current profile). */
+  #requestId(body: Record<string, unknown>): string | undefined {
+    if (this.world.profile !== "current") return undefined; // older Coder ignores the field
+    const v = body.request_id;
+    return typeof v === "string" && v !== "" ? v.slice(0, 128) : undefined;
+  }
+
+  /** Record and answer a submission receipt. */
+  #receipt(
+    status: number,
+    requestId: string,
+    chatId: string,
+    ids: { message_id?: number; queued_message_id?: number },
+  ): Response {
+    const r: ReceiptRec = {
+      id: crypto.randomUUID(),
+      request_id: requestId,
+      chat_id: chatId,
+      state: "accepted",
+      message_id: ids.message_id ?? null,
+      queued_message_id: ids.queued_message_id ?? null,
+      error: null,
+    };
+    this.store.receipts.set(requestId, r);
+    return json(status, r);
+  }
+
   #create(body: Record<string, unknown>): Response {
     const w = this.world;
+    const rid = this.#requestId(body);
+    const seen = rid ? this.store.receipts.get(rid) : undefined;
+    if (seen) return json(200, seen); // the same request again: its first answer
     const parts = inputParts(body.content);
     if (!parts) return requiredField("content");
     let modelId = allModels(w)[0].id;
@@ -139,13 +182,17 @@ export class ChatRoutes {
     if (typeof body.workspace_id === "string" && isUuid(body.workspace_id)) {
       c.workspaceId = body.workspace_id;
     }
-    this.store.push(c, "user", parts, now);
-    this.store.run(c, text, now);
+    const first = this.store.push(c, "user", parts, now);
     this.store.add(c);
+    this.store.run(c, text, now);
+    if (rid) return this.#receipt(201, rid, c.id, { message_id: first.id });
     return json(201, chatWire(this.world, c));
   }
 
   #send(c: ChatRec, body: Record<string, unknown>): Response {
+    const rid = this.#requestId(body);
+    const seen = rid ? this.store.receipts.get(rid) : undefined;
+    if (seen) return json(200, seen); // the same request again: its first answer
     if (c.archived) return coderError(400, "Cannot send messages to an archived chat.");
     const parts = inputParts(body.content);
     if (!parts) return requiredField("content");
@@ -162,6 +209,7 @@ export class ChatRoutes {
       const q = { id: this.store.nextQueueId(), parts, at: now };
       c.queued.push(q);
       c.updatedAt = now;
+      if (rid) return this.#receipt(200, rid, c.id, { queued_message_id: q.id });
       return json(200, {
         messages: [],
         queued: true,
@@ -175,6 +223,7 @@ export class ChatRoutes {
     }
     const m = this.store.push(c, "user", parts, now);
     this.store.run(c, textOf(parts), now);
+    if (rid) return this.#receipt(200, rid, c.id, { message_id: m.id });
     const mj = chatMessageJson(this.world, c, m);
     return json(200, { message: mj, messages: [mj], queued: false, warnings: [] });
   }
@@ -226,7 +275,7 @@ export class ChatRoutes {
     const w = this.world;
     router.add("GET", C, ({ query }) => this.#listChats(query));
     router.add("POST", C, async ({ req }) => this.#create(await readBody(req)));
-    router.add("GET", `${C}/models`, () =>
+    const models = () =>
       json(200, {
         providers: w.providers.map((p) => ({
           provider: p.provider,
@@ -235,11 +284,23 @@ export class ChatRoutes {
           models: p.models,
         })),
         unsupported_providers: [],
-      }));
+      });
+    if (w.profile === "current") {
+      // Current Coder: model configs are organization-scoped; the old route answers 404.
+      router.add("GET", "/api/v2/organizations/{organization}/chats/models", ({ params }) => {
+        const org = params.organization;
+        return org === w.org.id || org === w.org.name ? models() : resourceNotFound();
+      });
+      router.add("GET", `${C}/models`, () => resourceNotFound());
+      if (this.watch) {
+        const hub = this.watch;
+        router.add("GET", `${C}/watch`, ({ req }) => hub.accept(req));
+      }
+    } else router.add("GET", `${C}/models`, models);
     router.add(
       "GET",
       `${C}/{chat}`,
-      ({ params }) => json(200, chatWire(this.world, this.#find(params.chat))),
+      ({ params }) => json(200, chatWire(this.world, this.#find(params.chat), true)),
     );
     router.add("PATCH", `${C}/{chat}`, async ({ req, params }) => {
       const c = this.#find(params.chat);
@@ -253,6 +314,7 @@ export class ChatRoutes {
       const labels = body.labels === undefined ? c.labels : labelsOf(body.labels);
       if (labels === undefined) return badField("labels", "labels must map strings to strings");
       if (typeof body.archived === "boolean") c.archived = body.archived;
+      if (c.archived) this.store.release(c);
       if (typeof body.title === "string" && body.title.trim()) c.title = body.title.trim();
       c.labels = labels;
       c.updatedAt = this.world.clock.now();
@@ -269,6 +331,7 @@ export class ChatRoutes {
       const c = this.#find(params.chat);
       if (c.status === "running" || c.status === "interrupting") {
         const now = this.world.clock.now();
+        this.store.release(c);
         c.status = "waiting";
         c.phase = "none";
         c.nextAt = Infinity;

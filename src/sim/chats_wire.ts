@@ -6,8 +6,11 @@ import type { World } from "./deployment.ts";
 import type { ChatRec, MsgRec, QueuedRec } from "./chats.ts";
 import type { Part } from "./seed.ts";
 
-/** codersdk.Chat as served. */
-export function chatWire(w: World, c: ChatRec): Record<string, unknown> {
+/**
+ * codersdk.Chat as served. `single`: a single-chat read, which derives `queued_for_capacity`;
+ * lists (and watch frames) leave it false, as Coder's swagger says.
+ */
+export function chatWire(w: World, c: ChatRec, single = false): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: c.id,
     owner_id: c.owner.id,
@@ -23,7 +26,7 @@ export function chatWire(w: World, c: ChatRec): Record<string, unknown> {
     archived: c.archived,
     pin_order: 0,
     has_unread: c.hasUnread,
-    queued_for_capacity: false,
+    queued_for_capacity: single && c.capacityQueued,
     shared: false,
     client_type: "api",
     mcp_server_ids: [],

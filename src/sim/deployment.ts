@@ -8,7 +8,7 @@ import type { Router } from "./router.ts";
 import { coderLocal, isoZ, isUuid, Rng } from "./util.ts";
 
 /** Which Coder the simulator imitates. */
-export type Profile = "tasks" | "chats" | "both" | "old";
+export type Profile = "tasks" | "chats" | "both" | "old" | "current";
 
 /** A simulated user. */
 export interface SimUser {
@@ -80,14 +80,26 @@ export interface World {
   startedAt: number;
   /** The sim's clock: every timestamp and every paced change reads it (tests freeze it). */
   clock: SimClock;
+  /** Chats that may run at once; the rest wait with `queued_for_capacity` (current profile). */
+  slots: number;
 }
 
 /** Coder version each profile reports. */
 export const PROFILE_VERSIONS: Record<Profile, string> = {
   tasks: "v2.34.1",
-  chats: "v2.38.0",
+  chats: "v2.37.0",
   both: "v2.35.0",
   old: "v2.27.1",
+  current: "v2.39.0",
+};
+
+/** Chats that run at once, deployment-wide (a Community licence on current Coder: 5). */
+export const LICENCE_SLOTS: Record<Profile, number> = {
+  tasks: Infinity,
+  chats: Infinity,
+  both: Infinity,
+  old: Infinity,
+  current: 5,
 };
 
 const DAY = 86_400_000;
@@ -155,6 +167,7 @@ export function buildWorld(
     dashboard: "",
     time: profile === "old" ? coderLocal : isoZ,
     startedAt: now,
+    slots: LICENCE_SLOTS[profile],
   };
 }
 

@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { type SimOptions, startSim } from "./server.ts";
 
-const PROFILES = ["tasks", "chats", "both", "old"] as const;
+const PROFILES = ["tasks", "chats", "both", "old", "current"] as const;
 
 /** Parse the CLI flags into sim options; throws on bad input. */
 export function parseSimArgs(args: string[]): SimOptions {
@@ -54,7 +54,7 @@ if (import.meta.main) {
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     console.error(
-      "usage: sim [--profile tasks|chats|both|old] [--tasks N] [--chats N] [--port P] " +
+      "usage: sim [--profile tasks|chats|both|old|current] [--tasks N] [--chats N] [--port P] " +
         "[--pace X] [--latency MS] [--seed N]",
     );
     Deno.exit(2);

@@ -16,6 +16,7 @@ import { coderError, HttpAnswer, routeNotFound } from "./http.ts";
 import { CODER_RATE_LIMIT, RateLimiter } from "./ratelimit.ts";
 import { Router } from "./router.ts";
 import { TaskStore } from "./tasks.ts";
+import { startChurn } from "./churn.ts";
 import { chatState, taskState } from "./truth.ts";
 import { released, Rng, sleep } from "./util.ts";
 
@@ -48,7 +49,8 @@ function createSim(opts: SimOptions): Sim {
   const token = opts.token ?? `sim-${crypto.randomUUID().replaceAll("-", "")}`;
   const clock = new SimClock(opts.frozen === true);
   const world = buildWorld(profile, users, rng.fork(), pace, clock);
-  const hasTasks = profile !== "chats";
+  // Tasks is gone from v2.38 on: the current profile serves chats only.
+  const hasTasks = profile !== "chats" && profile !== "current";
   const hasChats = profile !== "tasks";
   const tasks = new TaskStore(world, rng.fork());
   const chats = new ChatStore(world, rng.fork());
@@ -60,6 +62,8 @@ function createSim(opts: SimOptions): Sim {
   if (profile === "old") {
     tasks.register(router, "/api/experimental");
     chats.register(router, "/api/experimental");
+  } else if (profile === "current") {
+    chats.register(router, "/api/v2"); // the experimental chat mounts are gone
   } else {
     if (hasTasks) tasks.register(router, "/api/v2");
     if (hasChats) {
@@ -69,6 +73,7 @@ function createSim(opts: SimOptions): Sim {
   }
 
   const requests: SimRequest[] = [];
+  const stoppers: (() => void)[] = [];
   const faults = new FaultTable();
   let latency = opts.latencyMs ?? 0;
   const limiter = new RateLimiter(opts.rateLimit ?? CODER_RATE_LIMIT);
@@ -174,7 +179,8 @@ function createSim(opts: SimOptions): Sim {
       res = await handle(req, url);
     }
     rec.status = res.status;
-    return rec.fault === "stall" ? res : common(res);
+    // A WebSocket upgrade answer goes out as Deno made it.
+    return rec.fault === "stall" || res.status === 101 ? res : common(res);
   });
   const serverPort = (server.addr as Deno.NetAddr).port;
   const front = opts.tcpFaults ? new TcpFront(serverPort) : undefined;
@@ -263,8 +269,31 @@ function createSim(opts: SimOptions): Sim {
       const c = chats.get(id);
       return c ? chats.wire(c) : undefined;
     },
+    chatMessages(id) {
+      tick();
+      return chats.get(id)?.messages.length ?? 0;
+    },
+    watch: {
+      open: () => chats.watch?.open ?? 0,
+      accepted: () => chats.watch?.accepted ?? 0,
+      drop: () => chats.watch?.drop(),
+    },
+    receipts() {
+      return [...chats.receipts.keys()];
+    },
+    churn(everyMs, target) {
+      const stop = startChurn(chats, rng.fork(), {
+        everyMs,
+        target: target ?? chats.all.filter((c) => !c.archived).length,
+        tick,
+      });
+      stoppers.push(stop);
+      return stop;
+    },
     close() {
       if (!closed) {
+        for (const stop of stoppers) stop();
+        chats.watch?.close();
         closing.abort();
         faults.clear();
         closed = Promise.all([front?.close(), server.shutdown(), decoy.close()]).then(() => {});

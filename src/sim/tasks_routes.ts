@@ -230,6 +230,8 @@ export class TaskRoutes {
       if (input === "") return requiredField("input");
       return this.#send(t, input);
     });
+    // v2.27 has no pause or resume routes (they came with v2.29): a 404 "Route not found.".
+    if (this.world.profile === "old") return;
     router.add("POST", `${P}/{user}/{task}/pause`, ({ params }) => {
       const t = this.#resolve(params.user, params.task);
       if (t.status !== "active") {

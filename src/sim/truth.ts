@@ -62,12 +62,14 @@ export function taskState(raw: Record<string, unknown>, now = Date.now()): NormS
 
 /** Normalize a raw codersdk.Chat. */
 export function chatState(raw: Record<string, unknown>): NormState {
+  if (raw.queued_for_capacity === true) return "starting";
   switch (raw.status) {
     case "running":
     case "interrupting":
       return "working";
     case "waiting":
     case "requires_action":
+    case "paused":
       return "idle";
     case "error":
       return "error";

@@ -432,7 +432,7 @@ Deno.test("chats profile: routes, list filters, archived, lookup", async (t) => 
   await withSim({ profile: "chats", chats: 24 }, async (sim) => {
     await t.step("routes", async () => {
       const info = await call(sim, "GET", "/api/v2/buildinfo", undefined, null);
-      assert.equal(info.body.version, "v2.38.0");
+      assert.equal(info.body.version, "v2.37.0");
       assertRouteNotFound(await get(sim, "/api/v2/tasks"));
       assertRouteNotFound(await get(sim, "/api/experimental/tasks"));
       const v2 = await get(sim, "/api/v2/chats");
