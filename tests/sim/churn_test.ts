@@ -1,0 +1,27 @@
+/**
+ * The demo fleet keeps living: with churn on, new work arrives, settled chats get their next
+ * instruction, and old settled chats are archived so the fleet keeps its size.
+ */
+import assert from "node:assert/strict";
+import { startSim } from "../../src/sim/server.ts";
+
+const until = async (cond: () => boolean) => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 20));
+};
+
+Deno.test("sim churn: new work arrives, agents cycle, the fleet keeps its size", async () => {
+  const sim = await startSim({ profile: "current", chats: 30, seed: 5, pace: 20 });
+  try {
+    const status = (id: string) => (sim.chat(id) as { status: string }).status;
+    const first = new Set(sim.chatIds());
+    const settled = [...first].filter((id) => status(id) !== "running");
+    const stop = sim.churn(20, 30);
+    await until(() => sim.chatIds().some((id) => !first.has(id)));
+    await until(() => settled.some((id) => status(id) === "running"));
+    await until(() => [...first].some((id) => !sim.chatIds().includes(id)));
+    stop();
+    assert.ok(sim.chatIds().length <= 40, String(sim.chatIds().length));
+  } finally {
+    await sim.close();
+  }
+});
