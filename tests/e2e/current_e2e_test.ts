@@ -1,0 +1,102 @@
+/**
+ * End to end against the `current` sim profile (Coder v2.39: `/api/v2` only, org-scoped model
+ * configs, `paused`, chats queued under a 5-slot licence, the status filter, the chat watch
+ * WebSocket, request_id receipts), and the older profiles where current Coder differs.
+ */
+import assert from "node:assert/strict";
+import { startHarness } from "./harness.ts";
+
+interface Row {
+  id: string;
+  state: string;
+  detail: string;
+}
+
+const ORG_MODELS = /^\/api\/v2\/organizations\/[0-9a-f-]{36}\/chats\/models$/;
+
+Deno.test("e2e current: v2.39 chats, models, paused, capacity, status filter", async (t) => {
+  const h = await startHarness({ sim: { profile: "current", chats: 30, seed: 3 } });
+  try {
+    await t.step("fleet_overview: Coder v2.39, /api/v2/chats only, counts match", async () => {
+      const r = await h.call("fleet_overview");
+      assert.ok(!r.isError, r.text);
+      assert.equal(r.data.coder.version, "v2.39.0");
+      assert.deepEqual(r.data.backends, [{ kind: "chat", api: "/api/v2/chats" }]);
+      const truth = h.sim.truth();
+      assert.equal(r.data.total, truth.total);
+    });
+
+    await t.step("model configs come from the org-scoped route, found once", async () => {
+      h.sim.clearRequests();
+      const a = await h.call("list_templates");
+      assert.ok(!a.isError, a.text);
+      assert.ok(a.data.models.length > 0, a.text);
+      assert.ok(h.sim.requests.some((q) => ORG_MODELS.test(q.path)));
+      assert.ok(!h.sim.requests.some((q) => q.path === "/api/v2/chats/models"));
+      const c = await h.call("create_task", {
+        prompt: "Use a named model",
+        model: "Claude Sonnet 4.5",
+      });
+      assert.ok(!c.isError && c.data.created.length === 1, c.text);
+    });
+
+    await t.step("paused chats are idle, with detail paused", async () => {
+      const r = await h.call("list_agents", { limit: 200 });
+      const paused = (r.data.agents as Row[]).filter((a) => a.detail === "paused");
+      assert.ok(paused.length > 0, "the current sim seeds paused chats");
+      for (const a of paused) assert.equal(a.state, "idle");
+    });
+
+    await t.step(
+      "a chat queued for capacity: get_agent says starting, waiting for a licence slot",
+      async () => {
+        const queued = h.sim.chatIds().find((id) =>
+          (h.sim.chat(id) as { queued_for_capacity: boolean }).queued_for_capacity
+        );
+        assert.ok(queued, "more than 5 chats want to run: some are queued");
+        const r = await h.call("get_agent", { agent: queued });
+        assert.equal(r.data.agent.state, "starting");
+        assert.match(r.data.agent.detail, /licence slot/);
+      },
+    );
+
+    await t.step("fleet_overview: capacity, and why the list cannot tell which wait", async () => {
+      const r = await h.call("fleet_overview");
+      assert.ok(r.data.capacity.running > 5, JSON.stringify(r.data.capacity));
+      assert.equal(r.data.capacity.queued_for_capacity, null);
+      assert.match(r.text, /does not say which of them wait for a licence slot/);
+      assert.match(r.text, /at most 5 chats run at once/);
+    });
+
+    await t.step("the state filter goes to Coder as q=status:...", async () => {
+      h.sim.clearRequests();
+      const r = await h.call("list_agents", { state: "idle", limit: 200 });
+      const q = h.sim.requests.filter((x) => x.path === "/api/v2/chats").map((x) =>
+        decodeURIComponent(x.query.replace(/\+/g, " "))
+      );
+      assert.equal(q.length, 1, q.join(" | "));
+      assert.match(q[0], /status:waiting,requires_action,paused/);
+      assert.equal(r.data.total, h.sim.truth().by_state.idle);
+    });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e v2.37 (chats profile): the status filter answers 400 once, then local filtering", async () => {
+  const h = await startHarness({ sim: { profile: "chats", chats: 20, seed: 3 } });
+  try {
+    await h.call("fleet_overview"); // detection first
+    h.sim.clearRequests();
+    const a = await h.call("list_agents", { state: "idle", limit: 200 });
+    const b = await h.call("list_agents", { state: "working", limit: 200 });
+    const lists = h.sim.requests.filter((x) => x.path === "/api/v2/chats");
+    assert.deepEqual(lists.map((x) => x.status), [400, 200, 200]);
+    assert.ok(!/status/.test(decodeURIComponent(lists[2].query)));
+    const truth = h.sim.truth();
+    assert.equal(a.data.total, truth.by_state.idle);
+    assert.equal(b.data.total, truth.by_state.working ?? 0);
+  } finally {
+    await h.close();
+  }
+});

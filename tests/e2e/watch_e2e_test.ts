@@ -1,0 +1,85 @@
+/**
+ * End to end: chat waits driven by Coder's watch WebSocket (current profile). A wait wakes on the
+ * watch and lists only to reconcile; one socket serves concurrent waits and closes when none
+ * needs it; a socket dropped mid-wait does not strand the wait.
+ */
+import assert from "node:assert/strict";
+import { startHarness } from "./harness.ts";
+
+const until = async (cond: () => boolean) => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 20));
+};
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test("e2e watch: chat waits wake on the watch, with few list requests", async (t) => {
+  // pace 0.01: nothing moves unless the test moves it. The server polls every 200 ms.
+  const h = await startHarness({ sim: { profile: "current", chats: 20, seed: 9, pace: 0.01 } });
+  const lists = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
+  const status = (id: string) => (h.sim.chat(id) as { status: string }).status;
+  try {
+    // The watch carries only the token owner's chats: wait on the caller's own running ones.
+    const working = h.sim.chatIds().filter((id) => {
+      const c = h.sim.chat(id) as { owner_username: string; queued_for_capacity: boolean };
+      return status(id) === "running" && !c.queued_for_capacity &&
+        c.owner_username === h.sim.username;
+    });
+    assert.ok(working.length >= 3, "the sim has running chats of the caller");
+    await h.call("fleet_overview"); // detection
+
+    await t.step("a watch-driven wait: ends on the change, one reconcile list", async () => {
+      h.sim.clearRequests();
+      const waiting = h.call("wait_for_agents", { agents: [working[0]], timeout_s: 60 });
+      await until(() => h.sim.watch.open() === 1);
+      // Polling at 200 ms would list about 8 times in this stretch.
+      await pause(1_600);
+      h.sim.setChat(working[0], { status: "waiting" });
+      const r = await waiting;
+      assert.equal(r.data.done, true, r.text);
+      assert.deepEqual(r.data.changed.map((a: { id: string }) => a.id), [working[0]]);
+      const n = lists();
+      console.log(`watch-driven wait of ${r.data.elapsed_ms} ms: ${n} chat list requests`);
+      assert.ok(n <= 3, `${n} list requests`);
+      await until(() => h.sim.watch.open() === 0); // closed when no wait needs it
+    });
+
+    await t.step("two concurrent waits share one socket", async () => {
+      const before = h.sim.watch.accepted();
+      const a = h.call("wait_for_agents", { agents: [working[1]], timeout_s: 60 });
+      const b = h.call("wait_for_agents", { agents: [working[2]], timeout_s: 60 });
+      await until(() => h.sim.watch.open() === 1);
+      await pause(300);
+      h.sim.setChat(working[1], { status: "waiting" });
+      assert.equal((await a).data.done, true);
+      h.sim.setChat(working[2], { status: "waiting" });
+      assert.equal((await b).data.done, true);
+      assert.equal(h.sim.watch.accepted() - before, 1, "one socket for both");
+      await until(() => h.sim.watch.open() === 0);
+    });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e watch: a socket dropped mid-wait does not strand the wait", async () => {
+  const h = await startHarness({ sim: { profile: "current", chats: 20, seed: 9, pace: 0.01 } });
+  try {
+    const id = h.sim.chatIds().find((x) => {
+      const c = h.sim.chat(x) as {
+        status: string;
+        queued_for_capacity: boolean;
+        owner_username: string;
+      };
+      return c.status === "running" && !c.queued_for_capacity &&
+        c.owner_username === h.sim.username;
+    })!;
+    const waiting = h.call("wait_for_agents", { agents: [id], timeout_s: 60 });
+    await until(() => h.sim.watch.open() === 1);
+    h.sim.watch.drop();
+    h.sim.setChat(id, { status: "waiting" });
+    const r = await waiting;
+    assert.equal(r.data.done, true, r.text);
+    assert.equal(r.data.changed[0].id, id);
+  } finally {
+    await h.close();
+  }
+});
