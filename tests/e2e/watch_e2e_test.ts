@@ -55,6 +55,31 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       assert.equal(h.sim.watch.accepted() - before, 1, "one socket for both");
       await until(() => h.sim.watch.open() === 0);
     });
+    await t.step("send_input if_busy=wait wakes on the watch too", async () => {
+      const id = working[0];
+      h.sim.setChat(id, { status: "running" });
+      h.sim.clearRequests();
+      const sending = h.call("send_input", { agents: [id], input: "next", wait_s: 60 });
+      await until(() => h.sim.watch.open() === 1);
+      await pause(1_000);
+      h.sim.setChat(id, { status: "waiting" });
+      const r = await sending;
+      assert.equal(r.data.results[0].outcome, "sent", r.text);
+      assert.ok(lists() <= 3, `${lists()} list requests`);
+    });
+
+    await t.step("a wait on another user's chat polls (the watch cannot see it)", async () => {
+      const other = h.sim.chatIds().find((id) =>
+        (h.sim.chat(id) as { owner_username: string }).owner_username !== h.sim.username
+      )!;
+      h.sim.setChat(other, { status: "running" });
+      const before = h.sim.watch.accepted();
+      h.sim.clearRequests();
+      const r = await h.call("wait_for_agents", { agents: [other], timeout_s: 1 });
+      assert.equal(r.data.done, false);
+      assert.equal(h.sim.watch.accepted(), before, "no socket opened");
+      assert.ok(lists() >= 3, `${lists()} list requests: it polled`);
+    });
   } finally {
     await h.close();
   }
