@@ -38,6 +38,8 @@ const ALLOWED: [string, RegExp][] = [
   ["POST", new RegExp(`^${API}/tasks/${SEG}/${SEG}/(?:send|pause|resume)$`)],
   ["GET|POST", new RegExp(`^${API}/chats$`)],
   ["GET", new RegExp(`^${API}/chats/models$`)],
+  ["GET", new RegExp(`^/api/v2/organizations/${UUID}/chats/models$`)],
+  ["GET", new RegExp(`^${API}/chats/watch$`)],
   ["GET|PATCH", new RegExp(`^${API}/chats/${UUID}$`)],
   ["GET|POST", new RegExp(`^${API}/chats/${UUID}/messages$`)],
   ["POST", new RegExp(`^${API}/chats/${UUID}/interrupt$`)],
