@@ -46,6 +46,7 @@ Deno.test({
     sim.setTask(victim, { status: "active", state: "idle", message: XSS });
     const mcp = await startHttpServer(sim);
     const site = startHostSite(await bundleHost(), mcp);
+    Deno.mkdirSync("dist", { recursive: true }); // a fresh clone has none
     const profile = Deno.makeTempDirSync({ dir: "dist", prefix: "board-chrome-" });
     const browser = await puppeteer.launch({
       executablePath: chrome,

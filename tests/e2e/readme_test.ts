@@ -151,6 +151,7 @@ Deno.test("README: the HTTP configuration (URL plus bearer header) answers tools
   const port = String((l.addr as Deno.NetAddr).port);
   l.close();
   const httpToken = crypto.randomUUID();
+  await Deno.mkdir("dist", { recursive: true }); // a fresh clone has none
   const cwd = await Deno.realPath(await Deno.makeTempDir({ dir: "dist", prefix: "readme-http-" }));
   // The README says: in the environment or .env. Here: .env, in the server's working directory.
   await Deno.writeTextFile(
