@@ -101,8 +101,8 @@ export const MUTANTS: Mutant[] = [
     id: "recent-oldest",
     breaks: "get_agent.recent returns the oldest messages (bug 6)",
     file: "src/tools/get_agent.ts",
-    find: "backend.logs(found, { limit: 3 }, signal)",
-    replace: "backend.logs(found, { after_id: -1, limit: 3 }, signal)",
+    find: "resolveWithLogs(fleet, handle, { limit: 3 }, true, signal)",
+    replace: "resolveWithLogs(fleet, handle, { after_id: -1, limit: 3 }, true, signal)",
     tests: ["tests/e2e/reading_e2e_test.ts"],
   },
   {
@@ -274,8 +274,8 @@ export const MUTANTS: Mutant[] = [
     id: "state-paused-working",
     breaks: "state table: a paused task is working",
     file: "src/fleet/task_state.ts",
-    find: 'return { state: "paused", detail: "paused", since: statusSince };',
-    replace: 'return { state: "working", detail: "paused", since: statusSince };',
+    find: 'return { state: "paused", detail: "paused", since: statusMs };',
+    replace: 'return { state: "working", detail: "paused", since: statusMs };',
     tests: ["tests/fleet/task_state_test.ts"],
   },
   {
@@ -348,8 +348,8 @@ export const MUTANTS: Mutant[] = [
     id: "attention-newest-first",
     breaks: "ordering: attention lists the most recently settled first",
     file: "src/tools/fleet_overview.ts",
-    find: ".sort((a, b) => Date.parse(a.state_since) - Date.parse(b.state_since));",
-    replace: ".sort((a, b) => Date.parse(b.state_since) - Date.parse(a.state_since));",
+    find: "settled.sort((a, b) => a.since - b.since);",
+    replace: "settled.sort((a, b) => b.since - a.since);",
     tests: ["tests/e2e/reading_e2e_test.ts"],
   },
   {
