@@ -17,6 +17,11 @@ export interface Snapshot {
   agents: Agent[];
   /** Back ends that could not be listed, with a one-line reason. */
   errors: { kind: AgentKind; error: string }[];
+  /**
+   * One line per thing the caller should know about the lists: a back end that failed, or
+   * malformed items that were skipped (that back end still answered).
+   */
+  warnings: string[];
   /** Chats: whether Coder's list told which chats wait for a licence slot (see AgentList). */
   queueFlagListed?: boolean;
 }
@@ -28,6 +33,8 @@ export const STALLED_MS = 15 * 60_000;
 export interface SummarySnapshot {
   summaries: AgentSummary[];
   errors: Snapshot["errors"];
+  /** See {@link Snapshot.warnings}. */
+  warnings: string[];
   /** See {@link Snapshot.queueFlagListed}. */
   queueFlagListed?: boolean;
 }
@@ -157,14 +164,14 @@ export class Fleet {
     filter: FleetFilter = {},
     signal?: AbortSignal,
   ): Promise<Snapshot> {
-    const { items, errors, queueFlagListed } = await this.#gather(
+    const { items, errors, warnings, queueFlagListed } = await this.#gather(
       filter.kind,
       (b) => b.list(filter, signal),
       signal,
     );
     const now = this.now();
     markStalled(items, now, this.stalledMs);
-    const snap: Snapshot = { agents: applyFilter(items, filter, now), errors };
+    const snap: Snapshot = { agents: applyFilter(items, filter, now), errors, warnings };
     if (queueFlagListed !== undefined) snap.queueFlagListed = queueFlagListed;
     return snap;
   }
@@ -177,7 +184,7 @@ export class Fleet {
     filter: { owner?: string; kind?: AgentKind } = {},
     signal?: AbortSignal,
   ): Promise<SummarySnapshot> {
-    const { items, errors, queueFlagListed } = await this.#gather(
+    const { items, errors, warnings, queueFlagListed } = await this.#gather(
       filter.kind,
       (b) => b.summaries({ owner: filter.owner }, signal),
       signal,
@@ -186,6 +193,7 @@ export class Fleet {
     const snap: SummarySnapshot = {
       summaries: owner ? items.filter((s) => s.owner === owner) : items,
       errors,
+      warnings,
     };
     if (queueFlagListed !== undefined) snap.queueFlagListed = queueFlagListed;
     return snap;
@@ -195,11 +203,14 @@ export class Fleet {
     kind: AgentKind | undefined,
     list: (b: Backend) => Promise<T[] & { skipped?: string[]; queueFlagListed?: boolean }>,
     signal?: AbortSignal,
-  ): Promise<{ items: T[]; errors: Snapshot["errors"]; queueFlagListed?: boolean }> {
+  ): Promise<
+    { items: T[]; errors: Snapshot["errors"]; warnings: string[]; queueFlagListed?: boolean }
+  > {
     const backends = await this.backends(kind, signal);
     const lists = await Promise.allSettled(backends.map(list));
     const items: T[] = [];
     const errors: Snapshot["errors"] = [];
+    const warnings: string[] = [];
     let queueFlagListed: boolean | undefined;
     lists.forEach((r, i) => {
       if (r.status === "fulfilled") {
@@ -207,19 +218,23 @@ export class Fleet {
         if (r.value.queueFlagListed !== undefined) queueFlagListed = r.value.queueFlagListed;
         const skipped = r.value.skipped ?? [];
         if (skipped.length > 0) {
-          errors.push({
-            kind: backends[i].kind,
-            error: `skipped ${skipped.length} malformed item(s): ${skipped.slice(0, 3).join("; ")}`,
-          });
+          warnings.push(
+            `${backends[i].kind} list: skipped ${skipped.length} malformed item(s): ` +
+              skipped.slice(0, 3).join("; "),
+          );
         }
-      } else errors.push({ kind: backends[i].kind, error: errorLine(r.reason) });
+      } else {
+        const error = errorLine(r.reason);
+        errors.push({ kind: backends[i].kind, error });
+        warnings.push(`${backends[i].kind} list failed: ${error}`);
+      }
       if (r.status === "rejected" && r.reason instanceof CoderError && r.reason.routeNotFound) {
         this.forget(); // that API went away: detect again on the next call
       }
     });
     const rejected = lists.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     if (rejected.length === backends.length && backends.length > 0) throw rejected[0].reason;
-    return { items, errors, queueFlagListed };
+    return { items, errors, warnings, queueFlagListed };
   }
 
   /**

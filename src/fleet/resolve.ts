@@ -75,9 +75,7 @@ export async function resolveHandles(
     try {
       const snap = await fleet.snapshot(listKind === "all" ? {} : { kind: listKind }, signal);
       listed = snap.agents;
-      const failed = new Set(
-        snap.errors.filter((e) => !e.error.startsWith("skipped")).map((e) => e.kind),
-      );
+      const failed = new Set(snap.errors.map((e) => e.kind));
       for (const b of d.backends) {
         if ((listKind === "all" || b.kind === listKind) && !failed.has(b.kind)) {
           listedKinds.add(b.kind);

@@ -45,7 +45,7 @@ Returns columns [id, name, owner, kind, state, since_s, message] and rows as arr
     async handler({ digest }, { fleet, signal }) {
       const d = await fleet.deployment(signal);
       const snap = await fleet.snapshot({}, signal);
-      const warnings = snap.errors.map((e) => `${e.kind} list failed: ${e.error}`);
+      const warnings = snap.warnings;
       const full = await boardRows(snap.agents, fleet.now(), d.url, warnings);
       if (digest && digest === full.digest) {
         return {

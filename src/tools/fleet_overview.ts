@@ -78,7 +78,7 @@ Returns total, by_state {state: count}, by_owner {owner: count} (the ${OWNERS_MA
     // Longest waiting first; the sort is stable, so ties keep the back ends' order.
     settled.sort((a, b) => a.since - b.since);
     const attention = settled.slice(0, ATTENTION_MAX).map((s) => toRow(s.agent()));
-    const warnings = snap.errors.map((e) => `${e.kind} list failed: ${e.error}`);
+    const warnings = snap.warnings;
     const stalledAll = busy.filter((a) => a.stalled)
       .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
     const stalled = stalledAll.slice(0, ATTENTION_MAX).map(toRow);

@@ -64,7 +64,7 @@ Returns compact rows (id, kind, name, owner, state, detail, message, state_since
     const rest2 = cursor ? afterKey(matched, decodeCursor(cursor, query)) : matched;
     const page = rest2.slice(0, limit);
     const more = rest2.length > page.length;
-    const warnings = snap.errors.map((e) => `${e.kind} list failed: ${e.error}`);
+    const warnings = snap.warnings;
     const capacity = capacityOf(snap.agents, snap.queueFlagListed);
     if (capacity.note && snap.queueFlagListed === false) warnings.push(capacity.note);
     const data = {
