@@ -5,6 +5,7 @@
  * Debian chromium driven by puppeteer-core (which downloads no browser).
  */
 import type { Sim } from "../../src/sim/server.ts";
+import { untilServing } from "../e2e/harness.ts";
 
 /** The browser to drive: $CHROME_PATH, else Debian's chromium. */
 export function browserPath(): string | undefined {
@@ -57,28 +58,15 @@ export async function startHttpServer(sim: Sim): Promise<HttpServer> {
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let err = "";
-  while (!err.includes("serving MCP")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server did not start: ${err}`);
-    err += value;
-  }
-  const drain = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: "", done: true }));
-      if (done) return;
-      err += value;
-    }
-  })();
+  const log = await untilServing(child);
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     token,
-    stderr: () => err,
+    stderr: log.stderr,
     async close() {
       child.kill("SIGTERM");
       await child.status;
-      await drain;
+      await log.done;
     },
   };
 }

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { startSim } from "../../src/sim/server.ts";
 import { startProxy } from "../conformance/proxy.ts";
+import { untilServing } from "./harness.ts";
 import baseline from "../conformance/baseline.json" with { type: "json" };
 
 const SUITE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
@@ -59,13 +60,7 @@ Deno.test("conformance: the official suite passes on both revisions, fixture-onl
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const reader = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let err = "";
-  while (!err.includes("serving MCP")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the server did not start: ${err}`);
-    err += value;
-  }
+  const serving = await untilServing(server);
   const proxy = await startProxy(port, token);
   const summary: string[] = [];
   try {
@@ -145,8 +140,9 @@ Deno.test("conformance: the official suite passes on both revisions, fixture-onl
     await proxy.close();
     server.kill("SIGTERM");
     await server.status;
-    await reader.cancel().catch(() => {});
+    await serving.done;
     await sim.close();
   }
+  const err = serving.stderr();
   assert.ok(!err.includes(token) && !err.includes(sim.token));
 });

@@ -285,3 +285,35 @@ export class RecordingTransport implements Transport {
     clearTimeout(timer);
   }
 }
+
+/** A spawned `--http` server's stderr, read until it says it is serving, then drained. */
+export interface ServingLog {
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  /** Settles when stderr has ended (the process exited), or reading was cancelled. */
+  done: Promise<void>;
+  /** Stop reading (the process is being ended). */
+  cancel(): Promise<void>;
+}
+
+/**
+ * Read a spawned server's stderr until it prints `serving MCP`, then keep draining it in the
+ * background. Throws with what it printed when stderr ends first (it could not start).
+ */
+export async function untilServing(child: Deno.ChildProcess): Promise<ServingLog> {
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let err = "";
+  while (!err.includes("serving MCP")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the server did not start: ${err}`);
+    err += value;
+  }
+  const done = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: "", done: true }));
+      if (done) return;
+      err += value;
+    }
+  })();
+  return { stderr: () => err, done, cancel: () => reader.cancel().catch(() => {}) };
+}

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { type Sim, startSim } from "../../src/sim/server.ts";
+import { untilServing } from "./harness.ts";
 
 const EXIT_GUARD_MS = 10_000;
 
@@ -77,24 +78,11 @@ async function startHttp(
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let err = "";
-  while (!err.includes("serving MCP")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the server did not start: ${err}`);
-    err += value;
-  }
-  (async () => {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      err += value;
-    }
-  })().catch(() => {});
+  const log = await untilServing(child);
   return {
     child,
     port,
-    stderr: () => err,
+    stderr: log.stderr,
     async stop(signal) {
       let killed = false;
       const timer = setTimeout(() => {

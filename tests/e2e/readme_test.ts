@@ -18,7 +18,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { startSim } from "../../src/sim/server.ts";
 import { defaultsText, permissionFlags } from "../../scripts/compile.ts";
 import { binaryAsBundle, buildBundle } from "./bundle_build.ts";
-import { connectServer } from "./harness.ts";
+import { connectServer, type ServingLog, untilServing } from "./harness.ts";
 
 const HOST = "coder.example.com";
 const URL_ = `https://${HOST}`;
@@ -175,15 +175,9 @@ Deno.test("README: the HTTP configuration (URL plus bearer header) answers tools
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let err = "";
+  let serving: ServingLog | undefined;
   try {
-    while (!err.includes("serving MCP")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      err += value;
-    }
-    assert.match(err, /serving MCP/, err);
+    serving = await untilServing(child); // throws with what it printed when it cannot start
     const cfg = http[0];
     const url = new URL(adapt(cfg.url, { url: sim.url, token: sim.token, port }));
     const headers = Object.fromEntries(
@@ -200,7 +194,7 @@ Deno.test("README: the HTTP configuration (URL plus bearer header) answers tools
     }
   } finally {
     child.kill("SIGTERM");
-    await reader.cancel().catch(() => {});
+    await serving?.cancel();
     await child.status;
     await sim.close();
     await Deno.remove(cwd, { recursive: true });
