@@ -14,7 +14,7 @@ import { CoderError } from "./coder/http.ts";
 import { VERSION } from "./config.ts";
 import type { Fleet } from "./fleet/fleet.ts";
 import { Redactor } from "./redact.ts";
-import { isStrict, strictInput, type Tool, type ToolContext } from "./tools/define.ts";
+import type { Tool, ToolContext } from "./tools/define.ts";
 import { explain, failureText, sdkErrorText } from "./tools/errors.ts";
 
 /** How the superagent should work with this server. */
@@ -81,8 +81,7 @@ function register(server: McpServer, fleet: Fleet, tool: Tool, redactor: Redacto
     {
       title: tool.title,
       description: tool.description,
-      // Strict whatever the definition says: an unknown argument is refused, never ignored.
-      inputSchema: isStrict(tool.input) ? tool.input : strictInput(tool.name, tool.input),
+      inputSchema: tool.input, // strict: defineTool made it so (unknown arguments are refused)
       outputSchema: tool.output,
       annotations: { title: tool.title, ...tool.annotations },
       _meta: uiMeta(tool),
@@ -106,7 +105,7 @@ function register(server: McpServer, fleet: Fleet, tool: Tool, redactor: Redacto
         const answer = await Promise.race([work, deadline]);
         if (answer === "late") {
           outOfTime.abort(new OutOfTime(budgetMs));
-          return failure(tool, lateText(tool, budgetMs, waitMs));
+          return failure(lateText(tool, budgetMs, waitMs));
         }
         const { data, text } = answer;
         return {
@@ -118,10 +117,9 @@ function register(server: McpServer, fleet: Fleet, tool: Tool, redactor: Redacto
         // detect the back ends again on the next call.
         if (err instanceof CoderError && err.routeNotFound) fleet.forget();
         if (outOfTime.signal.aborted && !cancelled.aborted) {
-          return failure(tool, lateText(tool, budgetMs, waitMs));
+          return failure(lateText(tool, budgetMs, waitMs));
         }
         return failure(
-          tool,
           redactor.text(failureText(explain(err, { cancelled: cancelled.aborted }))),
         );
       } finally {
@@ -132,7 +130,7 @@ function register(server: McpServer, fleet: Fleet, tool: Tool, redactor: Redacto
   );
 }
 
-function failure(_tool: Tool, text: string) {
+function failure(text: string) {
   return { isError: true, content: [{ type: "text" as const, text }] };
 }
 
