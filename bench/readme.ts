@@ -5,6 +5,7 @@
  *
  *   deno task bench && deno task bench:readme
  */
+import type { BenchFigures, TargetResult } from "./targets.ts";
 
 interface Row {
   op: string;
@@ -18,16 +19,8 @@ interface Latest {
   load_average: number[];
   latency_ms: number;
   cold_start: { form: string; median: number; samples: number[] }[];
-  figures: {
-    sizes: {
-      agents: number;
-      raw_ms: number;
-      floor_ms: number;
-      overview_ms: number;
-      overhead_per_agent_us: number;
-    }[];
-  };
-  targets: { target: string; measured: string; bound: string; met: boolean }[];
+  figures: Pick<BenchFigures, "sizes">;
+  targets: TargetResult[];
   sizes: { agents: number; rows: Row[] }[];
 }
 
