@@ -17,7 +17,7 @@
  * origin of `CODER_URL`. The bundle test runs the bundle with {@link permissionFlags}, the same
  * code, so what it proves holds for the binary's grant.
  */
-import { readDotEnv } from "../src/config.ts";
+import { checkCoderUrl, readDotEnv } from "../src/config.ts";
 import { ENV_VARS } from "../src/env.ts";
 
 /** The five release platforms (`deno compile --target`). */
@@ -52,23 +52,14 @@ export interface BuildOptions {
 }
 
 /**
- * Check a Coder URL as a build takes it: http(s), a host, no credentials, query or fragment.
- * Returns the URL without a trailing slash, or throws an Error with a one-line reason.
+ * Check a Coder URL as a build takes it, by the server's own rule (`checkCoderUrl`): http(s), a
+ * host, no credentials, query or fragment. Returns the URL without a trailing slash, or throws an
+ * Error with a one-line reason.
  */
 export function checkUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw.trim());
-  } catch {
-    throw new Error(`not a URL: ${JSON.stringify(raw.slice(0, 100))}`);
-  }
-  if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw new Error(`the Coder URL must be http(s), not ${u.protocol}`);
-  }
-  if (!u.hostname) throw new Error("the Coder URL has no host");
-  if (u.username || u.password) throw new Error("the Coder URL must not carry credentials");
-  if (u.search || u.hash) throw new Error("the Coder URL must not have a query or fragment");
-  return u.href.replace(/\/+$/, "");
+  const checked = checkCoderUrl(raw);
+  if ("problem" in checked) throw new Error(checked.problem.replace(/^CODER_URL/, "the Coder URL"));
+  return checked.url;
 }
 
 /** The `--allow-net` value for a URL: its host, with the port only when the URL names one. */

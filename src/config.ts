@@ -90,7 +90,7 @@ export function checkCoderUrl(raw: string): { url: string } | { problem: string 
     return { problem: "CODER_URL is not a URL: use http(s)://host[:port][/path]" };
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    return { problem: "CODER_URL is not an http(s) URL: use http(s)://host[:port][/path]" };
+    return { problem: "CODER_URL is not an http URL: it must be http(s)://host[:port][/path]" };
   }
   if (u.username !== "" || u.password !== "" || /^[a-z]+:\/\/[^/]*@/i.test(s)) {
     return {
@@ -98,12 +98,10 @@ export function checkCoderUrl(raw: string): { url: string } | { problem: string 
         "CODER_URL must not contain credentials (user:password@): remove them; the token goes in CODER_SESSION_TOKEN",
     };
   }
-  if (u.search !== "" || s.includes("?")) {
-    return { problem: "CODER_URL must not have a query (?...): use http(s)://host[:port][/path]" };
-  }
-  if (u.hash !== "" || s.includes("#")) {
+  if (u.search !== "" || s.includes("?") || u.hash !== "" || s.includes("#")) {
     return {
-      problem: "CODER_URL must not have a fragment (#...): use http(s)://host[:port][/path]",
+      problem:
+        "CODER_URL must not have a query or fragment (?... or #...): use http(s)://host[:port][/path]",
     };
   }
   if (u.hostname === "") return { problem: "CODER_URL has no host" };
