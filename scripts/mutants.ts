@@ -576,4 +576,20 @@ export const MUTANTS: Mutant[] = [
     replace: "if (false) {",
     tests: ["tests/coder/ratelimit_test.ts", "tests/coder/http_test.ts"],
   },
+  {
+    id: "catalog-preset-skips-hidden",
+    breaks: "a malformed preset is dropped silently: list_templates gives no warning",
+    file: "src/fleet/tasks_templates.ts",
+    find: "for (const s of listed.skipped) skipped.push(`template ${name}: ${s}`);",
+    replace: "",
+    tests: ["tests/e2e/templates_e2e_test.ts"],
+  },
+  {
+    id: "catalog-model-skips-hidden",
+    breaks: "a malformed chat model is dropped silently: list_templates gives no warning",
+    file: "src/fleet/chats_backend.ts",
+    find: "return { models, ...(skipped.length ? { skipped } : {}) };",
+    replace: "return { models };",
+    tests: ["tests/e2e/templates_e2e_test.ts"],
+  },
 ];

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { idOf, WireId } from "./ids.ts";
+import { itemsOf } from "./lists.ts";
 
 /** Turn a label map as sent into strings: non-strings JSON-encoded, null values dropped. */
 export function stringMap(m: Record<string, unknown> | null | undefined): Record<string, string> {
@@ -221,7 +222,8 @@ export const ChatModelProvider = z.looseObject({
   provider: z.string().nullish(),
   available: z.boolean().nullish(),
   unavailable_reason: z.string().nullish(),
-  models: z.array(ChatModel).nullish().transform((m) => m ?? []),
+  /** Parsed one by one: a malformed model is left out and named in `skipped`. */
+  models: itemsOf(ChatModel, "chat model").transform((m) => m ?? { items: [], skipped: [] }),
 });
 /** A model provider. */
 export type ChatModelProvider = z.infer<typeof ChatModelProvider>;

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { CoderClient } from "./http.ts";
+import { type ItemsOf, itemsOf } from "./lists.ts";
 import { segment } from "./paths.ts";
 
 const opt = () => z.string().nullish().transform((v) => v || undefined);
@@ -88,12 +89,21 @@ export const PresetSchema = z
     parameters: p.Parameters ?? p.parameters ?? [],
   }));
 
-/** `GET /api/v2/templates?q=has-ai-task:true`: templates that can run tasks. */
-export function listAiTemplates(client: CoderClient, signal?: AbortSignal): Promise<Template[]> {
-  return client.get("/api/v2/templates", z.array(TemplateSchema).nullable(), {
+const TemplateItems = itemsOf(TemplateSchema, "template");
+const PresetItems = itemsOf(PresetSchema, "preset");
+
+/**
+ * `GET /api/v2/templates?q=has-ai-task:true`: templates that can run tasks. A malformed template
+ * is left out and named in `skipped`.
+ */
+export function listAiTemplates(
+  client: CoderClient,
+  signal?: AbortSignal,
+): Promise<ItemsOf<Template>> {
+  return client.get("/api/v2/templates", TemplateItems, {
     query: { q: "has-ai-task:true" },
     signal,
-  }).then((list) => list ?? []);
+  });
 }
 
 /** `GET /api/v2/templates/{id}`: one template by UUID. */
@@ -123,16 +133,18 @@ export async function getTemplateByName(
   );
 }
 
-/** `GET /api/v2/templateversions/{id}/presets`: the presets of a template version. */
-export async function listPresets(
+/**
+ * `GET /api/v2/templateversions/{id}/presets`: the presets of a template version. A malformed
+ * preset is left out and named in `skipped`.
+ */
+export function listPresets(
   client: CoderClient,
   versionId: string,
   signal?: AbortSignal,
-): Promise<Preset[]> {
-  const list = await client.get(
+): Promise<ItemsOf<Preset>> {
+  return client.get(
     `/api/v2/templateversions/${segment(versionId, "template version id")}/presets`,
-    z.array(PresetSchema).nullable(),
+    PresetItems,
     { signal },
   );
-  return list ?? [];
 }

@@ -125,6 +125,8 @@ export interface ModelInfo {
 export interface Catalog {
   templates?: TemplateInfo[];
   models?: ModelInfo[];
+  /** One line for each malformed item left out (or part that could not be read). */
+  skipped?: string[];
 }
 
 /** Re-exported from the Coder layer, where sends raise it. */

@@ -398,7 +398,8 @@ export class ChatsBackend implements Backend {
 
   /** The model configs chats can run with (none when the deployment has no models route). */
   async catalog(signal?: AbortSignal): Promise<Catalog> {
-    return { models: await this.models.list(signal) };
+    const { models, skipped } = await this.models.catalog(signal);
+    return { models, ...(skipped.length ? { skipped } : {}) };
   }
 
   /** The chat's cost, when the deployment reports it; `{}` otherwise. */

@@ -16,7 +16,7 @@ export const NAME_MAX = 200;
 export function modelInfos(res: ChatModelsResponse): ModelInfo[] {
   const out: ModelInfo[] = [];
   for (const p of res.providers) {
-    for (const m of p.models) {
+    for (const m of p.models.items) {
       out.push({
         id: oneLine(m.id, 100),
         model: oneLine(m.model ?? "", 100),
@@ -27,6 +27,13 @@ export function modelInfos(res: ChatModelsResponse): ModelInfo[] {
     }
   }
   return out;
+}
+
+/** One line for each malformed model config left out of `res`. */
+export function skippedModels(res: ChatModelsResponse): string[] {
+  return res.providers.flatMap((p) =>
+    p.models.skipped.map((s) => p.provider ? `provider ${oneLine(p.provider, 60)}: ${s}` : s)
+  );
 }
 
 /** Map a Coder message role to a log role. */

@@ -8,7 +8,7 @@ import { type ChatModelsResponse, listChatModels, type ModelsRoute } from "../co
 import { getUserOrganizations } from "../coder/deployment.ts";
 import { CoderError } from "../coder/http.ts";
 import { type BackendContext, FleetError, type ModelInfo } from "./backend.ts";
-import { modelInfos } from "./chats_mapping.ts";
+import { modelInfos, skippedModels } from "./chats_mapping.ts";
 import { oneLine } from "./text.ts";
 
 /** The model configs of one deployment's Chats API. */
@@ -28,8 +28,15 @@ export class ChatModels {
 
   /** The model configs, flattened and sanitised (none when the deployment has no route). */
   async list(signal?: AbortSignal): Promise<ModelInfo[]> {
+    return (await this.catalog(signal)).models;
+  }
+
+  /** The model configs, and a line for each malformed one left out. */
+  async catalog(signal?: AbortSignal): Promise<{ models: ModelInfo[]; skipped: string[] }> {
     const res = await this.raw(signal);
-    return res ? modelInfos(res) : [];
+    return res
+      ? { models: modelInfos(res), skipped: skippedModels(res) }
+      : { models: [], skipped: [] };
   }
 
   /** Coder's answer from the remembered route (found on first use); `null` when none exists. */

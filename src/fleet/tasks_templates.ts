@@ -53,7 +53,7 @@ export async function resolveTemplate(
       throw err;
     }
   }
-  const all = await listAiTemplates(client, signal);
+  const all = (await listAiTemplates(client, signal)).items;
   const names = all.map((t) => t.name);
   if (!w) {
     if (all.length === 1) return all[0];
@@ -100,7 +100,7 @@ export async function resolvePreset(
   want: string | undefined,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const presets = await listPresets(client, versionId, signal);
+  const presets = (await listPresets(client, versionId, signal)).items;
   const w = want?.trim();
   if (!w) {
     const defaults = presets.filter((p) => p.default);
@@ -120,31 +120,41 @@ export async function resolvePreset(
   );
 }
 
-/** Task-capable templates with the presets of their active versions. */
+/**
+ * Task-capable templates with the presets of their active versions. A malformed template or
+ * preset is left out, and a template whose presets cannot be read is listed without them; each
+ * is named in `skipped`.
+ */
 export async function taskCatalog(client: CoderClient, signal?: AbortSignal): Promise<Catalog> {
-  const templates = await listAiTemplates(client, signal);
+  const { items: templates, skipped } = await listAiTemplates(client, signal);
   const results = await runBatch(
     templates,
     async (t): Promise<TemplateInfo> => {
       let presets: TemplateInfo["presets"] = [];
+      const name = oneLine(t.name, 100);
       if (t.active_version_id) {
         try {
-          presets = (await listPresets(client, t.active_version_id, signal)).map((p) => ({
+          const listed = await listPresets(client, t.active_version_id, signal);
+          presets = listed.items.map((p) => ({
             id: p.id,
             name: oneLine(p.name, 100),
             default: p.default,
             description: oneLine(p.description, 300),
           }));
+          for (const s of listed.skipped) skipped.push(`template ${name}: ${s}`);
         } catch (err) {
           if (err instanceof CoderError && (err.kind === "aborted" || err.kind === "budget")) {
             throw err;
           }
-          // One template's presets failing must not hide the catalog.
+          // One template's presets failing must not hide the catalog; it is said, not hidden.
+          skipped.push(
+            `template ${name}: presets could not be read: ${oneLine(errorText(err), 200)}`,
+          );
         }
       }
       return {
         id: t.id,
-        name: oneLine(t.name, 100),
+        name,
         display_name: oneLine(t.display_name ?? "", 100),
         description: oneLine(t.description ?? "", 300),
         organization_id: t.organization_id ?? "",
@@ -157,5 +167,12 @@ export async function taskCatalog(client: CoderClient, signal?: AbortSignal): Pr
   // Only a cancelled request (or a spent budget) fails an item; it fails the catalog.
   const failed = results.find((r) => !r.ok);
   if (failed && !failed.ok) throw failed.error;
-  return { templates: results.flatMap((r) => r.ok ? [r.value] : []) };
+  return {
+    templates: results.flatMap((r) => r.ok ? [r.value] : []),
+    ...(skipped.length ? { skipped } : {}),
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

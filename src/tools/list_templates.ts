@@ -1,10 +1,13 @@
 /** `list_templates`: what work can run where. */
 import { z } from "zod";
 import { getUserOrganizations } from "../coder/deployment.ts";
-import type { Catalog } from "../fleet/backend.ts";
+import type { Catalog, ModelInfo, TemplateInfo } from "../fleet/backend.ts";
 import { errorLine } from "../fleet/fleet.ts";
 import { oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
+
+/** Skip notices shown per back end; the rest are counted. */
+const MAX_SKIPPED = 10;
 
 /** Templates with presets (tasks), model configs (chats), organizations. */
 export const listTemplates = defineTool({
@@ -54,7 +57,7 @@ Returns templates [{id, name, display_name, description, organization_id, preset
       ...backends.map((b) => b.catalog(signal)),
     ]);
     const warnings: string[] = [];
-    const merged: Required<Catalog> = { templates: [], models: [] };
+    const merged = { templates: [] as TemplateInfo[], models: [] as ModelInfo[] };
     catalogs.forEach((c, i) => {
       if (c.status === "rejected") {
         warnings.push(`${backends[i].kind} catalog failed: ${oneLine(errorLine(c.reason), 300)}`);
@@ -62,6 +65,11 @@ Returns templates [{id, name, display_name, description, organization_id, preset
       }
       merged.templates.push(...((c.value as Catalog).templates ?? []));
       merged.models.push(...((c.value as Catalog).models ?? []));
+      const skipped = (c.value as Catalog).skipped ?? [];
+      for (const line of skipped.slice(0, MAX_SKIPPED)) warnings.push(oneLine(line, 300));
+      if (skipped.length > MAX_SKIPPED) {
+        warnings.push(`${backends[i].kind} catalog: ${skipped.length - MAX_SKIPPED} more skipped`);
+      }
     });
     if (orgs.status === "rejected") {
       warnings.push(`organizations: ${oneLine(errorLine(orgs.reason), 300)}`);

@@ -408,9 +408,9 @@ Deno.test("HTTP functions use the right routes and query", async () => {
   const list = await listTasks(client, "/api/v2", "owner:me status:paused");
   assert.equal(list.tasks[0].name, "fix-login");
   assert.equal(calls[0].q, "owner:me status:paused");
-  assert.deepEqual(await listAiTemplates(client), []);
+  assert.deepEqual(await listAiTemplates(client), { items: [], skipped: [] });
   assert.equal(calls[1].q, "has-ai-task:true");
-  assert.deepEqual(await listPresets(client, "v1"), []);
+  assert.deepEqual(await listPresets(client, "v1"), { items: [], skipped: [] });
   await updateTaskInput(client, "/api/v2", "bob", "t 1", "new prompt");
   assert.deepEqual(calls[3].body, { input: "new prompt" });
   assert.equal(calls[3].method, "PATCH");
