@@ -286,16 +286,24 @@ export class TasksBackend implements Backend {
       return { outcome: "skipped", detail: `not paused (state: ${agent.state})` };
     }
     const user = this.#user(agent);
+    let replaced = false;
     try {
       if (prompt !== undefined && prompt !== "") {
         await updateTaskInput(this.#client, this.prefix, user, agent.id, prompt);
+        replaced = true;
       }
       await resumeTask(this.#client, this.prefix, user, agent.id);
     } catch (err) {
       if (isRouteGone(err)) throw cannotPause(this.#ctx.version, "resumed");
       if (isHttp(err, 409)) {
         const detail = oneLine(err.detail, 80);
-        return { outcome: "skipped", detail: `not paused${detail ? ` (${detail})` : ""}` };
+        // The prompt may have changed although the task did not resume: say both.
+        return {
+          outcome: "skipped",
+          detail: `${replaced ? "prompt replaced, not resumed: " : ""}not paused${
+            detail ? ` (${detail})` : ""
+          }`,
+        };
       }
       throw err;
     }

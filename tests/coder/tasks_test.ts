@@ -756,6 +756,30 @@ Deno.test("TasksBackend write actions", async (t) => {
     ]);
     assert.deepEqual(calls[0].body, { input: "new plan" });
   });
+  await t.step(
+    "resume: a prompt replaced, then a 409 on resume, says the prompt changed",
+    async () => {
+      const { client } = stub({
+        [`PATCH ${base}/input`]: { status: 204 },
+        [`POST ${base}/resume`]: {
+          status: 409,
+          body: { message: "Task is not paused.", detail: "Status: active" },
+        },
+      });
+      const r = await backend(client).resume(agentOf({ state: "paused" }), "new plan");
+      assert.equal(r.outcome, "skipped");
+      assert.match(r.detail, /^prompt replaced, not resumed: not paused \(Status: active\)$/);
+      const refused = stub({
+        [`PATCH ${base}/input`]: {
+          status: 409,
+          body: { message: "Task must be paused.", detail: "Status: active" },
+        },
+      });
+      const r2 = await backend(refused.client).resume(agentOf({ state: "paused" }), "new plan");
+      assert.deepEqual(r2, { outcome: "skipped", detail: "not paused (Status: active)" });
+      assert.equal(refused.calls.length, 1, "no resume after the prompt was refused");
+    },
+  );
   await t.step("remove: DELETE; 404 -> already deleted", async () => {
     const { client, calls } = stub({ [`DELETE ${base}`]: { status: 202 } });
     assert.deepEqual(await backend(client).remove(agentOf()), {
