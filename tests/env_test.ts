@@ -45,3 +45,12 @@ Deno.test("env: the server starts under --allow-env=ENV_VARS (no whole-environme
   assert.doesNotMatch(err, /NotCapable|Requires env access/);
   assert.match(new TextDecoder().decode(out.stdout), /Usage: coder-fleet-mcp/);
 });
+
+Deno.test("env: deno task start and demo grant exactly ENV_VARS", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks as Record<string, string>;
+  for (const name of ["start", "demo"]) {
+    const grants = tasks[name].split(/\s+/).filter((w) => w.startsWith("--allow-env"));
+    // A variable missing here is silently unset under `deno task start`: its setting is ignored.
+    assert.deepEqual(grants, [`--allow-env=${ENV_VARS.join(",")}`], `deno task ${name}`);
+  }
+});
