@@ -54,3 +54,11 @@ Deno.test("env: deno task start and demo grant exactly ENV_VARS", async () => {
     assert.deepEqual(grants, [`--allow-env=${ENV_VARS.join(",")}`], `deno task ${name}`);
   }
 });
+
+Deno.test("env: the README's configuration table names every variable", async () => {
+  const readme = await Deno.readTextFile("README.md");
+  const table = readme.split("## Configuration")[1]?.split("\n\n")[1] ?? "";
+  for (const name of ENV_VARS) {
+    assert.match(table, new RegExp(`\`${name}[=\`]`), `${name} in the table`);
+  }
+});

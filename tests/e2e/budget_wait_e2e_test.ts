@@ -4,7 +4,7 @@
  * two sleeping tests run side by side under `deno test --parallel`.
  *
  * With `CODER_FLEET_CALL_BUDGET_S=3` the margin after the wait is 3 s instead of 10 s (it is never
- * longer than the call budget), so a 3 s wait ends by 6 s: long enough for the server's heartbeat
+ * longer than the call budget), so a 4 s wait ends by 7 s: long enough for the server's heartbeat
  * (every 5 s) to show while the round hangs.
  */
 import assert from "node:assert/strict";
@@ -34,7 +34,7 @@ Deno.test("e2e budget: a wait whose rounds stall still sends progress", async ()
     h.sim.clearRequests();
     const seen: { progress: number; message?: string }[] = [];
     const r = await h.client.callTool(
-      { name: "wait_for_agents", arguments: { agents: [id], timeout_s: 3 } },
+      { name: "wait_for_agents", arguments: { agents: [id], timeout_s: 4 } },
       {
         timeout: CLIENT_TIMEOUT_MS,
         onprogress: (p: { progress: number; message?: string }) => void seen.push(p),
