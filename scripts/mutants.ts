@@ -45,8 +45,8 @@ export const MUTANTS: Mutant[] = [
     id: "redact-server-off",
     breaks: "the token written by an agent (or from any source) reaches a tool result (bug 1)",
     file: "src/main.ts",
-    find: "serverFactory(fleet, tools, redactor)",
-    replace: "serverFactory(fleet, tools)",
+    find: "serverFactory(fleet, tools, redactor, {",
+    replace: "serverFactory(fleet, tools, undefined, {",
     tests: ["tests/e2e/secrets_e2e_test.ts"],
   },
   {
@@ -185,7 +185,42 @@ export const MUTANTS: Mutant[] = [
     file: "src/coder/budget.ts",
     find: "export const CALL_BUDGET_MS = 50_000;",
     replace: "export const CALL_BUDGET_MS = 70_000;",
-    tests: ["tests/e2e/budget_e2e_test.ts", ...CODER_UNIT],
+    tests: ["tests/config_test.ts", "tests/e2e/budget_e2e_test.ts"],
+  },
+  {
+    id: "budget-setting-ignored",
+    breaks:
+      "CODER_FLEET_CALL_BUDGET_S is parsed but the server keeps 50 s (a client with a shorter timeout gives up first)",
+    file: "src/main.ts",
+    find: "{ callBudgetMs: config.callBudgetMs }",
+    replace: "{}",
+    tests: ["tests/e2e/budget_e2e_test.ts"],
+  },
+  {
+    id: "wait-margin-over-budget",
+    breaks:
+      "a waiting call's margin stays 10 s under a shorter call budget (it outlasts the client)",
+    file: "src/server.ts",
+    find: "marginMs: Math.min(WAIT_MARGIN_MS, callMs)",
+    replace: "marginMs: WAIT_MARGIN_MS",
+    tests: ["tests/server_test.ts", "tests/e2e/budget_wait_e2e_test.ts"],
+  },
+  {
+    id: "late-seconds-rounded",
+    breaks: "the explanation of a late call rounds a 1.5 s budget to 2 s",
+    file: "src/server.ts",
+    find: "Math.max(0.1, Math.round(ms / 100) / 10)",
+    replace: "Math.round(ms / 1000)",
+    tests: ["tests/server_test.ts"],
+  },
+  {
+    id: "answer-reserve-off",
+    breaks:
+      "Coder's requests get the whole budget: a write that hangs at its end fails the call instead of being uncertain for its agent",
+    file: "src/server.ts",
+    find: "withBudget(budgetMs - reserve, ",
+    replace: "withBudget(budgetMs, ",
+    tests: ["tests/e2e/faults_e2e_test.ts"],
   },
   {
     id: "wait-default-60s",

@@ -6,6 +6,7 @@
  */
 import { parseEnv } from "node:util";
 import meta from "../deno.json" with { type: "json" };
+import { CALL_BUDGET_MS } from "./coder/budget.ts";
 import { ENV_VARS } from "./env.ts";
 import { helpText } from "./help.ts";
 
@@ -42,6 +43,9 @@ export interface Config {
   /** Minutes before a working agent whose `updated_at` stands still is flagged stalled
    * (`CODER_FLEET_STALLED_MIN`, default 15, 0.05..1440). */
   stalledMin: number;
+  /** How long a call that does not wait may take, in ms (`CODER_FLEET_CALL_BUDGET_S`, default
+   * 50 s, 1..600 s): below the tool timeout of the client. */
+  callBudgetMs: number;
 }
 
 /** What `parseArgs` decided: run, or print and exit. */
@@ -58,6 +62,8 @@ export const DEFAULT_RATE_PER_MINUTE = 450;
 export const DEFAULT_STALLED_MIN = 15;
 /** Default of `CODER_FLEET_MAX_RESPONSE_MB`: fits a list of 20,000 agents. */
 export const DEFAULT_MAX_RESPONSE_MB = 64;
+/** Default of `CODER_FLEET_CALL_BUDGET_S`: DESIGN's 50 s, below the 60 s MCP clients wait. */
+export const DEFAULT_CALL_BUDGET_S = CALL_BUDGET_MS / 1000;
 
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off)$/i;
@@ -163,6 +169,7 @@ const WITH_VALUE = new Set([
   "--rate-limit",
   "--max-response-mb",
   "--stalled-min",
+  "--call-budget-s",
 ]);
 const BARE = new Set([
   "--read-only",
@@ -285,6 +292,7 @@ function parse(
   const rate = setting("--rate-limit", "CODER_FLEET_RATE_LIMIT");
   const maxMb = setting("--max-response-mb", "CODER_FLEET_MAX_RESPONSE_MB");
   const stalled = setting("--stalled-min", "CODER_FLEET_STALLED_MIN");
+  const budget = setting("--call-budget-s", "CODER_FLEET_CALL_BUDGET_S");
   const base: Config = {
     backend: backend as Config["backend"],
     readOnly,
@@ -298,6 +306,9 @@ function parse(
     ratePerMinute: int(rate.name, rate.value, DEFAULT_RATE_PER_MINUTE, 1, 10_000),
     maxResponseBytes: int(maxMb.name, maxMb.value, DEFAULT_MAX_RESPONSE_MB, 1, 4096) * 1024 * 1024,
     stalledMin: decimal(stalled.name, stalled.value, DEFAULT_STALLED_MIN, 0.05, 1440),
+    callBudgetMs: Math.round(
+      decimal(budget.name, budget.value, DEFAULT_CALL_BUDGET_S, 1, 600) * 1000,
+    ),
   };
   if (demo) return { kind: "run", config: base };
 

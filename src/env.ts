@@ -19,6 +19,7 @@ export const ENV_VARS = [
   "CODER_FLEET_RATE_LIMIT",
   "CODER_FLEET_MAX_RESPONSE_MB",
   "CODER_FLEET_STALLED_MIN",
+  "CODER_FLEET_CALL_BUDGET_S",
 ] as const;
 
 /** Read exactly {@link ENV_VARS} from the environment (unset ones are absent). */

@@ -23,6 +23,8 @@ Flags (each wins over its variable):
                           (env CODER_FLEET_MAX_RESPONSE_MB, default 64)
   --stalled-min N          flag a working agent whose updated_at has not moved for N minutes,
                           0.05..1440 (env CODER_FLEET_STALLED_MIN, default 15)
+  --call-budget-s N       seconds a call that does not wait may take, 1..600; keep it below
+                          your client's tool timeout (env CODER_FLEET_CALL_BUDGET_S, default 50)
   --http [HOST:]PORT      serve MCP over HTTP at /mcp instead of stdio (HOST defaults to
                           127.0.0.1); clients send Authorization: Bearer $CODER_FLEET_HTTP_TOKEN.
                           GET /healthz answers 200 without auth.
@@ -46,6 +48,7 @@ Environment:
   CODER_FLEET_RATE_LIMIT          requests a minute to Coder
   CODER_FLEET_MAX_RESPONSE_MB     largest Coder answer in MiB
   CODER_FLEET_STALLED_MIN         minutes before a working agent that does not move is stalled
+  CODER_FLEET_CALL_BUDGET_S       seconds a call that does not wait may take
 A .env file in the working directory is read too (only if it is a regular file); the real
 environment wins. Invalid settings stop startup with one line and exit code 2.
 

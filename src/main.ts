@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     stalledMs: config.stalledMin * 60_000,
   });
   redactor = new Redactor([token, config.httpToken]);
-  const factory = serverFactory(fleet, tools, redactor);
+  const factory = serverFactory(fleet, tools, redactor, { callBudgetMs: config.callBudgetMs });
   const code = config.http ? await runHttp(config, factory, stop) : await runStdio(factory, stop);
   await closeSim?.();
   return code;

@@ -290,7 +290,15 @@ Deno.test("config: --version is deno.json's version; --help names every flag and
   }
   for (const name of ENV_VARS) assert.ok(vars.has(name), `${name} is read by config.ts`);
   const flags = new Set([...source.matchAll(/"(--[a-z-]+|-[a-zA-Z])"/g)].map((m) => m[1]));
-  for (const f of ["--http-allow-remote", "--rate-limit", "--max-response-mb", "--poll-ms"]) {
+  for (
+    const f of [
+      "--http-allow-remote",
+      "--rate-limit",
+      "--max-response-mb",
+      "--poll-ms",
+      "--call-budget-s",
+    ]
+  ) {
     assert.ok(flags.has(f), f);
   }
   for (const flag of flags) {
@@ -334,5 +342,47 @@ Deno.test("config: stall threshold: default 15 min, env, flag, decimals, range",
     const r = parseArgs([], { ...ENV, CODER_FLEET_STALLED_MIN: v });
     assert.equal(r.kind, "exit", v);
     assert.match(r.kind === "exit" ? r.err! : "", /CODER_FLEET_STALLED_MIN must be a number/);
+  }
+});
+
+Deno.test("config: call budget: default DESIGN's 50 s, env, flag, decimals, range", async (t) => {
+  const d = parseArgs([], ENV);
+  // DESIGN "Trust": a call that does not wait answers within 50 s (the literal, not our constant).
+  assert.equal(d.kind === "run" && d.config.callBudgetMs, 50_000);
+  const e = parseArgs([], { ...ENV, CODER_FLEET_CALL_BUDGET_S: "2.5" });
+  assert.equal(e.kind === "run" && e.config.callBudgetMs, 2500);
+  const f = parseArgs(["--call-budget-s", "110"], { ...ENV, CODER_FLEET_CALL_BUDGET_S: "20" });
+  assert.equal(f.kind === "run" && f.config.callBudgetMs, 110_000);
+  const g = parseArgs(["--call-budget-s=1"], ENV);
+  assert.equal(g.kind === "run" && g.config.callBudgetMs, 1000);
+  const h = parseArgs([], { ...ENV, CODER_FLEET_CALL_BUDGET_S: "600" });
+  assert.equal(h.kind === "run" && h.config.callBudgetMs, 600_000);
+  const dot = parseArgs([], ENV, { CODER_FLEET_CALL_BUDGET_S: "25" });
+  assert.equal(dot.kind === "run" && dot.config.callBudgetMs, 25_000);
+  const demo = parseArgs(["--demo", "--call-budget-s", "7"], {});
+  assert.equal(demo.kind === "run" && demo.config.callBudgetMs, 7000);
+  const bad: [string[], Record<string, string>, RegExp][] = [
+    [
+      [],
+      { CODER_FLEET_CALL_BUDGET_S: "0.5" },
+      /^coder-fleet-mcp: CODER_FLEET_CALL_BUDGET_S must be a number from 1 to 600, not "0.5"$/,
+    ],
+    [[], { CODER_FLEET_CALL_BUDGET_S: "0" }, /CODER_FLEET_CALL_BUDGET_S must be a number/],
+    [[], { CODER_FLEET_CALL_BUDGET_S: "601" }, /CODER_FLEET_CALL_BUDGET_S must be a number/],
+    [[], { CODER_FLEET_CALL_BUDGET_S: "50s" }, /CODER_FLEET_CALL_BUDGET_S must be a number/],
+    [[], { CODER_FLEET_CALL_BUDGET_S: "-5" }, /CODER_FLEET_CALL_BUDGET_S must be a number/],
+    [[], { CODER_FLEET_CALL_BUDGET_S: "1e2" }, /CODER_FLEET_CALL_BUDGET_S must be a number/],
+    [["--call-budget-s", "fast"], {}, /^coder-fleet-mcp: --call-budget-s must be a number/],
+    [["--call-budget-s"], {}, /--call-budget-s needs a value/],
+  ];
+  for (const [args, env, re] of bad) {
+    await t.step(`${args.join(" ")} ${JSON.stringify(env)}`, () => {
+      const r = parseArgs(args, { ...ENV, ...env });
+      assert.equal(r.kind, "exit");
+      if (r.kind !== "exit") return;
+      assert.equal(r.code, 2);
+      assert.match(r.err!, re);
+      assert.equal(r.err!.split("\n").length, 1, "one line");
+    });
   }
 });

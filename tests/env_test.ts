@@ -45,3 +45,20 @@ Deno.test("env: the server starts under --allow-env=ENV_VARS (no whole-environme
   assert.doesNotMatch(err, /NotCapable|Requires env access/);
   assert.match(new TextDecoder().decode(out.stdout), /Usage: coder-fleet-mcp/);
 });
+
+Deno.test("env: deno task start and demo grant exactly ENV_VARS", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks as Record<string, string>;
+  for (const name of ["start", "demo"]) {
+    const grants = tasks[name].split(/\s+/).filter((w) => w.startsWith("--allow-env"));
+    // A variable missing here is silently unset under `deno task start`: its setting is ignored.
+    assert.deepEqual(grants, [`--allow-env=${ENV_VARS.join(",")}`], `deno task ${name}`);
+  }
+});
+
+Deno.test("env: the README's configuration table names every variable", async () => {
+  const readme = await Deno.readTextFile("README.md");
+  const table = readme.split("## Configuration")[1]?.split("\n\n")[1] ?? "";
+  for (const name of ENV_VARS) {
+    assert.match(table, new RegExp(`\`${name}[=\`]`), `${name} in the table`);
+  }
+});

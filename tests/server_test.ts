@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/client";
 import { InMemoryTransport } from "@modelcontextprotocol/server";
 import { Fleet } from "../src/fleet/fleet.ts";
 import { Redactor } from "../src/redact.ts";
-import { serverFactory } from "../src/server.ts";
+import { type CallLimits, serverFactory } from "../src/server.ts";
 import { defineTool } from "../src/tools/define.ts";
 
 const SECRET = "sess-" + crypto.randomUUID();
@@ -48,9 +48,30 @@ const echoes = defineTool({
   handler: () => Promise.resolve({ data: { said: `it is ${SECRET}` }, text: `it is ${SECRET}` }),
 });
 
-async function connect() {
+/** Tools that never answer until the call is stopped: one that does not wait, one that waits 0.5 s. */
+const hangs = defineTool({
+  name: "hangs",
+  title: "Hangs",
+  description: "Never answers.\n\nTests only.\n\nReturns nothing until stopped.",
+  input: z.object({}),
+  output: z.object({ ok: z.boolean() }),
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  handler: (_args, { signal }) =>
+    new Promise((_resolve, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    }),
+});
+const overstays = defineTool({ ...hangs, name: "overstays", title: "Overstays", waits: () => 500 });
+
+async function connect(limits?: CallLimits) {
   const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
-  const server = serverFactory(fleet, [stalls, echoes], new Redactor([SECRET]))();
+  const tools = [stalls, echoes, hangs, overstays];
+  const server = serverFactory(fleet, tools, new Redactor([SECRET]), limits)();
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "t", version: "1" });
   await Promise.all([server.connect(a), client.connect(b)]);
@@ -88,6 +109,35 @@ Deno.test("server: results are redacted, text and structured content", async () 
     const all = JSON.stringify(r);
     assert.ok(!all.includes(SECRET), all);
     assert.deepEqual(r.structuredContent, { said: "it is [redacted]" });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("server: the call budget is a setting; the explanation says it to a tenth of a second", async () => {
+  const { client, close } = await connect({ callBudgetMs: 1500 });
+  try {
+    // deno-lint-ignore no-explicit-any
+    const text = (r: any) => (r.content as { text: string }[]).map((c) => c.text).join("\n");
+    const [plain, waiting] = await Promise.all([
+      client.callTool({ name: "hangs", arguments: {} }, { timeout: 60_000 }),
+      client.callTool({ name: "overstays", arguments: {} }, { timeout: 60_000 }),
+    ]);
+    assert.equal(plain.isError, true);
+    assert.match(
+      text(plain),
+      /^Error: Coder did not answer within 1\.5 s, so the call was stopped/,
+    );
+    assert.match(text(plain), /^Next: \S/m);
+    assert.doesNotMatch(text(plain), /cancel/i);
+    // A waiting call: its wait plus a margin that is never longer than the call budget.
+    assert.equal(waiting.isError, true);
+    assert.match(
+      text(waiting),
+      /^Error: The call did not finish within 2 s \(its wait plus 1\.5 s\)/,
+      text(waiting),
+    );
+    assert.match(text(waiting), /^Next: \S/m);
   } finally {
     await close();
   }

@@ -2,14 +2,15 @@
  * The call budget: how long the current tool call may still spend talking to Coder.
  *
  * A tool call that does not wait must answer within 50 s whatever Coder does (DESIGN, "Trust"),
- * below the 60 s that MCP clients wait by default. Rather than thread a deadline through every
+ * below the 60 s that MCP clients wait by default; a user whose client waits longer or shorter
+ * sets another budget (`CODER_FLEET_CALL_BUDGET_S`). Rather than thread a deadline through every
  * function, the server runs each tool call inside {@link withBudget}; the HTTP client reads
  * {@link remainingMs} to size its per-request timeout, and to decide whether a retry, a backoff or
  * a `Retry-After` still fits.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 
-/** The budget of a call that does not wait (ms). */
+/** The budget of a call that does not wait (ms), unless `CODER_FLEET_CALL_BUDGET_S` says otherwise. */
 export const CALL_BUDGET_MS = 50_000;
 
 interface Budget {

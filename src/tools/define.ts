@@ -41,7 +41,8 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject
   annotations: Annotations;
   /**
    * For a tool that waits by design: how long these arguments may make it wait (ms). The call's
-   * budget is that wait plus a margin, instead of the 50 s of a call that does not wait.
+   * budget is that wait plus a margin, instead of the call budget (50 s by default) of a call
+   * that does not wait.
    */
   waits?(args: z.infer<I>): number;
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolAnswer<z.infer<O>>>;

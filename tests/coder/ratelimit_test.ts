@@ -47,9 +47,13 @@ Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) c
   try {
     const c = new CoderClient({ url: s.url, token: TOKEN });
     const send = sendTaskInput(c, "/api/v2", "me", "x", "hello");
-    send.catch(() => {}); // awaited below; a rejection must not go unhandled meanwhile
-    // Another request on the same route, other names, sent while the first waits.
-    await new Promise((r) => setTimeout(r, 100));
+    let settled = false;
+    send.catch(() => {}).finally(() => settled = true); // awaited below; no unhandled rejection
+    // Another request on the same route, other names, sent while the first waits: once the 429
+    // came back and the route is held (an event, not a fixed sleep that a loaded machine outruns).
+    const key = routeKey("POST", "/api/v2/tasks/me/x/send");
+    while (c.limiter.heldFor(key) <= 0 && !settled) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(c.limiter.heldFor(key) > 0, "a 429 with Retry-After holds its route");
     const other = c.request("POST", "/api/v2/tasks/bob/other/send", {
       body: { input: "b" },
       expect: [204],
@@ -113,13 +117,13 @@ Deno.test("budget: a hung Coder and a stalled body fail within the budget, as ti
   try {
     const c = new CoderClient({ url: s.url, token: TOKEN }); // 15 s timeout by default
     await t.step("no headers", async () => {
-      const e = await withBudget(2000, () => failure(c.get("/api/v2/hang", z.unknown())));
+      const e = await withBudget(1000, () => failure(c.get("/api/v2/hang", z.unknown())));
       assert.equal(e.kind, "timeout");
       assert.match(e.summary, /no answer within .*the time left in this call/);
       assert.doesNotMatch(e.summary, /cancel/);
     });
     await t.step("headers, then the body stalls", async () => {
-      const e = await withBudget(2000, () => failure(c.get("/api/v2/stall", z.unknown())));
+      const e = await withBudget(1000, () => failure(c.get("/api/v2/stall", z.unknown())));
       assert.equal(e.kind, "timeout");
       assert.match(e.summary, /stalled/);
     });

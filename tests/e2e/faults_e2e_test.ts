@@ -90,6 +90,8 @@ function faultStep(t: Deno.TestContext, h: Harness, name: string, fn: () => Prom
 Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
   const h = await startHarness({
     sim: { profile: "both", tasks: 30, chats: 20, token: TOKEN, pace: 1, tcpFaults: true },
+    // A 1 MiB cap (the lists here are a few KiB), so that an oversized answer is 2 MiB, not 70.
+    env: { CODER_FLEET_MAX_RESPONSE_MB: "1" },
   });
   const sim = h.sim;
   const step = (name: string, fn: () => Promise<void>) => faultStep(t, h, name, fn);
@@ -126,7 +128,7 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
     });
 
     await step("429 with a short Retry-After: the retry comes after it passed", async () => {
-      sim.fault(TASKS, { status: 429, retryAfter: 2, times: 1, method: "GET" });
+      sim.fault(TASKS, { status: 429, retryAfter: 1, times: 1, method: "GET" });
       sim.clearRequests();
       const r = await h.call("list_agents", { kind: "task" });
       assert.ok(!r.isError, r.text);
@@ -134,7 +136,7 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       assert.equal(seen[0].status, 429);
       assert.ok(seen.length >= 2, "retried");
       const gap = seen[1].at - seen[0].at;
-      assert.ok(gap >= 2000, `retried ${gap} ms after a Retry-After of 2 s`);
+      assert.ok(gap >= 1000, `retried ${gap} ms after a Retry-After of 1 s`);
     });
 
     await step("429 on a write: waits and retries within the budget", async () => {
@@ -199,12 +201,15 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       assertNotDone(only(r), r.text);
     });
 
-    await step("an oversized answer (70 MiB): a clean error about its size", async () => {
-      const item = sim.task(sim.taskIds()[3]);
-      sim.fault(TASKS, { kind: "oversized", bytes: 70 * 1024 * 1024, body: item, method: "GET" });
-      const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
-      assert.match(text, /too large|size|MiB|MB|bytes/i);
-    });
+    await step(
+      "an oversized answer (2 MiB over a 1 MiB cap): a clean error about its size",
+      async () => {
+        const item = sim.task(sim.taskIds()[3]);
+        sim.fault(TASKS, { kind: "oversized", bytes: 2 * 1024 * 1024, body: item, method: "GET" });
+        const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
+        assert.match(text, /too large|size|MiB|MB|bytes/i);
+      },
+    );
 
     await step("200 with an HTML login page on a read: a clean error", async () => {
       sim.fault(TASKS, { kind: "html", method: "GET" });
@@ -357,10 +362,17 @@ Deno.test("e2e faults: a redirect during detection is not followed", async (t) =
   }
 });
 
-Deno.test("e2e faults: a hang before headers and a stall mid-body answer within 60 s", async (t) => {
+/** The call budget of the hang test (s): short, so that the test does not sleep through 50 s. */
+const HANG_BUDGET_S = 3;
+
+Deno.test("e2e faults: a hang before headers and a stall mid-body answer within the call budget", async (t) => {
   const h = await startHarness({
     sim: { profile: "both", tasks: 6, chats: 6, token: TOKEN, pace: 1 },
+    env: { CODER_FLEET_CALL_BUDGET_S: String(HANG_BUDGET_S) },
   });
+  // The client waits the budget and a margin, as it waits 60 s for the default 50 s.
+  const within = (name: string, args: Record<string, unknown>) =>
+    callWithin(h, name, args, (HANG_BUDGET_S + 5) * 1000);
   const sim = h.sim;
   try {
     const warm = await h.call("fleet_overview");
@@ -369,16 +381,16 @@ Deno.test("e2e faults: a hang before headers and a stall mid-body answer within 
     sim.fault("/api/v2/tasks", { kind: "hang", method: "GET" });
     sim.fault("/api/v2/chats", { kind: "stall", method: "GET" });
     sim.fault(new RegExp(`/${id}/send$`), { kind: "hang", method: "POST" });
-    // The three run at once (each within the 60 s a client waits); each is judged in its step.
+    // The three run at once (each within the client's timeout); each is judged in its step.
     const settle = <T>(p: Promise<T>) =>
       p.then(
         (v) => ({ v }),
         (e: unknown) => ({ e: e instanceof Error ? e : new Error(String(e)) }),
       );
-    const hung = settle(callWithin(h, "list_agents", { kind: "task" }));
-    const stalledRead = settle(callWithin(h, "list_agents", { kind: "chat" }));
+    const hung = settle(within("list_agents", { kind: "task" }));
+    const stalledRead = settle(within("list_agents", { kind: "chat" }));
     const hungWrite = settle(
-      callWithin(h, "send_input", { agents: [id], input: "into the void", if_busy: "fail" }),
+      within("send_input", { agents: [id], input: "into the void", if_busy: "fail" }),
     );
     const judge = async (p: typeof hung) => {
       const out = await p;
