@@ -64,11 +64,19 @@ export function serverFactory(
   return () => {
     const server = new McpServer(
       { name: "coder-fleet-mcp", version: VERSION },
-      { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
+      {
+        // The tool list never changes while serving: say so (the SDK would promise `listChanged`).
+        capabilities: { tools: { listChanged: false } },
+        instructions: INSTRUCTIONS,
+      },
     );
     renderSdkErrors(server, redactor);
     for (const tool of tools) register(server, fleet, tool, redactor, budgets);
-    if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) registerBoard(server);
+    if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) {
+      // The board's page is the one resource, and it never changes while serving.
+      server.server.registerCapabilities({ resources: { listChanged: false } });
+      registerBoard(server);
+    }
     return server;
   };
 }

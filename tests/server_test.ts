@@ -11,6 +11,7 @@ import { Fleet } from "../src/fleet/fleet.ts";
 import { Redactor } from "../src/redact.ts";
 import { type CallLimits, serverFactory } from "../src/server.ts";
 import { defineTool } from "../src/tools/define.ts";
+import { TOOLS } from "../src/tools/index.ts";
 
 const SECRET = "sess-" + crypto.randomUUID();
 
@@ -140,5 +141,30 @@ Deno.test("server: the call budget is a setting; the explanation says it to a te
     assert.match(text(waiting), /^Next: \S/m);
   } finally {
     await close();
+  }
+});
+
+Deno.test("server: capabilities do not promise list-change notifications it never sends", async () => {
+  const { client, close } = await connect();
+  try {
+    const caps = client.getServerCapabilities();
+    assert.ok(caps?.tools, "tools capability");
+    assert.equal(caps.tools.listChanged ?? false, false, JSON.stringify(caps));
+  } finally {
+    await close();
+  }
+  // With the board, its page is a resource: no list-change promise either.
+  const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
+  const server = serverFactory(fleet, TOOLS, new Redactor([SECRET]))();
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const boardClient = new Client({ name: "t", version: "1" });
+  await Promise.all([server.connect(a), boardClient.connect(b)]);
+  try {
+    const caps = boardClient.getServerCapabilities();
+    assert.ok(caps?.resources, JSON.stringify(caps));
+    assert.equal(caps.resources.listChanged ?? false, false, JSON.stringify(caps));
+    assert.equal(caps.tools?.listChanged ?? false, false, JSON.stringify(caps));
+  } finally {
+    await Promise.all([boardClient.close(), server.close()]);
   }
 });
