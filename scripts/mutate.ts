@@ -26,6 +26,14 @@ export interface MutantResult {
   seconds: number;
 }
 
+const USAGE = `deno task mutate [--jobs N] [--only id,id] [--all-tests] [--timeout S] [--json FILE]
+
+  --jobs N       mutants run N at a time, each in its own copy (default 2)
+  --only id,id   run these mutants only (ids in scripts/mutants.ts)
+  --all-tests    run the whole suite for every mutant, not its listed test files
+  --timeout S    a run that takes longer counts as killed, by timeout (default 300)
+  --json FILE    also write the results as JSON`;
+
 const TEST_FLAGS = [
   "test",
   "--allow-net=127.0.0.1,localhost",
@@ -51,7 +59,10 @@ function parseFlags(args: string[]) {
     else if (a === "--all-tests") opts.allTests = true;
     else if (a === "--timeout") opts.timeout = Math.max(10, Number(args[++i]) || 300);
     else if (a === "--json") opts.json = args[++i];
-    else throw new Error(`unknown argument ${a} (see the head of scripts/mutate.ts)`);
+    else if (a === "--help" || a === "-h") {
+      console.log(USAGE);
+      Deno.exit(0);
+    } else throw new Error(`unknown argument ${a} (see the head of scripts/mutate.ts)`);
   }
   return opts;
 }
