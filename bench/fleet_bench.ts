@@ -15,7 +15,7 @@
  * on a shared machine, compare figures of one run, not across runs.
  */
 import { connectServer } from "../tests/e2e/harness.ts";
-import { startSim } from "../src/sim/server.ts";
+import { type SimProcess, startSimProcess } from "./sim_process.ts";
 import type { Client } from "@modelcontextprotocol/client";
 import { coldStarts, startArgs } from "./cold_start.ts";
 import { FLOOR_TOOL } from "./floor_server.ts";
@@ -92,15 +92,8 @@ interface SizeResult {
   rss?: number;
 }
 
-async function measureSize(agents: number): Promise<SizeResult> {
-  const tasks = Math.round(agents * 0.6);
-  const sim = await startSim({
-    profile: "both",
-    tasks,
-    chats: agents - tasks,
-    seed: 11,
-    latencyMs: LATENCY,
-  });
+/** The server and the floor server, both connected to `sim`. */
+async function connectBoth(sim: SimProcess) {
   const serverEnv = {
     CODER_URL: sim.url,
     CODER_SESSION_TOKEN: sim.token,
@@ -116,6 +109,67 @@ async function measureSize(agents: number): Promise<SizeResult> {
     ],
     env: serverEnv,
   });
+  return { server, floor };
+}
+
+/** A task of the token's user (the sim's own process holds the fleet: asked over HTTP). */
+async function ownTask(sim: SimProcess): Promise<string> {
+  const headers = { "Coder-Session-Token": sim.token };
+  const me = await (await fetch(`${sim.url}/api/v2/users/me`, { headers })).json();
+  const { tasks } = await (await fetch(`${sim.url}/api/v2/tasks`, { headers })).json();
+  const own =
+    (tasks as { id: string; owner_name: string }[]).find((t) => t.owner_name === me.username) ??
+      tasks[0];
+  return own.id;
+}
+
+/** What one call sent to Coder: its request lines, sorted (status, method, path, query). */
+export interface WireCheck {
+  floor: string[];
+  overview: string[];
+  same: boolean;
+}
+
+/**
+ * Do the floor and `fleet_overview` ask Coder for the same things? One call each (after warm-up
+ * calls that do the detection), counted in the sim's own request log.
+ */
+async function wireCheck(agents: number): Promise<WireCheck> {
+  const tasks = Math.round(agents * 0.6);
+  const sim = await startSimProcess({ tasks, chats: agents - tasks, log: true });
+  const { server, floor } = await connectBoth(sim);
+  try {
+    const once = async (fn: () => Promise<unknown>) => {
+      sim.clearLog();
+      await fn();
+      // The log line is written once the answer is out: give the sim a moment to write it.
+      await new Promise((r) => setTimeout(r, 200));
+      return sim.log().sort();
+    };
+    const overview = () => call(server.client, "fleet_overview");
+    const floorCall = () => call(floor.client, FLOOR_TOOL);
+    await overview();
+    await floorCall();
+    const f = await once(floorCall);
+    const o = await once(overview);
+    return { floor: f, overview: o, same: JSON.stringify(f) === JSON.stringify(o) };
+  } finally {
+    await server.client.close();
+    await floor.client.close();
+    await sim.close();
+  }
+}
+
+async function measureSize(agents: number): Promise<SizeResult> {
+  const tasks = Math.round(agents * 0.6);
+  // The sim is its own process: the client measured here does not share an event loop with it.
+  const sim = await startSimProcess({
+    tasks,
+    chats: agents - tasks,
+    seed: 11,
+    latencyMs: LATENCY,
+  });
+  const { server, floor } = await connectBoth(sim);
   try {
     const headers = { "Coder-Session-Token": sim.token };
     const raw = async (path: string) => {
@@ -175,11 +229,8 @@ async function measureSize(agents: number): Promise<SizeResult> {
         floor: xs.floor,
         note: "1 list per back end",
       });
-      const own = sim.taskIds().find((id) =>
-        (sim.task(id) as { owner_name?: string }).owner_name === sim.username
-      ) ?? sim.taskIds()[0];
-      const getAgent = () =>
-        call(server.client, "get_agent", { agent: own });
+      const own = await ownTask(sim);
+      const getAgent = () => call(server.client, "get_agent", { agent: own });
       const rawGet = () => raw(`/api/v2/tasks/me/${own}`);
       for (let i = 0; i < 3; i++) await getAgent();
       const g: number[] = [];
@@ -241,6 +292,15 @@ if (import.meta.main) {
       } ms |`,
     );
   }
+  const wire = await wireCheck(REFERENCE);
+  console.log(
+    `\n## Over the wire: one call each at ${REFERENCE} agents (the sim's request log)\n`,
+  );
+  console.log("| server | requests | lines |");
+  console.log("|---|---|---|");
+  console.log(`| floor server | ${wire.floor.length} | ${wire.floor.join("<br>")} |`);
+  console.log(`| fleet_overview | ${wire.overview.length} | ${wire.overview.join("<br>")} |`);
+  console.log(wire.same ? "\nThe same requests." : "\n**The requests differ.**");
   const sizes: SizeResult[] = [];
   for (const agents of SIZES) {
     const s = await measureSize(agents);
@@ -265,6 +325,7 @@ if (import.meta.main) {
       get_agent_over_raw_ms: ref.getAgentOverRaw ?? NaN,
     },
     cold_start_ms: cold[0].median,
+    same_wire: wire.same,
     rss_mb: ref.rss ?? NaN,
   };
   const targets = judge(figures);
@@ -294,6 +355,7 @@ if (import.meta.main) {
         load_average: load,
         latency_ms: LATENCY,
         cold_start: cold,
+        wire,
         figures,
         targets,
         sizes: sizes.map((s) => ({
