@@ -58,7 +58,14 @@ async function staged(file: string): Promise<{ total: number; boot: number; stag
   return { total, ...JSON.parse(new TextDecoder().decode(out.stdout)) };
 }
 
-if (import.meta.main) {
+/** The breakdown: each row's median ms. */
+export interface ColdBreakdown {
+  n: number;
+  rows: { stage: string; ms: number }[];
+}
+
+/** Measure the breakdown with `n` samples of each (interleaved). */
+export async function coldBreakdown(n = N): Promise<ColdBreakdown> {
   const dir = await Deno.makeTempDir({ prefix: "cold-" });
   try {
     const empty = `${dir}/empty.ts`;
@@ -83,36 +90,48 @@ if (import.meta.main) {
     const runs: { total: number; boot: number; stages: number[] }[] = [];
     const floor: number[] = [];
     const real: number[] = [];
-    for (let i = 0; i < N; i++) {
+    for (let i = 0; i < n; i++) {
       emptyMs.push(await exitTime(empty));
       runs.push(await staged(stagedFile));
       floor.push(await coldStart(floorArgs, env, 1));
       real.push(await coldStart(server, env));
     }
-    const load = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
-    console.log(`\n## Cold start, where the time goes (N=${N}, medians, load average ${load})\n`);
-    console.log("| stage | ms |");
-    console.log("|---|---|");
-    console.log(
-      `| \`deno run\` of an empty program, spawn to exit | ${median(emptyMs).toFixed(0)} |`,
-    );
-    console.log(
-      `| runtime boot to the first line of a module (performance.now() at start) | ${
-        median(runs.map((r) => r.boot)).toFixed(0)
-      } |`,
-    );
-    for (const [k, [name]] of STAGES.entries()) {
-      console.log(`| import ${name} | ${median(runs.map((r) => r.stages[k])).toFixed(0)} |`);
-    }
-    console.log(
-      `| all of the above, spawn to exit | ${median(runs.map((r) => r.total)).toFixed(0)} |`,
-    );
-    console.log(`\n| server | spawn to the tools/list answer (median) |\n|---|---|`);
-    console.log(`| floor server (bench/floor_server.ts) | ${median(floor).toFixed(0)} ms |`);
-    console.log(
-      `| coder-fleet-mcp (\`deno task start\`'s command) | ${median(real).toFixed(0)} ms |`,
-    );
+    return {
+      n,
+      rows: [
+        { stage: "`deno run` of an empty program, spawn to exit", ms: median(emptyMs) },
+        {
+          stage: "runtime boot, to a module's first line (`performance.now()` there)",
+          ms: median(runs.map((r) => r.boot)),
+        },
+        ...STAGES.map(([name], k) => ({
+          stage: `import ${name}`,
+          ms: median(runs.map((r) => r.stages[k])),
+        })),
+        {
+          stage: "all those imports, spawn to exit",
+          ms: median(runs.map((r) => r.total)),
+        },
+        {
+          stage: "floor server (bench/floor_server.ts), spawn to the tools/list answer",
+          ms: median(floor),
+        },
+        {
+          stage: "coder-fleet-mcp (`deno task start`'s command), spawn to the tools/list answer",
+          ms: median(real),
+        },
+      ],
+    };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+if (import.meta.main) {
+  const b = await coldBreakdown();
+  const load = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+  console.log(`\n## Cold start, where the time goes (N=${b.n}, medians, load average ${load})\n`);
+  console.log("| stage | ms |");
+  console.log("|---|---|");
+  for (const r of b.rows) console.log(`| ${r.stage} | ${r.ms.toFixed(0)} |`);
 }

@@ -18,6 +18,7 @@ import { connectServer } from "../tests/e2e/harness.ts";
 import { type SimProcess, startSimProcess } from "./sim_process.ts";
 import type { Client } from "@modelcontextprotocol/client";
 import { coldStarts, startArgs } from "./cold_start.ts";
+import { coldBreakdown } from "./cold_breakdown.ts";
 import { FLOOR_TOOL } from "./floor_server.ts";
 import { type BenchFigures, judge } from "./targets.ts";
 
@@ -292,6 +293,11 @@ if (import.meta.main) {
       } ms |`,
     );
   }
+  const breakdown = await coldBreakdown(COLD_N);
+  console.log(`\n## Cold start, where the time goes (N=${breakdown.n}, medians)\n`);
+  console.log("| stage | ms |");
+  console.log("|---|---|");
+  for (const r of breakdown.rows) console.log(`| ${r.stage} | ${r.ms.toFixed(0)} |`);
   const wire = await wireCheck(REFERENCE);
   console.log(
     `\n## Over the wire: one call each at ${REFERENCE} agents (the sim's request log)\n`,
@@ -355,6 +361,7 @@ if (import.meta.main) {
         load_average: load,
         latency_ms: LATENCY,
         cold_start: cold,
+        cold_breakdown: breakdown,
         wire,
         figures,
         targets,
