@@ -13,9 +13,11 @@
  * dry-run, waits never waiting, so the fleet stays about the same size).
  *
  * RSS is read from /proc every 100 calls (and every 250 ms for the peak); "steady" is the median
- * of the second half's samples. Latency p50/p99 per tool. `SOAK_V8_SETS` runs one soak per flag
- * set (`|`-separated; an empty set is V8's defaults) with the SAME call sequence, one after the
- * other, and prints one table: what each set costs in latency beside what it saves in memory.
+ * of the second half's samples. Latency p50/p99 per tool. `SOAK_V8_SETS` starts one server per
+ * flag set (`|`-separated; an empty set is V8's defaults), all on one sim, and sends each call of
+ * one seeded sequence to every server in turn (interleaved: a change of machine load touches every
+ * set alike), then prints one table: what each set costs in latency beside what it saves in
+ * memory.
  * Writes bench/results/soak.json (read by `deno task bench:readme`).
  *
  * The sim's own 512-a-minute limit is off, and the server's limiter is raised to 10,000 a minute
@@ -128,106 +130,122 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
 };
 
-/** Run one soak with the server started with `v8Flags` (empty: V8's defaults). */
-export async function soak(v8Flags = "", calls = CALLS): Promise<SoakResult> {
+/**
+ * Run the soak on one server per flag set (empty: V8's defaults), all against one sim, the calls
+ * interleaved: call i goes to every server in turn before call i+1, so a change of machine load
+ * touches every flag set alike.
+ */
+export async function soak(sets: string[], calls = CALLS): Promise<SoakResult[]> {
   const tasks = Math.round(AGENTS * 0.6);
   const sim = await startSimProcess({ tasks, chats: AGENTS - tasks, seed: 11, rateLimit: 0 });
-  const args = await startArgs();
-  if (v8Flags) args.splice(1, 0, `--v8-flags=${v8Flags}`);
-  let client: Client | undefined;
+  const clients: Client[] = [];
   try {
     const ids = await fleetIds(sim);
-    ({ client } = await connectServer({
-      args,
-      env: {
-        CODER_URL: sim.url,
-        CODER_SESSION_TOKEN: sim.token,
-        CODER_FLEET_RATE_LIMIT: "10000",
-        CODER_FLEET_POLL_MS: "200",
-      },
-    }));
-    const c = client;
-    const pid = pidOf(c);
+    for (const flags of sets) {
+      const args = await startArgs();
+      if (flags) args.splice(1, 0, `--v8-flags=${flags}`);
+      const { client } = await connectServer({
+        args,
+        env: {
+          CODER_URL: sim.url,
+          CODER_SESSION_TOKEN: sim.token,
+          CODER_FLEET_RATE_LIMIT: "10000",
+          CODER_FLEET_POLL_MS: "200",
+        },
+      });
+      clients.push(client);
+    }
     const next = callMaker(ids);
-    const times: Record<string, number[]> = {};
-    const errors: SoakResult["error_samples"] = {};
-    const note = (name: string, what: string) => {
-      const e = errors[name] ??= { count: 0, samples: [] };
+    const sequence = Array.from({ length: calls }, next);
+    const pids = clients.map(pidOf);
+    const per = sets.map(() => ({
+      times: {} as Record<string, number[]>,
+      errors: {} as SoakResult["error_samples"],
+      rss: [] as number[],
+      peak: 0,
+    }));
+    const note = (k: number, name: string, what: string) => {
+      const e = per[k].errors[name] ??= { count: 0, samples: [] };
       e.count++;
       const s = what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").slice(0, 160);
       if (e.samples.length < 3 && !e.samples.includes(s)) e.samples.push(s);
     };
-    const rss: number[] = [];
-    let peak = 0;
     const sampler = setInterval(async () => {
-      peak = Math.max(peak, await rssMb(pid).catch(() => 0));
+      for (const [k, pid] of pids.entries()) {
+        per[k].peak = Math.max(per[k].peak, await rssMb(pid).catch(() => 0));
+      }
     }, 250);
     const t0 = performance.now();
     let started = 0;
     let done = 0;
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       while (started < calls) {
-        started++;
-        const { name, args } = next();
-        const t = performance.now();
-        try {
-          const r = await c.callTool({ name, arguments: args }, { timeout: 120_000 });
-          if (r.isError) {
-            // deno-lint-ignore no-explicit-any
-            note(name, (r.content as any[]).map((x) => x.text ?? "").join(" "));
+        const { name, args } = sequence[started++];
+        for (const [k, c] of clients.entries()) {
+          const t = performance.now();
+          try {
+            const r = await c.callTool({ name, arguments: args }, { timeout: 120_000 });
+            if (r.isError) {
+              // deno-lint-ignore no-explicit-any
+              note(k, name, (r.content as any[]).map((x) => x.text ?? "").join(" "));
+            }
+          } catch (err) {
+            note(k, name, `threw: ${String(err)}`);
           }
-        } catch (err) {
-          note(name, `threw: ${String(err)}`);
+          (per[k].times[name] ??= []).push(performance.now() - t);
         }
-        (times[name] ??= []).push(performance.now() - t);
-        if (++done % 100 === 0) rss.push(await rssMb(pid));
+        if (++done % 100 === 0) {
+          for (const [k, pid] of pids.entries()) per[k].rss.push(await rssMb(pid));
+        }
+        if (done % 1000 === 0) {
+          console.error(`${done} calls, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+        }
       }
     }));
     const wall = (performance.now() - t0) / 1000;
     clearInterval(sampler);
-    const latency: SoakResult["latency"] = {};
-    for (const [k, xs] of Object.entries(times).sort(([a], [b]) => a.localeCompare(b))) {
-      latency[k] = { n: xs.length, p50: pct(xs, 0.5), p99: pct(xs, 0.99) };
-    }
-    return {
-      v8_flags: v8Flags,
-      calls,
-      errors: Object.values(errors).reduce((n, e) => n + e.count, 0),
-      error_samples: errors,
-      wall_s: wall,
-      rss_first_mb: rss[0] ?? NaN,
-      rss_steady_mb: pct(rss.slice(Math.floor(rss.length / 2)), 0.5),
-      rss_max_mb: Math.max(peak, ...rss),
-      latency,
-      load_average: Deno.loadavg(),
-    };
+    return sets.map((flags, k) => {
+      const p = per[k];
+      const latency: SoakResult["latency"] = {};
+      for (const [t, xs] of Object.entries(p.times).sort(([a], [b]) => a.localeCompare(b))) {
+        latency[t] = { n: xs.length, p50: pct(xs, 0.5), p99: pct(xs, 0.99) };
+      }
+      return {
+        v8_flags: flags,
+        calls,
+        errors: Object.values(p.errors).reduce((n, e) => n + e.count, 0),
+        error_samples: p.errors,
+        wall_s: wall,
+        rss_first_mb: p.rss[0] ?? NaN,
+        rss_steady_mb: pct(p.rss.slice(Math.floor(p.rss.length / 2)), 0.5),
+        rss_max_mb: Math.max(p.peak, ...p.rss),
+        latency,
+        load_average: Deno.loadavg(),
+      };
+    });
   } finally {
-    await client?.close();
+    for (const c of clients) await c.close();
     await sim.close();
   }
 }
 
 if (import.meta.main) {
-  const results: SoakResult[] = [];
-  for (const flags of SETS) {
-    const r = await soak(flags);
-    results.push(r);
-    console.error(
-      `soak ${flags || "(V8 defaults)"}: ${r.wall_s.toFixed(0)} s, RSS steady ${
-        r.rss_steady_mb.toFixed(0)
-      } MB, ${r.errors} errors`,
-    );
-  }
+  const loadBefore = Deno.loadavg();
+  const results = await soak(SETS);
   const tools = [...new Set(results.flatMap((r) => Object.keys(r.latency)))];
   console.log(
-    `\n## Soak: ${CALLS} calls (${MIX} mix, ${CONCURRENCY} at a time) at ${AGENTS} agents\n`,
+    `\n## Soak: ${CALLS} calls (${MIX} mix, ${CONCURRENCY} at a time) at ${AGENTS} agents, ${
+      results[0].wall_s.toFixed(0)
+    } s, load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ${
+      results[0].load_average.map((x) => x.toFixed(2)).join(" ")
+    } after\n`,
   );
   console.log(
     `| V8 flags | RSS after 100 calls | steady | peak | ${
       tools.map((t) => `${t} p50 / p99`).join(" | ")
-    } | errors | load average |`,
+    } | errors |`,
   );
-  console.log(`|---|---|---|---|${tools.map(() => "---|").join("")}---|---|`);
+  console.log(`|---|---|---|---|${tools.map(() => "---|").join("")}---|`);
   for (const r of results) {
     const lat = tools.map((t) =>
       r.latency[t] ? `${r.latency[t].p50.toFixed(1)} / ${r.latency[t].p99.toFixed(1)} ms` : "-"
@@ -235,9 +253,7 @@ if (import.meta.main) {
     console.log(
       `| ${r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"} | ${r.rss_first_mb.toFixed(0)} MB | ${
         r.rss_steady_mb.toFixed(0)
-      } MB | ${r.rss_max_mb.toFixed(0)} MB | ${lat.join(" | ")} | ${r.errors} | ${
-        r.load_average.map((x) => x.toFixed(2)).join(" ")
-      } |`,
+      } MB | ${r.rss_max_mb.toFixed(0)} MB | ${lat.join(" | ")} | ${r.errors} |`,
     );
   }
   for (const r of results) {
@@ -252,7 +268,14 @@ if (import.meta.main) {
   await Deno.writeTextFile(
     out,
     JSON.stringify(
-      { at: new Date().toISOString(), agents: AGENTS, mix: MIX, concurrency: CONCURRENCY, results },
+      {
+        at: new Date().toISOString(),
+        agents: AGENTS,
+        mix: MIX,
+        concurrency: CONCURRENCY,
+        load_average_before: loadBefore,
+        results,
+      },
       null,
       2,
     ) + "\n",
