@@ -52,10 +52,12 @@ export async function startSimProcess(o: SimProcessOptions): Promise<SimProcess>
     "--rate-limit",
     String(o.rateLimit ?? 0),
     ...(o.log ? ["--log"] : []),
+    "--until-stdin-closes",
   ];
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    stdin: "null",
+    // Never written: if this process dies, the pipe closes and the sim stops (no orphan).
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
@@ -105,11 +107,7 @@ export async function startSimProcess(o: SimProcessOptions): Promise<SimProcess>
       return [...lines];
     },
     async close() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
+      await child.stdin.close().catch(() => {});
       await child.status;
       await drain.catch(() => {});
     },

@@ -9,6 +9,7 @@
  * Prints `CODER_URL=...` and `CODER_SESSION_TOKEN=...` (a throwaway token of this simulator
  * only) on stdout, then serves until killed. `--log` writes one line per answered request to
  * stderr (`<status> <method> <path>[?query]`), so a caller can count what went over the wire.
+ * `--until-stdin-closes` stops it when its stdin closes (the spawning process ended).
  */
 import { parseArgs } from "node:util";
 import { type SimOptions, type SimRequest, startSim } from "./server.ts";
@@ -16,7 +17,7 @@ import { type SimOptions, type SimRequest, startSim } from "./server.ts";
 const PROFILES = ["tasks", "chats", "both", "old", "current"] as const;
 
 /** The CLI's options: the sim's, and whether to log each request on stderr. */
-export type SimCliOptions = SimOptions & { log?: boolean };
+export type SimCliOptions = SimOptions & { log?: boolean; untilStdinCloses?: boolean };
 
 /** Parse the CLI flags into sim options; throws on bad input. */
 export function parseSimArgs(args: string[]): SimCliOptions {
@@ -32,6 +33,7 @@ export function parseSimArgs(args: string[]): SimCliOptions {
       seed: { type: "string" },
       "rate-limit": { type: "string" },
       log: { type: "boolean" },
+      "until-stdin-closes": { type: "boolean" },
     },
     strict: true,
   });
@@ -57,6 +59,7 @@ export function parseSimArgs(args: string[]): SimCliOptions {
       ? { rateLimit: num("rate-limit", values["rate-limit"]) }
       : {}),
     ...(values.log ? { log: true } : {}),
+    ...(values["until-stdin-closes"] ? { untilStdinCloses: true } : {}),
   };
 }
 
@@ -73,11 +76,11 @@ if (import.meta.main) {
     console.error(err instanceof Error ? err.message : String(err));
     console.error(
       "usage: sim [--profile tasks|chats|both|old|current] [--tasks N] [--chats N] [--port P] " +
-        "[--pace X] [--latency MS] [--seed N] [--rate-limit PER_MINUTE] [--log]",
+        "[--pace X] [--latency MS] [--seed N] [--rate-limit PER_MINUTE] [--log] [--until-stdin-closes]",
     );
     Deno.exit(2);
   }
-  const { log, ...simOpts } = opts;
+  const { log, untilStdinCloses, ...simOpts } = opts;
   const enc = new TextEncoder();
   const sim = await startSim({
     ...simOpts,
@@ -89,5 +92,8 @@ if (import.meta.main) {
     sim.close().finally(() => Deno.exit(0));
   };
   Deno.addSignalListener("SIGINT", stop);
+  // A parent that spawned the sim and died (killed, say) leaves no orphan: its end of the pipe
+  // closes, and the sim stops.
+  if (untilStdinCloses) Deno.stdin.readable.pipeTo(new WritableStream()).finally(stop);
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
 }

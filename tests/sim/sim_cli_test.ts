@@ -4,6 +4,33 @@
  */
 import assert from "node:assert/strict";
 
+Deno.test("sim CLI: --until-stdin-closes stops when its stdin closes", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      new URL("../../src/sim/main.ts", import.meta.url).pathname,
+      "--tasks",
+      "1",
+      "--until-stdin-closes",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("CODER_SESSION_TOKEN=")) {
+    const { value, done } = await out.read();
+    assert.ok(!done);
+    text += value;
+  }
+  await child.stdin.close();
+  const status = await child.status; // hangs (test timeout) if the sim keeps serving
+  assert.equal(status.code, 0);
+  await out.cancel().catch(() => {});
+});
+
 Deno.test("sim CLI: serves, prints URL and token, logs each answered request", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
