@@ -19,6 +19,7 @@ import { type SimProcess, startSimProcess } from "./sim_process.ts";
 import type { Client } from "@modelcontextprotocol/client";
 import { coldStarts, startArgs } from "./cold_start.ts";
 import { coldBreakdown } from "./cold_breakdown.ts";
+import { V8_FLAGS } from "../scripts/compile.ts";
 import { FLOOR_TOOL } from "./floor_server.ts";
 import { type BenchFigures, judge } from "./targets.ts";
 
@@ -91,6 +92,8 @@ interface SizeResult {
   overview: Stats;
   getAgentOverRaw?: number;
   rss?: number;
+  /** The same server started with the binary's V8 flags (scripts/compile.ts), reference only. */
+  flagged?: { v8_flags: string; overview: Stats; rss: number };
 }
 
 /** The server and the floor server, both connected to `sim`. */
@@ -171,7 +174,21 @@ async function measureSize(agents: number): Promise<SizeResult> {
     latencyMs: LATENCY,
   });
   const { server, floor } = await connectBoth(sim);
+  // At the reference size, the server once more with the binary's V8 flags, measured beside it.
+  let flagged: Awaited<ReturnType<typeof connectServer>> | undefined;
   try {
+    if (agents === REFERENCE) {
+      const args = await startArgs();
+      args.splice(1, 0, `--v8-flags=${V8_FLAGS}`);
+      flagged = await connectServer({
+        args,
+        env: {
+          CODER_URL: sim.url,
+          CODER_SESSION_TOKEN: sim.token,
+          CODER_FLEET_RATE_LIMIT: "10000",
+        },
+      });
+    }
     const headers = { "Coder-Session-Token": sim.token };
     const raw = async (path: string) => {
       const r = await fetch(sim.url + path, { headers });
@@ -181,6 +198,7 @@ async function measureSize(agents: number): Promise<SizeResult> {
     const overview = () => call(server.client, "fleet_overview");
     const floorCall = () => call(floor.client, FLOOR_TOOL);
     const listAgents = () => call(server.client, "list_agents", { state: ["idle"] });
+    const flaggedOverview = () => call(flagged!.client, "fleet_overview");
 
     // Warm up every side (detection, JIT, connection pools).
     for (let i = 0; i < 3; i++) {
@@ -188,16 +206,19 @@ async function measureSize(agents: number): Promise<SizeResult> {
       await floorCall();
       await rawLists();
       if (agents === REFERENCE) await listAgents();
+      if (flagged) await flaggedOverview();
     }
     const n = samplesFor(agents);
     const xs = { raw: [] as number[], floor: [] as number[], overview: [] as number[] };
     const list: number[] = [];
+    const flaggedXs: number[] = [];
     // Interleaved, so a change of machine load touches every operation alike.
     for (let i = 0; i < n; i++) {
       xs.raw.push(await timed(rawLists));
       xs.floor.push(await timed(floorCall));
       xs.overview.push(await timed(overview));
       if (agents === REFERENCE) list.push(await timed(listAgents));
+      if (flagged) flaggedXs.push(await timed(flaggedOverview));
     }
     const rows: Row[] = [
       { op: "raw: list tasks + list chats (parallel)", xs: xs.raw, note: "baseline" },
@@ -249,9 +270,24 @@ async function measureSize(agents: number): Promise<SizeResult> {
       });
       result.getAgentOverRaw = stats(g).median - stats(r).median;
       result.rss = await rssMb(pidOf(server.client));
+      if (flagged) {
+        rows.push({
+          op: `fleet_overview, server with --v8-flags=${V8_FLAGS}`,
+          xs: flaggedXs,
+          raw: xs.raw,
+          floor: xs.floor,
+          note: "the binary's V8 flags",
+        });
+        result.flagged = {
+          v8_flags: V8_FLAGS,
+          overview: stats(flaggedXs),
+          rss: await rssMb(pidOf(flagged.client)),
+        };
+      }
     }
     return result;
   } finally {
+    await flagged?.client.close();
     await server.client.close();
     await floor.client.close();
     await sim.close();
@@ -333,6 +369,9 @@ if (import.meta.main) {
     cold_start_ms: cold[0].median,
     same_wire: wire.same,
     rss_mb: ref.rss ?? NaN,
+    ...(ref.flagged
+      ? { rss_flagged: { v8_flags: ref.flagged.v8_flags, mb: ref.flagged.rss } }
+      : {}),
   };
   const targets = judge(figures);
   console.log(`\n## Overhead per agent: (fleet_overview - floor) / agents\n`);
