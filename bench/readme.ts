@@ -30,8 +30,10 @@ interface Memory {
   agents: number;
   mix: string;
   concurrency: number;
+  load_average_before?: number[];
   results: {
     calls: number;
+    wall_s?: number;
     rss_first_mb: number;
     rss_steady_mb: number;
     rss_max_mb: number;
@@ -128,7 +130,11 @@ export function section(b: Latest, m?: Memory): string {
         m.results[0].calls.toLocaleString("en")
       } calls (${m.mix} mix, ${m.concurrency} at a time) at ${
         m.agents.toLocaleString("en")
-      } agents, per V8 flag set, with what each costs in latency:`,
+      } agents, per V8 flag set, with what each costs in latency (the servers side by side, each call sent to every one in turn${
+        m.load_average_before
+          ? `; load average ${m.load_average_before.map((x) => x.toFixed(1)).join(", ")}`
+          : ""
+      }):`,
       "",
       `| V8 flags | RSS after 100 calls | steady | peak | ${
         tools.map((t) => `${t} p50 / p99`).join(" | ")

@@ -7,6 +7,7 @@
  *   deno task soak             # every tool, 16 at a time (SOAK_MIX=all SOAK_CONCURRENCY=16)
  *   SOAK_CALLS=2000 SOAK_V8_FLAGS="--max-old-space-size=256" deno task bench:memory
  *   SOAK_V8_SETS="|--max-old-space-size=256|--max-semi-space-size=4" deno task bench:memory
+ *   SOAK_BASELINE=/tmp/old-checkout deno task bench:memory   # beside an older commit's server
  *
  * Mixes: `read` (what the memory target of issue 8 is measured on: fleet_overview and
  * list_agents 45% each, get_agent by UUID 10%) and `all` (the eleven tools, writes mostly
@@ -36,10 +37,14 @@ const AGENTS = Number(env("SOAK_AGENTS") ?? 1000);
 const MIX = (env("SOAK_MIX") ?? "read") as "read" | "all";
 const CONCURRENCY = Number(env("SOAK_CONCURRENCY") ?? (MIX === "all" ? 16 : 1));
 const SETS = env("SOAK_V8_SETS")?.split("|") ?? [env("SOAK_V8_FLAGS") ?? ""];
+/** Another checkout of this repository (an older commit, say), run beside the sets, as is. */
+const BASELINE = env("SOAK_BASELINE");
 
 /** One soak's figures. */
 export interface SoakResult {
   v8_flags: string;
+  /** Set when this server ran from another checkout (SOAK_BASELINE). */
+  baseline?: string;
   calls: number;
   errors: number;
   /** Errors by tool, with up to three samples each. */
@@ -135,17 +140,26 @@ const pct = (xs: number[], p: number) => {
  * interleaved: call i goes to every server in turn before call i+1, so a change of machine load
  * touches every flag set alike.
  */
-export async function soak(sets: string[], calls = CALLS): Promise<SoakResult[]> {
+export async function soak(
+  sets: string[],
+  calls = CALLS,
+  baseline = BASELINE,
+): Promise<SoakResult[]> {
   const tasks = Math.round(AGENTS * 0.6);
   const sim = await startSimProcess({ tasks, chats: AGENTS - tasks, seed: 11, rateLimit: 0 });
   const clients: Client[] = [];
   try {
     const ids = await fleetIds(sim);
-    for (const flags of sets) {
+    const servers = [
+      ...sets.map((flags) => ({ flags, cwd: undefined as string | undefined })),
+      ...(baseline ? [{ flags: "", cwd: baseline }] : []),
+    ];
+    for (const { flags, cwd } of servers) {
       const args = await startArgs();
       if (flags) args.splice(1, 0, `--v8-flags=${flags}`);
       const { client } = await connectServer({
         args,
+        cwd,
         env: {
           CODER_URL: sim.url,
           CODER_SESSION_TOKEN: sim.token,
@@ -158,7 +172,7 @@ export async function soak(sets: string[], calls = CALLS): Promise<SoakResult[]>
     const next = callMaker(ids);
     const sequence = Array.from({ length: calls }, next);
     const pids = clients.map(pidOf);
-    const per = sets.map(() => ({
+    const per = servers.map(() => ({
       times: {} as Record<string, number[]>,
       errors: {} as SoakResult["error_samples"],
       rss: [] as number[],
@@ -204,7 +218,7 @@ export async function soak(sets: string[], calls = CALLS): Promise<SoakResult[]>
     }));
     const wall = (performance.now() - t0) / 1000;
     clearInterval(sampler);
-    return sets.map((flags, k) => {
+    return servers.map(({ flags, cwd }, k) => {
       const p = per[k];
       const latency: SoakResult["latency"] = {};
       for (const [t, xs] of Object.entries(p.times).sort(([a], [b]) => a.localeCompare(b))) {
@@ -212,6 +226,7 @@ export async function soak(sets: string[], calls = CALLS): Promise<SoakResult[]>
       }
       return {
         v8_flags: flags,
+        ...(cwd ? { baseline: cwd } : {}),
         calls,
         errors: Object.values(p.errors).reduce((n, e) => n + e.count, 0),
         error_samples: p.errors,
@@ -251,9 +266,11 @@ if (import.meta.main) {
       r.latency[t] ? `${r.latency[t].p50.toFixed(1)} / ${r.latency[t].p99.toFixed(1)} ms` : "-"
     );
     console.log(
-      `| ${r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"} | ${r.rss_first_mb.toFixed(0)} MB | ${
-        r.rss_steady_mb.toFixed(0)
-      } MB | ${r.rss_max_mb.toFixed(0)} MB | ${lat.join(" | ")} | ${r.errors} |`,
+      `| ${r.baseline ? `baseline ${r.baseline}, ` : ""}${
+        r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"
+      } | ${r.rss_first_mb.toFixed(0)} MB | ${r.rss_steady_mb.toFixed(0)} MB | ${
+        r.rss_max_mb.toFixed(0)
+      } MB | ${lat.join(" | ")} | ${r.errors} |`,
     );
   }
   for (const r of results) {
