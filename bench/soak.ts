@@ -39,6 +39,8 @@ const CONCURRENCY = Number(env("SOAK_CONCURRENCY") ?? (MIX === "all" ? 16 : 1));
 const SETS = env("SOAK_V8_SETS")?.split("|") ?? [env("SOAK_V8_FLAGS") ?? ""];
 /** Another checkout of this repository (an older commit, say), run beside the sets, as is. */
 const BASELINE = env("SOAK_BASELINE");
+/** The baseline server's V8 flags (default none). */
+const BASELINE_FLAGS = env("SOAK_BASELINE_FLAGS") ?? "";
 
 /** One soak's figures. */
 export interface SoakResult {
@@ -152,7 +154,7 @@ export async function soak(
     const ids = await fleetIds(sim);
     const servers = [
       ...sets.map((flags) => ({ flags, cwd: undefined as string | undefined })),
-      ...(baseline ? [{ flags: "", cwd: baseline }] : []),
+      ...(baseline ? [{ flags: BASELINE_FLAGS, cwd: baseline }] : []),
     ];
     for (const { flags, cwd } of servers) {
       const args = await startArgs();
