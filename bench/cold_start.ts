@@ -1,6 +1,6 @@
 /**
  * Cold start: from spawning the server to the answer of `tools/list` (initialize included), ONE
- * process per sample, against the simulated Coder on 127.0.0.1.
+ * process per sample, raw JSON-RPC lines over its pipes, against the simulated Coder on 127.0.0.1.
  *
  *   deno task bench            # runs this as part of bench/fleet_bench.ts
  *   COLD_N=10 deno run -A bench/cold_start.ts
@@ -15,7 +15,6 @@ import { startSim } from "../src/sim/server.ts";
 import { permissionFlags } from "../scripts/compile.ts";
 import { TOOLS } from "../src/tools/index.ts";
 import { buildBundle } from "../tests/e2e/bundle_build.ts";
-import { connectServer } from "../tests/e2e/harness.ts";
 
 /** One form's samples (ms, sorted). */
 export interface ColdStart {
@@ -32,16 +31,68 @@ export async function startArgs(): Promise<string[]> {
   return words.slice(1);
 }
 
-/** One spawn, timed from before the spawn to the `tools/list` answer. */
-async function coldStart(args: string[], env: Record<string, string>): Promise<number> {
+const INIT = [
+  {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "cold-start", version: "1.0.0" },
+    },
+  },
+  { jsonrpc: "2.0", method: "notifications/initialized" },
+  { jsonrpc: "2.0", id: 2, method: "tools/list" },
+].map((m) => JSON.stringify(m) + "\n").join("");
+
+/**
+ * One spawn, timed from before the spawn to the `tools/list` answer line on stdout. The messages
+ * are raw JSON-RPC lines written at once on stdin (the server reads them in order): no MCP client
+ * runs here, so its own start-up work (it compiles a validator for every tool's output schema when
+ * `tools/list` answers) is not counted as the server's.
+ */
+export async function coldStart(
+  args: string[],
+  env: Record<string, string>,
+  expectTools = TOOLS.length,
+): Promise<number> {
   const t0 = performance.now();
-  const { client } = await connectServer({ args, env });
-  const { tools } = await client.listTools();
-  const ms = performance.now() - t0;
-  await client.close();
-  if (tools.length !== TOOLS.length) {
-    throw new Error(`expected ${TOOLS.length} tools, got ${tools.length}`);
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      NO_COLOR: "1",
+      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+      ...env,
+    },
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(INIT));
+  let ms = NaN;
+  let buf = "";
+  let tools = -1;
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    buf += chunk;
+    const nl = buf.lastIndexOf("\n");
+    if (nl < 0) continue;
+    const lines = buf.slice(0, nl).split("\n");
+    buf = buf.slice(nl + 1);
+    const answer = lines.map((l) => JSON.parse(l)).find((m) => m.id === 2);
+    if (answer) {
+      ms = performance.now() - t0;
+      tools = answer.result?.tools?.length ?? -1;
+      break;
+    }
   }
+  await w.close().catch(() => {});
+  await child.status;
+  if (tools !== expectTools) throw new Error(`expected ${expectTools} tools, got ${tools}`);
   return ms;
 }
 

@@ -15,9 +15,11 @@
  * on a shared machine, compare figures of one run, not across runs.
  */
 import { connectServer } from "../tests/e2e/harness.ts";
-import { startSim } from "../src/sim/server.ts";
+import { type SimProcess, startSimProcess } from "./sim_process.ts";
 import type { Client } from "@modelcontextprotocol/client";
 import { coldStarts, startArgs } from "./cold_start.ts";
+import { coldBreakdown } from "./cold_breakdown.ts";
+import { V8_FLAGS } from "../scripts/compile.ts";
 import { FLOOR_TOOL } from "./floor_server.ts";
 import { type BenchFigures, judge } from "./targets.ts";
 
@@ -90,17 +92,12 @@ interface SizeResult {
   overview: Stats;
   getAgentOverRaw?: number;
   rss?: number;
+  /** The same server started with the binary's V8 flags (scripts/compile.ts), reference only. */
+  flagged?: { v8_flags: string; overview: Stats; rss: number };
 }
 
-async function measureSize(agents: number): Promise<SizeResult> {
-  const tasks = Math.round(agents * 0.6);
-  const sim = await startSim({
-    profile: "both",
-    tasks,
-    chats: agents - tasks,
-    seed: 11,
-    latencyMs: LATENCY,
-  });
+/** The server and the floor server, both connected to `sim`. */
+async function connectBoth(sim: SimProcess) {
   const serverEnv = {
     CODER_URL: sim.url,
     CODER_SESSION_TOKEN: sim.token,
@@ -116,7 +113,82 @@ async function measureSize(agents: number): Promise<SizeResult> {
     ],
     env: serverEnv,
   });
+  return { server, floor };
+}
+
+/** A task of the token's user (the sim's own process holds the fleet: asked over HTTP). */
+async function ownTask(sim: SimProcess): Promise<string> {
+  const headers = { "Coder-Session-Token": sim.token };
+  const me = await (await fetch(`${sim.url}/api/v2/users/me`, { headers })).json();
+  const { tasks } = await (await fetch(`${sim.url}/api/v2/tasks`, { headers })).json();
+  const own =
+    (tasks as { id: string; owner_name: string }[]).find((t) => t.owner_name === me.username) ??
+      tasks[0];
+  return own.id;
+}
+
+/** What one call sent to Coder: its request lines, sorted (status, method, path, query). */
+export interface WireCheck {
+  floor: string[];
+  overview: string[];
+  same: boolean;
+}
+
+/**
+ * Do the floor and `fleet_overview` ask Coder for the same things? One call each (after warm-up
+ * calls that do the detection), counted in the sim's own request log.
+ */
+async function wireCheck(agents: number): Promise<WireCheck> {
+  const tasks = Math.round(agents * 0.6);
+  const sim = await startSimProcess({ tasks, chats: agents - tasks, log: true });
+  const { server, floor } = await connectBoth(sim);
   try {
+    const once = async (fn: () => Promise<unknown>) => {
+      sim.clearLog();
+      await fn();
+      // The log line is written once the answer is out: give the sim a moment to write it.
+      await new Promise((r) => setTimeout(r, 200));
+      return sim.log().sort();
+    };
+    const overview = () => call(server.client, "fleet_overview");
+    const floorCall = () => call(floor.client, FLOOR_TOOL);
+    await overview();
+    await floorCall();
+    const f = await once(floorCall);
+    const o = await once(overview);
+    return { floor: f, overview: o, same: JSON.stringify(f) === JSON.stringify(o) };
+  } finally {
+    await server.client.close();
+    await floor.client.close();
+    await sim.close();
+  }
+}
+
+async function measureSize(agents: number): Promise<SizeResult> {
+  const tasks = Math.round(agents * 0.6);
+  // The sim is its own process: the client measured here does not share an event loop with it.
+  const sim = await startSimProcess({
+    tasks,
+    chats: agents - tasks,
+    seed: 11,
+    latencyMs: LATENCY,
+  });
+  const { server, floor } = await connectBoth(sim);
+  // At the reference size, the server once more with the binary's V8 flags, measured beside it.
+  let flagged: Awaited<ReturnType<typeof connectServer>> | undefined;
+  try {
+    if (agents === REFERENCE) {
+      const args = await startArgs();
+      args.splice(1, 0, `--v8-flags=${V8_FLAGS}`);
+      flagged = await connectServer({
+        args,
+        env: {
+          CODER_URL: sim.url,
+          CODER_SESSION_TOKEN: sim.token,
+          CODER_FLEET_RATE_LIMIT: "10000",
+        },
+      });
+    }
     const headers = { "Coder-Session-Token": sim.token };
     const raw = async (path: string) => {
       const r = await fetch(sim.url + path, { headers });
@@ -126,6 +198,7 @@ async function measureSize(agents: number): Promise<SizeResult> {
     const overview = () => call(server.client, "fleet_overview");
     const floorCall = () => call(floor.client, FLOOR_TOOL);
     const listAgents = () => call(server.client, "list_agents", { state: ["idle"] });
+    const flaggedOverview = () => call(flagged!.client, "fleet_overview");
 
     // Warm up every side (detection, JIT, connection pools).
     for (let i = 0; i < 3; i++) {
@@ -133,16 +206,19 @@ async function measureSize(agents: number): Promise<SizeResult> {
       await floorCall();
       await rawLists();
       if (agents === REFERENCE) await listAgents();
+      if (flagged) await flaggedOverview();
     }
     const n = samplesFor(agents);
     const xs = { raw: [] as number[], floor: [] as number[], overview: [] as number[] };
     const list: number[] = [];
+    const flaggedXs: number[] = [];
     // Interleaved, so a change of machine load touches every operation alike.
     for (let i = 0; i < n; i++) {
       xs.raw.push(await timed(rawLists));
       xs.floor.push(await timed(floorCall));
       xs.overview.push(await timed(overview));
       if (agents === REFERENCE) list.push(await timed(listAgents));
+      if (flagged) flaggedXs.push(await timed(flaggedOverview));
     }
     const rows: Row[] = [
       { op: "raw: list tasks + list chats (parallel)", xs: xs.raw, note: "baseline" },
@@ -175,11 +251,8 @@ async function measureSize(agents: number): Promise<SizeResult> {
         floor: xs.floor,
         note: "1 list per back end",
       });
-      const own = sim.taskIds().find((id) =>
-        (sim.task(id) as { owner_name?: string }).owner_name === sim.username
-      ) ?? sim.taskIds()[0];
-      const getAgent = () =>
-        call(server.client, "get_agent", { agent: own });
+      const own = await ownTask(sim);
+      const getAgent = () => call(server.client, "get_agent", { agent: own });
       const rawGet = () => raw(`/api/v2/tasks/me/${own}`);
       for (let i = 0; i < 3; i++) await getAgent();
       const g: number[] = [];
@@ -197,9 +270,24 @@ async function measureSize(agents: number): Promise<SizeResult> {
       });
       result.getAgentOverRaw = stats(g).median - stats(r).median;
       result.rss = await rssMb(pidOf(server.client));
+      if (flagged) {
+        rows.push({
+          op: `fleet_overview, server with --v8-flags=${V8_FLAGS}`,
+          xs: flaggedXs,
+          raw: xs.raw,
+          floor: xs.floor,
+          note: "the binary's V8 flags",
+        });
+        result.flagged = {
+          v8_flags: V8_FLAGS,
+          overview: stats(flaggedXs),
+          rss: await rssMb(pidOf(flagged.client)),
+        };
+      }
     }
     return result;
   } finally {
+    await flagged?.client.close();
     await server.client.close();
     await floor.client.close();
     await sim.close();
@@ -241,6 +329,20 @@ if (import.meta.main) {
       } ms |`,
     );
   }
+  const breakdown = await coldBreakdown(COLD_N);
+  console.log(`\n## Cold start, where the time goes (N=${breakdown.n}, medians)\n`);
+  console.log("| stage | ms |");
+  console.log("|---|---|");
+  for (const r of breakdown.rows) console.log(`| ${r.stage} | ${r.ms.toFixed(0)} |`);
+  const wire = await wireCheck(REFERENCE);
+  console.log(
+    `\n## Over the wire: one call each at ${REFERENCE} agents (the sim's request log)\n`,
+  );
+  console.log("| server | requests | lines |");
+  console.log("|---|---|---|");
+  console.log(`| floor server | ${wire.floor.length} | ${wire.floor.join("<br>")} |`);
+  console.log(`| fleet_overview | ${wire.overview.length} | ${wire.overview.join("<br>")} |`);
+  console.log(wire.same ? "\nThe same requests." : "\n**The requests differ.**");
   const sizes: SizeResult[] = [];
   for (const agents of SIZES) {
     const s = await measureSize(agents);
@@ -265,7 +367,11 @@ if (import.meta.main) {
       get_agent_over_raw_ms: ref.getAgentOverRaw ?? NaN,
     },
     cold_start_ms: cold[0].median,
+    same_wire: wire.same,
     rss_mb: ref.rss ?? NaN,
+    ...(ref.flagged
+      ? { rss_flagged: { v8_flags: ref.flagged.v8_flags, mb: ref.flagged.rss } }
+      : {}),
   };
   const targets = judge(figures);
   console.log(`\n## Overhead per agent: (fleet_overview - floor) / agents\n`);
@@ -294,6 +400,8 @@ if (import.meta.main) {
         load_average: load,
         latency_ms: LATENCY,
         cold_start: cold,
+        cold_breakdown: breakdown,
+        wire,
         figures,
         targets,
         sizes: sizes.map((s) => ({

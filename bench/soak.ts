@@ -1,205 +1,303 @@
 /**
- * Soak: many mixed tool calls against a large simulated fleet over one stdio connection, to see
- * that the server stays correct, quick and bounded in memory over time. Not part of CI.
+ * Soak: many tool calls over one stdio connection against a large simulated fleet (its own
+ * process, `bench/sim_process.ts`), to see that the server stays correct, quick and bounded in
+ * memory. Not part of CI.
  *
- *   deno task soak                      # 10,000 calls, 1000 agents (600 tasks, 400 chats)
- *   SOAK_CALLS=50000 SOAK_AGENTS=2000 SOAK_CONCURRENCY=32 deno task soak
+ *   deno task bench:memory     # the memory soak: 10,000 reads at 1000 agents, one at a time
+ *   deno task soak             # every tool, 16 at a time (SOAK_MIX=all SOAK_CONCURRENCY=16)
+ *   SOAK_CALLS=2000 SOAK_V8_FLAGS="--max-old-space-size=256" deno task bench:memory
+ *   SOAK_V8_SETS="|--max-old-space-size=256|--max-semi-space-size=4" deno task bench:memory
+ *   SOAK_BASELINE=/tmp/old-checkout deno task bench:memory   # beside an older commit's server
  *
- * Prints errors (isError results and protocol failures, by tool, with samples), p50/p99 latency
- * per tool, and the server's resident memory (RSS) at the start, at its peak and at the end.
+ * Mixes: `read` (what the memory target of issue 8 is measured on: fleet_overview and
+ * list_agents 45% each, get_agent by UUID 10%) and `all` (the eleven tools, writes mostly
+ * dry-run, waits never waiting, so the fleet stays about the same size).
  *
- * The sim's own 512-a-minute limit is off, and the server's limiter is raised to its maximum
- * (SOAK_RATE_LIMIT, default 10000 a minute per route): this measures the server, not Coder's
- * rate limit. Calls never wait (wait_for_agents timeout 0, send_input wait_s 0) and the lifecycle
- * tools mostly dry-run, so the fleet stays about the same size throughout.
+ * RSS is read from /proc every 100 calls (and every 250 ms for the peak); "steady" is the median
+ * of the second half's samples. Latency p50/p99 per tool. `SOAK_V8_SETS` starts one server per
+ * flag set (`|`-separated; an empty set is V8's defaults), all on one sim, and sends each call of
+ * one seeded sequence to every server in turn (interleaved: a change of machine load touches every
+ * set alike), then prints one table: what each set costs in latency beside what it saves in
+ * memory.
+ * Writes bench/results/soak.json (read by `deno task bench:readme`).
+ *
+ * The sim's own 512-a-minute limit is off, and the server's limiter is raised to 10,000 a minute
+ * per route: this measures the server, not Coder's rate limit.
  */
 import { Client } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { startSim } from "../src/sim/server.ts";
+import { connectServer } from "../tests/e2e/harness.ts";
 import { Rng } from "../src/sim/util.ts";
+import { startArgs } from "./cold_start.ts";
+import { pidOf, rssMb } from "./fleet_bench.ts";
+import { type SimProcess, startSimProcess } from "./sim_process.ts";
 
-const CALLS = Number(Deno.env.get("SOAK_CALLS") ?? 10_000);
-const AGENTS = Number(Deno.env.get("SOAK_AGENTS") ?? 1000);
-const CONCURRENCY = Number(Deno.env.get("SOAK_CONCURRENCY") ?? 16);
-const RATE_LIMIT = Deno.env.get("SOAK_RATE_LIMIT") ?? "10000";
+const env = (k: string) => Deno.env.get(k);
+const CALLS = Number(env("SOAK_CALLS") ?? 10_000);
+const AGENTS = Number(env("SOAK_AGENTS") ?? 1000);
+const MIX = (env("SOAK_MIX") ?? "read") as "read" | "all";
+const CONCURRENCY = Number(env("SOAK_CONCURRENCY") ?? (MIX === "all" ? 16 : 1));
+const SETS = env("SOAK_V8_SETS")?.split("|") ?? [env("SOAK_V8_FLAGS") ?? ""];
+/** Another checkout of this repository (an older commit, say), run beside the sets, as is. */
+const BASELINE = env("SOAK_BASELINE");
+/** The baseline server's V8 flags (default none). */
+const BASELINE_FLAGS = env("SOAK_BASELINE_FLAGS") ?? "";
 
-/** Resident memory of a process in MiB (via `ps`; Deno may not read another's /proc), or NaN. */
-function rssMiB(pid: number | null | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const out = new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)] }).outputSync();
-    const kb = Number(new TextDecoder().decode(out.stdout).trim());
-    return kb > 0 ? kb / 1024 : NaN;
-  } catch {
-    return NaN;
+/** One soak's figures. */
+export interface SoakResult {
+  v8_flags: string;
+  /** Set when this server ran from another checkout (SOAK_BASELINE). */
+  baseline?: string;
+  calls: number;
+  errors: number;
+  /** Errors by tool, with up to three samples each. */
+  error_samples: Record<string, { count: number; samples: string[] }>;
+  wall_s: number;
+  rss_first_mb: number;
+  /** Median of the second half's samples: the steady state. */
+  rss_steady_mb: number;
+  rss_max_mb: number;
+  latency: Record<string, { n: number; p50: number; p99: number }>;
+  load_average: number[];
+}
+
+interface Ids {
+  mine: string[];
+  tasks: string[];
+  chats: string[];
+}
+
+/** The fleet's ids, asked of the sim over HTTP (it is another process). */
+async function fleetIds(sim: SimProcess): Promise<Ids> {
+  const headers = { "Coder-Session-Token": sim.token };
+  const get = async (p: string) => await (await fetch(sim.url + p, { headers })).json();
+  const me = await get("/api/v2/users/me");
+  const { tasks } = await get("/api/v2/tasks") as { tasks: { id: string; owner_name: string }[] };
+  const chats = await get("/api/v2/chats") as { id: string }[];
+  return {
+    mine: tasks.filter((t) => t.owner_name === me.username).map((t) => t.id),
+    tasks: tasks.map((t) => t.id),
+    chats: chats.map((c) => c.id),
+  };
+}
+
+type Call = { name: string; args: Record<string, unknown> };
+
+/** The call sequence: the same for every flag set (seeded). */
+function callMaker(ids: Ids): () => Call {
+  const rng = new Rng(42);
+  if (MIX === "read") {
+    let i = 0;
+    return () => {
+      const k = i++ % 20;
+      return k < 9
+        ? { name: "fleet_overview", args: {} }
+        : k < 18
+        ? { name: "list_agents", args: { state: ["idle"], limit: 50 } }
+        : { name: "get_agent", args: { agent: ids.mine[i % ids.mine.length] } };
+    };
   }
+  const all = [...ids.tasks, ...ids.chats];
+  const mix: [number, string, () => Record<string, unknown>][] = [
+    [15, "fleet_overview", () => (rng.chance(0.3) ? { kind: rng.pick(["task", "chat"]) } : {})],
+    [25, "list_agents", () => {
+      const args: Record<string, unknown> = { limit: rng.pick([10, 50, 200]) };
+      if (rng.chance(0.4)) args.state = [rng.pick(["idle", "working", "complete", "paused"])];
+      if (rng.chance(0.2)) args.owner = rng.pick(["admin", "alice", "bob", "carol"]);
+      if (rng.chance(0.2)) args.kind = rng.pick(["task", "chat"]);
+      return args;
+    }],
+    [20, "get_agent", () => ({ agent: rng.pick(all) })],
+    [10, "get_logs", () => ({ agent: rng.pick(all), limit: 20 })],
+    [3, "list_templates", () => ({})],
+    [7, "wait_for_agents", () => ({
+      agents: Array.from({ length: rng.int(1, 20) }, () => rng.pick(all)),
+      timeout_s: 0,
+    })],
+    [8, "send_input", () => ({
+      agents: Array.from({ length: rng.int(1, 5) }, () => rng.pick(all)),
+      input: "Status update, please.",
+      if_busy: rng.pick(["fail", "queue"]),
+      wait_s: 0,
+    })],
+    [4, "stop_agents", () => ({ agents: [rng.pick(all)], dry_run: rng.chance(0.9) })],
+    [2, "resume_agents", () => ({ agents: [rng.pick(ids.tasks)] })],
+    [3, "create_task", () => ({ prompt: "Soak: write a test.", kind: rng.pick(["task", "chat"]) })],
+    [3, "delete_agents", () => ({ agents: [rng.pick(all)], dry_run: true })],
+  ];
+  const total = mix.reduce((n, [w]) => n + w, 0);
+  return () => {
+    let x = rng.next() * total;
+    for (const [w, name, make] of mix) if ((x -= w) < 0) return { name, args: make() };
+    return { name: "fleet_overview", args: {} };
+  };
 }
 
-/**
- * The server's command line: `deno task start`'s own (same permissions), run directly so that
- * the measured process is the server itself, not the task runner.
- */
-function startArgs(): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));
-  const words = String(config.tasks.start).split(/\s+/);
-  if (words[0] !== "deno") throw new Error(`unexpected start task: ${config.tasks.start}`);
-  return words.slice(1);
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-const tasks = Math.round(AGENTS * 0.6);
-const sim = await startSim({
-  profile: "both",
-  tasks,
-  chats: AGENTS - tasks,
-  seed: 7,
-  pace: 5,
-  rateLimit: 0,
-});
-const transport = new StdioClientTransport({
-  command: Deno.execPath(),
-  args: startArgs(),
-  env: {
-    PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
-    NO_COLOR: "1",
-    ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-    CODER_URL: sim.url,
-    CODER_SESSION_TOKEN: sim.token,
-    CODER_FLEET_POLL_MS: "200",
-    CODER_FLEET_RATE_LIMIT: RATE_LIMIT,
-  },
-  stderr: "pipe",
-});
-let stderr = "";
-transport.stderr?.on("data", (d: Uint8Array | string) => {
-  stderr += typeof d === "string" ? d : new TextDecoder().decode(d);
-});
-const client = new Client({ name: "soak", version: "1.0.0" }, {
-  versionNegotiation: { mode: { pin: "2026-07-28" } },
-});
-await client.connect(transport);
-await client.listTools();
-const pid = transport.pid;
-
-const taskIds = sim.taskIds();
-const chatIds = sim.chatIds();
-const ids = [...taskIds, ...chatIds];
-const rng = new Rng(42);
-
-/** The mix: weight, tool, and a maker of its arguments. */
-const MIX: [number, string, () => Record<string, unknown>][] = [
-  [15, "fleet_overview", () => (rng.chance(0.3) ? { kind: rng.pick(["task", "chat"]) } : {})],
-  [25, "list_agents", () => {
-    const args: Record<string, unknown> = { limit: rng.pick([10, 50, 200]) };
-    if (rng.chance(0.4)) args.state = [rng.pick(["idle", "working", "complete", "paused"])];
-    if (rng.chance(0.2)) args.owner = rng.pick(["admin", "alice", "bob", "carol"]);
-    if (rng.chance(0.2)) args.kind = rng.pick(["task", "chat"]);
-    return args;
-  }],
-  [20, "get_agent", () => ({ agent: rng.pick(ids) })],
-  [10, "get_logs", () => ({ agent: rng.pick(ids), limit: 20 })],
-  [3, "list_templates", () => ({})],
-  [7, "wait_for_agents", () => ({
-    agents: Array.from({ length: rng.int(1, 20) }, () => rng.pick(ids)),
-    timeout_s: 0,
-  })],
-  [8, "send_input", () => ({
-    agents: Array.from({ length: rng.int(1, 5) }, () => rng.pick(ids)),
-    input: "Status update, please.",
-    if_busy: rng.pick(["fail", "queue"]),
-    wait_s: 0,
-  })],
-  [4, "stop_agents", () => ({ agents: [rng.pick(ids)], dry_run: rng.chance(0.9) })],
-  [2, "resume_agents", () => ({ agents: [rng.pick(taskIds)] })],
-  [3, "create_task", () => ({ prompt: "Soak: write a test.", kind: rng.pick(["task", "chat"]) })],
-  [3, "delete_agents", () => ({ agents: [rng.pick(ids)], dry_run: true })],
-];
-const totalWeight = MIX.reduce((n, [w]) => n + w, 0);
-function pickCall(): { name: string; args: Record<string, unknown> } {
-  let x = rng.next() * totalWeight;
-  for (const [w, name, make] of MIX) {
-    if ((x -= w) < 0) return { name, args: make() };
-  }
-  return { name: "fleet_overview", args: {} };
-}
-
-const latencies = new Map<string, number[]>();
-const errors = new Map<string, { count: number; samples: Set<string> }>();
-const note = (name: string, what: string) => {
-  const e = errors.get(name) ?? { count: 0, samples: new Set<string>() };
-  e.count++;
-  if (e.samples.size < 3) e.samples.add(what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>"));
-  errors.set(name, e);
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
 };
 
-// Warm up (detection, JIT), then measure.
-await client.callTool({ name: "fleet_overview", arguments: {} });
-const rssStart = rssMiB(pid);
-let rssPeak = rssStart;
-const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(pid))), 500);
-const t0 = performance.now();
-let started = 0;
-let done = 0;
-await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-  while (started < CALLS) {
-    started++;
-    const { name, args } = pickCall();
-    const t = performance.now();
-    try {
-      const r = await client.callTool({ name, arguments: args }, { timeout: 120_000 });
-      if (r.isError) {
-        // deno-lint-ignore no-explicit-any
-        note(name, (r.content as any[]).map((c) => c.text ?? "").join(" ").slice(0, 160));
-      }
-    } catch (err) {
-      note(name, `threw: ${String(err).slice(0, 160)}`);
+/**
+ * Run the soak on one server per flag set (empty: V8's defaults), all against one sim, the calls
+ * interleaved: call i goes to every server in turn before call i+1, so a change of machine load
+ * touches every flag set alike.
+ */
+export async function soak(
+  sets: string[],
+  calls = CALLS,
+  baseline = BASELINE,
+): Promise<SoakResult[]> {
+  const tasks = Math.round(AGENTS * 0.6);
+  const sim = await startSimProcess({ tasks, chats: AGENTS - tasks, seed: 11, rateLimit: 0 });
+  const clients: Client[] = [];
+  try {
+    const ids = await fleetIds(sim);
+    const servers = [
+      ...sets.map((flags) => ({ flags, cwd: undefined as string | undefined })),
+      ...(baseline ? [{ flags: BASELINE_FLAGS, cwd: baseline }] : []),
+    ];
+    for (const { flags, cwd } of servers) {
+      const args = await startArgs();
+      if (flags) args.splice(1, 0, `--v8-flags=${flags}`);
+      const { client } = await connectServer({
+        args,
+        cwd,
+        env: {
+          CODER_URL: sim.url,
+          CODER_SESSION_TOKEN: sim.token,
+          CODER_FLEET_RATE_LIMIT: "10000",
+          CODER_FLEET_POLL_MS: "200",
+        },
+      });
+      clients.push(client);
     }
-    const list = latencies.get(name) ?? [];
-    list.push(performance.now() - t);
-    latencies.set(name, list);
-    if (++done % 1000 === 0) {
-      console.error(`${done} calls, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const next = callMaker(ids);
+    const sequence = Array.from({ length: calls }, next);
+    const pids = clients.map(pidOf);
+    const per = servers.map(() => ({
+      times: {} as Record<string, number[]>,
+      errors: {} as SoakResult["error_samples"],
+      rss: [] as number[],
+      peak: 0,
+    }));
+    const note = (k: number, name: string, what: string) => {
+      const e = per[k].errors[name] ??= { count: 0, samples: [] };
+      e.count++;
+      const s = what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").slice(0, 160);
+      if (e.samples.length < 3 && !e.samples.includes(s)) e.samples.push(s);
+    };
+    const sampler = setInterval(async () => {
+      for (const [k, pid] of pids.entries()) {
+        per[k].peak = Math.max(per[k].peak, await rssMb(pid).catch(() => 0));
+      }
+    }, 250);
+    const t0 = performance.now();
+    let started = 0;
+    let done = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (started < calls) {
+        const { name, args } = sequence[started++];
+        for (const [k, c] of clients.entries()) {
+          const t = performance.now();
+          try {
+            const r = await c.callTool({ name, arguments: args }, { timeout: 120_000 });
+            if (r.isError) {
+              // deno-lint-ignore no-explicit-any
+              note(k, name, (r.content as any[]).map((x) => x.text ?? "").join(" "));
+            }
+          } catch (err) {
+            note(k, name, `threw: ${String(err)}`);
+          }
+          (per[k].times[name] ??= []).push(performance.now() - t);
+        }
+        if (++done % 100 === 0) {
+          for (const [k, pid] of pids.entries()) per[k].rss.push(await rssMb(pid));
+        }
+        if (done % 1000 === 0) {
+          console.error(`${done} calls, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+        }
+      }
+    }));
+    const wall = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    return servers.map(({ flags, cwd }, k) => {
+      const p = per[k];
+      const latency: SoakResult["latency"] = {};
+      for (const [t, xs] of Object.entries(p.times).sort(([a], [b]) => a.localeCompare(b))) {
+        latency[t] = { n: xs.length, p50: pct(xs, 0.5), p99: pct(xs, 0.99) };
+      }
+      return {
+        v8_flags: flags,
+        ...(cwd ? { baseline: cwd } : {}),
+        calls,
+        errors: Object.values(p.errors).reduce((n, e) => n + e.count, 0),
+        error_samples: p.errors,
+        wall_s: wall,
+        rss_first_mb: p.rss[0] ?? NaN,
+        rss_steady_mb: pct(p.rss.slice(Math.floor(p.rss.length / 2)), 0.5),
+        rss_max_mb: Math.max(p.peak, ...p.rss),
+        latency,
+        load_average: Deno.loadavg(),
+      };
+    });
+  } finally {
+    for (const c of clients) await c.close();
+    await sim.close();
+  }
+}
+
+if (import.meta.main) {
+  const loadBefore = Deno.loadavg();
+  const results = await soak(SETS);
+  const tools = [...new Set(results.flatMap((r) => Object.keys(r.latency)))];
+  console.log(
+    `\n## Soak: ${CALLS} calls (${MIX} mix, ${CONCURRENCY} at a time) at ${AGENTS} agents, ${
+      results[0].wall_s.toFixed(0)
+    } s, load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ${
+      results[0].load_average.map((x) => x.toFixed(2)).join(" ")
+    } after\n`,
+  );
+  console.log(
+    `| V8 flags | RSS after 100 calls | steady | peak | ${
+      tools.map((t) => `${t} p50 / p99`).join(" | ")
+    } | errors |`,
+  );
+  console.log(`|---|---|---|---|${tools.map(() => "---|").join("")}---|`);
+  for (const r of results) {
+    const lat = tools.map((t) =>
+      r.latency[t] ? `${r.latency[t].p50.toFixed(1)} / ${r.latency[t].p99.toFixed(1)} ms` : "-"
+    );
+    console.log(
+      `| ${r.baseline ? `baseline ${r.baseline}, ` : ""}${
+        r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"
+      } | ${r.rss_first_mb.toFixed(0)} MB | ${r.rss_steady_mb.toFixed(0)} MB | ${
+        r.rss_max_mb.toFixed(0)
+      } MB | ${lat.join(" | ")} | ${r.errors} |`,
+    );
+  }
+  for (const r of results) {
+    for (const [tool, e] of Object.entries(r.error_samples)) {
+      console.log(`\n${r.v8_flags || "(defaults)"}: ${tool}: ${e.count} errors`);
+      for (const s of e.samples) console.log(`  e.g. ${s}`);
     }
   }
-}));
-const wall = performance.now() - t0;
-clearInterval(sampler);
-const rssEnd = rssMiB(pid);
-
-const errorCount = [...errors.values()].reduce((n, e) => n + e.count, 0);
-console.log(
-  `soak: ${CALLS} calls, ${AGENTS} agents (${tasks} tasks, ${AGENTS - tasks} chats), ` +
-    `concurrency ${CONCURRENCY}, ${(wall / 1000).toFixed(1)} s, ` +
-    `${(CALLS / (wall / 1000)).toFixed(0)} calls/s, ${sim.requests.length} Coder requests`,
-);
-console.log(`errors: ${errorCount}`);
-for (const [name, e] of [...errors].sort((a, b) => b[1].count - a[1].count)) {
-  console.log(`  ${name}: ${e.count}`);
-  for (const s of e.samples) console.log(`    e.g. ${s}`);
-}
-console.log("latency per tool (ms):");
-console.log(
-  `  ${"tool".padEnd(16)} ${"calls".padStart(6)} ${"p50".padStart(8)} ${"p99".padStart(8)}`,
-);
-for (const [name, xs] of [...latencies].sort((a, b) => a[0].localeCompare(b[0]))) {
-  const s = [...xs].sort((a, b) => a - b);
-  console.log(
-    `  ${name.padEnd(16)} ${String(s.length).padStart(6)} ${
-      quantile(s, 0.5).toFixed(1).padStart(8)
-    } ${quantile(s, 0.99).toFixed(1).padStart(8)}`,
+  const dir = new URL("./results/", import.meta.url);
+  await Deno.mkdir(dir, { recursive: true });
+  const out = new URL("soak.json", dir);
+  await Deno.writeTextFile(
+    out,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        agents: AGENTS,
+        mix: MIX,
+        concurrency: CONCURRENCY,
+        load_average_before: loadBefore,
+        results,
+      },
+      null,
+      2,
+    ) + "\n",
   );
+  console.log(`\nWrote ${out.pathname}`);
 }
-console.log(
-  `server RSS: start ${rssStart.toFixed(1)} MiB, peak ${rssPeak.toFixed(1)} MiB, end ${
-    rssEnd.toFixed(1)
-  } MiB`,
-);
-if (stderr.trim()) console.log(`server stderr (last 500 chars): ${stderr.slice(-500)}`);
-
-await client.close();
-await sim.close();

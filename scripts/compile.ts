@@ -105,6 +105,18 @@ export function defaultsText(url: string): string {
   return `CODER_URL=${checkUrl(url)}\n`;
 }
 
+/**
+ * The V8 flags built into the binary: a young generation of 8 MB semi-spaces (V8's default lets
+ * it grow to about 64 MB) and a 256 MB old-generation limit, which V8's heap sizing also reads.
+ * Measured with `deno task bench:memory` (1,500 reads at 1000 agents, the four sets side by side,
+ * load average ~10): RSS steady 224 MB with V8's defaults, 178 MB with the old-space limit alone,
+ * 161 MB with the small semi-spaces alone, 118 MB with both; p50 of list_agents 73 -> 73 ms,
+ * get_agent 8.2 -> 6.1 ms, fleet_overview 76 -> 84 ms. The old-space limit is a hard one (past it
+ * the process dies): 20,000 and 50,000 agents with five different fleet-wide calls at once
+ * stayed well inside it (peak RSS 298 and 510 MB).
+ */
+export const V8_FLAGS = "--max-semi-space-size=8,--max-old-space-size=256";
+
 /** The full `deno compile` argument list (after `deno`), run from the repository root. */
 export function compileArgs(opts: BuildOptions): string[] {
   const output = outputPath(opts.target);
@@ -112,6 +124,7 @@ export function compileArgs(opts: BuildOptions): string[] {
     "compile",
     "--no-prompt",
     ...permissionFlags(opts),
+    `--v8-flags=${V8_FLAGS}`,
     ...(opts.generic ? [] : [`--env-file=${defaultsFile(output)}`]),
     ...(opts.target ? ["--target", opts.target] : []),
     "--output",

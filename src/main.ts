@@ -9,7 +9,6 @@ import { Fleet } from "./fleet/fleet.ts";
 import { Redactor } from "./redact.ts";
 import { serverFactory } from "./server.ts";
 import { selectTools } from "./tools/index.ts";
-import { serveHttp } from "./transport/http.ts";
 import { LineStdioTransport } from "./transport/stdio.ts";
 
 /** Secrets to keep out of every output and log line, once they are known. */
@@ -105,6 +104,8 @@ async function runHttp(
   }
   let server;
   try {
+    // Loaded only for --http: the stdio path (the common one) starts without it.
+    const { serveHttp } = await import("./transport/http.ts");
     server = await serveHttp(factory, {
       host,
       port,

@@ -105,6 +105,10 @@ Deno.test("compile --generic --target: any host, the five release targets and th
     const out = args[args.indexOf("--output") + 1];
     assert.equal(out, outputPath(target));
     assert.equal(out, `dist/coder-fleet-mcp-${target}${target.includes("windows") ? ".exe" : ""}`);
+    // The binary keeps its heap small (bench:memory's figures, scripts/compile.ts).
+    assert.deepEqual(flag(args, "--v8-flags"), [
+      "--v8-flags=--max-semi-space-size=8,--max-old-space-size=256",
+    ]);
   }
 });
 

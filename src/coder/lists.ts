@@ -2,10 +2,12 @@
  * Lists whose items are parsed one by one: a malformed item is skipped with a one-line reason,
  * so one bad task or chat never fails a whole back end.
  *
- * Items are validated with a plain object schema (no per-field transform: zod compiles it into
- * one fast check) and then normalised in code, once per item.
+ * Items are validated with a plain object schema (no per-field transform), through its plain
+ * twin (`fast_check.ts`: the same acceptance, without zod's per-field garbage) where it has one,
+ * and then normalised in code, once per item. Zod itself explains an item that fails.
  */
 import { z } from "zod";
+import { fastCheckOf, REJECTED } from "./fast_check.ts";
 
 /** The items that parsed, and a reason for each one that did not. */
 export interface ItemsOf<T> {
@@ -38,18 +40,31 @@ export function parseItems<W, T>(
   const items: T[] = [];
   const skipped: string[] = [];
   if (!raw) return { items, skipped };
+  const fast = fastCheckOf(wire);
+  if (fast) {
+    for (let i = 0; i < raw.length; i++) {
+      const w = fast(raw[i]);
+      if (w !== REJECTED) items.push(normalize(w as W));
+      else one(i); // zod decides, and explains
+    }
+    return { items, skipped };
+  }
   // The common case, every item well-formed: one check of the whole array, no per-item results.
   const whole = arrayOf(wire).safeParse(raw);
   if (whole.success) {
     for (const w of whole.data) items.push(normalize(w));
     return { items, skipped };
   }
-  for (let i = 0; i < raw.length; i++) {
-    const value = raw[i];
+  for (let i = 0; i < raw.length; i++) one(i);
+  return { items, skipped };
+
+  /** Parse item `i` with zod: kept, or named in `skipped` with zod's first issue. */
+  function one(i: number) {
+    const value = raw![i];
     const parsed = wire.safeParse(value);
     if (parsed.success) {
       items.push(normalize(parsed.data));
-      continue;
+      return;
     }
     const issue = parsed.error.issues[0];
     const id = value && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
@@ -61,7 +76,6 @@ export function parseItems<W, T>(
       }`,
     );
   }
-  return { items, skipped };
 }
 
 /**

@@ -1,9 +1,17 @@
 /**
  * One agent and its conversation in one round trip where the handle allows it: the requests for
- * the conversation (and `get_agent`'s extras) go out together with the lookup, to each back end
- * whose path the handle names (a UUID: every back end, since either may own it; owner/name: the
- * task back end when the name can be a task's; a chat title: none, it is found in the list). Once
- * the handle resolves, the owning back end's answers are read; the others' are aborted.
+ * the conversation (and `get_agent`'s extras) go out together with the lookup, to the back end
+ * whose path the handle names (owner/name: the task back end when the name can be a task's; a
+ * chat title: none, it is found in the list; a UUID: the one back end, or with both, see below).
+ * Once the handle resolves, the owning back end's answers are read; the others' are aborted.
+ *
+ * A UUID does not say which API owns it, and both lookups go out (one of them is a 404: the
+ * price of not knowing). With both APIs, only the task back end's conversation request goes with
+ * them (one request, a 404 when the UUID is a chat's): a chat's messages, cost and models (three
+ * requests, sent for nothing whenever the UUID is a task's) wait for its lookup to find it. A
+ * deployment with both APIs is one from the Tasks era (Tasks are gone by default from v2.36, and
+ * the chat API came beside them), so a UUID there is most often a task's; a chat by UUID costs one
+ * more round trip there, and none where the chat API is the only one.
  */
 import type { Agent } from "./agent.ts";
 import type { Backend, LogPage, LogQuery, Prefetched } from "./backend.ts";
@@ -35,7 +43,10 @@ export async function resolveWithLogs(
   const sent = new Map<Backend, { p: Prefetched; stop: AbortController }>();
   if (handle) {
     const d = await fleet.deployment(signal);
-    for (const b of d.backends) {
+    const ahead = handle.kind === "id" && d.backends.length > 1
+      ? d.backends.filter((b) => b.kind === "task")
+      : d.backends;
+    for (const b of ahead) {
       const stop = new AbortController();
       const p = b.prefetch?.(handle, query, withExtras, AbortSignal.any([signal, stop.signal]));
       if (p) sent.set(b, { p, stop });

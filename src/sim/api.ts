@@ -50,6 +50,8 @@ export interface SimOptions {
    * advances `clock` (or unfreezes it). See {@link SimClock}.
    */
   frozen?: boolean;
+  /** Called with each request once it is answered (the sim's CLI logs them with `--log`). */
+  onAnswered?: (r: SimRequest) => void;
 }
 
 /** One request that reached the sim. */

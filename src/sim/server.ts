@@ -180,6 +180,7 @@ function createSim(opts: SimOptions): Sim {
       res = await handle(req, url);
     }
     rec.status = res.status;
+    opts.onAnswered?.(rec);
     // A WebSocket upgrade answer goes out as Deno made it.
     return rec.fault === "stall" || res.status === 101 ? res : common(res);
   });

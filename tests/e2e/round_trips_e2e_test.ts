@@ -96,37 +96,81 @@ Deno.test("e2e round trips: tasks and chats", async (t) => {
       (h.sim.task(x) as { owner_name: string }).owner_name === h.sim.username
     )!;
 
-    await t.step("get_agent on a chat by UUID: one round trip", async () => {
-      const lookup = `/api/v2/chats/${chatId}`;
-      const { requests, result } = await held(h, lookup, "get_agent", { agent: chatId });
-      assert.equal(result.isError, undefined, result.text);
-      assert.equal(result.data.agent.kind, "chat");
-      const chatPaths = paths(requests).filter((p) => p.startsWith("/api/v2/chats"));
-      assert.deepEqual(chatPaths, [
-        lookup,
-        `${lookup}/cost`,
-        `${lookup}/messages`,
-        "/api/v2/chats/models",
-      ]);
-      assertOneTrip(requests, lookup);
-    });
+    await t.step(
+      "get_agent on a chat by UUID: the lookups probe both APIs; the chat's own requests follow its lookup",
+      async () => {
+        const lookup = `/api/v2/chats/${chatId}`;
+        const { requests, result } = await held(h, lookup, "get_agent", { agent: chatId });
+        assert.equal(result.isError, undefined, result.text);
+        assert.equal(result.data.agent.kind, "chat");
+        const chatPaths = paths(requests).filter((p) => p.startsWith("/api/v2/chats"));
+        assert.deepEqual(chatPaths, [
+          lookup,
+          `${lookup}/cost`,
+          `${lookup}/messages`,
+          "/api/v2/chats/models",
+        ]);
+        // A UUID does not say which API owns it: the task API is asked too (its lookup and the
+        // log it would need), but nothing else goes to the chat API before its lookup answered.
+        const taskPaths = paths(requests).filter((p) => p.startsWith("/api/v2/tasks"));
+        assert.deepEqual(taskPaths, [
+          `/api/v2/tasks/me/${chatId}`,
+          `/api/v2/tasks/me/${chatId}/logs`,
+        ]);
+        const first = requests.find((r) => r.path === lookup)!;
+        for (const r of requests.filter((r) => r.path.startsWith(`${lookup}/`))) {
+          assert.ok(
+            r.at >= first.at + HOLD_MS - 50,
+            `${r.path} went out before the lookup answered`,
+          );
+        }
+      },
+    );
 
-    await t.step("get_logs on a chat by UUID: one round trip", async () => {
+    await t.step("get_logs on a chat by UUID: messages once the chat lookup answered", async () => {
       const lookup = `/api/v2/chats/${chatId}`;
       const { requests, result } = await held(h, lookup, "get_logs", { agent: chatId });
       assert.equal(result.isError, undefined, result.text);
       assert.equal(result.data.agent.id, chatId);
       const chatPaths = paths(requests).filter((p) => p.startsWith("/api/v2/chats"));
       assert.deepEqual(chatPaths, [lookup, `${lookup}/messages`]);
-      assertOneTrip(requests, lookup);
+      const first = requests.find((r) => r.path === lookup)!;
+      const messages = requests.find((r) => r.path === `${lookup}/messages`)!;
+      assert.ok(
+        messages.at >= first.at + HOLD_MS - 50,
+        "messages went out before the lookup answered",
+      );
     });
 
-    await t.step("get_agent on a task by UUID: one round trip", async () => {
+    await t.step(
+      "get_agent on a task by UUID: one round trip, no wasted chat request",
+      async () => {
+        const lookup = `/api/v2/tasks/me/${taskId}`;
+        const { requests, result } = await held(h, lookup, "get_agent", { agent: taskId });
+        assert.equal(result.isError, undefined, result.text);
+        assert.equal(result.data.agent.kind, "task");
+        assert.deepEqual(paths(requests).filter((p) => p.startsWith("/api/v2/tasks")), [
+          lookup,
+          `${lookup}/logs`,
+        ]);
+        // The chat API is asked only whether it owns the UUID (its 404): no messages, cost or
+        // models for a chat that is not there.
+        assert.deepEqual(paths(requests).filter((p) => p.startsWith("/api/v2/chats")), [
+          `/api/v2/chats/${taskId}`,
+        ]);
+        assertOneTrip(requests, lookup);
+      },
+    );
+
+    await t.step("get_logs on a task by UUID: one round trip, no wasted chat request", async () => {
       const lookup = `/api/v2/tasks/me/${taskId}`;
-      const { requests, result } = await held(h, lookup, "get_agent", { agent: taskId });
+      const { requests, result } = await held(h, lookup, "get_logs", { agent: taskId });
       assert.equal(result.isError, undefined, result.text);
-      assert.equal(result.data.agent.kind, "task");
-      assert.ok(requests.some((r) => r.path === `${lookup}/logs`));
+      assert.deepEqual(paths(requests), [
+        `/api/v2/chats/${taskId}`,
+        lookup,
+        `${lookup}/logs`,
+      ]);
       assertOneTrip(requests, lookup);
     });
 
@@ -157,6 +201,36 @@ Deno.test("e2e round trips: tasks and chats", async (t) => {
         !h.sim.requests.some((q) => q.path.startsWith("/api/v2/tasks/")),
         "a title is not a task name: the Tasks API is not asked",
       );
+    });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("e2e round trips: chats only", async (t) => {
+  const h = await startHarness({ sim: { profile: "chats", chats: 6, seed: 5 } });
+  try {
+    await h.call("fleet_overview"); // detection
+    const [chatId] = h.sim.chatIds();
+
+    await t.step("get_agent on a chat by UUID: one round trip, no task API", async () => {
+      const lookup = `/api/v2/chats/${chatId}`;
+      const { requests, result } = await held(h, lookup, "get_agent", { agent: chatId });
+      assert.equal(result.isError, undefined, result.text);
+      assert.equal(result.data.agent.kind, "chat");
+      // (The models come from where this version serves them: not counted here.)
+      const chatPaths = paths(requests).filter((p) => p.startsWith(lookup));
+      assert.deepEqual(chatPaths, [lookup, `${lookup}/cost`, `${lookup}/messages`]);
+      assert.ok(!requests.some((r) => r.path.includes("/tasks")), "no Tasks API here");
+      assertOneTrip(requests, lookup);
+    });
+
+    await t.step("get_logs on a chat by UUID: one round trip", async () => {
+      const lookup = `/api/v2/chats/${chatId}`;
+      const { requests, result } = await held(h, lookup, "get_logs", { agent: chatId });
+      assert.equal(result.isError, undefined, result.text);
+      assert.deepEqual(paths(requests), [lookup, `${lookup}/messages`]);
+      assertOneTrip(requests, lookup);
     });
   } finally {
     await h.close();

@@ -814,6 +814,31 @@ Deno.test("sim CLI flags", async () => {
       seed: undefined,
     },
   );
+  assert.deepEqual(
+    parseSimArgs([
+      "--profile",
+      "both",
+      "--seed",
+      "11",
+      "--latency",
+      "20",
+      "--rate-limit",
+      "0",
+      "--log",
+    ]),
+    {
+      profile: "both",
+      tasks: undefined,
+      chats: undefined,
+      port: undefined,
+      pace: undefined,
+      latencyMs: 20,
+      seed: 11,
+      rateLimit: 0,
+      log: true,
+    },
+  );
+  assert.throws(() => parseSimArgs(["--rate-limit", "-1"]), /--rate-limit/);
   assert.throws(() => parseSimArgs(["--profile", "new"]), /--profile/);
   assert.throws(() => parseSimArgs(["--tasks", "x"]), /--tasks/);
 });

@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { BodyTooLarge, readCapped } from "../../src/coder/body.ts";
+
+/** A response whose body arrives in the given byte chunks. */
+function chunked(chunks: Uint8Array[]): Response {
+  return new Response(
+    new ReadableStream({
+      start(c) {
+        for (const x of chunks) c.enqueue(x);
+        c.close();
+      },
+    }),
+  );
+}
+
+Deno.test("readCapped: a body in many chunks, a character split between two, reads whole", async () => {
+  const bytes = new TextEncoder().encode(JSON.stringify({ title: "café ☕ 🚀", n: 1 }));
+  // Split every 3 bytes: the multi-byte characters straddle chunk boundaries.
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += 3) chunks.push(bytes.slice(i, i + 3));
+  assert.deepEqual(JSON.parse(await readCapped(chunked(chunks), 1000)), {
+    title: "café ☕ 🚀",
+    n: 1,
+  });
+  assert.equal(await readCapped(chunked([bytes]), 1000), new TextDecoder().decode(bytes));
+  assert.equal(await readCapped(chunked([]), 1000), "");
+});
+
+Deno.test("readCapped: past the cap, BodyTooLarge", async () => {
+  const chunk = new Uint8Array(600).fill(0x61);
+  await assert.rejects(readCapped(chunked([chunk, chunk]), 1000), BodyTooLarge);
+  assert.equal((await readCapped(chunked([chunk, chunk]), 1200)).length, 1200);
+});

@@ -1,0 +1,111 @@
+/**
+ * The plain twins of the list item schemas (src/coder/fast_check.ts) accept exactly what zod
+ * accepts and return exactly zod's value, on well-formed items, on items with fields of the wrong
+ * kind, and on anything at all (fast-check, fixed seed).
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { z } from "zod";
+import { fastCheckOf, REJECTED } from "../../src/coder/fast_check.ts";
+import { TaskWire } from "../../src/coder/task_schemas.ts";
+import { ChatWire } from "../../src/coder/chat_schemas.ts";
+import { parseItems } from "../../src/coder/lists.ts";
+
+function same(schema: z.ZodType, v: unknown) {
+  const fast = fastCheckOf(schema)!;
+  const z1 = schema.safeParse(v);
+  const f = fast(v);
+  if (z1.success) {
+    assert.notEqual(f, REJECTED, `zod accepts, the twin refuses: ${JSON.stringify(v)}`);
+    assert.deepEqual(f, z1.data);
+  } else {
+    assert.equal(f, REJECTED, `zod refuses, the twin accepts: ${JSON.stringify(v)}`);
+  }
+}
+
+const uuid = "3f0b5d8e-2a41-4c7e-9d3a-1b2c3d4e5f60";
+const task = {
+  id: uuid,
+  name: "fix-bug",
+  owner_name: "alice",
+  workspace_id: { uuid, valid: true },
+  workspace_agent_id: uuid,
+  workspace_app_id: null,
+  status: "active",
+  current_state: { state: "idle", message: "done", timestamp: "2026-01-01T00:00:00Z", uri: "" },
+  created_at: "2026-01-01T00:00:00Z",
+  extra_field: { deep: [1, 2, 3] },
+};
+const chat = {
+  id: uuid,
+  title: "Refactor",
+  status: "running",
+  queued_for_capacity: "yes",
+  archived: false,
+  workspace_id: null,
+  labels: { team: "a", n: 3, gone: null },
+  last_error: { message: "boom", status_code: 500, retryable: true, extra: 1 },
+  has_unread: true,
+  children: [{ any: "thing" }],
+  unknown_key: 1,
+};
+
+Deno.test("fast_check: the list item schemas compile", () => {
+  assert.ok(fastCheckOf(TaskWire));
+  assert.ok(fastCheckOf(ChatWire));
+  // What it does not know is left to zod.
+  assert.equal(fastCheckOf(z.string().min(1)), undefined);
+  assert.equal(fastCheckOf(z.looseObject({ a: z.string() })), undefined);
+  assert.equal(fastCheckOf(z.string().transform((s) => s.length)), undefined);
+});
+
+Deno.test("fast_check: the same answers as zod on chosen items", () => {
+  for (const [schema, item] of [[TaskWire, task], [ChatWire, chat]] as const) {
+    same(schema, item);
+    same(schema, {});
+    same(schema, null);
+    same(schema, []);
+    same(schema, "x");
+    for (const k of Object.keys(item)) {
+      for (const bad of [null, undefined, 1, "s", true, {}, [], { uuid: 1 }, Infinity]) {
+        same(schema, { ...item, [k]: bad });
+      }
+      const { [k]: _, ...without } = item as Record<string, unknown>;
+      same(schema, without);
+    }
+  }
+  same(ChatWire, { ...chat, last_error: "a bare string" });
+  // A `__proto__` label: the twin steps aside and zod decides, as it always did.
+  const odd = JSON.parse(`{"id":"x","labels":{"__proto__":{"a":1}}}`);
+  assert.equal(fastCheckOf(ChatWire)!(odd), REJECTED);
+  assert.deepEqual(parseItems([odd], ChatWire, (w) => w, "chat").items, [ChatWire.parse(odd)]);
+});
+
+Deno.test("fast_check: the same answers as zod on anything (property)", () => {
+  const value = fc.oneof(
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer(),
+    fc.string(),
+    fc.constant(uuid),
+    fc.record({ uuid: fc.oneof(fc.string(), fc.constant(null)), valid: fc.boolean() }),
+    fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(null))),
+    fc.array(fc.integer()),
+  );
+  const keys = [...new Set([...Object.keys(TaskWire.shape), ...Object.keys(ChatWire.shape)])];
+  const item = fc.dictionary(fc.constantFrom(...keys, "other"), value);
+  fc.assert(
+    fc.property(item, (v) => {
+      same(TaskWire, v);
+      same(ChatWire, v);
+    }),
+    { seed: 8, numRuns: 3000 },
+  );
+});
+
+Deno.test("parseItems: the twin's items, and zod's reason for a malformed one", () => {
+  const r = parseItems([task, { ...task, id: 7 }, chat], TaskWire, (w) => w.id, "task");
+  assert.deepEqual(r.items, [uuid, uuid]);
+  assert.equal(r.skipped.length, 1);
+  assert.match(r.skipped[0], /^task #2 skipped, malformed: id: /);
+});
