@@ -177,8 +177,9 @@ async function measureSize(agents: number): Promise<SizeResult> {
   // At the reference size, the server once more with the binary's V8 flags, measured beside it.
   let flagged: Awaited<ReturnType<typeof connectServer>> | undefined;
   try {
-    if (agents === REFERENCE) {
-      const args = await startArgs();
+    const args = await startArgs();
+    // Only while the start task runs without the binary's V8 flags is the flagged server another.
+    if (agents === REFERENCE && !args.includes(`--v8-flags=${V8_FLAGS}`)) {
       args.splice(1, 0, `--v8-flags=${V8_FLAGS}`);
       flagged = await connectServer({
         args,

@@ -14,6 +14,7 @@ import {
   parseCompileArgs,
   permissionFlags,
   TARGETS,
+  V8_FLAGS,
 } from "../scripts/compile.ts";
 
 async function task(args: string[], env: Record<string, string> = {}) {
@@ -107,8 +108,18 @@ Deno.test("compile --generic --target: any host, the five release targets and th
     assert.equal(out, `dist/coder-fleet-mcp-${target}${target.includes("windows") ? ".exe" : ""}`);
     // The binary keeps its heap small (bench:memory's figures, scripts/compile.ts).
     assert.deepEqual(flag(args, "--v8-flags"), [
-      "--v8-flags=--max-semi-space-size=8,--max-old-space-size=256",
+      "--v8-flags=--max-semi-space-size=8,--max-old-space-size=512",
     ]);
+  }
+});
+
+Deno.test("compile: deno task start and demo run with the binary's V8 flags", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks as Record<string, string>;
+  for (const name of ["start", "demo"]) {
+    const words = tasks[name].split(/\s+/);
+    // Before the script: a flag after it would be the server's argument, not Deno's.
+    assert.ok(words.indexOf(`--v8-flags=${V8_FLAGS}`) > 0, `deno task ${name}: ${tasks[name]}`);
+    assert.ok(words.indexOf(`--v8-flags=${V8_FLAGS}`) < words.indexOf("src/main.ts"));
   }
 });
 
