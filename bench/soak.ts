@@ -157,7 +157,8 @@ export async function soak(
       ...(baseline ? [{ flags: BASELINE_FLAGS, cwd: baseline }] : []),
     ];
     for (const { flags, cwd } of servers) {
-      const args = await startArgs();
+      // The set's flags replace the start task's own (an empty set is V8's defaults).
+      const args = (await startArgs()).filter((a) => !a.startsWith("--v8-flags="));
       if (flags) args.splice(1, 0, `--v8-flags=${flags}`);
       const { client } = await connectServer({
         args,
