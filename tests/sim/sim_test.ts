@@ -749,6 +749,11 @@ Deno.test("truth() uses the normalized mapping and follows test controls", async
     assert.equal(tr.by_kind.chat, 20 - archived);
     assert.equal(tr.total, 40 - archived);
     assert.equal(Object.values(tr.by_state).reduce((a, b) => a + b, 0), tr.total);
+    // by_id: every live agent once, and its states add up to by_state.
+    assert.deepEqual(Object.keys(tr.by_id).sort(), [...sim.taskIds(), ...sim.chatIds()].sort());
+    const fromIds: Record<string, number> = {};
+    for (const s of Object.values(tr.by_id)) fromIds[s] = (fromIds[s] ?? 0) + 1;
+    assert.deepEqual(fromIds, tr.by_state);
     for (const s of ["starting", "working", "idle", "complete", "failed", "paused", "error"]) {
       assert.ok((tr.by_state[s] ?? 0) > 0, s);
     }
@@ -757,6 +762,7 @@ Deno.test("truth() uses the normalized mapping and follows test controls", async
     )!;
     sim.setTask(idle, { status: "paused" });
     assert.equal(sim.truth().by_state.paused, tr.by_state.paused + 1);
+    assert.equal(sim.truth().by_id[idle], "paused");
     assert.equal((sim.task(idle) as Json).status, "paused");
     const failed = sim.taskIds().find((id) => (sim.task(id) as Json).status === "paused")!;
     sim.setTask(failed, { status: "active", state: "failure", message: "stuck" });
