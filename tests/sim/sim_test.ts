@@ -711,7 +711,9 @@ Deno.test("a hanging fault ends when the sim closes", async () => {
     await r.body?.cancel();
     return r.status;
   }).catch(() => 0);
-  await new Promise((r) => setTimeout(r, 50)); // let the request reach the sim
+  // The request has reached the sim (and is held by the fault).
+  while (sim.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(sim.requests[0].fault, "status");
   const t0 = performance.now();
   await sim.close();
   assert.ok(performance.now() - t0 < 30_000, "close did not wait for the 60 s hang");
