@@ -103,9 +103,11 @@ Deno.test("cli: bad settings are one line, exit 2, and never echo a password", a
       /CODER_FLEET_RATE_LIMIT/,
     ],
   ];
-  for (const [name, env, args, re] of cases) {
+  // Each case is its own process: start them all at once, then judge each in its step.
+  const runs = cases.map(([, env, args]) => run(args, env));
+  for (const [i, [name, , , re]] of cases.entries()) {
     await t.step(name, async () => {
-      const r = await run(args, env);
+      const r = await runs[i];
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
