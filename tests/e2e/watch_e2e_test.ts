@@ -77,10 +77,13 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       h.sim.setChat(other, { status: "running" });
       const before = h.sim.watch.accepted();
       h.sim.clearRequests();
-      const r = await h.call("wait_for_agents", { agents: [other], timeout_s: 1 });
-      assert.equal(r.data.done, false);
-      assert.equal(h.sim.watch.accepted(), before, "no socket opened");
+      const w = h.begin("wait_for_agents", { agents: [other], timeout_s: 60 });
+      await w.round(4); // the first round reads the agent, each one after it lists the chats
       assert.ok(lists() >= 3, `${lists()} list requests: it polled`);
+      h.sim.setChat(other, { status: "waiting" });
+      const r = await w.result;
+      assert.equal(r.data.done, true, "a poll saw the change");
+      assert.equal(h.sim.watch.accepted(), before, "no socket opened");
     });
   } finally {
     await h.close();
