@@ -103,11 +103,9 @@ Deno.test("cli: bad settings are one line, exit 2, and never echo a password", a
       /CODER_FLEET_RATE_LIMIT/,
     ],
   ];
-  // Each case is its own process: start them all at once, then judge each in its step.
-  const runs = cases.map(([, env, args]) => run(args, env));
-  for (const [i, [name, , , re]] of cases.entries()) {
+  for (const [name, env, args, re] of cases) {
     await t.step(name, async () => {
-      const r = await runs[i];
+      const r = await run(args, env);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
