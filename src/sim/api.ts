@@ -109,11 +109,15 @@ export interface Sim {
    * to make minutes of agent work happen at once.
    */
   clock: SimClock;
-  /** Ground truth with DESIGN.md's normalized state mapping (archived chats excluded). */
+  /**
+   * Ground truth with DESIGN.md's normalized state mapping (archived chats excluded): counts, and
+   * each agent's state by id (`by_id`), to compare a tool's answer agent by agent.
+   */
   truth(): {
     total: number;
     by_state: Record<string, number>;
     by_kind: { task: number; chat: number };
+    by_id: Record<string, string>;
   };
   /**
    * Force a task's status (TaskStatus or WorkspaceStatus word) and/or `current_state`

@@ -199,22 +199,26 @@ function createSim(opts: SimOptions): Sim {
     tick();
     const by_state: Record<string, number> = {};
     const by_kind = { task: 0, chat: 0 };
+    const by_id: Record<string, string> = {};
     const now = clock.now();
-    const count = (s: string) => (by_state[s] = (by_state[s] ?? 0) + 1);
+    const count = (id: string, s: string) => {
+      by_state[s] = (by_state[s] ?? 0) + 1;
+      by_id[id] = s;
+    };
     if (hasTasks) {
       for (const t of tasks.all) {
-        count(taskState(tasks.wire(t), now));
+        count(t.id, taskState(tasks.wire(t), now));
         by_kind.task++;
       }
     }
     if (hasChats) {
       for (const c of chats.all) {
         if (c.archived) continue;
-        count(chatState(chats.wire(c)));
+        count(c.id, chatState(chats.wire(c)));
         by_kind.chat++;
       }
     }
-    return { total: by_kind.task + by_kind.chat, by_state, by_kind };
+    return { total: by_kind.task + by_kind.chat, by_state, by_kind, by_id };
   };
 
   let closed: Promise<void> | undefined;

@@ -40,8 +40,8 @@ Deno.test({
   sanitizeOps: false,
   async fn(t) {
     if (!chrome) throw new Error("CI=true but no chromium: install it (apt-get install chromium)");
-    // The demo fleet (seed 7: 600 tasks, 400 chats), slowed so the truth holds still.
-    const sim = await startSim({ profile: "both", tasks: 600, chats: 400, seed: 7, pace: 0.001 });
+    // The demo fleet (seed 7: 600 tasks, 400 chats), its clock frozen so the truth holds still.
+    const sim = await startSim({ profile: "both", tasks: 600, chats: 400, seed: 7, frozen: true });
     const victim = sim.taskIds()[0];
     sim.setTask(victim, { status: "active", state: "idle", message: XSS });
     const mcp = await startHttpServer(sim);

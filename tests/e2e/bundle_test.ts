@@ -59,7 +59,7 @@ function disposer(...fns: (() => Promise<unknown>)[]): AsyncDisposable {
 const bundle = await buildBundle("bundle-test");
 
 Deno.test("bundle under the scoped grant: every read tool works, nothing else read or written", async () => {
-  const sim = await startSim({ profile: "both", tasks: 8, chats: 8 });
+  const sim = await startSim({ profile: "both", tasks: 8, chats: 8, frozen: true });
   const dir = await place(sim.url, sim.token);
   const flags = permissionFlags({ url: sim.url });
   assert.deepEqual(flags[0], `--allow-net=${new URL(sim.url).host}`);

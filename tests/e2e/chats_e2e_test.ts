@@ -3,7 +3,7 @@
  * has chats: chats only (current Coder), both APIs, and an old one (experimental paths only).
  */
 import assert from "node:assert/strict";
-import { startHarness } from "./harness.ts";
+import { byId, startHarness } from "./harness.ts";
 
 for (const profile of ["chats", "both", "old"] as const) {
   Deno.test(`e2e chats: every tool on chats, ${profile} profile`, (t) => chatsSuite(t, profile));
@@ -24,9 +24,9 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
         ]);
         assert.ok(!r.isError, r.text);
         assert.equal(r.data.total, truth.total);
-        for (const [state, n] of Object.entries(truth.by_state)) {
-          if (n > 0) assert.equal(r.data.by_state[state], n, state);
-        }
+        assert.deepEqual(r.data.by_state, truth.by_state, "no count missing, none extra");
+        const list = await h.call("list_agents", { limit: 200 });
+        assert.deepEqual(byId(list.data.agents), truth.by_id, "agent by agent");
         assert.ok(r.data.backends.some((b: { api: string }) => b.api === api));
         if (only) {
           assert.equal(truth.by_kind.task, 0);

@@ -4,7 +4,7 @@
  * WebSocket, request_id receipts), and the older profiles where current Coder differs.
  */
 import assert from "node:assert/strict";
-import { startHarness } from "./harness.ts";
+import { byId, startHarness } from "./harness.ts";
 
 interface Row {
   id: string;
@@ -24,6 +24,19 @@ Deno.test("e2e current: v2.39 chats, models, paused, capacity, status filter", a
       assert.deepEqual(r.data.backends, [{ kind: "chat", api: "/api/v2/chats" }]);
       const truth = h.sim.truth();
       assert.equal(r.data.total, truth.total);
+      // Coder's chat list does not say which running chats wait for a licence slot (see the
+      // capacity step): in the fleet's view a queued chat (starting, to get_agent) is working.
+      const listed = (s: string) => (s === "starting" ? "working" : s);
+      const want: Record<string, number> = {};
+      for (const s of Object.values(truth.by_id)) want[listed(s)] = (want[listed(s)] ?? 0) + 1;
+      assert.ok(truth.by_state.starting > 0, "the sim has chats queued for capacity");
+      assert.deepEqual(r.data.by_state, want);
+      const list = await h.call("list_agents", { limit: 200 });
+      assert.deepEqual(
+        byId(list.data.agents),
+        Object.fromEntries(Object.entries(truth.by_id).map(([id, s]) => [id, listed(s)])),
+        "agent by agent",
+      );
     });
 
     await t.step("model configs come from the org-scoped route, found once", async () => {

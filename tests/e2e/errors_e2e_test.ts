@@ -167,7 +167,7 @@ Deno.test("e2e legacy MCP era: an initialize client works", async () => {
 });
 
 Deno.test("e2e progress: wait_for_agents sends progress and stops when cancelled", async () => {
-  const h = await startHarness({ sim: { profile: "tasks", tasks: 4, pace: 1 } });
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 4 } });
   try {
     const ids = h.sim.taskIds();
     for (const id of ids) h.sim.setTask(id, { status: "active", state: "working" });

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
 
 Deno.test("e2e fresh wait: whole-fleet waits end on something new", async (t) => {
-  // pace 0.01: the sim's own agents barely move, so only what the test does happens.
-  const h = await startHarness({ sim: { profile: "chats", chats: 20, seed: 11, pace: 0.01 } });
+  // The sim's clock is frozen (the harness's default): only what the test does happens.
+  const h = await startHarness({ sim: { profile: "chats", chats: 20, seed: 11 } });
   /** Resolves once the server has listed the chats `n` more times (the wait's rounds). */
   const rounds = async (n: number) => {
     const seen = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;

@@ -33,11 +33,30 @@ export interface Harness {
     stepMs: number,
   ): Promise<ToolResult>;
   /**
+   * Start a waiting tool call without awaiting it. `round(n)` settles once the call has sent its
+   * n-th progress notification (default 1): a wait sends one per round, the first once it has
+   * read the fleet, so from then on it sees every change. The event to wait on before changing
+   * what the call watches, instead of a sleep.
+   */
+  begin(name: string, args: Record<string, unknown>): Begun;
+  /**
    * Freeze the sim's clock while `fn` runs (nothing moves between a tool call and truth()),
    * then let it run again.
    */
   frozen<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Agents' states by id, from list_agents rows: to compare with `sim.truth().by_id`. */
+export function byId(agents: { id: string; state: string }[]): Record<string, string> {
+  return Object.fromEntries(agents.map((a) => [a.id, a.state]));
+}
+
+/** A waiting call in flight (see {@link Harness.begin}). */
+export interface Begun {
+  result: Promise<ToolResult>;
+  /** Settles once the call has sent `n` progress notifications (default 1). */
+  round(n?: number): Promise<void>;
 }
 
 /** The parts of a tool result tests read. */
@@ -102,9 +121,16 @@ export async function connectServer(opts: {
   return { client, stderr: () => err };
 }
 
-/** Start a sim (or reuse one) and a server over stdio; connect the official client. */
+/**
+ * Start a sim (or reuse one) and a server over stdio; connect the official client. The sim's
+ * clock starts frozen unless `sim.frozen` is false: nothing in the fleet moves between a tool call
+ * and what the test reads from the sim, unless the test moves it (`setTask`, `setChat`,
+ * `sim.clock.advance`, {@link Harness.callAdvancing}). The server's own clock runs on: the
+ * sim's timestamps fall behind it by the time the test has run (an agent the test set a second
+ * ago may look older to the server), which matters only for rules near their boundaries.
+ */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const sim = opts.useSim ?? await startSim({ pace: 20, ...opts.sim });
+  const sim = opts.useSim ?? await startSim({ pace: 20, frozen: true, ...opts.sim });
   const { client, stderr } = await connectServer({
     args: ["task", "-q", "start", ...(opts.args ?? [])],
     env: {
@@ -136,6 +162,30 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         timeout: 120_000,
         onprogress: () => sim.clock.advance(stepMs),
       })),
+    begin(name, args) {
+      let seen = 0;
+      const waiters: { n: number; done: () => void }[] = [];
+      const result = record(client.callTool({ name, arguments: args }, {
+        timeout: 120_000,
+        onprogress: () => {
+          seen++;
+          for (const w of waiters.filter((w) => w.n <= seen)) w.done();
+        },
+      }));
+      return {
+        result,
+        round: (n = 1) =>
+          new Promise<void>((resolve, reject) => {
+            if (seen >= n) return resolve();
+            waiters.push({ n, done: resolve });
+            // A call that ends first will never send it: fail instead of hanging.
+            const early = () => {
+              if (seen < n) reject(new Error(`${name} ended after ${seen} of ${n} progress`));
+            };
+            result.then(early, early);
+          }),
+      };
+    },
     async frozen(fn) {
       const was = sim.clock.frozen;
       sim.clock.freeze();

@@ -3,7 +3,7 @@
  * only), and a forced back end.
  */
 import assert from "node:assert/strict";
-import { startHarness } from "./harness.ts";
+import { byId, startHarness } from "./harness.ts";
 
 Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
   const h = await startHarness({ sim: { profile: "both", tasks: 25, chats: 25, seed: 9 } });
@@ -15,10 +15,10 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
       );
       assert.equal(r.data.total, truth.total);
       assert.equal(truth.by_kind.task + truth.by_kind.chat, truth.total);
-      for (const [state, n] of Object.entries(truth.by_state)) {
-        assert.equal(r.data.by_state[state] ?? 0, n, state);
-      }
+      assert.deepEqual(r.data.by_state, truth.by_state, "no count missing, none extra");
       assert.deepEqual(r.data.backends.map((b: { kind: string }) => b.kind), ["task", "chat"]);
+      const list = await h.call("list_agents", { limit: 200 });
+      assert.deepEqual(byId(list.data.agents), h.sim.truth().by_id, "agent by agent");
     });
 
     await t.step("list_agents by kind splits the fleet", async () => {

@@ -229,7 +229,7 @@ function hostile(base: fc.Arbitrary<Record<string, unknown>>) {
 
 Deno.test("property: 10,000 generated calls answer cleanly and stay on the agent APIs", async () => {
   const h = await startHarness({
-    sim: { profile: "both", tasks: 12, chats: 8, pace: 5, rateLimit: 0 },
+    sim: { profile: "both", tasks: 12, chats: 8, rateLimit: 0 },
     env: {
       // The server's own limiter would (rightly) hold 10,000 calls to 450 requests a minute per
       // route; this test is about outcomes and paths, so it raises the limit to its maximum.

@@ -2,41 +2,53 @@
  * End to end: `get_agent` and `get_logs` send the conversation (and extras) requests together
  * with the lookup when the handle names a path, and only to the APIs that can own it.
  *
- * Overlap is proven causally, not by timing: the lookup is held `HOLD_MS` by the sim, so a
- * request sent only after the lookup answered arrives at least `HOLD_MS` after it did. Every
- * request of the call arriving before that means they all went out together.
+ * Overlap is proven causally, not by timing: the sim holds the lookup unanswered until every
+ * other request the call must send with it has arrived. A request sent only after the lookup
+ * answered would never arrive while it is held (the test then fails after `GIVE_UP_MS`). The
+ * other way round, a request that must wait for the lookup (a chat's own requests, when the UUID
+ * may be a task's) must not have arrived while the lookup is still held.
  */
 import assert from "node:assert/strict";
 import { type Harness, startHarness } from "./harness.ts";
 import type { SimRequest } from "../../src/sim/server.ts";
 import { isTaskName } from "../../src/fleet/handle.ts";
 
-const HOLD_MS = 1500;
+/** How long a request that should go out with the held lookup may take before the test fails. */
+const GIVE_UP_MS = 20_000;
 
-/** Call a tool with `lookup` held, and return the requests the call made. */
+/** While the lookup is held, how long to watch that nothing of `after` goes out. */
+const WATCH_MS = 300;
+
+/**
+ * Call a tool with `lookup` held unanswered until each of `together` has arrived too (they went
+ * out together: one round trip); then, when `after` is given, that none of those arrives while
+ * the lookup is still held; then let it answer. Returns the requests the call made.
+ */
 async function held(
   h: Harness,
   lookup: string,
+  together: string[],
   tool: string,
   args: Record<string, unknown>,
+  after: string[] = [],
 ): Promise<{ requests: SimRequest[]; result: Awaited<ReturnType<Harness["call"]>> }> {
   h.sim.clearRequests();
-  h.sim.fault(lookup, { delayMs: HOLD_MS, times: 1, method: "GET" });
-  const result = await h.call(tool, args);
-  h.sim.clearFaults();
+  h.sim.fault(lookup, { kind: "hang", times: 1, method: "GET" });
+  const call = h.call(tool, args);
+  const arrived = () => new Set(h.sim.requests.map((q) => q.path));
+  const missing = () => [lookup, ...together].filter((p) => !arrived().has(p));
+  const end = Date.now() + GIVE_UP_MS;
+  while (missing().length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  const late = missing();
+  if (after.length > 0 && late.length === 0) await new Promise((r) => setTimeout(r, WATCH_MS));
+  const early = after.filter((p) => arrived().has(p));
+  const answered = h.sim.requests.find((q) => q.path === lookup)?.status;
+  h.sim.clearFaults(); // the lookup answers now
+  const result = await call;
+  assert.deepEqual(late, [], `not sent while ${lookup} was held: they wait for its answer`);
+  assert.deepEqual(early, [], `sent while ${lookup} was held: they must wait for its answer`);
+  assert.equal(answered, 0, `${lookup} was held until then`);
   return { requests: [...h.sim.requests], result };
-}
-
-/** Every request arrived before the held lookup could have answered. */
-function assertOneTrip(requests: SimRequest[], lookup: string) {
-  const first = requests.find((r) => r.path === lookup);
-  assert.ok(first, `the lookup ${lookup} was made`);
-  for (const r of requests) {
-    assert.ok(
-      r.at < first.at + HOLD_MS,
-      `${r.method} ${r.path} went out after the lookup answered (${r.at - first.at} ms later)`,
-    );
-  }
 }
 
 const paths = (rs: SimRequest[]) => rs.map((r) => r.path).sort();
@@ -53,22 +65,22 @@ Deno.test("e2e round trips: tasks only", async (t) => {
 
     await t.step("get_agent on a task by UUID: lookup and logs together, no chat API", async () => {
       const lookup = `/api/v2/tasks/me/${id}`;
-      const { requests, result } = await held(h, lookup, "get_agent", { agent: id });
+      const { requests, result } = await held(h, lookup, [`${lookup}/logs`], "get_agent", {
+        agent: id,
+      });
       assert.equal(result.isError, undefined, result.text);
       assert.equal(result.data.agent.id, id);
       assert.deepEqual(paths(requests), [lookup, `${lookup}/logs`]);
-      assertOneTrip(requests, lookup);
     });
 
     await t.step("get_logs on owner/name: lookup and logs by name together", async () => {
       const lookup = `/api/v2/tasks/${h.sim.username}/${task.name}`;
-      const { requests, result } = await held(h, lookup, "get_logs", {
+      const { requests, result } = await held(h, lookup, [`${lookup}/logs`], "get_logs", {
         agent: `${h.sim.username}/${task.name}`,
       });
       assert.equal(result.isError, undefined, result.text);
       assert.equal(result.data.agent.id, id);
       assert.deepEqual(paths(requests), [lookup, `${lookup}/logs`]);
-      assertOneTrip(requests, lookup);
     });
 
     await t.step("another user's task by UUID: its logs are read by its owner", async () => {
@@ -100,53 +112,39 @@ Deno.test("e2e round trips: tasks and chats", async (t) => {
       "get_agent on a chat by UUID: the lookups probe both APIs; the chat's own requests follow its lookup",
       async () => {
         const lookup = `/api/v2/chats/${chatId}`;
-        const { requests, result } = await held(h, lookup, "get_agent", { agent: chatId });
+        const own = [`${lookup}/cost`, `${lookup}/messages`, "/api/v2/chats/models"];
+        // A UUID does not say which API owns it: the task API is asked too (its lookup and the
+        // log it would need), but nothing else goes to the chat API before its lookup answered.
+        const taskSide = [`/api/v2/tasks/me/${chatId}`, `/api/v2/tasks/me/${chatId}/logs`];
+        const { requests, result } = await held(h, lookup, taskSide, "get_agent", {
+          agent: chatId,
+        }, own);
         assert.equal(result.isError, undefined, result.text);
         assert.equal(result.data.agent.kind, "chat");
         const chatPaths = paths(requests).filter((p) => p.startsWith("/api/v2/chats"));
-        assert.deepEqual(chatPaths, [
-          lookup,
-          `${lookup}/cost`,
-          `${lookup}/messages`,
-          "/api/v2/chats/models",
-        ]);
-        // A UUID does not say which API owns it: the task API is asked too (its lookup and the
-        // log it would need), but nothing else goes to the chat API before its lookup answered.
-        const taskPaths = paths(requests).filter((p) => p.startsWith("/api/v2/tasks"));
-        assert.deepEqual(taskPaths, [
-          `/api/v2/tasks/me/${chatId}`,
-          `/api/v2/tasks/me/${chatId}/logs`,
-        ]);
-        const first = requests.find((r) => r.path === lookup)!;
-        for (const r of requests.filter((r) => r.path.startsWith(`${lookup}/`))) {
-          assert.ok(
-            r.at >= first.at + HOLD_MS - 50,
-            `${r.path} went out before the lookup answered`,
-          );
-        }
+        assert.deepEqual(chatPaths, [lookup, ...own]);
+        assert.deepEqual(paths(requests).filter((p) => p.startsWith("/api/v2/tasks")), taskSide);
       },
     );
 
     await t.step("get_logs on a chat by UUID: messages once the chat lookup answered", async () => {
       const lookup = `/api/v2/chats/${chatId}`;
-      const { requests, result } = await held(h, lookup, "get_logs", { agent: chatId });
+      const { requests, result } = await held(h, lookup, [], "get_logs", { agent: chatId }, [
+        `${lookup}/messages`,
+      ]);
       assert.equal(result.isError, undefined, result.text);
       assert.equal(result.data.agent.id, chatId);
       const chatPaths = paths(requests).filter((p) => p.startsWith("/api/v2/chats"));
       assert.deepEqual(chatPaths, [lookup, `${lookup}/messages`]);
-      const first = requests.find((r) => r.path === lookup)!;
-      const messages = requests.find((r) => r.path === `${lookup}/messages`)!;
-      assert.ok(
-        messages.at >= first.at + HOLD_MS - 50,
-        "messages went out before the lookup answered",
-      );
     });
 
     await t.step(
       "get_agent on a task by UUID: one round trip, no wasted chat request",
       async () => {
         const lookup = `/api/v2/tasks/me/${taskId}`;
-        const { requests, result } = await held(h, lookup, "get_agent", { agent: taskId });
+        const { requests, result } = await held(h, lookup, [`${lookup}/logs`], "get_agent", {
+          agent: taskId,
+        });
         assert.equal(result.isError, undefined, result.text);
         assert.equal(result.data.agent.kind, "task");
         assert.deepEqual(paths(requests).filter((p) => p.startsWith("/api/v2/tasks")), [
@@ -158,20 +156,20 @@ Deno.test("e2e round trips: tasks and chats", async (t) => {
         assert.deepEqual(paths(requests).filter((p) => p.startsWith("/api/v2/chats")), [
           `/api/v2/chats/${taskId}`,
         ]);
-        assertOneTrip(requests, lookup);
       },
     );
 
     await t.step("get_logs on a task by UUID: one round trip, no wasted chat request", async () => {
       const lookup = `/api/v2/tasks/me/${taskId}`;
-      const { requests, result } = await held(h, lookup, "get_logs", { agent: taskId });
+      const { requests, result } = await held(h, lookup, [`${lookup}/logs`], "get_logs", {
+        agent: taskId,
+      });
       assert.equal(result.isError, undefined, result.text);
       assert.deepEqual(paths(requests), [
         `/api/v2/chats/${taskId}`,
         lookup,
         `${lookup}/logs`,
       ]);
-      assertOneTrip(requests, lookup);
     });
 
     await t.step(
@@ -180,13 +178,16 @@ Deno.test("e2e round trips: tasks and chats", async (t) => {
         const name = (h.sim.task(taskId) as { name: string }).name;
         const lookup = `/api/v2/tasks/${h.sim.username}/${name}`;
         // The chat list is held: the task lookup and its logs must not wait for it.
-        const { requests, result } = await held(h, "/api/v2/chats", "get_logs", {
-          agent: `${h.sim.username}/${name}`,
-        });
+        const { requests, result } = await held(
+          h,
+          "/api/v2/chats",
+          [lookup, `${lookup}/logs`],
+          "get_logs",
+          { agent: `${h.sim.username}/${name}` },
+        );
         assert.equal(result.isError, undefined, result.text);
         assert.equal(result.data.agent.id, taskId);
         assert.deepEqual(paths(requests), ["/api/v2/chats", lookup, `${lookup}/logs`]);
-        assertOneTrip(requests, "/api/v2/chats");
       },
     );
 
@@ -215,22 +216,28 @@ Deno.test("e2e round trips: chats only", async (t) => {
 
     await t.step("get_agent on a chat by UUID: one round trip, no task API", async () => {
       const lookup = `/api/v2/chats/${chatId}`;
-      const { requests, result } = await held(h, lookup, "get_agent", { agent: chatId });
+      const { requests, result } = await held(
+        h,
+        lookup,
+        [`${lookup}/cost`, `${lookup}/messages`],
+        "get_agent",
+        { agent: chatId },
+      );
       assert.equal(result.isError, undefined, result.text);
       assert.equal(result.data.agent.kind, "chat");
       // (The models come from where this version serves them: not counted here.)
       const chatPaths = paths(requests).filter((p) => p.startsWith(lookup));
       assert.deepEqual(chatPaths, [lookup, `${lookup}/cost`, `${lookup}/messages`]);
       assert.ok(!requests.some((r) => r.path.includes("/tasks")), "no Tasks API here");
-      assertOneTrip(requests, lookup);
     });
 
     await t.step("get_logs on a chat by UUID: one round trip", async () => {
       const lookup = `/api/v2/chats/${chatId}`;
-      const { requests, result } = await held(h, lookup, "get_logs", { agent: chatId });
+      const { requests, result } = await held(h, lookup, [`${lookup}/messages`], "get_logs", {
+        agent: chatId,
+      });
       assert.equal(result.isError, undefined, result.text);
       assert.deepEqual(paths(requests), [lookup, `${lookup}/messages`]);
-      assertOneTrip(requests, lookup);
     });
   } finally {
     await h.close();

@@ -13,8 +13,9 @@ interface Row {
 }
 
 Deno.test("e2e stalled: working agents that do not move are flagged, and only they", async (t) => {
-  // The sim barely moves (pace 0.01): its working chats last changed 5 to 60 s before start.
-  const sim = { profile: "chats" as const, chats: 30, seed: 7, pace: 0.01 };
+  // The sim's clock is frozen (the harness's default): its working chats last changed 5 to 60 s
+  // before start, and stay as they are while the server's own clock runs on.
+  const sim = { profile: "chats" as const, chats: 30, seed: 7 };
   const quick = await startHarness({ sim, env: { CODER_FLEET_STALLED_MIN: "0.05" } });
   const slow = await startHarness({ useSim: quick.sim, env: { CODER_FLEET_STALLED_MIN: "1440" } });
   try {

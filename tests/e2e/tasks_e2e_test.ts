@@ -2,7 +2,7 @@
  * End to end over stdio (modern MCP era), every tool against a Tasks-only simulated Coder.
  */
 import assert from "node:assert/strict";
-import { startHarness } from "./harness.ts";
+import { byId, startHarness } from "./harness.ts";
 
 Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
   const h = await startHarness({ sim: { profile: "tasks", tasks: 40, seed: 3 } });
@@ -29,9 +29,14 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       );
       assert.ok(!r.isError, r.text);
       assert.equal(r.data.total, truth.total);
-      for (const [state, n] of Object.entries(truth.by_state)) {
-        assert.equal(r.data.by_state[state] ?? 0, n, `state ${state}`);
-      }
+      // Agent state by agent state: no count missing, none extra.
+      assert.deepEqual(r.data.by_state, truth.by_state);
+    });
+
+    await t.step("list_agents: each agent's state equals the sim's ground truth", async () => {
+      const r = await h.call("list_agents", { limit: 200 });
+      assert.equal(r.data.agents.length, 40);
+      assert.deepEqual(byId(r.data.agents), h.sim.truth().by_id);
     });
 
     await t.step("fleet_overview names the back end and the user", async () => {
@@ -289,7 +294,7 @@ Deno.test("e2e fleet_overview: by_owner keeps the 50 largest owners and sums the
 });
 
 Deno.test("e2e wait_for_agents: an agent deleted while watched is reported gone", async () => {
-  const h = await startHarness({ sim: { profile: "tasks", tasks: 6, pace: 1 } });
+  const h = await startHarness({ sim: { profile: "tasks", tasks: 6 } });
   try {
     const [id] = h.sim.taskIds();
     h.sim.setTask(id, { status: "active", state: "working" });

@@ -112,7 +112,14 @@ Deno.test("e2e v2.37: no receipts, writes as before", async () => {
     assert.ok(!c.isError, c.text);
     assert.equal(c.data.created.length, 2);
     assert.equal(c.data.receipts, undefined);
-    const s = await h.call("send_input", { agents: [c.data.created[0].id], input: "x" });
+    // The new chat is running: send_input waits for its turn to end (a minute of the sim's time
+    // per round), then sends.
+    const s = await h.callAdvancing(
+      "send_input",
+      { agents: [c.data.created[0].id], input: "x" },
+      60_000,
+    );
+    assert.equal(s.data.results[0].outcome, "sent", s.text);
     assert.doesNotMatch(s.data.results[0].detail, /receipt/);
     assert.deepEqual(h.sim.receipts(), []);
   } finally {

@@ -12,8 +12,9 @@ const until = async (cond: () => boolean) => {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 Deno.test("e2e watch: chat waits wake on the watch, with few list requests", async (t) => {
-  // pace 0.01: nothing moves unless the test moves it. The server polls every 200 ms.
-  const h = await startHarness({ sim: { profile: "current", chats: 20, seed: 9, pace: 0.01 } });
+  // The sim's clock is frozen (the harness's default): nothing moves unless the test moves it.
+  // The server polls every 200 ms.
+  const h = await startHarness({ sim: { profile: "current", chats: 20, seed: 9 } });
   const lists = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
   const status = (id: string) => (h.sim.chat(id) as { status: string }).status;
   try {
@@ -44,14 +45,15 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
 
     await t.step("two concurrent waits share one socket", async () => {
       const before = h.sim.watch.accepted();
-      const a = h.call("wait_for_agents", { agents: [working[1]], timeout_s: 60 });
-      const b = h.call("wait_for_agents", { agents: [working[2]], timeout_s: 60 });
+      const a = h.begin("wait_for_agents", { agents: [working[1]], timeout_s: 60 });
+      const b = h.begin("wait_for_agents", { agents: [working[2]], timeout_s: 60 });
+      // Both have read the fleet and watch it; the socket is open.
+      await Promise.all([a.round(), b.round()]);
       await until(() => h.sim.watch.open() === 1);
-      await pause(300);
       h.sim.setChat(working[1], { status: "waiting" });
-      assert.equal((await a).data.done, true);
+      assert.equal((await a.result).data.done, true);
       h.sim.setChat(working[2], { status: "waiting" });
-      assert.equal((await b).data.done, true);
+      assert.equal((await b.result).data.done, true);
       assert.equal(h.sim.watch.accepted() - before, 1, "one socket for both");
       await until(() => h.sim.watch.open() === 0);
     });
@@ -75,10 +77,13 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       h.sim.setChat(other, { status: "running" });
       const before = h.sim.watch.accepted();
       h.sim.clearRequests();
-      const r = await h.call("wait_for_agents", { agents: [other], timeout_s: 1 });
-      assert.equal(r.data.done, false);
-      assert.equal(h.sim.watch.accepted(), before, "no socket opened");
+      const w = h.begin("wait_for_agents", { agents: [other], timeout_s: 60 });
+      await w.round(4); // the first round reads the agent, each one after it lists the chats
       assert.ok(lists() >= 3, `${lists()} list requests: it polled`);
+      h.sim.setChat(other, { status: "waiting" });
+      const r = await w.result;
+      assert.equal(r.data.done, true, "a poll saw the change");
+      assert.equal(h.sim.watch.accepted(), before, "no socket opened");
     });
   } finally {
     await h.close();
@@ -86,7 +91,7 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
 });
 
 Deno.test("e2e watch: a socket dropped mid-wait does not strand the wait", async () => {
-  const h = await startHarness({ sim: { profile: "current", chats: 20, seed: 9, pace: 0.01 } });
+  const h = await startHarness({ sim: { profile: "current", chats: 20, seed: 9 } });
   try {
     const id = h.sim.chatIds().find((x) => {
       const c = h.sim.chat(x) as {

@@ -126,11 +126,14 @@ Deno.test("sim faults: every kind, scoped and counted", async (t) => {
     await t.step("hang holds the headers until cleared", async () => {
       sim.fault("/api/v2/users/me", { kind: "hang" });
       let answered = false;
+      sim.clearRequests();
       const p = get(sim, "/api/v2/users/me").then(async (r) => {
         answered = true;
         await r.body?.cancel();
         return r.status;
       });
+      // Once it has arrived, a while in which an answer would come back if it were not held.
+      while (sim.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(answered, false);
       const logged = sim.requests.at(-1)!;

@@ -711,7 +711,9 @@ Deno.test("a hanging fault ends when the sim closes", async () => {
     await r.body?.cancel();
     return r.status;
   }).catch(() => 0);
-  await new Promise((r) => setTimeout(r, 50)); // let the request reach the sim
+  // The request has reached the sim (and is held by the fault).
+  while (sim.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(sim.requests[0].fault, "status");
   const t0 = performance.now();
   await sim.close();
   assert.ok(performance.now() - t0 < 30_000, "close did not wait for the 60 s hang");
@@ -749,6 +751,11 @@ Deno.test("truth() uses the normalized mapping and follows test controls", async
     assert.equal(tr.by_kind.chat, 20 - archived);
     assert.equal(tr.total, 40 - archived);
     assert.equal(Object.values(tr.by_state).reduce((a, b) => a + b, 0), tr.total);
+    // by_id: every live agent once, and its states add up to by_state.
+    assert.deepEqual(Object.keys(tr.by_id).sort(), [...sim.taskIds(), ...sim.chatIds()].sort());
+    const fromIds: Record<string, number> = {};
+    for (const s of Object.values(tr.by_id)) fromIds[s] = (fromIds[s] ?? 0) + 1;
+    assert.deepEqual(fromIds, tr.by_state);
     for (const s of ["starting", "working", "idle", "complete", "failed", "paused", "error"]) {
       assert.ok((tr.by_state[s] ?? 0) > 0, s);
     }
@@ -757,6 +764,7 @@ Deno.test("truth() uses the normalized mapping and follows test controls", async
     )!;
     sim.setTask(idle, { status: "paused" });
     assert.equal(sim.truth().by_state.paused, tr.by_state.paused + 1);
+    assert.equal(sim.truth().by_id[idle], "paused");
     assert.equal((sim.task(idle) as Json).status, "paused");
     const failed = sim.taskIds().find((id) => (sim.task(id) as Json).status === "paused")!;
     sim.setTask(failed, { status: "active", state: "failure", message: "stuck" });
