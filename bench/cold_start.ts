@@ -15,6 +15,7 @@ import { startSim } from "../src/sim/server.ts";
 import { permissionFlags } from "../scripts/compile.ts";
 import { TOOLS } from "../src/tools/index.ts";
 import { buildBundle } from "../tests/e2e/bundle_build.ts";
+import { initializeRequest } from "../tests/e2e/harness.ts";
 
 /** One form's samples (ms, sorted). */
 export interface ColdStart {
@@ -32,16 +33,7 @@ export async function startArgs(): Promise<string[]> {
 }
 
 const INIT = [
-  {
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "cold-start", version: "1.0.0" },
-    },
-  },
+  initializeRequest("cold-start"),
   { jsonrpc: "2.0", method: "notifications/initialized" },
   { jsonrpc: "2.0", id: 2, method: "tools/list" },
 ].map((m) => JSON.stringify(m) + "\n").join("");

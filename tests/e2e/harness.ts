@@ -367,3 +367,20 @@ export async function untilServing(child: Deno.ChildProcess): Promise<ServingLog
   })();
   return { stderr: () => err, done, cancel: () => reader.cancel().catch(() => {}) };
 }
+
+/**
+ * A raw JSON-RPC `initialize` request of the 2025 era (id 1), for tests that speak to the server
+ * without the MCP client: over stdio lines or a bare HTTP POST.
+ */
+export function initializeRequest(client: string): Record<string, unknown> {
+  return {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: client, version: "1" },
+    },
+  };
+}

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { type Sim, startSim } from "../../src/sim/server.ts";
-import { untilServing } from "./harness.ts";
+import { initializeRequest, untilServing } from "./harness.ts";
 
 const EXIT_GUARD_MS = 10_000;
 
@@ -99,16 +99,7 @@ async function startHttp(
   };
 }
 
-const INIT_BODY = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "r", version: "1" },
-  },
-});
+const INIT_BODY = JSON.stringify(initializeRequest("r"));
 const MCP_HEADERS = {
   "content-type": "application/json",
   accept: "application/json, text/event-stream",

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startSim } from "../../src/sim/server.ts";
+import { initializeRequest } from "./harness.ts";
 
 /** Generous guards: the test fails instead of hanging when the server goes silent. */
 const READ_GUARD_MS = 60_000;
@@ -86,16 +87,7 @@ function spawnServer(env: Record<string, string>): Spawned {
   };
 }
 
-const INIT = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "raw", version: "1" },
-  },
-});
+const INIT = JSON.stringify(initializeRequest("raw"));
 
 Deno.test("e2e stdio: oversized and malformed messages get JSON-RPC errors; the session goes on; stdin EOF exits 0", async () => {
   const sim = await startSim({ profile: "tasks", tasks: 4 });
