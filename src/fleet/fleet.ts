@@ -7,7 +7,7 @@ import { type Agent, type AgentKind, type AgentSummary, isSettled } from "./agen
 import { type Backend, FleetError, type ListFilter } from "./backend.ts";
 import { type Deployment, detect } from "./detect.ts";
 import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
-import { oneLine } from "./text.ts";
+import { errorLine } from "./text.ts";
 import { ChatWatch } from "../coder/chat_watch.ts";
 import { ChatsBackend } from "./chats_backend.ts";
 import { type Pacer, pollingPacer, watchPacer, type WatchSource } from "./pacer.ts";
@@ -292,9 +292,4 @@ export function applyFilter(
     (f.settled_for_s === undefined ||
       (isSettled(a.state) && now - Date.parse(a.state_since) >= f.settled_for_s * 1000))
   );
-}
-
-/** One safe line for any error (sanitised: Coder's messages are untrusted text too). */
-export function errorLine(err: unknown): string {
-  return oneLine(err instanceof Error ? err.message : String(err), 500);
 }

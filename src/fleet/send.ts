@@ -12,9 +12,10 @@
 import { type Agent, isSettled } from "./agent.ts";
 import { AgentBusyError } from "./backend.ts";
 import { runBatch } from "./batch.ts";
-import { errorLine, type Fleet, type Resolved } from "./fleet.ts";
+import type { Fleet, Resolved } from "./fleet.ts";
 import { duplicateDetail } from "./resolve.ts";
 import { newCallId, requestIdFor } from "./request_id.ts";
+import { errorLine } from "./text.ts";
 
 /** What to do with a busy agent. */
 export type IfBusy = "wait" | "queue" | "interrupt" | "fail";

@@ -8,7 +8,7 @@ import { FleetError } from "./backend.ts";
 import { isHttp, isNotFound, listNames } from "./backend_errors.ts";
 import { runBatch } from "./batch.ts";
 import { isUuid } from "./handle.ts";
-import { oneLine } from "./text.ts";
+import { errorLine, oneLine } from "./text.ts";
 import type { CoderClient } from "../coder/http.ts";
 import { CoderError } from "../coder/http.ts";
 import { InvalidSegmentError } from "../coder/errors.ts";
@@ -148,7 +148,7 @@ export async function taskCatalog(client: CoderClient, signal?: AbortSignal): Pr
           }
           // One template's presets failing must not hide the catalog; it is said, not hidden.
           skipped.push(
-            `template ${name}: presets could not be read: ${oneLine(errorText(err), 200)}`,
+            `template ${name}: presets could not be read: ${errorLine(err)}`,
           );
         }
       }
@@ -171,8 +171,4 @@ export async function taskCatalog(client: CoderClient, signal?: AbortSignal): Pr
     templates: results.flatMap((r) => r.ok ? [r.value] : []),
     ...(skipped.length ? { skipped } : {}),
   };
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

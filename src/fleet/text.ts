@@ -78,3 +78,8 @@ export function quote(s: string | undefined | null, max = 100): string {
 export function safeName(s: string | undefined | null, max = 100): string {
   return oneLine(s, max).replace(/«/g, "‹").replace(/»/g, "›");
 }
+
+/** One safe line for any error (sanitised: Coder's messages are untrusted text too). */
+export function errorLine(err: unknown): string {
+  return oneLine(err instanceof Error ? err.message : String(err), 500);
+}

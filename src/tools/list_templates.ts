@@ -2,8 +2,7 @@
 import { z } from "zod";
 import { getUserOrganizations } from "../coder/deployment.ts";
 import type { Catalog, ModelInfo, TemplateInfo } from "../fleet/backend.ts";
-import { errorLine } from "../fleet/fleet.ts";
-import { oneLine, safeName } from "../fleet/text.ts";
+import { errorLine, oneLine, safeName } from "../fleet/text.ts";
 import { defineTool } from "./define.ts";
 
 /** Skip notices shown per back end; the rest are counted. */

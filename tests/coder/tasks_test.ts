@@ -823,6 +823,9 @@ Deno.test("TasksBackend.catalog: presets per template, at most 8 lookups at once
     { id: "p0", name: "Default", default: true, description: "" },
   ]);
   assert.deepEqual(cat.templates?.[3].presets, []); // one failure does not hide the rest
+  // ... and is said, not hidden.
+  assert.equal(cat.skipped?.length, 1, JSON.stringify(cat.skipped));
+  assert.match(cat.skipped![0], /^template tpl-3: presets could not be read: .*Forbidden/);
 });
 
 // Registered last, so it runs after every test above (a file's tests run in order).
