@@ -12,6 +12,11 @@
  *
  * The argument objects are drawn with fast-check from a fixed seed (PROPERTY_SEED to change it,
  * PROPERTY_RUNS to change the count); a failure prints the arguments, for replay.
+ *
+ * Cost: most of the run is the server's fixed cost per call. Over-cap strings are one past the
+ * cap of the field they land on (from the tool's advertised input schema), and one "huge" string
+ * in ten is 100 KB: a 100 KB string on every hostile call only moved bytes through two JSON
+ * codecs and a pipe (155 MB a run), testing nothing a string one past the cap does not.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -204,13 +209,14 @@ const FAR_OVER = 100_001;
 
 /**
  * How long a string must be to go over a field's cap, from the tool's advertised input schema
- * (`maxLength`, also inside `anyOf`): one past the cap. A field without a declared cap that is
- * an enum or not a string refuses any long string the same way (1,001 chars); a free string
- * without a cap gets {@link FAR_OVER}.
+ * (`maxLength`, also inside `anyOf`): one past the cap. An unknown key, or a field without a
+ * declared cap that is an enum or not a string, refuses any long string the same way (1,001
+ * chars); a free string without a cap gets {@link FAR_OVER}.
  */
 export function overCapLength(inputSchema: unknown, key: string): number {
   // deno-lint-ignore no-explicit-any
-  const prop = (inputSchema as any)?.properties?.[key];
+  const props = (inputSchema as any)?.properties ?? {};
+  const prop = Object.hasOwn(props, key) ? props[key] : undefined; // not `constructor` of {}
   const caps = [prop, ...(prop?.anyOf ?? [])]
     .map((x) => x?.maxLength)
     .filter((n): n is number => typeof n === "number");
@@ -299,6 +305,8 @@ export function drawCalls(
     argsOf[name].map((args) => ({ name, args }))
   );
   const calls = fc.sample(one, { numRuns: runs, seed });
+  // OVER_CAP is always sized; one left over would vanish from the JSON, and the call with it.
+  assert.ok(!calls.some((c) => Object.values(c.args).includes(OVER_CAP)), "unsized OVER_CAP");
   // A waiting tool called without its wait (`{}` from fc.object) waits its default (30 s, 45 s)
   // for a change that may never come: it would hold a slot and poll Coder all the while.
   for (const c of calls) {
@@ -445,4 +453,23 @@ Deno.test("property: the route allowlist itself", () => {
   assert.ok(outsideAgentApis("GET", "/api/v2/chats/not-a-uuid"));
   assert.ok(outsideAgentApis("DELETE", "/api/v2/chats/00000000-0000-4000-8000-000000000000"));
   assert.ok(outsideAgentApis("GET", "/api/v2/workspaces"));
+});
+
+Deno.test("property: over-cap lengths come from the advertised input schema", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      owner: { type: "string", maxLength: 36 },
+      state: { anyOf: [{ type: "string", maxLength: 20 }, { type: "array" }] },
+      kind: { type: "string", enum: ["task", "chat"] },
+      note: { type: "string" },
+      limit: { type: "integer" },
+    },
+  };
+  assert.equal(overCapLength(schema, "owner"), 37);
+  assert.equal(overCapLength(schema, "state"), 21);
+  assert.equal(overCapLength(schema, "kind"), 1_001);
+  assert.equal(overCapLength(schema, "limit"), 1_001);
+  assert.equal(overCapLength(schema, "note"), FAR_OVER, "a string without a cap gets 100 KB");
+  assert.equal(overCapLength(schema, "constructor"), 1_001, "unknown key");
 });
