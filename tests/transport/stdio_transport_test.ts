@@ -95,3 +95,46 @@ Deno.test("stdio transport: the id of an oversized message is read only before i
   assert.equal(at('{"jsonrpc":"2.0","method":"m","params":{"id":7,'), null);
   assert.equal(at("garbage"), null);
 });
+
+Deno.test("stdio transport: messages sent while a write is in flight go out together, in order, in the next write", async () => {
+  const writes: string[] = [];
+  const releases: (() => void)[] = [];
+  let fail = false;
+  const t = new LineStdioTransport({
+    input: new ReadableStream<Uint8Array>(), // never started: only the writing side is used
+    output: {
+      write(p) {
+        writes.push(new TextDecoder().decode(p));
+        if (fail) return Promise.reject(new Error("broken pipe"));
+        return new Promise((resolve) => releases.push(() => resolve(p.length)));
+      },
+    },
+  });
+  const errors: string[] = [];
+  t.onerror = (e) => errors.push(e.message);
+  const ids = (w: string) => w.split("\n").filter(Boolean).map((l) => JSON.parse(l).id);
+  const msg = (id: number) => ({ jsonrpc: "2.0" as const, id, result: {} });
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  const first = t.send(msg(1));
+  await tick();
+  assert.equal(writes.length, 1);
+  const rest = [2, 3, 4].map((id) => t.send(msg(id)));
+  await tick();
+  assert.equal(writes.length, 1, "nothing else is written while a write is in flight");
+  releases.shift()!();
+  await first;
+  await tick();
+  assert.deepEqual(writes.map(ids), [[1], [2, 3, 4]], "the waiting messages go out in one write");
+  releases.shift()!();
+  await Promise.all(rest);
+  await t.flushed();
+
+  // A failed write fails every message it carried, and closes the transport.
+  fail = true;
+  const failed = await Promise.allSettled([t.send(msg(5)), t.send(msg(6))]);
+  assert.deepEqual(failed.map((r) => r.status), ["rejected", "rejected"]);
+  assert.deepEqual(ids(writes[2]), [5, 6]);
+  assert.ok(errors.includes("broken pipe"), errors.join("; "));
+  await assert.rejects(t.send(msg(7)), /closed/);
+});
