@@ -68,12 +68,18 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
       for (const id of taskIds) h.sim.setTask(id, { status: "active", state: "working" });
       for (const id of chatIds) h.sim.setChat(id, { status: "running" });
       h.sim.clearRequests();
-      const r = await h.call("wait_for_agents", {
+      // Two rounds polled (the event, not a sleep), then every agent settles and the wait ends.
+      const wait = h.begin("wait_for_agents", {
         agents: ids,
-        timeout_s: 2,
+        timeout_s: 60,
         until: "idle",
         mode: "all",
       });
+      await wait.round(2);
+      for (const id of taskIds) h.sim.setTask(id, { status: "active", state: "idle" });
+      for (const id of chatIds) h.sim.setChat(id, { status: "waiting" });
+      const r = await wait.result;
+      assert.equal(r.data.done, true, r.text);
       const taskLists = h.sim.requests.filter((q) => q.path === "/api/v2/tasks").length;
       const chatLists = h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
       const rounds = Math.max(taskLists, chatLists);
