@@ -18,12 +18,6 @@ import {
 const chrome = browserPath();
 const ci = Deno.env.get("CI") === "true";
 
-/**
- * How often a wait re-checks the page: an interval, not puppeteer's default of every animation
- * frame, which keeps chromium drawing frames (CPU) for as long as the wait lasts.
- */
-const POLL_MS = 25;
-
 const XSS = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> done`;
 
 async function boardFrame(page: Page): Promise<Frame> {
@@ -32,12 +26,11 @@ async function boardFrame(page: Page): Promise<Frame> {
     const h = (globalThis as any).host;
     if (h?.error) throw new Error(h.error);
     return h?.ready;
-  }, { timeout: 60_000, polling: POLL_MS });
+  }, { timeout: 60_000 });
   const frame = page.frames().find((f) => f.url().endsWith("/frame"));
   assert.ok(frame, "the board frame is loaded");
   await frame.waitForFunction(() => document.body.dataset.rendered, {
     timeout: 60_000,
-    polling: POLL_MS,
   });
   return frame;
 }
@@ -134,7 +127,6 @@ Deno.test({
           await frame.click(`#grid .cell[data-id="${victim}"]`);
           await frame.waitForFunction(() => document.getElementById("detail")!.dataset.loaded, {
             timeout: 30_000,
-            polling: POLL_MS,
           });
           const detail = await frame.evaluate(() => ({
             id: document.getElementById("detail")!.dataset.id,
@@ -252,7 +244,7 @@ Deno.test({
               const host = (globalThis as unknown as { host: { calls: { name: string }[] } }).host;
               return host.calls.filter((c) => c.name === "fleet_board_rows").length >= 3;
             },
-            { timeout: 30_000, polling: POLL_MS },
+            { timeout: 30_000 },
           );
           assert.ok((await delays()).every((d) => d === 10_000), "every 10 s while all is well");
 
@@ -260,7 +252,7 @@ Deno.test({
           await frame.waitForFunction(
             // deno-lint-ignore no-explicit-any
             () => (globalThis as any).__delays.includes(40_000),
-            { timeout: 60_000, polling: POLL_MS },
+            { timeout: 60_000 },
           );
           const failing = await frame.evaluate(() =>
             document.getElementById("status")!.textContent
@@ -272,12 +264,12 @@ Deno.test({
           sim.clearFaults();
           await frame.waitForFunction(
             () => document.getElementById("status")!.textContent === "",
-            { timeout: 60_000, polling: POLL_MS },
+            { timeout: 60_000 },
           );
           await frame.waitForFunction(
             // deno-lint-ignore no-explicit-any
             () => (globalThis as any).__delays.at(-1) === 10_000,
-            { timeout: 30_000, polling: POLL_MS },
+            { timeout: 30_000 },
           );
 
           // deno-lint-ignore no-explicit-any
