@@ -25,6 +25,7 @@ export const CHROME_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
+  "--single-process",
   "--disable-quic",
   "--no-first-run",
   "--disable-background-networking",
