@@ -25,6 +25,7 @@ export const CHROME_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
+  "--single-process",
   "--disable-quic",
   "--no-first-run",
   "--disable-background-networking",
@@ -71,15 +72,46 @@ export async function startHttpServer(sim: Sim): Promise<HttpServer> {
   };
 }
 
-/** The bundled host script (ext-apps AppBridge and the MCP client, for the browser). */
+/**
+ * The bundled host script (ext-apps AppBridge and the MCP client, for the browser). Bundling
+ * costs about half a CPU-second, so the result is kept in dist/ under a hash of everything it
+ * is made from (host.ts, deno.json, deno.lock, the Deno version) and rebuilt when any changes.
+ */
 export async function bundleHost(): Promise<string> {
+  const host = new URL("./host.ts", import.meta.url);
+  const root = new URL("../../", import.meta.url);
+  const inputs = [host, new URL("deno.json", root), new URL("deno.lock", root)]
+    .map((u) => Deno.readTextFileSync(u)).join("\0") + `\0${Deno.version.deno}`;
+  const hash = [
+    ...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(inputs))),
+  ]
+    .map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 16);
+  const cached = new URL(`dist/board-host-${hash}.js`, root);
+  try {
+    return Deno.readTextFileSync(cached);
+  } catch {
+    // not built yet
+  }
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--platform=browser", new URL("./host.ts", import.meta.url).pathname],
+    args: ["bundle", "--platform=browser", host.pathname],
     stdout: "piped",
     stderr: "piped",
   }).output();
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout);
+  const js = new TextDecoder().decode(out.stdout);
+  try {
+    // Written whole, then renamed: a run reading it at the same time sees all of it or none.
+    Deno.mkdirSync(new URL("dist", root), { recursive: true });
+    const tmp = Deno.makeTempFileSync({
+      dir: new URL("dist", root).pathname,
+      prefix: "board-host-",
+    });
+    Deno.writeTextFileSync(tmp, js);
+    Deno.renameSync(tmp, cached);
+  } catch {
+    // no cache this time (dist/ not writable): the bundle is still good
+  }
+  return js;
 }
 
 /** One request the test site served. */

@@ -36,6 +36,15 @@ async function httpClient(url: string, token: string, era: "modern" | "legacy") 
   return client;
 }
 
+/** Clients started side by side; if one cannot start, the others are closed before it throws. */
+async function allOrClose(starting: Promise<Client>[]): Promise<Client[]> {
+  const settled = await Promise.allSettled(starting);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (!failed) return settled.map((s) => (s as PromiseFulfilledResult<Client>).value);
+  for (const s of settled) if (s.status === "fulfilled") await s.value.close();
+  throw failed.reason;
+}
+
 /** What every transport and era must show. */
 async function checkProtocol(client: Client, sim: Sim, label: string) {
   const { tools } = await client.listTools();
@@ -86,18 +95,76 @@ async function sameInstant(client: Client) {
   }
 }
 
-Deno.test("e2e board: stdio, both eras: UI metadata, the page, fleet_board = fleet_overview", async (t) => {
-  const sim = await startSim({ profile: "both", tasks: 30, chats: 20, frozen: true });
+Deno.test("e2e board: stdio, both eras: UI metadata, the page, fleet_board = fleet_overview; rows at 1000 agents", async (t) => {
+  // The demo's fleet, with enough chats that 1000 agents remain once archived ones are hidden.
+  // One sim and one server per era for the whole test: each server start costs about a CPU-second.
+  const sim = await startSim({ profile: "both", tasks: 600, chats: 460, seed: 7, frozen: true });
   try {
-    for (const era of ["modern", "legacy"] as const) {
-      await t.step(era, async () => {
-        const client = await stdioClient(sim, era);
-        try {
-          await checkProtocol(client, sim, `stdio ${era}`);
-        } finally {
-          await client.close();
-        }
-      });
+    const [modern, legacy] = await allOrClose([
+      stdioClient(sim, "modern"),
+      stdioClient(sim, "legacy"),
+    ]);
+    try {
+      await t.step("modern", () => checkProtocol(modern, sim, "stdio modern"));
+      await t.step("legacy", () => checkProtocol(legacy, sim, "stdio legacy"));
+      await t.step(
+        "rows at 1000 agents stay under 100 KB, one list per back end, digest",
+        async () => {
+          const client = modern;
+          await client.callTool({ name: "fleet_overview", arguments: {} }); // detect the back ends
+          sim.clearRequests();
+          const r = await client.callTool({ name: "fleet_board_rows", arguments: {} });
+          const data = r.structuredContent as Any;
+          assert.ok(!r.isError);
+          const truth = sim.truth();
+          assert.ok(truth.total >= 1000, String(truth.total));
+          assert.equal(data.total, truth.total);
+          assert.equal(data.rows.length, truth.total);
+          const bytes = new TextEncoder().encode(JSON.stringify(r)).length;
+          assert.ok(bytes < 100 * 1024, `rows answer is ${bytes} bytes`);
+          console.log(`fleet_board_rows at ${data.total} agents: ${bytes} bytes (whole result)`);
+          // Every agent, decodable: states and owners by index, ids unique.
+          const ids = new Set(data.rows.map((row: Any[]) => row[0]));
+          assert.equal(ids.size, truth.total);
+          const counts: Record<string, number> = {};
+          for (const row of data.rows) {
+            counts[data.states[row[4]]] = (counts[data.states[row[4]]] ?? 0) + 1;
+          }
+          assert.deepEqual(counts, truth.by_state);
+          // One list request per back end.
+          const lists = sim.requests.filter((q) =>
+            q.method === "GET" && /\/api\/(v2|experimental)\/(tasks|chats)$/.test(q.path)
+          );
+          assert.deepEqual(lists.map((q) => q.path.split("/").pop()).sort(), ["chats", "tasks"]);
+
+          // Nothing moved: "unchanged" in a few bytes.
+          const same = await client.callTool({
+            name: "fleet_board_rows",
+            arguments: { digest: data.digest },
+          });
+          const small = same.structuredContent as Any;
+          assert.equal(small.unchanged, true);
+          assert.equal(small.digest, data.digest);
+          assert.equal(small.rows, undefined);
+          assert.ok(JSON.stringify(small).length < 100, JSON.stringify(small));
+
+          // One agent moves: a new digest and the full rows.
+          const id = sim.taskIds()[3];
+          sim.setTask(id, { status: "active", state: "failed", message: "tests broke" });
+          const moved = await client.callTool({
+            name: "fleet_board_rows",
+            arguments: { digest: data.digest },
+          });
+          const next = moved.structuredContent as Any;
+          assert.notEqual(next.digest, data.digest);
+          assert.equal(next.unchanged, undefined);
+          const row = next.rows.find((x: Any[]) => x[0] === id);
+          assert.equal(next.states[row[4]], "failed");
+          assert.equal(next.messages[row[6]], "tests broke");
+        },
+      );
+    } finally {
+      await Promise.all([modern.close(), legacy.close()]);
     }
   } finally {
     await sim.close();
@@ -124,87 +191,25 @@ Deno.test("e2e board: HTTP, both eras: UI metadata, the page, fleet_board = flee
   }
 });
 
-Deno.test("e2e board: rows at 1000 agents stay under 100 KB, one list per back end, digest", async () => {
-  // The demo's fleet, with enough chats that 1000 agents remain once archived ones are hidden.
-  const sim = await startSim({ profile: "both", tasks: 600, chats: 460, seed: 7, frozen: true });
-  const client = await stdioClient(sim, "modern");
-  try {
-    await client.callTool({ name: "fleet_overview", arguments: {} }); // detect the back ends
-    sim.clearRequests();
-    const r = await client.callTool({ name: "fleet_board_rows", arguments: {} });
-    const data = r.structuredContent as Any;
-    assert.ok(!r.isError);
-    const truth = sim.truth();
-    assert.ok(truth.total >= 1000, String(truth.total));
-    assert.equal(data.total, truth.total);
-    assert.equal(data.rows.length, truth.total);
-    const bytes = new TextEncoder().encode(JSON.stringify(r)).length;
-    assert.ok(bytes < 100 * 1024, `rows answer is ${bytes} bytes`);
-    console.log(`fleet_board_rows at ${data.total} agents: ${bytes} bytes (whole result)`);
-    // Every agent, decodable: states and owners by index, ids unique.
-    const ids = new Set(data.rows.map((row: Any[]) => row[0]));
-    assert.equal(ids.size, truth.total);
-    const counts: Record<string, number> = {};
-    for (const row of data.rows) {
-      counts[data.states[row[4]]] = (counts[data.states[row[4]]] ?? 0) + 1;
-    }
-    assert.deepEqual(counts, truth.by_state);
-    // One list request per back end.
-    const lists = sim.requests.filter((q) =>
-      q.method === "GET" && /\/api\/(v2|experimental)\/(tasks|chats)$/.test(q.path)
-    );
-    assert.deepEqual(lists.map((q) => q.path.split("/").pop()).sort(), ["chats", "tasks"]);
-
-    // Nothing moved: "unchanged" in a few bytes.
-    const same = await client.callTool({
-      name: "fleet_board_rows",
-      arguments: { digest: data.digest },
-    });
-    const small = same.structuredContent as Any;
-    assert.equal(small.unchanged, true);
-    assert.equal(small.digest, data.digest);
-    assert.equal(small.rows, undefined);
-    assert.ok(JSON.stringify(small).length < 100, JSON.stringify(small));
-
-    // One agent moves: a new digest and the full rows.
-    const id = sim.taskIds()[3];
-    sim.setTask(id, { status: "active", state: "failed", message: "tests broke" });
-    const moved = await client.callTool({
-      name: "fleet_board_rows",
-      arguments: { digest: data.digest },
-    });
-    const next = moved.structuredContent as Any;
-    assert.notEqual(next.digest, data.digest);
-    assert.equal(next.unchanged, undefined);
-    const row = next.rows.find((x: Any[]) => x[0] === id);
-    assert.equal(next.states[row[4]], "failed");
-    assert.equal(next.messages[row[6]], "tests broke");
-  } finally {
-    await client.close();
-    await sim.close();
-  }
-});
-
 Deno.test("e2e board: read-only mode and the allowlist keep both board tools", async () => {
   const sim = await startSim({ profile: "tasks", tasks: 5 });
   try {
-    const ro = await stdioClient(sim, "legacy", { CODER_FLEET_READ_ONLY: "1" });
+    const [ro, only] = await allOrClose([
+      stdioClient(sim, "legacy", { CODER_FLEET_READ_ONLY: "1" }),
+      stdioClient(sim, "modern", { CODER_FLEET_TOOLS: "fleet_overview" }),
+    ]);
     try {
       const names = (await ro.listTools()).tools.map((t) => t.name);
       assert.ok(names.includes("fleet_board") && names.includes("fleet_board_rows"));
       assert.ok(!names.includes("delete_agents"));
       assert.ok((await ro.listResources()).resources.some((r) => r.uri === URI));
-    } finally {
-      await ro.close();
-    }
-    const only = await stdioClient(sim, "modern", { CODER_FLEET_TOOLS: "fleet_overview" });
-    try {
+
       assert.deepEqual((await only.listTools()).tools.map((t) => t.name), ["fleet_overview"]);
       // Without fleet_board there is no page to serve.
       const listed = await only.listResources().then((r) => r.resources, () => []);
       assert.ok(!listed.some((r) => r.uri === URI));
     } finally {
-      await only.close();
+      await Promise.all([ro.close(), only.close()]);
     }
   } finally {
     await sim.close();

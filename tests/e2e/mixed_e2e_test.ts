@@ -68,12 +68,18 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
       for (const id of taskIds) h.sim.setTask(id, { status: "active", state: "working" });
       for (const id of chatIds) h.sim.setChat(id, { status: "running" });
       h.sim.clearRequests();
-      const r = await h.call("wait_for_agents", {
+      // Two rounds polled (the event, not a sleep), then every agent settles and the wait ends.
+      const wait = h.begin("wait_for_agents", {
         agents: ids,
-        timeout_s: 2,
+        timeout_s: 60,
         until: "idle",
         mode: "all",
       });
+      await wait.round(2);
+      for (const id of taskIds) h.sim.setTask(id, { status: "active", state: "idle" });
+      for (const id of chatIds) h.sim.setChat(id, { status: "waiting" });
+      const r = await wait.result;
+      assert.equal(r.data.done, true, r.text);
       const taskLists = h.sim.requests.filter((q) => q.path === "/api/v2/tasks").length;
       const chatLists = h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
       const rounds = Math.max(taskLists, chatLists);
@@ -87,6 +93,22 @@ Deno.test("e2e mixed: one fleet over tasks and chats", async (t) => {
       );
       assert.equal(perAgent.length, 0, "no per-agent requests while waiting");
       assert.equal(r.data.changed_total + r.data.pending_total, 20, "every agent reported");
+    });
+
+    // Last: it takes the Tasks API away from this sim (a server start of its own would cost
+    // about a CPU-second).
+    await t.step("re-detection: an API that goes away is dropped on the next call", async () => {
+      const first = await h.call("fleet_overview");
+      assert.deepEqual(first.data.backends.map((b: { kind: string }) => b.kind), ["task", "chat"]);
+      // Coder is upgraded: the Tasks API is gone.
+      h.sim.fault("/api/v2/tasks", { status: 404, body: { message: "Route not found." } });
+      const during = await h.call("fleet_overview");
+      assert.ok(!during.isError, during.text);
+      assert.match(during.data.warnings.join(" "), /Route not found/);
+      const after = await h.call("fleet_overview");
+      assert.deepEqual(after.data.backends.map((b: { kind: string }) => b.kind), ["chat"]);
+      assert.equal(after.data.warnings, undefined);
+      assert.equal(after.data.total, h.sim.truth().by_kind.chat);
     });
   } finally {
     await h.close();
@@ -121,25 +143,6 @@ Deno.test("e2e forced back end: CODER_FLEET_BACKEND=chats hides tasks", async ()
     const r = await h.call("fleet_overview");
     assert.equal(r.data.total, h.sim.truth().by_kind.chat);
     assert.deepEqual(r.data.backends.map((b: { kind: string }) => b.kind), ["chat"]);
-  } finally {
-    await h.close();
-  }
-});
-
-Deno.test("e2e re-detection: an API that goes away is dropped on the next call", async () => {
-  const h = await startHarness({ sim: { profile: "both", tasks: 5, chats: 5 } });
-  try {
-    const first = await h.call("fleet_overview");
-    assert.deepEqual(first.data.backends.map((b: { kind: string }) => b.kind), ["task", "chat"]);
-    // Coder is upgraded: the Tasks API is gone.
-    h.sim.fault("/api/v2/tasks", { status: 404, body: { message: "Route not found." } });
-    const during = await h.call("fleet_overview");
-    assert.ok(!during.isError, during.text);
-    assert.match(during.data.warnings.join(" "), /Route not found/);
-    const after = await h.call("fleet_overview");
-    assert.deepEqual(after.data.backends.map((b: { kind: string }) => b.kind), ["chat"]);
-    assert.equal(after.data.warnings, undefined);
-    assert.equal(after.data.total, h.sim.truth().by_kind.chat);
   } finally {
     await h.close();
   }

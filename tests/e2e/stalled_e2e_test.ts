@@ -4,7 +4,8 @@
  * line in the overview; with a long threshold nothing is flagged.
  */
 import assert from "node:assert/strict";
-import { startHarness } from "./harness.ts";
+import { startSim } from "../../src/sim/server.ts";
+import { type Harness, startHarness } from "./harness.ts";
 
 interface Row {
   id: string;
@@ -15,9 +16,18 @@ interface Row {
 Deno.test("e2e stalled: working agents that do not move are flagged, and only they", async (t) => {
   // The sim's clock is frozen (the harness's default): its working chats last changed 5 to 60 s
   // before start, and stay as they are while the server's own clock runs on.
-  const sim = { profile: "chats" as const, chats: 30, seed: 7 };
-  const quick = await startHarness({ sim, env: { CODER_FLEET_STALLED_MIN: "0.05" } });
-  const slow = await startHarness({ useSim: quick.sim, env: { CODER_FLEET_STALLED_MIN: "1440" } });
+  // Both servers start side by side on one sim (wall time).
+  const sim = await startSim({ profile: "chats", chats: 30, seed: 7, pace: 20, frozen: true });
+  const started = await Promise.allSettled([
+    startHarness({ useSim: sim, env: { CODER_FLEET_STALLED_MIN: "0.05" } }),
+    startHarness({ useSim: sim, env: { CODER_FLEET_STALLED_MIN: "1440" } }),
+  ]);
+  if (started.some((s) => s.status === "rejected")) {
+    for (const s of started) if (s.status === "fulfilled") await s.value.close();
+    await sim.close();
+    throw (started.find((s) => s.status === "rejected") as PromiseRejectedResult).reason;
+  }
+  const [quick, slow] = started.map((s) => (s as PromiseFulfilledResult<Harness>).value);
   try {
     const working = quick.sim.chatIds().filter((id) =>
       (quick.sim.chat(id) as { status: string }).status === "running"
@@ -50,5 +60,6 @@ Deno.test("e2e stalled: working agents that do not move are flagged, and only th
   } finally {
     await slow.close();
     await quick.close();
+    await sim.close();
   }
 });

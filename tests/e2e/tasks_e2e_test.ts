@@ -269,6 +269,29 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.match(g.text, /«okevil/, "agent text is quoted as data");
     });
 
+    await t.step("wait_for_agents: an agent deleted while watched is reported gone", async () => {
+      const id = ids[9];
+      h.sim.setTask(id, { status: "active", state: "working" });
+      // Delete once the wait is watching: its first progress notification (a round is done).
+      let watching!: () => void;
+      const started = new Promise<void>((r) => (watching = r));
+      const waiting = h.client.callTool(
+        { name: "wait_for_agents", arguments: { agents: [id], timeout_s: 60 } },
+        { timeout: 120_000, onprogress: () => watching() },
+      );
+      await started;
+      const del = await h.call("delete_agents", { agents: [id] });
+      assert.equal(del.data.results[0].outcome, "done");
+      const r = await waiting;
+      // deno-lint-ignore no-explicit-any
+      const data = r.structuredContent as any;
+      // deno-lint-ignore no-explicit-any
+      const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
+      assert.equal(data.done, true, text);
+      assert.deepEqual(data.gone, [id]);
+      assert.match(text, /Gone/);
+    });
+
     await t.step("the session token appears nowhere", () => {
       for (const o of h.outputs) assert.ok(!o.includes(h.sim.token), "token leaked in a result");
       assert.ok(!h.stderr().includes(h.sim.token), "token leaked on stderr");
@@ -288,34 +311,6 @@ Deno.test("e2e fleet_overview: by_owner keeps the 50 largest owners and sums the
     const sum = Object.values(r.data.by_owner as Record<string, number>).reduce((a, b) => a + b, 0);
     assert.equal(sum, r.data.total, "no agent is lost from the counts");
     assert.ok(r.data.by_owner["(others)"] > 0);
-  } finally {
-    await h.close();
-  }
-});
-
-Deno.test("e2e wait_for_agents: an agent deleted while watched is reported gone", async () => {
-  const h = await startHarness({ sim: { profile: "tasks", tasks: 6 } });
-  try {
-    const [id] = h.sim.taskIds();
-    h.sim.setTask(id, { status: "active", state: "working" });
-    // Delete once the wait is watching: its first progress notification (a round is done).
-    let watching!: () => void;
-    const started = new Promise<void>((r) => (watching = r));
-    const waiting = h.client.callTool(
-      { name: "wait_for_agents", arguments: { agents: [id], timeout_s: 60 } },
-      { timeout: 120_000, onprogress: () => watching() },
-    );
-    await started;
-    const del = await h.call("delete_agents", { agents: [id] });
-    assert.equal(del.data.results[0].outcome, "done");
-    const r = await waiting;
-    // deno-lint-ignore no-explicit-any
-    const data = r.structuredContent as any;
-    // deno-lint-ignore no-explicit-any
-    const text = (r.content as any[]).map((c) => c.text ?? "").join("\n");
-    assert.equal(data.done, true, text);
-    assert.deepEqual(data.gone, [id]);
-    assert.match(text, /Gone/);
   } finally {
     await h.close();
   }
