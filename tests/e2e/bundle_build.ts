@@ -14,8 +14,10 @@ const ROOT = new URL("../../", import.meta.url);
 const FILE = BUNDLE.split("/").pop()!;
 /** Where {@link cachedBundle} keeps its builds, one directory per key. */
 const CACHE = "dist/bundle-cache";
-/** A lock older than this belongs to a build that died: it is taken over. */
-const STALE_LOCK_MS = 120_000;
+/** How often a builder refreshes its lock's time stamp. */
+const HEARTBEAT_MS = 1_000;
+/** A lock not refreshed for this long belongs to a build that died: it is taken over. */
+const STALE_LOCK_MS = 15_000;
 /** Builds of other keys older than this are removed. */
 const PRUNE_AFTER_MS = 3_600_000;
 
@@ -113,13 +115,6 @@ async function buildInto(key: string, dir: URL, file: string): Promise<void> {
   await prune(key).catch(() => {});
 }
 
-/** Whether the process named in `lock` has ended (Linux: no /proc entry); false when unknown. */
-async function builderGone(lock: URL): Promise<boolean> {
-  const pid = Number(await Deno.readTextFile(lock).catch(() => ""));
-  if (!Number.isInteger(pid) || pid <= 0 || !await exists("/proc/self")) return false;
-  return !await exists(`/proc/${pid}`);
-}
-
 async function buildCached(): Promise<string> {
   const key = await bundleKey();
   const dir = new URL(`${CACHE}/${key}`, ROOT);
@@ -130,17 +125,22 @@ async function buildCached(): Promise<string> {
     if (await exists(file)) return file;
     let mine = false;
     try {
-      const f = await Deno.open(lock, { write: true, createNew: true });
-      await f.write(new TextEncoder().encode(String(Deno.pid)));
-      f.close();
+      (await Deno.open(lock, { write: true, createNew: true })).close();
       mine = true;
     } catch (err) {
       if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
     }
     if (mine) {
+      // The lock's time stamp is kept fresh while the build runs: one that stops moving
+      // belongs to a builder that died.
+      const beat = setInterval(() => {
+        const now = new Date();
+        Deno.utime(lock, now, now).catch(() => {});
+      }, HEARTBEAT_MS);
       try {
         await buildInto(key, dir, file);
       } finally {
+        clearInterval(beat);
         await Deno.remove(lock).catch(() => {});
       }
       continue;
@@ -151,10 +151,7 @@ async function buildCached(): Promise<string> {
       if (await exists(file)) return file;
       const held = await exists(lock);
       if (!held) break;
-      if (
-        held.mtime && Date.now() - held.mtime.getTime() > STALE_LOCK_MS ||
-        await builderGone(lock)
-      ) {
+      if (held.mtime && Date.now() - held.mtime.getTime() > STALE_LOCK_MS) {
         await Deno.remove(lock).catch(() => {});
         break;
       }
