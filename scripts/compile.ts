@@ -49,6 +49,8 @@ export interface BuildOptions {
   listen?: string[];
   /** Release platform; default: this machine's. */
   target?: Target;
+  /** Skip `deno compile`'s type check (`deno task check` and `deno test` type-check the same code). */
+  noCheck?: boolean;
 }
 
 /**
@@ -125,6 +127,7 @@ export function compileArgs(opts: BuildOptions): string[] {
   return [
     "compile",
     "--no-prompt",
+    ...(opts.noCheck ? ["--no-check"] : []),
     ...permissionFlags(opts),
     `--v8-flags=${V8_FLAGS}`,
     ...(opts.generic ? [] : [`--env-file=${defaultsFile(output)}`]),
@@ -146,7 +149,8 @@ export type Parsed =
   | { kind: "exit"; code: number; out?: string; err?: string };
 
 const USAGE =
-  `Usage: deno task compile [--url URL | --generic] [--target T] [--listen [HOST:]PORT] [--print]
+  `Usage: deno task compile [--url URL | --generic] [--target T] [--listen [HOST:]PORT] [--no-check]
+                         [--print]
 
   --url URL      the Coder deployment: the one host the binary may reach, built in as the
                  default CODER_URL (default: CODER_URL from the environment or .env)
@@ -154,6 +158,7 @@ const USAGE =
                  to the origin of CODER_URL); no URL built in
   --target T     a release platform: ${TARGETS.join("\n                 ")}
   --listen A     also allow listening on A ([host:]port, host 127.0.0.1 by default), for --http
+  --no-check     skip deno compile's type check (deno task check does it)
   --print        print the exact deno compile command and build nothing
 `;
 
@@ -187,6 +192,7 @@ export function parseCompileArgs(
       } else if (name === "--listen") listen.push(listenAddress(value()));
       else if (name === "--print") print = true;
       else if (name === "--generic") opts.generic = true;
+      else if (name === "--no-check") opts.noCheck = true;
       else if (name === "--help" || name === "-h") return { kind: "exit", code: 0, out: USAGE };
       else return fail(`unknown argument ${JSON.stringify(a)} (see --help)`);
     } catch (err) {

@@ -137,7 +137,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/config.ts",
     find: 'if (u.username !== "" || u.password !== "" || /^[a-z]+:\\/\\/[^/]*@/i.test(s)) {',
     replace: "if (false) {",
-    tests: ["tests/config_test.ts", "tests/e2e/cli_test.ts"],
+    tests: ["tests/config_test.ts", "tests/e2e/secrets_test.ts"],
   },
   {
     id: "segment-slash",

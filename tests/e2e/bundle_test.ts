@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import { ENV_VARS } from "../../src/env.ts";
 import { startSim } from "../../src/sim/server.ts";
 import { defaultsText, permissionFlags } from "../../scripts/compile.ts";
-import { binaryAsBundle, buildBundle } from "./bundle_build.ts";
-import { connectServer } from "./harness.ts";
+import { binaryAsBundle, cachedBundle } from "./bundle_build.ts";
+import { connectInPlace as connectServer } from "./connect_in_place.ts";
 
 const READ_TOOLS = [
   "fleet_board",
@@ -56,9 +56,8 @@ function disposer(...fns: (() => Promise<unknown>)[]): AsyncDisposable {
   };
 }
 
-const bundle = await buildBundle("bundle-test");
-
-Deno.test("bundle under the scoped grant: every read tool works, nothing else read or written", async () => {
+Deno.test("bundle under the scoped grant: every read tool works, a redirect elsewhere reaches nobody, nothing else read or written", async (t) => {
+  const bundle = await cachedBundle();
   const sim = await startSim({ profile: "both", tasks: 8, chats: 8, frozen: true });
   const dir = await place(sim.url, sim.token);
   const flags = permissionFlags({ url: sim.url });
@@ -73,39 +72,58 @@ Deno.test("bundle under the scoped grant: every read tool works, nothing else re
     cwd: dir.cwd,
   });
   try {
-    const { tools } = await client.listTools();
-    assert.equal(tools.length, 13);
-    const readOnly = tools.filter((t) => t.annotations?.readOnlyHint === true).map((t) => t.name);
-    assert.deepEqual(readOnly.sort(), READ_TOOLS);
-    const [task] = sim.taskIds();
-    const [chat] = sim.chatIds();
-    const calls: [string, Record<string, unknown>][] = [
-      ["fleet_overview", {}],
-      ["list_agents", { limit: 5 }],
-      ["get_agent", { agent: task }],
-      ["get_agent", { agent: chat }],
-      ["get_logs", { agent: task }],
-      ["get_logs", { agent: chat }],
-      ["list_templates", {}],
-      ["wait_for_agents", { agents: [task, chat], timeout_s: 1 }],
-      ["fleet_board", {}],
-      ["fleet_board_rows", {}],
-    ];
-    for (const [name, args] of calls) {
-      const r = await client.callTool({ name, arguments: args });
-      // deno-lint-ignore no-explicit-any
-      const text = (r.content as any[]).map((c) => c.text).join("\n");
-      assert.ok(!r.isError, `${name}: ${text}`);
-      if (name === "fleet_overview") {
+    await t.step("every read tool works", async () => {
+      const { tools } = await client.listTools();
+      assert.equal(tools.length, 13);
+      const readOnly = tools.filter((t) => t.annotations?.readOnlyHint === true).map((t) => t.name);
+      assert.deepEqual(readOnly.sort(), READ_TOOLS);
+      const [task] = sim.taskIds();
+      const [chat] = sim.chatIds();
+      const calls: [string, Record<string, unknown>][] = [
+        ["fleet_overview", {}],
+        ["list_agents", { limit: 5 }],
+        ["get_agent", { agent: task }],
+        ["get_agent", { agent: chat }],
+        ["get_logs", { agent: task }],
+        ["get_logs", { agent: chat }],
+        ["list_templates", {}],
+        ["wait_for_agents", { agents: [task, chat], timeout_s: 1 }],
+        ["fleet_board", {}],
+        ["fleet_board_rows", {}],
+      ];
+      for (const [name, args] of calls) {
+        const r = await client.callTool({ name, arguments: args });
         // deno-lint-ignore no-explicit-any
-        assert.equal((r.structuredContent as any).total, sim.truth().total);
+        const text = (r.content as any[]).map((c) => c.text).join("\n");
+        assert.ok(!r.isError, `${name}: ${text}`);
+        if (name === "fleet_overview") {
+          // deno-lint-ignore no-explicit-any
+          assert.equal((r.structuredContent as any).total, sim.truth().total);
+        }
       }
-    }
-    assert.deepEqual(new Set(calls.map(([n]) => n)), new Set(READ_TOOLS));
-    // The bundle carries the board page (no file read at run time).
-    const page = await client.readResource({ uri: "ui://coder-fleet/board.html" });
-    assert.match((page.contents[0] as { text: string }).text, /<title>Fleet board<\/title>/);
-    assert.doesNotMatch(stderr(), /NotCapable|Requires \w+ access/);
+      assert.deepEqual(new Set(calls.map(([n]) => n)), new Set(READ_TOOLS));
+      // The bundle carries the board page (no file read at run time).
+      const page = await client.readResource({ uri: "ui://coder-fleet/board.html" });
+      assert.match((page.contents[0] as { text: string }).text, /<title>Fleet board<\/title>/);
+    });
+    // "Coder" now answers every request with a redirect to another origin (the sim's decoy,
+    // which counts what reaches it and would relay it back: a client that follows keeps working).
+    // The grant does not cover that origin; the server must not even ask for it (the audit below).
+    await t.step("a Coder that redirects elsewhere reaches nobody else", async () => {
+      sim.fault(/^\//, { kind: "redirect", status: 307 });
+      try {
+        const r = await client.callTool({ name: "fleet_overview", arguments: {} });
+        assert.ok(r.isError);
+        // deno-lint-ignore no-explicit-any
+        const first = (r.content as any[])[0].text.split("\n")[0] as string;
+        assert.ok(first.length > 0 && first.length < 400, first);
+        assert.equal(sim.decoy.requests.length, 0, "the redirect was followed to another host");
+        assert.equal((await client.listTools()).tools.length, 13);
+      } finally {
+        sim.clearFaults();
+      }
+    });
+    assert.doesNotMatch(stderr(), /NotCapable|Requires \w+ access|Uncaught/);
   } finally {
     await client.close();
   }
@@ -127,6 +145,7 @@ Deno.test("bundle under the scoped grant: every read tool works, nothing else re
 });
 
 Deno.test("bundle under the scoped grant: another host is refused by Deno, in one line; serving goes on", async () => {
+  const bundle = await cachedBundle();
   const sim = await startSim({ profile: "both", tasks: 4, chats: 4 });
   const port = new URL(sim.url).port;
   // The grant is for 127.0.0.1:<port>; CODER_URL in the environment (which wins over the
@@ -169,6 +188,7 @@ Deno.test("bundle under the scoped grant: another host is refused by Deno, in on
  * the release binaries) only the server's own client can keep the request, and the token, home.
  */
 async function redirectElsewhere(grant: "scoped" | "generic") {
+  const bundle = await cachedBundle();
   let reached = 0;
   let tokenSeen = false;
   const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
@@ -206,9 +226,6 @@ async function redirectElsewhere(grant: "scoped" | "generic") {
   }
   assert.deepEqual(await dir.entries(), [".env"]);
 }
-
-Deno.test("bundle under the scoped grant: a Coder that redirects elsewhere reaches nobody else", () =>
-  redirectElsewhere("scoped"));
 
 Deno.test("bundle under the generic grant: a redirect elsewhere is not followed (the client's own check)", () =>
   redirectElsewhere("generic"));

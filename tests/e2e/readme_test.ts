@@ -17,8 +17,9 @@ import assert from "node:assert/strict";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { startSim } from "../../src/sim/server.ts";
 import { defaultsText, permissionFlags } from "../../scripts/compile.ts";
-import { binaryAsBundle, buildBundle } from "./bundle_build.ts";
-import { connectServer, type ServingLog, untilServing } from "./harness.ts";
+import { binaryAsBundle, cachedBundle } from "./bundle_build.ts";
+import { connectInPlace as connectServer } from "./connect_in_place.ts";
+import { type ServingLog, untilServing } from "./harness.ts";
 
 const HOST = "coder.example.com";
 const URL_ = `https://${HOST}`;
@@ -78,16 +79,17 @@ for (const [i, b] of blocks.entries()) {
 const httpLine = blocks.find((b) => b.lang === "sh" && b.text.includes("--http"));
 
 /** The README's value with the example host, token and port replaced by the test's. */
-function adapt(v: string, t: { url: string; token: string; httpToken?: string; port?: string }) {
+function adapt(
+  v: string,
+  t: { url: string; token: string; bundle: string; httpToken?: string; port?: string },
+) {
   const host = new URL(t.url).host;
-  let out = v.replace(URL_, t.url).replaceAll(HOST, host).replace(BUNDLE_PATH, bundle);
+  let out = v.replace(URL_, t.url).replaceAll(HOST, host).replace(BUNDLE_PATH, t.bundle);
   if (/^(your-token|\$\{input:[\w-]+\})$/.test(out)) out = t.token;
   if (t.httpToken) out = out.replace("your-http-token", t.httpToken);
   if (t.port) out = out.replaceAll(`:${HTTP_PORT}`, `:${t.port}`).replace(/^8765$/, t.port);
   return out;
 }
-
-const bundle = await buildBundle("readme-test");
 
 Deno.test("README: the configurations are the ones this test knows, none with a bare --allow-net", () => {
   assert.ok(stdio.length >= 5, `Claude Code (2), Claude Desktop, Cursor, VS Code: ${stdio.length}`);
@@ -104,7 +106,12 @@ Deno.test("README: the configurations are the ones this test knows, none with a 
 });
 
 Deno.test("README: every stdio configuration answers tools/list against the sim", async (t) => {
+  const bundle = await cachedBundle();
   const sim = await startSim({ profile: "both", tasks: 5, chats: 5 });
+  const to = { url: sim.url, token: sim.token, bundle };
+  // Configurations that come down to the same command, arguments and environment (the same
+  // server in another client's file format) are started once; each is still read and checked.
+  const answered = new Map<string, Promise<void>>();
   await Deno.mkdir("dist", { recursive: true });
   const cwd = await Deno.realPath(await Deno.makeTempDir({ dir: "dist", prefix: "readme-cwd-" }));
   const defaults = `${cwd}.defaults.env`;
@@ -116,7 +123,7 @@ Deno.test("README: every stdio configuration answers tools/list against the sim"
         if (s.command === "deno") {
           const flags = s.args.filter((a) => a.startsWith("--allow-"));
           assert.deepEqual(flags, permissionFlags({ url: URL_ }), `${s.where}: the flags drifted`);
-          args = s.args.map((a) => adapt(a, { url: sim.url, token: sim.token }));
+          args = s.args.map((a) => adapt(a, to));
         } else {
           assert.deepEqual(s.args, [], "a binary takes no arguments here");
           args = s.command === RELEASE_BINARY
@@ -124,20 +131,32 @@ Deno.test("README: every stdio configuration answers tools/list against the sim"
             : binaryAsBundle({ url: sim.url }, bundle, defaults);
         }
         const env = Object.fromEntries(
-          Object.entries(s.env).map(([k, v]) => [k, adapt(v, { url: sim.url, token: sim.token })]),
+          Object.entries(s.env).map(([k, v]) => [k, adapt(v, to)]).sort(),
         );
-        const { client, stderr } = await connectServer({ args, env, cwd });
-        try {
-          const { tools } = await client.listTools();
-          assert.equal(tools.length, 13, stderr());
-          const r = await client.callTool({ name: "fleet_overview", arguments: {} });
-          // deno-lint-ignore no-explicit-any
-          assert.equal((r.structuredContent as any)?.total, sim.truth().total, stderr());
-        } finally {
-          await client.close();
+        const key = JSON.stringify([args, env]);
+        if (!answered.has(key)) {
+          answered.set(
+            key,
+            (async () => {
+              const { client, stderr } = await connectServer({ args, env, cwd });
+              try {
+                const { tools } = await client.listTools();
+                assert.equal(tools.length, 13, stderr());
+                const r = await client.callTool({ name: "fleet_overview", arguments: {} });
+                // deno-lint-ignore no-explicit-any
+                assert.equal((r.structuredContent as any)?.total, sim.truth().total, stderr());
+              } finally {
+                await client.close();
+              }
+            })(),
+          );
         }
+        await answered.get(key);
       });
     }
+    // Claude Code's two forms run the release binary alike, and Claude Desktop and VS Code the
+    // same `deno run` line: three servers for the three ways of running.
+    assert.equal(answered.size, 3, "distinct commands started");
   } finally {
     await sim.close();
     await Deno.remove(cwd, { recursive: true });
@@ -146,6 +165,7 @@ Deno.test("README: every stdio configuration answers tools/list against the sim"
 });
 
 Deno.test("README: the HTTP configuration (URL plus bearer header) answers tools/list", async () => {
+  const bundle = await cachedBundle();
   const sim = await startSim({ profile: "tasks", tasks: 5 });
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = String((l.addr as Deno.NetAddr).port);
@@ -165,7 +185,7 @@ Deno.test("README: the HTTP configuration (URL plus bearer header) answers tools
     permissionFlags({ url: URL_, listen: [HTTP_PORT] }),
     "the HTTP server line's flags drifted",
   );
-  const args = w.slice(1).map((a) => adapt(a, { url: sim.url, token: sim.token, port }));
+  const args = w.slice(1).map((a) => adapt(a, { url: sim.url, token: sim.token, bundle, port }));
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd,
@@ -179,11 +199,11 @@ Deno.test("README: the HTTP configuration (URL plus bearer header) answers tools
   try {
     serving = await untilServing(child); // throws with what it printed when it cannot start
     const cfg = http[0];
-    const url = new URL(adapt(cfg.url, { url: sim.url, token: sim.token, port }));
+    const url = new URL(adapt(cfg.url, { url: sim.url, token: sim.token, bundle, port }));
     const headers = Object.fromEntries(
       Object.entries(cfg.headers).map((
         [k, v],
-      ) => [k, adapt(v, { url: sim.url, token: sim.token, httpToken, port })]),
+      ) => [k, adapt(v, { url: sim.url, token: sim.token, bundle, httpToken, port })]),
     );
     const client = new Client({ name: "readme-http", version: "1" });
     await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));

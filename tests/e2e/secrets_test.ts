@@ -210,14 +210,21 @@ Deno.test("secrets: CODER_URL with credentials, query or fragment is refused at 
   const sim = await startSim({ profile: "tasks", tasks: 3, token: TOKEN });
   const port = new URL(sim.url).port;
   const password = `PASSWORD-${crypto.randomUUID()}`;
-  const cases: [string, string, string[]][] = [
-    ["user and password", `http://fleet-user:${password}@127.0.0.1:${port}`, [password]],
-    ["password only", `http://:${password}@127.0.0.1:${port}/`, [password]],
-    ["a query", `http://127.0.0.1:${port}/?session=${password}`, [password]],
-    ["a fragment", `http://127.0.0.1:${port}/#${password}`, [password]],
+  // One server start per refusal line (a password alone gets the credentials line too: that
+  // and every other form, user-only, empty query, are tests/config_test.ts's, never echoed).
+  const credentials = /CODER_URL must not contain credentials/;
+  const cases: [string, string, string[], RegExp][] = [
+    [
+      "user and password",
+      `http://fleet-user:${password}@127.0.0.1:${port}`,
+      [password, "fleet-user"],
+      credentials,
+    ],
+    ["a query", `http://127.0.0.1:${port}/?session=${password}`, [password], /query/],
+    ["a fragment", `http://127.0.0.1:${port}/#${password}`, [password], /fragment/],
   ];
   try {
-    for (const [what, url, secrets] of cases) {
+    for (const [what, url, secrets, reason] of cases) {
       await t.step(what, async () => {
         const transport = new RecordingTransport({
           env: { CODER_URL: url, CODER_SESSION_TOKEN: TOKEN },
@@ -244,11 +251,13 @@ Deno.test("secrets: CODER_URL with credentials, query or fragment is refused at 
         await transport.close();
         const status = await transport.status;
         const all = [transport.stdout, transport.stderr, ...results].join("\n");
-        assertClean("the server's output", all, ...secrets);
+        assertClean("the server's output", all, ...secrets, TOKEN, RANDOM);
         assert.equal(status.code, 2, `exit code ${status.code}; stderr: ${transport.stderr}`);
         const lines = transport.stderr.trim().split("\n").filter(Boolean);
         assert.equal(lines.length, 1, `one line on stderr: ${transport.stderr}`);
         assert.match(lines[0], /CODER_URL/);
+        assert.match(lines[0], reason);
+        assert.ok(!/at .*\.ts:\d+/.test(transport.stderr), "no stack trace");
         assert.equal(results.length, 0, "no tool ran");
       });
     }
