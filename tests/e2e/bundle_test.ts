@@ -12,7 +12,7 @@ import { ENV_VARS } from "../../src/env.ts";
 import { startSim } from "../../src/sim/server.ts";
 import { defaultsText, permissionFlags } from "../../scripts/compile.ts";
 import { binaryAsBundle, cachedBundle } from "./bundle_build.ts";
-import { connectInPlace as connectServer } from "./connect_in_place.ts";
+import { connectServer } from "./harness.ts";
 
 const READ_TOOLS = [
   "fleet_board",

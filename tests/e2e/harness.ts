@@ -86,6 +86,18 @@ export interface Connected {
 }
 
 /**
+ * The SDK's stdio client transport, unchanged. Being a subclass makes the official client (2.4.0)
+ * send its modern-era `server/discover` probe in place, on the session's own process. Given the
+ * SDK's own class, it probes a disposable *sibling* instead: a second server process spawned
+ * from the same command, asked one question and killed before the real one starts (for servers
+ * that die on a request before `initialize`). Every modern-era connection then starts the server
+ * twice. The server answers `server/discover` on its session either way, so probing in place
+ * tests the same command, negotiation and era with one process; `probe: "sibling"` keeps the
+ * SDK's own path, which tests/e2e/stdio_e2e_test.ts exercises.
+ */
+export class InPlaceStdioTransport extends StdioClientTransport {}
+
+/**
  * Spawn the server as a user does (`deno <args>`, by default `deno task -q start`) with exactly
  * `env` (plus PATH and HOME), and connect the official client in the given MCP era.
  */
@@ -95,8 +107,15 @@ export async function connectServer(opts: {
   era?: "modern" | "legacy";
   /** Working directory of the server (default: this one). */
   cwd?: string;
+  /**
+   * Where a modern-era client sends its `server/discover` probe (see
+   * {@link InPlaceStdioTransport}): on the session's process (default), or on a sibling process
+   * as the SDK's own stdio transport does.
+   */
+  probe?: "in-place" | "sibling";
 }): Promise<Connected> {
-  const transport = new StdioClientTransport({
+  const Transport = opts.probe === "sibling" ? StdioClientTransport : InPlaceStdioTransport;
+  const transport = new Transport({
     command: Deno.execPath(),
     args: opts.args ?? ["task", "-q", "start"],
     cwd: opts.cwd,

@@ -18,8 +18,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { startSim } from "../../src/sim/server.ts";
 import { defaultsText, permissionFlags } from "../../scripts/compile.ts";
 import { binaryAsBundle, cachedBundle } from "./bundle_build.ts";
-import { connectInPlace as connectServer } from "./connect_in_place.ts";
-import { type ServingLog, untilServing } from "./harness.ts";
+import { connectServer, type ServingLog, untilServing } from "./harness.ts";
 
 const HOST = "coder.example.com";
 const URL_ = `https://${HOST}`;

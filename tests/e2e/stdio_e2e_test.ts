@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startSim } from "../../src/sim/server.ts";
-import { initializeRequest } from "./harness.ts";
+import { connectServer, initializeRequest } from "./harness.ts";
 
 /** Generous guards: the test fails instead of hanging when the server goes silent. */
 const READ_GUARD_MS = 60_000;
@@ -178,3 +178,23 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     }
   });
 }
+
+Deno.test("e2e stdio: the SDK's own stdio transport (modern era, its discover probe on a sibling process) connects and calls", async () => {
+  // Every other e2e test probes in place (harness InPlaceStdioTransport): one process each. This
+  // is the path an official client takes with the SDK's own class: a first process is asked
+  // `server/discover` and killed, then the session's process starts.
+  const sim = await startSim({ pace: 20, frozen: true, profile: "tasks", tasks: 3 });
+  const { client, stderr } = await connectServer({
+    env: { CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token },
+    probe: "sibling",
+  });
+  try {
+    assert.equal(client.getNegotiatedProtocolVersion(), "2026-07-28");
+    const r = await client.callTool({ name: "fleet_overview", arguments: {} });
+    assert.ok(!r.isError, stderr());
+    assert.equal((r.structuredContent as { total: number }).total, 3);
+  } finally {
+    await client.close();
+    await sim.close();
+  }
+});
