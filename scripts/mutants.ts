@@ -239,6 +239,15 @@ export const MUTANTS: Mutant[] = [
     tests: ["tests/server_test.ts"],
   },
   {
+    id: "heartbeat-ignores-budget",
+    breaks:
+      "a waiting call under a short call budget sends progress only every 5 s (a client that waits less gives up first)",
+    file: "src/server.ts",
+    find: "beatMs: heartbeatMs(callMs),",
+    replace: "beatMs: HEARTBEAT_MS,",
+    tests: ["tests/server_test.ts", "tests/e2e/budget_wait_e2e_test.ts"],
+  },
+  {
     id: "host-unchecked",
     breaks: "Trust: the Host header is not checked (DNS rebinding)",
     file: "src/transport/http.ts",
