@@ -207,7 +207,7 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: "late-seconds-rounded",
-    breaks: "the explanation of a late call rounds a 1.5 s budget to 2 s",
+    breaks: "the explanation of a late call rounds a 0.7 s budget to 1 s",
     file: "src/server.ts",
     find: "Math.max(0.1, Math.round(ms / 100) / 10)",
     replace: "Math.round(ms / 1000)",
