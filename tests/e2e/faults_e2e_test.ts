@@ -122,14 +122,15 @@ const HANG_BUDGET_S = 2;
 
 /** Options of the hang server: its own sim, the short call budget. */
 const HANG_SERVER: HarnessOptions = {
-  sim: { profile: "both", tasks: 6, chats: 6, token: TOKEN, pace: 1 },
+  sim: { profile: "both", tasks: 6, chats: 6, token: TOKEN, pace: 1, tcpFaults: true },
   env: { CODER_FLEET_CALL_BUDGET_S: String(HANG_BUDGET_S) },
 };
 
 /**
  * On the hang server: a hang before headers, a stall mid-body and a hang after a write was sent,
- * started at once (each within the client's timeout). Returns one judge per case, each to await
- * in its own step.
+ * started at once (each within the client's timeout); once they have answered, connections
+ * refused (refusal takes the whole sim, so it waits for them). Returns one judge per case, each
+ * to await in its own step.
  */
 async function startHangs(h: Harness): Promise<[string, () => Promise<void>][]> {
   // The client waits the budget and a margin, as it waits 60 s for the default 50 s.
@@ -154,6 +155,17 @@ async function startHangs(h: Harness): Promise<[string, () => Promise<void>][]> 
   const hungWrite = settle(
     within("send_input", { agents: [id], input: "into the void", if_busy: "fail" }),
   );
+  const refused = (async () => {
+    await Promise.all([hung, stalledRead, hungWrite]);
+    sim.clearFaults();
+    await sim.refuse();
+    try {
+      return await h.call("list_agents", { kind: "task" });
+    } finally {
+      sim.restore();
+    }
+  })();
+  refused.catch(() => {}); // judged in its step
   const judge = async (p: typeof hung) => {
     const out = await p;
     if ("e" in out) throw out.e;
@@ -170,6 +182,11 @@ async function startHangs(h: Harness): Promise<[string, () => Promise<void>][]> 
       const row = only(out.v);
       assert.equal(row.outcome, "uncertain", out.v.text);
       assert.match(row.detail, /get_agent/);
+    }],
+    ["connection refused: a clean error naming the problem", async () => {
+      const text = assertCleanError(await refused);
+      assert.match(text, /reach|connect|refused/i);
+      assert.match(text, /CODER_URL/);
     }],
   ];
 }
@@ -197,6 +214,9 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
   const step = (name: string, fn: () => Promise<void>) => faultStep(t, h, name, fn);
   const TASKS = "/api/v2/tasks";
   const CHATS = "/api/v2/chats";
+  // The hang server's cases start now and sleep while this server's detection steps run.
+  const hangsStarted = startHangs(hh);
+  hangsStarted.catch(() => {}); // awaited below; a failure there fails its step
   try {
     // Until a detection succeeds, every call detects the deployment again: one route per call,
     // and no call in between that would succeed.
@@ -221,16 +241,21 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
     }
     const warm = await h.call("fleet_overview");
     assert.ok(!warm.isError, warm.text);
-    const hangs = await startHangs(hh);
 
-    // The waiting cases at once: the task list, the chat list and the task send are three routes.
+    // The waiting cases at once: the template, task and chat lists and the task send are four
+    // routes.
+    const TEMPLATES = "/api/v2/templates";
+    const readOf = (path: string) =>
+      path === TEMPLATES
+        ? h.call("list_templates")
+        : h.call("list_agents", { kind: path === TASKS ? "task" : "chat" });
     const burst = (path: string, status: number) => ({
       name: `${status} burst on a read is retried through`,
       run: async () => {
         const drop = sim.fault(path, { status, times: 2, method: "GET" });
         const from = sim.requests.length;
         try {
-          const r = await h.call("list_agents", { kind: path === TASKS ? "task" : "chat" });
+          const r = await readOf(path);
           assert.ok(!r.isError, r.text);
           const seen = requestsSince(sim, from, "GET", path).map((q) => q.status);
           assert.deepEqual(seen.slice(0, 3), [status, status, 200]);
@@ -241,8 +266,8 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
     });
     const idForWrite = idleTask(sim, 1).id;
     const waited = await runLanes([
+      [burst(TEMPLATES, 500), burst(TEMPLATES, 502)],
       [
-        burst(TASKS, 500),
         {
           name: "429 with a short Retry-After: the retry comes after it passed",
           run: async () => {
@@ -274,7 +299,6 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
         },
       ],
       [
-        burst(CHATS, 502),
         burst(CHATS, 503),
         {
           name: "connection reset on a read, twice: retried through",
@@ -331,19 +355,9 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       });
     }
     await t.step("the server still answers after the waiting faults", () => stillAnswers(h));
+    const hangs = await hangsStarted;
     for (const [name, judge] of hangs) await t.step(name, judge);
     await t.step("the hang server still answers", () => stillAnswers(hh));
-
-    await step("connection refused: a clean error naming the problem", async () => {
-      await sim.refuse();
-      try {
-        const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
-        assert.match(text, /reach|connect|refused/i);
-        assert.match(text, /CODER_URL/);
-      } finally {
-        sim.restore();
-      }
-    });
 
     await step("a 502 burst on a write: not reported sent, with a next step", async () => {
       const { id } = idleTask(sim, 0);
