@@ -161,7 +161,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/coder/http.ts",
     find: "if (write && (res.status === 502 || res.status === 504) && !init.coderMessage) {",
     replace: "if (false) {",
-    tests: [...CODER_UNIT, "tests/e2e/outcomes_e2e_test.ts"],
+    tests: [...CODER_UNIT, "tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "duplicate-acts-twice",
@@ -169,7 +169,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/tools/actions.ts",
     find: "    if (r.duplicateOf !== undefined) {\n",
     replace: "    if (false) {\n",
-    tests: ["tests/e2e/actions_e2e_test.ts", "tests/e2e/outcomes_e2e_test.ts"],
+    tests: ["tests/e2e/actions_e2e_test.ts", "tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "unknown-args-ignored",
@@ -203,7 +203,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/server.ts",
     find: "marginMs: Math.min(WAIT_MARGIN_MS, callMs)",
     replace: "marginMs: WAIT_MARGIN_MS",
-    tests: ["tests/server_test.ts", "tests/e2e/budget_wait_e2e_test.ts"],
+    tests: ["tests/server_test.ts", "tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "late-seconds-rounded",
@@ -245,7 +245,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/server.ts",
     find: "beatMs: heartbeatMs(callMs),",
     replace: "beatMs: HEARTBEAT_MS,",
-    tests: ["tests/server_test.ts", "tests/e2e/budget_wait_e2e_test.ts"],
+    tests: ["tests/server_test.ts", "tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "host-unchecked",
