@@ -242,8 +242,7 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
     const warm = await h.call("fleet_overview");
     assert.ok(!warm.isError, warm.text);
 
-    // The waiting cases at once: the template, task and chat lists and the task send are four
-    // routes.
+    // The waiting cases at once, one lane per route: the template, task and chat lists.
     const TEMPLATES = "/api/v2/templates";
     const readOf = (path: string) =>
       path === TEMPLATES
@@ -265,67 +264,27 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       },
     });
     const idForWrite = idleTask(sim, 1).id;
+    // send_input reads the task list too: the task send waits behind the task list's case.
     const waited = await runLanes([
-      [burst(TEMPLATES, 500), burst(TEMPLATES, 502)],
-      [
-        {
-          name: "429 with a short Retry-After: the retry comes after it passed",
-          run: async () => {
-            const drop = sim.fault(TASKS, { status: 429, retryAfter: 1, times: 1, method: "GET" });
-            const from = sim.requests.length;
-            try {
-              const r = await h.call("list_agents", { kind: "task" });
-              assert.ok(!r.isError, r.text);
-              const seen = requestsSince(sim, from, "GET", TASKS);
-              assert.equal(seen[0].status, 429);
-              assert.ok(seen.length >= 2, "retried");
-              const gap = seen[1].at - seen[0].at;
-              assert.ok(gap >= 1000, `retried ${gap} ms after a Retry-After of 1 s`);
-            } finally {
-              drop();
-            }
-          },
-        },
-        {
-          name: "connection reset on every read: a clean error",
-          run: async () => {
-            const drop = sim.fault(TASKS, { kind: "reset", method: "GET" });
-            try {
-              assertCleanError(await h.call("list_agents", { kind: "task" }));
-            } finally {
-              drop();
-            }
-          },
-        },
-      ],
-      [
-        burst(CHATS, 503),
-        {
-          name: "connection reset on a read, twice: retried through",
-          run: async () => {
-            const drop = sim.fault(CHATS, { kind: "reset", times: 2, method: "GET" });
-            try {
-              const r = await h.call("list_agents", { kind: "chat" });
-              assert.ok(!r.isError, r.text);
-            } finally {
-              drop();
-            }
-          },
-        },
-        {
-          name: "a 503 that lasts: a clean error with a next step",
-          run: async () => {
-            const drop = sim.fault(CHATS, { status: 503, method: "GET" });
-            try {
-              const text = assertCleanError(await h.call("list_agents", { kind: "chat" }));
-              assert.match(text, /503/);
-            } finally {
-              drop();
-            }
-          },
-        },
-      ],
+      [burst(TEMPLATES, 500), burst(TEMPLATES, 502), burst(TEMPLATES, 503)],
       [{
+        name: "429 with a short Retry-After: the retry comes after it passed",
+        run: async () => {
+          const drop = sim.fault(TASKS, { status: 429, retryAfter: 1, times: 1, method: "GET" });
+          const from = sim.requests.length;
+          try {
+            const r = await h.call("list_agents", { kind: "task" });
+            assert.ok(!r.isError, r.text);
+            const seen = requestsSince(sim, from, "GET", TASKS);
+            assert.equal(seen[0].status, 429);
+            assert.ok(seen.length >= 2, "retried");
+            const gap = seen[1].at - seen[0].at;
+            assert.ok(gap >= 1000, `retried ${gap} ms after a Retry-After of 1 s`);
+          } finally {
+            drop();
+          }
+        },
+      }, {
         name: "429 on a write: waits and retries within the budget",
         run: async () => {
           const route = new RegExp(`/${idForWrite}/send$`);
@@ -343,6 +302,39 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
             );
             assert.equal(sends.length, 2);
             assert.ok(sends[1].at - sends[0].at >= 1000, "the retry waited for Retry-After");
+          } finally {
+            drop();
+          }
+        },
+      }],
+      [{
+        name: "connection reset on a read, twice: retried through",
+        run: async () => {
+          const drop = sim.fault(CHATS, { kind: "reset", times: 2, method: "GET" });
+          try {
+            const r = await h.call("list_agents", { kind: "chat" });
+            assert.ok(!r.isError, r.text);
+          } finally {
+            drop();
+          }
+        },
+      }, {
+        name: "a 503 that lasts: a clean error with a next step",
+        run: async () => {
+          const drop = sim.fault(CHATS, { status: 503, method: "GET" });
+          try {
+            const text = assertCleanError(await h.call("list_agents", { kind: "chat" }));
+            assert.match(text, /503/);
+          } finally {
+            drop();
+          }
+        },
+      }, {
+        name: "connection reset on every read: a clean error",
+        run: async () => {
+          const drop = sim.fault(CHATS, { kind: "reset", method: "GET" });
+          try {
+            assertCleanError(await readOf(CHATS));
           } finally {
             drop();
           }
