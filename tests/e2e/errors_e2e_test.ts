@@ -1,19 +1,22 @@
 /**
  * End to end: failures a caller must be able to act on, read-only mode, the allowlist, the legacy
- * MCP era, and the session token never leaking.
+ * MCP era, and the session token never leaking. Two servers: each also carries one setting whose
+ * check needs no Coder (read-only with the bad token, the allowlist with the failures).
  */
 import assert from "node:assert/strict";
 import { startSim } from "../../src/sim/server.ts";
 import { startHarness } from "./harness.ts";
 
-Deno.test("e2e errors: a bad token, and --tools narrowing the catalog", async (t) => {
-  // One server for both: the catalog is listed without asking Coder.
+Deno.test("e2e errors: a bad token; read-only mode, in the legacy MCP era", async (t) => {
+  // One server for both: the catalog is listed without asking Coder. An initialize (2025-era)
+  // client (cli_test.ts calls a tool successfully in that era, through the demo).
   const sim = await startSim({ profile: "tasks", tasks: 5 });
   const wrong = "wrong-token-" + crypto.randomUUID();
   const h = await startHarness({
     useSim: sim,
     token: wrong,
-    args: ["--tools", "fleet_overview,get_agent"],
+    env: { CODER_FLEET_READ_ONLY: "1" },
+    era: "legacy",
   });
   try {
     await t.step("a bad token gives a 401 explanation without the token", async () => {
@@ -26,9 +29,26 @@ Deno.test("e2e errors: a bad token, and --tools narrowing the catalog", async (t
       }
       assert.ok(!h.stderr().includes(wrong));
     });
-    await t.step("--tools narrows the catalog", async () => {
+    await t.step("read-only mode: write tools are not registered", async () => {
       const { tools } = await h.client.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), ["fleet_overview", "get_agent"]);
+      const names = tools.map((t) => t.name).sort();
+      assert.deepEqual(names, [
+        "fleet_board",
+        "fleet_board_rows",
+        "fleet_overview",
+        "get_agent",
+        "get_logs",
+        "list_agents",
+        "list_templates",
+        "wait_for_agents",
+      ]);
+      for (const t of tools) assert.equal(t.annotations?.readOnlyHint, true);
+      // An unregistered tool is a protocol error (-32602), not a result: nothing can run it.
+      await assert.rejects(
+        h.client.callTool({ name: "delete_agents", arguments: { agents: ["x"] } }),
+        (e: { code?: number; message?: string }) =>
+          e.code === -32602 && /delete_agents not found/.test(e.message ?? ""),
+      );
     });
   } finally {
     await h.close();
@@ -36,17 +56,33 @@ Deno.test("e2e errors: a bad token, and --tools narrowing the catalog", async (t
   }
 });
 
+/** The tools the failures test calls. */
+const USED = [
+  "fleet_overview",
+  "get_logs",
+  "list_agents",
+  "send_input",
+  "stop_agents",
+  "wait_for_agents",
+];
+
 Deno.test("e2e errors: Coder failures and 409s are isError results with a next step", async (t) => {
   // Both back ends, so that the waiting cases run at once on two routes; polling at 100 ms (the
   // least), so that the progress rounds come fast.
+  // Only the tools the steps call (--tools): the catalog is narrowed to them.
   const h = await startHarness({
     sim: { profile: "both", tasks: 10, chats: 4 },
     env: { CODER_FLEET_POLL_MS: "100" },
+    args: ["--tools", USED.join(",")],
   });
   /** Requests to `GET path` logged since index `from` of the sim's request log. */
   const gets = (from: number, path: string) =>
     h.sim.requests.slice(from).filter((q) => q.method === "GET" && q.path === path);
   try {
+    await t.step("--tools narrows the catalog", async () => {
+      const { tools } = await h.client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), USED);
+    });
     await h.call("fleet_overview"); // detection done
     // The waiting cases at once: the chat list's retries and the task list's Retry-After.
     const settle = (p: Promise<void>) => p.then(() => undefined, (e: Error) => e);
@@ -182,42 +218,6 @@ Deno.test("e2e errors: Coder failures and 409s are isError results with a next s
       // Rounds 2..8 of the second wait made 7 lists (one more may have been in flight for either).
       assert.ok(base <= 9, `${base} list requests in 7 rounds: the cancelled wait still polls`);
     });
-  } finally {
-    await h.close();
-  }
-});
-
-Deno.test("e2e read-only mode, legacy MCP era: write tools are not registered", async () => {
-  // An initialize (2025-era) client: it lists the tools and calls one (the full catalog of 13 in
-  // that era is listed by cli_test.ts, through the demo).
-  const h = await startHarness({
-    sim: { profile: "tasks", tasks: 3 },
-    env: { CODER_FLEET_READ_ONLY: "1" },
-    era: "legacy",
-  });
-  try {
-    const { tools } = await h.client.listTools();
-    const names = tools.map((t) => t.name).sort();
-    assert.deepEqual(names, [
-      "fleet_board",
-      "fleet_board_rows",
-      "fleet_overview",
-      "get_agent",
-      "get_logs",
-      "list_agents",
-      "list_templates",
-      "wait_for_agents",
-    ]);
-    for (const t of tools) assert.equal(t.annotations?.readOnlyHint, true);
-    // An unregistered tool is a protocol error (-32602), not a result: nothing can run it.
-    await assert.rejects(
-      h.client.callTool({ name: "delete_agents", arguments: { agents: ["x"] } }),
-      (e: { code?: number; message?: string }) =>
-        e.code === -32602 && /delete_agents not found/.test(e.message ?? ""),
-    );
-    const r = await h.call("fleet_overview");
-    assert.ok(!r.isError, r.text);
-    assert.equal(r.data.total, 3);
   } finally {
     await h.close();
   }
