@@ -2,7 +2,9 @@
  * Fault injection, end to end: the server spawned as users run it, driven by the official MCP
  * client, against a simulated Coder that misbehaves (issue 6, DESIGN "Trust"). One step per
  * fault; every step asserts the tool's result, that the token never shows, and that the server
- * still answers a normal call afterwards.
+ * still answers a normal call afterwards. The faults that make the server wait (backoff,
+ * `Retry-After`, hangs) run at once, one lane per Coder route, on this server and on a second one
+ * with a short call budget; each is still judged in its own step.
  */
 import assert from "node:assert/strict";
 import type { Sim } from "../../src/sim/server.ts";
