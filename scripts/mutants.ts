@@ -220,7 +220,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/server.ts",
     find: "withBudget(budgetMs - reserve, ",
     replace: "withBudget(budgetMs, ",
-    tests: ["tests/e2e/faults_e2e_test.ts"],
+    tests: ["tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "wait-default-60s",

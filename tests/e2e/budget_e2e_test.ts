@@ -2,10 +2,11 @@
  * End to end: a hung Coder never outlasts the client. Against one server with a short call budget
  * (the user's setting `CODER_FLEET_CALL_BUDGET_S`, here 2 s, so that the test does not sleep
  * through the default 50 s; DESIGN's literal 50 s is asserted in tests/config_test.ts), the first
- * two cases at once and the third after them, each judged in its own step:
+ * three cases at once and the writes after them, each judged in its own step:
  *
  * - a call that does not wait answers with an explanation within the call budget, before the
- *   client's own timeout, and is not reported "cancelled", since the client cancelled nothing;
+ *   client's own timeout, and is not reported "cancelled", since the client cancelled nothing:
+ *   whether Coder hangs before the headers or stalls in the middle of the body;
  * - a waiting call whose rounds stall still sends progress (a heartbeat every second: half the
  *   budget), ends within its wait plus a margin (never longer than the call budget: a 1 s wait
  *   ends by 3 s), and is not reported "cancelled";
@@ -51,7 +52,7 @@ function value<T>(out: { v: T } | { e: Error }): T {
 
 Deno.test("e2e budget: a hung Coder is explained within the call budget; lost answers are uncertain", async (t) => {
   const h = await startHarness({
-    sim: { profile: "tasks", tasks: 6 },
+    sim: { profile: "both", tasks: 6, chats: 6 },
     env: { CODER_FLEET_CALL_BUDGET_S: String(BUDGET_S) },
   });
   try {
@@ -72,14 +73,21 @@ Deno.test("e2e budget: a hung Coder is explained within the call budget; lost an
     h.sim.setTask(c, { status: "active", state: "idle" });
     h.sim.setTask(w, { status: "active", state: "working" });
 
-    // The task list hangs until cleared: longer than the budget and than the client's timeout.
-    // Every round of the waiting call lists the tasks: each hangs.
+    // The task list hangs before its headers until cleared: longer than the budget and than the
+    // client's timeout; every round of the waiting call lists the tasks: each hangs. The chat
+    // list sends its headers and half its body, then nothing until cleared.
     h.sim.fault("/api/v2/tasks", { kind: "hang", method: "GET" });
+    h.sim.fault("/api/v2/chats", { kind: "stall", method: "GET" });
     h.sim.clearRequests();
 
-    const hungList = settle(
-      h.client.callTool({ name: "list_agents", arguments: {} }, { timeout: CLIENT_TIMEOUT_MS }),
-    );
+    const listWithin = (kind: string) =>
+      settle(
+        h.client.callTool({ name: "list_agents", arguments: { kind } }, {
+          timeout: CLIENT_TIMEOUT_MS,
+        }),
+      );
+    const hungList = listWithin("task");
+    const stalledList = listWithin("chat");
     const seen: { progress: number; message?: string }[] = [];
     const stalledWait = settle(h.client.callTool(
       { name: "wait_for_agents", arguments: { agents: [w], timeout_s: WAIT_S } },
@@ -91,7 +99,7 @@ Deno.test("e2e budget: a hung Coder is explained within the call budget; lost an
     // Then the writes (send_input reads the task list, so they wait for the hang to end): they
     // reach Coder, which acts, but the answers come after the client gave up.
     const writes = settle((async () => {
-      await Promise.all([hungList, stalledWait]);
+      await Promise.all([hungList, stalledList, stalledWait]);
       h.sim.clearFaults();
       h.sim.fault(/\/pause$/, { delayMs: 20_000, method: "POST" });
       h.sim.fault(/\/send$/, { delayMs: 20_000, method: "POST" });
@@ -115,6 +123,17 @@ Deno.test("e2e budget: a hung Coder is explained within the call budget; lost an
         assert.ok(h.sim.requests.some((q) => q.path === "/api/v2/tasks"), "the list reached Coder");
       },
     );
+
+    await t.step("a stall mid-body is explained within the call budget", async () => {
+      const r = value(await stalledList);
+      assert.equal(r.isError, true);
+      const text = textOf(r);
+      assert.match(text, /^Error: \S/, text);
+      assert.match(text, /^Next: \S/m);
+      assert.doesNotMatch(text, /cancel/i, "a timeout is not a cancellation");
+      assert.match(text, /in time|did not answer|timed? ?out|no answer|stall/i);
+      assert.ok(h.sim.requests.some((q) => q.path === "/api/v2/chats"), "the list reached Coder");
+    });
 
     await t.step("a wait whose rounds stall still sends progress", async () => {
       const r = value(await stalledWait);

@@ -3,18 +3,13 @@
  * client, against a simulated Coder that misbehaves (issue 6, DESIGN "Trust"). One step per
  * fault; every step asserts the tool's result, that the token never shows, and that the server
  * still answers a normal call afterwards. The faults that make the server wait (backoff,
- * `Retry-After`, hangs) run at once, one lane per Coder route, on this server and on a second one
- * with a short call budget; each is still judged in its own step.
+ * `Retry-After`) run at once, one lane per Coder route; each is still judged in its own step.
+ * Hangs and stalls, which take a call's whole budget, are in budget_e2e_test.ts (a server with
+ * a short one).
  */
 import assert from "node:assert/strict";
 import type { Sim } from "../../src/sim/server.ts";
-import {
-  assertCleanError,
-  callWithin,
-  type Harness,
-  type HarnessOptions,
-  startHarness,
-} from "./harness.ts";
+import { assertCleanError, type Harness, startHarness } from "./harness.ts";
 
 const TOKEN = `SECRET-TOKEN-${crypto.randomUUID()}`;
 // deno-lint-ignore no-explicit-any
@@ -116,109 +111,16 @@ async function runLanes(
   return outcome;
 }
 
-/**
- * The call budget of the hang server (s): short, so that its cases do not sleep through 50 s.
- * The hangs take the whole budget; 2 s leaves a loaded machine time for the calls around them.
- */
-const HANG_BUDGET_S = 2;
-
-/** Options of the hang server: its own sim, the short call budget. */
-const HANG_SERVER: HarnessOptions = {
-  sim: { profile: "both", tasks: 6, chats: 6, token: TOKEN, pace: 1, tcpFaults: true },
-  env: { CODER_FLEET_CALL_BUDGET_S: String(HANG_BUDGET_S) },
-};
-
-/**
- * On the hang server: a hang before headers, a stall mid-body and a hang after a write was sent,
- * started at once (each within the client's timeout); once they have answered, connections
- * refused (refusal takes the whole sim, so it waits for them). Returns one judge per case, each
- * to await in its own step.
- */
-async function startHangs(h: Harness): Promise<[string, () => Promise<void>][]> {
-  // The client waits the budget and a margin, as it waits 60 s for the default 50 s.
-  const within = (name: string, args: Record<string, unknown>) =>
-    callWithin(h, name, args, (HANG_BUDGET_S + 5) * 1000);
-  const sim = h.sim;
-  // The first call also loads the server's code: on a loaded machine it may outlast 2 s.
-  let warm = await h.call("fleet_overview");
-  for (let i = 0; i < 3 && warm.isError; i++) warm = await h.call("fleet_overview");
-  assert.ok(!warm.isError, warm.text);
-  const { id } = idleTask(sim, 0);
-  sim.fault("/api/v2/tasks", { kind: "hang", method: "GET" });
-  sim.fault("/api/v2/chats", { kind: "stall", method: "GET" });
-  sim.fault(new RegExp(`/${id}/send$`), { kind: "hang", method: "POST" });
-  const settle = <T>(p: Promise<T>) =>
-    p.then(
-      (v) => ({ v }),
-      (e: unknown) => ({ e: e instanceof Error ? e : new Error(String(e)) }),
-    );
-  const hung = settle(within("list_agents", { kind: "task" }));
-  const stalledRead = settle(within("list_agents", { kind: "chat" }));
-  const hungWrite = settle(
-    within("send_input", { agents: [id], input: "into the void", if_busy: "fail" }),
-  );
-  const refused = (async () => {
-    await Promise.all([hung, stalledRead, hungWrite]);
-    sim.clearFaults();
-    await sim.refuse();
-    try {
-      return await h.call("list_agents", { kind: "task" });
-    } finally {
-      sim.restore();
-    }
-  })();
-  refused.catch(() => {}); // judged in its step
-  const judge = async (p: typeof hung) => {
-    const out = await p;
-    if ("e" in out) throw out.e;
-    const text = assertCleanError(out.v);
-    assert.doesNotMatch(text, /cancel/i, "a timeout is not a cancellation");
-    assert.match(text, /in time|did not answer|timed? ?out|no answer|stall/i);
-  };
-  return [
-    ["a hang before headers on a read answers within the call budget", () => judge(hung)],
-    ["a stall mid-body on a read answers within the call budget", () => judge(stalledRead)],
-    ["a hang after a write was sent: uncertain, within the call budget", async () => {
-      const out = await hungWrite;
-      if ("e" in out) throw out.e;
-      const row = only(out.v);
-      assert.equal(row.outcome, "uncertain", out.v.text);
-      assert.match(row.detail, /get_agent/);
-    }],
-    ["connection refused: a clean error naming the problem", async () => {
-      const text = assertCleanError(await refused);
-      assert.match(text, /reach|connect|refused/i);
-      assert.match(text, /CODER_URL/);
-    }],
-  ];
-}
-
-/** Start harnesses at once; if one fails, close those that started. */
-async function startAll(opts: HarnessOptions[]): Promise<Harness[]> {
-  const started = await Promise.allSettled(opts.map((o) => startHarness(o)));
-  const failed = started.find((r) => r.status === "rejected");
-  if (failed) {
-    for (const r of started) if (r.status === "fulfilled") await r.value.close();
-    throw failed.reason;
-  }
-  return started.map((r) => (r as PromiseFulfilledResult<Harness>).value);
-}
-
 Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
-  // Two servers: this one, and one with a short call budget for hangs (see startHangs), whose
-  // cases sleep while this one's do.
-  const [h, hh] = await startAll([{
+  const h = await startHarness({
     sim: { profile: "both", tasks: 30, chats: 20, token: TOKEN, pace: 1, tcpFaults: true },
     // A 1 MiB cap (the lists here are a few KiB), so that an oversized answer is 2 MiB, not 70.
     env: { CODER_FLEET_MAX_RESPONSE_MB: "1" },
-  }, HANG_SERVER]);
+  });
   const sim = h.sim;
   const step = (name: string, fn: () => Promise<void>) => faultStep(t, h, name, fn);
   const TASKS = "/api/v2/tasks";
   const CHATS = "/api/v2/chats";
-  // The hang server's cases start now and sleep while this server's detection steps run.
-  const hangsStarted = startHangs(hh);
-  hangsStarted.catch(() => {}); // awaited below; a failure there fails its step
   try {
     // Until a detection succeeds, every call detects the deployment again: one route per call,
     // and no call in between that would succeed.
@@ -349,9 +251,17 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       });
     }
     await t.step("the server still answers after the waiting faults", () => stillAnswers(h));
-    const hangs = await hangsStarted;
-    for (const [name, judge] of hangs) await t.step(name, judge);
-    await t.step("the hang server still answers", () => stillAnswers(hh));
+
+    await step("connection refused: a clean error naming the problem", async () => {
+      await sim.refuse();
+      try {
+        const text = assertCleanError(await h.call("list_agents", { kind: "task" }));
+        assert.match(text, /reach|connect|refused/i);
+        assert.match(text, /CODER_URL/);
+      } finally {
+        sim.restore();
+      }
+    });
 
     await step("a 502 burst on a write: not reported sent, with a next step", async () => {
       const { id } = idleTask(sim, 0);
@@ -513,6 +423,6 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       assert.ok(!r.isError, `the other routes still answer: ${r.text}`);
     });
   } finally {
-    await Promise.all([h.close(), hh.close()]);
+    await h.close();
   }
 });
