@@ -161,7 +161,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/coder/http.ts",
     find: "if (write && (res.status === 502 || res.status === 504) && !init.coderMessage) {",
     replace: "if (false) {",
-    tests: [...CODER_UNIT, "tests/e2e/outcomes_e2e_test.ts"],
+    tests: [...CODER_UNIT, "tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "duplicate-acts-twice",
@@ -169,7 +169,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/tools/actions.ts",
     find: "    if (r.duplicateOf !== undefined) {\n",
     replace: "    if (false) {\n",
-    tests: ["tests/e2e/actions_e2e_test.ts", "tests/e2e/outcomes_e2e_test.ts"],
+    tests: ["tests/e2e/actions_e2e_test.ts", "tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "unknown-args-ignored",
@@ -203,11 +203,11 @@ export const MUTANTS: Mutant[] = [
     file: "src/server.ts",
     find: "marginMs: Math.min(WAIT_MARGIN_MS, callMs)",
     replace: "marginMs: WAIT_MARGIN_MS",
-    tests: ["tests/server_test.ts", "tests/e2e/budget_wait_e2e_test.ts"],
+    tests: ["tests/server_test.ts", "tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "late-seconds-rounded",
-    breaks: "the explanation of a late call rounds a 1.5 s budget to 2 s",
+    breaks: "the explanation of a late call rounds a 0.7 s budget to 1 s",
     file: "src/server.ts",
     find: "Math.max(0.1, Math.round(ms / 100) / 10)",
     replace: "Math.round(ms / 1000)",
@@ -220,7 +220,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/server.ts",
     find: "withBudget(budgetMs - reserve, ",
     replace: "withBudget(budgetMs, ",
-    tests: ["tests/e2e/faults_e2e_test.ts"],
+    tests: ["tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "wait-default-60s",
@@ -237,6 +237,15 @@ export const MUTANTS: Mutant[] = [
     find: "export const HEARTBEAT_MS = 5_000;",
     replace: "export const HEARTBEAT_MS = 15_000;",
     tests: ["tests/server_test.ts"],
+  },
+  {
+    id: "heartbeat-ignores-budget",
+    breaks:
+      "a waiting call under a short call budget sends progress only every 5 s (a client that waits less gives up first)",
+    file: "src/server.ts",
+    find: "beatMs: heartbeatMs(callMs),",
+    replace: "beatMs: HEARTBEAT_MS,",
+    tests: ["tests/server_test.ts", "tests/e2e/budget_e2e_test.ts"],
   },
   {
     id: "host-unchecked",

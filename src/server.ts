@@ -6,7 +6,7 @@
  * budget (`CODER_FLEET_CALL_BUDGET_S`, by default {@link CALL_BUDGET_MS}) and is raced against a
  * timer of the same length, so that the client always sees an explanation before its own timeout;
  * a waiting call gets its wait plus {@link WAIT_MARGIN_MS} (never more than the call budget), and
- * sends progress at least every {@link HEARTBEAT_MS}. Requests to Coder get the budget less
+ * sends progress at least every {@link HEARTBEAT_MS} (half the call budget when shorter). Requests to Coder get the budget less
  * {@link ANSWER_RESERVE_MS}, so that the tool answers before the timer does.
  */
 import { McpServer } from "@modelcontextprotocol/server";
@@ -43,6 +43,16 @@ export const ANSWER_RESERVE_MS = 1_000;
 
 /** A waiting call sends progress at least this often (ms), even when a round stalls. */
 export const HEARTBEAT_MS = 5_000;
+
+/**
+ * How often a waiting call sends progress when its rounds have nothing to say (ms):
+ * {@link HEARTBEAT_MS}, or half the call budget when that is shorter. The budget sits below the
+ * client's timeout, so a client that waits less than 10 s (and extends its wait on progress)
+ * still hears from a stalled wait before it gives up.
+ */
+export function heartbeatMs(callBudgetMs: number): number {
+  return Math.min(HEARTBEAT_MS, Math.max(100, Math.floor(callBudgetMs / 2)));
+}
 
 /** The time limits of calls. */
 export interface CallLimits {
@@ -103,14 +113,22 @@ class OutOfTime extends Error {
   }
 }
 
-/** How long calls may take: one that does not wait, and the margin of one that waits (ms). */
+/**
+ * How long calls may take: one that does not wait, and the margin of one that waits; how often a
+ * waiting call sends progress (ms).
+ */
 interface Budgets {
   callMs: number;
   marginMs: number;
+  beatMs: number;
 }
 
 function callBudgets(callMs: number): Budgets {
-  return { callMs, marginMs: Math.min(WAIT_MARGIN_MS, callMs) };
+  return {
+    callMs,
+    marginMs: Math.min(WAIT_MARGIN_MS, callMs),
+    beatMs: heartbeatMs(callMs),
+  };
 }
 
 function register(
@@ -138,7 +156,7 @@ function register(
       const signal = AbortSignal.any([cancelled, outOfTime.signal]);
       const waitMs = Math.max(0, tool.waits?.(args) ?? 0);
       const budgetMs = waitMs > 0 ? waitMs + budgets.marginMs : budgets.callMs;
-      const progress = progressSender(extra, signal, waitMs);
+      const progress = progressSender(extra, signal, waitMs, budgets.beatMs);
       const ctx: ToolContext = { fleet, signal, progress: progress.send };
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<"late">((resolve) => {
@@ -202,10 +220,11 @@ function lateText(tool: Tool, budgetMs: number, waitMs: number, marginMs: number
 /**
  * Progress for one call: sent only when the client gave a progress token. Values are seconds
  * since the call began, strictly increasing as MCP requires; a waiting call gets a heartbeat
- * every {@link HEARTBEAT_MS} with the latest message, so that a stalled round still shows life.
+ * every `beatMs` (see {@link heartbeatMs}) with the latest message, so that a stalled round still
+ * shows life.
  */
 // deno-lint-ignore no-explicit-any
-function progressSender(extra: any, signal: AbortSignal, waitMs: number) {
+function progressSender(extra: any, signal: AbortSignal, waitMs: number, beatMs: number) {
   const token = extra?.mcpReq?._meta?.progressToken;
   const start = Date.now();
   let last = 0;
@@ -234,8 +253,8 @@ function progressSender(extra: any, signal: AbortSignal, waitMs: number) {
   };
   const beat = waitMs > 0 && token !== undefined
     ? setInterval(() => {
-      if (Date.now() - lastAt >= HEARTBEAT_MS - 100) void send(last, undefined, undefined);
-    }, HEARTBEAT_MS)
+      if (Date.now() - lastAt >= beatMs * 0.9) void send(last, undefined, undefined);
+    }, beatMs)
     : undefined;
   return {
     send,

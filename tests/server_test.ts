@@ -1,6 +1,7 @@
 /**
  * The server's call wrapper, in process (official client over an in-memory transport): a waiting
- * call sends progress at least every 10 s even when its rounds stall (DESIGN, "Trust"), and
+ * call sends progress at least every 10 s even when its rounds stall (DESIGN, "Trust"), more
+ * often under a short call budget, and
  * every text it returns is redacted.
  */
 import assert from "node:assert/strict";
@@ -9,7 +10,8 @@ import { Client } from "@modelcontextprotocol/client";
 import { InMemoryTransport } from "@modelcontextprotocol/server";
 import { Fleet } from "../src/fleet/fleet.ts";
 import { Redactor } from "../src/redact.ts";
-import { type CallLimits, serverFactory } from "../src/server.ts";
+import { CALL_BUDGET_MS } from "../src/coder/budget.ts";
+import { type CallLimits, heartbeatMs, serverFactory } from "../src/server.ts";
 import { defineTool } from "../src/tools/define.ts";
 import { TOOLS } from "../src/tools/index.ts";
 
@@ -79,13 +81,23 @@ async function connect(limits?: CallLimits) {
   return { client, close: () => Promise.all([client.close(), server.close()]) };
 }
 
-Deno.test("server: a stalled wait still sends progress within 10 s", async () => {
-  const { client, close } = await connect();
+Deno.test("server: a waiting call's heartbeat is at most 10 s, and half a short call budget", () => {
+  // DESIGN: progress at least every 10 s, for clients that extend their timeout on progress.
+  assert.ok(heartbeatMs(CALL_BUDGET_MS) <= 10_000, `${heartbeatMs(CALL_BUDGET_MS)} ms`);
+  assert.equal(heartbeatMs(50_000), 5_000);
+  // A client that waits less than 10 s hears from a stalled wait before it gives up.
+  assert.equal(heartbeatMs(3_000), 1_500);
+  assert.equal(heartbeatMs(1_000), 500);
+});
+
+Deno.test("server: a stalled wait still sends progress", async () => {
+  // A 1 s call budget: the heartbeat comes every 0.5 s instead of 5 s (see the test above).
+  const { client, close } = await connect({ callBudgetMs: 1_000 });
   try {
     const ac = new AbortController();
     const beats: number[] = [];
     const start = Date.now();
-    // DESIGN: progress at least every 10 s. Give up at 10 s: a heartbeat must have come by then.
+    // Give up at 10 s (DESIGN's bound): a heartbeat must have come by then.
     const guard = setTimeout(() => ac.abort(), 10_000);
     const call = client.callTool({ name: "stalls", arguments: {} }, {
       signal: ac.signal,
@@ -116,7 +128,7 @@ Deno.test("server: results are redacted, text and structured content", async () 
 });
 
 Deno.test("server: the call budget is a setting; the explanation says it to a tenth of a second", async () => {
-  const { client, close } = await connect({ callBudgetMs: 1500 });
+  const { client, close } = await connect({ callBudgetMs: 700 });
   try {
     // deno-lint-ignore no-explicit-any
     const text = (r: any) => (r.content as { text: string }[]).map((c) => c.text).join("\n");
@@ -127,7 +139,7 @@ Deno.test("server: the call budget is a setting; the explanation says it to a te
     assert.equal(plain.isError, true);
     assert.match(
       text(plain),
-      /^Error: Coder did not answer within 1\.5 s, so the call was stopped/,
+      /^Error: Coder did not answer within 0\.7 s, so the call was stopped/,
     );
     assert.match(text(plain), /^Next: \S/m);
     assert.doesNotMatch(text(plain), /cancel/i);
@@ -135,7 +147,7 @@ Deno.test("server: the call budget is a setting; the explanation says it to a te
     assert.equal(waiting.isError, true);
     assert.match(
       text(waiting),
-      /^Error: The call did not finish within 2 s \(its wait plus 1\.5 s\)/,
+      /^Error: The call did not finish within 1\.2 s \(its wait plus 0\.7 s\)/,
       text(waiting),
     );
     assert.match(text(waiting), /^Next: \S/m);

@@ -87,9 +87,11 @@ export interface Sim {
   /**
    * Inject a fault for requests whose path matches `route` (exact string or regex) and, when
    * given, `f.method`: see {@link SimFault} for the kinds (status bursts, 429 with Retry-After,
-   * hang, stall, reset, malformed, wrong shape, oversized, HTML, redirect, revoke).
+   * hang, stall, reset, malformed, wrong shape, oversized, HTML, redirect, revoke). Returns a
+   * function that removes this fault alone (releasing what it holds), for tests that run
+   * several faults at once on different routes.
    */
-  fault(route: RegExp | string, f: SimFault): void;
+  fault(route: RegExp | string, f: SimFault): () => void;
   /** Remove every fault; hung and stalled requests are released. */
   clearFaults(): void;
   /**

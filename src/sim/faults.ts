@@ -91,15 +91,20 @@ export function actsFirst(f: SimFault): boolean {
 export class FaultTable {
   #faults: ActiveFault[] = [];
 
-  /** Add a fault. */
-  add(route: RegExp | string, f: SimFault): void {
-    this.#faults.push({
+  /** Add a fault; returns the function that removes it alone (releasing what it holds). */
+  add(route: RegExp | string, f: SimFault): () => void {
+    const fault: ActiveFault = {
       ...f,
       route,
       skip: f.after ?? 0,
       left: f.times ?? Infinity,
       release: new AbortController(),
-    });
+    };
+    this.#faults.push(fault);
+    return () => {
+      fault.release.abort();
+      this.#faults = this.#faults.filter((x) => x !== fault);
+    };
   }
 
   /** Remove every fault, releasing hung and stalled requests. */

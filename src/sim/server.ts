@@ -232,7 +232,7 @@ function createSim(opts: SimOptions): Sim {
     },
     fault(route, f) {
       if (f.kind === "reset") needFront("a reset fault");
-      faults.add(route, f);
+      return faults.add(route, f);
     },
     clearFaults() {
       faults.clear();

@@ -22,8 +22,8 @@ Deno.test("e2e coalesce: concurrent fleet_overview calls share the list requests
     await t.step(`${N} concurrent calls, fewer than ${N} list requests`, async () => {
       h.sim.clearRequests();
       // The first list requests are held, so the other calls arrive while they are in flight.
-      h.sim.fault("/api/v2/tasks", { delayMs: 1500, times: 1, method: "GET" });
-      h.sim.fault("/api/v2/chats", { delayMs: 1500, times: 1, method: "GET" });
+      h.sim.fault("/api/v2/tasks", { delayMs: 500, times: 1, method: "GET" });
+      h.sim.fault("/api/v2/chats", { delayMs: 500, times: 1, method: "GET" });
       const results = await Promise.all(
         Array.from({ length: N }, () => h.call("fleet_overview")),
       );

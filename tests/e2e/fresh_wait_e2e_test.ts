@@ -7,8 +7,12 @@ import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
 
 Deno.test("e2e fresh wait: whole-fleet waits end on something new", async (t) => {
-  // The sim's clock is frozen (the harness's default): only what the test does happens.
-  const h = await startHarness({ sim: { profile: "chats", chats: 20, seed: 11 } });
+  // The sim's clock is frozen (the harness's default): only what the test does happens. Polling
+  // at 100 ms (the least): the rounds the test waits for come fast.
+  const h = await startHarness({
+    sim: { profile: "chats", chats: 20, seed: 11 },
+    env: { CODER_FLEET_POLL_MS: "100" },
+  });
   /** Resolves once the server has listed the chats `n` more times (the wait's rounds). */
   const rounds = async (n: number) => {
     const seen = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;

@@ -13,8 +13,11 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 Deno.test("e2e watch: chat waits wake on the watch, with few list requests", async (t) => {
   // The sim's clock is frozen (the harness's default): nothing moves unless the test moves it.
-  // The server polls every 200 ms.
-  const h = await startHarness({ sim: { profile: "current", chats: 20, seed: 9 } });
+  // The server polls every 100 ms (the least), so that a polling wait shows in less time.
+  const h = await startHarness({
+    sim: { profile: "current", chats: 20, seed: 9 },
+    env: { CODER_FLEET_POLL_MS: "100" },
+  });
   const lists = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
   const status = (id: string) => (h.sim.chat(id) as { status: string }).status;
   try {
@@ -31,8 +34,8 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       h.sim.clearRequests();
       const waiting = h.call("wait_for_agents", { agents: [working[0]], timeout_s: 60 });
       await until(() => h.sim.watch.open() === 1);
-      // Polling at 200 ms would list about 8 times in this stretch.
-      await pause(1_600);
+      // Polling at 100 ms would list about 8 times in this stretch.
+      await pause(800);
       h.sim.setChat(working[0], { status: "waiting" });
       const r = await waiting;
       assert.equal(r.data.done, true, r.text);
@@ -63,7 +66,8 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       h.sim.clearRequests();
       const sending = h.call("send_input", { agents: [id], input: "next", wait_s: 60 });
       await until(() => h.sim.watch.open() === 1);
-      await pause(1_000);
+      // Polling would list about 5 times in this stretch.
+      await pause(500);
       h.sim.setChat(id, { status: "waiting" });
       const r = await sending;
       assert.equal(r.data.results[0].outcome, "sent", r.text);
@@ -85,30 +89,19 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       assert.equal(r.data.done, true, "a poll saw the change");
       assert.equal(h.sim.watch.accepted(), before, "no socket opened");
     });
-  } finally {
-    await h.close();
-  }
-});
 
-Deno.test("e2e watch: a socket dropped mid-wait does not strand the wait", async () => {
-  const h = await startHarness({ sim: { profile: "current", chats: 20, seed: 9 } });
-  try {
-    const id = h.sim.chatIds().find((x) => {
-      const c = h.sim.chat(x) as {
-        status: string;
-        queued_for_capacity: boolean;
-        owner_username: string;
-      };
-      return c.status === "running" && !c.queued_for_capacity &&
-        c.owner_username === h.sim.username;
-    })!;
-    const waiting = h.call("wait_for_agents", { agents: [id], timeout_s: 60 });
-    await until(() => h.sim.watch.open() === 1);
-    h.sim.watch.drop();
-    h.sim.setChat(id, { status: "waiting" });
-    const r = await waiting;
-    assert.equal(r.data.done, true, r.text);
-    assert.equal(r.data.changed[0].id, id);
+    await t.step("a socket dropped mid-wait does not strand the wait", async () => {
+      const id = working[1];
+      h.sim.setChat(id, { status: "running" });
+      await until(() => h.sim.watch.open() === 0);
+      const waiting = h.call("wait_for_agents", { agents: [id], timeout_s: 60 });
+      await until(() => h.sim.watch.open() === 1);
+      h.sim.watch.drop();
+      h.sim.setChat(id, { status: "waiting" });
+      const r = await waiting;
+      assert.equal(r.data.done, true, r.text);
+      assert.equal(r.data.changed[0].id, id);
+    });
   } finally {
     await h.close();
   }

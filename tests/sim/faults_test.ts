@@ -35,6 +35,25 @@ Deno.test("sim faults: every kind, scoped and counted", async (t) => {
       assert.deepEqual(codes, [200, 502, 502, 200]);
       sim.clearFaults();
     });
+    await t.step("a fault's remover takes that fault alone away, releasing its hang", async () => {
+      const dropHang = sim.fault("/api/v2/chats", { kind: "hang", method: "GET" });
+      const drop502 = sim.fault("/api/v2/tasks", { status: 502, method: "GET" });
+      const hung = get(sim, "/api/v2/chats");
+      while (!sim.requests.some((q) => q.path === "/api/v2/chats")) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      dropHang();
+      const released = await hung;
+      await released.body?.cancel();
+      const still = await get(sim, "/api/v2/tasks");
+      await still.body?.cancel();
+      assert.equal(still.status, 502, "the other fault stays");
+      drop502();
+      const gone = await get(sim, "/api/v2/tasks");
+      await gone.body?.cancel();
+      assert.equal(gone.status, 200);
+      sim.clearFaults();
+    });
     await t.step("429 with an HTTP-date Retry-After", async () => {
       const when = new Date(Date.now() + 3600_000).toUTCString();
       sim.fault("/api/v2/tasks", { status: 429, retryAfter: when, times: 1 });
