@@ -2,4 +2,3 @@
 import "../e2e/budget_e2e_test.ts";
 import "../e2e/coalesce_e2e_test.ts";
 import "../e2e/faults_e2e_test.ts";
-import "../e2e/outcomes_e2e_test.ts";
