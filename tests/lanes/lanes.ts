@@ -1,6 +1,9 @@
 /**
  * Lanes. `deno task test` runs only the modules in tests/lanes/ (deno.json `test.include`); each
- * imports a share of the test files, and the lanes run side by side (`DENO_JOBS` in the task).
+ * imports a share of the test files, and four lanes run side by side (`DENO_JOBS=4` in the task;
+ * 3 and 5 were slower here, 9 at once made a loaded machine delay timers enough to fail a
+ * heartbeat test). Lanes start in the order of their names, the longest first: a long lane
+ * started last would hold the whole suite.
  *
  * Why: Deno gives every test module its own isolate. Here that costs about 0.3 CPU-s a module
  * before its first line runs, and every e2e file then loads the MCP client and the sim and warms
