@@ -636,4 +636,21 @@ export const MUTANTS: Mutant[] = [
     replace: "return { models };",
     tests: ["tests/e2e/templates_e2e_test.ts"],
   },
+  {
+    id: "resolve-waits-every-list",
+    breaks:
+      "many task ids wait for a chat list that hangs: a write on tasks spends its budget before it starts",
+    file: "src/fleet/resolve.ts",
+    find: "if (--pending === 0 || left.size === 0) resolve();",
+    replace: "if (--pending === 0) resolve();",
+    tests: ["tests/fleet/resolve_test.ts"],
+  },
+  {
+    id: "resolve-early-drops-ids",
+    breaks: "resolution stops at the first list: an id only the other list shows costs a lookup",
+    file: "src/fleet/resolve.ts",
+    find: "          left.delete(a.id.toLowerCase());",
+    replace: "          left.clear();",
+    tests: ["tests/fleet/resolve_test.ts"],
+  },
 ];

@@ -53,7 +53,6 @@ export async function resolveHandles(
   // The lists: every back end for many handles; for one handle only the chat list, and only
   // for a name (a chat title can be found nowhere else).
   let listed: Agent[] = [];
-  const listedKinds = new Set<AgentKind>();
   let listError: unknown;
   const listKind: AgentKind | "all" | undefined = !single
     ? "all"
@@ -71,17 +70,16 @@ export async function resolveHandles(
       early.set(keyOf(h, me), p);
     }
   }
-  if (listKind) {
+  const ids = todo.every((i) => parsed[i]!.kind === "id")
+    ? new Set(todo.map((i) => (parsed[i] as Handle & { kind: "id" }).id))
+    : undefined;
+  if (listKind === "all" && ids && d.backends.length > 1) {
+    ({ listed, error: listError } = await listsUntilFound(fleet, d.backends, ids, signal));
+  } else if (listKind) {
     try {
       const snap = await fleet.snapshot(listKind === "all" ? {} : { kind: listKind }, signal);
       listed = snap.agents;
-      const failed = new Set(snap.errors.map((e) => e.kind));
-      for (const b of d.backends) {
-        if ((listKind === "all" || b.kind === listKind) && !failed.has(b.kind)) {
-          listedKinds.add(b.kind);
-        }
-      }
-      if (failed.size > 0) listError = snap.errors.find((e) => failed.has(e.kind))?.error;
+      if (snap.errors.length > 0) listError = snap.errors[0].error;
     } catch (err) {
       if (!single) throw err;
       listError = err;
@@ -167,6 +165,46 @@ export function duplicateDetail(targets: readonly Resolved[], first: number): st
   return `same agent as ${JSON.stringify(targets[first].handle.slice(0, 80))} (item ${
     first + 1
   }): handled once`;
+}
+
+/**
+ * The lists for many ids, one per back end, side by side: once the lists that answered show every
+ * id, the others are abandoned (their requests aborted, unless another call shares them). An id
+ * names one agent across back ends, so what is still out cannot change what they resolve to; and
+ * a chat list that hangs must not spend the call's budget before a write on tasks can start.
+ */
+async function listsUntilFound(
+  fleet: Fleet,
+  backends: readonly Backend[],
+  ids: ReadonlySet<string>,
+  signal?: AbortSignal,
+): Promise<{ listed: Agent[]; error?: unknown }> {
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const listed: Agent[] = [];
+  const left = new Set(ids);
+  let error: unknown;
+  let done = false;
+  await new Promise<void>((resolve) => {
+    let pending = backends.length;
+    for (const b of backends) {
+      fleet.snapshot({ kind: b.kind }, both).then((snap) => {
+        if (done) return;
+        for (const a of snap.agents) {
+          listed.push(a);
+          left.delete(a.id.toLowerCase());
+        }
+        if (snap.errors.length > 0) error ??= snap.errors[0].error;
+      }, (err) => {
+        if (!done) error ??= err;
+      }).finally(() => {
+        if (--pending === 0 || left.size === 0) resolve();
+      });
+    }
+  });
+  done = true;
+  stop.abort();
+  return { listed, error };
 }
 
 function indexAgents(agents: Agent[]): Map<string, Agent[]> {

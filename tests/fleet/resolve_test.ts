@@ -84,3 +84,30 @@ Deno.test("resolve: the same agent by id, by upper-case id and by owner/name is 
     await sim.close();
   }
 });
+
+Deno.test("resolve: ids that one back end's list shows do not wait for another list that hangs", async () => {
+  // Both APIs; the chat list hangs. Two task ids are in the task list: they resolve at once,
+  // without waiting out the hung chat list (which would spend the whole call budget before a
+  // write on tasks could start), and the hung list is abandoned.
+  const sim = await startSim({ profile: "both", tasks: 3, chats: 3 });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token });
+    await fleet.deployment();
+    const remove = sim.fault("/api/v2/chats", { kind: "hang", method: "GET" });
+    const [a, b] = sim.taskIds();
+    const guard = AbortSignal.timeout(20_000); // fails the test instead of hanging it
+    const r = await fleet.resolveMany([a, b], guard);
+    assert.ok(!guard.aborted, "resolved before the guard");
+    assert.deepEqual(r.map((x) => "agent" in x ? x.agent.id : x.error.message), [a, b]);
+    // A chat id still needs the chat list (or its lookup): it is not found in the task list alone.
+    const [chat] = sim.chatIds();
+    remove();
+    sim.clearRequests();
+    const withChat = await fleet.resolveMany([a, chat]);
+    assert.deepEqual(withChat.map((x) => "agent" in x ? x.agent.id : x.error.message), [a, chat]);
+    const lookups = sim.requests.filter((q) => !/^\/api\/v2\/(tasks|chats)$/.test(q.path));
+    assert.deepEqual(lookups.map((q) => q.path), [], "the lists were enough: no lookup");
+  } finally {
+    await sim.close();
+  }
+});
