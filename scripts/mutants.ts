@@ -653,4 +653,12 @@ export const MUTANTS: Mutant[] = [
     replace: "          left.clear();",
     tests: ["tests/fleet/resolve_test.ts"],
   },
+  {
+    id: "resolve-id-waits-both",
+    breaks: "one id waits for both APIs' lookups: a hung chat API holds get_agent on a task",
+    file: "src/fleet/resolve.ts",
+    find: "          if (value.length > 0) resolve([settled[i]]);",
+    replace: "",
+    tests: ["tests/fleet/resolve_test.ts"],
+  },
 ];

@@ -6,6 +6,9 @@
  *   one direct lookup per back end where one can succeed (an id: each back end; a task name: the
  *   task back end; a chat title: none, titles are only compared with the list), with at most
  *   {@link LOOKUPS} lookups in flight, and the same handle looked up once;
+ * - ids stop waiting once they are found: an id names one agent across back ends, so the lists
+ *   (for many ids) or the lookups (for one) that are still out are abandoned, and an API that
+ *   hangs does not hold what the other has answered;
  * - the same agent named twice (by id and by owner/name, say) is marked a duplicate of the first,
  *   so that a batch acts once per agent.
  */
@@ -113,6 +116,8 @@ export async function resolveHandles(
       : [];
     let found = sent
       ? await Promise.allSettled([sent])
+      : handle.kind === "id" && where.length > 1
+      ? await firstToFind(where, handle, signal)
       : await Promise.allSettled(where.map(([b, depth]) => b.find(handle, signal, depth)));
     let agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
     if (
@@ -205,6 +210,40 @@ async function listsUntilFound(
   done = true;
   stop.abort();
   return { listed, error };
+}
+
+/**
+ * An id's lookups on every back end, side by side: the first that finds the agent decides and the
+ * others are aborted (an id names one agent across back ends), so that one API that hangs does not
+ * hold a lookup the other has answered. When none finds it, every lookup's outcome, as
+ * `Promise.allSettled` gives them.
+ */
+async function firstToFind(
+  where: [Backend, "quick" | "full"][],
+  handle: Handle,
+  signal?: AbortSignal,
+): Promise<PromiseSettledResult<Agent[]>[]> {
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const lookups = where.map(([b, depth]) => b.find(handle, both, depth));
+  try {
+    return await new Promise((resolve) => {
+      let pending = lookups.length;
+      const settled: PromiseSettledResult<Agent[]>[] = [];
+      lookups.forEach((p, i) => {
+        p.then((value) => {
+          settled[i] = { status: "fulfilled", value };
+          if (value.length > 0) resolve([settled[i]]);
+        }, (reason) => {
+          settled[i] = { status: "rejected", reason };
+        }).finally(() => {
+          if (--pending === 0) resolve(settled);
+        });
+      });
+    });
+  } finally {
+    stop.abort();
+  }
 }
 
 function indexAgents(agents: Agent[]): Map<string, Agent[]> {

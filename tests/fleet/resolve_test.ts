@@ -111,3 +111,30 @@ Deno.test("resolve: ids that one back end's list shows do not wait for another l
     await sim.close();
   }
 });
+
+Deno.test("resolve: one id, looked up on both APIs, takes the lookup that finds it without waiting for the other", async () => {
+  // A UUID does not say which API owns it, so both lookups go out. The one that finds the agent
+  // decides; the other one hanging must not hold get_agent or a one-agent write for the budget.
+  const sim = await startSim({ profile: "both", tasks: 3, chats: 3 });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token });
+    await fleet.deployment();
+    const [task] = sim.taskIds();
+    const [chat] = sim.chatIds();
+    const guard = AbortSignal.timeout(20_000); // fails the test instead of hanging it
+    let remove = sim.fault(/^\/api\/v2\/chats\/[0-9a-f-]+$/, { kind: "hang", method: "GET" });
+    assert.equal((await fleet.resolve(task, guard)).id, task, "a task while chat lookups hang");
+    remove();
+    remove = sim.fault(/^\/api\/v2\/tasks\/[^/]+\/[^/]+$/, { kind: "hang", method: "GET" });
+    assert.equal((await fleet.resolve(chat, guard)).id, chat, "a chat while task lookups hang");
+    remove();
+    assert.ok(!guard.aborted, "resolved before the guard");
+    // Neither found: still an answer (not found), once both lookups have answered.
+    await assert.rejects(
+      () => fleet.resolve("00000000-0000-4000-8000-000000000000", guard),
+      /not found|no agent/i,
+    );
+  } finally {
+    await sim.close();
+  }
+});
