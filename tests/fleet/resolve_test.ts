@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Fleet } from "../../src/fleet/fleet.ts";
 import { LOOKUPS } from "../../src/fleet/resolve.ts";
-import { startSim } from "../../src/sim/server.ts";
+import { type Sim, startSim } from "../../src/sim/server.ts";
 
 /**
  * A fetch that counts requests and the most in flight at once (the Coder client takes its fetch
@@ -85,17 +85,30 @@ Deno.test("resolve: the same agent by id, by upper-case id and by owner/name is 
   }
 });
 
-Deno.test("resolve: ids that one back end's list shows do not wait for another list that hangs", async () => {
-  // Both APIs; the chat list hangs. Two task ids are in the task list: they resolve at once,
-  // without waiting out the hung chat list (which would spend the whole call budget before a
-  // write on tasks could start), and the hung list is abandoned.
+/**
+ * A sim with both APIs, a fleet on it with detection done, and a guard signal that fails a test
+ * instead of letting it hang (a resolution held by a hung API would wait for it).
+ */
+async function onBothApis(
+  fn: (sim: Sim, fleet: Fleet, guard: AbortSignal) => Promise<void>,
+): Promise<void> {
   const sim = await startSim({ profile: "both", tasks: 3, chats: 3 });
   try {
     const fleet = new Fleet({ url: sim.url, token: sim.token });
     await fleet.deployment();
+    await fn(sim, fleet, AbortSignal.timeout(20_000));
+  } finally {
+    await sim.close();
+  }
+}
+
+Deno.test("resolve: ids that one back end's list shows do not wait for another list that hangs", () =>
+  onBothApis(async (sim, fleet, guard) => {
+    // The chat list hangs. Two task ids are in the task list: they resolve at once, without
+    // waiting out the hung chat list (which would spend the whole call budget before a write on
+    // tasks could start), and the hung list is abandoned.
     const remove = sim.fault("/api/v2/chats", { kind: "hang", method: "GET" });
     const [a, b] = sim.taskIds();
-    const guard = AbortSignal.timeout(20_000); // fails the test instead of hanging it
     const r = await fleet.resolveMany([a, b], guard);
     assert.ok(!guard.aborted, "resolved before the guard");
     assert.deepEqual(r.map((x) => "agent" in x ? x.agent.id : x.error.message), [a, b]);
@@ -107,21 +120,14 @@ Deno.test("resolve: ids that one back end's list shows do not wait for another l
     assert.deepEqual(withChat.map((x) => "agent" in x ? x.agent.id : x.error.message), [a, chat]);
     const lookups = sim.requests.filter((q) => !/^\/api\/v2\/(tasks|chats)$/.test(q.path));
     assert.deepEqual(lookups.map((q) => q.path), [], "the lists were enough: no lookup");
-  } finally {
-    await sim.close();
-  }
-});
+  }));
 
-Deno.test("resolve: one id, looked up on both APIs, takes the lookup that finds it without waiting for the other", async () => {
-  // A UUID does not say which API owns it, so both lookups go out. The one that finds the agent
-  // decides; the other one hanging must not hold get_agent or a one-agent write for the budget.
-  const sim = await startSim({ profile: "both", tasks: 3, chats: 3 });
-  try {
-    const fleet = new Fleet({ url: sim.url, token: sim.token });
-    await fleet.deployment();
+Deno.test("resolve: one id, looked up on both APIs, takes the lookup that finds it without waiting for the other", () =>
+  onBothApis(async (sim, fleet, guard) => {
+    // A UUID does not say which API owns it, so both lookups go out. The one that finds the
+    // agent decides; the other one hanging must not hold get_agent or a one-agent write.
     const [task] = sim.taskIds();
     const [chat] = sim.chatIds();
-    const guard = AbortSignal.timeout(20_000); // fails the test instead of hanging it
     let remove = sim.fault(/^\/api\/v2\/chats\/[0-9a-f-]+$/, { kind: "hang", method: "GET" });
     assert.equal((await fleet.resolve(task, guard)).id, task, "a task while chat lookups hang");
     remove();
@@ -134,7 +140,4 @@ Deno.test("resolve: one id, looked up on both APIs, takes the lookup that finds 
       () => fleet.resolve("00000000-0000-4000-8000-000000000000", guard),
       /not found|no agent/i,
     );
-  } finally {
-    await sim.close();
-  }
-});
+  }));
