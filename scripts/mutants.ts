@@ -641,24 +641,25 @@ export const MUTANTS: Mutant[] = [
     breaks:
       "many task ids wait for a chat list that hangs: a write on tasks spends its budget before it starts",
     file: "src/fleet/resolve.ts",
-    find: "if (--pending === 0 || left.size === 0) resolve();",
-    replace: "if (--pending === 0) resolve();",
+    find: "      return [...ids].every((id) => seen.has(id));",
+    replace: "      return false;",
     tests: ["tests/fleet/resolve_test.ts"],
   },
   {
     id: "resolve-early-drops-ids",
     breaks: "resolution stops at the first list: an id only the other list shows costs a lookup",
     file: "src/fleet/resolve.ts",
-    find: "          left.delete(a.id.toLowerCase());",
-    replace: "          left.clear();",
+    find: "      return [...ids].every((id) => seen.has(id));",
+    replace: "      return true;",
     tests: ["tests/fleet/resolve_test.ts"],
   },
   {
     id: "resolve-id-waits-both",
     breaks: "one id waits for both APIs' lookups: a hung chat API holds get_agent on a task",
     file: "src/fleet/resolve.ts",
-    find: "          if (value.length > 0) resolve([settled[i]]);",
-    replace: "",
+    find:
+      'handle.kind === "id" && ended.some((r) => r.status === "fulfilled" && r.value.length > 0),',
+    replace: "false,",
     tests: ["tests/fleet/resolve_test.ts"],
   },
 ];

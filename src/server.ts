@@ -6,8 +6,9 @@
  * budget (`CODER_FLEET_CALL_BUDGET_S`, by default {@link CALL_BUDGET_MS}) and is raced against a
  * timer of the same length, so that the client always sees an explanation before its own timeout;
  * a waiting call gets its wait plus {@link WAIT_MARGIN_MS} (never more than the call budget), and
- * sends progress at least every {@link HEARTBEAT_MS} (half the call budget when shorter). Requests to Coder get the budget less
- * {@link ANSWER_RESERVE_MS}, so that the tool answers before the timer does.
+ * sends progress at least every {@link HEARTBEAT_MS} (half the call budget when shorter). Requests
+ * to Coder get the budget less {@link ANSWER_RESERVE_MS}, so that the tool answers before the
+ * timer does.
  */
 import { McpServer } from "@modelcontextprotocol/server";
 import { CALL_BUDGET_MS, withBudget } from "./coder/budget.ts";

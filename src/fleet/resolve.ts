@@ -15,7 +15,7 @@
 import { type Agent, type AgentKind } from "./agent.ts";
 import { type Backend, FleetError, type Handle } from "./backend.ts";
 import { runBatch } from "./batch.ts";
-import type { Fleet } from "./fleet.ts";
+import type { Fleet, Snapshot } from "./fleet.ts";
 import { bestMatches, isTaskName, ownerOf, parseHandle } from "./handle.ts";
 import { oneLine } from "./text.ts";
 
@@ -114,11 +114,14 @@ export async function resolveHandles(
       : taskB && isTaskName(handle.name)
       ? [[taskB, single ? "full" : "quick"]]
       : [];
-    let found = sent
-      ? await Promise.allSettled([sent])
-      : handle.kind === "id" && where.length > 1
-      ? await firstToFind(where, handle, signal)
-      : await Promise.allSettled(where.map(([b, depth]) => b.find(handle, signal, depth)));
+    // An id names one agent across back ends: the lookup that finds it decides, and the other
+    // is not waited for (an API that hangs must not hold what the other has answered).
+    let found = sent ? await Promise.allSettled([sent]) : await untilEnough(
+      where.map(([b, depth]) => (s) => b.find(handle, s, depth)),
+      (ended) =>
+        handle.kind === "id" && ended.some((r) => r.status === "fulfilled" && r.value.length > 0),
+      signal,
+    );
     let agents = found.flatMap((r) => r.status === "fulfilled" ? r.value : []);
     if (
       agents.length === 0 && single && handle.kind === "id" && taskB &&
@@ -173,10 +176,40 @@ export function duplicateDetail(targets: readonly Resolved[], first: number): st
 }
 
 /**
- * The lists for many ids, one per back end, side by side: once the lists that answered show every
- * id, the others are abandoned (their requests aborted, unless another call shares them). An id
- * names one agent across back ends, so what is still out cannot change what they resolve to; and
- * a chat list that hangs must not spend the call's budget before a write on tasks can start.
+ * Start `jobs` side by side, each on a signal of its own, and settle once `enough` holds for what
+ * has ended (checked as each one ends), or when all have ended; those still out are then aborted
+ * (unless another call shares them). What ended, in the jobs' order.
+ */
+async function untilEnough<T>(
+  jobs: ((signal: AbortSignal) => Promise<T>)[],
+  enough: (ended: PromiseSettledResult<T>[]) => boolean,
+  signal?: AbortSignal,
+): Promise<PromiseSettledResult<T>[]> {
+  if (jobs.length === 0) return [];
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const ended: (PromiseSettledResult<T> | undefined)[] = jobs.map(() => undefined);
+  const done = () => ended.filter((r) => r !== undefined);
+  try {
+    return await new Promise((resolve) => {
+      jobs.forEach((job, i) => {
+        job(both).then(
+          (value) => (ended[i] = { status: "fulfilled", value }),
+          (reason) => (ended[i] = { status: "rejected", reason }),
+        ).finally(() => {
+          if (ended.every((r) => r !== undefined) || enough(done())) resolve(done());
+        });
+      });
+    });
+  } finally {
+    stop.abort();
+  }
+}
+
+/**
+ * The lists for many ids, one per back end: enough once the lists that ended show every id (an id
+ * names one agent across back ends, so a list still out cannot change what they resolve to, and a
+ * chat list that hangs must not spend the call's budget before a write on tasks can start).
  */
 async function listsUntilFound(
   fleet: Fleet,
@@ -184,66 +217,19 @@ async function listsUntilFound(
   ids: ReadonlySet<string>,
   signal?: AbortSignal,
 ): Promise<{ listed: Agent[]; error?: unknown }> {
-  const stop = new AbortController();
-  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  const listed: Agent[] = [];
-  const left = new Set(ids);
-  let error: unknown;
-  let done = false;
-  await new Promise<void>((resolve) => {
-    let pending = backends.length;
-    for (const b of backends) {
-      fleet.snapshot({ kind: b.kind }, both).then((snap) => {
-        if (done) return;
-        for (const a of snap.agents) {
-          listed.push(a);
-          left.delete(a.id.toLowerCase());
-        }
-        if (snap.errors.length > 0) error ??= snap.errors[0].error;
-      }, (err) => {
-        if (!done) error ??= err;
-      }).finally(() => {
-        if (--pending === 0 || left.size === 0) resolve();
-      });
-    }
-  });
-  done = true;
-  stop.abort();
-  return { listed, error };
-}
-
-/**
- * An id's lookups on every back end, side by side: the first that finds the agent decides and the
- * others are aborted (an id names one agent across back ends), so that one API that hangs does not
- * hold a lookup the other has answered. When none finds it, every lookup's outcome, as
- * `Promise.allSettled` gives them.
- */
-async function firstToFind(
-  where: [Backend, "quick" | "full"][],
-  handle: Handle,
-  signal?: AbortSignal,
-): Promise<PromiseSettledResult<Agent[]>[]> {
-  const stop = new AbortController();
-  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  const lookups = where.map(([b, depth]) => b.find(handle, both, depth));
-  try {
-    return await new Promise((resolve) => {
-      let pending = lookups.length;
-      const settled: PromiseSettledResult<Agent[]>[] = [];
-      lookups.forEach((p, i) => {
-        p.then((value) => {
-          settled[i] = { status: "fulfilled", value };
-          if (value.length > 0) resolve([settled[i]]);
-        }, (reason) => {
-          settled[i] = { status: "rejected", reason };
-        }).finally(() => {
-          if (--pending === 0) resolve(settled);
-        });
-      });
-    });
-  } finally {
-    stop.abort();
-  }
+  const snaps = (ended: PromiseSettledResult<Snapshot>[]) =>
+    ended.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
+  const ended = await untilEnough(
+    backends.map((b) => (s) => fleet.snapshot({ kind: b.kind }, s)),
+    (ended) => {
+      const seen = new Set(snaps(ended).flatMap((x) => x.agents.map((a) => a.id.toLowerCase())));
+      return [...ids].every((id) => seen.has(id));
+    },
+    signal,
+  );
+  const failed = ended.find((r) => r.status === "rejected");
+  const error = failed?.reason ?? snaps(ended).find((x) => x.errors.length > 0)?.errors[0].error;
+  return { listed: snaps(ended).flatMap((x) => x.agents), error };
 }
 
 function indexAgents(agents: Agent[]): Map<string, Agent[]> {

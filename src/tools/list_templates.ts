@@ -62,9 +62,10 @@ Returns templates [{id, name, display_name, description, organization_id, preset
         warnings.push(`${backends[i].kind} catalog failed: ${oneLine(errorLine(c.reason), 300)}`);
         return;
       }
-      merged.templates.push(...((c.value as Catalog).templates ?? []));
-      merged.models.push(...((c.value as Catalog).models ?? []));
-      const skipped = (c.value as Catalog).skipped ?? [];
+      const catalog = c.value as Catalog;
+      merged.templates.push(...(catalog.templates ?? []));
+      merged.models.push(...(catalog.models ?? []));
+      const skipped = catalog.skipped ?? [];
       for (const line of skipped.slice(0, MAX_SKIPPED)) warnings.push(oneLine(line, 300));
       if (skipped.length > MAX_SKIPPED) {
         warnings.push(`${backends[i].kind} catalog: ${skipped.length - MAX_SKIPPED} more skipped`);

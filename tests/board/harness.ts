@@ -6,6 +6,7 @@
  */
 import type { Sim } from "../../src/sim/server.ts";
 import { untilServing } from "../e2e/harness.ts";
+import { contentKey } from "../e2e/bundle_build.ts";
 
 /** The browser to drive: $CHROME_PATH, else Debian's chromium. */
 export function browserPath(): string | undefined {
@@ -80,12 +81,7 @@ export async function startHttpServer(sim: Sim): Promise<HttpServer> {
 export async function bundleHost(): Promise<string> {
   const host = new URL("./host.ts", import.meta.url);
   const root = new URL("../../", import.meta.url);
-  const inputs = [host, new URL("deno.json", root), new URL("deno.lock", root)]
-    .map((u) => Deno.readTextFileSync(u)).join("\0") + `\0${Deno.version.deno}`;
-  const hash = [
-    ...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(inputs))),
-  ]
-    .map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 16);
+  const hash = await contentKey(["tests/board/host.ts", "deno.json", "deno.lock"]);
   const cached = new URL(`dist/board-host-${hash}.js`, root);
   try {
     return Deno.readTextFileSync(cached);

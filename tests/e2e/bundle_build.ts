@@ -56,15 +56,22 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** The content key of the bundle: a SHA-256 over its inputs, names and bytes. */
+/** The content key of the bundle: see {@link contentKey}. */
 export async function bundleKey(): Promise<string> {
-  const names = [
+  return contentKey([
     ...await filesUnder("src"),
     "deno.json",
     "deno.lock",
     "scripts/compile.ts",
     "tests/e2e/bundle_build.ts",
-  ];
+  ]);
+}
+
+/**
+ * A key for what is built from `names` (paths from the repository root): a SHA-256 over the
+ * Deno version and each file's name and bytes (a missing file counts as "(absent)").
+ */
+export async function contentKey(names: readonly string[]): Promise<string> {
   const enc = new TextEncoder();
   const parts: Uint8Array[] = [enc.encode(`deno ${Deno.version.deno}\0`)];
   for (const name of names) {

@@ -135,6 +135,11 @@ Deno.test("resolve: one id, looked up on both APIs, takes the lookup that finds 
     assert.equal((await fleet.resolve(chat, guard)).id, chat, "a chat while task lookups hang");
     remove();
     assert.ok(!guard.aborted, "resolved before the guard");
+    // A chat title the list does not show has no lookup to wait for: an answer at once.
+    await assert.rejects(
+      () => fleet.resolve("no such chat title here", guard),
+      /not found|no agent/i,
+    );
     // Neither found: still an answer (not found), once both lookups have answered.
     await assert.rejects(
       () => fleet.resolve("00000000-0000-4000-8000-000000000000", guard),
