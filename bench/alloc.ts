@@ -14,8 +14,8 @@ import { Fleet } from "../src/fleet/fleet.ts";
 import { fleetOverview } from "../src/tools/fleet_overview.ts";
 import { listAgents } from "../src/tools/list_agents.ts";
 import { DEFAULT_MAX_BYTES, readCapped } from "../src/coder/body.ts";
-import { listTasks } from "../src/coder/tasks.ts";
-import { listChats } from "../src/coder/chats.ts";
+import { listTasks } from "../src/backends/tasks/api.ts";
+import { listChats } from "../src/backends/chats/api.ts";
 
 const AGENTS = Number(Deno.env.get("ALLOC_AGENTS") ?? 1000);
 const tasks = Math.round(AGENTS * 0.6);

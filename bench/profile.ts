@@ -13,10 +13,10 @@
  * of overview calls: calls per second, RSS and heap growth (garbage left behind).
  */
 import { startSim } from "../src/sim/server.ts";
-import { listTasks } from "../src/coder/tasks.ts";
-import { listChats } from "../src/coder/chats.ts";
-import { TasksBackend } from "../src/fleet/tasks_backend.ts";
-import { ChatsBackend } from "../src/fleet/chats_backend.ts";
+import { listTasks } from "../src/backends/tasks/api.ts";
+import { listChats } from "../src/backends/chats/api.ts";
+import { TasksBackend } from "../src/backends/tasks/backend.ts";
+import { ChatsBackend } from "../src/backends/chats/backend.ts";
 import { Fleet } from "../src/fleet/fleet.ts";
 import { fleetOverview } from "../src/tools/fleet_overview.ts";
 import type { CoderClient } from "../src/coder/http.ts";

@@ -2,7 +2,7 @@
  * The board's rows: every agent in compact columns (about 100 bytes an agent), and a digest of
  * what they say, so an unchanged fleet is answered in a few bytes.
  */
-import { type Agent, AGENT_STATES, type AgentState } from "../fleet/agent.ts";
+import { type Agent, AGENT_STATES, type AgentState } from "../model/agent.ts";
 
 /** Longest message a row carries (characters). */
 export const ROW_MESSAGE_MAX = 48;

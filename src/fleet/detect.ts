@@ -7,10 +7,10 @@
 import { z } from "zod";
 import { type BuildInfo, getBuildInfo, getUser, type User } from "../coder/deployment.ts";
 import { type CoderClient, CoderError } from "../coder/http.ts";
-import type { AgentKind } from "./agent.ts";
-import { type Backend, type BackendContext, FleetError } from "./backend.ts";
-import { ChatsBackend } from "./chats_backend.ts";
-import { TasksBackend } from "./tasks_backend.ts";
+import type { AgentKind } from "../model/agent.ts";
+import { type Backend, type BackendContext, FleetError } from "../model/backend.ts";
+import { ChatsBackend } from "../backends/chats/backend.ts";
+import { TasksBackend } from "../backends/tasks/backend.ts";
 
 /** What detection found. */
 export interface Deployment {

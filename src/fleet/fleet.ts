@@ -3,13 +3,13 @@
  * end directly. It keeps no state but the detected deployment (version, user, which APIs exist).
  */
 import { CoderClient, CoderError } from "../coder/http.ts";
-import { type Agent, type AgentKind, type AgentSummary, isSettled } from "./agent.ts";
-import { type Backend, FleetError, type ListFilter } from "./backend.ts";
+import { type Agent, type AgentKind, type AgentSummary, isSettled } from "../model/agent.ts";
+import { type Backend, FleetError, type ListFilter } from "../model/backend.ts";
 import { type Deployment, detect } from "./detect.ts";
 import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
-import { errorLine } from "./text.ts";
-import { ChatWatch } from "../coder/chat_watch.ts";
-import { ChatsBackend } from "./chats_backend.ts";
+import { errorLine } from "../model/text.ts";
+import { ChatWatch } from "../backends/chats/watch.ts";
+import { ChatsBackend } from "../backends/chats/backend.ts";
 import { type Pacer, pollingPacer, watchPacer, type WatchSource } from "./pacer.ts";
 
 /** A snapshot of the fleet: the agents, and back ends that failed to list. */

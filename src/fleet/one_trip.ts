@@ -13,10 +13,10 @@
  * the chat API came beside them), so a UUID there is most often a task's; a chat by UUID costs one
  * more round trip there, and none where the chat API is the only one.
  */
-import type { Agent } from "./agent.ts";
-import type { Backend, LogPage, LogQuery, Prefetched } from "./backend.ts";
+import type { Agent } from "../model/agent.ts";
+import type { Backend, LogPage, LogQuery, Prefetched } from "../model/backend.ts";
 import type { Fleet } from "./fleet.ts";
-import { parseHandle } from "./handle.ts";
+import { parseHandle } from "../model/handle.ts";
 
 /** A resolved agent, its back end, and its conversation page and extras (being read). */
 export interface AgentWithLogs {

@@ -6,10 +6,10 @@
  * `pollMs` rounds. While the socket is not open, rounds poll as before, so a dropped watch never
  * strands a wait.
  */
-import type { Chat } from "../coder/chats.ts";
+import type { Chat } from "../backends/chats/api.ts";
 import { sleep } from "../coder/http.ts";
-import type { ChatWatch, WatchFrame } from "../coder/chat_watch.ts";
-import type { Agent, AgentKind } from "./agent.ts";
+import type { ChatWatch, WatchFrame } from "../backends/chats/watch.ts";
+import type { Agent, AgentKind } from "../model/agent.ts";
 
 /** How often a watch-driven wait lists the chats anyway (the watch has no replay). */
 export const RECONCILE_MS = 30_000;

@@ -12,12 +12,12 @@
  * - the same agent named twice (by id and by owner/name, say) is marked a duplicate of the first,
  *   so that a batch acts once per agent.
  */
-import { type Agent, type AgentKind } from "./agent.ts";
-import { type Backend, FleetError, type Handle } from "./backend.ts";
-import { runBatch } from "./batch.ts";
+import { type Agent, type AgentKind } from "../model/agent.ts";
+import { type Backend, FleetError, type Handle } from "../model/backend.ts";
+import { runBatch } from "../model/batch.ts";
 import type { Fleet, Snapshot } from "./fleet.ts";
-import { bestMatches, isTaskName, ownerOf, parseHandle } from "./handle.ts";
-import { oneLine } from "./text.ts";
+import { bestMatches, isTaskName, ownerOf, parseHandle } from "../model/handle.ts";
+import { oneLine } from "../model/text.ts";
 
 /** Direct lookups in flight at most, per call. */
 export const LOOKUPS = 8;

@@ -9,13 +9,13 @@
  * - `queue` / `interrupt`: chats queue the message, or interrupt the current turn. Coder Tasks
  *   cannot queue or interrupt: an idle task gets the message, a busy one is reported `busy`.
  */
-import { type Agent, isSettled } from "./agent.ts";
-import { AgentBusyError } from "./backend.ts";
-import { runBatch } from "./batch.ts";
+import { type Agent, isSettled } from "../model/agent.ts";
+import { AgentBusyError } from "../model/backend.ts";
+import { runBatch } from "../model/batch.ts";
 import type { Fleet, Resolved } from "./fleet.ts";
 import { duplicateDetail } from "./resolve.ts";
 import { newCallId, requestIdFor } from "./request_id.ts";
-import { errorLine } from "./text.ts";
+import { errorLine } from "../model/text.ts";
 
 /** What to do with a busy agent. */
 export type IfBusy = "wait" | "queue" | "interrupt" | "fail";

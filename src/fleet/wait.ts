@@ -3,9 +3,9 @@
  * agents are watched, until the condition holds, the timeout passes, or the call is cancelled.
  */
 import type { Pacer, Step } from "./pacer.ts";
-import { runBatch } from "./batch.ts";
+import { runBatch } from "../model/batch.ts";
 import { LOOKUPS } from "./resolve.ts";
-import { type Agent, type AgentKind, isSettled } from "./agent.ts";
+import { type Agent, type AgentKind, isSettled } from "../model/agent.ts";
 import { applyFilter, type Fleet, type FleetFilter } from "./fleet.ts";
 
 /** What to wait for. */

@@ -4,7 +4,7 @@
  * keeps its size. One small step every few (paced) seconds, for as long as the sim runs, so there
  * is always something to watch or wait on.
  */
-import type { ChatStore } from "./chats.ts";
+import type { ChatStore } from "./chats/store.ts";
 import { pickFollowUp, pickLabels, pickTopic } from "./seed.ts";
 import type { Rng } from "./util.ts";
 

@@ -6,7 +6,7 @@
  * for redirects, a request log, and ground-truth helpers.
  */
 import type { Sim, SimOptions, SimRequest } from "./api.ts";
-import { ChatStore } from "./chats.ts";
+import { ChatStore } from "./chats/store.ts";
 import { SimClock } from "./clock.ts";
 import { FORWARDED_HEADER, startDecoy } from "./decoy.ts";
 import { buildWorld, type Profile } from "./deployment.ts";
@@ -16,7 +16,7 @@ import { TcpFront } from "./front.ts";
 import { coderError, HttpAnswer, routeNotFound } from "./http.ts";
 import { CODER_RATE_LIMIT, RateLimiter } from "./ratelimit.ts";
 import { Router } from "./router.ts";
-import { TaskStore } from "./tasks.ts";
+import { TaskStore } from "./tasks/store.ts";
 import { startChurn } from "./churn.ts";
 import { chatState, taskState } from "./truth.ts";
 import { released, Rng, sleep } from "./util.ts";

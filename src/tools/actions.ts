@@ -2,12 +2,12 @@
  * The shared body of the lifecycle tools (stop, resume, delete): resolve every handle with one
  * list per back end, act once per resolved agent with bounded concurrency, report every item.
  */
-import type { Agent } from "../fleet/agent.ts";
-import type { ActionResult, Backend } from "../fleet/backend.ts";
-import { runBatch } from "../fleet/batch.ts";
+import type { Agent } from "../model/agent.ts";
+import type { ActionResult, Backend } from "../model/backend.ts";
+import { runBatch } from "../model/batch.ts";
 import type { Fleet } from "../fleet/fleet.ts";
 import { duplicateDetail } from "../fleet/resolve.ts";
-import { oneLine } from "../fleet/text.ts";
+import { oneLine } from "../model/text.ts";
 import { writeFailure } from "./errors.ts";
 
 /** One agent's outcome. */

@@ -3,7 +3,7 @@
  * many wait for a licence slot (`queued_for_capacity`), and one line on why and what to do. Where
  * Coder's list does not carry the flag, it says so instead of guessing.
  */
-import type { Agent } from "../fleet/agent.ts";
+import type { Agent } from "../model/agent.ts";
 
 /** A chat deployment's capacity: running chats, and those waiting for a licence slot. */
 export function capacityOf(

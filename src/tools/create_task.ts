@@ -1,14 +1,14 @@
 /** `create_task`: assign work, to one new agent or to many at once. */
 import { z } from "zod";
-import { type AgentKind, toRow } from "../fleet/agent.ts";
-import { type Backend, FleetError } from "../fleet/backend.ts";
-import { runBatch } from "../fleet/batch.ts";
+import { type AgentKind, toRow } from "../model/agent.ts";
+import { type Backend, FleetError } from "../model/backend.ts";
+import { runBatch } from "../model/batch.ts";
 import type { Fleet } from "../fleet/fleet.ts";
 import { newCallId, requestIdFor } from "../fleet/request_id.ts";
 import { defineTool } from "./define.ts";
 import { writeFailure } from "./errors.ts";
 import { rowsText } from "./format.ts";
-import { oneLine } from "../fleet/text.ts";
+import { oneLine } from "../model/text.ts";
 import { AgentRowSchema, Kind, NameInput, OwnerInput, TextInput } from "./schemas.ts";
 
 /** Pick the back end per DESIGN.md: kind; else the only one; else task for template/preset. */

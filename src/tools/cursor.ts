@@ -3,8 +3,8 @@
  * holds the last row's key and a fingerprint of the query, so pages stay stable while agents are
  * created or deleted between calls, and a cursor cannot be replayed against another query.
  */
-import type { Agent } from "../fleet/agent.ts";
-import { FleetError } from "../fleet/backend.ts";
+import type { Agent } from "../model/agent.ts";
+import { FleetError } from "../model/backend.ts";
 
 /** Newest first, ties by id. */
 export function compareAgents(a: Agent, b: Agent): number {

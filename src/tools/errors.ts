@@ -3,8 +3,8 @@
  * Coder's `{message, detail}` is summarised (one line), never dumped; the token never appears.
  */
 import { CoderError } from "../coder/http.ts";
-import { AgentBusyError, FleetError } from "../fleet/backend.ts";
-import { oneLine } from "../fleet/text.ts";
+import { AgentBusyError, FleetError } from "../model/backend.ts";
+import { oneLine } from "../model/text.ts";
 
 /** A failure, as the caller sees it. */
 export interface Failure {

@@ -3,7 +3,7 @@
  * visibility "app": the model never sees it). With the previous digest it answers "unchanged".
  */
 import { z } from "zod";
-import { AGENT_STATES } from "../fleet/agent.ts";
+import { AGENT_STATES } from "../model/agent.ts";
 import { withUi } from "../board/register.ts";
 import { defineTool } from "./define.ts";
 import { boardRows, ROW_MESSAGE_MAX } from "../board/rows.ts";

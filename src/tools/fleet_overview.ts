@@ -1,9 +1,9 @@
 /** `fleet_overview`: the fleet at a glance. */
 import { z } from "zod";
-import { type Agent, AGENT_STATES, type AgentSummary, isSettled, toRow } from "../fleet/agent.ts";
+import { type Agent, AGENT_STATES, type AgentSummary, isSettled, toRow } from "../model/agent.ts";
 import { markStalled } from "../fleet/fleet.ts";
 import { capacityOf } from "./capacity.ts";
-import { safeName } from "../fleet/text.ts";
+import { safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
 import { AgentRowSchema, Kind, OwnerInput } from "./schemas.ts";

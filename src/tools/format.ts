@@ -2,8 +2,8 @@
  * Compact text renderings for an LLM reader. Agent-written text is quoted and labelled as such,
  * never placed where it could read as an instruction.
  */
-import type { Agent, AgentRow } from "../fleet/agent.ts";
-import { quote, safeName } from "../fleet/text.ts";
+import type { Agent, AgentRow } from "../model/agent.ts";
+import { quote, safeName } from "../model/text.ts";
 
 /** A compact age: `45s`, `12m`, `3h`, `2d`. */
 export function ago(iso: string, now = Date.now()): string {

@@ -1,8 +1,8 @@
 /** `get_agent`: one agent in full. */
 import { z } from "zod";
-import { cleanAgent } from "../fleet/agent.ts";
+import { cleanAgent } from "../model/agent.ts";
 import { resolveWithLogs } from "../fleet/one_trip.ts";
-import { oneLine, safeName } from "../fleet/text.ts";
+import { oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 import { ago, quoted } from "./format.ts";
 import { AgentSchema, HandleInput } from "./schemas.ts";

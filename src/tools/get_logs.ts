@@ -1,8 +1,8 @@
 /** `get_logs`: an agent's conversation. */
 import { z } from "zod";
-import { FleetError } from "../fleet/backend.ts";
+import { FleetError } from "../model/backend.ts";
 import { resolveWithLogs } from "../fleet/one_trip.ts";
-import { block, frame, FRAME_MARK, oneLine, safeName } from "../fleet/text.ts";
+import { block, frame, FRAME_MARK, oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 import { HandleInput } from "./schemas.ts";
 

@@ -1,6 +1,6 @@
 /** `list_agents`: find agents. */
 import { z } from "zod";
-import { toRow } from "../fleet/agent.ts";
+import { toRow } from "../model/agent.ts";
 import { afterKey, compareAgents, decodeCursor, encodeCursor } from "./cursor.ts";
 import { capacityOf } from "./capacity.ts";
 import { defineTool } from "./define.ts";

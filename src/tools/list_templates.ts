@@ -1,8 +1,8 @@
 /** `list_templates`: what work can run where. */
 import { z } from "zod";
 import { getUserOrganizations } from "../coder/deployment.ts";
-import type { Catalog, ModelInfo, TemplateInfo } from "../fleet/backend.ts";
-import { errorLine, oneLine, safeName } from "../fleet/text.ts";
+import type { Catalog, ModelInfo, TemplateInfo } from "../model/backend.ts";
+import { errorLine, oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 
 /** Skip notices shown per back end; the rest are counted. */

@@ -2,7 +2,7 @@
  * Output schema pieces shared by the tools.
  */
 import { z } from "zod";
-import { AGENT_STATES } from "../fleet/agent.ts";
+import { AGENT_STATES } from "../model/agent.ts";
 
 /** A normalized agent state. */
 export const State = z.enum(AGENT_STATES);

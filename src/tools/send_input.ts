@@ -1,7 +1,7 @@
 /** `send_input`: message one agent or many. */
 import { z } from "zod";
 import { sendInput } from "../fleet/send.ts";
-import { oneLine } from "../fleet/text.ts";
+import { oneLine } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 import { writeFailure } from "./errors.ts";
 import { AgentsInput, Kind, TextInput } from "./schemas.ts";

@@ -1,10 +1,10 @@
 /** `wait_for_agents`: block until agents settle, go idle, or change. */
 import { z } from "zod";
-import { type Agent, toRow } from "../fleet/agent.ts";
-import { FleetError } from "../fleet/backend.ts";
+import { type Agent, toRow } from "../model/agent.ts";
+import { FleetError } from "../model/backend.ts";
 import { waitForAgents } from "../fleet/wait.ts";
 import type { FleetFilter } from "../fleet/fleet.ts";
-import { oneLine, safeName } from "../fleet/text.ts";
+import { oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
 import {

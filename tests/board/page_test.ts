@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { pageModule } from "../../src/board/build.ts";
 import { BOARD_HTML } from "../../src/board/page.ts";
 import { boardRows } from "../../src/board/rows.ts";
-import type { Agent } from "../../src/fleet/agent.ts";
+import type { Agent } from "../../src/model/agent.ts";
 
 const script = () => BOARD_HTML.slice(BOARD_HTML.indexOf("<script>"));
 

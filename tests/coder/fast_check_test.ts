@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { z } from "zod";
 import { fastCheckOf, REJECTED } from "../../src/coder/fast_check.ts";
-import { TaskWire } from "../../src/coder/task_schemas.ts";
-import { ChatWire } from "../../src/coder/chat_schemas.ts";
+import { TaskWire } from "../../src/backends/tasks/wire.ts";
+import { ChatWire } from "../../src/backends/chats/wire.ts";
 import { parseItems } from "../../src/coder/lists.ts";
 
 function same(schema: z.ZodType, v: unknown) {

@@ -8,8 +8,13 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
-import { deleteTask, sendTaskInput } from "../../src/coder/tasks.ts";
-import { createChat, sendChatMessage, textContent, updateChat } from "../../src/coder/chats.ts";
+import { deleteTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
+import {
+  createChat,
+  sendChatMessage,
+  textContent,
+  updateChat,
+} from "../../src/backends/chats/api.ts";
 import { closedPort, html, json, rawServer, serve } from "./local_server.ts";
 
 const TOKEN = "tok-" + crypto.randomUUID();

@@ -11,7 +11,7 @@ import { withBudget } from "../../src/coder/budget.ts";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
 import { routeKey } from "../../src/coder/paths.ts";
 import { RateLimiter, RateWaitTooLong } from "../../src/coder/ratelimit.ts";
-import { getTask, sendTaskInput } from "../../src/coder/tasks.ts";
+import { getTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import { json, serve } from "./local_server.ts";
 
 const TOKEN = "tok-" + crypto.randomUUID();

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { type Harness, startHarness } from "./harness.ts";
 import type { SimRequest } from "../../src/sim/server.ts";
-import { isTaskName } from "../../src/fleet/handle.ts";
+import { isTaskName } from "../../src/model/handle.ts";
 
 /** How long a request that should go out with the held lookup may take before the test fails. */
 const GIVE_UP_MS = 20_000;

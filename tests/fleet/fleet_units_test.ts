@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import type { Agent } from "../../src/fleet/agent.ts";
-import { isSettled, toRow } from "../../src/fleet/agent.ts";
-import { runBatch } from "../../src/fleet/batch.ts";
+import type { Agent } from "../../src/model/agent.ts";
+import { isSettled, toRow } from "../../src/model/agent.ts";
+import { runBatch } from "../../src/model/batch.ts";
 import { applyFilter } from "../../src/fleet/fleet.ts";
-import { isTaskName, isTitle, matchesHandle, parseHandle } from "../../src/fleet/handle.ts";
-import { block, cleanText, frame, oneLine, quote } from "../../src/fleet/text.ts";
+import { isTaskName, isTitle, matchesHandle, parseHandle } from "../../src/model/handle.ts";
+import { block, cleanText, frame, oneLine, quote } from "../../src/model/text.ts";
 import { meets } from "../../src/fleet/wait.ts";
 
 function agent(p: Partial<Agent>): Agent {

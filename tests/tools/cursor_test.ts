@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Agent } from "../../src/fleet/agent.ts";
+import type { Agent } from "../../src/model/agent.ts";
 import { afterKey, compareAgents, decodeCursor, encodeCursor } from "../../src/tools/cursor.ts";
 
 const mk = (i: number, ms: number): Agent => ({

@@ -1,0 +1,302 @@
+/**
+ * The Coder Chats ("Coder Agents") API: `/api/v2/chats` (or `/api/experimental/chats` on older
+ * servers). Every function takes the client and the API prefix the back end was detected at, and
+ * passes Coder's documented success status. The schemas are in `chat_schemas.ts`.
+ */
+import { z } from "zod";
+import { CoderError } from "../../coder/http.ts";
+import type { CoderClient } from "../../coder/http.ts";
+import { parseItems } from "../../coder/lists.ts";
+import { segment } from "../../coder/paths.ts";
+import { shared } from "../../coder/coalesce.ts";
+import {
+  Chat,
+  ChatCost,
+  ChatMessagesResponse,
+  ChatModelsResponse,
+  ChatSubmission,
+  ChatWire,
+  CreateChatMessageResponse,
+  isReceipt,
+  normalizeChat,
+} from "./wire.ts";
+
+export * from "./wire.ts";
+
+/** codersdk.ChatInputPart, as we send it. */
+export interface ChatInputPart {
+  type: "text" | "file" | "file-reference";
+  text?: string;
+  file_id?: string;
+}
+
+/** codersdk.CreateChatRequest, the fields we send. */
+export interface CreateChatRequest {
+  organization_id?: string;
+  content: ChatInputPart[];
+  labels?: Record<string, string>;
+  model_config_id?: string;
+  workspace_id?: string;
+  /** Newer Coder: makes the create idempotent; the answer is then a receipt. */
+  request_id?: string;
+}
+
+/** codersdk.UpdateChatRequest, the fields we send. */
+export interface UpdateChatRequest {
+  archived?: boolean;
+  title?: string;
+  labels?: Record<string, string>;
+}
+
+/** What a chat does with a message that arrives while it is busy. */
+export type BusyBehavior = "queue" | "interrupt";
+
+/** codersdk.CreateChatMessageRequest, the fields we send. */
+export interface SendChatMessageRequest {
+  content: ChatInputPart[];
+  busy_behavior?: BusyBehavior;
+  /** Newer Coder: makes the send idempotent; the answer is then a receipt. */
+  request_id?: string;
+}
+
+/** Filters of the chat list. */
+export interface ChatListQuery {
+  /** Search terms, e.g. `["owner:alice", 'title:"fix the build"']` (see {@link qTerm}). */
+  terms?: string[];
+  /** Labels that must all match, sent as repeated `label=k:v` parameters. */
+  labels?: Record<string, string>;
+}
+
+/** A page request on a chat's messages. */
+export interface ChatMessagesQuery {
+  before_id?: number;
+  after_id?: number;
+  /** 1 to 200; Coder's default is 50. */
+  limit?: number;
+}
+
+/** One text part. */
+export function textContent(text: string): ChatInputPart[] {
+  return [{ type: "text", text }];
+}
+
+/**
+ * One `key:value` term of the list `q`, quoted when the value has spaces, colons or commas.
+ * Returns `undefined` when the value cannot be expressed (it holds a double quote, or is empty):
+ * the caller then leaves that filter to local filtering.
+ */
+export function qTerm(key: string, value: string): string | undefined {
+  if (value === "" || value.includes('"')) return undefined;
+  return /[\s:,]/.test(value) ? `${key}:"${value}"` : `${key}:${value}`;
+}
+
+/**
+ * The search string (`?q=...&label=k:v&label=...`) of a chat list request, or `""` when there is
+ * nothing to filter. Labels whose key holds a colon cannot be expressed and are skipped.
+ */
+export function chatListSearch(query: ChatListQuery = {}): string {
+  const params = new URLSearchParams();
+  const q = (query.terms ?? []).filter((t) => t.trim() !== "").join(" ");
+  if (q) params.set("q", q);
+  for (const [k, v] of Object.entries(query.labels ?? {})) {
+    if (k === "" || k.includes(":")) continue;
+    params.append("label", `${k}:${v}`);
+  }
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+/** `C/chats/{chat}{rest}`, the id validated and encoded. */
+function chatPath(prefix: string, id: string, rest = ""): string {
+  return `${prefix}/chats/${segment(id, "chat id")}${rest}`;
+}
+
+/** The chat list: the chats that parsed, and a reason for each malformed one left out. */
+export interface ChatList {
+  chats: Chat[];
+  skipped: string[];
+}
+
+/** The chat list as sent: an array (or null), its items validated one by one afterwards. */
+const ChatListSchema = z.array(z.unknown()).nullish();
+
+/** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
+ * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped.
+ * Concurrent calls with the same query share one request in flight (`coalesce.ts`). */
+export async function listChats(
+  client: CoderClient,
+  prefix: string,
+  query: ChatListQuery = {},
+  signal?: AbortSignal,
+): Promise<ChatList> {
+  const path = `${prefix}/chats${chatListSearch(query)}`;
+  return await shared(client, `GET ${path}`, `GET ${prefix}/chats`, signal, async (s) => {
+    const raw = await client.get(path, ChatListSchema, { signal: s });
+    const { items, skipped } = parseItems(raw, ChatWire, normalizeChat, "chat");
+    return { chats: items, skipped };
+  });
+}
+
+/** What a create answered: the chat, or (with a `request_id`, on newer Coder) a receipt. */
+export type CreateChatAnswer = { chat: Chat; receipt?: undefined } | {
+  chat?: undefined;
+  receipt: ChatSubmission;
+};
+
+const CreateAnswerSchema = z.unknown().transform((v, ctx): CreateChatAnswer => {
+  const r = isReceipt(v) ? ChatSubmission.safeParse(v) : Chat.safeParse(v);
+  if (!r.success) {
+    ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad chat" });
+    return z.NEVER;
+  }
+  return isReceipt(v) ? { receipt: r.data as ChatSubmission } : { chat: r.data as Chat };
+});
+
+/**
+ * `POST C/chats`: start a chat (201, status `running`). With a `request_id` the write is
+ * idempotent on newer Coder and may answer with a submission receipt (200, 201 or 202);
+ * `retrySafe` (the server is known to honour `request_id`) lets the client retry it.
+ */
+export function createChat(
+  client: CoderClient,
+  prefix: string,
+  req: CreateChatRequest,
+  signal?: AbortSignal,
+  retrySafe = false,
+): Promise<CreateChatAnswer> {
+  return client.request("POST", `${prefix}/chats`, {
+    body: req,
+    schema: CreateAnswerSchema,
+    expect: req.request_id ? [200, 201, 202] : [201],
+    idempotent: retrySafe && req.request_id !== undefined,
+    signal,
+  });
+}
+
+/** `GET C/chats/{chat}`: one chat, archived or not. */
+export async function getChat(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  signal?: AbortSignal,
+): Promise<Chat> {
+  return await client.get(chatPath(prefix, id), Chat, { signal });
+}
+
+/** `PATCH C/chats/{chat}`: archive/unarchive, retitle, relabel (204). */
+export async function updateChat(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  patch: UpdateChatRequest,
+  signal?: AbortSignal,
+): Promise<void> {
+  await client.request("PATCH", chatPath(prefix, id), { body: patch, expect: [204], signal });
+}
+
+/** `GET C/chats/{chat}/messages`: a page of messages, newest first as Coder sends them. */
+export async function listChatMessages(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  query: ChatMessagesQuery = {},
+  signal?: AbortSignal,
+): Promise<ChatMessagesResponse> {
+  return await client.get(chatPath(prefix, id, "/messages"), ChatMessagesResponse, {
+    query: { before_id: query.before_id, after_id: query.after_id, limit: query.limit },
+    signal,
+  });
+}
+
+/** What a send answered: Coder's message response, with the receipt when Coder sent one. */
+export type SendChatAnswer = CreateChatMessageResponse & { receipt?: ChatSubmission };
+
+const SendAnswerSchema = z.unknown().transform((v, ctx): SendChatAnswer => {
+  if (isReceipt(v)) {
+    const r = ChatSubmission.safeParse(v);
+    if (r.success) {
+      return { receipt: r.data, queued: r.data.queued_message_id != null };
+    }
+    ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad receipt" });
+    return z.NEVER;
+  }
+  const r = CreateChatMessageResponse.safeParse(v);
+  if (r.success) return r.data;
+  ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad answer" });
+  return z.NEVER;
+});
+
+/**
+ * `POST C/chats/{chat}/messages` (200): send a message; a busy chat queues it (or is
+ * interrupted). With a `request_id` (newer Coder) the send is idempotent and the answer may be
+ * a receipt (200 or 202); `retrySafe` lets the client retry it.
+ */
+export async function sendChatMessage(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  req: SendChatMessageRequest,
+  signal?: AbortSignal,
+  retrySafe = false,
+): Promise<SendChatAnswer> {
+  const body: SendChatMessageRequest = { content: req.content };
+  if (req.busy_behavior) body.busy_behavior = req.busy_behavior;
+  if (req.request_id) body.request_id = req.request_id;
+  return await client.request("POST", chatPath(prefix, id, "/messages"), {
+    body,
+    schema: SendAnswerSchema,
+    expect: req.request_id ? [200, 202] : [200],
+    idempotent: retrySafe && req.request_id !== undefined,
+    signal,
+  });
+}
+
+/** `POST C/chats/{chat}/interrupt` (200): stop the current turn. Returns the chat when Coder
+ * sends it (an empty 200 is accepted). */
+export async function interruptChat(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  signal?: AbortSignal,
+): Promise<Chat | undefined> {
+  return await client.request("POST", chatPath(prefix, id, "/interrupt"), {
+    schema: Chat.optional(),
+    expect: [200],
+    allowEmpty: true,
+    signal,
+  });
+}
+
+/** Where a deployment serves chat model configs: org-scoped (current Coder) or the old route. */
+export type ModelsRoute = "org" | "legacy";
+
+/**
+ * `GET /api/v2/organizations/{org}/chats/models` (`route: "org"`, current Coder) or
+ * `GET C/chats/models` (`route: "legacy"`, up to v2.36): model configs by provider.
+ */
+export function listChatModels(
+  client: CoderClient,
+  prefix: string,
+  where: { route: ModelsRoute; org?: string } = { route: "legacy" },
+  signal?: AbortSignal,
+): Promise<ChatModelsResponse> {
+  const path = where.route === "org"
+    ? `/api/v2/organizations/${segment(where.org ?? "", "organization id")}/chats/models`
+    : `${prefix}/chats/models`;
+  return client.get(path, ChatModelsResponse, { signal });
+}
+
+/** `GET C/chats/{chat}/cost`, or `null` when the deployment does not report cost (404). */
+export async function getChatCost(
+  client: CoderClient,
+  prefix: string,
+  id: string,
+  signal?: AbortSignal,
+): Promise<ChatCost | null> {
+  try {
+    return await client.get(chatPath(prefix, id, "/cost"), ChatCost, { signal });
+  } catch (err) {
+    if (err instanceof CoderError && err.status === 404) return null;
+    throw err;
+  }
+}

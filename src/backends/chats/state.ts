@@ -1,0 +1,214 @@
+/**
+ * Pure mappings for Coder chats: a chat's status to the fleet's agent state (DESIGN.md), and a
+ * message's parts to plain text. Everything that comes out is sanitised by `text.ts`.
+ */
+import type { AgentState } from "../../model/agent.ts";
+import { cleanText, oneLine } from "../../model/text.ts";
+import { isoTime } from "../../model/time.ts";
+
+/** The fields of a chat that its state depends on. */
+export interface ChatStatusFields {
+  status?: string | null;
+  updated_at?: string | null;
+  /** Current Coder: the chat waits for a licence slot (at most 5 run at once on Community). */
+  queued_for_capacity?: boolean | null;
+}
+
+/** A chat's normalized state: `state`, Coder's own `detail` word, and `since` (ISO 8601). */
+export interface ChatStateInfo {
+  state: AgentState;
+  detail: string;
+  since: string;
+}
+
+const STATES: Record<string, AgentState> = {
+  running: "working",
+  interrupting: "working",
+  waiting: "idle",
+  requires_action: "idle",
+  // A turn ended while the next queued message is being edited (current Coder).
+  paused: "idle",
+  error: "error",
+};
+
+/**
+ * Map a chat to `{state, detail, since}`: any status with `queued_for_capacity` -> starting
+ * (waiting for a licence slot), running/interrupting -> working, waiting/requires_action/paused
+ * -> idle, error -> error, anything else -> unknown. `detail` is the raw status (sanitised;
+ * `unknown` when absent), plus the licence wait when queued; `since` is `updated_at` as ISO 8601
+ * UTC, or `fallback` when it is missing or unparsable.
+ */
+export function chatState(chat: ChatStatusFields, fallback = ""): ChatStateInfo {
+  return {
+    ...chatStateWord(chat.status, chat.queued_for_capacity),
+    since: isoTime(chat.updated_at, fallback),
+  };
+}
+
+/**
+ * A chat status word's normalized state and `detail` (see {@link chatState}), without `since`;
+ * `queued` is the chat's `queued_for_capacity`.
+ */
+export function chatStateWord(
+  status: string | null | undefined,
+  queued?: boolean | null,
+): Omit<ChatStateInfo, "since"> {
+  const raw = oneLine(status ?? "", 40);
+  if (queued === true) {
+    return { state: "starting", detail: `${raw || "unknown"}; ${QUEUED_DETAIL}` };
+  }
+  const state = Object.hasOwn(STATES, raw) ? STATES[raw] : "unknown";
+  return { state, detail: raw || "unknown" };
+}
+
+/** The detail words of a chat that waits for a licence slot. */
+export const QUEUED_DETAIL = "queued for capacity: waits for a licence slot";
+
+/** The fields of a message part that rendering reads (codersdk.ChatMessagePart). */
+export interface PartLike {
+  type?: string | null;
+  text?: string | null;
+  tool_name?: string | null;
+  name?: string | null;
+  args?: unknown;
+  args_delta?: string | null;
+  result?: unknown;
+  result_delta?: string | null;
+  is_error?: boolean | null;
+  url?: string | null;
+  title?: string | null;
+  media_type?: string | null;
+  file_name?: string | null;
+  start_line?: number | null;
+  end_line?: number | null;
+  context_file_path?: string | null;
+  skill_name?: string | null;
+}
+
+/** Longest summary of tool arguments or results inside a rendered line. */
+const SUMMARY_MAX = 100;
+
+/**
+ * Render message parts as text: text parts in full (cleaned, newlines kept); reasoning omitted;
+ * each tool call as one line `[tool: name(args…)]`; each tool result as one line
+ * `[result: name: summary…]`; files, sources and other parts as one short bracketed line.
+ * When a message holds only omitted parts, it renders as their types, e.g. `[reasoning]`.
+ */
+export function renderParts(parts: readonly PartLike[] | null | undefined): string {
+  const out: string[] = [];
+  const omitted = new Set<string>();
+  for (const p of parts ?? []) {
+    const type = p.type ?? "text";
+    const line = renderPart(p, type);
+    if (line === undefined) omitted.add(oneLine(type, 40));
+    else if (line !== "") out.push(line);
+  }
+  if (out.length === 0 && omitted.size > 0) return `[${[...omitted].join(", ")}]`;
+  return out.join("\n");
+}
+
+function renderPart(p: PartLike, type: string): string | undefined {
+  switch (type) {
+    case "text":
+      return cleanText(p.text ?? "").trim();
+    case "reasoning":
+      return undefined;
+    case "tool-call": {
+      const name = oneLine(p.tool_name ?? p.name ?? "tool", 60) || "tool";
+      const args = summarize(p.args ?? p.args_delta, SUMMARY_MAX);
+      return `[tool: ${name}(${args})]`;
+    }
+    case "tool-result": {
+      const name = oneLine(p.tool_name ?? p.name ?? "tool", 60) || "tool";
+      const result = summarize(p.result ?? p.result_delta, SUMMARY_MAX);
+      const head = p.is_error ? `${name}: error` : name;
+      return result ? `[result: ${head}: ${result}]` : `[result: ${head}]`;
+    }
+    case "file":
+      return bracket("file", p.file_name ?? p.name ?? p.media_type ?? p.url);
+    case "file-reference": {
+      const lines = p.start_line
+        ? `:${p.start_line}${p.end_line && p.end_line !== p.start_line ? `-${p.end_line}` : ""}`
+        : "";
+      return bracket("file-reference", p.file_name ? p.file_name + lines : undefined);
+    }
+    case "source":
+      return bracket("source", [p.title, p.url].filter(Boolean).join(" "));
+    case "context-file":
+      return bracket("context-file", p.context_file_path);
+    case "skill":
+      return bracket("skill", p.skill_name ?? p.name);
+    default:
+      return bracket(type, p.text ?? p.name ?? p.title);
+  }
+}
+
+function bracket(label: string, value: string | null | undefined): string {
+  const l = oneLine(label, 40) || "part";
+  const v = oneLine(value ?? "", 80);
+  return v ? `[${l}: ${v}]` : `[${l}]`;
+}
+
+/**
+ * One short line for tool arguments or a tool result, whatever shape they came in: a JSON
+ * object, a JSON string, a plain string, or the byte array the swagger describes.
+ */
+export function summarize(value: unknown, max = SUMMARY_MAX): string {
+  const v = decodeRaw(value);
+  if (v === undefined || v === null) return "";
+  if (typeof v === "string") return oneLine(v, max);
+  if (Array.isArray(v)) return oneLine(v.map(short).join(", "), max);
+  if (typeof v === "object") {
+    const obj = v as Record<string, unknown>;
+    for (const key of ["output", "content", "text", "message", "error", "result"]) {
+      if (typeof obj[key] === "string" && Object.keys(obj).length <= 3) {
+        return oneLine(obj[key] as string, max);
+      }
+    }
+    return oneLine(Object.entries(obj).map(([k, x]) => `${k}: ${short(x)}`).join(", "), max);
+  }
+  return oneLine(String(v), max);
+}
+
+function short(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 200 ? v.slice(0, 200) : v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** Turn raw JSON (a string holding JSON, or an array of byte values) into a value. */
+function decodeRaw(value: unknown): unknown {
+  if (Array.isArray(value) && value.length > 1 && value.every(isByte) && spellsJson(value)) {
+    // Only when the bytes spell JSON: a genuine array of small numbers stays as it is.
+    try {
+      const text = new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(value));
+      return JSON.parse(text);
+    } catch {
+      return value;
+    }
+  }
+  if (typeof value === "string") {
+    const t = value.trim();
+    if (t.startsWith("{") || t.startsWith("[") || t.startsWith('"')) {
+      try {
+        return JSON.parse(t);
+      } catch {
+        return value;
+      }
+    }
+  }
+  return value;
+}
+
+function spellsJson(bytes: number[]): boolean {
+  const first = bytes[0], last = bytes[bytes.length - 1];
+  return (first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d) ||
+    (first === 0x22 && last === 0x22);
+}
+
+function isByte(x: unknown): boolean {
+  return typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255;
+}

@@ -1,0 +1,382 @@
+/**
+ * Simulated Coder Chats ("Coder Agents"): the chat store, seeding, turns that end over (paced)
+ * time, and queued messages delivered when a turn ends. The wire shapes are in chats_wire.ts,
+ * the `/chats` routes (queueing and interrupts on send) in chats_routes.ts.
+ */
+import { allModels, type SimUser, type World } from "../deployment.ts";
+import { ChatRoutes } from "./routes.ts";
+import { ChatWatchHub } from "./watch.ts";
+import { chatWire, textOf } from "./wire.ts";
+import type { Router } from "../router.ts";
+import {
+  assistantTurn,
+  type Part,
+  pickFollowUp,
+  pickLabels,
+  pickSummary,
+  pickTopic,
+} from "../seed.ts";
+import { Rng } from "../util.ts";
+
+/** A stored chat message. */
+export interface MsgRec {
+  id: number;
+  role: "user" | "assistant" | "tool" | "system";
+  parts: Part[];
+  at: number;
+}
+
+/** A stored queued message. */
+export interface QueuedRec {
+  id: number;
+  parts: Part[];
+  at: number;
+}
+
+/** A stored chat. */
+export interface ChatRec {
+  id: string;
+  owner: SimUser;
+  title: string;
+  status: string;
+  labels: Record<string, string>;
+  summary: string;
+  archived: boolean;
+  modelId: string;
+  workspaceId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  messages: MsgRec[];
+  queued: QueuedRec[];
+  hasUnread: boolean;
+  lastError: Record<string, unknown> | null;
+  phase: "none" | "turn" | "interrupt";
+  nextAt: number;
+  /** The user text the running turn answers. */
+  asked: string;
+  requests: number;
+  /** Waits for a licence slot (`queued_for_capacity`): its turn does not advance. */
+  capacityQueued: boolean;
+  rng: Rng;
+}
+
+/** A submission receipt (codersdk.ChatSubmission), kept per request_id (current profile). */
+export interface ReceiptRec {
+  id: string;
+  request_id: string;
+  chat_id: string | null;
+  state: "reserved" | "accepted" | "uncertain" | "rejected";
+  message_id: number | null;
+  queued_message_id: number | null;
+  error: string | null;
+}
+
+const KINDS = [
+  "running",
+  "waiting",
+  "requires_action",
+  "error",
+  "archived",
+  "queued",
+  "waiting",
+  "waiting",
+  "running",
+];
+const WEIGHTED = [...KINDS, "waiting", "waiting", "running"];
+
+/** The chat store of one simulated deployment. */
+export class ChatStore {
+  readonly world: World;
+  #rng: Rng;
+  #list: ChatRec[] = [];
+  #byId = new Map<string, ChatRec>();
+  #msgSeq = 1;
+  #queueSeq = 1;
+  /** Chats waiting for a licence slot, first come first served. */
+  #slotQueue: ChatRec[] = [];
+  /** Receipts by request_id (writes that carried one, current profile). */
+  readonly receipts = new Map<string, ReceiptRec>();
+
+  constructor(world: World, rng: Rng) {
+    this.world = world;
+    this.#rng = rng;
+  }
+
+  /** The next queued-message id. */
+  nextQueueId(): number {
+    return this.#queueSeq++;
+  }
+
+  /** All chats (archived included) in creation order. */
+  get all(): readonly ChatRec[] {
+    return this.#list;
+  }
+
+  /** A chat by id. */
+  get(id: string): ChatRec | undefined {
+    return this.#byId.get(id);
+  }
+
+  #dur(c: ChatRec, minS: number, maxS: number): number {
+    return c.rng.int(minS * 1000, maxS * 1000) / this.world.pace;
+  }
+
+  /** Append a message. */
+  push(c: ChatRec, role: MsgRec["role"], parts: Part[], at: number): MsgRec {
+    const m = { id: this.#msgSeq++, role, parts, at };
+    c.messages.push(m);
+    return m;
+  }
+
+  #turn(c: ChatRec, asked: string, at: number, summary = pickSummary(c.rng)): void {
+    const from = c.messages.length ? c.messages[c.messages.length - 1].at : at - 4000;
+    for (const m of assistantTurn(c.rng, asked, summary, at, this.world.time, from)) {
+      this.push(c, m.role, m.parts, m.at);
+    }
+    c.summary = summary;
+    c.requests += 2;
+  }
+
+  /** A fresh chat record (not stored yet). */
+  newRec(owner: SimUser, title: string, at: number): ChatRec {
+    const rng = this.#rng.fork();
+    return {
+      id: rng.uuid(),
+      owner,
+      title,
+      status: "waiting",
+      labels: {},
+      summary: "",
+      archived: false,
+      modelId: allModels(this.world)[0].id,
+      workspaceId: null,
+      createdAt: at,
+      updatedAt: at,
+      messages: [],
+      queued: [],
+      hasUnread: false,
+      lastError: null,
+      phase: "none",
+      nextAt: Infinity,
+      asked: "",
+      requests: 0,
+      capacityQueued: false,
+      rng,
+    };
+  }
+
+  /** Seed `n` chats spread over owners and statuses. */
+  seed(n: number): void {
+    const now = this.world.clock.now();
+    for (let i = 0; i < n; i++) {
+      const kind = i < KINDS.length ? KINDS[i] : this.#rng.pick(WEIGHTED);
+      const owner = this.world.users[i % this.world.users.length];
+      const topic = pickTopic(this.#rng);
+      const c = this.newRec(owner, topic.title, now);
+      const r = c.rng;
+      c.labels = pickLabels(r);
+      if (r.chance(0.5)) c.workspaceId = r.uuid();
+      const live = kind === "running" || kind === "queued";
+      c.updatedAt = live ? now - r.int(5_000, 60_000) : now - r.int(60_000, 2 * 86_400_000);
+      const turns = r.int(1, 6);
+      const step = r.int(2, 30) * 60_000;
+      c.createdAt = c.updatedAt - turns * step;
+      let at = c.createdAt;
+      for (let k = 0; k < turns; k++) {
+        const text = k === 0 ? topic.prompt : pickFollowUp(r);
+        this.push(c, "user", [{ type: "text", text }], at);
+        const last = k === turns - 1;
+        if (last && live) {
+          c.asked = text;
+          c.messages[c.messages.length - 1].at = c.updatedAt;
+          break;
+        }
+        const end = last ? c.updatedAt : at + step / 2;
+        this.#turn(c, text, end);
+        at += step;
+      }
+      c.hasUnread = !live && r.chance(0.5);
+      switch (kind) {
+        case "running":
+        case "queued":
+          c.status = "running";
+          c.phase = "turn";
+          c.nextAt = now + this.#dur(c, 15, 120);
+          if (kind === "queued") {
+            for (let k = 0; k < 2; k++) {
+              c.queued.push({
+                id: this.#queueSeq++,
+                parts: [{ type: "text", text: pickFollowUp(r) }],
+                at: now - (2 - k) * 1000,
+              });
+            }
+          }
+          break;
+        case "waiting":
+          if (this.world.profile === "current" && i % 4 === 1) {
+            // A turn ended while the next queued message is being edited.
+            c.status = "paused";
+            c.queued.push({
+              id: this.#queueSeq++,
+              parts: [{ type: "text", text: pickFollowUp(r) }],
+              at: c.updatedAt,
+            });
+          }
+          break;
+        case "requires_action":
+          c.status = "requires_action";
+          this.push(c, "assistant", [{
+            type: "tool-call",
+            tool_call_id: `toolu_${r.hex(20)}`,
+            tool_name: "ask_user",
+            args: { question: "Which environment should I deploy to?" },
+            created_at: this.world.time(c.updatedAt),
+          }], c.updatedAt);
+          c.summary = "Asked which environment to deploy to";
+          break;
+        case "error":
+          c.status = "error";
+          c.lastError = {
+            message: "The model provider is overloaded. Try again later.",
+            kind: "overloaded",
+            provider: "anthropic",
+            retryable: true,
+            status_code: 529,
+          };
+          break;
+        case "archived":
+          c.archived = true;
+          break;
+      }
+      this.add(c);
+    }
+    // Over the licence's slots, running chats wait for capacity, in seeding order.
+    let active = 0;
+    for (const c of this.#list) {
+      if (c.archived || c.status !== "running") continue;
+      if (active < this.world.slots) active++;
+      else this.#queueForSlot(c);
+    }
+  }
+
+  /** Chats running a turn now (holding a licence slot). */
+  #active(): number {
+    let n = 0;
+    for (const c of this.#list) {
+      if (
+        !c.archived && !c.capacityQueued && (c.status === "running" || c.status === "interrupting")
+      ) n++;
+    }
+    return n;
+  }
+
+  #queueForSlot(c: ChatRec): void {
+    c.capacityQueued = true;
+    c.nextAt = Infinity;
+    this.#slotQueue.push(c);
+  }
+
+  /** Give free licence slots to waiting chats, first come first served. */
+  #admit(now: number): void {
+    this.#slotQueue = this.#slotQueue.filter((c) =>
+      c.capacityQueued && !c.archived && c.status === "running"
+    );
+    let free = this.world.slots - this.#active();
+    while (free > 0 && this.#slotQueue.length > 0) {
+      const c = this.#slotQueue.shift()!;
+      c.capacityQueued = false;
+      c.phase = "turn";
+      c.nextAt = now + this.#dur(c, 15, 90);
+      free--;
+    }
+  }
+
+  /** Store a new chat. */
+  add(c: ChatRec): void {
+    this.#list.push(c);
+    this.#byId.set(c.id, c);
+  }
+
+  /** Advance every chat whose timer is due. */
+  tick(now: number): void {
+    for (const c of this.#list) {
+      let guard = 0;
+      while (c.nextAt <= now && guard++ < 32) this.#step(c);
+    }
+    if (this.#slotQueue.length > 0) this.#admit(now);
+  }
+
+  #step(c: ChatRec): void {
+    const at = c.nextAt;
+    c.nextAt = Infinity;
+    const phase = c.phase;
+    c.phase = "none";
+    if (phase === "turn") {
+      this.#turn(c, c.asked, at);
+      c.hasUnread = true;
+    }
+    c.status = "waiting";
+    c.updatedAt = at;
+    if (phase === "turn" && c.queued.length > 0) {
+      const q = c.queued.shift()!;
+      this.push(c, "user", q.parts, at);
+      this.run(c, textOf(q.parts), at);
+    }
+  }
+
+  /** Start a turn answering `asked`. */
+  run(c: ChatRec, asked: string, at: number): void {
+    const wasActive = !c.capacityQueued && (c.status === "running" || c.status === "interrupting");
+    c.status = "running";
+    c.lastError = null;
+    c.asked = asked;
+    c.phase = "turn";
+    c.nextAt = at + this.#dur(c, 15, 90);
+    c.updatedAt = at;
+    if (!wasActive && !c.capacityQueued && this.#active() > this.world.slots) {
+      this.#queueForSlot(c);
+    }
+  }
+
+  /** A chat stopped running (interrupt, archive, a forced status): its slot is free. */
+  release(c: ChatRec): void {
+    c.capacityQueued = false;
+  }
+
+  /** Test control: force a status, archive flag or turn summary. */
+  set(id: string, patch: { status?: string; archived?: boolean; summary?: string }): void {
+    const c = this.#byId.get(id);
+    if (!c) throw new Error(`sim: no chat ${id}`);
+    const now = this.world.clock.now();
+    if (patch.status !== undefined) {
+      c.capacityQueued = false;
+      c.status = patch.status;
+      c.phase = "none";
+      c.nextAt = Infinity;
+      if (patch.status === "running") this.run(c, c.asked || "Continue.", now);
+      if (patch.status === "interrupting") {
+        c.phase = "interrupt";
+        c.nextAt = now + this.#dur(c, 1, 3);
+      }
+    }
+    if (patch.archived !== undefined) c.archived = patch.archived;
+    if (patch.summary !== undefined) c.summary = patch.summary;
+    c.updatedAt = now;
+  }
+
+  /** codersdk.Chat as served. */
+  wire(c: ChatRec): Record<string, unknown> {
+    return chatWire(this.world, c, true);
+  }
+
+  /** The chat watch (current profile only), made with the routes. */
+  watch?: ChatWatchHub;
+
+  /** Register the Chats routes under `prefix` (`/api/v2` or `/api/experimental`). */
+  register(router: Router, prefix: string): void {
+    if (this.world.profile === "current") {
+      this.watch ??= new ChatWatchHub(this, () => this.tick(this.world.clock.now()));
+    }
+    new ChatRoutes(this, this.watch).register(router, prefix);
+  }
+}

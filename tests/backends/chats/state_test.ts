@@ -1,0 +1,536 @@
+import assert from "node:assert/strict";
+import { CoderClient } from "../../../src/coder/http.ts";
+import { FleetError } from "../../../src/model/backend.ts";
+import type { Agent } from "../../../src/model/agent.ts";
+import { chatState, renderParts, summarize } from "../../../src/backends/chats/state.ts";
+import { isoTime } from "../../../src/model/time.ts";
+import { ChatsBackend, logRole } from "../../../src/backends/chats/backend.ts";
+
+Deno.test("chatState maps every chat status", async (t) => {
+  const table: [string | null | undefined, string, string][] = [
+    ["running", "working", "running"],
+    ["interrupting", "working", "interrupting"],
+    ["waiting", "idle", "waiting"],
+    ["requires_action", "idle", "requires_action"],
+    ["error", "error", "error"],
+    ["paused", "idle", "paused"],
+    ["pending", "unknown", "pending"],
+    ["suspended", "unknown", "suspended"],
+    ["", "unknown", "unknown"],
+    [null, "unknown", "unknown"],
+    [undefined, "unknown", "unknown"],
+    ["constructor", "unknown", "constructor"],
+  ];
+  for (const [status, state, detail] of table) {
+    await t.step(`${String(status)} -> ${state}`, () => {
+      const s = chatState({ status, updated_at: "2026-03-01T10:05:00.5+01:00" });
+      assert.equal(s.state, state);
+      assert.equal(s.detail, detail);
+      assert.equal(s.since, "2026-03-01T09:05:00.500Z");
+    });
+  }
+
+  await t.step(
+    "queued_for_capacity: starting, whatever the status, waiting for a licence slot",
+    () => {
+      for (const status of ["running", "waiting", "paused", null]) {
+        const s = chatState({ status, queued_for_capacity: true });
+        assert.equal(s.state, "starting");
+        assert.match(s.detail, /licence slot/);
+      }
+      assert.equal(chatState({ status: "running", queued_for_capacity: false }).state, "working");
+    },
+  );
+
+  await t.step("a status with control characters is sanitised", () => {
+    assert.equal(chatState({ status: "run\u001b[31mning\u202e" }).detail, "running");
+  });
+
+  await t.step("missing or bad updated_at falls back", () => {
+    assert.equal(chatState({ status: "waiting" }, "X").since, "X");
+    assert.equal(chatState({ status: "waiting", updated_at: "yesterday" }, "Y").since, "Y");
+    assert.equal(isoTime("2026-03-01T10:00:00.123456Z"), "2026-03-01T10:00:00.123Z");
+  });
+});
+
+Deno.test("renderParts", async (t) => {
+  await t.step("text parts in full, newlines kept", () => {
+    const long = "line one\n" + "x".repeat(5000);
+    assert.equal(renderParts([{ type: "text", text: long }]), long);
+  });
+
+  await t.step("a tool call is one short line", () => {
+    const out = renderParts([{
+      type: "tool-call",
+      tool_name: "execute",
+      args: { command: "ls -la\n/tmp && cat " + "y".repeat(500) },
+    }]);
+    assert.equal(out.includes("\n"), false);
+    assert.ok(out.startsWith('[tool: execute(command: "ls -la'), out);
+    assert.ok(out.endsWith("…)]"), out);
+    assert.ok(out.length < 140, String(out.length));
+  });
+
+  await t.step("tool args as a JSON string or a byte array are decoded", () => {
+    const json = JSON.stringify({ path: "/a" });
+    const bytes = [...new TextEncoder().encode(json)];
+    assert.equal(
+      renderParts([{ type: "tool-call", tool_name: "read", args: json }]),
+      '[tool: read(path: "/a")]',
+    );
+    assert.equal(
+      renderParts([{ type: "tool-call", tool_name: "read", args: bytes }]),
+      '[tool: read(path: "/a")]',
+    );
+    assert.equal(summarize([1, 2, 3]), "1, 2, 3");
+  });
+
+  await t.step("a tool result is one short line", () => {
+    const out = renderParts([{
+      type: "tool-result",
+      tool_name: "execute",
+      result: { output: "total 0\n" + "z".repeat(1000), exit_code: 0 },
+    }]);
+    assert.equal(out.includes("\n"), false);
+    assert.ok(out.startsWith("[result: execute: total 0 zzz"), out);
+    assert.ok(out.length < 140);
+    const err = renderParts([{
+      type: "tool-result",
+      tool_name: "x",
+      is_error: true,
+      result: "boom",
+    }]);
+    assert.equal(err, "[result: x: error: boom]");
+  });
+
+  await t.step("reasoning is omitted, unless it is all there is", () => {
+    const parts = [
+      { type: "reasoning", text: "secret thoughts" },
+      { type: "text", text: "Answer" },
+    ];
+    assert.equal(renderParts(parts), "Answer");
+    assert.equal(renderParts([{ type: "reasoning", text: "hmm" }]), "[reasoning]");
+  });
+
+  await t.step("files, sources and unknown parts are one bracketed line", () => {
+    assert.equal(renderParts([{ type: "file", media_type: "image/png" }]), "[file: image/png]");
+    assert.equal(
+      renderParts([{ type: "file-reference", file_name: "a.go", start_line: 3, end_line: 9 }]),
+      "[file-reference: a.go:3-9]",
+    );
+    assert.equal(
+      renderParts([{ type: "source", title: "Docs", url: "https://x.test" }]),
+      "[source: Docs https://x.test]",
+    );
+    assert.equal(
+      renderParts([{ type: "context-file", context_file_path: "/w/AGENTS.md" }]),
+      "[context-file: /w/AGENTS.md]",
+    );
+    assert.equal(renderParts([{ type: "hook-notice", text: "a\nb" }]), "[hook-notice: a b]");
+  });
+
+  await t.step("parts are joined by newlines in order", () => {
+    const out = renderParts([
+      { type: "text", text: "Let me look." },
+      { type: "tool-call", tool_name: "ls", args: {} },
+      { type: "text", text: "Done." },
+    ]);
+    assert.equal(out, "Let me look.\n[tool: ls()]\nDone.");
+  });
+
+  await t.step("control, bidi and escape characters are stripped everywhere", () => {
+    const evil = "ok\u202Egnp.exe\u200B\u0007\u001b[2J";
+    assert.equal(renderParts([{ type: "text", text: evil }]), "okgnp.exe");
+    const tool = renderParts([{
+      type: "tool-call",
+      tool_name: "ex\u202Eec",
+      args: { a: "\u001b]0;t\u0007v" },
+    }]);
+    // deno-lint-ignore no-control-regex
+    assert.equal(/[\u0000-\u001f\u202e]/.test(tool), false);
+    assert.ok(tool.startsWith("[tool: exec("), tool);
+  });
+
+  await t.step("empty and missing parts", () => {
+    assert.equal(renderParts([]), "");
+    assert.equal(renderParts(undefined), "");
+  });
+});
+
+Deno.test("logRole", () => {
+  assert.equal(logRole("user"), "user");
+  assert.equal(logRole("assistant"), "agent");
+  assert.equal(logRole("system"), "system");
+  assert.equal(logRole("tool"), "tool");
+  assert.equal(logRole("other"), "system");
+});
+
+// ---------------------------------------------------------------------------------------------
+// ChatsBackend over a stubbed Coder (fetch stub; our own code is not mocked).
+
+const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
+const ID1 = "11111111-1111-4111-8111-111111111111";
+const ID2 = "22222222-2222-4222-8222-222222222222";
+const ORG_DEFAULT = "d0000000-0000-4000-8000-000000000000";
+
+function chatBody(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: ID1,
+    title: "Fix flaky test",
+    status: "running",
+    archived: false,
+    owner_id: ME.id,
+    owner_username: "alice",
+    owner_name: "Alice Example",
+    organization_id: ORG_DEFAULT,
+    workspace_id: null,
+    labels: { team: "infra" },
+    last_turn_summary: "Running the tests\u001b[0m\nagain",
+    created_at: "2026-03-01T10:00:00+01:00",
+    updated_at: "2026-03-01T10:05:00+01:00",
+    ...over,
+  };
+}
+
+interface Req {
+  method: string;
+  url: URL;
+  body: unknown;
+}
+
+type Route = (req: Req) => { status: number; body?: unknown } | undefined;
+
+function backend(route: Route) {
+  const seen: Req[] = [];
+  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
+    const req: Req = {
+      method: init?.method ?? "GET",
+      url: new URL(String(input)),
+      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+    };
+    seen.push(req);
+    const r = route(req) ?? { status: 404, body: { message: "Route not found." } };
+    const text = r.body === undefined ? null : JSON.stringify(r.body);
+    return Promise.resolve(new Response(text, { status: r.status }));
+  };
+  const client = new CoderClient({
+    url: "http://coder.test",
+    token: "tok",
+    fetch: fetchStub as typeof fetch,
+    retries: 0,
+  });
+  const b = new ChatsBackend({
+    client,
+    prefix: "/api/v2",
+    dashboardUrl: "https://dash.test",
+    me: ME,
+    now: () => Date.parse("2026-03-02T00:00:00Z"),
+  });
+  return { b, seen };
+}
+
+const is = (req: Req, method: string, path: string) =>
+  req.method === method && req.url.pathname === path;
+
+Deno.test("ChatsBackend", async (t) => {
+  await t.step("list: one request, labels and own-owner pushed down, agents mapped", async () => {
+    const { b, seen } = backend((req) =>
+      is(req, "GET", "/api/v2/chats") ? { status: 200, body: [chatBody()] } : undefined
+    );
+    const agents = await b.list({ owner: "alice", labels: { team: "infra" }, query: "flaky" });
+    assert.equal(seen.length, 1);
+    // Coder's chat query has no owner term: only the caller's own chats can be asked for.
+    assert.equal(seen[0].url.searchParams.get("q"), "source:created_by_me");
+    await b.list({ owner: "bob" });
+    assert.equal(seen[1].url.searchParams.get("q"), null, "another owner is filtered locally");
+    assert.deepEqual(seen[0].url.searchParams.getAll("label"), ["team:infra"]);
+    const a = agents[0];
+    assert.equal(a.kind, "chat");
+    assert.equal(a.name, "Fix flaky test");
+    assert.equal(a.owner, "alice");
+    assert.equal(a.state, "working");
+    assert.equal(a.detail, "running");
+    assert.equal(a.message, "Running the tests again");
+    assert.equal(a.url, `https://dash.test/agents/${ID1}`);
+    assert.equal(a.created_at, "2026-03-01T09:00:00.000Z");
+    assert.equal(a.state_since, "2026-03-01T09:05:00.000Z");
+    assert.equal(a.template, undefined);
+    assert.equal(a.workspace, undefined);
+    assert.deepEqual(a.labels, { team: "infra" });
+  });
+
+  await t.step("agent mapping fallbacks: owner and message", async () => {
+    const { b } = backend(() => ({
+      status: 200,
+      body: [chatBody({
+        owner_username: null,
+        owner_name: null,
+        last_turn_summary: "",
+        summary: null,
+        status: "error",
+        last_error: { message: "Provider\u202e failed" },
+        workspace_id: "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+      })],
+    }));
+    const [a] = await b.list({});
+    assert.equal(a.owner, ME.id);
+    assert.equal(a.message, "Provider failed");
+    assert.equal(a.state, "error");
+    assert.equal(a.workspace, "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a");
+  });
+
+  await t.step("find by id; 404 and 400 give nothing", async () => {
+    const { b } = backend((req) => {
+      if (is(req, "GET", `/api/v2/chats/${ID1}`)) {
+        return { status: 200, body: chatBody({ archived: true }) };
+      }
+      if (is(req, "GET", "/api/v2/chats/bad")) {
+        return { status: 400, body: { message: 'Invalid UUID "bad".' } };
+      }
+      return { status: 404, body: { message: "Resource not found" } };
+    });
+    assert.equal((await b.find({ kind: "id", id: ID1, text: ID1 }))[0].id, ID1);
+    assert.deepEqual(await b.find({ kind: "id", id: ID2, text: ID2 }), []);
+    assert.deepEqual(await b.find({ kind: "id", id: "bad", text: "bad" }), []);
+  });
+
+  await t.step("find by name: title term, exact match first, owner checked", async () => {
+    const { b, seen } = backend(() => ({
+      status: 200,
+      body: [
+        chatBody({ id: ID1, title: "Fix flaky test" }),
+        chatBody({ id: ID2, title: "fix flaky test" }),
+        chatBody({ id: "33333333-3333-4333-8333-333333333333", title: "Fix flaky test v2" }),
+        chatBody({ id: "44444444-4444-4444-8444-444444444444", owner_username: "bob" }),
+      ],
+    }));
+    const exact = await b.find({ kind: "name", name: "Fix flaky test", text: "Fix flaky test" });
+    assert.deepEqual(exact.map((a) => a.id), [ID1]);
+    assert.equal(seen[0].url.searchParams.get("q"), 'title:"Fix flaky test"');
+    const ci = await b.find({ kind: "name", name: "FIX FLAKY TEST", text: "x" });
+    assert.deepEqual(ci.map((a) => a.id).sort(), [ID1, ID2]);
+    const bob = await b.find({ kind: "name", owner: "bob", name: "Fix flaky test", text: "x" });
+    assert.deepEqual(bob.map((a) => a.id), ["44444444-4444-4444-8444-444444444444"]);
+    assert.equal(seen.length, 3);
+  });
+
+  const agent = (over: Partial<Agent> = {}): Agent => ({
+    id: ID1,
+    kind: "chat",
+    name: "Fix flaky test",
+    owner: "alice",
+    state: "working",
+    detail: "running",
+    message: "",
+    created_at: "2026-03-01T09:00:00.000Z",
+    updated_at: "2026-03-01T09:05:00.000Z",
+    state_since: "2026-03-01T09:05:00.000Z",
+    url: "",
+    labels: {},
+    ...over,
+  });
+
+  const msg = (id: number, role: string, text: string) => ({
+    id,
+    role,
+    created_at: "2026-03-01T10:00:00+01:00",
+    content: [{ type: "text", text }],
+  });
+
+  await t.step("logs: newest page, ascending, queued one-liners", async () => {
+    const { b, seen } = backend(() => ({
+      status: 200,
+      body: {
+        messages: [msg(12, "assistant", "done"), msg(11, "tool", "out"), msg(10, "user", "go")],
+        queued_messages: [{ id: 1, content: [{ type: "text", text: "next\nplease" }] }],
+        has_more: true,
+      },
+    }));
+    const page = await b.logs(agent(), { limit: 3 });
+    assert.equal(seen[0].url.searchParams.get("limit"), "3");
+    assert.deepEqual(page.messages.map((m) => m.id), [10, 11, 12]);
+    assert.deepEqual(page.messages.map((m) => m.role), ["user", "tool", "agent"]);
+    assert.equal(page.messages[0].time, "2026-03-01T09:00:00.000Z");
+    assert.equal(page.has_older, true);
+    assert.equal(page.has_newer, false);
+    assert.equal(page.snapshot, false);
+    assert.deepEqual(page.queued, ["next please"]);
+  });
+
+  await t.step("logs: after_id pages forward, limit is clamped", async () => {
+    const { b, seen } = backend(() => ({
+      status: 200,
+      body: { messages: [msg(21, "assistant", "b"), msg(20, "user", "a")], has_more: false },
+    }));
+    const page = await b.logs(agent(), { after_id: 19, limit: 500 });
+    assert.equal(seen[0].url.searchParams.get("after_id"), "19");
+    assert.equal(seen[0].url.searchParams.get("limit"), "200");
+    assert.deepEqual(page.messages.map((m) => m.id), [20, 21]);
+    assert.equal(page.has_newer, false);
+    assert.equal(page.has_older, true);
+  });
+
+  await t.step("logs: before_id pages backward", async () => {
+    const { b, seen } = backend(() => ({
+      status: 200,
+      body: { messages: [msg(5, "assistant", "b")], has_more: false },
+    }));
+    const page = await b.logs(agent(), { before_id: 6, limit: 1 });
+    assert.equal(seen[0].url.searchParams.get("before_id"), "6");
+    assert.equal(page.has_older, false);
+    assert.equal(page.has_newer, true);
+  });
+
+  const models = {
+    providers: [
+      {
+        provider: "anthropic",
+        available: true,
+        models: [{ id: "m-1", model: "claude-x", provider: "anthropic", display_name: "Claude X" }],
+      },
+      {
+        provider: "openai",
+        available: false,
+        models: [{ id: "m-2", model: "gpt-y", provider: "openai", display_name: "GPT Y" }],
+      },
+    ],
+  };
+  const orgs = [
+    { id: "o-1", name: "first", is_default: false },
+    { id: ORG_DEFAULT, name: "coder", is_default: true },
+  ];
+  const createRoutes: Route = (req) => {
+    if (is(req, "GET", "/api/v2/users/me/organizations")) return { status: 200, body: orgs };
+    if (is(req, "GET", "/api/v2/chats/models")) return { status: 200, body: models };
+    if (is(req, "POST", "/api/v2/chats")) {
+      return { status: 201, body: chatBody({ id: ID2, title: "auto title" }) };
+    }
+    if (is(req, "PATCH", `/api/v2/chats/${ID2}`)) return { status: 204 };
+    return undefined;
+  };
+
+  await t.step("create: default org, model by name, labels, title patched", async () => {
+    const { b, seen } = backend(createRoutes);
+    const a = await b.create({
+      prompt: "Fix it",
+      model: "claude x",
+      name: "My chat",
+      labels: { team: "infra" },
+    });
+    const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
+    assert.deepEqual(post?.body, {
+      organization_id: ORG_DEFAULT,
+      content: [{ type: "text", text: "Fix it" }],
+      labels: { team: "infra" },
+      model_config_id: "m-1",
+    });
+    const patch = seen.find((r) => r.method === "PATCH");
+    assert.deepEqual(patch?.body, { title: "My chat" });
+    assert.equal(a.name, "My chat");
+    assert.equal(a.id, ID2);
+  });
+
+  await t.step("create: no model means no model_config_id and no models request", async () => {
+    const { b, seen } = backend(createRoutes);
+    await b.create({ prompt: "Fix it" });
+    const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
+    assert.equal((post?.body as Record<string, unknown>).model_config_id, undefined);
+    assert.equal(seen.some((r) => r.url.pathname.endsWith("/models")), false);
+    assert.equal(seen.some((r) => r.method === "PATCH"), false);
+  });
+
+  await t.step("create: an unknown model names the available ones", async () => {
+    const { b, seen } = backend(createRoutes);
+    const err = await b.create({ prompt: "x", model: "nope" }).catch((e) => e);
+    assert.ok(err instanceof FleetError);
+    assert.match(err.message, /Claude X/);
+    assert.match(err.next, /list_templates/);
+    assert.equal(seen.some((r) => r.method === "POST"), false);
+  });
+
+  await t.step("send: queued and sent, busy_behavior passed through", async () => {
+    let queued = true;
+    const { b, seen } = backend(() => ({ status: 200, body: { queued } }));
+    assert.equal((await b.send(agent(), "hello", "queue")).outcome, "queued");
+    queued = false;
+    assert.equal((await b.send(agent({ state: "idle" }), "hi")).outcome, "sent");
+    assert.deepEqual(seen[0].body, {
+      content: [{ type: "text", text: "hello" }],
+      busy_behavior: "queue",
+    });
+    assert.deepEqual(seen[1].body, { content: [{ type: "text", text: "hi" }] });
+  });
+
+  await t.step("send to an archived chat is a FleetError", async () => {
+    const { b } = backend(() => ({
+      status: 400,
+      body: { message: "Cannot send messages to an archived chat." },
+    }));
+    const err = await b.send(agent(), "x").catch((e) => e);
+    assert.ok(err instanceof FleetError);
+  });
+
+  await t.step("stop interrupts a working chat and skips an idle one", async () => {
+    const { b, seen } = backend((req) =>
+      is(req, "POST", `/api/v2/chats/${ID1}/interrupt`)
+        ? { status: 200, body: chatBody({ status: "waiting" }) }
+        : undefined
+    );
+    assert.deepEqual(await b.stop(agent()), { outcome: "done", detail: "interrupted" });
+    const skipped = await b.stop(agent({ state: "idle", detail: "waiting" }));
+    assert.equal(skipped.outcome, "skipped");
+    assert.match(skipped.detail, /not running/);
+    assert.equal(seen.length, 1);
+  });
+
+  await t.step("resume makes no request", async () => {
+    const { b, seen } = backend(() => undefined);
+    const r = await b.resume(agent());
+    assert.equal(r.outcome, "skipped");
+    assert.match(r.detail, /send_input/);
+    assert.equal(seen.length, 0);
+  });
+
+  await t.step("remove archives; an archived chat is skipped", async () => {
+    let archived = false;
+    const { b, seen } = backend((req) => {
+      if (is(req, "GET", `/api/v2/chats/${ID1}`)) {
+        return { status: 200, body: chatBody({ archived }) };
+      }
+      if (is(req, "PATCH", `/api/v2/chats/${ID1}`)) {
+        archived = true;
+        return { status: 204 };
+      }
+      return undefined;
+    });
+    const [live] = await b.find({ kind: "id", id: ID1, text: ID1 });
+    assert.equal(live.archived, undefined);
+    assert.deepEqual(await b.remove(live), { outcome: "done", detail: "archived" });
+    assert.deepEqual(seen.find((r) => r.method === "PATCH")?.body, { archived: true });
+    const [found] = await b.find({ kind: "id", id: ID1, text: ID1 });
+    assert.equal(found.archived, true);
+    assert.deepEqual(await b.remove(found), { outcome: "skipped", detail: "already archived" });
+    assert.equal(seen.filter((r) => r.method === "PATCH").length, 1);
+  });
+
+  await t.step("catalog lists models with availability", async () => {
+    const { b } = backend(createRoutes);
+    const cat = await b.catalog();
+    assert.deepEqual(cat.models?.map((m) => [m.id, m.display_name, m.available]), [
+      ["m-1", "Claude X", true],
+      ["m-2", "GPT Y", false],
+    ]);
+  });
+
+  await t.step("extras: cost when reported, {} on 404", async () => {
+    const ok = backend(() => ({
+      status: 200,
+      body: { total_cost_micros: 1_234_500, request_count: 7, unpriced_request_count: 2 },
+    }));
+    assert.deepEqual(await ok.b.extras(agent()), {
+      cost: { total_usd: 1.2345, requests: 7, unpriced_requests: 2 },
+    });
+    const none = backend(() => undefined);
+    assert.deepEqual(await none.b.extras(agent()), {});
+  });
+});
