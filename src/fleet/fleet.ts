@@ -3,46 +3,19 @@
  * end directly. It keeps no state but the detected deployment (version, user, which APIs exist).
  */
 import { CoderClient, CoderError } from "../coder/http.ts";
-import { type Agent, type AgentKind, type AgentSummary, isSettled } from "../model/agent.ts";
-import { type Backend, FleetError, type ListFilter } from "../model/backend.ts";
+import { type Agent, type AgentKind, isSettled } from "../model/agent.ts";
+import { type AgentWatch, type Backend, FleetError } from "../model/backend.ts";
 import { type Deployment, detect } from "./detect.ts";
 import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
+import type { FleetFilter, FleetLists, Snapshot, SummarySnapshot } from "./snapshot.ts";
 import { errorLine } from "../model/text.ts";
-import { ChatWatch } from "../backends/chats/watch.ts";
-import { ChatsBackend } from "../backends/chats/backend.ts";
-import { type Pacer, pollingPacer, watchPacer, type WatchSource } from "./pacer.ts";
-
-/** A snapshot of the fleet: the agents, and back ends that failed to list. */
-export interface Snapshot {
-  agents: Agent[];
-  /** Back ends that could not be listed, with a one-line reason. */
-  errors: { kind: AgentKind; error: string }[];
-  /**
-   * One line per thing the caller should know about the lists: a back end that failed, or
-   * malformed items that were skipped (that back end still answered).
-   */
-  warnings: string[];
-  /** Chats: whether Coder's list told which chats wait for a licence slot (see AgentList). */
-  queueFlagListed?: boolean;
-}
+import { type Pacer, pollingPacer, watchPacer } from "./pacer.ts";
 
 /** Default stall threshold: a working agent whose `updated_at` stood still this long. */
 export const STALLED_MS = 15 * 60_000;
 
-/** The fleet as summaries, and back ends that failed to list (see {@link Fleet.summaries}). */
-export interface SummarySnapshot {
-  summaries: AgentSummary[];
-  errors: Snapshot["errors"];
-  /** See {@link Snapshot.warnings}. */
-  warnings: string[];
-  /** See {@link Snapshot.queueFlagListed}. */
-  queueFlagListed?: boolean;
-}
-
-/** The filters of `list_agents`: the back ends' own, plus kind and time settled. */
-export type FleetFilter = ListFilter & { kind?: AgentKind; settled_for_s?: number };
-
 export type { Resolved } from "./resolve.ts";
+export type { FleetFilter, Snapshot, SummarySnapshot } from "./snapshot.ts";
 
 /** Options for {@link Fleet}. */
 export interface FleetOptions {
@@ -65,7 +38,7 @@ export interface FleetOptions {
 }
 
 /** The fleet over one Coder deployment. */
-export class Fleet {
+export class Fleet implements FleetLists {
   readonly client: CoderClient;
   readonly now: () => number;
   /** Time between polling rounds of waits (ms). */
@@ -75,7 +48,8 @@ export class Fleet {
   readonly #force: "auto" | "tasks" | "chats";
   #deployment?: Promise<Deployment>;
   readonly #watchOn: boolean;
-  #watch?: { prefix: string; watch: ChatWatch };
+  /** The watch last handed out (closed when a new detection brings another). */
+  #watch?: AgentWatch;
 
   constructor(opts: FleetOptions) {
     this.client = new CoderClient({
@@ -93,25 +67,28 @@ export class Fleet {
   }
 
   /**
-   * The chat watch of the detected Chats back end, shared by every wait of the process, or
-   * undefined (no Chats API, watching off, or the deployment has no watch).
+   * The watch of one of these kinds' back ends (chats: Coder's watch socket), shared by every
+   * wait of the process, or undefined (no such back end, watching off, or no usable watch).
    */
-  async chatWatch(signal?: AbortSignal): Promise<WatchSource | undefined> {
+  async watchOf(
+    kinds: AgentKind[],
+    signal?: AbortSignal,
+  ): Promise<{ kind: AgentKind; watch: AgentWatch } | undefined> {
     if (!this.#watchOn) return undefined;
     const d = await this.deployment(signal);
-    const chats = d.backends.find((b): b is ChatsBackend => b instanceof ChatsBackend);
-    if (!chats) return undefined;
-    if (this.#watch?.prefix !== chats.prefix) {
-      this.#watch?.watch.close();
-      this.#watch = { prefix: chats.prefix, watch: new ChatWatch(this.client, chats.prefix) };
+    const backend = d.backends.find((b) => kinds.includes(b.kind) && b.watch);
+    const watch = backend?.watch?.();
+    if (!backend || !watch) return undefined;
+    if (this.#watch !== watch) {
+      this.#watch?.close();
+      this.#watch = watch;
     }
-    const watch = this.#watch.watch;
-    return watch.available ? { watch, toAgent: (c) => chats.toAgent(c) } : undefined;
+    return watch.available ? { kind: backend.kind, watch } : undefined;
   }
 
   /**
-   * The pacer of a wait over these kinds: watch-driven for chats when it can be. Coder's watch
-   * carries only the caller's own chats, so a wait that watches anyone else's chat polls.
+   * The pacer of a wait over these kinds: watch-driven where a back end offers a watch. Coder's
+   * chat watch carries only the caller's own chats, so a wait that watches anyone else's polls.
    */
   async pacer(
     kinds: AgentKind[],
@@ -119,12 +96,15 @@ export class Fleet {
     signal?: AbortSignal,
     watched: readonly Agent[] = [],
   ): Promise<Pacer> {
-    let source = kinds.includes("chat") ? await this.chatWatch(signal) : undefined;
+    let source = await this.watchOf(kinds, signal);
     if (source) {
       const me = (await this.deployment(signal)).me.username;
-      if (watched.some((a) => a.kind === "chat" && a.owner !== me)) source = undefined;
+      const kind = source.kind;
+      if (watched.some((a) => a.kind === kind && a.owner !== me)) source = undefined;
     }
-    return source ? watchPacer(source, kinds, pollMs) : pollingPacer(kinds, pollMs);
+    return source
+      ? watchPacer(source.watch, source.kind, kinds, pollMs)
+      : pollingPacer(kinds, pollMs);
   }
 
   /** The detected deployment (detected once; a failed detection is retried on the next call). */

@@ -1,31 +1,22 @@
 /**
  * The rhythm of waits: when to list again, and what changed in between. Without a watch, every
- * round is one list per back end after `pollMs` (the old way). With Coder's chat watch open,
- * chats wake the wait as their frames arrive, and are listed only to reconcile: when the socket
- * opens (first connect, every reconnect) and every {@link RECONCILE_MS}; tasks keep their
- * `pollMs` rounds. While the socket is not open, rounds poll as before, so a dropped watch never
- * strands a wait.
+ * round is one list per back end after `pollMs` (the old way). With a back end's watch open
+ * (Coder's chat watch), its agents wake the wait as their events arrive, and are listed only to
+ * reconcile: when the stream opens (first connect, every reconnect) and every
+ * {@link RECONCILE_MS}; the other kinds keep their `pollMs` rounds. While the stream is not open,
+ * rounds poll as before, so a dropped watch never strands a wait.
  */
-import type { Chat } from "../backends/chats/api.ts";
 import { sleep } from "../coder/http.ts";
-import type { ChatWatch, WatchFrame } from "../backends/chats/watch.ts";
-import type { Agent, AgentKind } from "../model/agent.ts";
+import type { AgentKind } from "../model/agent.ts";
+import type { AgentWatch, WatchEvent } from "../model/backend.ts";
 
 /** How often a watch-driven wait lists the chats anyway (the watch has no replay). */
 export const RECONCILE_MS = 30_000;
 
-/** What the next round does: list these kinds (maybe none), and apply these chat frames. */
+/** What the next round does: list these kinds (maybe none), and apply these watch events. */
 export interface Step {
   kinds: AgentKind[];
-  frames: WatchFrame[];
-  /** How to read a frame's chat as an agent (watch-driven pacers only). */
-  toAgent?: (chat: Chat) => Agent;
-}
-
-/** The shared chat watch and how to read its chats as agents. */
-export interface WatchSource {
-  watch: ChatWatch;
-  toAgent(chat: Chat): Agent;
+  events: WatchEvent[];
 }
 
 /** Paces the rounds of one wait. */
@@ -40,25 +31,26 @@ export function pollingPacer(kinds: AgentKind[], pollMs: number): Pacer {
   return {
     async next(maxMs, signal) {
       await sleep(Math.min(pollMs, Math.max(0, maxMs)), signal);
-      return { kinds, frames: [] };
+      return { kinds, events: [] };
     },
     close() {},
   };
 }
 
-/** Rounds driven by the chat watch (see the module's notes). */
+/** Rounds driven by the watch of kind `watched` (see the module's notes). */
 export function watchPacer(
-  source: WatchSource,
+  watch: AgentWatch,
+  watched: AgentKind,
   kinds: AgentKind[],
   pollMs: number,
   reconcileMs = RECONCILE_MS,
 ): Pacer {
-  let frames: WatchFrame[] = [];
+  let frames: WatchEvent[] = [];
   let reconcile = false;
   let wake: (() => void) | undefined;
   const poke = () => wake?.();
-  const unsubscribe = source.watch.subscribe({
-    frame(f) {
+  const unsubscribe = watch.subscribe({
+    event(f) {
       frames.push(f);
       poke();
     },
@@ -67,7 +59,7 @@ export function watchPacer(
       poke();
     },
   });
-  const hasTasks = kinds.includes("task");
+  const others = kinds.filter((k) => k !== watched);
   let lastChats = Date.now();
   let lastTasks = Date.now();
   const drain = () => {
@@ -95,13 +87,13 @@ export function watchPacer(
   const all = (): Step => {
     lastChats = lastTasks = Date.now();
     reconcile = false;
-    return { kinds, frames: drain(), toAgent: source.toAgent };
+    return { kinds, events: drain() };
   };
   return {
     async next(maxMs, signal) {
       const end = Date.now() + Math.max(0, maxMs);
       for (;;) {
-        if (!source.watch.isOpen) {
+        if (!watch.isOpen) {
           // Not (yet, or no longer) open: poll as before; an opening socket wakes this early.
           if (frames.length === 0 && !reconcile) {
             await doze(Math.min(pollMs, end - Date.now()), signal);
@@ -110,16 +102,16 @@ export function watchPacer(
         }
         if (reconcile) return all();
         const dueChats = lastChats + reconcileMs;
-        const dueTasks = hasTasks ? lastTasks + pollMs : Infinity;
+        const dueTasks = others.length > 0 ? lastTasks + pollMs : Infinity;
         if (frames.length === 0) await doze(Math.min(dueChats, dueTasks, end) - Date.now(), signal);
         const now = Date.now();
         if (reconcile || now >= dueChats) return all();
         if (now >= dueTasks) {
           lastTasks = now;
-          return { kinds: ["task"], frames: drain(), toAgent: source.toAgent };
+          return { kinds: others, events: drain() };
         }
         if (frames.length > 0 || now >= end) {
-          return { kinds: [], frames: drain(), toAgent: source.toAgent };
+          return { kinds: [], events: drain() };
         }
       }
     },

@@ -15,7 +15,7 @@
 import { type Agent, type AgentKind } from "../model/agent.ts";
 import { type Backend, FleetError, type Handle } from "../model/backend.ts";
 import { runBatch } from "../model/batch.ts";
-import type { Fleet, Snapshot } from "./fleet.ts";
+import type { FleetLists, Snapshot } from "./snapshot.ts";
 import { bestMatches, isTaskName, ownerOf, parseHandle } from "../model/handle.ts";
 import { oneLine } from "../model/text.ts";
 
@@ -35,7 +35,7 @@ type Found = { handle: string; agent?: Agent; error?: unknown };
  * explain them; {@link resolveMany} turns them into per-item FleetErrors.
  */
 export async function resolveHandles(
-  fleet: Fleet,
+  fleet: FleetLists,
   raws: readonly string[],
   signal?: AbortSignal,
 ): Promise<Found[]> {
@@ -153,7 +153,7 @@ export async function resolveHandles(
  * same agent named again is marked a duplicate of its first mention.
  */
 export async function resolveMany(
-  fleet: Fleet,
+  fleet: FleetLists,
   raws: readonly string[],
   signal?: AbortSignal,
 ): Promise<Resolved[]> {
@@ -212,7 +212,7 @@ async function untilEnough<T>(
  * chat list that hangs must not spend the call's budget before a write on tasks can start).
  */
 async function listsUntilFound(
-  fleet: Fleet,
+  fleet: FleetLists,
   backends: readonly Backend[],
   ids: ReadonlySet<string>,
   signal?: AbortSignal,

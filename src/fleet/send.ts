@@ -151,7 +151,7 @@ export async function sendInput(
       if (elapsed >= opts.waitMs) break;
       const step = await pacer.next(Math.min(5_000, opts.waitMs - elapsed), opts.signal);
       opts.signal?.throwIfAborted();
-      let listed: Agent[] = step.frames.flatMap((f) => step.toAgent ? [step.toAgent(f.chat)] : []);
+      let listed: Agent[] = step.events.map((e) => e.agent);
       if (step.kinds.length > 0) {
         try {
           const snap = await fleet.snapshot(

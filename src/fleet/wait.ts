@@ -139,7 +139,7 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
         opts.signal,
       );
       opts.signal?.throwIfAborted();
-      applyFrames(fleet, step, current, gone, newcomers);
+      applyEvents(fleet, step, current, gone, newcomers);
       if (step.kinds.length > 0) {
         current = await poll(fleet, step.kinds, current, gone, opts.signal, newcomers);
       }
@@ -151,18 +151,17 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
 /** Longest stretch without a round (and so without a progress notification). */
 const PROGRESS_MS = 5_000;
 
-/** Apply the chat watch's frames: watched chats change, deleted or archived ones are gone,
- * and a fresh wait takes in new chats that match its filter. */
-function applyFrames(
+/** Apply the watch's events: watched agents change, deleted or archived ones are gone,
+ * and a fresh wait takes in new agents that match its filter. */
+function applyEvents(
   fleet: Fleet,
   step: Step,
   current: Map<string, Agent>,
   gone: Map<string, Agent>,
   newcomers?: Newcomers,
 ): void {
-  for (const f of step.frames) {
-    const a = step.toAgent?.(f.chat);
-    if (!a) continue;
+  for (const f of step.events) {
+    const a = f.agent;
     const old = current.get(a.id);
     if (old) {
       if (f.kind === "deleted" || a.archived) gone.set(a.id, old);

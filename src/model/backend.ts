@@ -1,6 +1,7 @@
 /**
  * The back-end interface: what the fleet layer needs from Coder Tasks and from Coder Chats.
- * Tools never talk to a back end directly; they go through `src/fleet/fleet.ts`.
+ * Tools never talk to a back end directly; they go through the fleet (`src/fleet/`). Each back end is
+ * one folder under `src/backends/`.
  */
 import type { CoderClient } from "../coder/http.ts";
 import type { Agent, AgentKind, AgentState, AgentSummary } from "./agent.ts";
@@ -162,6 +163,36 @@ export type AgentList = Agent[] & {
 /** A back end's list as summaries (see {@link AgentSummary}), with the same `skipped`. */
 export type SummaryList = AgentSummary[] & { skipped?: string[]; queueFlagListed?: boolean };
 
+/** One change a back end's watch reports: what happened (Coder's word) and the agent now. */
+export interface WatchEvent {
+  /** `status_change`, `created`, `deleted`, `title_change`, ... (kept as sent). */
+  kind: string;
+  agent: Agent;
+}
+
+/** What a listener of an {@link AgentWatch} hears. */
+export interface WatchListener {
+  event(e: WatchEvent): void;
+  /** The stream opened (after a connect or a reconnect), or dropped. */
+  state(s: "open" | "closed"): void;
+}
+
+/**
+ * A back end's live stream of changes (chats: Coder's watch WebSocket), shared by every wait of
+ * the process: it opens with the first listener and closes when the last one leaves. It has no
+ * replay, so listeners reconcile with a list when it opens, and poll while it is closed.
+ */
+export interface AgentWatch {
+  /** True while the stream is open. */
+  readonly isOpen: boolean;
+  /** False when the deployment has no usable stream (it never opened, a few times in a row). */
+  readonly available: boolean;
+  /** Listen; returns the function that stops listening. */
+  subscribe(l: WatchListener): () => void;
+  /** Close the stream whatever listens (shutdown). */
+  close(): void;
+}
+
 /** One Coder back end: Tasks or Chats. */
 export interface Backend {
   readonly kind: AgentKind;
@@ -196,6 +227,11 @@ export interface Backend {
   remove(agent: Agent): Promise<ActionResult>;
   /** What can be run. */
   catalog(signal?: AbortSignal): Promise<Catalog>;
+  /**
+   * The back end's stream of changes, where Coder offers one (chats), one per back end; it
+   * carries only the caller's own agents. Undefined when there is none (tasks).
+   */
+  watch?(): AgentWatch;
   /** Extra facts for `get_agent` (a chat's cost, say); `{}` when there are none. */
   extras(agent: Agent, signal?: AbortSignal): Promise<Record<string, unknown>>;
   /**

@@ -9,3 +9,10 @@ export function isoTime(value: string | null | undefined, fallback = ""): string
   const t = Date.parse(value);
   return Number.isNaN(t) ? fallback : new Date(t).toISOString();
 }
+
+/** A time as epoch ms, or undefined when absent or unparsable. */
+export function msOf(s: string | null | undefined): number | undefined {
+  if (!s) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}

@@ -260,3 +260,8 @@ export function assistantTurn(
     },
   ];
 }
+
+/** Plain text of message parts. */
+export function textOf(parts: Part[]): string {
+  return parts.map((p) => (typeof p.text === "string" ? p.text : "")).filter(Boolean).join("\n");
+}

@@ -6,7 +6,10 @@
  * for redirects, a request log, and ground-truth helpers.
  */
 import type { Sim, SimOptions, SimRequest } from "./api.ts";
+import { ChatRoutes } from "./chats/routes.ts";
 import { ChatStore } from "./chats/store.ts";
+import { ChatWatchHub } from "./chats/watch.ts";
+import { chatWire } from "./chats/wire.ts";
 import { SimClock } from "./clock.ts";
 import { FORWARDED_HEADER, startDecoy } from "./decoy.ts";
 import { buildWorld, type Profile } from "./deployment.ts";
@@ -16,7 +19,9 @@ import { TcpFront } from "./front.ts";
 import { coderError, HttpAnswer, routeNotFound } from "./http.ts";
 import { CODER_RATE_LIMIT, RateLimiter } from "./ratelimit.ts";
 import { Router } from "./router.ts";
+import { TaskRoutes } from "./tasks/routes.ts";
 import { TaskStore } from "./tasks/store.ts";
+import { taskWire } from "./tasks/wire.ts";
 import { startChurn } from "./churn.ts";
 import { chatState, taskState } from "./truth.ts";
 import { released, Rng, sleep } from "./util.ts";
@@ -60,16 +65,22 @@ function createSim(opts: SimOptions): Sim {
 
   const router = new Router();
   registerDeployment(router, world);
+  // The chat watch: current profile only.
+  const chatWatch = profile === "current"
+    ? new ChatWatchHub(chats, () => chats.tick(clock.now()))
+    : undefined;
+  const serveTasks = (prefix: string) => new TaskRoutes(tasks).register(router, prefix);
+  const serveChats = (prefix: string) => new ChatRoutes(chats, chatWatch).register(router, prefix);
   if (profile === "old") {
-    tasks.register(router, "/api/experimental");
-    chats.register(router, "/api/experimental");
+    serveTasks("/api/experimental");
+    serveChats("/api/experimental");
   } else if (profile === "current") {
-    chats.register(router, "/api/v2"); // the experimental chat mounts are gone
+    serveChats("/api/v2"); // the experimental chat mounts are gone
   } else {
-    if (hasTasks) tasks.register(router, "/api/v2");
+    if (hasTasks) serveTasks("/api/v2");
     if (hasChats) {
-      chats.register(router, "/api/v2");
-      chats.register(router, "/api/experimental");
+      serveChats("/api/v2");
+      serveChats("/api/experimental");
     }
   }
 
@@ -207,14 +218,14 @@ function createSim(opts: SimOptions): Sim {
     };
     if (hasTasks) {
       for (const t of tasks.all) {
-        count(t.id, taskState(tasks.wire(t), now));
+        count(t.id, taskState(taskWire(world, t), now));
         by_kind.task++;
       }
     }
     if (hasChats) {
       for (const c of chats.all) {
         if (c.archived) continue;
-        count(c.id, chatState(chats.wire(c)));
+        count(c.id, chatState(chatWire(world, c, true)));
         by_kind.chat++;
       }
     }
@@ -268,21 +279,21 @@ function createSim(opts: SimOptions): Sim {
     task(id) {
       tick();
       const t = tasks.get(id);
-      return t ? tasks.wire(t) : undefined;
+      return t ? taskWire(world, t) : undefined;
     },
     chat(id) {
       tick();
       const c = chats.get(id);
-      return c ? chats.wire(c) : undefined;
+      return c ? chatWire(world, c, true) : undefined;
     },
     chatMessages(id) {
       tick();
       return chats.get(id)?.messages.length ?? 0;
     },
     watch: {
-      open: () => chats.watch?.open ?? 0,
-      accepted: () => chats.watch?.accepted ?? 0,
-      drop: () => chats.watch?.drop(),
+      open: () => chatWatch?.open ?? 0,
+      accepted: () => chatWatch?.accepted ?? 0,
+      drop: () => chatWatch?.drop(),
     },
     receipts() {
       return [...chats.receipts.keys()];
@@ -299,7 +310,7 @@ function createSim(opts: SimOptions): Sim {
     close() {
       if (!closed) {
         for (const stop of stoppers) stop();
-        chats.watch?.close();
+        chatWatch?.close();
         closing.abort();
         faults.clear();
         closed = Promise.all([front?.close(), server.shutdown(), decoy.close()]).then(() => {});

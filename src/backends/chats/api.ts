@@ -1,7 +1,7 @@
 /**
  * The Coder Chats ("Coder Agents") API: `/api/v2/chats` (or `/api/experimental/chats` on older
  * servers). Every function takes the client and the API prefix the back end was detected at, and
- * passes Coder's documented success status. The schemas are in `chat_schemas.ts`.
+ * passes Coder's documented success status. The schemas are in `wire.ts`.
  */
 import { z } from "zod";
 import { CoderError } from "../../coder/http.ts";

@@ -27,6 +27,7 @@ import type { Agent, AgentKind, AgentState } from "../../model/agent.ts";
 import {
   type ActionResult,
   type AgentList,
+  type AgentWatch,
   type Backend,
   type BackendContext,
   type Catalog,
@@ -43,6 +44,7 @@ import {
 import { isHttp, isNotFound } from "../../model/backend_errors.ts";
 import { renderParts } from "./state.ts";
 import { ChatModels } from "./models.ts";
+import { agentWatch, ChatWatch } from "./watch.ts";
 import { checkReceipt, idempotent, receiptNote, type RequestIdSupport } from "./writes.ts";
 import { chatSummary, logRole, modelInfos, NAME_MAX, ownedBy } from "./mapping.ts";
 
@@ -98,6 +100,8 @@ export class ChatsBackend implements Backend {
   readonly #requestIds: RequestIdSupport = {};
   /** Whether Coder's chat list takes `status:` terms (probed on the first state filter). */
   #statusFilter?: boolean;
+  /** Coder's chat watch, made on first use. */
+  #watch?: AgentWatch;
 
   constructor(ctx: BackendContext) {
     this.#ctx = ctx;
@@ -319,7 +323,7 @@ export class ChatsBackend implements Backend {
 
   /**
    * Send a message; a busy chat queues it (default) or is interrupted (`busy: "interrupt"`).
-   * `requestId` makes it idempotent where Coder supports it (see `chats_writes.ts`).
+   * `requestId` makes it idempotent where Coder supports it (see `writes.ts`).
    */
   async send(
     agent: Agent,
@@ -394,6 +398,14 @@ export class ChatsBackend implements Backend {
     if (agent.archived) return { outcome: "skipped", detail: "already archived" };
     await updateChat(this.#ctx.client, this.prefix, agent.id, { archived: true });
     return { outcome: "done", detail: "archived" };
+  }
+
+  /** Coder's chat watch (`C/chats/watch`): the caller's own chats as they change. */
+  watch(): AgentWatch {
+    return this.#watch ??= agentWatch(
+      new ChatWatch(this.#ctx.client, this.prefix),
+      (c) => this.toAgent(c),
+    );
   }
 
   /** The model configs chats can run with (none when the deployment has no models route). */

@@ -6,7 +6,7 @@ import type { Chat, ChatModelsResponse } from "./api.ts";
 import type { Agent, AgentState, AgentSummary } from "../../model/agent.ts";
 import type { BackendContext, LogMessage, ModelInfo } from "../../model/backend.ts";
 import { chatStateWord } from "./state.ts";
-import { msOf } from "../tasks/state.ts";
+import { msOf } from "../../model/time.ts";
 import { oneLine } from "../../model/text.ts";
 
 /** Longest chat title kept in an agent's `name`. */

@@ -6,6 +6,8 @@
  * listeners are told when it opens (reconcile then) and when it drops (poll meanwhile).
  */
 import type { CoderClient } from "../../coder/http.ts";
+import type { Agent } from "../../model/agent.ts";
+import type { AgentWatch } from "../../model/backend.ts";
 import { Chat } from "./wire.ts";
 
 /** One frame of the watch: what happened, and the chat as it is now. */
@@ -149,4 +151,22 @@ export function parseFrame(data: unknown): WatchFrame | undefined {
   const chat = Chat.safeParse(o.chat);
   if (!chat.success || typeof o.kind !== "string") return undefined;
   return { kind: o.kind.slice(0, 64), chat: chat.data };
+}
+
+/** The chat watch as the fleet sees it: each frame's chat read as an agent. */
+export function agentWatch(watch: ChatWatch, toAgent: (chat: Chat) => Agent): AgentWatch {
+  return {
+    get isOpen() {
+      return watch.isOpen;
+    },
+    get available() {
+      return watch.available;
+    },
+    subscribe: (l) =>
+      watch.subscribe({
+        frame: (f) => l.event({ kind: f.kind, agent: toAgent(f.chat) }),
+        state: (s) => l.state(s),
+      }),
+    close: () => watch.close(),
+  };
 }

@@ -2,7 +2,7 @@
  * The Coder Chats API's schemas ("Coder Agents", `/api/v2/chats` or `/api/experimental/chats`).
  * Tolerant: extra fields pass through, optional fields may be absent or null, and a few shapes
  * that differ between versions (ids as `{uuid, valid}` objects, tool arguments as raw JSON or as
- * byte arrays, a bare array of models) are all accepted. The endpoints are in `chats.ts`.
+ * byte arrays, a bare array of models) are all accepted. The endpoints are in `api.ts`.
  */
 import { z } from "zod";
 import { idOf, WireId } from "../../coder/ids.ts";

@@ -1,7 +1,7 @@
 /**
  * The Coder Tasks API (`P/tasks`, where P is `/api/v2` on v2.29+ or `/api/experimental` on older
  * servers): one function per endpoint, each passing Coder's documented success status. Path
- * segments are validated and encoded (`paths.ts`). The schemas are in `task_schemas.ts`.
+ * segments are validated and encoded (`paths.ts`). The schemas are in `wire.ts`.
  */
 import { z } from "zod";
 import { CoderError } from "../../coder/http.ts";

@@ -4,7 +4,7 @@
  * One list request per `list` call; a handle is resolved with one GET (plus, for an id owned by
  * someone else, one list). Writes report `done` only on Coder's documented success; any other
  * failure (an `uncertain` write included) propagates as the CoderError it is. The mapping to
- * agents is in `tasks_mapping.ts`, template and preset resolution in `tasks_templates.ts`.
+ * agents is in `mapping.ts`, template and preset resolution in `templates.ts`.
  */
 import type { Agent } from "../../model/agent.ts";
 import {

@@ -20,6 +20,7 @@
 import type { AgentState } from "../../model/agent.ts";
 import { normalizeTaskState, normalizeTaskStatus } from "./api.ts";
 import type { Task } from "./api.ts";
+import { msOf } from "../../model/time.ts";
 
 /** How long an `active` task may have no reported state before it counts as idle. */
 export const NO_STATE_IDLE_MS = 30_000;
@@ -40,13 +41,6 @@ export interface TaskStateResult {
 export type TaskStateInput = Pick<Task, "status" | "created_at" | "updated_at"> & {
   current_state?: { timestamp?: string; state: string } | null;
 };
-
-/** A time as epoch ms, or undefined when absent or unparsable. */
-export function msOf(s: string | null | undefined): number | undefined {
-  if (!s) return undefined;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : t;
-}
 
 /** A task's times, each parsed once (epoch ms; undefined when absent or unparsable). */
 export interface TaskTimes {

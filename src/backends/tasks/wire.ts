@@ -1,6 +1,6 @@
 /**
  * The Coder Tasks API's schemas (`P/tasks`, where P is `/api/v2` on v2.29+ or `/api/experimental`
- * on older servers), tolerant and normalising. The endpoints are in `tasks.ts`.
+ * on older servers), tolerant and normalising. The endpoints are in `api.ts`.
  *
  * Schemas accept both the v2.29+ swagger shapes and what real older servers send (see
  * `coder-api/recorded/README.md`): id fields as `{uuid, valid}` objects, plain strings or null;

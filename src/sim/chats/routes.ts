@@ -5,7 +5,7 @@
 import { allModels, type SimUser, type World } from "../deployment.ts";
 import type { ChatRec, ChatStore, MsgRec, ReceiptRec } from "./store.ts";
 import type { ChatWatchHub } from "./watch.ts";
-import { chatMessageJson, chatQueuedJson, chatWire, textOf } from "./wire.ts";
+import { chatMessageJson, chatQueuedJson, chatWire } from "./wire.ts";
 import {
   coderError,
   empty,
@@ -19,7 +19,7 @@ import {
   resourceNotFound,
 } from "../http.ts";
 import type { Router } from "../router.ts";
-import type { Part } from "../seed.ts";
+import { type Part, textOf } from "../seed.ts";
 import { isUuid, squash } from "../util.ts";
 
 const Q_KEYS = new Set([

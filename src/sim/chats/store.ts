@@ -1,13 +1,10 @@
 /**
  * Simulated Coder Chats ("Coder Agents"): the chat store, seeding, turns that end over (paced)
- * time, and queued messages delivered when a turn ends. The wire shapes are in chats_wire.ts,
- * the `/chats` routes (queueing and interrupts on send) in chats_routes.ts.
+ * time, and queued messages delivered when a turn ends. The store is the bottom of the
+ * sim's chats: the wire shapes (`wire.ts`), the `/chats` routes (queueing and interrupts on send,
+ * `routes.ts`) and the watch socket (`watch.ts`) are built on it.
  */
 import { allModels, type SimUser, type World } from "../deployment.ts";
-import { ChatRoutes } from "./routes.ts";
-import { ChatWatchHub } from "./watch.ts";
-import { chatWire, textOf } from "./wire.ts";
-import type { Router } from "../router.ts";
 import {
   assistantTurn,
   type Part,
@@ -15,6 +12,7 @@ import {
   pickLabels,
   pickSummary,
   pickTopic,
+  textOf,
 } from "../seed.ts";
 import { Rng } from "../util.ts";
 
@@ -362,21 +360,5 @@ export class ChatStore {
     if (patch.archived !== undefined) c.archived = patch.archived;
     if (patch.summary !== undefined) c.summary = patch.summary;
     c.updatedAt = now;
-  }
-
-  /** codersdk.Chat as served. */
-  wire(c: ChatRec): Record<string, unknown> {
-    return chatWire(this.world, c, true);
-  }
-
-  /** The chat watch (current profile only), made with the routes. */
-  watch?: ChatWatchHub;
-
-  /** Register the Chats routes under `prefix` (`/api/v2` or `/api/experimental`). */
-  register(router: Router, prefix: string): void {
-    if (this.world.profile === "current") {
-      this.watch ??= new ChatWatchHub(this, () => this.tick(this.world.clock.now()));
-    }
-    new ChatRoutes(this, this.watch).register(router, prefix);
   }
 }

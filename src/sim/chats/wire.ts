@@ -4,7 +4,6 @@
  */
 import type { World } from "../deployment.ts";
 import type { ChatRec, MsgRec, QueuedRec } from "./store.ts";
-import type { Part } from "../seed.ts";
 
 /**
  * codersdk.Chat as served. `single`: a single-chat read, which derives `queued_for_capacity`;
@@ -76,9 +75,4 @@ export function chatQueuedJson(w: World, c: ChatRec, q: QueuedRec): Record<strin
     created_at: w.time(q.at),
     model_config_id: c.modelId,
   };
-}
-
-/** Plain text of message parts. */
-export function textOf(parts: Part[]): string {
-  return parts.map((p) => (typeof p.text === "string" ? p.text : "")).filter(Boolean).join("\n");
 }

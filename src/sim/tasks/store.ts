@@ -1,12 +1,10 @@
 /**
  * Simulated Coder Tasks: the task store, seeding, and its lazy evolution over (paced) time. The
- * wire shapes are in tasks_wire.ts, the `/tasks` routes in tasks_routes.ts.
+ * store is the bottom of the sim's tasks: the wire shapes (`wire.ts`) and the `/tasks` routes
+ * (`routes.ts`) are built on it.
  */
 import type { SimTemplate, SimUser, World } from "../deployment.ts";
-import type { Router } from "../router.ts";
 import { pickJob, stateMessage, stateUri, welcomeScreen, workScreen } from "../seed.ts";
-import { TaskRoutes } from "./routes.ts";
-import { taskWire, taskWireStatus } from "./wire.ts";
 import { Rng, squash } from "../util.ts";
 
 /** One log entry, stored with a millisecond time. */
@@ -299,20 +297,5 @@ export class TaskStore {
       t.nextAt = now + this.dur(t, 20, 120);
     }
     t.updatedAt = now;
-  }
-
-  /** The status word on the wire. */
-  wireStatus(t: TaskRec): string {
-    return taskWireStatus(this.world, t);
-  }
-
-  /** The task as Coder serializes it. */
-  wire(t: TaskRec): Record<string, unknown> {
-    return taskWire(this.world, t);
-  }
-
-  /** Register the Tasks routes under `prefix` (`/api/v2` or `/api/experimental`). */
-  register(router: Router, prefix: string): void {
-    new TaskRoutes(this).register(router, prefix);
   }
 }
