@@ -4,6 +4,11 @@
  * the tests that should kill it. `find` must occur exactly once in `file`.
  */
 
+import { BEHAVIOURS } from "./mutants/behaviours.ts";
+import { CHATS_V239 } from "./mutants/chats_v239.ts";
+import { HARDENING } from "./mutants/hardening.ts";
+import { OUTCOMES } from "./mutants/outcomes.ts";
+
 /** One deliberate bug. */
 export interface Mutant {
   /** Short unique name. */
@@ -30,7 +35,7 @@ const CODER_UNIT = [
 ];
 const HTTP_E2E = ["tests/e2e/http_e2e_test.ts", "tests/transport/stdio_transport_test.ts"];
 
-/** The list. */
+/** The list: the ones below, then each later issue's own file in `scripts/mutants/`. */
 export const MUTANTS: Mutant[] = [
   // --- The seven bugs of issue 11 -------------------------------------------------------------
   {
@@ -662,4 +667,8 @@ export const MUTANTS: Mutant[] = [
     replace: "false,",
     tests: ["tests/fleet/resolve_test.ts"],
   },
+  ...CHATS_V239,
+  ...HARDENING,
+  ...BEHAVIOURS,
+  ...OUTCOMES,
 ];
