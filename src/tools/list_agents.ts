@@ -5,17 +5,8 @@ import { afterKey, compareAgents, decodeCursor, encodeCursor } from "./cursor.ts
 import { capacityOf } from "./capacity.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
-import {
-  AgentRowSchema,
-  Kind,
-  LabelInput,
-  NameInput,
-  OwnerInput,
-  parseLabel,
-  QueryInput,
-  stateList,
-  StatesInput,
-} from "./schemas.ts";
+import { FILTER_FIELDS, toFleetFilter } from "./filters.ts";
+import { AgentRowSchema } from "./schemas.ts";
 
 /** Find agents by state, owner, kind, template, label or text. */
 export const listAgents = defineTool({
@@ -27,19 +18,7 @@ Use it to pick the agents to act on: for example state=["idle","complete"] (or o
 
 Returns compact rows (id, kind, name, owner, state, detail, message, state_since; stalled: true on a working agent whose updated_at has not moved for the stall threshold), the total that matched, and next_cursor when more remain: pass it back as cursor with the same filters. limit defaults to 50, at most 200. Messages are agent-written text, shortened.`,
   input: z.object({
-    state: StatesInput.optional().describe(
-      "Only agents in this state or these states (starting, working, idle, complete, failed, paused, error, unknown): one, or a list.",
-    ),
-    owner: OwnerInput.optional().describe("Only agents of this username."),
-    kind: Kind.optional().describe("Only tasks or only chats."),
-    template: NameInput.optional().describe("Only tasks of this template name."),
-    label: LabelInput.optional().describe("Only chats with this label, as key:value."),
-    query: QueryInput.optional().describe(
-      "Case-insensitive text that the name or the latest message contains.",
-    ),
-    settled_for_s: z.number().int().min(0).optional().describe(
-      "Only settled agents (idle, complete, failed, paused, error, unknown) that have been so for at least this many seconds.",
-    ),
+    ...FILTER_FIELDS,
     limit: z.number().int().min(1).max(200).default(50).describe("Rows per page, 1 to 200."),
     cursor: z.string().max(500).optional().describe("next_cursor of the previous page."),
   }),
@@ -56,8 +35,8 @@ Returns compact rows (id, kind, name, owner, state, detail, message, state_since
     openWorldHint: true,
   },
   async handler(args, { fleet, signal }) {
-    const { limit, cursor, label, state, ...rest } = args;
-    const filter = { ...rest, state: stateList(state), labels: parseLabel(label) };
+    const { limit, cursor, ...filters } = args;
+    const filter = toFleetFilter(filters);
     const snap = await fleet.snapshot(filter, signal);
     const matched = snap.agents.sort(compareAgents);
     const query = { ...filter, limit };

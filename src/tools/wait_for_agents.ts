@@ -7,18 +7,8 @@ import type { FleetFilter } from "../fleet/fleet.ts";
 import { oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 import { rowsText } from "./format.ts";
-import {
-  AgentRowSchema,
-  HandleInput,
-  Kind,
-  LabelInput,
-  NameInput,
-  OwnerInput,
-  parseLabel,
-  QueryInput,
-  stateList,
-  StatesInput,
-} from "./schemas.ts";
+import { FILTER_FIELDS, hasFilter, toFleetFilter } from "./filters.ts";
+import { AgentRowSchema, HandleInput } from "./schemas.ts";
 
 const ROWS_MAX = 50;
 const ALREADY_MAX = 10;
@@ -37,18 +27,7 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
     agents: z.array(HandleInput).min(1).max(1000).optional().describe(
       "Agents to watch, up to 1000: UUIDs, owner/name, or your own agents' names.",
     ),
-    state: StatesInput.optional().describe(
-      "Without agents: watch agents in this state or these states (one, or a list).",
-    ),
-    owner: OwnerInput.optional().describe("Without agents: watch this user's agents."),
-    kind: Kind.optional().describe("Without agents: watch only tasks or only chats."),
-    template: NameInput.optional().describe("Without agents: watch this template's tasks."),
-    label: LabelInput.optional().describe(
-      "Without agents: watch chats with this label, key:value.",
-    ),
-    query: QueryInput.optional().describe(
-      "Without agents: watch agents whose name or message contains this text.",
-    ),
+    ...FILTER_FIELDS,
     until: z.enum(["settled", "any_change", "idle"]).default("settled").describe(
       "The condition: settled, any_change, or idle.",
     ),
@@ -85,13 +64,12 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
   },
   waits: ({ timeout_s }) => timeout_s * 1000,
   async handler(args, { fleet, signal, progress }) {
-    const { agents, until, mode, timeout_s, label, ...filters } = args;
+    const { agents, until, mode, timeout_s, ...filters } = args;
     let watch: Agent[];
     let fresh: FleetFilter | undefined;
     const not_found: { agent: string; error: string }[] = [];
     if (agents) {
-      const hasFilters = Object.values(filters).some((v) => v !== undefined) || label;
-      if (hasFilters) {
+      if (hasFilter(filters)) {
         throw new FleetError(
           "Give agents or filters, not both.",
           "Drop the filters to watch the named agents, or drop agents to watch what the filters match.",
@@ -107,8 +85,7 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       // The same agent named twice is watched once.
       watch = [...new Map(watch.map((a) => [a.id, a])).values()];
     } else {
-      const { state, ...rest } = filters;
-      const filter = { ...rest, state: stateList(state), labels: parseLabel(label) };
+      const filter = toFleetFilter(filters);
       watch = (await fleet.snapshot(filter, signal)).agents;
       fresh = filter;
     }
