@@ -128,6 +128,14 @@ export interface Sim {
   setTask(id: string, patch: { status?: string; state?: string | null; message?: string }): void;
   /** Force a chat's status, archived flag, or `last_turn_summary` (`summary`). */
   setChat(id: string, patch: { status?: string; archived?: boolean; summary?: string }): void;
+  /**
+   * Turn Coder's AI Gateway off (`false`) or on again: while off, every chat write and the chat
+   * watch answer 503 "AI Gateway must be enabled for Coder Agents functionality." naming
+   * `CODER_AI_GATEWAY_ENABLED` (reference 0); reads still work. On by default.
+   */
+  setAiGateway(enabled: boolean): void;
+  /** Enable or disable a chat model config (by id, model name or display name). */
+  setModel(ref: string, patch: { enabled?: boolean }): void;
   /** Ids of live (not deleted) tasks, in creation order. */
   taskIds(): string[];
   /** Ids of the fleet's chats (archived excluded, like the default list), in creation order. */
