@@ -1,13 +1,8 @@
 /** `list_templates`: what work can run where. */
 import { z } from "zod";
 import { getUserOrganizations } from "../coder/deployment.ts";
-import {
-  type Catalog,
-  type ModelInfo,
-  type TemplateInfo,
-  type UnsupportedProvider,
-  unusableWhy,
-} from "../model/backend.ts";
+import type { Catalog, TemplateInfo } from "../model/backend.ts";
+import { type ModelInfo, type UnsupportedProvider, unusableWhy } from "../model/models.ts";
 import { errorLine, oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 

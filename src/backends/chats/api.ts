@@ -13,15 +13,16 @@ import {
   Chat,
   ChatCost,
   ChatMessagesResponse,
-  ChatModelsResponse,
   ChatSubmission,
   ChatWire,
   CreateChatMessageResponse,
   isReceipt,
   normalizeChat,
 } from "./wire.ts";
+import { ChatModelsResponse } from "./models_wire.ts";
 
 export * from "./wire.ts";
+export * from "./models_wire.ts";
 
 /** codersdk.ChatInputPart, as we send it. */
 export interface ChatInputPart {

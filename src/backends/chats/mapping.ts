@@ -4,12 +4,8 @@
  */
 import type { Chat, ChatModel, ChatModelProvider, ChatModelsResponse } from "./api.ts";
 import type { Agent, AgentState, AgentSummary } from "../../model/agent.ts";
-import type {
-  BackendContext,
-  LogMessage,
-  ModelInfo,
-  UnsupportedProvider,
-} from "../../model/backend.ts";
+import type { BackendContext, LogMessage } from "../../model/backend.ts";
+import type { ModelInfo, UnsupportedProvider } from "../../model/models.ts";
 import { chatStateWord } from "./state.ts";
 import { msOf } from "../../model/time.ts";
 import { oneLine } from "../../model/text.ts";

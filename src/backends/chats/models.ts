@@ -8,13 +8,8 @@ import { type ChatModelsResponse, listChatModels, type ModelsRoute } from "./api
 import { getUserOrganizations } from "../../coder/deployment.ts";
 import { CoderError } from "../../coder/http.ts";
 import { isHttp } from "../../model/backend_errors.ts";
-import {
-  type BackendContext,
-  FleetError,
-  type ModelInfo,
-  type UnsupportedProvider,
-  unusableWhy,
-} from "../../model/backend.ts";
+import { type BackendContext, FleetError } from "../../model/backend.ts";
+import { type ModelInfo, type UnsupportedProvider, unusableWhy } from "../../model/models.ts";
 import { modelInfos, skippedModels, unsupportedProviders } from "./mapping.ts";
 import { oneLine } from "../../model/text.ts";
 

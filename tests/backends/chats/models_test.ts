@@ -15,7 +15,8 @@ import {
 } from "../../../src/backends/chats/mapping.ts";
 import { modelLabel, pickModel } from "../../../src/backends/chats/models.ts";
 import type { Agent } from "../../../src/model/agent.ts";
-import { FleetError, type ModelInfo } from "../../../src/model/backend.ts";
+import { FleetError } from "../../../src/model/backend.ts";
+import type { ModelInfo } from "../../../src/model/models.ts";
 
 const fixture = (name: string) =>
   JSON.parse(Deno.readTextFileSync(new URL(`../../fixtures/chats/${name}`, import.meta.url)));
