@@ -16,7 +16,9 @@ export interface SimOptions {
    * Which Coder to imitate (default "tasks"). old = v2.27-like: only /api/experimental/tasks and
    * /api/experimental/chats, buildinfo v2.27.1, 502 on busy send, plain-string ids,
    * WorkspaceStatus words in task status, no snapshot fields, no task pause or resume routes.
-   * current = v2.39: chats only under /api/v2, org-scoped model configs, `paused`, at most 5
+   * current = v2.39: chats only under /api/v2, org-scoped model configs in the v2.39 shape (flat
+   * models with a default and a disabled one, a provider without an API key, an unsupported
+   * provider; `model_config_id` checked as v2.39 does), `paused`, at most 5
    * chats running (the rest `queued_for_capacity`, derived on single-chat reads only), the
    * `status:` list filter, the chat watch WebSocket, and request_id receipts on create and send.
    * chats = v2.37 (400 on `status:`), both = v2.35, tasks = v2.34.
