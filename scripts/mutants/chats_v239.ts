@@ -135,8 +135,8 @@ export const CHATS_V239: Mutant[] = [
     id: "list-templates-text-no-reason",
     breaks: "list_templates' text says a model is not usable without saying why",
     file: "src/tools/list_templates.ts",
-    find: "` (not usable: ${unusableWhy(m.unavailable_reason)})`",
-    replace: '" (not usable)"',
+    find: "`; not usable: ${unusableWhy(m.unavailable_reason)}`",
+    replace: '"; not usable"',
     tests: MODELS_E2E,
   },
   {

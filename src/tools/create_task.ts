@@ -127,7 +127,7 @@ Returns created (compact rows; a chat's row names its model), failed [{index (0-
       ),
       models.length
         ? `Model: ${models.map((m) => oneLine(m, 120)).join(", ")}${
-          args.model ? "" : " (none was named: Coder's default for you)"
+          args.model ? "" : ", Coder's default for you (no model was named)"
         }`
         : "",
       ...failed.map((f) => `- failed #${f.index}: ${oneLine(f.error, 600)}`),

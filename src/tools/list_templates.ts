@@ -182,7 +182,7 @@ function modelLine(
     .filter(Boolean).join(", ");
   return `- ${m.display_name || m.model}${m.default ? "*" : ""}${
     facts ? `: ${facts}` : ""
-  }; ${m.id}${m.available ? "" : ` (not usable: ${unusableWhy(m.unavailable_reason)})`}`;
+  }; ${m.id}${m.available ? "" : `; not usable: ${unusableWhy(m.unavailable_reason)}`}`;
 }
 
 /** A token count, short: 200k, 1M, 900. */

@@ -80,7 +80,7 @@ Deno.test("e2e current: chat models in list_templates and create_task", async (t
       const row = r.data.created[0];
       assert.equal(row.model, "Claude Sonnet 4.5 (anthropic)");
       assert.equal(runs(row.id), byName("Claude Sonnet 4.5").id);
-      assert.match(r.text, /Model: Claude Sonnet 4\.5 \(anthropic\) \(none was named/);
+      assert.match(r.text, /Model: Claude Sonnet 4\.5 \(anthropic\), Coder's default for you/);
       assert.equal(h.sim.requests.filter(CREATE).length, 1);
     });
 
