@@ -7,18 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { assertCleanError, startHarness } from "./harness.ts";
+import type { ModelInfo } from "../../src/model/models.ts";
 
-interface Model {
-  id: string;
-  model: string;
-  provider: string;
-  display_name: string;
-  default: boolean;
-  enabled: boolean;
-  available: boolean;
-  unavailable_reason?: string;
-  context_limit?: number;
-}
+type Model = ModelInfo;
 
 const CREATE = (q: { method: string; path: string }) =>
   q.method === "POST" && q.path === "/api/v2/chats";

@@ -5,9 +5,8 @@
  * get_agent names. Over a stubbed fetch (our own code is not mocked).
  */
 import assert from "node:assert/strict";
-import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatModelsResponse } from "../../../src/backends/chats/api.ts";
-import { ChatsBackend, chatToAgent } from "../../../src/backends/chats/backend.ts";
+import { chatToAgent } from "../../../src/backends/chats/backend.ts";
 import {
   modelInfos,
   skippedModels,
@@ -17,6 +16,7 @@ import { modelLabel, pickModel } from "../../../src/backends/chats/models.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { FleetError } from "../../../src/model/backend.ts";
 import type { ModelInfo } from "../../../src/model/models.ts";
+import { stubBackend } from "./stub.ts";
 
 const fixture = (name: string) =>
   JSON.parse(Deno.readTextFileSync(new URL(`../../fixtures/chats/${name}`, import.meta.url)));
@@ -165,55 +165,20 @@ Deno.test("pickModel: by any name; unusable ones refused with the reason", async
   });
 });
 
-const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
 const ORG = "b2d6c1e4-3f5a-4b7c-8d9e-0a1b2c3d4e5f";
 const CHAT = "11111111-1111-4111-8111-111111111111";
 
-interface Req {
-  method: string;
-  path: string;
-  body: Record<string, unknown> | undefined;
-}
-
-/** A v2.39 Coder: the org models route answers `models`; a create answers `create`. */
+/** A v2.39 Coder: the org models route answers the fixture; a create answers `create`. */
 function coder(create: (body: Record<string, unknown>) => { status: number; body: unknown }) {
-  const seen: Req[] = [];
-  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(String(input));
-    const req: Req = {
-      method: init?.method ?? "GET",
-      path: url.pathname,
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
-    };
-    seen.push(req);
-    let r: { status: number; body?: unknown } = {
-      status: 404,
-      body: { message: "Route not found." },
-    };
-    if (req.path === "/api/v2/users/me/organizations") {
-      r = { status: 200, body: [{ id: ORG, name: "coder", is_default: true }] };
-    } else if (req.path === `/api/v2/organizations/${ORG}/chats/models`) {
-      r = { status: 200, body: V239 };
-    } else if (req.method === "POST" && req.path === "/api/v2/chats") r = create(req.body!);
-    else if (req.path === `/api/v2/chats/${CHAT}`) {
-      r = { status: 200, body: chat({ last_model_config_id: GPT5 }) };
-    } else if (req.path === `/api/v2/chats/${CHAT}/cost`) r = { status: 404, body: {} };
-    return Promise.resolve(new Response(JSON.stringify(r.body), { status: r.status }));
-  };
-  const client = new CoderClient({
-    url: "http://coder.test",
-    token: "tok",
-    fetch: fetchStub as typeof fetch,
-    retries: 0,
-  });
-  const b = new ChatsBackend({
-    client,
-    prefix: "/api/v2",
-    dashboardUrl: "https://dash.test",
-    me: ME,
-    now: () => Date.parse("2026-10-02T00:00:00Z"),
-  });
-  return { b, seen };
+  return stubBackend((req) => {
+    const path = req.url.pathname;
+    if (path === `/api/v2/organizations/${ORG}/chats/models`) return { status: 200, body: V239 };
+    if (req.method === "POST" && path === "/api/v2/chats") return create(req.body!);
+    if (path === `/api/v2/chats/${CHAT}`) {
+      return { status: 200, body: chat({ last_model_config_id: GPT5 }) };
+    }
+    return undefined;
+  }, ORG);
 }
 
 function chat(over: Record<string, unknown> = {}) {
@@ -239,7 +204,7 @@ Deno.test("create on v2.39: the model sent, the model it runs, the models refuse
     const { b, seen } = coder(created);
     const a = await b.create({ prompt: "go" });
     const post = seen.find((r) => r.method === "POST");
-    assert.equal(post?.body && "model_config_id" in post.body, false);
+    assert.ok(post?.body && !("model_config_id" in post.body));
     assert.equal(a.model, "Claude Sonnet 4.5 (anthropic)");
   });
 
