@@ -61,7 +61,8 @@ export function explain(err: unknown, opts: { cancelled?: boolean } = {}): Failu
 
 /**
  * Coder's 503 "AI Gateway must be enabled for Coder Agents functionality." (reference 0): every
- * chat write and stream answers it while `CODER_AI_GATEWAY_ENABLED` is off. Retrying cannot help.
+ * chat write and stream answers it while Coder's CODER_AI_GATEWAY_ENABLED is off (a setting of
+ * Coder itself, not of this server). Retrying cannot help.
  */
 function aiGatewayOff(err: CoderError): boolean {
   return err.kind === "http" && err.status === 503 &&
