@@ -59,6 +59,8 @@ export interface Agent {
   queued_for_capacity?: boolean;
   /** True for a working agent whose `updated_at` has not moved for the stall threshold. */
   stalled?: boolean;
+  /** Only on a create's answer (chats): the model it runs, `display name (provider)`. */
+  model?: string;
   /** Only on a create's answer: Coder's submission receipt, where it sends one. */
   receipt?: { request_id: string; state: string };
 }
