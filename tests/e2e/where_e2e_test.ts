@@ -184,6 +184,33 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
       assert.equal(paused.length, mine.length, "one pause per match, none beyond");
     });
 
+    await t.step("where: one agent's failure is its own row, the others are acted on", async () => {
+      const running = h.sim.chatIds().filter((id) => stateOf(h, id) === "working");
+      assert.ok(running.length >= 3, "working chats to interrupt");
+      const [bad, lost] = running;
+      const drops = [
+        h.sim.fault(`/api/v2/chats/${bad}/interrupt`, { status: 500, method: "POST" }),
+        h.sim.fault(`/api/v2/chats/${lost}/interrupt`, { status: 502, body: {}, method: "POST" }),
+      ];
+      try {
+        const r = await h.call("stop_agents", { where: { kind: "chat", state: "working" } });
+        assert.ok(!r.isError, r.text);
+        const rows = new Map((r.data.results as Row[]).map((x) => [x.id, x]));
+        assert.deepEqual(new Set(rows.keys()), new Set(running));
+        assert.equal(rows.get(bad)!.outcome, "failed", r.text);
+        assert.match(rows.get(bad)!.detail, /Next: /);
+        assert.equal(rows.get(lost)!.outcome, "uncertain", r.text);
+        assert.match(r.text, /Uncertain writes may have happened/);
+        for (const id of running.slice(2)) {
+          assert.equal(rows.get(id)!.outcome, "done", r.text);
+          assert.notEqual(stateOf(h, id), "working", `chat ${id} interrupted`);
+        }
+        assert.equal(stateOf(h, bad), "working", "the refused one still works");
+      } finally {
+        for (const drop of drops) drop();
+      }
+    });
+
     await t.step("where on chats: send to every idle chat, once each", async () => {
       const idle = chats.filter((id) => stateOf(h, id) === "idle");
       assert.ok(idle.length >= 2 && idle.length < chats.length, "some chats idle, not all");
