@@ -6,7 +6,7 @@
  * - `agents` or `where`, never both, never neither, never an empty or unknown filter;
  * - a dry run (by handles or by `where`) sends no request but GETs, and says who would be acted on;
  * - a `where` over 100 matches is refused with the count and the filters that narrow it, and
- *   sends no write; one that matches none says so;
+ *   sends no write; one that matches none says so; one that cannot see a back end refuses;
  * - `where` sends the very list requests of a `list_agents` with those filters, and acts on
  *   exactly the agents it matched, newest first.
  */
@@ -93,6 +93,27 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
       assert.deepEqual(writes(h.sim.requests), []);
     });
 
+    await t.step(
+      "where with a back end's list failing: refused, not acted on in part",
+      async () => {
+        const drop = h.sim.fault("/api/v2/chats", { status: 500, method: "GET" });
+        try {
+          h.sim.clearRequests();
+          const r = await h.call("stop_agents", { where: { state: "working" } });
+          assert.match(assertCleanError(r), /where could not see the whole fleet \(chat list: /);
+          assert.match(r.text, /add kind: "task"/);
+          assert.deepEqual(writes(h.sim.requests), [], "no task stopped either");
+          const tasksOnly = await h.call("stop_agents", {
+            where: { kind: "task", state: "working" },
+            dry_run: true,
+          });
+          assert.ok(!tasksOnly.isError, tasksOnly.text);
+        } finally {
+          drop();
+        }
+      },
+    );
+
     // Working tasks of several owners, and paused ones, set by the test (the clock stands still).
     for (const id of tasks.slice(0, 16)) h.sim.setTask(id, { status: "active", state: "working" });
     for (const id of tasks.slice(16, 22)) h.sim.setTask(id, { status: "paused" });
@@ -122,6 +143,12 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
       }
       assert.match(r.text, new RegExp(`^where matched ${mine.length} agents, newest first\\.\\n`));
       for (const id of mine) assert.equal(stateOf(h, id), "working", "nothing paused");
+      // Over both back ends, one order: newest first, as list_agents interleaves them.
+      const all = await h.call("delete_agents", { where: { owner }, dry_run: true });
+      const kinds = new Set(all.data.results.map((x: Row) => x.kind));
+      assert.deepEqual(kinds, new Set(["task", "chat"]), all.text);
+      assert.deepEqual(ids(all), await listed(h, { owner }));
+      assert.deepEqual(writes(h.sim.requests), []);
     });
 
     await t.step("dry_run on every write tool, by handles and by where: no write", async () => {
