@@ -85,6 +85,12 @@ export function isSettled(state: AgentState): boolean {
   return state !== "starting" && state !== "working";
 }
 
+/** The order of every agent list: newest first (`created_at`), ties by id. */
+export function compareAgents(a: Agent, b: Agent): number {
+  const d = Date.parse(b.created_at) - Date.parse(a.created_at);
+  return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** A compact row of an agent, for lists (fewer fields, shorter message). */
 export interface AgentRow {
   id: string;
