@@ -23,6 +23,7 @@ import { routeKey } from "./paths.ts";
 import { RateLimiter, RateWaitTooLong, sharedLimiter, sleep } from "./ratelimit.ts";
 import { classifyFetchError, errorFromBody } from "./failures.ts";
 import { originOf, parseAnswer, retryAfter } from "./answer.ts";
+import { onceBody } from "./once.ts";
 import type { CoderClientOptions, RequestOptions } from "./options.ts";
 
 export { CoderError, type CoderErrorInit, type CoderValidation } from "./errors.ts";
@@ -258,12 +259,15 @@ export class CoderClient {
         "Accept": "application/json",
       };
       if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+      const sent = opts.body === undefined ? undefined : JSON.stringify(opts.body);
       let res: Response;
       try {
         res = await this.#fetch(url, {
           method,
           headers,
-          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+          // A write that must not happen twice goes out as a stream, which Deno never sends
+          // again by itself (once.ts); reads and idempotent writes may be replayed.
+          body: write && opts.idempotent !== true ? onceBody(sent) : sent,
           signal,
           redirect: "manual",
         });

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
-import { deleteTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
+import { deleteTask, pauseTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import {
   createChat,
   sendChatMessage,
@@ -279,6 +279,95 @@ Deno.test("errors: a token echoed in Coder's error body is scrubbed", async () =
     assert.ok(!e.summary.includes(TOKEN) && !JSON.stringify(e).includes(TOKEN), e.summary);
     assert.ok(!String(e.coderMessage).includes(TOKEN) && !String(e.detail).includes(TOKEN));
     assert.match(e.summary, /Invalid token \[redacted\]/);
+  } finally {
+    await s.close();
+  }
+});
+
+/**
+ * A keep-alive server that answers a connection's first GET, then closes the connection on
+ * any later request (or on a first request that is not a GET) after reading it: a reset after
+ * Coder acted, on a reused connection, where Deno's fetch would send a replayable body again.
+ */
+function resetAfterActing() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const seen: string[] = [];
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      (async () => {
+        const buf = new Uint8Array(65536);
+        for (let n = 0;; n++) {
+          const k = await conn.read(buf).catch(() => null);
+          if (!k) return;
+          const head = new TextDecoder().decode(buf.subarray(0, k));
+          const line = /^([A-Z]+) (\S+)/.exec(head);
+          if (!line) continue; // the rest of a body
+          seen.push(`${line[1]} ${line[2]}`);
+          if (n > 0 || line[1] !== "GET") return conn.close();
+          const ok =
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+          await conn.write(new TextEncoder().encode(ok));
+        }
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  const port = (listener.addr as Deno.NetAddr).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close() {
+      listener.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch { /* already closed */ }
+      }
+    },
+  };
+}
+
+Deno.test("once: a write whose reused connection resets after sending is sent once, uncertain", async (t) => {
+  const writes: [string, (c: CoderClient) => Promise<unknown>][] = [
+    ["POST with a body (task send)", (c) => sendTaskInput(c, "/api/v2", "me", ID, "hi")],
+    ["bodiless POST (task pause)", (c) => pauseTask(c, "/api/v2", "me", ID)],
+    ["bodiless DELETE (task delete)", (c) => deleteTask(c, "/api/v2", "me", ID)],
+    ["PATCH (chat archive)", (c) => updateChat(c, "/api/v2", ID, { archived: true })],
+    [
+      "chat send without receipts",
+      (c) => sendChatMessage(c, "/api/v2", ID, { content: textContent("x"), request_id: "r-1" }),
+    ],
+  ];
+  for (const [name, write] of writes) {
+    await t.step(name, async () => {
+      const s = resetAfterActing();
+      try {
+        const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs: 1 });
+        await c.get("/api/v2/buildinfo", z.unknown()); // the connection is now pooled
+        const e = await failure(write(c));
+        assert.equal(e.kind, "uncertain", e.summary);
+        assert.deepEqual(s.seen.slice(1).length, 1, `sent once: ${s.seen.join(", ")}`);
+      } finally {
+        s.close();
+      }
+    });
+  }
+});
+
+Deno.test("once: a streamed write body arrives whole, as JSON", async () => {
+  const got: { type: string | null; length: string | null }[] = [];
+  const s = serve((req) => {
+    got.push({ type: req.headers.get("content-type"), length: req.headers.get("content-length") });
+    return new Response(null, { status: 204 });
+  });
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const input = "héllo ".repeat(20_000); // 140 KB: more than one chunk on the wire
+    await sendTaskInput(c, "/api/v2", "me", ID, input);
+    assert.equal(got[0].type, "application/json");
+    assert.equal(got[0].length, null, "streamed: chunked, no Content-Length");
+    assert.deepEqual(JSON.parse(s.seen[0].body), { input });
   } finally {
     await s.close();
   }

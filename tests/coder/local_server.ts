@@ -123,3 +123,13 @@ export function closedPort(): number {
   l.close();
   return port;
 }
+
+/**
+ * The JSON body a fetch stub was given: a string, or the stream the client sends writes as;
+ * undefined when there is none (or it is empty, as a bodiless write's stream is).
+ */
+export async function sentJson(init?: RequestInit): Promise<unknown> {
+  if (init?.body === undefined || init.body === null) return undefined;
+  const text = await new Response(init.body).text();
+  return text === "" ? undefined : JSON.parse(text);
+}

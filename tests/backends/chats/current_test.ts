@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatsBackend } from "../../../src/backends/chats/backend.ts";
 import type { Agent } from "../../../src/model/agent.ts";
+import { sentJson } from "../../coder/local_server.ts";
 
 const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
 const ID1 = "11111111-1111-4111-8111-111111111111";
@@ -25,11 +26,11 @@ function chat(over: Record<string, unknown> = {}) {
 
 function backend(route: Route) {
   const seen: Req[] = [];
-  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
+  const fetchStub = async (input: string | URL | Request, init?: RequestInit) => {
     const req: Req = {
       method: init?.method ?? "GET",
       url: new URL(String(input)),
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      body: await sentJson(init) as Record<string, unknown> | undefined,
     };
     seen.push(req);
     if (req.url.pathname === "/api/v2/users/me/organizations") {
