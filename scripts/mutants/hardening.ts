@@ -25,4 +25,30 @@ export const HARDENING: Mutant[] = [
       "body: write && opts.idempotent !== true && sent !== undefined ? onceBody(sent) : sent,",
     tests: WRITE_ONCE,
   },
+  {
+    id: "hold-uncapped",
+    breaks: "one 503 with Retry-After: 86400 (or a 429 with 1e308) locks a route until restart " +
+      "(issue 17, finding 4)",
+    file: "src/coder/ratelimit.ts",
+    find: "const held = Math.min(asked, this.maxHoldMs);",
+    replace: "const held = asked;",
+    tests: ["tests/coder/ratelimit_test.ts"],
+  },
+  {
+    id: "hold-shortens",
+    breaks: "a shorter Retry-After cuts a longer hold short (holds must only lengthen, below the " +
+      "cap; finding 4)",
+    file: "src/coder/ratelimit.ts",
+    find: "if (until > r.holdUntil) {",
+    replace: "if (until > 0) {",
+    tests: ["tests/coder/ratelimit_test.ts"],
+  },
+  {
+    id: "503-worded-rate-limiting",
+    breaks: "a 503 (Coder unavailable) is reported as rate-limiting (finding 4)",
+    file: "src/coder/errors.ts",
+    find: "if (status === 503) return `Coder is unavailable (503) for ${route}`;",
+    replace: "if (status === 503) return `Coder is rate-limiting ${route}`;",
+    tests: ["tests/coder/ratelimit_test.ts", "tests/e2e/faults_e2e_test.ts"],
+  },
 ];

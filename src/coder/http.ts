@@ -75,6 +75,7 @@ export class CoderClient {
     this.limiter = sharedLimiter(this.#origin, {
       ratePerMinute: opts.ratePerMinute,
       maxInFlight: opts.maxInFlight,
+      maxHoldMs: opts.maxHoldMs,
     });
   }
 
@@ -172,6 +173,8 @@ export class CoderClient {
           route,
           kind: "budget",
           retryAfterMs: err.retryAfterMs,
+          askedMs: err.askedMs,
+          holdStatus: err.status,
         });
       }
       return;
@@ -209,8 +212,12 @@ export class CoderClient {
         return { ok: false, error: new CoderError({ status: 0, route, kind: "aborted" }) };
       }
       const init: CoderErrorInit = { status: 0, route, kind: "budget" };
-      if (e.reason === "hold") init.retryAfterMs = this.limiter.heldFor(key);
-      else if (e.reason === "rate") {
+      if (e.reason === "hold") {
+        const hold = this.limiter.holdOf(key);
+        init.retryAfterMs = hold.ms;
+        init.holdStatus = hold.status;
+        if (hold.askedMs !== undefined && hold.askedMs > hold.ms) init.askedMs = hold.askedMs;
+      } else if (e.reason === "rate") {
         init.detail = `nothing was sent: this server keeps under ${this.limiter.ratePerMinute} ` +
           `requests a minute to this Coder route; retry in ${humanDuration(e.waitMs)}`;
       } else init.detail = "nothing was sent: too many requests to Coder in flight; retry shortly";
@@ -298,8 +305,9 @@ export class CoderClient {
         if (res.status === 429 || res.status === 503) {
           const ra = retryAfter(res.headers.get("retry-after"));
           if (ra !== undefined) {
-            init.retryAfterMs = ra;
-            this.limiter.hold(key, ra);
+            // Held for what Coder asked, up to a cap; then Coder is asked again.
+            init.retryAfterMs = this.limiter.hold(key, ra, res.status);
+            if (ra > init.retryAfterMs) init.askedMs = ra;
           }
         }
         return fail(init);

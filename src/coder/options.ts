@@ -25,6 +25,8 @@ export interface CoderClientOptions {
   maxBytes?: number;
   /** Longest wait (rate limit, `Retry-After`) outside any call budget, in ms (default 60 000). */
   maxWaitMs?: number;
+  /** Longest hold of a route for one `Retry-After`, in ms (default 2 min; tests shorten it). */
+  maxHoldMs?: number;
   /** Swap in a fetch implementation (tests of the client itself). */
   fetch?: typeof fetch;
 }

@@ -4,7 +4,9 @@
  * - Per route (see `routeKey`): at most `ratePerMinute` requests in any sliding 60 s window
  *   (Coder allows 512 a minute per user and endpoint; the default stays below, at 450).
  * - Per route: a hold. After a 429 (or a 503 with `Retry-After`), nothing goes to that route
- *   before the time Coder asked for has passed.
+ *   before the time Coder asked for has passed, or {@link MAX_HOLD_MS} at most: a maintenance
+ *   page's day or a 429's `1e308` s would lock the route until restart, so after the cap Coder is
+ *   asked again and its new answer decides.
  * - Overall: at most `maxInFlight` requests in flight at once.
  *
  * A wait that would end after the caller's deadline is not started: {@link RateWaitTooLong} is
@@ -17,6 +19,12 @@ export const DEFAULT_RATE_PER_MINUTE = 450;
 export const DEFAULT_MAX_IN_FLIGHT = 16;
 
 const WINDOW_MS = 60_000;
+
+/**
+ * The longest one `Retry-After` holds a route (2 min): above Coder's one-minute rate window, so a
+ * real 429 is always honoured in full, and short enough that a route recovers soon after Coder.
+ */
+export const MAX_HOLD_MS = 120_000;
 
 /** Thrown by {@link RateLimiter.acquire} when the wait does not fit before the deadline. */
 export class RateWaitTooLong extends Error {
@@ -37,18 +45,35 @@ interface Route {
   sent: number[];
   /** No request before this epoch ms (Retry-After). */
   holdUntil: number;
+  /** The status whose `Retry-After` set the hold (429, 503). */
+  holdStatus?: number;
+  /** The wait Coder asked for then, in ms (may exceed the cap). */
+  holdAskedMs?: number;
+}
+
+/** What holds a route: how long still, and what Coder answered to set it. */
+export interface Hold {
+  /** Milliseconds until the route may be sent to again (0 when not held). */
+  ms: number;
+  /** The status whose `Retry-After` set the hold. */
+  status?: number;
+  /** The wait Coder asked for, in ms (more than the hold when the cap cut it). */
+  askedMs?: number;
 }
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {
   ratePerMinute?: number;
   maxInFlight?: number;
+  /** The longest hold (default {@link MAX_HOLD_MS}; tests shorten it). */
+  maxHoldMs?: number;
 }
 
 /** The limiter; one per Coder origin, see {@link sharedLimiter}. */
 export class RateLimiter {
   readonly ratePerMinute: number;
   readonly maxInFlight: number;
+  readonly maxHoldMs: number;
   readonly #routes = new Map<string, Route>();
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
@@ -56,6 +81,7 @@ export class RateLimiter {
   constructor(opts: RateLimiterOptions = {}) {
     this.ratePerMinute = Math.max(1, Math.floor(opts.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE));
     this.maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
+    this.maxHoldMs = Math.max(0, opts.maxHoldMs ?? MAX_HOLD_MS);
   }
 
   #route(key: string): Route {
@@ -67,15 +93,35 @@ export class RateLimiter {
     return r;
   }
 
-  /** Hold `key` for `ms` from now: nothing is sent to it before. Holds only ever lengthen. */
-  hold(key: string, ms: number): void {
+  /**
+   * Hold `key` for `ms` from now, at most {@link maxHoldMs}: nothing is sent to it before. Below
+   * the cap, holds only ever lengthen. `status` is the answer that asked for it (429, 503).
+   * Returns the hold set, in ms.
+   */
+  hold(key: string, ms: number, status?: number): number {
     const r = this.#route(key);
-    r.holdUntil = Math.max(r.holdUntil, Date.now() + Math.max(0, ms));
+    const asked = Number.isNaN(ms) ? 0 : Math.max(0, ms);
+    const held = Math.min(asked, this.maxHoldMs);
+    const until = Date.now() + held;
+    if (until > r.holdUntil) {
+      r.holdUntil = until;
+      r.holdStatus = status;
+      r.holdAskedMs = asked;
+    }
+    return held;
   }
 
   /** Milliseconds until `key` may be sent to again because of a hold (0 when none). */
   heldFor(key: string): number {
     return Math.max(0, (this.#routes.get(key)?.holdUntil ?? 0) - Date.now());
+  }
+
+  /** The hold on `key`: how long still, and the answer that set it. */
+  holdOf(key: string): Hold {
+    const ms = this.heldFor(key);
+    const r = this.#routes.get(key);
+    if (ms === 0 || !r) return { ms };
+    return { ms, status: r.holdStatus, askedMs: r.holdAskedMs };
   }
 
   /** Requests in flight now. */
@@ -161,7 +207,7 @@ const shared = new Map<string, RateLimiter>();
 export function sharedLimiter(origin: string, opts: RateLimiterOptions = {}): RateLimiter {
   const key = `${origin} ${opts.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE} ${
     opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
-  }`;
+  } ${opts.maxHoldMs ?? MAX_HOLD_MS}`;
   let l = shared.get(key);
   if (!l) {
     l = new RateLimiter(opts);

@@ -422,6 +422,25 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       const r = await h.call("list_agents", { kind: "chat" });
       assert.ok(!r.isError, `the other routes still answer: ${r.text}`);
     });
+
+    // Last too: a day's maintenance page holds the chat list, for 2 minutes, not a day.
+    await t.step("503 with Retry-After: 86400 is unavailable, held 2 min, not a day", async () => {
+      sim.clearFaults();
+      sim.fault(CHATS, { status: 503, retryAfter: 86400, times: 1, method: "GET" });
+      const from = sim.requests.length;
+      const text = assertCleanError(await h.call("list_agents", { kind: "chat" }));
+      assert.match(text, /unavailable \(503\)/);
+      assert.doesNotMatch(text, /rate-limit/i);
+      assert.match(text, /asked to wait 24 h/);
+      assert.match(text, /retry in 2 min/);
+      assert.match(text, /Next: Retry in 120 s/);
+      // The next call is held too (nothing sent), with the same words.
+      const again = assertCleanError(
+        await h.call("list_agents", { kind: "chat", state: ["idle"] }),
+      );
+      assert.match(again, /unavailable \(503\).*retry in 2 min/);
+      assert.equal(requestsSince(sim, from, "GET", CHATS).length, 1);
+    });
   } finally {
     await h.close();
   }
