@@ -51,4 +51,21 @@ export const HARDENING: Mutant[] = [
     replace: "if (status === 503) return `Coder is rate-limiting ${route}`;",
     tests: ["tests/coder/ratelimit_test.ts", "tests/e2e/faults_e2e_test.ts"],
   },
+  {
+    id: "share-of-whole-minute",
+    breaks: "one call may spend a route's whole minute and starve every other call on it " +
+      "(issue 17, finding 5)",
+    file: "src/coder/share.ts",
+    find: "return mine < Math.max(CALL_FLOOR, left);",
+    replace: "return mine < Math.max(CALL_FLOOR, left + mine);",
+    tests: ["tests/coder/ratelimit_test.ts", "tests/e2e/settings_e2e_test.ts"],
+  },
+  {
+    id: "share-sends-not-counted",
+    breaks: "a call's requests are not counted against its share, so no share holds (finding 5)",
+    file: "src/coder/ratelimit.ts",
+    find: "        mine?.push(now);\n",
+    replace: "",
+    tests: ["tests/coder/ratelimit_test.ts", "tests/e2e/settings_e2e_test.ts"],
+  },
 ];

@@ -220,6 +220,11 @@ export class CoderClient {
       } else if (e.reason === "rate") {
         init.detail = `nothing was sent: this server keeps under ${this.limiter.ratePerMinute} ` +
           `requests a minute to this Coder route; retry in ${humanDuration(e.waitMs)}`;
+      } else if (e.reason === "share") {
+        init.detail = `nothing was sent: this call used its share of this route (half of what is ` +
+          `left of ${this.limiter.ratePerMinute} a minute, so other calls get through); retry in ${
+            humanDuration(e.waitMs)
+          }, or with fewer agents`;
       } else init.detail = "nothing was sent: too many requests to Coder in flight; retry shortly";
       return { ok: false, error: new CoderError(init) };
     }

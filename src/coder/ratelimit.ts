@@ -7,16 +7,21 @@
  *   before the time Coder asked for has passed, or {@link MAX_HOLD_MS} at most: a maintenance
  *   page's day or a 429's `1e308` s would lock the route until restart, so after the cap Coder is
  *   asked again and its new answer decides.
+ * - Per call and route: a fair share (share.ts). Within a tool call, a call may take a slot only
+ *   while it has sent fewer requests to the route, in the window, than what is left of it.
  * - Overall: at most `maxInFlight` requests in flight at once.
  *
  * A wait that would end after the caller's deadline is not started: {@link RateWaitTooLong} is
  * thrown at once, so the client can explain it instead of timing out.
  */
+import { callSends } from "./budget.ts";
+import { shareWait } from "./share.ts";
 
 /** Default requests per minute per route. */
 export const DEFAULT_RATE_PER_MINUTE = 450;
 /** Default requests in flight at once. */
 export const DEFAULT_MAX_IN_FLIGHT = 16;
+export { CALL_FLOOR } from "./share.ts";
 
 const WINDOW_MS = 60_000;
 
@@ -30,9 +35,12 @@ export const MAX_HOLD_MS = 120_000;
 export class RateWaitTooLong extends Error {
   /** How long the wait would have been, in milliseconds. */
   readonly waitMs: number;
-  /** Why: Coder's `Retry-After` hold, the per-minute rate, or the in-flight bound. */
-  readonly reason: "hold" | "rate" | "slots";
-  constructor(waitMs: number, reason: "hold" | "rate" | "slots") {
+  /**
+   * Why: Coder's `Retry-After` hold, the per-minute rate, the call's share of it, or the
+   * in-flight bound.
+   */
+  readonly reason: "hold" | "rate" | "share" | "slots";
+  constructor(waitMs: number, reason: "hold" | "rate" | "share" | "slots") {
     super(`a ${reason} wait of ${Math.ceil(waitMs)} ms does not fit before the deadline`);
     this.name = "RateWaitTooLong";
     this.waitMs = waitMs;
@@ -136,6 +144,9 @@ export class RateLimiter {
    */
   async acquire(key: string, deadline: number, signal?: AbortSignal): Promise<() => void> {
     const r = this.#route(key);
+    const calls = callSends(); // undefined outside a tool call: the server's own work
+    let mine = calls?.get(key);
+    if (calls && !mine) calls.set(key, mine = []);
     for (;;) {
       signal?.throwIfAborted();
       const now = Date.now();
@@ -144,8 +155,17 @@ export class RateLimiter {
         continue;
       }
       while (r.sent.length > 0 && r.sent[0] <= now - WINDOW_MS) r.sent.shift();
+      if (mine) {
+        while (mine.length > 0 && mine[0] <= now - WINDOW_MS) mine.shift();
+        const share = shareWait(r.sent, mine, now, this.ratePerMinute, WINDOW_MS);
+        if (share > 0) {
+          await this.#wait(share, deadline, "share", signal);
+          continue;
+        }
+      }
       if (r.sent.length < this.ratePerMinute) {
         r.sent.push(now);
+        mine?.push(now);
         break;
       }
       await this.#wait(r.sent[0] + WINDOW_MS - now, deadline, "rate", signal);

@@ -10,7 +10,12 @@ import { z } from "zod";
 import { withBudget } from "../../src/coder/budget.ts";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
 import { routeKey } from "../../src/coder/paths.ts";
-import { MAX_HOLD_MS, RateLimiter, RateWaitTooLong } from "../../src/coder/ratelimit.ts";
+import {
+  CALL_FLOOR,
+  MAX_HOLD_MS,
+  RateLimiter,
+  RateWaitTooLong,
+} from "../../src/coder/ratelimit.ts";
 import { getTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import { json, serve } from "./local_server.ts";
 
@@ -185,6 +190,75 @@ Deno.test("a long Retry-After: 503 is unavailable, 429 rate-limiting, both held 
       const r = await withBudget(5_000, () => c.get("/api/v2/tasks", z.unknown()));
       assert.deepEqual(r, {});
       assert.equal(s.seen.length, 2);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+Deno.test("fair share: one call takes at most half of what is left of a route's minute", async (t) => {
+  const key = "GET /api/v2/tasks/*/*";
+  /** Take slots in the current call until the limiter says no; returns how many and why. */
+  const greedy = async (l: RateLimiter, most = 1000) => {
+    let n = 0;
+    for (; n < most; n++) {
+      try {
+        (await l.acquire(key, Date.now() + 200))();
+      } catch (e) {
+        assert.ok(e instanceof RateWaitTooLong, String(e));
+        return { n, why: e.reason };
+      }
+    }
+    return { n, why: undefined };
+  };
+  await t.step(
+    "a greedy call leaves half; the next one half of that; a small one still fits",
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 40 });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 20, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 10, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l, 3)), { n: 3, why: undefined });
+      // Another route is not touched by any of it.
+      const other = await withBudget(10_000, async () => {
+        (await l.acquire("GET /api/v2/chats", Date.now() + 200))();
+        return "sent";
+      });
+      assert.equal(other, "sent");
+    },
+  );
+  await t.step(
+    `a small route: every call may send ${CALL_FLOOR} while the route has room`,
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 10 });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: CALL_FLOOR, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 2, why: "rate" });
+    },
+  );
+  await t.step(
+    "outside any call (the server's own work), only the route's rate applies",
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 30 });
+      assert.deepEqual(await greedy(l), { n: 30, why: "rate" });
+    },
+  );
+  await t.step("through the client: the refusal names the call's share", async () => {
+    const s = serve(() => json(200, TASK));
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN, ratePerMinute: 24 });
+      const e = await withBudget(5_000, async () => {
+        for (let i = 0;; i++) {
+          const r = await getTask(c, "/api/v2", "me", `t${i}`).then(() => undefined, (e) => e);
+          if (r) return r as CoderError;
+        }
+      });
+      assert.equal(e.kind, "budget");
+      assert.match(
+        e.summary,
+        /nothing was sent: this call used its share of this route .* retry in \d+ s/,
+      );
+      assert.equal(s.seen.length, 12);
+      await withBudget(5_000, () => getTask(c, "/api/v2", "bob", "other-call"));
+      assert.equal(s.seen.length, 13);
     } finally {
       await s.close();
     }
