@@ -3,6 +3,8 @@ import type { Mutant } from "../mutants.ts";
 
 const WRITE_ONCE = ["tests/coder/http_trust_test.ts", "tests/e2e/write_once_e2e_test.ts"];
 
+const TAKEN = ["tests/coder/http_trust_test.ts", "tests/e2e/faults_e2e_test.ts"];
+
 /** The list. */
 export const HARDENING: Mutant[] = [
   // --- 17a: the HTTP client
@@ -67,5 +69,32 @@ export const HARDENING: Mutant[] = [
     find: "        mine?.push(now);\n",
     replace: "",
     tests: ["tests/coder/ratelimit_test.ts", "tests/e2e/settings_e2e_test.ts"],
+  },
+  {
+    id: "taken-undocumented-failed",
+    breaks: "a write Coder carried out, answered with an undocumented 2xx (204 to a delete " +
+      "documented as 202), is reported failed, not uncertain (issue 17, finding 6)",
+    file: "src/coder/success.ts",
+    find: "if (!documented && (!how.write || isPage(res))) {",
+    replace: "if (!documented) {",
+    tests: TAKEN,
+  },
+  {
+    id: "taken-unreadable-failed",
+    breaks:
+      "a write Coder took whose answer cannot be read (JSON cut in half) is failed (finding 6)",
+    file: "src/coder/success.ts",
+    find: "    error: how.write\n      ? taken(",
+    replace: "    error: false\n      ? taken(",
+    tests: TAKEN,
+  },
+  {
+    id: "page-counts-as-taken",
+    breaks: "a proxy's 200 HTML page answering a write counts as Coder's: uncertain, not failed " +
+      "(finding 6)",
+    file: "src/coder/success.ts",
+    find: "if (how.write && isPage(res, text)) {",
+    replace: "if (false) {",
+    tests: TAKEN,
   },
 ];

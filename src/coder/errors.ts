@@ -175,7 +175,9 @@ function head(e: CoderErrorInit): string {
         e.location ? ` (${e.location})` : ""
       }`;
     case "uncertain":
-      return `The outcome of ${e.route} is unknown: the request was sent, but its answer was lost`;
+      return e.status >= 200 && e.status < 300
+        ? `The outcome of ${e.route} is unknown: Coder took the request but did not give its documented answer`
+        : `The outcome of ${e.route} is unknown: the request was sent, but its answer was lost`;
     case "too_large":
       return `Coder's answer to ${e.route} is larger than the ${
         e.capBytes ? `${Math.round(e.capBytes / 1048576)} MiB ` : ""

@@ -17,12 +17,13 @@
  */
 import { z } from "zod";
 import { remainingMs } from "./budget.ts";
-import { BodyTooLarge, DEFAULT_MAX_BYTES, discard, readCapped } from "./body.ts";
+import { DEFAULT_MAX_BYTES, discard, readCapped } from "./body.ts";
 import { CoderError, type CoderErrorInit, humanDuration } from "./errors.ts";
 import { routeKey } from "./paths.ts";
 import { RateLimiter, RateWaitTooLong, sharedLimiter, sleep } from "./ratelimit.ts";
 import { classifyFetchError, errorFromBody } from "./failures.ts";
-import { originOf, parseAnswer, retryAfter } from "./answer.ts";
+import { originOf, retryAfter } from "./answer.ts";
+import { judgeSuccess } from "./success.ts";
 import { onceBody } from "./once.ts";
 import type { CoderClientOptions, RequestOptions } from "./options.ts";
 
@@ -317,30 +318,16 @@ export class CoderClient {
         }
         return fail(init);
       }
-      const expect = opts.expect ?? (write ? undefined : [200]);
-      if (expect && !expect.includes(res.status)) {
-        await discard(res);
-        const type = res.headers.get("content-type") ?? "no content type";
-        return fail({
-          status: res.status,
-          kind: "parse",
-          detail: `expected status ${expect.join(" or ")}, got ${res.status} (${
-            type.split(";")[0]
-          }): not Coder's answer`,
-        });
-      }
-      let text: string;
-      try {
-        text = await readCapped(res, this.#maxBytes);
-      } catch (e) {
-        if (e instanceof BodyTooLarge && !write) {
-          return fail({ status: res.status, kind: "too_large", capBytes: e.capBytes });
-        }
-        return lost("body", e);
-      }
-      const parsed = parseAnswer(text, opts.schema, opts.allowEmpty === true);
-      if (parsed.ok) return { ok: true, value: parsed.value };
-      return fail({ status: res.status, kind: "parse", detail: this.#scrub(parsed.detail) });
+      const judged = await judgeSuccess(res, {
+        write,
+        expect: opts.expect,
+        schema: opts.schema,
+        allowEmpty: opts.allowEmpty === true,
+        maxBytes: this.#maxBytes,
+        scrub: (s) => this.#scrub(s),
+      });
+      if (judged.ok) return judged;
+      return "lost" in judged ? lost("body", judged.lost) : fail(judged.error);
     } finally {
       clearTimeout(t);
     }
