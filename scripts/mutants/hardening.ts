@@ -97,4 +97,22 @@ export const HARDENING: Mutant[] = [
     replace: "if (false) {",
     tests: TAKEN,
   },
+  {
+    id: "redact-case-sensitive",
+    breaks: "a token that came back case-folded (a redirect's host) is not redacted " +
+      "(issue 17, finding 8)",
+    file: "src/coder/secrets.ts",
+    find: "  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());",
+    replace: "  return s;",
+    tests: ["tests/redact_test.ts", "tests/e2e/secrets_e2e_test.ts"],
+  },
+  {
+    id: "redact-whole-only",
+    breaks: "a token cut by a length cap (30 of its 33 characters, then …) is not redacted " +
+      "(finding 8)",
+    file: "src/coder/secrets.ts",
+    find: "      const piece = Math.min(PIECE, form.length);",
+    replace: "      const piece = form.length;",
+    tests: ["tests/redact_test.ts", "tests/e2e/secrets_e2e_test.ts"],
+  },
 ];

@@ -25,6 +25,7 @@ import { classifyFetchError, errorFromBody } from "./failures.ts";
 import { originOf, retryAfter } from "./answer.ts";
 import { judgeSuccess } from "./success.ts";
 import { onceBody } from "./once.ts";
+import { Secrets } from "./secrets.ts";
 import type { CoderClientOptions, RequestOptions } from "./options.ts";
 
 export { CoderError, type CoderErrorInit, type CoderValidation } from "./errors.ts";
@@ -47,6 +48,8 @@ export class CoderClient {
   readonly #origin: string;
   readonly #basePath: string;
   readonly #token: string;
+  /** Finds the token in what Coder echoes: raw, encoded, case-folded, or cut (secrets.ts). */
+  readonly #secrets: Secrets;
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #backoffMs: number;
@@ -66,6 +69,7 @@ export class CoderClient {
     this.#origin = base.origin;
     this.#basePath = base.pathname.replace(/\/+$/, "");
     this.#token = opts.token;
+    this.#secrets = new Secrets([opts.token]);
     this.#timeoutMs = opts.timeoutMs ?? 15_000;
     this.#retries = opts.retries ?? 3;
     this.#backoffMs = opts.backoffMs ?? 200;
@@ -289,12 +293,13 @@ export class CoderClient {
       }
       if (res.status >= 300 && res.status < 400 || res.type === "opaqueredirect") {
         await discard(res);
-        const location = originOf(res, url);
+        const found = originOf(res, url);
+        const location = found === undefined ? undefined : this.#scrub(found);
         return fail({
           status: res.status,
           kind: "redirect",
           location,
-          sameOrigin: location === this.#origin,
+          sameOrigin: found === this.#origin,
         });
       }
       if (!res.ok) {
@@ -333,11 +338,10 @@ export class CoderClient {
     }
   }
 
-  /** Replace the session token (raw or URL-encoded) wherever Coder echoed it. */
+  /** Replace the session token wherever Coder echoed it: raw, encoded, in any case, or cut. */
   #scrub(s: string): string {
     if (!this.#token || this.#token.length < 4) return s;
-    return s.split(this.#token).join("[redacted]")
-      .split(encodeURIComponent(this.#token)).join("[redacted]");
+    return this.#secrets.scrub(s);
   }
 }
 

@@ -347,6 +347,24 @@ Deno.test("size cap: an answer over maxBytes is too_large, with or without Conte
   }
 });
 
+Deno.test("errors: a token echoed case-folded or cut short is scrubbed too", async () => {
+  const s = serve(() =>
+    json(400, {
+      message: `Invalid token ${TOKEN.toUpperCase()}`,
+      detail: `it began ${TOKEN.slice(0, 20)}…`,
+    })
+  );
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const e = await failure(c.request("POST", "/api/v2/chats", { body: {}, expect: [201] }));
+    assert.equal(e.kind, "http");
+    assert.equal(e.coderMessage, "Invalid token [redacted]");
+    assert.equal(e.detail, "it began [redacted]…");
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("errors: a token echoed in Coder's error body is scrubbed", async () => {
   const s = serve((req) =>
     json(400, {
