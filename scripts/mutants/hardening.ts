@@ -115,4 +115,21 @@ export const HARDENING: Mutant[] = [
     replace: "      const piece = form.length;",
     tests: ["tests/redact_test.ts", "tests/e2e/secrets_e2e_test.ts"],
   },
+  {
+    id: "token-any-nonspace",
+    breaks: "a session token with a control character or an emoji is taken, and every request " +
+      "then fails as 'connection lost; 4 attempts' (issue 17, finding 9)",
+    file: "src/config.ts",
+    find: "const HEADER_TOKEN = /^[\\x21-\\x7e]+$/;",
+    replace: "const HEADER_TOKEN = /^\\S+$/;",
+    tests: ["tests/config_test.ts", "tests/e2e/cli_test.ts"],
+  },
+  {
+    id: "url-port-0",
+    breaks: "CODER_URL with port 0 is accepted (finding 9)",
+    file: "src/config.ts",
+    find: 'if (u.port === "0") {',
+    replace: "if (false) {",
+    tests: ["tests/config_test.ts", "tests/e2e/cli_test.ts"],
+  },
 ];
