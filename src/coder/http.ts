@@ -3,28 +3,34 @@
  *
  * - authenticates with the `Coder-Session-Token` header, and sends it only to the origin of
  *   `CODER_URL`: redirects are never followed (a 3xx is a `redirect` error naming its origin);
- * - judges success strictly: the documented status (`expect`), and JSON where JSON is documented;
- *   a write whose fate is unknown (sent, then the answer was lost) is `uncertain`, never done;
- * - keeps to Coder's rate limit through a process-wide {@link RateLimiter} per route, and retries
- *   a 429 (writes too: Coder did not act) once its `Retry-After` has passed;
+ * - judges success strictly (success.ts): the documented status (`expect`), and JSON where JSON
+ *   is documented; a write whose fate is unknown (sent, then the answer was lost; or a 2xx that
+ *   is not the documented answer) is `uncertain`, never done, never failed;
+ * - sends a write once: its body goes out as a stream, which Deno's fetch never replays after a
+ *   reset (once.ts);
+ * - keeps to Coder's rate limit through a process-wide {@link RateLimiter} per route (a call
+ *   takes a fair share of it), and retries a 429 (writes too: Coder did not act) once its
+ *   `Retry-After` has passed (2 min at most);
  * - fits every request, retry and wait into the call's budget (`budget.ts`): per-request timeout
  *   = min(timeout, time left); a wait that does not fit fails at once (`budget`);
  * - reads bodies under a byte cap (`too_large`);
  * - turns Coder's `{message, detail, validations}` into a typed {@link CoderError}, and validates
  *   every body it reads with a zod schema.
  *
- * The session token is held privately; it is scrubbed from anything Coder echoes back.
+ * The session token is held privately; it is scrubbed from anything Coder echoes back, in any
+ * letter case and where a cap cut it (secrets.ts).
  */
 import { z } from "zod";
 import { remainingMs } from "./budget.ts";
 import { DEFAULT_MAX_BYTES, discard, readCapped } from "./body.ts";
-import { CoderError, type CoderErrorInit, humanDuration } from "./errors.ts";
+import { CoderError, type CoderErrorInit } from "./errors.ts";
 import { routeKey } from "./paths.ts";
 import { RateLimiter, RateWaitTooLong, sharedLimiter, sleep } from "./ratelimit.ts";
 import { classifyFetchError, errorFromBody } from "./failures.ts";
 import { originOf, retryAfter } from "./answer.ts";
 import { judgeSuccess } from "./success.ts";
 import { onceBody } from "./once.ts";
+import { refusal } from "./refusal.ts";
 import { Secrets } from "./secrets.ts";
 import type { CoderClientOptions, RequestOptions } from "./options.ts";
 
@@ -121,7 +127,6 @@ export class CoderClient {
     }
   }
 
-  /** The URL of `path`, refused unless it stays on the base origin under the base path. */
   /**
    * Open a WebSocket to `path` on the Coder URL (http -> ws, https -> wss), with the session
    * token in the `Coder-Session-Token` header. The same origin rules as `request` apply: a path
@@ -138,6 +143,7 @@ export class CoderClient {
     return open(url.href, { headers: { "Coder-Session-Token": this.#token } });
   }
 
+  /** The URL of `path`, refused unless it stays on the base origin under the base path. */
   #resolve(path: string, route: string): URL {
     let url: URL | undefined;
     try {
@@ -216,22 +222,7 @@ export class CoderClient {
       if (!(e instanceof RateWaitTooLong)) {
         return { ok: false, error: new CoderError({ status: 0, route, kind: "aborted" }) };
       }
-      const init: CoderErrorInit = { status: 0, route, kind: "budget" };
-      if (e.reason === "hold") {
-        const hold = this.limiter.holdOf(key);
-        init.retryAfterMs = hold.ms;
-        init.holdStatus = hold.status;
-        if (hold.askedMs !== undefined && hold.askedMs > hold.ms) init.askedMs = hold.askedMs;
-      } else if (e.reason === "rate") {
-        init.detail = `nothing was sent: this server keeps under ${this.limiter.ratePerMinute} ` +
-          `requests a minute to this Coder route; retry in ${humanDuration(e.waitMs)}`;
-      } else if (e.reason === "share") {
-        init.detail = `nothing was sent: this call used its share of this route (half of what is ` +
-          `left of ${this.limiter.ratePerMinute} a minute, so other calls get through); retry in ${
-            humanDuration(e.waitMs)
-          }, or with fewer agents`;
-      } else init.detail = "nothing was sent: too many requests to Coder in flight; retry shortly";
-      return { ok: false, error: new CoderError(init) };
+      return { ok: false, error: new CoderError(refusal(e, this.limiter, key, route)) };
     }
     try {
       return await this.#exchange(method, url, route, key, write, opts);

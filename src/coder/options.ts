@@ -15,7 +15,7 @@ export interface CoderClientOptions {
   retries?: number;
   /** Base backoff in milliseconds (default 200). */
   backoffMs?: number;
-  /** Cap on one backoff in milliseconds (default 5 000). `Retry-After` is honoured in full. */
+  /** Cap on one backoff in milliseconds (default 5 000). `Retry-After` is honoured, 2 min at most. */
   maxBackoffMs?: number;
   /** Requests per minute per Coder route (default 450, below Coder's 512). */
   ratePerMinute?: number;
