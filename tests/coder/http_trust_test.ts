@@ -16,7 +16,7 @@ import {
   textContent,
   updateChat,
 } from "../../src/backends/chats/api.ts";
-import { closedPort, html, json, rawServer, serve } from "./local_server.ts";
+import { closedPort, html, json, rawServer, resetAfterActing, serve } from "./local_server.ts";
 
 const TOKEN = "tok-" + crypto.randomUUID();
 const ID = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -385,50 +385,6 @@ Deno.test("errors: a token echoed in Coder's error body is scrubbed", async () =
     await s.close();
   }
 });
-
-/**
- * A keep-alive server that answers a connection's first GET, then closes the connection on
- * any later request (or on a first request that is not a GET) after reading it: a reset after
- * Coder acted, on a reused connection, where Deno's fetch would send a replayable body again.
- */
-function resetAfterActing() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const seen: string[] = [];
-  const conns: Deno.Conn[] = [];
-  (async () => {
-    for await (const conn of listener) {
-      conns.push(conn);
-      (async () => {
-        const buf = new Uint8Array(65536);
-        for (let n = 0;; n++) {
-          const k = await conn.read(buf).catch(() => null);
-          if (!k) return;
-          const head = new TextDecoder().decode(buf.subarray(0, k));
-          const line = /^([A-Z]+) (\S+)/.exec(head);
-          if (!line) continue; // the rest of a body
-          seen.push(`${line[1]} ${line[2]}`);
-          if (n > 0 || line[1] !== "GET") return conn.close();
-          const ok =
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
-          await conn.write(new TextEncoder().encode(ok));
-        }
-      })().catch(() => {});
-    }
-  })().catch(() => {});
-  const port = (listener.addr as Deno.NetAddr).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* already closed */ }
-      }
-    },
-  };
-}
 
 Deno.test("once: a write whose reused connection resets after sending is sent once, uncertain", async (t) => {
   const writes: [string, (c: CoderClient) => Promise<unknown>][] = [

@@ -56,6 +56,41 @@ async function resetOnce(
   }
 }
 
+/**
+ * The chat writes that never carry a receipt, on any Coder: interrupt (`stop_agents` on the
+ * running chat `stop`) and archive (`delete_agents` on the waiting chat `archive`).
+ */
+async function interruptAndArchive(
+  t: Deno.TestContext,
+  h: Harness,
+  stop: string,
+  archive: string,
+): Promise<void> {
+  await t.step("chat interrupt (POST .../interrupt)", async () => {
+    h.sim.setChat(stop, { status: "running" });
+    const { r, sent } = await resetOnce(
+      h,
+      "POST",
+      new RegExp(`^/api/v2/chats/${stop}/interrupt$`),
+      () => h.call("stop_agents", { agents: [stop] }),
+    );
+    assert.equal(sent, 1, `requests at Coder: ${r.text}`);
+    assertUncertain(only(r), r.text);
+  });
+  await t.step("chat archive (PATCH /chats/{chat})", async () => {
+    h.sim.setChat(archive, { status: "waiting" });
+    const { r, sent } = await resetOnce(
+      h,
+      "PATCH",
+      new RegExp(`^/api/v2/chats/${archive}$`),
+      () => h.call("delete_agents", { agents: [archive] }),
+    );
+    assert.equal(sent, 1, `requests at Coder: ${r.text}`);
+    assertUncertain(only(r), r.text);
+    assert.ok(!h.sim.chatIds().includes(archive), "Coder did archive it");
+  });
+}
+
 function taskOwner(sim: Sim, id: string): string {
   return (sim.task(id) as { owner_name: string }).owner_name;
 }
@@ -182,32 +217,7 @@ Deno.test("e2e writes once: a reset after Coder acted is one request and uncerta
       assert.ok(sim.chatMessages(id) > messages, "Coder took the message");
     });
 
-    await t.step("chat interrupt (POST .../interrupt)", async () => {
-      const id = chats[1];
-      sim.setChat(id, { status: "running" });
-      const { r, sent } = await resetOnce(
-        h,
-        "POST",
-        new RegExp(`^/api/v2/chats/${id}/interrupt$`),
-        () => h.call("stop_agents", { agents: [id] }),
-      );
-      assert.equal(sent, 1, `requests at Coder: ${r.text}`);
-      assertUncertain(only(r), r.text);
-    });
-
-    await t.step("chat archive (PATCH /chats/{chat})", async () => {
-      const id = chats[2];
-      sim.setChat(id, { status: "waiting" });
-      const { r, sent } = await resetOnce(
-        h,
-        "PATCH",
-        new RegExp(`^/api/v2/chats/${id}$`),
-        () => h.call("delete_agents", { agents: [id] }),
-      );
-      assert.equal(sent, 1, `requests at Coder: ${r.text}`);
-      assertUncertain(only(r), r.text);
-      assert.ok(!sim.chatIds().includes(id), "Coder did archive it");
-    });
+    await interruptAndArchive(t, h, chats[1], chats[2]);
 
     await t.step("chat create, no receipts (POST /chats)", async () => {
       const before = sim.chatIds().length;
@@ -274,31 +284,7 @@ Deno.test("e2e writes once: current Coder, receipts and the writes without them"
       assert.equal(sim.chatMessages(id), messages + 1, "one message stored");
     });
 
-    await t.step("chat interrupt (POST .../interrupt)", async () => {
-      const id = chats[2];
-      sim.setChat(id, { status: "running" });
-      const { r, sent } = await resetOnce(
-        h,
-        "POST",
-        new RegExp(`^/api/v2/chats/${id}/interrupt$`),
-        () => h.call("stop_agents", { agents: [id] }),
-      );
-      assert.equal(sent, 1, `requests at Coder: ${r.text}`);
-      assertUncertain(only(r), r.text);
-    });
-
-    await t.step("chat archive (PATCH /chats/{chat})", async () => {
-      const id = chats[3];
-      sim.setChat(id, { status: "waiting" });
-      const { r, sent } = await resetOnce(
-        h,
-        "PATCH",
-        new RegExp(`^/api/v2/chats/${id}$`),
-        () => h.call("delete_agents", { agents: [id] }),
-      );
-      assert.equal(sent, 1, `requests at Coder: ${r.text}`);
-      assertUncertain(only(r), r.text);
-    });
+    await interruptAndArchive(t, h, chats[2], chats[3]);
   } finally {
     await h.close();
   }
