@@ -114,8 +114,8 @@ export const MUTANTS: Mutant[] = [
     id: "retry-after-ignored",
     breaks: "Retry-After is ignored: the retry comes at once (bug 7)",
     file: "src/coder/http.ts",
-    find: "            this.limiter.hold(key, ra);\n",
-    replace: "",
+    find: "            init.retryAfterMs = this.limiter.hold(key, ra, res.status);\n",
+    replace: "            init.retryAfterMs = ra;\n",
     tests: ["tests/e2e/errors_e2e_test.ts", "tests/coder/ratelimit_test.ts", ...CODER_UNIT],
   },
   {
@@ -155,9 +155,9 @@ export const MUTANTS: Mutant[] = [
   {
     id: "write-any-2xx",
     breaks: "Trust: a write is done on any 2xx, not its documented status",
-    file: "src/coder/http.ts",
-    find: "if (expect && !expect.includes(res.status)) {",
-    replace: "if (expect && !res.ok) {",
+    file: "src/coder/success.ts",
+    find: "const documented = !expect || expect.includes(status);",
+    replace: "const documented = !expect || res.ok;",
     tests: CODER_UNIT,
   },
   {
@@ -604,8 +604,8 @@ export const MUTANTS: Mutant[] = [
   {
     id: "redact-encoded-missed",
     breaks: "redaction misses the URL-encoded token",
-    file: "src/redact.ts",
-    find: "      needles.add(encodeURIComponent(s));\n",
+    file: "src/coder/secrets.ts",
+    find: "      forms.add(fold(encodeURIComponent(s)));\n",
     replace: "",
     tests: ["tests/redact_test.ts", "tests/e2e/secrets_e2e_test.ts"],
   },

@@ -10,7 +10,12 @@ import { z } from "zod";
 import { withBudget } from "../../src/coder/budget.ts";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
 import { routeKey } from "../../src/coder/paths.ts";
-import { RateLimiter, RateWaitTooLong } from "../../src/coder/ratelimit.ts";
+import {
+  CALL_FLOOR,
+  MAX_HOLD_MS,
+  RateLimiter,
+  RateWaitTooLong,
+} from "../../src/coder/ratelimit.ts";
 import { getTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import { json, serve } from "./local_server.ts";
 
@@ -80,7 +85,8 @@ Deno.test("a Retry-After longer than the budget fails fast with kind budget and 
     const e = await withBudget(50_000, () => failure(getTask(c, "/api/v2", "me", "x")));
     assert.equal(e.kind, "budget");
     assert.equal(e.status, 429);
-    assert.match(e.summary, /retry in 60 min/);
+    assert.match(e.summary, /Coder is rate-limiting .* it asked to wait 60 min/);
+    assert.match(e.summary, /retry in 2 min/, "a hold is capped (issue 17, finding 4)");
     assert.equal(s.seen.length, 1, "not retried");
     // The route stays held: the next request on it is not sent at all.
     const again = await withBudget(50_000, () => failure(getTask(c, "/api/v2", "bob", "y")));
@@ -93,6 +99,172 @@ Deno.test("a Retry-After longer than the budget fails fast with kind budget and 
   } finally {
     await s.close();
   }
+});
+
+Deno.test("holds are capped: a day's or 1e308 s's Retry-After holds a route minutes at most", () => {
+  const l = new RateLimiter();
+  const near = (key: string, ms: number) => {
+    const held = l.heldFor(key);
+    assert.ok(held <= ms && held > ms - 1000, `${key} held ${held} ms, expected ~${ms}`);
+  };
+  assert.equal(MAX_HOLD_MS, 120_000);
+  assert.equal(l.hold("day", 86_400_000), MAX_HOLD_MS, "the hold it set");
+  near("day", MAX_HOLD_MS);
+  l.hold("inf", Infinity);
+  near("inf", MAX_HOLD_MS);
+  l.hold("nan", NaN);
+  assert.equal(l.heldFor("nan"), 0);
+  // Below the cap, holds only ever lengthen.
+  l.hold("up", 5000);
+  l.hold("up", 1000);
+  near("up", 5000);
+  l.hold("up", 20_000);
+  near("up", 20_000);
+  l.hold("up", 86_400_000);
+  near("up", MAX_HOLD_MS);
+  // What caused the hold is kept, for the error of a request it stops.
+  l.hold("why", 3_600_000, 503);
+  const why = l.holdOf("why");
+  assert.equal(why.status, 503);
+  assert.equal(why.askedMs, 3_600_000);
+});
+
+Deno.test("a long Retry-After: 503 is unavailable, 429 rate-limiting, both held minutes at most", async (t) => {
+  const cases = [
+    { status: 503, header: "86400", words: /Coder is unavailable \(503\)/, asked: /24 h/ },
+    { status: 429, header: "1e308", words: /Coder is rate-limiting/, asked: /more than a year/ },
+  ];
+  for (const c of cases) {
+    await t.step(`${c.status} with Retry-After: ${c.header}`, async () => {
+      const s = serve(() => json(c.status, { message: "later" }, { "retry-after": c.header }));
+      try {
+        const client = new CoderClient({ url: s.url, token: TOKEN });
+        const e = await withBudget(5_000, () => failure(client.get("/api/v2/tasks", z.unknown())));
+        assert.equal(e.kind, "budget", e.summary);
+        assert.match(e.summary, c.words);
+        assert.match(e.summary, c.asked, "what Coder asked for");
+        assert.match(e.summary, /retry in 2 min/);
+        assert.doesNotMatch(e.summary, /Infinity|NaN/);
+        if (c.status === 503) assert.doesNotMatch(e.summary, /rate-limit/);
+        assert.ok(e.retryAfterMs! <= MAX_HOLD_MS);
+        // A later call is stopped by the hold, with the same words, and nothing sent.
+        const again = await withBudget(
+          5_000,
+          () => failure(client.get("/api/v2/tasks", z.unknown())),
+        );
+        assert.equal(again.kind, "budget");
+        assert.match(again.summary, c.words);
+        assert.match(again.summary, /retry in 2 min/);
+        assert.equal(s.seen.length, 1);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+  // A maintenance page for a day, then Coder is back: with the hold capped (short here).
+  const maintenance = async (maxHoldMs: number, run: (c: CoderClient) => Promise<void>) => {
+    const s = serve((_req, n) =>
+      n === 0 ? json(503, { message: "maintenance" }, { "retry-after": "86400" }) : json(200, {})
+    );
+    try {
+      await run(new CoderClient({ url: s.url, token: TOKEN, maxHoldMs }));
+      assert.equal(s.seen.length, 2, "Coder was asked again once");
+    } finally {
+      await s.close();
+    }
+  };
+  await t.step(
+    "once the capped hold has passed, Coder is asked again and believed",
+    () =>
+      maintenance(300, async (c) => {
+        const key = routeKey("GET", "/api/v2/tasks");
+        const e = await withBudget(100, () => failure(c.get("/api/v2/tasks", z.unknown())));
+        assert.equal(e.kind, "budget");
+        assert.ok(c.limiter.heldFor(key) <= 300);
+        const until = Date.now() + 5_000;
+        while (c.limiter.heldFor(key) > 0 && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.deepEqual(await c.get("/api/v2/tasks", z.unknown()), {});
+      }),
+  );
+  await t.step(
+    "a capped hold that fits the call: it waits, asks again, succeeds",
+    () =>
+      maintenance(200, async (c) => {
+        const r = await withBudget(5_000, () => c.get("/api/v2/tasks", z.unknown()));
+        assert.deepEqual(r, {});
+      }),
+  );
+});
+
+Deno.test("fair share: one call takes at most half of what is left of a route's minute", async (t) => {
+  const key = "GET /api/v2/tasks/*/*";
+  /** Take slots in the current call until the limiter says no; returns how many and why. */
+  const greedy = async (l: RateLimiter, most = 1000) => {
+    let n = 0;
+    for (; n < most; n++) {
+      try {
+        (await l.acquire(key, Date.now() + 200))();
+      } catch (e) {
+        assert.ok(e instanceof RateWaitTooLong, String(e));
+        return { n, why: e.reason };
+      }
+    }
+    return { n, why: undefined };
+  };
+  await t.step(
+    "a greedy call leaves half; the next one half of that; a small one still fits",
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 40 });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 20, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 10, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l, 3)), { n: 3, why: undefined });
+      // Another route is not touched by any of it.
+      const other = await withBudget(10_000, async () => {
+        (await l.acquire("GET /api/v2/chats", Date.now() + 200))();
+        return "sent";
+      });
+      assert.equal(other, "sent");
+    },
+  );
+  await t.step(
+    `a small route: every call may send ${CALL_FLOOR} while the route has room`,
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 10 });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: CALL_FLOOR, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 2, why: "rate" });
+    },
+  );
+  await t.step(
+    "outside any call (the server's own work), only the route's rate applies",
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 30 });
+      assert.deepEqual(await greedy(l), { n: 30, why: "rate" });
+    },
+  );
+  await t.step("through the client: the refusal names the call's share", async () => {
+    const s = serve(() => json(200, TASK));
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN, ratePerMinute: 24 });
+      const e = await withBudget(5_000, async () => {
+        for (let i = 0;; i++) {
+          const r = await getTask(c, "/api/v2", "me", `t${i}`).then(() => undefined, (e) => e);
+          if (r) return r as CoderError;
+        }
+      });
+      assert.equal(e.kind, "budget");
+      assert.match(
+        e.summary,
+        /nothing was sent: this call used its share of this route .* retry in \d+ s/,
+      );
+      assert.equal(s.seen.length, 12);
+      await withBudget(5_000, () => getTask(c, "/api/v2", "bob", "other-call"));
+      assert.equal(s.seen.length, 13);
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 Deno.test("budget: a hung Coder and a stalled body fail within the budget, as timeouts", async (t) => {

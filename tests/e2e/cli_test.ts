@@ -41,6 +41,22 @@ Deno.test("cli: a missing CODER_URL is one line naming it, exit 2", async () => 
   assert.equal(r.stdout, "");
 });
 
+Deno.test("cli: a token with an emoji, or a CODER_URL with port 0, is one line, exit 2", async () => {
+  const token = "abcdefgh-\u{1F600}-SECRETPART";
+  const t = await run([], { CODER_URL: "https://coder.example.com", CODER_SESSION_TOKEN: token });
+  assert.equal(t.code, 2, t.stderr);
+  assert.match(t.stderr, /CODER_SESSION_TOKEN/);
+  assert.equal(t.stderr.trim().split("\n").length, 1, t.stderr);
+  assert.ok(!t.stderr.includes("SECRETPART"), "the token is not printed");
+  const p = await run([], {
+    CODER_URL: "http://127.0.0.1:0",
+    CODER_SESSION_TOKEN: "abcdefgh-12345678",
+  });
+  assert.equal(p.code, 2, p.stderr);
+  assert.match(p.stderr, /CODER_URL .*port 0/);
+  assert.equal(p.stderr.trim().split("\n").length, 1, p.stderr);
+});
+
 Deno.test("cli: --help on stdout, exit 0, under the start task's scoped --allow-env", async () => {
   const h = await run(["--help"], {});
   assert.equal(h.code, 0, h.stderr);

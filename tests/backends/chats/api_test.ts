@@ -17,6 +17,7 @@ import {
   updateChat,
 } from "../../../src/backends/chats/api.ts";
 import { CoderClient, CoderError } from "../../../src/coder/http.ts";
+import { sentJson } from "../../coder/local_server.ts";
 
 const CHAT_ID = "3f1c2a4e-8d7b-4c1a-9e2f-1a2b3c4d5e6f";
 const ORG_ID = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
@@ -72,11 +73,11 @@ interface Seen {
 /** A fetch stub: records each request and answers with `reply`. */
 function stub(reply: (req: Seen) => { status: number; body?: unknown }) {
   const seen: Seen[] = [];
-  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
+  const fetchStub = async (input: string | URL | Request, init?: RequestInit) => {
     const req: Seen = {
       method: init?.method ?? "GET",
       url: new URL(String(input)),
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      body: await sentJson(init),
       token: new Headers(init?.headers).get("Coder-Session-Token"),
     };
     seen.push(req);

@@ -5,6 +5,7 @@ import type { Agent } from "../../../src/model/agent.ts";
 import { chatState, renderParts, summarize } from "../../../src/backends/chats/state.ts";
 import { isoTime } from "../../../src/model/time.ts";
 import { ChatsBackend, logRole } from "../../../src/backends/chats/backend.ts";
+import { sentJson } from "../../coder/local_server.ts";
 
 Deno.test("chatState maps every chat status", async (t) => {
   const table: [string | null | undefined, string, string][] = [
@@ -202,11 +203,11 @@ type Route = (req: Req) => { status: number; body?: unknown } | undefined;
 
 function backend(route: Route) {
   const seen: Req[] = [];
-  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
+  const fetchStub = async (input: string | URL | Request, init?: RequestInit) => {
     const req: Req = {
       method: init?.method ?? "GET",
       url: new URL(String(input)),
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      body: await sentJson(init),
     };
     seen.push(req);
     const r = route(req) ?? { status: 404, body: { message: "Route not found." } };
