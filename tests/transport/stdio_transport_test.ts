@@ -71,6 +71,27 @@ Deno.test("stdio transport: an oversized line is answered and skipped, across ch
   assert.deepEqual(messages.map((m) => (m as { id: number }).id), [9]);
 });
 
+Deno.test("stdio transport: the size cap at its edge: a line of exactly the cap is served, one byte more refused", async () => {
+  const line = ping(7);
+  const cap = enc.encode(line).length;
+  // Exactly the cap (the newline is not counted), in one chunk and split across two.
+  for (const chunks of [[line + "\n"], [line.slice(0, 10), line.slice(10) + "\n"]]) {
+    const at = await feed(chunks, cap);
+    assert.deepEqual(at.messages.map((m) => (m as { id: number }).id), [7], "served");
+    assert.deepEqual(at.replies, []);
+  }
+  // One byte over: refused, and the session goes on.
+  const short = JSON.stringify({ jsonrpc: "2.0", id: 8, method: "x" });
+  const over = await feed([line + "\n" + short + "\n"], cap - 1);
+  assert.equal(over.replies.length, 1);
+  assert.equal(over.replies[0].error.code, -32600);
+  assert.match(over.replies[0].error.message, /too large/);
+  assert.deepEqual(over.messages.map((m) => (m as { id: number }).id), [8], "the next line served");
+  // A line is every byte before the newline: a CR before it counts.
+  const crlf = await feed([line + "\r\n"], cap + 1);
+  assert.deepEqual(crlf.messages.map((m) => (m as { id: number }).id), [7]);
+});
+
 Deno.test("stdio transport: garbage is -32700, non-JSON-RPC is -32600 with its id; the next line is served", async () => {
   const { messages, replies } = await feed([
     new Uint8Array([0xff, 0xfe, 0x0a]),
