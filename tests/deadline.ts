@@ -53,3 +53,31 @@ export async function until(
 export function pause(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * The exit status of `child`, which has been asked to end (stdin closed, a signal sent). Past
+ * `ms` it is killed (SIGKILL) and the wait fails naming `what`: a process that ignores its
+ * signal fails the test instead of hanging it.
+ */
+export async function exited(
+  child: Deno.ChildProcess,
+  what: string,
+  ms = 10_000,
+): Promise<Deno.CommandStatus> {
+  let killed = false;
+  const t = setTimeout(() => {
+    killed = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, ms);
+  try {
+    const status = await child.status;
+    if (killed) throw new Error(`${what} did not exit within ${ms} ms: killed`);
+    return status;
+  } finally {
+    clearTimeout(t);
+  }
+}

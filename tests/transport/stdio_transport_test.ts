@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { idFromPrefix, LineStdioTransport } from "../../src/transport/stdio.ts";
+import { within } from "../deadline.ts";
 
 const enc = new TextEncoder();
 
@@ -31,7 +32,7 @@ async function feed(chunks: (string | Uint8Array)[], maxLineBytes = 64) {
   t.onmessage = (m) => messages.push(m);
   t.onclose = () => closes++;
   await t.start();
-  await t.closed;
+  await within(t.closed, "the transport to close at the end of its input");
   // Let queued writes finish.
   await new Promise((r) => setTimeout(r, 0));
   const replies = written.split("\n").filter(Boolean).map((l) => JSON.parse(l));
