@@ -65,9 +65,26 @@ export const BEHAVIOURS: Mutant[] = [
     id: "watch-gives-up-silently",
     breaks: "a watch that gives up does not tell its listeners (item 5)",
     file: "src/backends/chats/watch.ts",
-    find:
-      '      this.#failures = 0;\n      for (const l of [...this.#listeners]) l.state("closed");\n',
-    replace: "      this.#failures = 0;\n",
+    find: '      if (!wasOpen) { for (const l of [...this.#listeners]) l.state("closed"); }\n',
+    replace: "",
+    tests: WATCH,
+  },
+  {
+    id: "watch-short-sockets-ok",
+    breaks:
+      "sockets that drop as soon as they open are reopened five times a second for the whole " +
+      "wait, never given up (item 5; the bug found and fixed)",
+    file: "src/backends/chats/watch.ts",
+    find: "this.#failures = wasOpen && openMs >= this.#stableMs ? 0 : this.#failures + 1;",
+    replace: "this.#failures = wasOpen ? 0 : this.#failures + 1;",
+    tests: WATCH,
+  },
+  {
+    id: "watch-stable-drops-count",
+    breaks: "drops of sockets that stayed open count towards giving a working watch up (item 5)",
+    file: "src/backends/chats/watch.ts",
+    find: "this.#failures = wasOpen && openMs >= this.#stableMs ? 0 : this.#failures + 1;",
+    replace: "this.#failures = this.#failures + 1;",
     tests: WATCH,
   },
   {

@@ -133,6 +133,65 @@ Deno.test("chat watch: a Coder with no watch route is given up after a few tries
   }
 });
 
+Deno.test("chat watch: sockets that drop as soon as they open are given up too, not reopened five times a second", async () => {
+  // A proxy that lets the upgrade through and then cuts the socket (or a Coder that closes it at
+  // once): every socket opens, then drops. Reopening each after the first backoff step would
+  // open five sockets a second (each a reconcile list for every wait) for as long as anyone
+  // waits.
+  const srv = wsServer();
+  const cut = setInterval(() => {
+    for (const s of srv.sockets) if (s.readyState === WebSocket.OPEN) s.close();
+  }, 5);
+  const watch = new ChatWatch(new CoderClient({ url: srv.url, token: TOKEN }), "/api/v2");
+  const heard: string[] = [];
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: (s) => heard.push(s) });
+    await until(() => !watch.available, "the watch to be given up");
+    assert.equal(watch.opened, 3, "three sockets, then no more");
+    assert.equal(heard.at(-1), "closed", "the listener was told");
+    const b = watch.subscribe({ frame: () => {}, state: () => {} });
+    assert.equal(watch.opened, 3, "a wait that comes now opens nothing");
+    a();
+    b();
+  } finally {
+    clearInterval(cut);
+    watch.close();
+    await srv.close();
+  }
+});
+
+Deno.test("chat watch: a socket that stayed open worked: its drop does not count towards giving up", async () => {
+  // Coder restarts, or a proxy ends idle sockets: sockets that lived past the stable time are
+  // reopened each time, however many there were.
+  const srv = wsServer();
+  let cuts = 0;
+  const openSince = new Map<WebSocket, number>();
+  const cut = setInterval(() => {
+    for (const s of srv.sockets) {
+      if (s.readyState !== WebSocket.OPEN || cuts >= 5) continue;
+      if (!openSince.has(s)) openSince.set(s, Date.now());
+      // Open for twice the stable time at least, as the server saw it.
+      if (Date.now() - openSince.get(s)! >= 100) {
+        cuts++;
+        s.close();
+      }
+    }
+  }, 10);
+  const client = new CoderClient({ url: srv.url, token: TOKEN });
+  const watch = new ChatWatch(client, "/api/v2", { stableMs: 50 });
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: () => {} });
+    await until(() => watch.opened === 6 && watch.isOpen, "five sockets cut, and a sixth open");
+    assert.equal(cuts, 5);
+    assert.equal(watch.available, true);
+    a();
+  } finally {
+    clearInterval(cut);
+    watch.close();
+    await srv.close();
+  }
+});
+
 Deno.test("chat watch: a path that would leave the Coder URL opens nothing", () => {
   const client = new CoderClient({ url: "http://127.0.0.1:9", token: TOKEN });
   let opened = 0;
