@@ -111,60 +111,48 @@ Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) c
   }
 });
 
-Deno.test("503 with Retry-After: 2 holds the route as a 429 does; the retry comes >= ~2 s later", async () => {
-  const s = serve((_req, n) =>
-    n === 0
-      ? json(503, { message: "Service unavailable." }, { "retry-after": "2" })
-      : json(200, TASK)
-  );
+/**
+ * A read whose first answer is `first`, then the task: how long the route was held once the first
+ * answer came back, and the gap between the two requests' arrivals (the retry's wait).
+ */
+async function retriedAfter(first: Response, backoffMs: number) {
+  const s = serve((_req, n) => n === 0 ? first : json(200, TASK));
   try {
-    // A 1 ms backoff: without the hold, the retry would go out at once.
-    const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs: 1 });
+    const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs });
     const key = routeKey("GET", "/api/v2/tasks/me/x");
     const read = getTask(c, "/api/v2", "me", "x");
     let settled = false;
     read.catch(() => {}).finally(() => settled = true);
     await until(
       () => c.limiter.heldFor(key) > 0 || s.seen.length > 1 || settled,
-      "the 503 to come back",
+      "the first answer to come back",
       20_000,
       5,
     );
-    assert.ok(c.limiter.heldFor(key) > 1000, "the route is held for Coder's 2 s");
+    const held = c.limiter.heldFor(key);
     assert.equal((await within(read, "the retried read")).id, TASK.id);
     assert.equal(s.seen.length, 2);
-    const gap = s.seen[1].at - s.seen[0].at;
-    assert.ok(gap >= 1900, `the retry came ${gap} ms after the 503`);
+    return { held, gap: s.seen[1].at - s.seen[0].at };
   } finally {
     await s.close();
   }
+}
+
+Deno.test("503 with Retry-After: 2 holds the route as a 429 does; the retry comes >= ~2 s later", async () => {
+  // A 1 ms backoff: without the hold, the retry would go out at once.
+  const { held, gap } = await retriedAfter(
+    json(503, { message: "Service unavailable." }, { "retry-after": "2" }),
+    1,
+  );
+  assert.ok(held > 1000, `the route is held for Coder's 2 s (${held} ms)`);
+  assert.ok(gap >= 1900, `the retry came ${gap} ms after the 503`);
 });
 
 Deno.test("429 without Retry-After: the route is held for a backoff; not retried at once", async () => {
-  const s = serve((_req, n) =>
-    n === 0 ? json(429, { message: "Rate limit exceeded." }) : json(200, TASK)
-  );
-  try {
-    // A 1 s base backoff: the first retry waits 0.5 to 1 s.
-    const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs: 1000 });
-    const key = routeKey("GET", "/api/v2/tasks/me/x");
-    const read = getTask(c, "/api/v2", "me", "x");
-    let settled = false;
-    read.catch(() => {}).finally(() => settled = true);
-    await until(
-      () => c.limiter.heldFor(key) > 0 || s.seen.length > 1 || settled,
-      "the 429 to come back",
-      20_000,
-      5,
-    );
-    assert.ok(c.limiter.heldFor(key) > 0, "the backoff holds the route (other calls wait too)");
-    assert.equal((await within(read, "the retried read")).id, TASK.id);
-    assert.equal(s.seen.length, 2);
-    const gap = s.seen[1].at - s.seen[0].at;
-    assert.ok(gap >= 450, `the retry came ${gap} ms after the 429`);
-  } finally {
-    await s.close();
-  }
+  // A 1 s base backoff: the first retry waits 0.5 to 1 s.
+  const { held, gap } = await retriedAfter(json(429, { message: "Rate limit exceeded." }), 1000);
+  assert.ok(held > 0, "the backoff holds the route (other calls wait too)");
+  assert.ok(gap >= 450, `the retry came ${gap} ms after the 429`);
 });
 
 Deno.test("limiter: holds only ever lengthen: a shorter hold never shortens a longer one", async () => {
