@@ -58,6 +58,19 @@ Deno.test("config: missing or bad settings exit 2 with one line naming the varia
   }
 });
 
+Deno.test("config: CODER_FLEET_HTTP_TOKEN needs 16 characters: 15 exits 2, 16 runs", () => {
+  for (const token of ["", "x", "0123456789abcde"]) {
+    const r = parseArgs(["--http", "8765"], { ...ENV, CODER_FLEET_HTTP_TOKEN: token });
+    assert.equal(r.kind, "exit", `a token of ${token.length} characters`);
+    if (r.kind !== "exit") continue;
+    assert.equal(r.code, 2);
+    assert.match(r.err!, /CODER_FLEET_HTTP_TOKEN \(at least 16 characters\)/);
+    assert.ok(token === "" || !r.err!.includes(token), "the token is not echoed");
+  }
+  const ok = parseArgs(["--http", "8765"], { ...ENV, CODER_FLEET_HTTP_TOKEN: "0123456789abcdef" });
+  assert.equal(ok.kind, "run");
+});
+
 Deno.test("config: --demo needs no URL or token; --http binds 127.0.0.1 by default", () => {
   const r = parseArgs(["--demo"], {});
   assert.equal(r.kind === "run" && r.config.demo, true);
@@ -263,7 +276,18 @@ Deno.test("config: --http beyond loopback needs --http-allow-remote", async (t) 
       assert.equal(parseArgs(["--http", spec], env).kind, "run");
     });
   }
-  for (const spec of ["0.0.0.0:8765", "[::]:8765", "192.168.1.5:8765", "example.com:80"]) {
+  // A name that starts like a loopback address is a name: DNS decides where it points.
+  for (
+    const spec of [
+      "0.0.0.0:8765",
+      "[::]:8765",
+      "192.168.1.5:8765",
+      "example.com:80",
+      "127.evil.example:8765",
+      "127.0.0.1.nip.io:8765",
+      "localhost.evil.example:8765",
+    ]
+  ) {
     await t.step(`remote ${spec}`, () => {
       const r = parseArgs(["--http", spec], env);
       assert.equal(r.kind, "exit");

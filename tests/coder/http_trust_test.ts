@@ -317,7 +317,7 @@ Deno.test("uncertain: a write whose answer was lost is never done, nor failed", 
   });
 });
 
-Deno.test("size cap: an answer over maxBytes is too_large, with or without Content-Length", async () => {
+Deno.test("size cap: an answer over maxBytes is too_large (a write's: uncertain), with or without Content-Length", async () => {
   const big = JSON.stringify({ tasks: [], pad: "x".repeat(4096) });
   const s = serve((req) => {
     if (new URL(req.url).pathname === "/len") return json(200, JSON.parse(big));
@@ -342,6 +342,17 @@ Deno.test("size cap: an answer over maxBytes is too_large, with or without Conte
     }
     const ok = new CoderClient({ url: s.url, token: TOKEN, maxBytes: 10_000 });
     assert.ok(await ok.get("/stream", z.unknown()));
+    // A write Coder answered 2xx acted, whatever the size of the answer: not failed, uncertain
+    // (the caller checks before retrying; a retry could act twice). And it is not retried.
+    const before = s.seen.length;
+    for (const path of ["/len", "/stream"]) {
+      const w = await failure(
+        c.request("POST", path, { body: { input: "x" }, schema: z.unknown(), expect: [200] }),
+      );
+      assert.equal(w.kind, "uncertain", `${path}: ${w.summary}`);
+      assert.equal(w.uncertain, true);
+    }
+    assert.equal(s.seen.length, before + 2, "each write sent once");
   } finally {
     await s.close();
   }

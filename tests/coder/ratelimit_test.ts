@@ -3,7 +3,9 @@
  * 127.0.0.1: a 429 is retried (writes too) only once Coder's Retry-After has passed, and no
  * request to that route goes out before; a Retry-After that does not fit fails fast with a time
  * to retry; a hung or stalled Coder fails within the call's budget as a timeout; the per-route
- * window and the in-flight bound hold. Timing assertions are lower bounds only.
+ * window and the in-flight bound hold; a 503 with Retry-After holds its route like a 429; a 429
+ * without one backs off; holds only lengthen; route keys take every id and name out. Timing
+ * assertions are lower bounds only; every wait has a deadline.
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
@@ -18,6 +20,7 @@ import {
 } from "../../src/coder/ratelimit.ts";
 import { getTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import { json, serve } from "./local_server.ts";
+import { until, within } from "../deadline.ts";
 
 const TOKEN = "tok-" + crypto.randomUUID();
 const TASK = { id: "aaaaaaaa-0000-4000-8000-000000000001", name: "t", status: "active" };
@@ -44,6 +47,36 @@ Deno.test("routeKey: ids and names are taken out of the path", () => {
   assert.notEqual(routeKey("GET", "/api/v2/tasks/a/b"), routeKey("POST", "/api/v2/tasks/a/b"));
 });
 
+Deno.test("routeKey: every route the client sends, ids and names out; any UUID anywhere is out", () => {
+  // Coder limits per user and route pattern: one key per pattern, whatever the ids, or a fleet
+  // of 1000 agents would get 1000 windows. The id is a UUID in some routes, a name in others.
+  const U = TASK.id;
+  const V = "bbbbbbbb-0000-4000-8000-00000000000b";
+  const cases: [string, string, string][] = [
+    ["GET", `/api/v2/tasks/${U}/${V}`, "GET /api/v2/tasks/*/*"],
+    ["GET", `/api/v2/tasks/alice/${U}/logs`, "GET /api/v2/tasks/*/*/logs"],
+    ["POST", `/api/v2/tasks/${U}`, "POST /api/v2/tasks/*"],
+    ["POST", `/api/experimental/tasks/me/fix/send`, "POST /api/experimental/tasks/*/*/send"],
+    ["GET", `/api/v2/chats/${U}`, "GET /api/v2/chats/*"],
+    ["PATCH", `/api/v2/chats/${U}`, "PATCH /api/v2/chats/*"],
+    ["POST", `/api/v2/chats/${U}/interrupt`, "POST /api/v2/chats/*/interrupt"],
+    ["GET", `/api/v2/chats/${U}/cost`, "GET /api/v2/chats/*/cost"],
+    ["GET", `/api/v2/organizations/${U}/chats/models`, "GET /api/v2/organizations/*/chats/models"],
+    ["GET", `/api/v2/templates/${U}`, "GET /api/v2/templates/*"],
+    ["GET", `/api/v2/organizations/${U}/templates/web`, "GET /api/v2/organizations/*/templates/*"],
+    ["GET", `/api/v2/templateversions/${U}/presets`, "GET /api/v2/templateversions/*/presets"],
+    ["GET", `/api/v2/users/${U}/organizations`, "GET /api/v2/users/*/organizations"],
+    ["GET", "/api/v2/users/me", "GET /api/v2/users/*"],
+    // Names that happen to be words of Coder's routes are names where a name goes.
+    ["POST", "/api/v2/tasks/send/logs/send", "POST /api/v2/tasks/*/*/send"],
+    ["GET", "/api/v2/chats/watch", "GET /api/v2/chats/watch"],
+    // A route shape the rules do not list: a UUID (like any word Coder's agent routes do not
+    // use) is still taken out.
+    ["GET", `/api/v2/chats/${U}/messages/${V}`, "GET /api/v2/chats/*/messages/*"],
+  ];
+  for (const [method, path, key] of cases) assert.equal(routeKey(method, path), key, path);
+});
+
 Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) comes >= ~1 s later", async () => {
   const s = serve((req, n) => {
     if (n === 0) return json(429, { message: "rate limited" }, { "retry-after": "1" });
@@ -57,7 +90,12 @@ Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) c
     // Another request on the same route, other names, sent while the first waits: once the 429
     // came back and the route is held (an event, not a fixed sleep that a loaded machine outruns).
     const key = routeKey("POST", "/api/v2/tasks/me/x/send");
-    while (c.limiter.heldFor(key) <= 0 && !settled) await new Promise((r) => setTimeout(r, 5));
+    await until(
+      () => c.limiter.heldFor(key) > 0 || settled,
+      "the 429 to hold its route",
+      20_000,
+      5,
+    );
     assert.ok(c.limiter.heldFor(key) > 0, "a 429 with Retry-After holds its route");
     const other = c.request("POST", "/api/v2/tasks/bob/other/send", {
       body: { input: "b" },
@@ -76,6 +114,66 @@ Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) c
   } finally {
     await s.close();
   }
+});
+
+/**
+ * A read whose first answer is `first`, then the task: how long the route was held once the first
+ * answer came back, and the gap between the two requests' arrivals (the retry's wait).
+ */
+async function retriedAfter(first: Response, backoffMs: number) {
+  const s = serve((_req, n) => n === 0 ? first : json(200, TASK));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs });
+    const key = routeKey("GET", "/api/v2/tasks/me/x");
+    const read = getTask(c, "/api/v2", "me", "x");
+    let settled = false;
+    read.catch(() => {}).finally(() => settled = true);
+    await until(
+      () => c.limiter.heldFor(key) > 0 || s.seen.length > 1 || settled,
+      "the first answer to come back",
+      20_000,
+      5,
+    );
+    const held = c.limiter.heldFor(key);
+    assert.equal((await within(read, "the retried read")).id, TASK.id);
+    assert.equal(s.seen.length, 2);
+    return { held, gap: s.seen[1].at - s.seen[0].at };
+  } finally {
+    await s.close();
+  }
+}
+
+Deno.test("503 with Retry-After: 2 holds the route as a 429 does; the retry comes >= ~2 s later", async () => {
+  // A 1 ms backoff: without the hold, the retry would go out at once.
+  const { held, gap } = await retriedAfter(
+    json(503, { message: "Service unavailable." }, { "retry-after": "2" }),
+    1,
+  );
+  assert.ok(held > 1000, `the route is held for Coder's 2 s (${held} ms)`);
+  assert.ok(gap >= 1900, `the retry came ${gap} ms after the 503`);
+});
+
+Deno.test("429 without Retry-After: the route is held for a backoff; not retried at once", async () => {
+  // A 1 s base backoff: the first retry waits 0.5 to 1 s.
+  const { held, gap } = await retriedAfter(json(429, { message: "Rate limit exceeded." }), 1000);
+  assert.ok(held > 0, "the backoff holds the route (other calls wait too)");
+  assert.ok(gap >= 450, `the retry came ${gap} ms after the 429`);
+});
+
+Deno.test("limiter: holds only ever lengthen: a shorter hold never shortens a longer one", async () => {
+  const l = new RateLimiter();
+  l.hold("GET /a", 20_000);
+  l.hold("GET /a", 1_000);
+  l.hold("GET /a", 0);
+  assert.ok(l.heldFor("GET /a") > 15_000, `held for ${l.heldFor("GET /a")} ms`);
+  await assert.rejects(
+    l.acquire("GET /a", Date.now() + 5_000),
+    (e) => e instanceof RateWaitTooLong && e.reason === "hold" && e.waitMs > 15_000,
+  );
+  // A longer hold does lengthen it.
+  l.hold("GET /a", 40_000);
+  assert.ok(l.heldFor("GET /a") > 35_000);
+  assert.equal(l.heldFor("GET /b"), 0, "other routes are not held");
 });
 
 Deno.test("a Retry-After longer than the budget fails fast with kind budget and when to retry", async () => {

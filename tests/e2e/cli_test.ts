@@ -24,6 +24,8 @@ async function run(args: string[], env: Record<string, string>) {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    // stdin is at EOF: the server exits at once. One that does not is killed, and fails.
+    signal: AbortSignal.timeout(30_000),
   }).output();
   return {
     code: out.code,

@@ -5,11 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
+import { pause, until as holds } from "../deadline.ts";
 
-const until = async (cond: () => boolean) => {
-  while (!cond()) await new Promise((r) => setTimeout(r, 20));
-};
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait, with a deadline, until the sim's watch sockets are as `cond` says. */
+const until = (cond: () => boolean) => holds(cond, "the sim's watch sockets to match");
 
 Deno.test("e2e watch: chat waits wake on the watch, with few list requests", async (t) => {
   // The sim's clock is frozen (the harness's default): nothing moves unless the test moves it.
