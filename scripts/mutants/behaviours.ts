@@ -29,17 +29,17 @@ export const BEHAVIOURS: Mutant[] = [
     id: "write-too-large-failed",
     breaks:
       "a 2xx answer to a write over the size cap is too_large (failed), not uncertain (item 3)",
-    file: "src/coder/http.ts",
-    find: "if (e instanceof BodyTooLarge && !write) {",
-    replace: "if (e instanceof BodyTooLarge) {",
+    file: "src/coder/success.ts",
+    find: '    const error: Omit<CoderErrorInit, "route"> = how.write',
+    replace: '    const error: Omit<CoderErrorInit, "route"> = false',
     tests: ["tests/coder/http_trust_test.ts"],
   },
   {
     id: "hold-shortened",
     breaks: "a shorter hold shortens a longer one on the same route (item 4)",
     file: "src/coder/ratelimit.ts",
-    find: "r.holdUntil = Math.max(r.holdUntil, Date.now() + Math.max(0, ms));",
-    replace: "r.holdUntil = Date.now() + Math.max(0, ms);",
+    find: "    if (until > r.holdUntil) {\n      r.holdUntil = until;",
+    replace: "    if (true) {\n      r.holdUntil = until;",
     tests: RATE,
   },
   {

@@ -56,5 +56,5 @@ Deno.test("explain: Coder's 503 'AI Gateway must be enabled' is one line naming 
   assert.equal(w.outcome, "failed");
   assert.match(w.detail, /Next: Ask a Coder administrator/);
   // Any other 503 is still Coder failing: retry.
-  assert.match(explain(err("http", 503)).next, /retry shortly/);
+  assert.match(explain(err("http", 503)).next, /retry in a few minutes/);
 });
