@@ -96,10 +96,20 @@ export async function sendInput(
     }
   };
 
+  // A send the back end refuses outright (another user's chat): failed now, never waited for.
+  const notOwn = new Set<number>();
+  for (const [i, t] of targets.entries()) {
+    if ("error" in t || t.duplicateOf !== undefined) continue;
+    const why = (await fleet.backendOf(t.agent, opts.signal)).refusal?.(t.agent, "send");
+    if (!why) continue;
+    notOwn.add(i);
+    out[i] = { ...out[i], outcome: "failed", detail: `${why.message} Next: ${why.next}` };
+  }
+
   // First pass: decide per agent.
   const first: { i: number; a: Agent; busy?: "queue" | "interrupt" }[] = [];
   targets.forEach((t, i) => {
-    if ("error" in t || t.duplicateOf !== undefined) return;
+    if ("error" in t || t.duplicateOf !== undefined || notOwn.has(i)) return;
     const a = t.agent;
     const isReady = ready(a);
     if (a.kind === "chat" && (opts.ifBusy === "queue" || opts.ifBusy === "interrupt")) {

@@ -82,6 +82,9 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
     }
     const prompts = args.prompts ?? [args.prompt!];
     const backend = await pickBackend(fleet, args, signal);
+    // What the back end refuses whatever the prompt (a chat for another user): one clear error.
+    const refused = backend.createRefusal?.({ prompt: "", owner: args.owner });
+    if (refused) throw refused;
     const callId = newCallId();
     const results = await runBatch(prompts, (prompt, i) =>
       backend.create({

@@ -76,8 +76,9 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
       },
     );
 
-    // Steps that act work on seeded chats of their own, so that one failure hides nothing else.
-    const seeded = h.sim.chatIds();
+    // Steps that act work on seeded chats of their own, so that one failure hides nothing else:
+    // the caller's own chats (only the owner may write to a chat).
+    const seeded = h.sim.chatIds("own");
     let chatId = "";
     await t.step(
       "list_templates lists models; create_task makes a chat with model and labels",

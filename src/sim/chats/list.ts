@@ -76,9 +76,9 @@ export function listChats(store: ChatStore, query: URLSearchParams): Response {
     }
     labels.push([l.slice(0, i), l.slice(i + 1)]);
   }
-  const out = q.nothing ? [] : store.all.filter((c) =>
-    listed(w, c, q) && labels.every(([k, v]) => c.labels[k] === v)
-  );
+  const out = q.nothing
+    ? []
+    : store.all.filter((c) => listed(w, c, q) && labels.every(([k, v]) => c.labels[k] === v));
   out.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   return json(200, out.map((c) => chatWire(w, c)));
 }

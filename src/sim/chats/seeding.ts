@@ -4,8 +4,8 @@
  *
  * Older profiles give the users chats in turn, each in the same order of states. The current
  * profile (v2.39) seeds what a real user's Coder holds: half the chats are the token user's own
- * (in every state, the first nine in a fixed order), the rest belong to the other users, a fifth
- * of those shared with the token user (the rest it never sees), and a believable share of the
+ * (in every state, the first nine in a fixed order), the rest belong to the other users, one in
+ * eight of those shared with the token user (the rest it never sees), and a believable share of the
  * settled chats have a pull request in each state.
  */
 import type { SimUser } from "../deployment.ts";
@@ -28,7 +28,7 @@ const KINDS = [
 const WEIGHTED = [...KINDS, "waiting", "waiting", "running"];
 
 /** Of the other users' chats (current profile), one in this many is shared with the caller. */
-const SHARED_ONE_IN = 5;
+const SHARED_ONE_IN = 8;
 
 /** Where the `i`-th seeded chat goes: its owner, whether the caller shares it, its state slot. */
 interface Placement {
@@ -114,7 +114,9 @@ function shape(store: ChatStore, c: ChatRec, kind: string, i: number, ordinal: n
     case "waiting": {
       // A turn ended while the next queued message is being edited (current Coder's `paused`).
       const paused = w.profile === "current" &&
-        (w.me === c.owner ? ordinal === 6 || (ordinal >= KINDS.length && r.chance(0.2)) : i % 4 === 1);
+        (w.me === c.owner
+          ? ordinal === 6 || (ordinal >= KINDS.length && r.chance(0.2))
+          : i % 4 === 1);
       if (paused) {
         c.status = "paused";
         c.queued.push({

@@ -95,13 +95,19 @@ export class ChatWrites {
         }
         title = t;
       }
-      if (body.client_type !== undefined && body.client_type !== "ui" && body.client_type !== "api") {
+      if (
+        body.client_type !== undefined && body.client_type !== "ui" && body.client_type !== "api"
+      ) {
         return badField("client_type", `client_type must be "ui" or "api"`);
       }
     }
     const now = w.clock.now();
     const text = textOf(parts);
-    const c = this.store.newRec(owner, title ?? (squash(text.split("\n")[0], 60) || "New chat"), now);
+    const c = this.store.newRec(
+      owner,
+      title ?? (squash(text.split("\n")[0], 60) || "New chat"),
+      now,
+    );
     c.labels = labels;
     c.modelId = modelId;
     if (body.client_type === "ui") c.clientType = "ui";

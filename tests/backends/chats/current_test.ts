@@ -94,16 +94,22 @@ Deno.test("current Coder: model configs are org-scoped, the old route is the fal
   });
 });
 
+/** Both sources: the caller's chats and those shared with it. */
+const BOTH = "source:created_by_me,shared_with_me";
+
 Deno.test("current Coder: the state filter goes to Coder where it can, probed once", async (t) => {
-  await t.step("accepted: status terms pushed, every time", async () => {
+  await t.step("accepted: status terms pushed once probed, every time", async () => {
     const { b, seen } = backend((r) =>
       r.url.pathname === "/api/v2/chats" ? { status: 200, body: [chat()] } : undefined
     );
     await b.list({ state: ["idle", "error"] });
     await b.list({ state: ["working"] });
+    await b.list({ state: ["idle", "error"] });
+    // One term of unknown support a request: the sources first, then the states.
     assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
-      "status:waiting,requires_action,paused,error",
-      "status:running,interrupting",
+      BOTH,
+      `${BOTH} status:running,interrupting`,
+      `${BOTH} status:waiting,requires_action,paused,error`,
     ]);
     assert.equal(b.statusFilter, true);
   });
@@ -123,13 +129,15 @@ Deno.test("current Coder: the state filter goes to Coder where it can, probed on
           body: [chat(), chat({ id: "22222222-2222-4222-8222-222222222222", status: "running" })],
         };
     });
+    await b.list({}); // the sources are probed first
+    seen.length = 0;
     const first = await b.list({ state: ["idle"] });
     assert.equal(first.length, 2, "the back end leaves state filtering to the fleet");
     await b.list({ state: ["idle"] });
     assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
-      "status:waiting,requires_action,paused",
-      null,
-      null,
+      `${BOTH} status:waiting,requires_action,paused`,
+      BOTH,
+      BOTH,
     ]);
     assert.equal(b.statusFilter, false);
   });
@@ -139,7 +147,7 @@ Deno.test("current Coder: the state filter goes to Coder where it can, probed on
     );
     await b.list({ state: ["starting"] });
     await b.list({ state: ["idle", "unknown"] });
-    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [null, null]);
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [BOTH, BOTH]);
   });
 });
 

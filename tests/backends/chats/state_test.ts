@@ -239,10 +239,16 @@ Deno.test("ChatsBackend", async (t) => {
     );
     const agents = await b.list({ owner: "alice", labels: { team: "infra" }, query: "flaky" });
     assert.equal(seen.length, 1);
-    // Coder's chat query has no owner term: only the caller's own chats can be asked for.
-    assert.equal(seen[0].url.searchParams.get("q"), "source:created_by_me");
+    // Coder's chat query has no owner term: only the caller's own chats can be asked for. The
+    // query goes as Coder's full-text search (probed: this Coder takes it).
+    assert.equal(seen[0].url.searchParams.get("q"), "source:created_by_me search:flaky");
+    assert.equal(agents.queryMatched, true, "Coder matched the query");
     await b.list({ owner: "bob" });
-    assert.equal(seen[1].url.searchParams.get("q"), null, "another owner is filtered locally");
+    assert.equal(
+      seen[1].url.searchParams.get("q"),
+      "source:created_by_me,shared_with_me",
+      "another owner's chats can only be shared ones: both sources, the owner filtered locally",
+    );
     assert.deepEqual(seen[0].url.searchParams.getAll("label"), ["team:infra"]);
     const a = agents[0];
     assert.equal(a.kind, "chat");
@@ -306,7 +312,10 @@ Deno.test("ChatsBackend", async (t) => {
     }));
     const exact = await b.find({ kind: "name", name: "Fix flaky test", text: "Fix flaky test" });
     assert.deepEqual(exact.map((a) => a.id), [ID1]);
-    assert.equal(seen[0].url.searchParams.get("q"), 'title:"Fix flaky test"');
+    assert.equal(
+      seen[0].url.searchParams.get("q"),
+      'title:"Fix flaky test" source:created_by_me,shared_with_me',
+    );
     const ci = await b.find({ kind: "name", name: "FIX FLAKY TEST", text: "x" });
     assert.deepEqual(ci.map((a) => a.id).sort(), [ID1, ID2]);
     const bob = await b.find({ kind: "name", owner: "bob", name: "Fix flaky test", text: "x" });
@@ -409,25 +418,74 @@ Deno.test("ChatsBackend", async (t) => {
     return undefined;
   };
 
-  await t.step("create: default org, model by name, labels, title patched", async () => {
-    const { b, seen } = backend(createRoutes);
-    const a = await b.create({
-      prompt: "Fix it",
-      model: "claude x",
-      name: "My chat",
-      labels: { team: "infra" },
-    });
-    const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
-    assert.deepEqual(post?.body, {
-      organization_id: ORG_DEFAULT,
-      content: [{ type: "text", text: "Fix it" }],
-      labels: { team: "infra" },
-      model_config_id: "m-1",
-    });
-    const patch = seen.find((r) => r.method === "PATCH");
-    assert.deepEqual(patch?.body, { title: "My chat" });
+  await t.step(
+    "create: default org, model by name, labels, title sent; a Coder that ignored it: patched",
+    async () => {
+      const { b, seen } = backend(createRoutes);
+      const a = await b.create({
+        prompt: "Fix it",
+        model: "claude x",
+        name: "My chat",
+        labels: { team: "infra" },
+      });
+      const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
+      assert.deepEqual(post?.body, {
+        organization_id: ORG_DEFAULT,
+        content: [{ type: "text", text: "Fix it" }],
+        labels: { team: "infra" },
+        model_config_id: "m-1",
+        title: "My chat",
+      });
+      const patch = seen.find((r) => r.method === "PATCH");
+      assert.deepEqual(patch?.body, { title: "My chat" });
+      assert.equal(a.name, "My chat");
+      assert.equal(a.id, ID2);
+    },
+  );
+
+  await t.step("create: a Coder that takes the title gets no second request", async () => {
+    const { b, seen } = backend((req) =>
+      is(req, "POST", "/api/v2/chats")
+        ? { status: 201, body: chatBody({ id: ID2, title: "My chat" }) }
+        : createRoutes(req)
+    );
+    const a = await b.create({ prompt: "Fix it", name: "My chat" });
     assert.equal(a.name, "My chat");
-    assert.equal(a.id, ID2);
+    assert.equal(seen.filter((r) => r.method !== "GET").length, 1, "one write: the create");
+  });
+
+  await t.step("create: a Coder that refuses the title field: created again without", async () => {
+    const { b, seen } = backend((req) => {
+      if (is(req, "POST", "/api/v2/chats")) {
+        return (req.body as Record<string, unknown>).title
+          ? {
+            status: 400,
+            body: {
+              message: "Invalid request.",
+              validations: [{ field: "title", detail: "unknown field" }],
+            },
+          }
+          : { status: 201, body: chatBody({ id: ID2, title: "auto title" }) };
+      }
+      return createRoutes(req);
+    });
+    const a = await b.create({ prompt: "Fix it", name: "My chat" });
+    assert.equal(a.name, "My chat");
+    const writes = seen.filter((r) => r.method !== "GET").map((r) => r.method);
+    assert.deepEqual(writes, ["POST", "POST", "PATCH"]);
+    await b.create({ prompt: "Again", name: "Other" });
+    const posts = seen.filter((r) => r.method === "POST");
+    assert.equal((posts[2].body as Record<string, unknown>).title, undefined, "remembered");
+  });
+
+  await t.step("create for another user is refused before any request", async () => {
+    const { b, seen } = backend(createRoutes);
+    const err = await b.create({ prompt: "x", owner: "bob" }).catch((e) => e);
+    assert.ok(err instanceof FleetError);
+    assert.match(err.message, /cannot be created for another user \(bob\)/);
+    assert.match(err.message, /invisible to you/);
+    assert.equal(seen.length, 0);
+    assert.equal(b.createRefusal({ prompt: "x", owner: "alice" }), undefined, "the caller");
   });
 
   await t.step("create: no model means no model_config_id and no models request", async () => {
@@ -495,7 +553,7 @@ Deno.test("ChatsBackend", async (t) => {
     let archived = false;
     const { b, seen } = backend((req) => {
       if (is(req, "GET", `/api/v2/chats/${ID1}`)) {
-        return { status: 200, body: chatBody({ archived }) };
+        return { status: 200, body: chatBody({ archived, status: "waiting" }) };
       }
       if (is(req, "PATCH", `/api/v2/chats/${ID1}`)) {
         archived = true;
