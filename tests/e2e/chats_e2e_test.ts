@@ -87,6 +87,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
         assert.ok(tl.data.models.length >= 1);
         if (only) assert.deepEqual(tl.data.templates, []);
         const model = tl.data.models.find((m: { available: boolean }) => m.available);
+        h.sim.clearRequests();
         const r = await h.call("create_task", {
           prompt: "Investigate the memory leak",
           model: model.model,
@@ -97,6 +98,11 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
         assert.equal(r.data.created.length, 1, r.text);
         chatId = r.data.created[0].id;
         assert.equal(r.data.created[0].kind, "chat");
+        // This Coder (older than v2.39) ignores the title in the create: it is set afterwards.
+        assert.ok(
+          h.sim.requests.some((q) => q.method === "PATCH" && q.path === `${api}/${chatId}`),
+          "the title set by PATCH",
+        );
         const g = await h.call("get_agent", { agent: chatId });
         assert.deepEqual(g.data.agent.labels, { team: "e2e" });
         assert.equal(g.data.agent.name, "leak hunt");

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatsBackend } from "../../../src/backends/chats/backend.ts";
 import type { Agent } from "../../../src/model/agent.ts";
+import { conform } from "../../fixtures/chats/schemas.ts";
 
 const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
 const ID1 = "11111111-1111-4111-8111-111111111111";
@@ -19,8 +20,31 @@ interface Req {
 }
 type Route = (req: Req) => { status: number; body?: unknown } | "lost" | undefined;
 
+/** A chat as Coder v2.39 serves it (checked against the contract's schema). */
+const CHAT = conform("chat", {
+  id: ID1,
+  organization_id: ORG,
+  owner_id: ME.id,
+  owner_username: "alice",
+  last_model_config_id: "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918",
+  title: "t",
+  status: "waiting",
+  last_turn_summary: null,
+  summary: null,
+  created_at: "2026-03-01T10:00:00Z",
+  updated_at: "2026-03-01T10:05:00Z",
+  archived: false,
+  shared: false,
+  pin_order: 0,
+  mcp_server_ids: [],
+  labels: {},
+  has_unread: false,
+  client_type: "api",
+  children: [],
+});
+
 function chat(over: Record<string, unknown> = {}) {
-  return { id: ID1, title: "t", status: "waiting", owner_username: "alice", ...over };
+  return { ...CHAT, ...over };
 }
 
 function backend(route: Route) {
@@ -151,6 +175,18 @@ Deno.test("current Coder: the state filter goes to Coder where it can, probed on
   });
 });
 
+const REQ1 = "5b0e2c1a-1111-4111-8111-000000000001";
+const REQ2 = "5b0e2c1a-2222-4222-8222-000000000002";
+const RECEIPT = "5b0e2c1a-3333-4333-8333-000000000003";
+
+/** A v2.39 send answer carrying its receipt (CreateChatMessageResponse.submission, §12). */
+function sentWith(requestId: string, receipt: Record<string, unknown>) {
+  return conform("send_response", {
+    queued: false,
+    submission: { id: RECEIPT, request_id: requestId, chat_id: ID1, ...receipt },
+  });
+}
+
 Deno.test("current Coder: request_id on sends, receipts, and safe retries", async (t) => {
   const path = `/api/v2/chats/${ID1}/messages`;
   await t.step(
@@ -163,41 +199,65 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
         if (n === 2) return "lost";
         return {
           status: 200,
-          body: {
-            id: "s",
-            request_id: r.body?.request_id,
-            chat_id: ID1,
-            state: "accepted",
-            message_id: n,
-          },
+          body: sentWith(r.body?.request_id as string, { state: "accepted", message_id: n }),
         };
       });
-      const a = await b.send(agent, "one", undefined, "req-1");
+      const a = await b.send(agent, "one", undefined, REQ1);
       assert.match(a.detail, /receipt accepted/);
-      const c = await b.send(agent, "two", undefined, "req-2");
+      const c = await b.send(agent, "two", undefined, REQ2);
       assert.equal(c.outcome, "sent");
       const ids = seen.filter((r) => r.url.pathname === path).map((r) => r.body?.request_id);
-      assert.deepEqual(ids, ["req-1", "req-2", "req-2"]);
+      assert.deepEqual(ids, [REQ1, REQ2, REQ2]);
     },
   );
   await t.step("a rejected receipt fails with Coder's reason", async () => {
     const { b } = backend((r) =>
       r.url.pathname === path
-        ? { status: 200, body: { request_id: "r", state: "rejected", error: "chat is archived" } }
+        ? { status: 200, body: sentWith(REQ1, { state: "rejected", error: "chat is archived" }) }
         : undefined
     );
-    await assert.rejects(b.send(agent, "x", undefined, "r"), /rejected\): chat is archived/);
+    await assert.rejects(b.send(agent, "x", undefined, REQ1), /rejected\): chat is archived/);
   });
   await t.step("an uncertain receipt is uncertain", async () => {
     const { b } = backend((r) =>
       r.url.pathname === path
-        ? { status: 200, body: { request_id: "r", state: "uncertain" } }
+        ? { status: 200, body: sentWith(REQ1, { state: "uncertain" }) }
         : undefined
     );
     await assert.rejects(
-      b.send(agent, "x", undefined, "r"),
+      b.send(agent, "x", undefined, REQ1),
       (e: { uncertain?: boolean }) => e.uncertain === true,
     );
+  });
+  await t.step(
+    "tolerance: a bare receipt (no message response around it) is read too",
+    async () => {
+      const { b } = backend((r) =>
+        r.url.pathname === path
+          ? { status: 200, body: { request_id: REQ1, state: "accepted", queued_message_id: 4 } }
+          : undefined
+      );
+      const r = await b.send(agent, "x", undefined, REQ1);
+      assert.equal(r.outcome, "queued");
+      assert.match(r.detail, /receipt accepted/);
+    },
+  );
+  await t.step("a create answers its chat with the receipt in it (Chat.submission)", async () => {
+    const { b, seen } = backend((r) =>
+      r.method === "POST" && r.url.pathname === "/api/v2/chats"
+        ? {
+          status: 201,
+          body: conform("chat", {
+            ...chat({ status: "running" }),
+            submission: { id: RECEIPT, request_id: REQ1, chat_id: ID1, state: "accepted" },
+          }),
+        }
+        : undefined
+    );
+    const a = await b.create({ prompt: "go", requestId: REQ1 });
+    assert.equal(a.id, ID1);
+    assert.deepEqual(a.receipt, { request_id: REQ1, state: "accepted" });
+    assert.equal(seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 0);
   });
   await t.step(
     "a server that ignores request_id: not sent again, lost answers not retried",
@@ -206,12 +266,14 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
       const { b, seen } = backend((r) => {
         if (r.url.pathname !== path) return undefined;
         n++;
-        return n === 2 ? "lost" : { status: 200, body: { queued: false, message: { id: n } } };
+        return n === 2
+          ? "lost"
+          : { status: 200, body: conform("send_response", { queued: false }) };
       });
-      await b.send(agent, "one", undefined, "req-1");
-      await assert.rejects(b.send(agent, "two", undefined, "req-2"));
+      await b.send(agent, "one", undefined, REQ1);
+      await assert.rejects(b.send(agent, "two", undefined, REQ2));
       const ids = seen.filter((r) => r.url.pathname === path).map((r) => r.body?.request_id);
-      assert.deepEqual(ids, ["req-1", undefined]);
+      assert.deepEqual(ids, [REQ1, undefined]);
     },
   );
   await t.step("a server that refuses request_id (400 naming it): sent again without", async () => {
@@ -225,11 +287,11 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
             validations: [{ field: "request_id", detail: "unknown field" }],
           },
         }
-        : { status: 200, body: { queued: false } };
+        : { status: 200, body: conform("send_response", { queued: false }) };
     });
-    assert.equal((await b.send(agent, "one", undefined, "req-1")).outcome, "sent");
-    await b.send(agent, "two", undefined, "req-2");
+    assert.equal((await b.send(agent, "one", undefined, REQ1)).outcome, "sent");
+    await b.send(agent, "two", undefined, REQ2);
     const ids = seen.filter((r) => r.url.pathname === path).map((r) => r.body?.request_id);
-    assert.deepEqual(ids, ["req-1", undefined, undefined]);
+    assert.deepEqual(ids, [REQ1, undefined, undefined]);
   });
 });

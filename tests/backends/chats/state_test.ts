@@ -5,6 +5,7 @@ import type { Agent } from "../../../src/model/agent.ts";
 import { chatState, renderParts, summarize } from "../../../src/backends/chats/state.ts";
 import { isoTime } from "../../../src/model/time.ts";
 import { ChatsBackend, logRole } from "../../../src/backends/chats/backend.ts";
+import { conform } from "../../fixtures/chats/schemas.ts";
 
 Deno.test("chatState maps every chat status", async (t) => {
   const table: [string | null | undefined, string, string][] = [
@@ -173,23 +174,33 @@ const ID1 = "11111111-1111-4111-8111-111111111111";
 const ID2 = "22222222-2222-4222-8222-222222222222";
 const ORG_DEFAULT = "d0000000-0000-4000-8000-000000000000";
 
+/** A chat as Coder v2.39 serves it (checked against the contract's schema below). */
+const CHAT_BODY = conform("chat", {
+  id: ID1,
+  title: "Fix flaky test",
+  status: "running",
+  archived: false,
+  owner_id: ME.id,
+  owner_username: "alice",
+  owner_name: "Alice Example",
+  organization_id: ORG_DEFAULT,
+  last_model_config_id: "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918",
+  labels: { team: "infra" },
+  last_turn_summary: "Running the tests\u001b[0m\nagain",
+  summary: null,
+  created_at: "2026-03-01T10:00:00+01:00",
+  updated_at: "2026-03-01T10:05:00+01:00",
+  shared: false,
+  pin_order: 0,
+  mcp_server_ids: [],
+  has_unread: false,
+  client_type: "api",
+  children: [],
+});
+
+/** {@link CHAT_BODY} with some fields changed (tolerance cases change it beyond Coder's shape). */
 function chatBody(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: ID1,
-    title: "Fix flaky test",
-    status: "running",
-    archived: false,
-    owner_id: ME.id,
-    owner_username: "alice",
-    owner_name: "Alice Example",
-    organization_id: ORG_DEFAULT,
-    workspace_id: null,
-    labels: { team: "infra" },
-    last_turn_summary: "Running the tests\u001b[0m\nagain",
-    created_at: "2026-03-01T10:00:00+01:00",
-    updated_at: "2026-03-01T10:05:00+01:00",
-    ...over,
-  };
+  return { ...CHAT_BODY, ...over };
 }
 
 interface Req {
@@ -341,6 +352,7 @@ Deno.test("ChatsBackend", async (t) => {
 
   const msg = (id: number, role: string, text: string) => ({
     id,
+    chat_id: ID1,
     role,
     created_at: "2026-03-01T10:00:00+01:00",
     content: [{ type: "text", text }],
@@ -349,11 +361,16 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("logs: newest page, ascending, queued one-liners", async () => {
     const { b, seen } = backend(() => ({
       status: 200,
-      body: {
+      body: conform("chat_messages", {
         messages: [msg(12, "assistant", "done"), msg(11, "tool", "out"), msg(10, "user", "go")],
-        queued_messages: [{ id: 1, content: [{ type: "text", text: "next\nplease" }] }],
+        queued_messages: [{
+          id: 1,
+          chat_id: ID1,
+          content: [{ type: "text", text: "next\nplease" }],
+          created_at: "2026-03-01T10:00:01+01:00",
+        }],
         has_more: true,
-      },
+      }),
     }));
     const page = await b.logs(agent(), { limit: 3 });
     assert.equal(seen[0].url.searchParams.get("limit"), "3");
@@ -369,7 +386,11 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("logs: after_id pages forward, limit is clamped", async () => {
     const { b, seen } = backend(() => ({
       status: 200,
-      body: { messages: [msg(21, "assistant", "b"), msg(20, "user", "a")], has_more: false },
+      body: conform("chat_messages", {
+        messages: [msg(20, "user", "a"), msg(21, "assistant", "b")],
+        queued_messages: [],
+        has_more: false,
+      }),
     }));
     const page = await b.logs(agent(), { after_id: 19, limit: 500 });
     assert.equal(seen[0].url.searchParams.get("after_id"), "19");
@@ -382,7 +403,11 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("logs: before_id pages backward", async () => {
     const { b, seen } = backend(() => ({
       status: 200,
-      body: { messages: [msg(5, "assistant", "b")], has_more: false },
+      body: conform("chat_messages", {
+        messages: [msg(5, "assistant", "b")],
+        queued_messages: [],
+        has_more: false,
+      }),
     }));
     const page = await b.logs(agent(), { before_id: 6, limit: 1 });
     assert.equal(seen[0].url.searchParams.get("before_id"), "6");
@@ -508,7 +533,10 @@ Deno.test("ChatsBackend", async (t) => {
 
   await t.step("send: queued and sent, busy_behavior passed through", async () => {
     let queued = true;
-    const { b, seen } = backend(() => ({ status: 200, body: { queued } }));
+    const { b, seen } = backend(() => ({
+      status: 200,
+      body: conform("send_response", { queued }),
+    }));
     assert.equal((await b.send(agent(), "hello", "queue")).outcome, "queued");
     queued = false;
     assert.equal((await b.send(agent({ state: "idle" }), "hi")).outcome, "sent");
@@ -522,7 +550,7 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("send to an archived chat is a FleetError", async () => {
     const { b } = backend(() => ({
       status: 400,
-      body: { message: "Cannot send messages to an archived chat." },
+      body: conform("error", { message: "Cannot send messages to an archived chat." }),
     }));
     const err = await b.send(agent(), "x").catch((e) => e);
     assert.ok(err instanceof FleetError);
@@ -583,7 +611,12 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("extras: cost when reported, {} on 404", async () => {
     const ok = backend(() => ({
       status: 200,
-      body: { total_cost_micros: 1_234_500, request_count: 7, unpriced_request_count: 2 },
+      body: conform("chat_cost", {
+        chat_id: ID1,
+        total_cost_micros: 1_234_500,
+        request_count: 7,
+        unpriced_request_count: 2,
+      }),
     }));
     assert.deepEqual(await ok.b.extras(agent()), {
       cost: { total_usd: 1.2345, requests: 7, unpriced_requests: 2 },

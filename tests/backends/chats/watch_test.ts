@@ -7,8 +7,35 @@
 import assert from "node:assert/strict";
 import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatWatch, parseFrame, type WatchFrame } from "../../../src/backends/chats/watch.ts";
+import { conform } from "../../fixtures/chats/schemas.ts";
 
 const TOKEN = "watch-token-0123456789";
+
+/** A frame as Coder v2.39 sends it (checked against the contract's schema). */
+const FRAME = conform("watch_event", {
+  kind: "status_change",
+  chat: {
+    id: "c1a2b3c4-0000-4000-8000-000000000001",
+    organization_id: "c1a2b3c4-0000-4000-8000-000000000002",
+    owner_id: "c1a2b3c4-0000-4000-8000-000000000003",
+    owner_username: "alice",
+    last_model_config_id: "c1a2b3c4-0000-4000-8000-000000000004",
+    title: "Fix the build",
+    status: "waiting",
+    last_turn_summary: "Fixed it",
+    summary: null,
+    created_at: "2026-09-01T10:00:00Z",
+    updated_at: "2026-09-01T10:05:00Z",
+    archived: false,
+    shared: false,
+    pin_order: 0,
+    mcp_server_ids: [],
+    labels: {},
+    has_unread: true,
+    client_type: "api",
+    children: [],
+  },
+});
 
 function wsServer() {
   const sockets: WebSocket[] = [];
@@ -61,9 +88,7 @@ Deno.test("chat watch: one shared socket, token in the header, reopened after a 
     });
 
     await t.step("frames reach listeners", async () => {
-      srv.sockets[0].send(
-        JSON.stringify({ kind: "status_change", chat: { id: "c1", status: "waiting" } }),
-      );
+      srv.sockets[0].send(JSON.stringify(FRAME));
       srv.sockets[0].send("not json");
       await until(() => frames.length === 1);
       assert.equal(frames[0].kind, "status_change");
