@@ -47,7 +47,7 @@ Returns done, timed_out, changed (rows that meet the condition), pending (rows t
       "Without agents: watch chats with this label, key:value.",
     ),
     query: QueryInput.optional().describe(
-      "Without agents: watch agents whose name or message contains this text.",
+      "Without agents: watch agents whose name or message contains this text (chats on Coder v2.39: its words anywhere in the conversation, as list_agents).",
     ),
     until: z.enum(["settled", "any_change", "idle"]).default("settled").describe(
       "The condition: settled, any_change, or idle.",

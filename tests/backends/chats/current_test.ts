@@ -295,3 +295,64 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
     assert.deepEqual(ids, [REQ1, undefined, undefined]);
   });
 });
+
+Deno.test("current Coder: the sources and the search probed like the state filter", async (t) => {
+  const invalid = {
+    status: 400,
+    body: conform("error", {
+      message: "Invalid chat search query.",
+      validations: [{ field: "q", detail: "bad term" }],
+    }),
+  };
+  await t.step("a Coder that refuses both sources: listed as before, once", async () => {
+    const { b, seen } = backend((r) => {
+      if (r.url.pathname !== "/api/v2/chats") return undefined;
+      return r.url.searchParams.get("q")?.includes(",shared_with_me")
+        ? invalid
+        : { status: 200, body: [chat()] };
+    });
+    assert.equal((await b.list({})).length, 1);
+    await b.list({});
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [BOTH, null, null]);
+    assert.equal(b.sharedSource, false);
+  });
+  await t.step("a 400 for another reason is not blamed on the probe", async () => {
+    const { b, seen } = backend((r) => r.url.pathname === "/api/v2/chats" ? invalid : undefined);
+    await assert.rejects(b.list({ labels: { team: "" } }));
+    assert.equal(seen.length, 2, "once with the probe, once without");
+    assert.equal(b.sharedSource, undefined, "still unknown");
+  });
+  await t.step("search: pushed once probed; a value Coder refuses is matched locally", async () => {
+    let refuse = false;
+    const { b, seen } = backend((r) => {
+      if (r.url.pathname !== "/api/v2/chats") return undefined;
+      return refuse && r.url.searchParams.get("q")?.includes("search:")
+        ? invalid
+        : { status: 200, body: [chat()] };
+    });
+    await b.list({});
+    const hit = await b.list({ query: "flaky tests" });
+    assert.equal(hit.queryMatched, true);
+    refuse = true;
+    const miss = await b.list({ query: "other words" });
+    assert.equal(miss.queryMatched, undefined, "the fleet matches it itself");
+    assert.equal(b.searchFilter, true, "still taken: that value was refused, not the term");
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
+      BOTH,
+      `${BOTH} search:"flaky tests"`,
+      `${BOTH} search:"other words"`,
+      BOTH,
+    ]);
+  });
+  await t.step("a query Coder cannot run stays local: no searchable word, a quote", async () => {
+    const { b, seen } = backend((r) =>
+      r.url.pathname === "/api/v2/chats" ? { status: 200, body: [chat()] } : undefined
+    );
+    await b.list({});
+    for (const query of ["the", "to be or not", "--", 'say "hi"']) {
+      const l = await b.list({ query });
+      assert.equal(l.queryMatched, undefined, query);
+    }
+    assert.ok(seen.every((r) => !r.url.searchParams.get("q")?.includes("search:")));
+  });
+});
