@@ -423,8 +423,8 @@ export const MUTANTS: Mutant[] = [
     id: "dry-run-acts",
     breaks: "dry runs act for real",
     file: "src/tools/actions.ts",
-    find: 'if (opts.dryRun) return { ...base, outcome: "would", detail: opts.describe(r.agent) };',
-    replace: "",
+    find: "      if (opts.dryRun) {",
+    replace: "      if (false) {",
     tests: ["tests/e2e/actions_e2e_test.ts"],
   },
   {

@@ -221,6 +221,14 @@ export const CHATS_V239: Mutant[] = [
     replace: "return undefined;",
     tests: [E2E_V239, "tests/backends/chats/state_test.ts"],
   },
+  {
+    id: "dry-run-would-shared",
+    breaks: "a dry run says it would stop or archive a shared chat that the real run refuses",
+    file: "src/tools/actions.ts",
+    find: "const refused = opts.write ? b.refusal?.(r.agent, opts.write) : undefined;",
+    replace: "const refused = undefined;",
+    tests: [E2E_V239],
+  },
   // delete_agents on a running chat: interrupt, wait until it settles, archive.
   {
     id: "archive-no-interrupt-first",

@@ -3,7 +3,7 @@
  * list per back end, act once per resolved agent with bounded concurrency, report every item.
  */
 import type { Agent } from "../model/agent.ts";
-import type { ActionResult, Backend } from "../model/backend.ts";
+import type { ActionResult, AgentWrite, Backend } from "../model/backend.ts";
 import { runBatch } from "../model/batch.ts";
 import type { Fleet } from "../fleet/fleet.ts";
 import { duplicateDetail } from "../fleet/resolve.ts";
@@ -26,6 +26,11 @@ export async function runAction(
   opts: {
     dryRun?: boolean;
     signal?: AbortSignal;
+    /**
+     * Which write this is, so that one the back end refuses outright (another user's chat) is
+     * `failed` in a dry run too, not `would`.
+     */
+    write?: AgentWrite;
     describe: (a: Agent) => string;
     act: (b: Backend, a: Agent) => Promise<ActionResult>;
   },
@@ -43,9 +48,14 @@ export async function runAction(
     if (r.duplicateOf !== undefined) {
       return { ...base, outcome: "duplicate", detail: duplicateDetail(resolved, r.duplicateOf) };
     }
-    if (opts.dryRun) return { ...base, outcome: "would", detail: opts.describe(r.agent) };
     try {
       const b = await fleet.backendOf(r.agent, opts.signal);
+      if (opts.dryRun) {
+        const refused = opts.write ? b.refusal?.(r.agent, opts.write) : undefined;
+        return refused
+          ? { ...base, outcome: "failed", detail: `${refused.message} Next: ${refused.next}` }
+          : { ...base, outcome: "would", detail: opts.describe(r.agent) };
+      }
       const res = await opts.act(b, r.agent);
       return { ...base, outcome: res.outcome, detail: res.detail };
     } catch (err) {

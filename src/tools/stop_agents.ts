@@ -28,6 +28,7 @@ Returns results [{agent, outcome: done | skipped | would | failed | uncertain | 
     const { results, text } = await runAction(fleet, agents, {
       dryRun: dry_run,
       signal,
+      write: "stop",
       describe: (a) =>
         a.kind === "task" ? `pause task (now ${a.state})` : `interrupt chat (now ${a.state})`,
       act: (b, a) => b.stop(a),

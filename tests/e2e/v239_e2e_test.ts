@@ -110,6 +110,9 @@ Deno.test("e2e v2.39: whose chats the fleet sees and drives, archives, titles, s
       const del = await h.call("delete_agents", { agents: [shared] });
       assert.equal(del.data.results[0].outcome, "failed");
       assert.match(del.data.results[0].detail, /only its owner can archive it/);
+      const dry = await h.call("stop_agents", { agents: [shared], dry_run: true });
+      assert.equal(dry.data.results[0].outcome, "failed", "a dry run says it cannot be done");
+      assert.match(dry.data.results[0].detail, /only its owner can interrupt it/);
       assert.deepEqual(writes(), [], "no write reached Coder");
       assert.ok(lists().length <= 3, `one list a call, no waiting: ${lists().length}`);
       assert.equal(status(shared), "running");

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { startSim } from "../../src/sim/server.ts";
 import type { Sim } from "../../src/sim/api.ts";
-import { schemaErrors, type SchemaName } from "../fixtures/chats/schemas.ts";
+import { minimalChat, schemaErrors, type SchemaName } from "../fixtures/chats/schemas.ts";
 
 type Json = Record<string, unknown>;
 
@@ -300,26 +300,8 @@ Deno.test("contract: the current profile answers every Chats route in v2.39's sh
 });
 
 Deno.test("contract: the schemas are strict enough to catch a drift", () => {
-  const chat = {
-    id: crypto.randomUUID(),
-    organization_id: crypto.randomUUID(),
-    owner_id: crypto.randomUUID(),
-    last_model_config_id: crypto.randomUUID(),
-    title: "t",
-    status: "waiting",
-    last_turn_summary: null,
-    summary: null,
-    created_at: "2026-09-01T10:00:00Z",
-    updated_at: "2026-09-01T10:00:00Z",
-    archived: false,
-    shared: false,
-    pin_order: 0,
-    mcp_server_ids: [],
-    labels: {},
-    has_unread: false,
-    client_type: "api",
-    children: [],
-  };
+  const chat = minimalChat();
+
   assert.deepEqual(schemaErrors("chat", chat), []);
   const { owner_id, ...renamed } = chat;
   assert.ok(schemaErrors("chat", { ...renamed, owner: owner_id }).length >= 2, "renamed field");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatsBackend } from "../../../src/backends/chats/backend.ts";
 import type { Agent } from "../../../src/model/agent.ts";
-import { conform } from "../../fixtures/chats/schemas.ts";
+import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
 const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
 const ID1 = "11111111-1111-4111-8111-111111111111";
@@ -21,27 +21,17 @@ interface Req {
 type Route = (req: Req) => { status: number; body?: unknown } | "lost" | undefined;
 
 /** A chat as Coder v2.39 serves it (checked against the contract's schema). */
-const CHAT = conform("chat", {
-  id: ID1,
-  organization_id: ORG,
-  owner_id: ME.id,
-  owner_username: "alice",
-  last_model_config_id: "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918",
-  title: "t",
-  status: "waiting",
-  last_turn_summary: null,
-  summary: null,
-  created_at: "2026-03-01T10:00:00Z",
-  updated_at: "2026-03-01T10:05:00Z",
-  archived: false,
-  shared: false,
-  pin_order: 0,
-  mcp_server_ids: [],
-  labels: {},
-  has_unread: false,
-  client_type: "api",
-  children: [],
-});
+const CHAT = conform(
+  "chat",
+  minimalChat({
+    id: ID1,
+    organization_id: ORG,
+    owner_id: ME.id,
+    owner_username: "alice",
+    created_at: "2026-03-01T10:00:00Z",
+    updated_at: "2026-03-01T10:05:00Z",
+  }),
+);
 
 function chat(over: Record<string, unknown> = {}) {
   return { ...CHAT, ...over };

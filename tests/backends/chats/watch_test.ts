@@ -7,34 +7,14 @@
 import assert from "node:assert/strict";
 import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatWatch, parseFrame, type WatchFrame } from "../../../src/backends/chats/watch.ts";
-import { conform } from "../../fixtures/chats/schemas.ts";
+import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
 const TOKEN = "watch-token-0123456789";
 
 /** A frame as Coder v2.39 sends it (checked against the contract's schema). */
 const FRAME = conform("watch_event", {
   kind: "status_change",
-  chat: {
-    id: "c1a2b3c4-0000-4000-8000-000000000001",
-    organization_id: "c1a2b3c4-0000-4000-8000-000000000002",
-    owner_id: "c1a2b3c4-0000-4000-8000-000000000003",
-    owner_username: "alice",
-    last_model_config_id: "c1a2b3c4-0000-4000-8000-000000000004",
-    title: "Fix the build",
-    status: "waiting",
-    last_turn_summary: "Fixed it",
-    summary: null,
-    created_at: "2026-09-01T10:00:00Z",
-    updated_at: "2026-09-01T10:05:00Z",
-    archived: false,
-    shared: false,
-    pin_order: 0,
-    mcp_server_ids: [],
-    labels: {},
-    has_unread: true,
-    client_type: "api",
-    children: [],
-  },
+  chat: minimalChat({ owner_username: "alice", title: "Fix the build", has_unread: true }),
 });
 
 function wsServer() {
