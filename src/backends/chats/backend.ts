@@ -15,7 +15,7 @@ import {
   qTerm,
 } from "./api.ts";
 import { InvalidSegmentError } from "../../coder/errors.ts";
-import type { Agent, AgentKind, AgentState } from "../../model/agent.ts";
+import type { Agent, AgentKind } from "../../model/agent.ts";
 import {
   type ActionResult,
   type AgentList,
@@ -38,7 +38,7 @@ import { agentWatch, ChatWatch } from "./watch.ts";
 import { ChatSubmit } from "./submit.ts";
 import { chatExtras } from "./extras.ts";
 import { chatSummary, NAME_MAX, ownedBy } from "./mapping.ts";
-import { BOTH_SOURCES, ChatListing, type Optional } from "./listing.ts";
+import { BOTH_SOURCES, ChatListing, chatStatusesOf, type Optional } from "./listing.ts";
 import { fetchMessages, logPage } from "./logs.ts";
 import { archiveChat } from "./archive.ts";
 import { type ChatWrite, ownerRefusal, ownerRefusalOf } from "./owner.ts";
@@ -46,31 +46,6 @@ import { searchTerm } from "./search.ts";
 
 export { chatToAgent, logRole, modelInfos } from "./mapping.ts";
 import { block, oneLine } from "../../model/text.ts";
-
-/** The chat statuses of each fleet state, where a state is exactly a set of statuses. */
-const STATUSES_OF: Partial<Record<AgentState, string[]>> = {
-  working: ["running", "interrupting"],
-  idle: ["waiting", "requires_action", "paused"],
-  error: ["error"],
-  complete: [],
-  failed: [],
-  paused: [],
-};
-
-/**
- * The chat statuses a state filter can be pushed to Coder as, or `undefined` when it cannot
- * (no filter, `starting` (queued chats have any status), `unknown`, or nothing to ask for).
- */
-export function chatStatusesOf(states: readonly AgentState[] | undefined): string[] | undefined {
-  if (!states || states.length === 0) return undefined;
-  const out: string[] = [];
-  for (const s of states) {
-    const st = STATUSES_OF[s];
-    if (!st) return undefined;
-    out.push(...st);
-  }
-  return out.length > 0 ? out : undefined;
-}
 
 /** Coder Chats as a fleet back end. */
 export class ChatsBackend implements Backend {

@@ -15,6 +15,7 @@
  * every filter anyway (except the query where Coder ran it: see {@link Listed.applied}).
  */
 import { type ChatList, listChats } from "./api.ts";
+import type { AgentState } from "../../model/agent.ts";
 import type { BackendContext } from "../../model/backend.ts";
 import { isHttp } from "../../model/backend_errors.ts";
 
@@ -92,4 +93,29 @@ export class ChatListing {
       }
     }
   }
+}
+
+/** The chat statuses of each fleet state, where a state is exactly a set of statuses. */
+const STATUSES_OF: Partial<Record<AgentState, string[]>> = {
+  working: ["running", "interrupting"],
+  idle: ["waiting", "requires_action", "paused"],
+  error: ["error"],
+  complete: [],
+  failed: [],
+  paused: [],
+};
+
+/**
+ * The chat statuses a state filter can be pushed to Coder as, or `undefined` when it cannot
+ * (no filter, `starting` (queued chats have any status), `unknown`, or nothing to ask for).
+ */
+export function chatStatusesOf(states: readonly AgentState[] | undefined): string[] | undefined {
+  if (!states || states.length === 0) return undefined;
+  const out: string[] = [];
+  for (const s of states) {
+    const st = STATUSES_OF[s];
+    if (!st) return undefined;
+    out.push(...st);
+  }
+  return out.length > 0 ? out : undefined;
 }

@@ -17,11 +17,20 @@
  *   succeed, and an interrupt waits at once; `request_id` is ignored.
  */
 import { allModels, findUser, type World } from "../deployment.ts";
-import { coderError, empty, json, readBody, requiredField, resourceNotFound } from "../http.ts";
+import {
+  badField,
+  coderError,
+  empty,
+  json,
+  readBody,
+  requiredField,
+  resourceNotFound,
+} from "../http.ts";
 import { type Part, textOf } from "../seed.ts";
 import { isUuid, NIL_UUID, squash } from "../util.ts";
 import { accessOf, OWNER_ONLY_SEND } from "./access.ts";
-import type { ChatRec, ChatStore, ReceiptRec } from "./store.ts";
+import { Receipts, receiptWire } from "./receipts.ts";
+import type { ChatRec, ChatStore } from "./store.ts";
 import { chatMessageJson, chatQueuedJson, chatWire } from "./wire.ts";
 
 /** Coder's cap on a chat's queued messages (`DefaultChatMaxQueuedMessagesPerChat`). */
@@ -34,10 +43,12 @@ const ACTIVE = new Set(["running", "interrupting"]);
 export class ChatWrites {
   readonly store: ChatStore;
   readonly world: World;
+  readonly #receipts: Receipts;
 
   constructor(store: ChatStore) {
     this.store = store;
     this.world = store.world;
+    this.#receipts = new Receipts(store);
   }
 
   get #current(): boolean {
@@ -48,10 +59,10 @@ export class ChatWrites {
   async create(req: Request): Promise<Response> {
     const w = this.world;
     const body = await readBody(req);
-    const rid = this.#requestId(body);
+    const rid = this.#receipts.requestId(body);
     if (rid instanceof Response) return rid;
     if (rid) {
-      const replay = this.#replay(rid, "create", body);
+      const replay = this.#receipts.replay(rid, "create", body);
       if (replay) return replay;
     }
     if (this.#current) {
@@ -119,7 +130,7 @@ export class ChatWrites {
     if (first) this.store.run(c, text, now);
     const chat = chatWire(w, c);
     if (!rid) return json(201, chat);
-    const r = this.#receipt(rid, "create", body, c.id, { message_id: first?.id });
+    const r = this.#receipts.record(rid, "create", body, c.id, { message_id: first?.id });
     return json(201, { ...chat, submission: receiptWire(r) });
   }
 
@@ -129,10 +140,10 @@ export class ChatWrites {
     if (this.#current && accessOf(this.world, c) !== "own") {
       return coderError(403, OWNER_ONLY_SEND);
     }
-    const rid = this.#requestId(body);
+    const rid = this.#receipts.requestId(body);
     if (rid instanceof Response) return rid;
     if (rid) {
-      const replay = this.#replay(rid, "send", body, c);
+      const replay = this.#receipts.replay(rid, "send", body, c);
       if (replay) return replay;
     }
     if (c.archived) return coderError(400, "Cannot send messages to an archived chat.");
@@ -164,7 +175,7 @@ export class ChatWrites {
       };
       if (!this.#current) answer.messages = [];
       if (!rid) return json(200, answer);
-      const r = this.#receipt(rid, "send", body, c.id, { queued_message_id: q.id });
+      const r = this.#receipts.record(rid, "send", body, c.id, { queued_message_id: q.id });
       return json(200, { ...answer, submission: receiptWire(r) });
     }
     if (running) {
@@ -176,7 +187,7 @@ export class ChatWrites {
     const mj = chatMessageJson(this.world, c, m);
     const answer = { message: mj, messages: [mj], queued: false, warnings: [] };
     if (!rid) return json(200, answer);
-    const r = this.#receipt(rid, "send", body, c.id, { message_id: m.id });
+    const r = this.#receipts.record(rid, "send", body, c.id, { message_id: m.id });
     return json(200, { ...answer, submission: receiptWire(r) });
   }
 
@@ -231,91 +242,6 @@ export class ChatWrites {
     if (ACTIVE.has(c.status)) this.store.interrupt(c, now);
     return json(200, chatWire(this.world, c));
   }
-
-  /** The request_id of a write where this Coder takes one (current profile), or its 400. */
-  #requestId(body: Record<string, unknown>): string | undefined | Response {
-    if (!this.#current) return undefined; // older Coder ignores the field
-    const v = body.request_id;
-    if (v === undefined || v === null || v === "") {
-      return body.exact_settings === true
-        ? coderError(400, "exact_settings requires request_id")
-        : undefined;
-    }
-    if (v === NIL_UUID) return coderError(400, "request_id must be a nonzero UUID");
-    if (typeof v !== "string" || !isUuid(v)) return badField("request_id", "must be a UUID");
-    return v.toLowerCase();
-  }
-
-  /**
-   * The answer to a request id seen before: the first write's result again for the same input,
-   * 409 with the receipt for another input (or a receipt not accepted); undefined when new.
-   */
-  #replay(
-    rid: string,
-    kind: ReceiptRec["kind"],
-    body: Record<string, unknown>,
-    chat?: ChatRec,
-  ): Response | undefined {
-    const seen = this.store.receipts.get(rid);
-    if (!seen) return undefined;
-    const same = seen.kind === kind && seen.fingerprint === fingerprint(kind, body, chat);
-    if (!same || seen.state !== "accepted") {
-      return json(409, {
-        message: "A submission with this request_id already exists for a different request.",
-        submission: receiptWire(seen),
-      });
-    }
-    const c = seen.chat_id ? this.store.get(seen.chat_id) : undefined;
-    if (kind === "create" && c) {
-      return json(201, { ...chatWire(this.world, c), submission: receiptWire(seen) });
-    }
-    return json(200, {
-      queued: seen.queued_message_id !== null && seen.queued_message_id !== 0,
-      submission: receiptWire(seen),
-    });
-  }
-
-  /** Record an accepted receipt. */
-  #receipt(
-    rid: string,
-    kind: ReceiptRec["kind"],
-    body: Record<string, unknown>,
-    chatId: string,
-    ids: { message_id?: number; queued_message_id?: number },
-  ): ReceiptRec {
-    const r: ReceiptRec = {
-      id: crypto.randomUUID(),
-      request_id: rid,
-      chat_id: chatId,
-      state: "accepted",
-      message_id: ids.message_id ?? null,
-      queued_message_id: ids.queued_message_id ?? null,
-      error: null,
-      kind,
-      fingerprint: fingerprint(kind, body, kind === "send" ? this.store.get(chatId) : undefined),
-    };
-    this.store.receipts.set(rid, r);
-    return r;
-  }
-}
-
-/** codersdk.ChatSubmissionReceipt as served (reference §12: empty fields left out). */
-export function receiptWire(r: ReceiptRec): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    id: r.id,
-    request_id: r.request_id,
-    chat_id: r.chat_id,
-    state: r.state,
-  };
-  if (r.message_id !== null) out.message_id = r.message_id;
-  if (r.queued_message_id !== null) out.queued_message_id = r.queued_message_id;
-  if (r.error !== null) out.error = r.error;
-  return out;
-}
-
-/** What makes two writes under one request id the same input (for a send: the chat too). */
-function fingerprint(kind: string, body: Record<string, unknown>, chat?: ChatRec): string {
-  return JSON.stringify([kind, chat?.id ?? null, body]);
 }
 
 function forbidden(): Response {
@@ -324,10 +250,6 @@ function forbidden(): Response {
     "Forbidden.",
     "You don't have permission to view this content. If you believe this is a mistake, please contact your administrator or try signing in with different credentials.",
   );
-}
-
-function badField(field: string, detail: string): Response {
-  return coderError(400, "Validation failed.", undefined, [{ field, detail }]);
 }
 
 /** Validate CreateChat/CreateChatMessage `content`: a non-empty list with some non-empty text. */
