@@ -62,6 +62,11 @@ Returns agent (every field of the agent model, with its dashboard url), recent (
     const lines = [
       `${agent.kind} ${safeName(agent.owner, 40)}/${safeName(agent.name, 200)} (${agent.id})`,
       `state ${agent.state} for ${ago(agent.state_since, now)} (${safeName(agent.detail, 100)})`,
+      agent.shared
+        ? `shared with you by ${
+          safeName(agent.owner, 40)
+        }: you can read it; only its owner can send to it, stop it or archive it`
+        : "",
       agent.message ? `message ${quoted(agent.message, 300)}` : "",
       agent.template ? `template ${safeName(agent.template, 128)}` : "",
       agent.workspace ? `workspace ${safeName(agent.workspace, 128)}` : "",

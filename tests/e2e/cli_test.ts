@@ -140,6 +140,13 @@ Deno.test("cli: deno task demo answers tools/list and fleet_overview", async () 
     assert.deepEqual(data.backends.map((b: { kind: string }) => b.kind), ["chat"]);
     assert.equal(data.coder.version, "v2.39.0");
     assert.match(stderr(), /DEMO MODE/);
+    // What a v2.39 user sees: mostly its own chats, a few of other owners' shared with it.
+    const owners = Object.entries(data.by_owner as Record<string, number>);
+    const mine = data.by_owner[data.coder.user] as number;
+    const others = owners.filter(([o]) => o !== data.coder.user).map(([, n]) => n);
+    assert.ok(others.length >= 1, JSON.stringify(data.by_owner));
+    assert.ok(others.every((n) => n * 5 < mine), JSON.stringify(data.by_owner));
+    assert.ok(data.by_state.starting > 0 || data.capacity.running > 5, "the licence queue");
   } finally {
     await client.close();
   }

@@ -75,7 +75,7 @@ function idleTask(sim: Sim, i: number): { id: string; owner: string } {
 }
 
 function waitingChat(sim: Sim, i: number): string {
-  const id = sim.chatIds()[i];
+  const id = sim.chatIds("own")[i]; // only the owner may write to a chat
   sim.setChat(id, { status: "waiting" });
   return id;
 }
@@ -126,7 +126,7 @@ async function runLanes(
 
 Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
   const h = await startHarness({
-    sim: { profile: "both", tasks: 30, chats: 20, token: TOKEN, pace: 1, tcpFaults: true },
+    sim: { profile: "both", tasks: 30, chats: 40, token: TOKEN, pace: 1, tcpFaults: true },
     // A 1 MiB cap (the lists here are a few KiB), so that an oversized answer is 2 MiB, not 70.
     env: { CODER_FLEET_MAX_RESPONSE_MB: "1" },
   });

@@ -43,6 +43,8 @@ Deno.test("resolve: direct lookups run at most 8 at a time, one per unknown name
     const { c, fetch } = countingFetch();
     const fleet = fleetWith(fetch, sim.url, sim.token);
     await fleet.deployment();
+    // The first chat list learns, once, that this Coder (v2.35) lists no shared chats (a 400).
+    await fleet.snapshot();
     c.n = c.peak = 0;
     const names = Array.from({ length: 60 }, (_, i) => `missing-${i}`);
     const value = await fleet.resolveMany(names);

@@ -9,8 +9,15 @@ import assert from "node:assert/strict";
 import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatWatch, parseFrame, type WatchFrame } from "../../../src/backends/chats/watch.ts";
 import { until } from "../../deadline.ts";
+import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
 const TOKEN = "watch-token-0123456789";
+
+/** A frame as Coder v2.39 sends it (checked against the contract's schema). */
+const FRAME = conform("watch_event", {
+  kind: "status_change",
+  chat: minimalChat({ owner_username: "alice", title: "Fix the build", has_unread: true }),
+});
 
 /** A WebSocket server on 127.0.0.1; `refuse` answers every upgrade with that response instead. */
 function wsServer(refuse?: () => Response) {
@@ -70,9 +77,7 @@ Deno.test("chat watch: one shared socket, token in the header, reopened after a 
     });
 
     await t.step("frames reach listeners", async () => {
-      srv.sockets[0].send(
-        JSON.stringify({ kind: "status_change", chat: { id: "c1", status: "waiting" } }),
-      );
+      srv.sockets[0].send(JSON.stringify(FRAME));
       srv.sockets[0].send("not json");
       await until(() => frames.length === 1, "the frame");
       assert.equal(frames[0].kind, "status_change");
