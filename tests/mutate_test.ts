@@ -12,6 +12,7 @@ import {
   shuffled,
   wilson,
 } from "../scripts/mutate/sample.ts";
+import { sampleReport, type SampleResult } from "../scripts/mutate/sampled.ts";
 import { textuallyEquivalent, tokenEdit, tokenize } from "../scripts/mutate/tokens.ts";
 import { IGNORED } from "../scripts/mutants/ignore.ts";
 
@@ -132,4 +133,45 @@ Deno.test("mutate sample: our own operators find their sites, not in types", () 
   assert.ok(OWN_OPERATORS.every((op) => sites.some((s) => s.startsWith(op))));
   assert.ok(isGenerated("// Generated from board.html by `deno task board`. Do not edit.\n"));
   assert.ok(!isGenerated("/** Not generated. */\n"));
+});
+
+Deno.test("mutate sample: the report gives the score, its interval and each survivor on a line", () => {
+  const base = { id: "x", operator: "EqualityOperator", checkSeconds: 2, testSeconds: 40, by: [] };
+  const r = (draw: number, status: SampleResult["status"], by: string[] = []): SampleResult => ({
+    ...base,
+    file: `src/f${draw}.ts`,
+    line: draw + 10,
+    before: "a < b",
+    after: "a <= b",
+    draw,
+    status,
+    by,
+  });
+  const results = [
+    r(0, "killed", ["tests/a_test.ts: t"]),
+    r(1, "survived"),
+    r(2, "timeout", ["over the timeout"]),
+    r(3, "uncompilable", ["TS2322"]),
+    r(4, "ignored", ["the same either way"]),
+    r(5, "killed", ["tests/b_test.ts: u"]),
+  ];
+  const pool = { mutants: [], equivalent: 0, duplicates: 0 };
+  const run = { sample: 4, seed: 7, jobs: 2, timeout: 300, json: "", baseline: 60, wall: 100 };
+  const { text, json } = sampleReport(pool, results, run);
+  const lines = text.split("\n");
+  assert.match(lines[0], /seed 7\): 3\/4 killed = 75\.0%, 95% interval 30\.1% to 95\.4%/);
+  assert.ok(text.includes("4 run, 1 skipped (fail deno check), 1 ignored (equivalent)"));
+  assert.ok(text.includes("killed 3 (1 by timeout), survived 1"));
+  const survivors = lines.slice(lines.indexOf("## Survivors (1)") + 1);
+  assert.equal(survivors[0], "- src/f1.ts:11 EqualityOperator: a < b -> a <= b");
+  assert.equal(survivors[1], "");
+  assert.ok(text.includes("## Killed by timeout (1)\n- src/f2.ts:12"));
+  assert.ok(text.includes("## Ignored (equivalent) (1)\n- src/f4.ts:14"));
+  assert.deepEqual(json.score, {
+    killed: 3,
+    timeouts: 1,
+    run: 4,
+    rate: 0.75,
+    wilson95: wilson(3, 4),
+  });
 });

@@ -128,6 +128,52 @@ export async function printPool(root: string): Promise<void> {
   console.log(poolSummary(await generatePool(root)));
 }
 
+/** Walk the seed's order until `n` mutants type-check: the first `n` that do, whatever --jobs. */
+async function draw(order: Generated[], n: number, dirs: string[], timeout: number) {
+  const skipped: SampleResult[] = [];
+  const chosen: [Generated, SampleResult][] = [];
+  let k = 0;
+  while (chosen.length < n && k < order.length) {
+    const batch: [Generated, SampleResult][] = [];
+    while (batch.length < Math.min(dirs.length, n - chosen.length) && k < order.length) {
+      const m = order[k];
+      const r = result(m, k++);
+      const ig = ignoredBy(m, IGNORED);
+      if (ig) skipped.push({ ...r, status: "ignored", by: [ig.why] });
+      else batch.push([m, r]);
+    }
+    const ok = await Promise.all(batch.map(([m, r], i) => check(dirs[i], m, r, timeout)));
+    batch.forEach((b, i) => ok[i] ? chosen.push(b) : skipped.push(b[1]));
+  }
+  return { skipped, chosen };
+}
+
+/** Run the suite on each chosen mutant, one a copy, as many at a time as there are copies. */
+async function runAll(
+  chosen: [Generated, SampleResult][],
+  dirs: string[],
+  suite: string[],
+  timeout: number,
+): Promise<SampleResult[]> {
+  const results: SampleResult[] = [];
+  let next = 0;
+  await Promise.all(dirs.map(async (dir) => {
+    while (next < chosen.length) {
+      const [m, r] = chosen[next++];
+      const start = Date.now();
+      const out = await withMutant(dir, m, () => runLanes(dir, suite, start + timeout * 1000));
+      Object.assign(r, out, { testSeconds: secs(Date.now() - start) });
+      results.push(r);
+      console.error(
+        `mutate: ${results.length}/${chosen.length} ${r.id}: ${r.status}${
+          r.by.length ? ` (${r.by[0]})` : ""
+        } ${r.testSeconds} s`,
+      );
+    }
+  }));
+  return results;
+}
+
 /** Draw, check and run the sample; print the report. */
 export async function runSample(root: string, opts: SampleOptions): Promise<void> {
   const began = Date.now();
@@ -147,46 +193,11 @@ export async function runSample(root: string, opts: SampleOptions): Promise<void
     const timeout = opts.timeout ?? Math.max(300, Math.ceil(4 * baseline));
     console.error(`mutate: the suite passes unmutated, lane by lane, in ${baseline} s`);
 
-    // Draw in the seed's order until N mutants type-check: the first N that do, whatever --jobs.
-    const results: SampleResult[] = [];
-    const chosen: [Generated, SampleResult][] = [];
-    let k = 0;
-    while (chosen.length < opts.sample && k < order.length) {
-      const batch: [Generated, SampleResult][] = [];
-      while (
-        batch.length < Math.min(dirs.length, opts.sample - chosen.length) && k < order.length
-      ) {
-        const m = order[k];
-        const r = result(m, k++);
-        const ig = ignoredBy(m, IGNORED);
-        if (ig) results.push({ ...r, status: "ignored", by: [ig.why] });
-        else batch.push([m, r]);
-      }
-      const ok = await Promise.all(batch.map(([m, r], i) => check(dirs[i], m, r, timeout)));
-      batch.forEach((b, i) => ok[i] ? chosen.push(b) : results.push(b[1]));
-    }
-    console.error(`mutate: ${chosen.length} mutants type-check (${k} drawn); running the suite`);
-
-    let next = 0;
-    let done = 0;
-    await Promise.all(dirs.map(async (dir) => {
-      while (next < chosen.length) {
-        const [m, r] = chosen[next++];
-        const start = Date.now();
-        const out = await withMutant(
-          dir,
-          m,
-          () => runLanes(dir, suite, start + timeout * 1000),
-        );
-        Object.assign(r, out, { testSeconds: secs(Date.now() - start) });
-        results.push(r);
-        console.error(
-          `mutate: ${++done}/${chosen.length} ${r.id}: ${r.status}${
-            r.by.length ? ` (${r.by[0]})` : ""
-          } ${r.testSeconds} s`,
-        );
-      }
-    }));
+    const { skipped, chosen } = await draw(order, opts.sample, dirs, timeout);
+    console.error(
+      `mutate: ${chosen.length} mutants type-check (${skipped.length} skipped); running the suite`,
+    );
+    const results = [...skipped, ...await runAll(chosen, dirs, suite, timeout)];
     results.sort((a, b) => a.draw - b.draw);
     const report = sampleReport(pool, results, {
       ...opts,
