@@ -8,11 +8,12 @@ import {
   type Edit,
   type Ignored,
   ignoredBy,
+  oneLine,
   showEdit,
   shuffled,
   wilson,
 } from "../scripts/mutate/sample.ts";
-import { sampleReport, type SampleResult } from "../scripts/mutate/sampled.ts";
+import { ignoreCheck, sampleReport, type SampleResult } from "../scripts/mutate/sampled.ts";
 import { textuallyEquivalent, tokenEdit, tokenize } from "../scripts/mutate/tokens.ts";
 import { IGNORED } from "../scripts/mutants/ignore.ts";
 
@@ -87,13 +88,38 @@ Deno.test("mutate sample: the ignore list matches file, edit (whitespace free) a
   assert.equal(showEdit({ before: "f();", after: "" }), "f(); -> (nothing)");
 });
 
+Deno.test("mutate sample: an ignore entry that matches no mutant, or two, is reported", () => {
+  const m = (line: number) => ({
+    id: `src/a.ts:${line}:1 NumberShift`,
+    file: "src/a.ts",
+    line,
+    column: 1,
+    start: 0,
+    end: 3,
+    operator: "NumberShift",
+    before: "100",
+    after: "101",
+  });
+  const pool = { mutants: [m(3), m(9)], equivalent: 0, duplicates: 0 };
+  const entry: Ignored = { file: "src/a.ts", before: "100", after: "101", why: "w" };
+  assert.equal(
+    ignoreCheck(pool, [{ ...entry, line: 9 }]),
+    "ignore list: 1 entries, each one mutant",
+  );
+  assert.match(ignoreCheck(pool, [entry]), /src\/a\.ts: 100 -> 101 matches 2 mutants/);
+  assert.match(ignoreCheck(pool, [{ ...entry, line: 4 }]), /matches 0 mutants/);
+});
+
 Deno.test("mutate sample: every ignore entry is reasoned and names a mutated file", async () => {
   for (const e of IGNORED) {
     assert.ok(e.file.startsWith("src/") && !e.file.startsWith("src/sim/"), e.file);
     const text = await Deno.readTextFile(new URL(`../${e.file}`, import.meta.url));
+    // With a line, that line holds the edit (the first line of a longer one).
+    const where = e.line === undefined ? text : text.split("\n")[e.line - 1] ?? "";
+    const what = e.line === undefined ? e.before : e.before.split("\n")[0];
     assert.ok(
-      text.replace(/\s+/g, " ").includes(e.before.replace(/\s+/g, " ")),
-      `${e.file}: "${e.before}" is no longer there: update or drop the entry`,
+      oneLine(where).includes(oneLine(what)),
+      `${e.file}${e.line ? `:${e.line}` : ""}: "${e.before}" is no longer there: update the entry`,
     );
     assert.ok(!textuallyEquivalent(e.before, e.after), `${e.file}: not an edit`);
     assert.ok(e.why.length > 30, `${e.file}: say why "${e.before}" -> "${e.after}" cannot matter`);

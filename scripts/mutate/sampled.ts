@@ -8,7 +8,7 @@
 import { IGNORED } from "../mutants/ignore.ts";
 import { type Generated, generatePool, type Pool } from "./generate.ts";
 import { copyRepo, failedTests, runDeno, TEST_FLAGS } from "./repo.ts";
-import { ignoredBy, showEdit, shuffled, wilson } from "./sample.ts";
+import { type Ignored, ignoredBy, showEdit, shuffled, wilson } from "./sample.ts";
 
 /** Options of the sample mode. */
 export interface SampleOptions {
@@ -123,9 +123,22 @@ export function poolSummary(pool: Pool): string {
   ].join("\n");
 }
 
+/** How the ignore list meets the pool: entries that match no mutant, or more than one. */
+export function ignoreCheck(pool: Pool, list: readonly Ignored[] = IGNORED): string {
+  const bad = list.flatMap((e) => {
+    const n = pool.mutants.filter((m) => ignoredBy(m, [e]) === e).length;
+    return n === 1 ? [] : [`${e.file}: ${showEdit(e)} matches ${n} mutants`];
+  });
+  return `ignore list: ${list.length} entries` +
+    (bad.length
+      ? `; fix these (give a line, or drop):\n- ${bad.join("\n- ")}`
+      : ", each one mutant");
+}
+
 /** `deno task mutate --pool`: print the pool's size by operator and by file. */
 export async function printPool(root: string): Promise<void> {
-  console.log(poolSummary(await generatePool(root)));
+  const pool = await generatePool(root);
+  console.log(`${poolSummary(pool)}\n${ignoreCheck(pool)}`);
 }
 
 /** Walk the seed's order until `n` mutants type-check: the first `n` that do, whatever --jobs. */
@@ -180,6 +193,7 @@ export async function runSample(root: string, opts: SampleOptions): Promise<void
   const pool = await generatePool(root);
   const order = shuffled(pool.mutants, opts.seed);
   console.error(`mutate: ${pool.mutants.length} generated mutants; seed ${opts.seed}`);
+  console.error(`mutate: ${ignoreCheck(pool)}`);
   const dirs = await Promise.all(Array.from({ length: opts.jobs }, () => copyRepo(root)));
   try {
     const suite = await lanes(dirs[0]);
