@@ -1,56 +1,45 @@
 /**
- * `deno task mutate`: mutation testing of our own, not run in CI. Applies each realistic mutant
- * listed in `scripts/mutants.ts` to a private copy of the repository, one at a time, runs the
- * tests named for it (or the whole suite), and reports which test killed it. A mutant that
- * survives is a bug the suite would let through.
+ * `deno task mutate`: mutation testing of our own, not run in CI. Two modes:
  *
- * Usage: deno task mutate [--jobs N] [--only id,id] [--all-tests] [--timeout S] [--json FILE]
+ * - The list (default): each realistic mutant written in `scripts/mutants.ts` applied to a
+ *   private copy of the repository, one at a time; the tests named for it run (or the whole
+ *   suite), and the test that killed it reported (scripts/mutate/list.ts). A mutant whose `find`
+ *   text no longer occurs exactly once in its file is `stale` (update the list) and not scored.
+ * - A sample (`--sample N`): N mutants drawn by a seed from the pool that operators generate
+ *   over `src/` (scripts/mutate/generate.ts), nobody's pick; each type-checked, then the whole
+ *   suite run on it; the score with its 95% interval, and every survivor with file:line and the
+ *   edit (scripts/mutate/sampled.ts). Equivalent survivors go on `scripts/mutants/ignore.ts`.
  *
- * - `--jobs N` (default 2): mutants run N at a time, each in its own copy.
- * - `--only`: run these mutants only.
- * - `--all-tests`: run the whole suite for every mutant instead of its listed test files.
- * - `--timeout S` (default 300): a run that takes longer counts as killed (by timeout).
- * - `--json FILE`: also write the results as JSON.
- *
- * A mutant whose `find` text no longer occurs exactly once in its file is reported `stale`
- * (the code moved on: update the list) and is left out of the score.
+ * A mutant survives when every test passes with it: a bug the suite would let through.
  */
-import { type Mutant, MUTANTS } from "./mutants.ts";
-
-/** The outcome of one mutant. */
-export interface MutantResult {
-  id: string;
-  status: "killed" | "survived" | "stale" | "timeout";
-  /** The tests that failed (killed), or why it is stale. */
-  by: string[];
-  seconds: number;
-}
+import { runList } from "./mutate/list.ts";
 
 const USAGE = `deno task mutate [--jobs N] [--only id,id] [--all-tests] [--timeout S] [--json FILE]
+deno task mutate --sample N [--seed S] [--jobs N] [--timeout S] [--json FILE]
+deno task mutate --pool
 
   --jobs N       mutants run N at a time, each in its own copy (default 2)
   --only id,id   run these mutants only (ids in scripts/mutants.ts)
   --all-tests    run the whole suite for every mutant, not its listed test files
-  --timeout S    a run that takes longer counts as killed, by timeout (default 300)
-  --json FILE    also write the results as JSON`;
+  --timeout S    a run that takes longer counts as killed, by timeout (default 300; with
+                 --sample, 300 or 4 times the suite's own time unmutated, whichever is longer)
+  --json FILE    also write the results as JSON
+  --sample N     run N generated mutants drawn from the pool (skipping those that fail
+                 deno check and those on scripts/mutants/ignore.ts), each against the whole suite
+  --seed S       the draw (an integer; default: a new one, printed); the same seed, the same draw
+  --pool         print the generated pool's size by operator and by file, and run nothing`;
 
-const TEST_FLAGS = [
-  "test",
-  "--allow-net=127.0.0.1,localhost",
-  "--allow-env",
-  "--allow-read",
-  "--allow-run",
-  "--allow-write=dist",
-  "--no-check",
-];
-
-function parseFlags(args: string[]) {
+/** The command line, parsed. */
+export function parseFlags(args: string[]) {
   const opts = {
     jobs: 2,
     only: undefined as Set<string> | undefined,
     allTests: false,
-    timeout: 300,
+    timeout: undefined as number | undefined,
     json: "",
+    sample: 0,
+    seed: undefined as number | undefined,
+    pool: false,
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -59,160 +48,36 @@ function parseFlags(args: string[]) {
     else if (a === "--all-tests") opts.allTests = true;
     else if (a === "--timeout") opts.timeout = Math.max(10, Number(args[++i]) || 300);
     else if (a === "--json") opts.json = args[++i];
+    else if (a === "--sample") opts.sample = Math.max(1, Math.floor(Number(args[++i])) || 1);
+    else if (a === "--seed") {
+      opts.seed = Number(args[++i]);
+      if (!Number.isInteger(opts.seed)) throw new Error(`--seed takes an integer`);
+    } else if (a === "--pool") opts.pool = true;
     else if (a === "--help" || a === "-h") {
       console.log(USAGE);
       Deno.exit(0);
     } else throw new Error(`unknown argument ${a} (see the head of scripts/mutate.ts)`);
   }
+  if ((opts.sample || opts.pool) && (opts.only || opts.allTests)) {
+    throw new Error("--only and --all-tests belong to the list mode, not to --sample or --pool");
+  }
   return opts;
-}
-
-/** Copy every file git knows (tracked, or new and not ignored) into a fresh directory. */
-async function copyRepo(root: string): Promise<string> {
-  const out = await new Deno.Command("git", {
-    args: ["ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-    cwd: root,
-    stdout: "piped",
-  }).output();
-  const files = new TextDecoder().decode(out.stdout).split("\0").filter(Boolean);
-  const dir = await Deno.makeTempDir({ prefix: "coder-fleet-mutant-" });
-  for (const f of files) {
-    const to = `${dir}/${f}`;
-    await Deno.mkdir(to.slice(0, to.lastIndexOf("/")), { recursive: true });
-    try {
-      await Deno.copyFile(`${root}/${f}`, to);
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err; // deleted but not staged
-    }
-  }
-  return dir;
-}
-
-/** Occurrences of `needle` in `hay`. */
-function count(hay: string, needle: string): number {
-  let n = 0;
-  for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + needle.length)) n++;
-  return n;
-}
-
-/** The names of the failed tests in a `deno test` output. */
-export function failedTests(output: string): string[] {
-  // deno-lint-ignore no-control-regex
-  const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
-  const names = new Set<string>();
-  for (const m of plain.matchAll(/^(.+?) => (\.\/tests\/\S+?):\d+:\d+$/gm)) {
-    names.add(`${m[2].replace(/^\.\//, "")}: ${m[1].trim()}`);
-  }
-  if (names.size === 0 && /error:|FAILED/.test(plain)) {
-    const line = plain.split("\n").find((l) => /^error:/.test(l.trim()));
-    names.add(line?.trim() ?? "the test run failed");
-  }
-  return [...names];
-}
-
-async function runMutant(
-  dir: string,
-  m: Mutant,
-  opts: { allTests: boolean; timeout: number },
-): Promise<MutantResult> {
-  const start = Date.now();
-  const path = `${dir}/${m.file}`;
-  const original = await Deno.readTextFile(path);
-  const n = count(original, m.find);
-  if (n !== 1) {
-    return {
-      id: m.id,
-      status: "stale",
-      by: [`the text to mutate occurs ${n} times in ${m.file}`],
-      seconds: 0,
-    };
-  }
-  await Deno.writeTextFile(path, original.replace(m.find, () => m.replace));
-  try {
-    const files = opts.allTests || !m.tests?.length ? [] : m.tests;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [...TEST_FLAGS, ...files],
-      cwd: dir,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, opts.timeout * 1000);
-    const out = await child.output();
-    clearTimeout(timer);
-    const seconds = Math.round((Date.now() - start) / 100) / 10;
-    if (timedOut) return { id: m.id, status: "timeout", by: [`over ${opts.timeout} s`], seconds };
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    if (out.code === 0) return { id: m.id, status: "survived", by: [], seconds };
-    return { id: m.id, status: "killed", by: failedTests(text), seconds };
-  } finally {
-    await Deno.writeTextFile(path, original);
-  }
 }
 
 async function main() {
   const opts = parseFlags(Deno.args);
   const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-  const ids = new Set<string>();
-  for (const m of MUTANTS) {
-    if (ids.has(m.id)) throw new Error(`duplicate mutant id ${m.id}`);
-    ids.add(m.id);
+  if (!opts.sample && !opts.pool) {
+    return await runList(root, { ...opts, timeout: opts.timeout ?? 300 });
   }
-  const todo = MUTANTS.filter((m) => !opts.only || opts.only.has(m.id));
-  if (opts.only) {
-    for (const id of opts.only) if (!ids.has(id)) throw new Error(`no mutant ${id}`);
+  // Loaded only here: the generator brings Stryker and the TypeScript compiler.
+  const { printPool, runSample } = await import("./mutate/sampled.ts");
+  if (opts.pool) return await printPool(root);
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+  if (opts.seed === undefined) {
+    console.error(`mutate: seed ${seed} (--seed ${seed} draws it again)`);
   }
-  const jobs = Math.min(opts.jobs, todo.length);
-  console.error(`mutate: ${todo.length} mutants, ${jobs} at a time`);
-  const dirs = await Promise.all(Array.from({ length: jobs }, () => copyRepo(root)));
-  const results: MutantResult[] = [];
-  let next = 0;
-  await Promise.all(dirs.map(async (dir) => {
-    while (next < todo.length) {
-      const m = todo[next++];
-      const r = await runMutant(dir, m, opts);
-      results.push(r);
-      console.error(
-        `mutate: ${results.length}/${todo.length} ${r.id}: ${r.status}${
-          r.by.length ? ` (${r.by[0]})` : ""
-        } ${r.seconds} s`,
-      );
-    }
-  }));
-  await Promise.all(dirs.map((d) => Deno.remove(d, { recursive: true })));
-
-  const order = new Map(todo.map((m, i) => [m.id, i]));
-  results.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  const scored = results.filter((r) => r.status !== "stale");
-  const killed = scored.filter((r) => r.status !== "survived").length;
-  const pct = scored.length ? Math.round((killed / scored.length) * 1000) / 10 : 0;
-  const byId = new Map(MUTANTS.map((m) => [m.id, m]));
-  console.log(`# Mutation score: ${killed}/${scored.length} killed (${pct}%)\n`);
-  console.log("| mutant | what it breaks | result | killed by |");
-  console.log("|---|---|---|---|");
-  for (const r of results) {
-    const m = byId.get(r.id)!;
-    console.log(
-      `| ${r.id} | ${m.breaks.replaceAll("|", "\\|")} | ${r.status} | ${
-        r.by.slice(0, 2).join("; ").replaceAll("|", "\\|")
-      } |`,
-    );
-  }
-  const survivors = results.filter((r) => r.status === "survived");
-  if (survivors.length) {
-    console.log("\nSurvivors:");
-    for (const r of survivors) {
-      const m = byId.get(r.id)!;
-      console.log(`- ${r.id}: ${m.breaks}${m.survives ? ` (accepted: ${m.survives})` : ""}`);
-    }
-  }
-  if (opts.json) await Deno.writeTextFile(opts.json, JSON.stringify(results, null, 2) + "\n");
+  await runSample(root, { ...opts, seed, jobs: opts.jobs });
 }
 
 if (import.meta.main) await main();

@@ -15,6 +15,7 @@ import "../backends/tasks/api_test.ts";
 import "../config_test.ts";
 import "../env_test.ts";
 import "../layers_test.ts";
+import "../mutate_test.ts";
 import "../backends/chats/state_test.ts";
 import "../backends/chats/current_test.ts";
 import "../backends/chats/models_test.ts";

@@ -1,0 +1,50 @@
+/**
+ * Generated mutants (`deno task mutate --sample`) that survive because they cannot change what
+ * the program does: equivalent, not untested. The sampler skips each and reports it as "ignored
+ * (equivalent)". Each entry names the file, the exact edit as the report shows it, and why no
+ * test could tell the mutant from the program; `line` only where the edit's text occurs more
+ * than once in the file. A survivor that CAN change behaviour is a gap: it gets a test, not an
+ * entry here. `deno task mutate --pool` lists entries that match no mutant any more.
+ */
+import type { Ignored } from "../mutate/sample.ts";
+
+/** The list. */
+export const IGNORED: Ignored[] = [
+  {
+    file: "src/fleet/resolve.ts",
+    before: "agents.length > 1",
+    after: "agents.length >= 1",
+    why: "the line above returns when there is exactly one agent, so here the length is 0 or " +
+      "at least 2, and `> 1` and `>= 1` agree on both",
+  },
+  {
+    file: "src/model/text.ts",
+    line: 78,
+    before: "100",
+    after: "101",
+    why: "safeName's default cap: every caller passes its own cap, so the default is never " +
+      "used (dropping the default would retire this entry)",
+  },
+  {
+    file: "src/coder/fast_check.ts",
+    before: "return hit ?? undefined;",
+    after: "{}",
+    why: "the memo of compiled checks: without the early return the schema is compiled again " +
+      "and stored again; compile is pure, so every check gives the same answer, only slower " +
+      "(a time no test may assert)",
+  },
+  {
+    file: "src/model/backend.ts",
+    before: 'this.name = "FleetError";',
+    after: "",
+    why: "nothing reads a FleetError's name: it is told by instanceof and rendered from message " +
+      "and next (tools/errors.ts); only a stack trace would say Error for FleetError",
+  },
+  {
+    file: "src/backends/chats/watch.ts",
+    before: "5_000",
+    after: "4999",
+    why: "the reconnect back-off's cap one millisecond shorter: below timer jitter, and a test " +
+      "may not time it; the cap itself (5 s, not 200 ms * 2^5) is a different mutant",
+  },
+];
