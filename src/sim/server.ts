@@ -23,6 +23,7 @@ import { TaskRoutes } from "./tasks/routes.ts";
 import { TaskStore } from "./tasks/store.ts";
 import { taskWire } from "./tasks/wire.ts";
 import { startChurn } from "./churn.ts";
+import { registerSpend } from "./spend.ts";
 import { chatState, taskState } from "./truth.ts";
 import { released, Rng, sleep } from "./util.ts";
 
@@ -76,6 +77,7 @@ function createSim(opts: SimOptions): Sim {
     serveChats("/api/experimental");
   } else if (profile === "current") {
     serveChats("/api/v2"); // the experimental chat mounts are gone
+    registerSpend(router, world, chats); // the AI Gateway reports spend
   } else {
     if (hasTasks) serveTasks("/api/v2");
     if (hasChats) {

@@ -65,6 +65,8 @@ function agent(id: string, patch: Partial<Agent> = {}): Agent {
     state_since: "2026-01-01T00:00:00Z",
     url: "u",
     labels: {},
+    pr: null,
+    waiting_for: null,
     ...patch,
   };
 }

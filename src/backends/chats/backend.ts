@@ -44,6 +44,7 @@ import {
 import { isHttp, isNotFound } from "../../model/backend_errors.ts";
 import { renderParts } from "./state.ts";
 import { ChatModels } from "./models.ts";
+import { type OptionalTerm, QueryTerms } from "./probes.ts";
 import { agentWatch, ChatWatch } from "./watch.ts";
 import { checkReceipt, idempotent, receiptNote, type RequestIdSupport } from "./writes.ts";
 import { chatSummary, logRole, modelInfos, NAME_MAX, ownedBy } from "./mapping.ts";
@@ -98,8 +99,8 @@ export class ChatsBackend implements Backend {
   readonly models: ChatModels;
   /** What this deployment does with `request_id` on writes (learned from its first answer). */
   readonly #requestIds: RequestIdSupport = {};
-  /** Whether Coder's chat list takes `status:` terms (probed on the first state filter). */
-  #statusFilter?: boolean;
+  /** Which optional terms (`status:`, `pr_status:`) Coder's chat list takes, once tried. */
+  readonly #terms = new QueryTerms();
   /** Coder's chat watch, made on first use. */
   #watch?: AgentWatch;
 
@@ -113,31 +114,27 @@ export class ChatsBackend implements Backend {
    * All chats visible to the caller, in one list request. Labels go to Coder (`label=k:v`), and
    * so does the caller's own name as an owner (`source:created_by_me`): Coder's chat query has
    * no owner term for anyone else, so other owners are filtered by the fleet. A state filter goes
-   * to Coder as `status:...` where the server takes it (probed on first use: v2.37 answers 400,
-   * and is then filtered locally for the rest of the process).
+   * to Coder as `status:...` and a pull-request filter as `pr_status:...` where the server takes
+   * them (each tried on first use: v2.37 answers 400 to `status:`, and is then filtered locally
+   * for the rest of the process; see `probes.ts`).
    */
   async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
     const terms: string[] = [];
     if (filter.owner && filter.owner === this.#ctx.me.username) terms.push("source:created_by_me");
     // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
     // message bodies, not the fleet's substring match on name and latest message.
-    const statuses = this.#statusFilter === false ? undefined : chatStatusesOf(filter.state);
-    const ask = (extra: string[]) =>
-      listChats(this.#ctx.client, this.prefix, {
-        terms: [...terms, ...extra],
-        labels: filter.labels,
-      }, signal);
-    let answer;
-    if (statuses) {
-      try {
-        answer = await ask([`status:${statuses.join(",")}`]);
-        this.#statusFilter = true;
-      } catch (err) {
-        if (this.#statusFilter === true || !isHttp(err, 400)) throw err;
-        answer = await ask([]); // an older server: it rejects the status term
-        this.#statusFilter = false;
-      }
-    } else answer = await ask([]);
+    const optional: OptionalTerm[] = [];
+    const statuses = chatStatusesOf(filter.state);
+    if (statuses) optional.push({ key: "status", term: `status:${statuses.join(",")}` });
+    if (filter.pr && filter.pr.length > 0) {
+      optional.push({ key: "pr_status", term: `pr_status:${[...new Set(filter.pr)].join(",")}` });
+    }
+    const { answer } = await this.#terms.ask(
+      terms,
+      optional,
+      (all) =>
+        listChats(this.#ctx.client, this.prefix, { terms: all, labels: filter.labels }, signal),
+    );
     const { chats, skipped } = answer;
     const out: SummaryList = chats.map((c) => chatSummary(c, this.#ctx, this.#remember));
     if (skipped.length > 0) out.skipped = skipped;
@@ -149,7 +146,12 @@ export class ChatsBackend implements Backend {
 
   /** Whether Coder takes `q=status:...` on the chat list, once probed. */
   get statusFilter(): boolean | undefined {
-    return this.#statusFilter;
+    return this.#terms.takes("status");
+  }
+
+  /** Whether Coder takes `q=pr_status:...` on the chat list, once probed. */
+  get prFilter(): boolean | undefined {
+    return this.#terms.takes("pr_status");
   }
 
   /** All chats visible to the caller, as agents (see {@link summaries}). */
