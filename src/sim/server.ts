@@ -24,7 +24,7 @@ import { TaskStore } from "./tasks/store.ts";
 import { taskWire } from "./tasks/wire.ts";
 import { startChurn } from "./churn.ts";
 import { registerSpend } from "./spend.ts";
-import { chatState, taskState } from "./truth.ts";
+import { chatPr, chatReason, chatState, taskReason, taskState } from "./truth.ts";
 import { released, Rng, sleep } from "./util.ts";
 
 export type {
@@ -213,25 +213,31 @@ function createSim(opts: SimOptions): Sim {
     const by_state: Record<string, number> = {};
     const by_kind = { task: 0, chat: 0 };
     const by_id: Record<string, string> = {};
+    const waiting_for: Record<string, string | null> = {};
+    const pr: Record<string, string | null> = {};
     const now = clock.now();
-    const count = (id: string, s: string) => {
+    const count = (id: string, s: string, reason: string | null, prState: string | null) => {
       by_state[s] = (by_state[s] ?? 0) + 1;
       by_id[id] = s;
+      waiting_for[id] = reason;
+      pr[id] = prState;
     };
     if (hasTasks) {
       for (const t of tasks.all) {
-        count(t.id, taskState(taskWire(world, t), now));
+        const s = taskState(taskWire(world, t), now);
+        count(t.id, s, taskReason(s), null);
         by_kind.task++;
       }
     }
     if (hasChats) {
       for (const c of chats.all) {
         if (c.archived) continue;
-        count(c.id, chatState(chatWire(world, c, true)));
+        const raw = chatWire(world, c, true);
+        count(c.id, chatState(raw), chatReason(raw), chatPr(raw));
         by_kind.chat++;
       }
     }
-    return { total: by_kind.task + by_kind.chat, by_state, by_kind, by_id };
+    return { total: by_kind.task + by_kind.chat, by_state, by_kind, by_id, waiting_for, pr };
   };
 
   let closed: Promise<void> | undefined;
