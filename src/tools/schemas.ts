@@ -32,7 +32,7 @@ export const AgentRowSchema = z.object({
     additions: z.number().int(),
     deletions: z.number().int(),
   }).optional(),
-});
+}).meta({ id: "AgentRow" });
 
 /** A full agent: the row, and everything else of the agent model. */
 export const AgentSchema = AgentRowSchema.extend({
