@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { CoderClient } from "./http.ts";
 import { segment } from "./paths.ts";
+import { shared } from "./coalesce.ts";
 
 /** `GET /api/v2/buildinfo` (codersdk.BuildInfoResponse), the fields we read. */
 export const BuildInfo = z.looseObject({
@@ -55,10 +56,14 @@ export async function getUserOrganizations(
   user = "me",
   signal?: AbortSignal,
 ): Promise<Organization[]> {
-  return await client.get(
-    `/api/v2/users/${segment(user, "user")}/organizations`,
-    z.array(Organization),
-    { signal },
+  const path = `/api/v2/users/${segment(user, "user")}/organizations`;
+  // Concurrent reads share one request (a chat create asks for it twice, a batch of them more).
+  return await shared(
+    client,
+    `GET ${path}`,
+    `GET ${path}`,
+    signal,
+    (s) => client.get(path, z.array(Organization), { signal: s }),
   );
 }
 

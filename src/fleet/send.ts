@@ -8,6 +8,9 @@
  * - `fail`: send only to settled agents; report the busy ones as `busy`, sending nothing.
  * - `queue` / `interrupt`: chats queue the message, or interrupt the current turn. Coder Tasks
  *   cannot queue or interrupt: an idle task gets the message, a busy one is reported `busy`.
+ *
+ * {@link previewSend} is the dry run: the same first decision per agent ({@link planSend}), told
+ * instead of done, and no request at all.
  */
 import { type Agent, isSettled } from "../model/agent.ts";
 import { AgentBusyError } from "../model/backend.ts";
@@ -25,7 +28,7 @@ export interface SendOutcome {
   agent: string;
   id?: string;
   kind?: Agent["kind"];
-  outcome: "sent" | "queued" | "busy" | "failed" | "uncertain" | "duplicate";
+  outcome: "sent" | "queued" | "busy" | "failed" | "uncertain" | "duplicate" | "would";
   detail: string;
 }
 
@@ -51,15 +54,33 @@ function ready(a: Agent): boolean {
   return isSettled(a.state) && a.state !== "paused" && !(a.kind === "task" && a.state === "error");
 }
 
-/** Send `input` to every resolved agent, with the `if_busy` policy. Reports every agent. */
-export async function sendInput(
-  fleet: Fleet,
-  targets: Resolved[],
-  opts: SendOptions,
-): Promise<SendOutcome[]> {
-  const failure: WriteFailure = opts.failure ??
-    ((err) => ({ outcome: "failed", detail: errorLine(err) }));
-  const out: SendOutcome[] = targets.map((t) =>
+/** What `send_input` does first with one agent, by its state and the `if_busy` policy. */
+export type SendStep =
+  /** Send now (a chat with `queue`/`interrupt`: with that busy behaviour). */
+  | { step: "send"; busy?: "queue" | "interrupt" }
+  /** Not ready: watch it and send once it is (a paused task is resumed first). */
+  | { step: "wait" }
+  /** Not ready, and the policy does not wait: nothing is sent. */
+  | { step: "busy"; detail: string };
+
+/** The first decision of {@link sendInput} for one agent. */
+export function planSend(a: Agent, ifBusy: IfBusy): SendStep {
+  if (a.kind === "chat" && (ifBusy === "queue" || ifBusy === "interrupt")) {
+    return { step: "send", busy: ifBusy };
+  }
+  if (ready(a)) return { step: "send" };
+  if (ifBusy === "wait") return { step: "wait" };
+  return {
+    step: "busy",
+    detail: a.kind === "task" && ifBusy !== "fail"
+      ? `task is ${a.state}; Coder Tasks cannot queue or interrupt input: retry with if_busy=wait, or later`
+      : `agent is ${a.state}; nothing sent (if_busy=fail): retry later or use if_busy=wait`,
+  };
+}
+
+/** Every target's row before anything is sent: resolution failures and duplicates final. */
+function initialRows(targets: Resolved[]): SendOutcome[] {
+  return targets.map((t) =>
     "error" in t
       ? { agent: t.handle, outcome: "failed", detail: `${t.error.message} Next: ${t.error.next}` }
       : {
@@ -72,6 +93,48 @@ export async function sendInput(
           : "not attempted",
       }
   );
+}
+
+/**
+ * The dry run of {@link sendInput}: what it would do with each agent (`would`, or `busy` when
+ * the policy sends nothing), from the agents as selected. Sends no request.
+ */
+export function previewSend(
+  targets: Resolved[],
+  opts: Pick<SendOptions, "ifBusy" | "waitMs">,
+): SendOutcome[] {
+  const out = initialRows(targets);
+  const policy = `if_busy=${opts.ifBusy}`;
+  targets.forEach((t, i) => {
+    if ("error" in t || t.duplicateOf !== undefined) return;
+    const a = t.agent;
+    const plan = planSend(a, opts.ifBusy);
+    const resume = a.kind === "task" && a.state === "paused" ? "resume, then " : "";
+    const detail = plan.step === "busy"
+      ? plan.detail
+      : plan.step === "wait"
+      ? `${resume}send once ready (${a.state}; ${policy}, up to ${
+        Math.round(opts.waitMs / 1000)
+      } s)`
+      : plan.busy && !ready(a)
+      ? `${
+        plan.busy === "queue" ? "queue behind" : "interrupt"
+      } the current turn (${a.state}; ${policy})`
+      : `send (${a.state}; ${policy})`;
+    out[i] = { ...out[i], outcome: plan.step === "busy" ? "busy" : "would", detail };
+  });
+  return out;
+}
+
+/** Send `input` to every resolved agent, with the `if_busy` policy. Reports every agent. */
+export async function sendInput(
+  fleet: Fleet,
+  targets: Resolved[],
+  opts: SendOptions,
+): Promise<SendOutcome[]> {
+  const failure: WriteFailure = opts.failure ??
+    ((err) => ({ outcome: "failed", detail: errorLine(err) }));
+  const out = initialRows(targets);
   const start = fleet.now();
   // Index of each target still to be sent, with its latest view.
   let waiting = new Map<number, Agent>();
@@ -101,22 +164,10 @@ export async function sendInput(
   targets.forEach((t, i) => {
     if ("error" in t || t.duplicateOf !== undefined) return;
     const a = t.agent;
-    const isReady = ready(a);
-    if (a.kind === "chat" && (opts.ifBusy === "queue" || opts.ifBusy === "interrupt")) {
-      first.push({ i, a, busy: opts.ifBusy });
-    } else if (isReady) {
-      first.push({ i, a });
-    } else if (opts.ifBusy === "wait") {
-      waiting.set(i, a);
-    } else {
-      out[i] = {
-        ...out[i],
-        outcome: "busy",
-        detail: a.kind === "task" && opts.ifBusy !== "fail"
-          ? `task is ${a.state}; Coder Tasks cannot queue or interrupt input: retry with if_busy=wait, or later`
-          : `agent is ${a.state}; nothing sent (if_busy=fail): retry later or use if_busy=wait`,
-      };
-    }
+    const plan = planSend(a, opts.ifBusy);
+    if (plan.step === "send") first.push({ i, a, busy: plan.busy });
+    else if (plan.step === "wait") waiting.set(i, a);
+    else out[i] = { ...out[i], outcome: "busy", detail: plan.detail };
   });
   const firstResults = await runBatch(first, ({ i, a, busy }) => attempt(i, a, busy));
   firstResults.forEach((r, k) => {

@@ -96,6 +96,8 @@ export interface Agent {
   pr: PullRequest | null;
   /** What the agent waits on when settled; null while starting or working, or unknown. */
   waiting_for: WaitingFor | null;
+  /** Only on a create's answer (chats): the model it runs, `display name (provider)`. */
+  model?: string;
   /** Only on a create's answer: Coder's submission receipt, where it sends one. */
   receipt?: { request_id: string; state: string };
 }
@@ -122,6 +124,12 @@ export interface AgentSummary {
 /** An agent is settled when it is the caller's turn: not starting, not working. */
 export function isSettled(state: AgentState): boolean {
   return state !== "starting" && state !== "working";
+}
+
+/** The order of every agent list: newest first (`created_at`), ties by id. */
+export function compareAgents(a: Agent, b: Agent): number {
+  const d = Date.parse(b.created_at) - Date.parse(a.created_at);
+  return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** A compact row of an agent, for lists (fewer fields, shorter message). */

@@ -5,6 +5,7 @@
  */
 import type { CoderClient } from "../coder/http.ts";
 import type { Agent, AgentKind, AgentState, AgentSummary, PrState } from "./agent.ts";
+import type { ModelInfo, UnsupportedProvider } from "./models.ts";
 
 /** What every back end is built with. */
 export interface BackendContext {
@@ -118,19 +119,12 @@ export interface TemplateInfo {
   presets: { id: string; name: string; default: boolean; description: string }[];
 }
 
-/** A chat model config. */
-export interface ModelInfo {
-  id: string;
-  model: string;
-  provider: string;
-  display_name: string;
-  available: boolean;
-}
-
 /** What a back end can run: templates (tasks) or models (chats). */
 export interface Catalog {
   templates?: TemplateInfo[];
   models?: ModelInfo[];
+  /** Chats: configured providers Coder Agents cannot use. */
+  unsupported_providers?: UnsupportedProvider[];
   /** One line for each malformed item left out (or part that could not be read). */
   skipped?: string[];
 }

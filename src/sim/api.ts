@@ -16,7 +16,9 @@ export interface SimOptions {
    * Which Coder to imitate (default "tasks"). old = v2.27-like: only /api/experimental/tasks and
    * /api/experimental/chats, buildinfo v2.27.1, 502 on busy send, plain-string ids,
    * WorkspaceStatus words in task status, no snapshot fields, no task pause or resume routes.
-   * current = v2.39: chats only under /api/v2, org-scoped model configs, `paused`, at most 5
+   * current = v2.39: chats only under /api/v2, org-scoped model configs in the v2.39 shape (flat
+   * models with a default and a disabled one, a provider without an API key, an unsupported
+   * provider; `model_config_id` checked as v2.39 does), `paused`, at most 5
    * chats running (the rest `queued_for_capacity`, derived on single-chat reads only), the
    * `status:` list filter, the chat watch WebSocket, and request_id receipts on create and send.
    * chats = v2.37 (400 on `status:`), both = v2.35, tasks = v2.34.
@@ -133,6 +135,14 @@ export interface Sim {
   setTask(id: string, patch: { status?: string; state?: string | null; message?: string }): void;
   /** Force a chat's status, archived flag, or `last_turn_summary` (`summary`). */
   setChat(id: string, patch: { status?: string; archived?: boolean; summary?: string }): void;
+  /**
+   * Turn Coder's AI Gateway off (`false`) or on again: while off, every chat write and the chat
+   * watch answer 503 "AI Gateway must be enabled for Coder Agents functionality." naming
+   * `CODER_AI_GATEWAY_ENABLED` (reference 0); reads still work. On by default.
+   */
+  setAiGateway(enabled: boolean): void;
+  /** Enable or disable a chat model config (by id, model name or display name). */
+  setModel(ref: string, patch: { enabled?: boolean }): void;
   /** Ids of live (not deleted) tasks, in creation order. */
   taskIds(): string[];
   /** Ids of the fleet's chats (archived excluded, like the default list), in creation order. */

@@ -40,20 +40,35 @@ export interface SimPreset {
   Icon: string;
 }
 
-/** A chat model config. */
+/** A chat model config (codersdk.ChatModel as current Coder keeps it). */
 export interface SimModel {
   id: string;
+  /** Its provider's `id`. */
+  ai_provider_id: string;
   model: string;
-  provider: string;
   display_name: string;
+  enabled: boolean;
+  is_default: boolean;
+  context_limit: number;
+  compression_threshold: number;
+  /** Served as `model_config` when present (omitempty). */
+  model_config?: Record<string, unknown>;
+  /** Served when present (omitempty). */
+  reasoning_efforts?: string[];
+  createdAt: number;
 }
 
-/** A chat model provider. */
+/** A chat model provider (codersdk.ChatModelProviderDescriptor). */
 export interface SimProvider {
-  provider: string;
+  id: string;
+  /** The provider's kind, e.g. `anthropic`. */
+  type: string;
+  display_name: string;
+  enabled: boolean;
+  has_api_key: boolean;
   available: boolean;
+  /** `missing_api_key | fetch_failed | user_api_key_required` when not available. */
   unavailable_reason?: string;
-  models: SimModel[];
 }
 
 /** Everything the stores share. */
@@ -67,7 +82,11 @@ export interface World {
   templates: SimTemplate[];
   /** Presets by template version id. */
   presets: Map<string, SimPreset[]>;
+  /** Chat model providers, and the model configs (each names its provider by id). */
   providers: SimProvider[];
+  models: SimModel[];
+  /** Configured providers Coder Agents cannot use (`unsupported_providers`). */
+  unsupported: { provider: string; display_name: string }[];
   /** Simulated time speed factor. */
   pace: number;
   /** Dashboard URL (the sim's own URL, known once it listens). */
@@ -136,22 +155,25 @@ export function buildWorld(
     preset(rng, "Fast", false, "Work fast; skip optional polish."),
   ]);
   presets.set(templates[2].activeVersionId, []);
-  const providers: SimProvider[] = [
+  // Chat models: a default, another usable one, one disabled, and one whose provider has no API
+  // key. Older Coder lists only enabled models (see sim/chats/models.ts).
+  const anthropic = provider(rng, "anthropic", "Anthropic");
+  const openai = { ...provider(rng, "openai", "OpenAI"), has_api_key: false, available: false };
+  openai.unavailable_reason = "missing_api_key";
+  const at = now - 90 * DAY;
+  const providers: SimProvider[] = [anthropic, openai];
+  const models: SimModel[] = [
     {
-      provider: "anthropic",
-      available: true,
-      models: [
-        model(rng, "claude-sonnet-4-5", "anthropic", "Claude Sonnet 4.5"),
-        model(rng, "claude-opus-4-1", "anthropic", "Claude Opus 4.1"),
-      ],
+      ...model(rng, anthropic, "claude-sonnet-4-5", "Claude Sonnet 4.5", at),
+      is_default: true,
+      model_config: { max_output_tokens: 64000, reasoning_effort: { default: "medium" } },
+      reasoning_efforts: ["low", "medium", "high"],
     },
-    {
-      provider: "openai",
-      available: false,
-      unavailable_reason: "missing_api_key",
-      models: [model(rng, "gpt-5", "openai", "GPT-5")],
-    },
+    model(rng, anthropic, "claude-opus-4-1", "Claude Opus 4.1", at),
+    { ...model(rng, openai, "gpt-5", "GPT-5", at), context_limit: 400_000 },
+    { ...model(rng, anthropic, "claude-3-5-haiku", "Claude Haiku 3.5", at), enabled: false },
   ];
+  const unsupported = [{ provider: "copilot", display_name: "GitHub Copilot" }];
   return {
     profile,
     version: PROFILE_VERSIONS[profile],
@@ -161,6 +183,8 @@ export function buildWorld(
     templates,
     presets,
     providers,
+    models,
+    unsupported,
     pace,
     clock,
     dashboard: "",
@@ -202,8 +226,29 @@ function preset(rng: Rng, name: string, isDefault: boolean, prompt: string): Sim
   };
 }
 
-function model(rng: Rng, m: string, provider: string, display: string): SimModel {
-  return { id: rng.uuid(), model: m, provider, display_name: display };
+function provider(rng: Rng, type: string, display: string): SimProvider {
+  return {
+    id: rng.uuid(),
+    type,
+    display_name: display,
+    enabled: true,
+    has_api_key: true,
+    available: true,
+  };
+}
+
+function model(rng: Rng, p: SimProvider, m: string, display: string, at: number): SimModel {
+  return {
+    id: rng.uuid(),
+    ai_provider_id: p.id,
+    model: m,
+    display_name: display,
+    enabled: true,
+    is_default: false,
+    context_limit: 200_000,
+    compression_threshold: 70,
+    createdAt: at,
+  };
 }
 
 /** Resolve a `{user}` parameter: `me`, a username or a user UUID. */
@@ -213,9 +258,26 @@ export function findUser(world: World, ref: string): SimUser | undefined {
   return world.users.find((u) => u.username.toLowerCase() === lower || u.id === lower);
 }
 
-/** All model configs, flat. */
+/** All model configs, flat (the first is the default). */
 export function allModels(world: World): SimModel[] {
-  return world.providers.flatMap((p) => p.models);
+  return world.models;
+}
+
+/** The provider of a model config. */
+export function providerOf(world: World, m: SimModel): SimProvider | undefined {
+  return world.providers.find((p) => p.id === m.ai_provider_id);
+}
+
+/**
+ * Why a model config cannot be used, or undefined when it can: usable = enabled, and its
+ * provider enabled and available (reference 9).
+ */
+export function unusable(world: World, m: SimModel): string | undefined {
+  const p = providerOf(world, m);
+  if (!m.enabled) return "the model config is disabled";
+  if (!p || !p.enabled) return "the model's provider is disabled";
+  if (!p.available) return `the model's provider is unavailable: ${p.unavailable_reason}`;
+  return undefined;
 }
 
 /** Find the template that owns a version id. */

@@ -9,6 +9,7 @@ import type { Sim, SimOptions, SimRequest } from "./api.ts";
 import { ChatRoutes } from "./chats/routes.ts";
 import { ChatStore } from "./chats/store.ts";
 import { ChatWatchHub } from "./chats/watch.ts";
+import { aiGatewayOff, needsAiGateway } from "./chats/gateway.ts";
 import { chatWire } from "./chats/wire.ts";
 import { SimClock } from "./clock.ts";
 import { FORWARDED_HEADER, startDecoy } from "./decoy.ts";
@@ -90,6 +91,7 @@ function createSim(opts: SimOptions): Sim {
   const stoppers: (() => void)[] = [];
   const faults = new FaultTable();
   let latency = opts.latencyMs ?? 0;
+  let aiGateway = true;
   const limiter = new RateLimiter(opts.rateLimit ?? CODER_RATE_LIMIT);
   const closing = new AbortController();
   const tick = () => {
@@ -125,6 +127,7 @@ function createSim(opts: SimOptions): Sim {
     const limited = limiter.check(key);
     if (limited) return limited;
     tick();
+    if (!aiGateway && needsAiGateway(req.method, match.template)) return aiGatewayOff();
     try {
       return await match.handler({
         req,
@@ -275,6 +278,17 @@ function createSim(opts: SimOptions): Sim {
     setChat(id, patch) {
       tick();
       chats.set(id, patch);
+    },
+    setAiGateway(enabled) {
+      aiGateway = enabled;
+    },
+    setModel(ref, patch) {
+      const lower = ref.toLowerCase();
+      const m = world.models.find((x) =>
+        x.id === lower || x.model === ref || x.display_name.toLowerCase() === lower
+      );
+      if (!m) throw new Error(`sim: no chat model ${ref}`);
+      if (patch.enabled !== undefined) m.enabled = patch.enabled;
     },
     taskIds() {
       tick();

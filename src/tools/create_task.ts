@@ -36,7 +36,7 @@ export const createTask = defineTool({
 
 Use it to assign work. Give template and preset for a Coder task, or model for a chat (list_templates shows them). Without kind: the only back end present; with both, a task when template or preset is given, else a chat (Coder's current way).
 
-Returns created (compact rows), failed [{index (0-based, into prompts), error}] and uncertain [{index, error}] (Coder may have created it: check with list_agents before creating it again), and receipts [{index, request_id, state}] where Coder makes chat creates idempotent (a lost answer is then retried safely); one failure never stops the others. At most 100 prompts a call, 8 created at a time. With several prompts, name gets a -1, -2, … suffix. Follow up with wait_for_agents.`,
+Returns created (compact rows; a chat's row names its model), failed [{index (0-based, into prompts), error}] and uncertain [{index, error}] (Coder may have created it: check with list_agents before creating it again), and receipts [{index, request_id, state}] where Coder makes chat creates idempotent (a lost answer is then retried safely); one failure never stops the others. At most 100 prompts a call, 8 created at a time. With several prompts, name gets a -1, -2, … suffix. Follow up with wait_for_agents.`,
   input: z.object({
     prompt: TextInput.optional().describe("The work for one agent."),
     prompts: z.array(TextInput).min(1).max(100).optional().describe(
@@ -45,7 +45,9 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
     kind: Kind.optional().describe("task (Coder Tasks) or chat (Coder Agents)."),
     template: NameInput.optional().describe("Task template name or id."),
     preset: NameInput.optional().describe("Template preset name or id."),
-    model: NameInput.optional().describe("Chat model: name, display name or id."),
+    model: NameInput.optional().describe(
+      "Chat model: display name, model name or id (list_templates); omitted: Coder's default.",
+    ),
     name: z.string().min(1).max(64).optional().describe("Task name or chat title."),
     owner: OwnerInput.optional().describe("Create for this username (tasks; needs rights)."),
     labels: z.record(z.string().min(1).max(64), z.string().max(256)).refine(
@@ -56,7 +58,11 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
     ),
   }),
   output: z.object({
-    created: z.array(AgentRowSchema),
+    created: z.array(AgentRowSchema.extend({
+      model: z.string().optional().describe(
+        "chats: the model it runs, display name (provider); without model, Coder's default",
+      ),
+    })),
     failed: z.array(z.object({ index: z.number().int(), error: z.string() })),
     uncertain: z.array(z.object({ index: z.number().int(), error: z.string() })),
     receipts: z.array(z.object({
@@ -94,7 +100,10 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
         labels: args.labels,
         requestId: requestIdFor(callId, i),
       }, signal));
-    const created = results.flatMap((r) => r.ok ? [toRow(r.value)] : []);
+    const created = results.flatMap((r) =>
+      r.ok ? [{ ...toRow(r.value), ...(r.value.model ? { model: r.value.model } : {}) }] : []
+    );
+    const models = [...new Set(created.flatMap((c) => c.model ? [c.model] : []))];
     const failures = results.flatMap((r, index) => {
       if (r.ok) return [];
       const f = writeFailure(r.error);
@@ -116,6 +125,11 @@ Returns created (compact rows), failed [{index (0-based, into prompts), error}] 
         created,
         fleet.now(),
       ),
+      models.length
+        ? `Model: ${models.map((m) => oneLine(m, 120)).join(", ")}${
+          args.model ? "" : ", Coder's default for you (no model was named)"
+        }`
+        : "",
       ...failed.map((f) => `- failed #${f.index}: ${oneLine(f.error, 600)}`),
       ...uncertain.map((f) => `- uncertain #${f.index}: ${oneLine(f.error, 600)}`),
       created.length ? "Next: wait_for_agents with these ids to learn when they settle." : "",

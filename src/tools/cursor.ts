@@ -3,14 +3,10 @@
  * holds the last row's key and a fingerprint of the query, so pages stay stable while agents are
  * created or deleted between calls, and a cursor cannot be replayed against another query.
  */
-import type { Agent } from "../model/agent.ts";
+import { type Agent, compareAgents } from "../model/agent.ts";
 import { FleetError } from "../model/backend.ts";
 
-/** Newest first, ties by id. */
-export function compareAgents(a: Agent, b: Agent): number {
-  const d = Date.parse(b.created_at) - Date.parse(a.created_at);
-  return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
+export { compareAgents };
 
 /** A short fingerprint of the query a cursor belongs to. */
 export function fingerprint(query: unknown): string {

@@ -1,8 +1,8 @@
 /** `delete_agents`: delete tasks, archive chats. */
 import { z } from "zod";
 import { defineTool } from "./define.ts";
-import { runAction } from "./actions.ts";
-import { ActionRowSchema, AgentsInput } from "./schemas.ts";
+import { runAction, SELECT_FIELDS, selectionOf } from "./actions.ts";
+import { ActionRowSchema } from "./schemas.ts";
 
 /** Delete tasks (and their workspaces), archive chats. */
 export const deleteAgents = defineTool({
@@ -13,10 +13,7 @@ export const deleteAgents = defineTool({
 Use it to clean up agents whose work is done or abandoned. Deleting a task cannot be undone; an archived chat can be restored in the Coder dashboard. Run with dry_run first to check the list.
 
 Returns results [{agent, outcome: done | skipped | would | failed | uncertain | duplicate, detail}] for every agent, in input order; uncertain: the delete may have happened (check with get_agent before retrying); duplicate: the same agent named again, acted on once. 1 to 100 agents, 8 at a time.`,
-  input: z.object({
-    agents: AgentsInput,
-    dry_run: z.boolean().default(false).describe("Only say what would be done."),
-  }),
+  input: z.object(SELECT_FIELDS),
   output: z.object({ results: z.array(ActionRowSchema) }),
   annotations: {
     readOnlyHint: false,
@@ -24,13 +21,15 @@ Returns results [{agent, outcome: done | skipped | would | failed | uncertain | 
     idempotentHint: true,
     openWorldHint: true,
   },
-  async handler({ agents, dry_run }, { fleet, signal }) {
-    const { results, text } = await runAction(fleet, agents, {
-      dryRun: dry_run,
+  async handler(args, { fleet, signal }) {
+    const { results, text } = await runAction(fleet, selectionOf(args), {
+      dryRun: args.dry_run,
       signal,
       describe: (a) =>
         a.kind === "task"
           ? `delete task ${a.owner}/${a.name} (${a.state})`
+          : a.archived
+          ? { skip: "already archived" }
           : `archive chat ${a.name}`,
       act: (b, a) => b.remove(a),
     });

@@ -25,6 +25,14 @@ export function explain(err: unknown, opts: { cancelled?: boolean } = {}): Failu
     };
   }
   if (err instanceof CoderError) {
+    if (aiGatewayOff(err)) {
+      return {
+        error:
+          `Coder Agents is switched off on this Coder: its AI Gateway is disabled (CODER_AI_GATEWAY_ENABLED), so chats cannot be created, messaged, stopped or archived (Coder answered 503 to ${err.route}).`,
+        next:
+          "Ask a Coder administrator to set CODER_AI_GATEWAY_ENABLED=true on the Coder server and restart it; until then chats can still be read (list_agents, get_agent, get_logs).",
+      };
+    }
     const summary = oneLine(err.summary, 500);
     return {
       error: err.uncertain
@@ -49,6 +57,16 @@ export function explain(err: unknown, opts: { cancelled?: boolean } = {}): Failu
     error: `Unexpected failure: ${oneLine(msg, 300)}`,
     next: "Call the tool again; if it keeps failing, report it with the arguments used.",
   };
+}
+
+/**
+ * Coder's 503 "AI Gateway must be enabled for Coder Agents functionality." (reference 0): every
+ * chat write and stream answers it while Coder's CODER_AI_GATEWAY_ENABLED is off (a setting of
+ * Coder itself, not of this server). Retrying cannot help.
+ */
+function aiGatewayOff(err: CoderError): boolean {
+  return err.kind === "http" && err.status === 503 &&
+    /AI Gateway must be enabled/i.test(`${err.coderMessage ?? ""} ${err.detail ?? ""}`);
 }
 
 /** The next step for a write whose fate is unknown. */

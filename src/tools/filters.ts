@@ -4,6 +4,7 @@
  * filter.
  */
 import { z } from "zod";
+import { FleetError } from "../model/backend.ts";
 import type { FleetFilter } from "../fleet/fleet.ts";
 import {
   Kind,
@@ -60,4 +61,58 @@ export function toFleetFilter(args: FilterArgs): FleetFilter {
 /** True when any filter is given. */
 export function hasFilter(args: FilterArgs): boolean {
   return (Object.keys(FILTER_FIELDS) as (keyof FilterArgs)[]).some((k) => args[k] !== undefined);
+}
+
+/** Each filter in a word or two for `where` (a filter missing here reads "as list_agents"). */
+const WHERE_NOTES: { [K in keyof typeof FILTER_FIELDS]?: string } = {
+  state: "state(s)",
+  waiting_for: "reason(s)",
+  pr: "PR state(s) or none",
+  owner: "username",
+  kind: "task or chat",
+  template: "name",
+  label: "key:value",
+  query: "text",
+  settled_for_s: "seconds",
+};
+
+const FILTER_NAMES = Object.keys(FILTER_FIELDS) as (keyof typeof FILTER_FIELDS)[];
+
+/** Unknown filters in `where` are refused, naming the ones it takes. */
+const unknownFilter = (iss: { code: string; keys?: string[] }) =>
+  iss.code === "unrecognized_keys"
+    ? `Unknown filter ${
+      (iss.keys ?? []).map((k) => JSON.stringify(k.slice(0, 40))).join(", ")
+    }: where takes only ${FILTER_NAMES.join(", ")}. Nothing was done. ` +
+      "Next: call again without it."
+    : undefined;
+
+/**
+ * `where` of the write tools as tools/list shows it: the filters' names, each with a word or two
+ * (list_agents describes them in full); {@link parseWhere} checks their values with the very
+ * schemas of {@link FILTER_FIELDS}. Four tools repeat `where`: their full schemas there would
+ * grow tools/list by a tenth.
+ */
+export const WhereInput = z.strictObject(
+  Object.fromEntries(
+    FILTER_NAMES.map((
+      k,
+    ) => [k, z.unknown().optional().describe(WHERE_NOTES[k] ?? "as list_agents")]),
+  ) as { [K in keyof typeof FILTER_FIELDS]: z.ZodOptional<z.ZodUnknown> },
+  { error: unknownFilter },
+);
+
+const FILTERS = z.strictObject(FILTER_FIELDS, { error: unknownFilter });
+
+/** Check `where`'s values against the filters' schemas; a FleetError says what is wrong. */
+export function parseWhere(where: Record<string, unknown>): FilterArgs {
+  const r = FILTERS.safeParse(where);
+  if (r.success) return r.data;
+  const what = r.error.issues.map((i) =>
+    i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message
+  ).join("; ");
+  throw new FleetError(
+    `where is not valid: ${what}. Nothing was done.`,
+    "Give each filter as list_agents takes it (its schema in tools/list), then call again.",
+  );
 }

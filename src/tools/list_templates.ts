@@ -1,7 +1,8 @@
 /** `list_templates`: what work can run where. */
 import { z } from "zod";
 import { getUserOrganizations } from "../coder/deployment.ts";
-import type { Catalog, ModelInfo, TemplateInfo } from "../model/backend.ts";
+import type { Catalog, TemplateInfo } from "../model/backend.ts";
+import { type ModelInfo, type UnsupportedProvider, unusableWhy } from "../model/models.ts";
 import { errorLine, oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
 
@@ -17,7 +18,7 @@ export const listTemplates = defineTool({
 
 Call it before create_task to choose template and preset (for tasks) or model (for chats), or when create_task says a name is unknown.
 
-Returns templates [{id, name, display_name, description, organization_id, presets [{id, name, default}]}] (only templates that can run AI tasks), models [{id, model, provider, display_name, available}], and organizations [{id, name, is_default}]. A back end that is absent contributes nothing.`,
+Returns templates [{id, name, display_name, description, organization_id, presets [{id, name, default}]}] (only templates that can run AI tasks), models [{id, model, provider, display_name, default, enabled, available, unavailable_reason?, context_limit?}] (chat models: create_task takes any usable one by name or id, and uses the default when given none), unsupported_providers (configured providers Coder Agents cannot use), and organizations [{id, name, is_default}]. A back end that is absent contributes nothing.`,
   input: z.object({}),
   output: z.object({
     templates: z.array(z.object({
@@ -34,12 +35,22 @@ Returns templates [{id, name, display_name, description, organization_id, preset
       })),
     })),
     models: z.array(z.object({
-      id: z.string(),
-      model: z.string(),
-      provider: z.string(),
+      id: z.string().describe("config id: what create_task's model takes, as do the names"),
+      model: z.string().describe("the provider's model name"),
+      provider: z.string().describe("the provider's kind, e.g. anthropic"),
       display_name: z.string(),
-      available: z.boolean(),
+      default: z.boolean().describe(
+        "the organization's default: Coder uses it when model is omitted (unless you chose your own)",
+      ),
+      enabled: z.boolean().describe("the model and its provider are enabled"),
+      available: z.boolean().describe("usable now: enabled, and its provider available"),
+      unavailable_reason: z.string().optional().describe(
+        "why not usable: disabled, provider_disabled, or the provider's reason (missing_api_key, fetch_failed, user_api_key_required)",
+      ),
+      context_limit: z.number().int().optional().describe("context window, tokens"),
     })),
+    unsupported_providers: z.array(z.object({ provider: z.string(), display_name: z.string() }))
+      .optional().describe("configured providers Coder Agents cannot use"),
     organizations: z.array(z.object({ id: z.string(), name: z.string(), is_default: z.boolean() })),
     warnings: z.array(z.string()).optional(),
   }),
@@ -56,7 +67,11 @@ Returns templates [{id, name, display_name, description, organization_id, preset
       ...backends.map((b) => b.catalog(signal)),
     ]);
     const warnings: string[] = [];
-    const merged = { templates: [] as TemplateInfo[], models: [] as ModelInfo[] };
+    const merged = {
+      templates: [] as TemplateInfo[],
+      models: [] as ModelInfo[],
+      unsupported: [] as UnsupportedProvider[],
+    };
     catalogs.forEach((c, i) => {
       if (c.status === "rejected") {
         warnings.push(`${backends[i].kind} catalog failed: ${oneLine(errorLine(c.reason), 300)}`);
@@ -65,6 +80,7 @@ Returns templates [{id, name, display_name, description, organization_id, preset
       const catalog = c.value as Catalog;
       merged.templates.push(...(catalog.templates ?? []));
       merged.models.push(...(catalog.models ?? []));
+      merged.unsupported.push(...(catalog.unsupported_providers ?? []));
       const skipped = catalog.skipped ?? [];
       for (const line of skipped.slice(0, MAX_SKIPPED)) warnings.push(oneLine(line, 300));
       if (skipped.length > MAX_SKIPPED) {
@@ -88,11 +104,24 @@ Returns templates [{id, name, display_name, description, organization_id, preset
         })),
       })),
       models: merged.models.map((m) => ({
-        ...m,
+        id: m.id,
         model: safeName(m.model, 128),
         provider: safeName(m.provider, 64),
         display_name: safeName(m.display_name, 128),
+        default: m.default,
+        enabled: m.enabled,
+        available: m.available,
+        ...(m.unavailable_reason ? { unavailable_reason: safeName(m.unavailable_reason, 60) } : {}),
+        ...(m.context_limit ? { context_limit: m.context_limit } : {}),
       })),
+      ...(merged.unsupported.length
+        ? {
+          unsupported_providers: merged.unsupported.map((u) => ({
+            provider: safeName(u.provider, 64),
+            display_name: safeName(u.display_name, 128),
+          })),
+        }
+        : {}),
       organizations: orgs.status === "fulfilled"
         ? orgs.value.map((o) => ({
           id: o.id,
@@ -109,12 +138,19 @@ Returns templates [{id, name, display_name, description, organization_id, preset
           t.presets.map((p) => `${p.name}${p.default ? "*" : ""}`).join(", ") || "no presets"
         }${t.description ? ` | ${t.description}` : ""}`
       ),
-      data.models.length ? "Chat models (model; provider; id):" : "",
-      ...data.models.map((m) =>
-        `- ${m.display_name || m.model}; ${m.provider}; ${m.id}${
-          m.available ? "" : " (unavailable)"
+      data.models.length
+        ? "Chat models (display name: model, provider, context; * = default; id):"
+        : "",
+      ...data.models.map(modelLine),
+      data.unsupported_providers
+        ? `Providers Coder Agents cannot use: ${
+          data.unsupported_providers.map((u) =>
+            u.display_name && u.display_name !== u.provider
+              ? `${u.display_name} (${u.provider})`
+              : u.provider || u.display_name
+          ).join(", ")
         }`
-      ),
+        : "",
       data.organizations.length
         ? `Organizations: ${
           data.organizations.map((o) => `${o.name}${o.is_default ? " (default)" : ""}`).join(", ")
@@ -128,3 +164,30 @@ Returns templates [{id, name, display_name, description, organization_id, preset
     return { data, text: lines.filter(Boolean).join("\n") };
   },
 });
+
+/** One chat model, compact: `- Name*: model, provider, 200k context; id` and why it is unusable. */
+function modelLine(
+  m: {
+    id: string;
+    model: string;
+    provider: string;
+    display_name: string;
+    default: boolean;
+    available: boolean;
+    unavailable_reason?: string;
+    context_limit?: number;
+  },
+): string {
+  const facts = [m.model, m.provider, m.context_limit ? `${tokens(m.context_limit)} context` : ""]
+    .filter(Boolean).join(", ");
+  return `- ${m.display_name || m.model}${m.default ? "*" : ""}${
+    facts ? `: ${facts}` : ""
+  }; ${m.id}${m.available ? "" : `; not usable: ${unusableWhy(m.unavailable_reason)}`}`;
+}
+
+/** A token count, short: 200k, 1M, 900. */
+function tokens(n: number): string {
+  if (n >= 1_000_000) return `${+(n / 1_000_000).toFixed(1)}M`;
+  if (n >= 1_000) return `${Math.round(n / 1_000)}k`;
+  return String(n);
+}

@@ -62,7 +62,7 @@ export const AgentSchema = AgentRowSchema.extend({
 
 /** One item of a batch action. */
 export const ActionRowSchema = z.object({
-  agent: z.string().describe("the handle as given"),
+  agent: z.string().describe("the handle as given, or owner/name (where)"),
   id: z.string().optional(),
   kind: Kind.optional(),
   outcome: z.enum(["done", "skipped", "would", "failed", "uncertain", "duplicate"]),

@@ -1,10 +1,11 @@
 /** `send_input`: message one agent or many. */
 import { z } from "zod";
-import { sendInput } from "../fleet/send.ts";
-import { oneLine } from "../model/text.ts";
+import { previewSend, sendInput } from "../fleet/send.ts";
+import { selectAgents } from "../fleet/select.ts";
+import { resultLine, SELECT_FIELDS, selectionLine, selectionOf } from "./actions.ts";
 import { defineTool } from "./define.ts";
 import { writeFailure } from "./errors.ts";
-import { AgentsInput, Kind, TextInput } from "./schemas.ts";
+import { Kind, TextInput } from "./schemas.ts";
 
 /** Default of `wait_s`: a wait that fits in the 60 s MCP clients wait by default. */
 export const WAIT_DEFAULT_S = 45;
@@ -17,9 +18,9 @@ export const sendInputTool = defineTool({
 
 Use it to answer an agent's question, give it the next step, or steer it. if_busy: wait (default) sends as soon as each agent is ready, within wait_s, resuming paused tasks first; fail sends only to ready agents; queue and interrupt work on chats (queue the message, or interrupt the current turn); Coder Tasks cannot queue or interrupt, so a busy task is reported busy.
 
-Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | duplicate, detail}] for every agent, in input order: uncertain means the send may have happened (check with get_agent before retrying); duplicate means the same agent was named again and got the message once; where Coder makes chat sends idempotent, detail names its receipt's state and a lost answer is retried safely. 1 to 100 agents; input at most 100000 characters; wait_s default ${WAIT_DEFAULT_S}, at most 300 (progress at least every 10 s). Busy agents are watched with one list request per back end per round (your own chats: through Coder's chat watch, listing every 30 s).`,
+Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | duplicate | would, detail}] for every agent, in input order: uncertain means the send may have happened (check with get_agent before retrying); duplicate means the same agent was named again and got the message once; where Coder makes chat sends idempotent, detail names its receipt's state and a lost answer is retried safely. 1 to 100 agents; input at most 100000 characters; wait_s default ${WAIT_DEFAULT_S}, at most 300 (progress at least every 10 s). Busy agents are watched with one list request per back end per round (your own chats: through Coder's chat watch, listing every 30 s).`,
   input: z.object({
-    agents: AgentsInput,
+    ...SELECT_FIELDS,
     input: TextInput.describe("The message to send."),
     if_busy: z.enum(["wait", "queue", "interrupt", "fail"]).default("wait").describe(
       "What to do when an agent is busy: wait, queue (chats), interrupt (chats) or fail.",
@@ -33,7 +34,7 @@ Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | du
       agent: z.string(),
       id: z.string().optional(),
       kind: Kind.optional(),
-      outcome: z.enum(["sent", "queued", "busy", "failed", "uncertain", "duplicate"]),
+      outcome: z.enum(["sent", "queued", "busy", "failed", "uncertain", "duplicate", "would"]),
       detail: z.string(),
     })),
   }),
@@ -43,13 +44,15 @@ Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | du
     idempotentHint: false,
     openWorldHint: true,
   },
-  waits: ({ if_busy, wait_s }) => if_busy === "wait" ? wait_s * 1000 : 0,
-  async handler({ agents, input, if_busy, wait_s }, { fleet, signal, progress }) {
-    const targets = await fleet.resolveMany(agents, signal);
-    const results = await sendInput(fleet, targets, {
+  waits: ({ if_busy, wait_s, dry_run }) => if_busy === "wait" && !dry_run ? wait_s * 1000 : 0,
+  async handler(args, { fleet, signal, progress }) {
+    const { input, if_busy, wait_s, dry_run } = args;
+    const selected = await selectAgents(fleet, selectionOf(args), signal);
+    const targets = selected.targets;
+    const opts = { ifBusy: if_busy, waitMs: wait_s * 1000 };
+    const results = dry_run ? previewSend(targets, opts) : await sendInput(fleet, targets, {
+      ...opts,
       input,
-      ifBusy: if_busy,
-      waitMs: wait_s * 1000,
       signal,
       failure: writeFailure,
       onRound: (_round, done, total) => progress(done, total, `${done} of ${total} handled`),
@@ -59,13 +62,17 @@ Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | du
       .filter((o) => count(o) > 0)
       .map((o) => `, ${o} ${count(o)}`)
       .join("");
-    const text = [
-      `sent ${count("sent")}, queued ${count("queued")}, busy ${count("busy")}, failed ${
+    const head = dry_run
+      ? `Dry run: ${count("would")} would get the message, ${count("busy")} busy, ${
         count("failed")
-      }${extra}`,
-      ...results.map((r) =>
-        `- ${oneLine(r.agent, 80)}: ${r.outcome}${r.detail ? ` (${oneLine(r.detail, 600)})` : ""}`
-      ),
+      } cannot${extra}.`
+      : `sent ${count("sent")}, queued ${count("queued")}, busy ${count("busy")}, failed ${
+        count("failed")
+      }${extra}`;
+    const text = [
+      selectionLine(selected, dry_run),
+      results.length > 0 || !selected.byFilter ? head : "",
+      ...results.map((r) => resultLine(r, selected)),
       count("uncertain") > 0
         ? "Uncertain sends may have been delivered: check those agents with get_agent before sending again."
         : "",

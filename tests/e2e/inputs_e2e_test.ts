@@ -37,9 +37,9 @@ async function strict(t: Deno.TestContext, h: Harness) {
   await t.step("an unknown argument is refused, named, and nothing is resumed", async () => {
     h.sim.setTask(taskId, { status: "paused" });
     h.sim.clearRequests();
-    const r = await h.call("resume_agents", { agents: [taskId], dry_run: true });
+    const r = await h.call("resume_agents", { agents: [taskId], force: true });
     assert.equal(r.isError, true, r.text);
-    assert.match(r.text, /dry_run/);
+    assert.match(r.text, /force/);
     // Rendered like every other error: what happened, then the next step on its own line.
     assert.match(r.text, /^Error: \S/);
     assert.match(r.text, /^Next: \S/m);
@@ -58,7 +58,7 @@ async function strict(t: Deno.TestContext, h: Harness) {
       ["get_logs", { agent: taskId, since: 1 }],
       ["list_templates", { org: "x" }],
       ["create_task", { prompt: "x", dry_run: true }],
-      ["send_input", { agents: [taskId], input: "x", dry_run: true }],
+      ["send_input", { agents: [taskId], input: "x", priority: "high" }],
       ["wait_for_agents", { agents: [taskId], timeout: 1 }],
       ["stop_agents", { agents: [taskId], force: true }],
       ["delete_agents", { agents: [taskId], confirm: true }],

@@ -132,11 +132,7 @@ Deno.test("catalog: tools/list shows titles, annotations, output schemas, descri
         `${t.name} ${k}`,
       );
     }
-    // deno-lint-ignore no-explicit-any
-    for (const [field, schema] of Object.entries((t.inputSchema as any).properties ?? {})) {
-      // deno-lint-ignore no-explicit-any
-      assert.ok((schema as any).description, `${t.name}.${field} is described`);
-    }
+    for (const field of undescribed(t.inputSchema, t.name)) assert.fail(`${field} is described`);
   }
 });
 
@@ -163,6 +159,32 @@ Deno.test("catalog: tools/list is compact, and within its byte budget", async ()
   const wait = JSON.stringify(tools.find((t) => t.name === "wait_for_agents")!.outputSchema);
   assert.equal(wait.split('"state_since"').length - 1, 2, "one row definition (and required)");
   assert.ok(wait.includes('"$ref":"#/$defs/AgentRow"'));
+});
+
+/** Input fields without a description, at any depth (`where`'s filters, say), as `tool.a.b`. */
+function undescribed(schema: unknown, path: string): string[] {
+  if (!schema || typeof schema !== "object") return [];
+  const s = schema as Record<string, unknown>;
+  const props = Object.entries((s.properties ?? {}) as Record<string, Record<string, unknown>>);
+  return [
+    ...props.flatMap(([k, v]) => [
+      ...(v.description ? [] : [`${path}.${k}`]),
+      ...undescribed(v, `${path}.${k}`),
+    ]),
+    ...[s.items, s.additionalProperties, ...((s.anyOf as unknown[]) ?? [])].flatMap((x) =>
+      undescribed(x, path)
+    ),
+  ];
+}
+
+Deno.test("catalog: the field check looks into nested objects", () => {
+  const schema = {
+    properties: {
+      where: { description: "w", properties: { a: { description: "a" }, b: {} } },
+      list: { description: "l", items: { properties: { c: {} } } },
+    },
+  };
+  assert.deepEqual(undescribed(schema, "t"), ["t.where.b", "t.list.c"]);
 });
 
 /** The command that rewrites the snapshots (it must work as printed). */

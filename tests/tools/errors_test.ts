@@ -39,3 +39,24 @@ Deno.test("failureText: a hostile message cannot forge a Next: line", () => {
   assert.equal(lines.length, 2);
   assert.equal(lines.filter((l) => l.startsWith("Next:")).length, 1);
 });
+
+Deno.test("explain: Coder's 503 'AI Gateway must be enabled' is one line naming the setting", () => {
+  const off = new CoderError({
+    status: 503,
+    route: "POST /api/v2/chats",
+    kind: "http",
+    coderMessage: "AI Gateway must be enabled for Coder Agents functionality.",
+    detail: "Set CODER_AI_GATEWAY_ENABLED=true and restart Coder to use Coder Agents.",
+  });
+  const f = explain(off);
+  assert.match(f.error, /AI Gateway is disabled \(CODER_AI_GATEWAY_ENABLED\)/);
+  assert.match(f.error, /503 to POST \/api\/v2\/chats/);
+  assert.match(f.next, /set CODER_AI_GATEWAY_ENABLED=true on the Coder server and restart it/);
+  assert.doesNotMatch(f.next, /retry shortly/i);
+  assert.equal(failureText(f).split("\n").length, 2);
+  const w = writeFailure(off);
+  assert.equal(w.outcome, "failed");
+  assert.match(w.detail, /Next: Ask a Coder administrator/);
+  // Any other 503 is still Coder failing: retry.
+  assert.match(explain(err("http", 503)).next, /retry shortly/);
+});

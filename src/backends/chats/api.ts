@@ -13,15 +13,16 @@ import {
   Chat,
   ChatCost,
   ChatMessagesResponse,
-  ChatModelsResponse,
   ChatSubmission,
   ChatWire,
   CreateChatMessageResponse,
   isReceipt,
   normalizeChat,
 } from "./wire.ts";
+import { ChatModelsResponse } from "./models_wire.ts";
 
 export * from "./wire.ts";
+export * from "./models_wire.ts";
 
 /** codersdk.ChatInputPart, as we send it. */
 export interface ChatInputPart {
@@ -271,10 +272,12 @@ export async function interruptChat(
 export type ModelsRoute = "org" | "legacy";
 
 /**
- * `GET /api/v2/organizations/{org}/chats/models` (`route: "org"`, current Coder) or
- * `GET C/chats/models` (`route: "legacy"`, up to v2.36): model configs by provider.
+ * `GET /api/v2/organizations/{org}/chats/models` (`route: "org"`, current Coder: flat models and
+ * provider descriptors) or `GET C/chats/models` (`route: "legacy"`, up to v2.36: models by
+ * provider); {@link ChatModelsResponse} reads both. Concurrent calls for the same route share one
+ * request in flight (`coalesce.ts`): a batch of creates asks once.
  */
-export function listChatModels(
+export async function listChatModels(
   client: CoderClient,
   prefix: string,
   where: { route: ModelsRoute; org?: string } = { route: "legacy" },
@@ -283,7 +286,13 @@ export function listChatModels(
   const path = where.route === "org"
     ? `/api/v2/organizations/${segment(where.org ?? "", "organization id")}/chats/models`
     : `${prefix}/chats/models`;
-  return client.get(path, ChatModelsResponse, { signal });
+  return await shared(
+    client,
+    `GET ${path}`,
+    `GET ${path}`,
+    signal,
+    (s) => client.get(path, ChatModelsResponse, { signal: s }),
+  );
 }
 
 /** `GET C/chats/{chat}/cost`, or `null` when the deployment does not report cost (404). */

@@ -43,7 +43,7 @@ import {
 } from "../../model/backend.ts";
 import { isHttp, isNotFound } from "../../model/backend_errors.ts";
 import { renderParts } from "./state.ts";
-import { ChatModels } from "./models.ts";
+import { ChatModels, modelLabel } from "./models.ts";
 import { type OptionalTerm, QueryTerms } from "./probes.ts";
 import { agentWatch, ChatWatch } from "./watch.ts";
 import { checkReceipt, idempotent, receiptNote, type RequestIdSupport } from "./writes.ts";
@@ -264,9 +264,10 @@ export class ChatsBackend implements Backend {
 
   /** Start a chat in the caller's default organization, with the model and title asked for. */
   async create(spec: CreateSpec, signal?: AbortSignal): Promise<Agent> {
+    const model = this.models.choose(spec.model, signal);
     const [organizationId, modelId] = await Promise.all([
       this.models.defaultOrganization(signal),
-      spec.model ? this.models.resolve(spec.model, signal) : Promise.resolve(undefined),
+      model.id,
     ]);
     const answer = await idempotent(
       this.#requestIds,
@@ -285,7 +286,7 @@ export class ChatsBackend implements Backend {
           signal,
           retrySafe,
         ),
-    );
+    ).catch(model.refused);
     const receipt = answer.receipt;
     let chat: Chat;
     if (receipt) {
@@ -306,6 +307,8 @@ export class ChatsBackend implements Backend {
     }
     const agent = this.toAgent(chat);
     agent.prompt = block(spec.prompt, 2000).text;
+    const runs = await model.label(chat.last_model_config_id ?? modelId);
+    if (runs) agent.model = runs;
     if (receipt) agent.receipt = { request_id: receipt.request_id, state: receipt.state };
     return agent;
   }
@@ -410,10 +413,17 @@ export class ChatsBackend implements Backend {
     );
   }
 
-  /** The model configs chats can run with (none when the deployment has no models route). */
+  /**
+   * The model configs chats can run with (none when the deployment has no models route), and
+   * the configured providers Coder Agents cannot use.
+   */
   async catalog(signal?: AbortSignal): Promise<Catalog> {
-    const { models, skipped } = await this.models.catalog(signal);
-    return { models, ...(skipped.length ? { skipped } : {}) };
+    const { models, unsupported, skipped } = await this.models.catalog(signal);
+    return {
+      models,
+      ...(unsupported.length ? { unsupported_providers: unsupported } : {}),
+      ...(skipped.length ? { skipped } : {}),
+    };
   }
 
   /** The chat's cost, when the deployment reports it; `{}` otherwise. */
@@ -460,7 +470,7 @@ export class ChatsBackend implements Backend {
       const m = models.status === "fulfilled" && models.value
         ? modelInfos(models.value).find((x) => x.id === modelId)
         : undefined;
-      out.model = m ? `${m.display_name || m.model} (${m.provider})` : modelId;
+      out.model = m ? modelLabel(m) : oneLine(modelId, 100);
     }
     return out;
   }

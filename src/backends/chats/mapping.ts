@@ -2,9 +2,10 @@
  * Chats seen as fleet agents: a Coder chat mapped to an {@link Agent} (sanitised), model configs
  * flattened, message roles mapped, ownership decided. Pure functions, no I/O.
  */
-import type { Chat, ChatModelsResponse } from "./api.ts";
+import type { Chat, ChatModel, ChatModelProvider, ChatModelsResponse } from "./api.ts";
 import type { Agent, AgentState, AgentSummary, PrState, WaitingFor } from "../../model/agent.ts";
-import type { BackendContext, LogMessage, ModelInfo } from "../../model/backend.ts";
+import type { BackendContext, LogMessage } from "../../model/backend.ts";
+import type { ModelInfo, UnsupportedProvider } from "../../model/models.ts";
 import { chatPr, chatStateWord, chatWaitingFor, prStateOf, USAGE_LIMIT_DETAIL } from "./state.ts";
 import { msOf } from "../../model/time.ts";
 import { oneLine } from "../../model/text.ts";
@@ -12,28 +13,76 @@ import { oneLine } from "../../model/text.ts";
 /** Longest chat title kept in an agent's `name`. */
 export const NAME_MAX = 200;
 
-/** Flatten Coder's models-by-provider answer into the fleet's model list (sanitised). */
+/**
+ * Coder's models answer as the fleet's model list (sanitised), from either shape: current
+ * Coder's flat `models[]`, each joined to its provider by `ai_provider_id` (the provider's kind is
+ * its `type`), or older Coder's models nested under their provider. Usable = the model enabled,
+ * its provider enabled and available (reference 9); a model whose provider Coder does not
+ * describe is judged by its own `enabled` alone. A config id seen twice is listed once.
+ */
 export function modelInfos(res: ChatModelsResponse): ModelInfo[] {
+  const providers = new Map<string, ChatModelProvider>();
+  for (const p of res.providers.items) if (p.id) providers.set(p.id.toLowerCase(), p);
   const out: ModelInfo[] = [];
-  for (const p of res.providers) {
-    for (const m of p.models.items) {
-      out.push({
-        id: oneLine(m.id, 100),
-        model: oneLine(m.model ?? "", 100),
-        provider: oneLine(m.provider ?? p.provider ?? "", 100),
-        display_name: oneLine(m.display_name ?? m.model ?? "", 100),
-        available: p.available ?? true,
-      });
-    }
+  const seen = new Set<string>();
+  const add = (m: ChatModel, p: ChatModelProvider | undefined) => {
+    if (seen.has(m.id)) return;
+    seen.add(m.id);
+    out.push(modelInfo(m, p));
+  };
+  for (const m of res.models.items) {
+    add(m, m.ai_provider_id ? providers.get(m.ai_provider_id.toLowerCase()) : undefined);
   }
+  for (const p of res.providers.items) for (const m of p.models.items) add(m, p);
   return out;
 }
 
-/** One line for each malformed model config left out of `res`. */
+/** One model config, with what its provider says about it. */
+function modelInfo(m: ChatModel, p: ChatModelProvider | undefined): ModelInfo {
+  const reason = m.enabled === false
+    ? "disabled"
+    : p?.enabled === false
+    ? "provider_disabled"
+    : p?.available === false
+    ? oneLine(p.unavailable_reason ?? "", 60) || "provider_unavailable"
+    : undefined;
+  const info: ModelInfo = {
+    id: oneLine(m.id, 100),
+    model: oneLine(m.model ?? "", 100),
+    provider: oneLine(m.provider ?? p?.type ?? p?.provider ?? "", 100),
+    display_name: oneLine(m.display_name ?? m.model ?? "", 100),
+    default: m.is_default === true,
+    enabled: m.enabled !== false && p?.enabled !== false,
+    available: reason === undefined,
+  };
+  if (reason) info.unavailable_reason = reason;
+  const limit = m.context_limit;
+  if (typeof limit === "number" && Number.isFinite(limit) && limit > 0) {
+    info.context_limit = Math.floor(limit);
+  }
+  return info;
+}
+
+/** The configured providers Coder Agents cannot use (sanitised). */
+export function unsupportedProviders(res: ChatModelsResponse): UnsupportedProvider[] {
+  return res.unsupported_providers.items.flatMap((u) => {
+    const provider = oneLine(u.provider ?? "", 60);
+    const display_name = oneLine(u.display_name ?? "", 100);
+    return provider || display_name ? [{ provider, display_name }] : [];
+  });
+}
+
+/** One line for each malformed model config, provider or unsupported provider left out. */
 export function skippedModels(res: ChatModelsResponse): string[] {
-  return res.providers.flatMap((p) =>
-    p.models.skipped.map((s) => p.provider ? `provider ${oneLine(p.provider, 60)}: ${s}` : s)
-  );
+  return [
+    ...res.models.skipped,
+    ...res.providers.skipped,
+    ...res.providers.items.flatMap((p) => {
+      const name = p.provider ?? p.type;
+      return p.models.skipped.map((s) => name ? `provider ${oneLine(name, 60)}: ${s}` : s);
+    }),
+    ...res.unsupported_providers.skipped,
+  ];
 }
 
 /** Map a Coder message role to a log role. */

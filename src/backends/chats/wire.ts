@@ -2,11 +2,11 @@
  * The Coder Chats API's schemas ("Coder Agents", `/api/v2/chats` or `/api/experimental/chats`).
  * Tolerant: extra fields pass through, optional fields may be absent or null, and a few shapes
  * that differ between versions (ids as `{uuid, valid}` objects, tool arguments as raw JSON or as
- * byte arrays, a bare array of models) are all accepted. The endpoints are in `api.ts`.
+ * byte arrays) are all accepted. The model catalog's schemas are in `models_wire.ts`, the
+ * endpoints in `api.ts`.
  */
 import { z } from "zod";
 import { idOf, WireId } from "../../coder/ids.ts";
-import { itemsOf } from "../../coder/lists.ts";
 
 /** Turn a label map as sent into strings: non-strings JSON-encoded, null values dropped. */
 export function stringMap(m: Record<string, unknown> | null | undefined): Record<string, string> {
@@ -211,42 +211,6 @@ export const CreateChatMessageResponse = z.preprocess(
 );
 /** The answer to a sent message. */
 export type CreateChatMessageResponse = z.infer<typeof CreateChatMessageResponse>;
-
-/** codersdk.ChatModel: a model config; its `id` is what `model_config_id` takes. */
-export const ChatModel = z.looseObject({
-  id: z.string(),
-  model: z.string().nullish(),
-  provider: z.string().nullish(),
-  display_name: z.string().nullish(),
-});
-/** A chat model config. */
-export type ChatModel = z.infer<typeof ChatModel>;
-
-/** codersdk.ChatModelProvider. */
-export const ChatModelProvider = z.looseObject({
-  provider: z.string().nullish(),
-  available: z.boolean().nullish(),
-  unavailable_reason: z.string().nullish(),
-  /** Parsed one by one: a malformed model is left out and named in `skipped`. */
-  models: itemsOf(ChatModel, "chat model").transform((m) => m ?? { items: [], skipped: [] }),
-});
-/** A model provider. */
-export type ChatModelProvider = z.infer<typeof ChatModelProvider>;
-
-/** codersdk.ChatModelsResponse. A bare array (of providers, or of models) is accepted too. */
-export const ChatModelsResponse = z.preprocess(
-  (v) => {
-    if (!Array.isArray(v)) return v;
-    const providers = v.some((x) => x && typeof x === "object" && "models" in x);
-    return { providers: providers ? v : [{ available: true, models: v }] };
-  },
-  z.looseObject({
-    providers: z.array(ChatModelProvider).nullish().transform((p) => p ?? []),
-    unsupported_providers: z.array(z.unknown()).nullish(),
-  }),
-);
-/** The models a deployment offers. */
-export type ChatModelsResponse = z.infer<typeof ChatModelsResponse>;
 
 /** codersdk.ChatCost: spend of the whole chat tree. */
 export const ChatCost = z.looseObject({

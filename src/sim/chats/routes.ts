@@ -2,10 +2,11 @@
  * The `/chats` routes of the simulated Coder: list with `q` and `label`, create, get, archive and
  * relabel, messages (paged), send (queue or interrupt), interrupt, cost and models.
  */
-import { allModels, type SimUser, type World } from "../deployment.ts";
+import type { SimUser, World } from "../deployment.ts";
 import type { ChatRec, ChatStore, MsgRec, ReceiptRec } from "./store.ts";
 import type { ChatWatchHub } from "./watch.ts";
 import { chatMessageJson, chatQueuedJson, chatWire } from "./wire.ts";
+import { createModel, legacyModelsJson, orgModelsJson } from "./models.ts";
 import {
   coderError,
   empty,
@@ -158,12 +159,8 @@ export class ChatRoutes {
     if (seen) return json(200, seen); // the same request again: its first answer
     const parts = inputParts(body.content);
     if (!parts) return requiredField("content");
-    let modelId = allModels(w)[0].id;
-    if (body.model_config_id !== undefined && body.model_config_id !== "") {
-      const m = allModels(w).find((x) => x.id === body.model_config_id);
-      if (!m) return coderError(400, "Model config not found.");
-      modelId = m.id;
-    }
+    const model = createModel(w, body.model_config_id);
+    if (model instanceof Response) return model;
     if (body.organization_id !== undefined && body.organization_id !== w.org.id) {
       return coderError(400, "Organization not found.");
     }
@@ -178,7 +175,7 @@ export class ChatRoutes {
     const text = textOf(parts);
     const c = this.store.newRec(w.me, squash(text.split("\n")[0], 60) || "New chat", now);
     c.labels = labels;
-    c.modelId = modelId;
+    c.modelId = model.id;
     if (typeof body.workspace_id === "string" && isUuid(body.workspace_id)) {
       c.workspaceId = body.workspace_id;
     }
@@ -275,28 +272,21 @@ export class ChatRoutes {
     const w = this.world;
     router.add("GET", C, ({ query }) => this.#listChats(query));
     router.add("POST", C, async ({ req }) => this.#create(await readBody(req)));
-    const models = () =>
-      json(200, {
-        providers: w.providers.map((p) => ({
-          provider: p.provider,
-          available: p.available,
-          ...(p.unavailable_reason ? { unavailable_reason: p.unavailable_reason } : {}),
-          models: p.models,
-        })),
-        unsupported_providers: [],
-      });
     if (w.profile === "current") {
-      // Current Coder: model configs are organization-scoped; the old route answers 404.
+      // Current Coder: model configs are organization-scoped, flat, with provider descriptors
+      // (reference 9); the old route answers 404.
       router.add("GET", "/api/v2/organizations/{organization}/chats/models", ({ params }) => {
         const org = params.organization;
-        return org === w.org.id || org === w.org.name ? models() : resourceNotFound();
+        return org === w.org.id || org === w.org.name
+          ? json(200, orgModelsJson(w))
+          : resourceNotFound();
       });
       router.add("GET", `${C}/models`, () => resourceNotFound());
       if (this.watch) {
         const hub = this.watch;
         router.add("GET", `${C}/watch`, ({ req }) => hub.accept(req));
       }
-    } else router.add("GET", `${C}/models`, models);
+    } else router.add("GET", `${C}/models`, () => json(200, legacyModelsJson(w)));
     router.add(
       "GET",
       `${C}/{chat}`,

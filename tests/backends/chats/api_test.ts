@@ -215,14 +215,14 @@ Deno.test("CreateChatMessageResponse and models schemas", async (t) => {
       }, { provider: "openai", available: false, unavailable_reason: "missing_api_key" }],
       unsupported_providers: [],
     });
-    assert.equal(res.providers.length, 2);
-    assert.equal(res.providers[0].models.items[0].id, "m1");
-    assert.deepEqual(res.providers[1].models, { items: [], skipped: [] });
+    assert.equal(res.providers.items.length, 2);
+    assert.equal(res.providers.items[0].models.items[0].id, "m1");
+    assert.deepEqual(res.providers.items[1].models, { items: [], skipped: [] });
   });
 
   await t.step("a bare array of models is accepted", () => {
     const res = ChatModelsResponse.parse([{ id: "m2", display_name: "Model Two" }]);
-    assert.equal(res.providers[0].models.items[0].id, "m2");
+    assert.equal(res.models.items[0].id, "m2");
   });
 });
 
@@ -336,7 +336,7 @@ Deno.test("chat HTTP functions", async (t) => {
       body: { providers: [{ provider: "p", available: true, models: [{ id: "m" }] }] },
     }));
     const res = await listChatModels(client, "/api/v2");
-    assert.equal(res.providers[0].models.items[0].id, "m");
+    assert.equal(res.providers.items[0].models.items[0].id, "m");
     assert.equal(seen[0].url.pathname, "/api/v2/chats/models");
   });
 

@@ -4,57 +4,17 @@
  * status filter probed once, and request_id receipts learned from the first answer.
  */
 import assert from "node:assert/strict";
-import { CoderClient } from "../../../src/coder/http.ts";
-import { ChatsBackend } from "../../../src/backends/chats/backend.ts";
+import { type Route, stubBackend } from "./stub.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 
-const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
 const ID1 = "11111111-1111-4111-8111-111111111111";
 const ORG = "d0000000-0000-4000-8000-000000000000";
-
-interface Req {
-  method: string;
-  url: URL;
-  body: Record<string, unknown> | undefined;
-}
-type Route = (req: Req) => { status: number; body?: unknown } | "lost" | undefined;
 
 function chat(over: Record<string, unknown> = {}) {
   return { id: ID1, title: "t", status: "waiting", owner_username: "alice", ...over };
 }
 
-function backend(route: Route) {
-  const seen: Req[] = [];
-  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
-    const req: Req = {
-      method: init?.method ?? "GET",
-      url: new URL(String(input)),
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
-    };
-    seen.push(req);
-    if (req.url.pathname === "/api/v2/users/me/organizations") {
-      return Promise.resolve(Response.json([{ id: ORG, name: "coder", is_default: true }]));
-    }
-    const r = route(req) ?? { status: 404, body: { message: "Route not found." } };
-    if (r === "lost") return Promise.reject(new TypeError("connection reset"));
-    const text = r.body === undefined ? null : JSON.stringify(r.body);
-    return Promise.resolve(new Response(text, { status: r.status }));
-  };
-  const client = new CoderClient({
-    url: "http://coder.test",
-    token: "tok",
-    fetch: fetchStub as typeof fetch,
-    retries: 0,
-  });
-  const b = new ChatsBackend({
-    client,
-    prefix: "/api/v2",
-    dashboardUrl: "https://dash.test",
-    me: ME,
-    now: () => Date.parse("2026-03-02T00:00:00Z"),
-  });
-  return { b, seen };
-}
+const backend = (route: Route) => stubBackend(route, ORG);
 
 const MODELS = { providers: [{ provider: "anthropic", models: [{ id: "m1", model: "claude" }] }] };
 const agent = { id: ID1, kind: "chat", state: "idle" } as Agent;

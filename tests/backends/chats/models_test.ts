@@ -1,0 +1,256 @@
+/**
+ * Chat models as Coder serves them: the v2.39 shape (flat models joined to provider descriptors,
+ * a default, disabled models, unavailable providers) and the older nested shape, both read from
+ * fixtures written from the reference; which model a create names, runs or refuses; the model
+ * get_agent names. Over a stubbed fetch (our own code is not mocked).
+ */
+import assert from "node:assert/strict";
+import { ChatModelsResponse } from "../../../src/backends/chats/api.ts";
+import { chatToAgent } from "../../../src/backends/chats/backend.ts";
+import {
+  modelInfos,
+  skippedModels,
+  unsupportedProviders,
+} from "../../../src/backends/chats/mapping.ts";
+import { modelLabel, pickModel } from "../../../src/backends/chats/models.ts";
+import type { Agent } from "../../../src/model/agent.ts";
+import { FleetError } from "../../../src/model/backend.ts";
+import type { ModelInfo } from "../../../src/model/models.ts";
+import { stubBackend } from "./stub.ts";
+
+const fixture = (name: string) =>
+  JSON.parse(Deno.readTextFileSync(new URL(`../../fixtures/chats/${name}`, import.meta.url)));
+const V239 = fixture("v239_models_200.json");
+const V236 = fixture("v236_models_200.json");
+
+const SONNET = "6f1c2a0e-8b3d-4c5e-9a7f-1b2c3d4e5f60";
+const OPUS = "7a2d3b1f-9c4e-4d6f-8b80-2c3d4e5f6071";
+const HAIKU = "8b3e4c20-ad5f-4e70-9c91-3d4e5f607182";
+const GPT5 = "9c4f5d31-be60-4f81-8da2-4e5f60718293";
+const GEMINI = "ad5060e2-cf71-4092-9eb3-5f60718293a4";
+
+Deno.test("models: the v2.39 answer (reference 9) is read", async (t) => {
+  const res = ChatModelsResponse.parse(V239);
+  const models = modelInfos(res);
+
+  await t.step("every model, joined to its provider's type by ai_provider_id", () => {
+    assert.deepEqual(models.map((m) => [m.display_name, m.model, m.provider]), [
+      ["Claude Sonnet 4.5", "claude-sonnet-4-5", "anthropic"],
+      ["Claude Opus 4.1", "claude-opus-4-1", "anthropic"],
+      ["Claude Haiku 3.5", "claude-3-5-haiku", "anthropic"],
+      ["GPT-5", "gpt-5", "openai"],
+      ["Gemini 2.5 Pro", "gemini-2.5-pro", "google"],
+    ]);
+    assert.deepEqual(skippedModels(res), []);
+  });
+
+  await t.step("the default, what is usable, and why not", () => {
+    const row = (id: string) => models.find((m) => m.id === id)!;
+    assert.deepEqual(row(SONNET), {
+      id: SONNET,
+      model: "claude-sonnet-4-5",
+      provider: "anthropic",
+      display_name: "Claude Sonnet 4.5",
+      default: true,
+      enabled: true,
+      available: true,
+      context_limit: 200000,
+    });
+    assert.equal(row(OPUS).default, false);
+    assert.equal(row(OPUS).available, true);
+    assert.deepEqual(
+      [HAIKU, GPT5, GEMINI].map((
+        id,
+      ) => [row(id).enabled, row(id).available, row(id).unavailable_reason]),
+      [
+        [false, false, "disabled"],
+        [true, false, "missing_api_key"],
+        [false, false, "provider_disabled"],
+      ],
+    );
+    assert.equal(row(GPT5).context_limit, 400000);
+  });
+
+  await t.step("unsupported providers", () => {
+    assert.deepEqual(unsupportedProviders(res), [
+      { provider: "copilot", display_name: "GitHub Copilot" },
+    ]);
+  });
+
+  await t.step("a malformed model is left out and named; the others stay", () => {
+    const bad = structuredClone(V239);
+    bad.models[1].enabled = "yes";
+    const r = ChatModelsResponse.parse(bad);
+    assert.equal(modelInfos(r).length, 4);
+    assert.match(skippedModels(r).join("\n"), /chat model #2 .*skipped, malformed: enabled/);
+  });
+
+  await t.step("a model whose provider is not described is judged by itself", () => {
+    const lone = ChatModelsResponse.parse({
+      models: [{ id: "x", model: "m", ai_provider_id: "nowhere", enabled: true }],
+      providers: [],
+    });
+    assert.deepEqual(modelInfos(lone).map((m) => [m.provider, m.available]), [["", true]]);
+  });
+});
+
+Deno.test("models: the older nested answer (swagger ChatModelsResponse) is read", () => {
+  const res = ChatModelsResponse.parse(V236);
+  const models = modelInfos(res);
+  assert.deepEqual(
+    models.map((m) => [m.id, m.provider, m.display_name, m.default, m.available]),
+    [
+      ["claude-sonnet-4-5-config", "anthropic", "Claude Sonnet 4.5", false, true],
+      ["claude-opus-4-1-config", "anthropic", "Claude Opus 4.1", false, true],
+      ["gpt-5-config", "openai", "GPT-5", false, false],
+    ],
+  );
+  assert.equal(models[2].unavailable_reason, "missing_api_key");
+  assert.deepEqual(unsupportedProviders(res).map((u) => u.provider), ["copilot"]);
+});
+
+Deno.test("pickModel: by any name; unusable ones refused with the reason", async (t) => {
+  const models = modelInfos(ChatModelsResponse.parse(V239));
+
+  await t.step("by display name, model name, id, provider/model (any case)", () => {
+    for (const name of ["Claude Opus 4.1", "claude-opus-4-1", OPUS, "ANTHROPIC/claude-opus-4-1"]) {
+      assert.equal(pickModel(models, name).id, OPUS, name);
+    }
+  });
+
+  await t.step("two configs of one model: the usable one, the default first", () => {
+    const twice: ModelInfo[] = [
+      { ...models[1], id: "a", model: "same", default: false },
+      { ...models[1], id: "b", model: "same", default: true },
+      { ...models[1], id: "c", model: "same", available: false, unavailable_reason: "disabled" },
+    ];
+    assert.equal(pickModel(twice, "same").id, "b");
+    assert.equal(pickModel(twice.slice(0, 1).concat(twice[2]), "same").id, "a");
+  });
+
+  const refusal = (name: string) => {
+    try {
+      pickModel(models, name);
+    } catch (err) {
+      assert.ok(err instanceof FleetError);
+      return err;
+    }
+    assert.fail(`${name} was not refused`);
+  };
+
+  await t.step("a disabled model is refused, saying it is disabled", () => {
+    const err = refusal("Claude Haiku 3.5");
+    assert.match(err.message, /Claude Haiku 3\.5 \(anthropic\) cannot be used: .*disabled/);
+    assert.match(err.next, /Claude Sonnet 4\.5 \(anthropic\)/, "names usable ones");
+    assert.match(err.next, /administrator must enable the model/);
+  });
+
+  await t.step("an unavailable provider's model is refused with its unavailable_reason", () => {
+    const err = refusal("gpt-5");
+    assert.match(err.message, /GPT-5 \(openai\) cannot be used: .*no API key \(missing_api_key\)/);
+    assert.match(err.next, /API key/);
+  });
+
+  await t.step("a disabled provider's model is refused", () => {
+    assert.match(refusal("Gemini 2.5 Pro").message, /its provider is disabled/);
+  });
+
+  await t.step("an unknown name lists the usable models only", () => {
+    const err = refusal("GPT-6");
+    assert.match(err.message, /Unknown chat model "GPT-6"/);
+    assert.match(err.message, /Usable models: Claude Sonnet 4\.5 \(anthropic\), Claude Opus 4\.1/);
+    assert.doesNotMatch(err.message, /GPT-5|Haiku/);
+    assert.match(err.message, /3 that cannot be used/);
+    assert.match(err.next, /list_templates/);
+  });
+});
+
+const ORG = "b2d6c1e4-3f5a-4b7c-8d9e-0a1b2c3d4e5f";
+const CHAT = "11111111-1111-4111-8111-111111111111";
+
+/** A v2.39 Coder: the org models route answers the fixture; a create answers `create`. */
+function coder(create: (body: Record<string, unknown>) => { status: number; body: unknown }) {
+  return stubBackend((req) => {
+    const path = req.url.pathname;
+    if (path === `/api/v2/organizations/${ORG}/chats/models`) return { status: 200, body: V239 };
+    if (req.method === "POST" && path === "/api/v2/chats") return create(req.body!);
+    if (path === `/api/v2/chats/${CHAT}`) {
+      return { status: 200, body: chat({ last_model_config_id: GPT5 }) };
+    }
+    return undefined;
+  }, ORG);
+}
+
+function chat(over: Record<string, unknown> = {}) {
+  return { id: CHAT, title: "t", status: "running", owner_username: "alice", ...over };
+}
+
+/** Coder's create: the model asked for, else the default. */
+const created = (body: Record<string, unknown>) => ({
+  status: 201,
+  body: chat({ last_model_config_id: body.model_config_id ?? SONNET }),
+});
+
+Deno.test("create on v2.39: the model sent, the model it runs, the models refused", async (t) => {
+  await t.step("by display name: its config id is sent; the row names it", async () => {
+    const { b, seen } = coder(created);
+    const a = await b.create({ prompt: "go", model: "Claude Opus 4.1" });
+    const post = seen.find((r) => r.method === "POST");
+    assert.equal(post?.body?.model_config_id, OPUS);
+    assert.equal(a.model, "Claude Opus 4.1 (anthropic)");
+  });
+
+  await t.step("none named: no id is sent; the row names the default Coder ran", async () => {
+    const { b, seen } = coder(created);
+    const a = await b.create({ prompt: "go" });
+    const post = seen.find((r) => r.method === "POST");
+    assert.ok(post?.body && !("model_config_id" in post.body));
+    assert.equal(a.model, "Claude Sonnet 4.5 (anthropic)");
+  });
+
+  await t.step("a disabled or unavailable one: refused, nothing created", async () => {
+    for (const [name, why] of [["Claude Haiku 3.5", /disabled/], ["GPT-5", /missing_api_key/]]) {
+      const { b, seen } = coder(created);
+      const err = await b.create({ prompt: "go", model: name as string }).catch((e) => e);
+      assert.ok(err instanceof FleetError, String(err));
+      assert.match(err.message, why as RegExp);
+      assert.equal(seen.some((r) => r.method === "POST"), false, name as string);
+    }
+  });
+
+  await t.step("Coder has no usable model: its 400 explained, each model's reason", async () => {
+    const { b } = coder(() => ({
+      status: 400,
+      body: { message: "No chat model is available in this organization." },
+    }));
+    const err = await b.create({ prompt: "go" }).catch((e) => e);
+    assert.ok(err instanceof FleetError, String(err));
+    assert.match(err.message, /no usable chat model/);
+    assert.match(err.message, /GPT-5 \(openai\): its provider has no API key/);
+    assert.match(err.next, /administrator/);
+  });
+
+  await t.step(
+    "get_agent's extras name the chat's model by display name and provider",
+    async () => {
+      const { b } = coder(created);
+      const agent = { id: CHAT, kind: "chat", state: "working" } as Agent;
+      assert.equal((await b.extras(agent)).model, "GPT-5 (openai)");
+    },
+  );
+});
+
+Deno.test("modelLabel: display name (provider), or what there is", () => {
+  const m = modelInfos(ChatModelsResponse.parse(V239))[0];
+  assert.equal(modelLabel(m), "Claude Sonnet 4.5 (anthropic)");
+  assert.equal(modelLabel({ ...m, display_name: "", provider: "" }), "claude-sonnet-4-5");
+});
+
+Deno.test("a chat status this server does not know: unknown, the word kept in detail", () => {
+  const a = chatToAgent(
+    { id: CHAT, status: "hibernating", labels: {} },
+    { dashboardUrl: "https://dash.test", now: () => 0 },
+  );
+  assert.equal(a.state, "unknown");
+  assert.equal(a.detail, "hibernating");
+});
