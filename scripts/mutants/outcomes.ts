@@ -4,6 +4,9 @@ import type { Mutant } from "../mutants.ts";
 const UNIT = ["tests/backends/outcomes_test.ts"];
 const E2E = ["tests/e2e/outcomes_e2e_test.ts"];
 const WHERE = ["tests/e2e/where_e2e_test.ts"];
+const BOARD_UNIT = "tests/board/page_test.ts";
+const BOARD_E2E = "tests/e2e/board_e2e_test.ts";
+const BOARD_BROWSER = "tests/board/browser_test.ts";
 
 /** The list. */
 export const OUTCOMES: Mutant[] = [
@@ -209,5 +212,104 @@ export const OUTCOMES: Mutant[] = [
     find: 'limit_usd: typeof limit === "number" ? usd(limit) : null,',
     replace: "limit_usd: null,",
     tests: E2E,
+  },
+  // --- the board
+  {
+    id: "board-rows-reason-dropped",
+    breaks: "the board's rows say no agent waits for anything",
+    file: "src/board/rows.ts",
+    find: "      a.waiting_for === null ? -1 : reasonIndex.get(a.waiting_for)!,",
+    replace: "      -1,",
+    tests: [BOARD_UNIT, BOARD_E2E],
+  },
+  {
+    id: "board-rows-pr-number-lost",
+    breaks: "the board's rows carry a pull request without its number",
+    file: "src/board/rows.ts",
+    find: "[prStateIndex.get(a.pr.state)!, a.pr.number ?? 0, a.pr.additions, a.pr.deletions]",
+    replace: "[prStateIndex.get(a.pr.state)!, 0, a.pr.additions, a.pr.deletions]",
+    tests: [BOARD_UNIT, BOARD_BROWSER],
+  },
+  {
+    id: "board-digest-ignores-reason",
+    breaks: "the board's digest stays the same when only an agent's reason changes",
+    file: "src/board/rows.ts",
+    find: "a.state_since, message, a.waiting_for, pr]);",
+    replace: "a.state_since, message, pr]);",
+    tests: [BOARD_UNIT, BOARD_E2E],
+  },
+  {
+    id: "board-digest-ignores-pr",
+    breaks: "the board's digest stays the same when only an agent's pull request changes",
+    file: "src/board/rows.ts",
+    find: "a.state_since, message, a.waiting_for, pr]);",
+    replace: "a.state_since, message, a.waiting_for]);",
+    tests: [BOARD_UNIT],
+  },
+  // The page's mutants edit page.ts (what the server serves) alone; page_test's sync check
+  // would catch any of them at once, so only the browser test is named.
+  {
+    id: "board-page-no-open-pr-mark",
+    breaks: "the board marks no open pull request on its cell",
+    file: "src/board/page.ts",
+    find: '.cell[data-pr="open"]::after,',
+    replace: '.cell[data-pr="opened"]::after,',
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-reason-unsaid",
+    breaks: "a cell's tooltip and label leave out what the agent waits for",
+    file: "src/board/page.ts",
+    find: "if (a.reason) said.push(reasonOne(a.reason));",
+    replace: "",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-reason-index-off",
+    breaks: "the page reads reason 0 (a decision) as none",
+    file: "src/board/page.ts",
+    find: "reason: (r[7] >= 0 && reasons[r[7]]) || null,",
+    replace: "reason: (r[7] > 0 && reasons[r[7]]) || null,",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-reason-filter-ignored",
+    breaks: "a reason tile or the reason filter leaves every agent on the grid",
+    file: "src/board/page.ts",
+    find: "(!want.reason || a.reason === want.reason) &&",
+    replace: "",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-reason-tiles-tasks-only",
+    breaks: "the reason tiles count tasks only",
+    file: "src/board/page.ts",
+    find: "if (a.reason in rcounts) rcounts[a.reason]++;",
+    replace: 'if (a.reason in rcounts && a.kind === "task") rcounts[a.reason]++;',
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-pr-filter-none",
+    breaks: 'the board\'s "no PR" filter shows nothing',
+    file: "src/board/page.ts",
+    find: '(!want.pr || (a.pr ? a.pr.state : "none") === want.pr)',
+    replace: "(!want.pr || (a.pr && a.pr.state === want.pr))",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-queue-by-age-only",
+    breaks: "the board's queue puts decisions and failures among the rest",
+    file: "src/board/page.ts",
+    find: "const urgency = (a) => URGENT.has(a.reason) ? 0 : 1;",
+    replace: "const urgency = (a) => 0;",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-spend-unshown",
+    breaks: "the board never shows the AI spend",
+    file: "src/board/page.ts",
+    find: "showSpend(sc && sc.spend);",
+    replace: "",
+    tests: [BOARD_BROWSER],
   },
 ];
