@@ -65,6 +65,13 @@ export const DEFAULT_MAX_RESPONSE_MB = 64;
 /** Default of `CODER_FLEET_CALL_BUDGET_S`: DESIGN's 50 s, below the 60 s MCP clients wait. */
 export const DEFAULT_CALL_BUDGET_S = CALL_BUDGET_MS / 1000;
 
+/**
+ * A token as a request header carries it: visible ASCII only. A control character or an emoji
+ * makes every request fail before it is sent (Deno refuses the header), which would read as a
+ * lost connection; a space would be cut by the header's own rules.
+ */
+const HEADER_TOKEN = /^[\x21-\x7e]+$/;
+
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off)$/i;
 
@@ -111,6 +118,9 @@ export function checkCoderUrl(raw: string): { url: string } | { problem: string 
     };
   }
   if (u.hostname === "") return { problem: "CODER_URL has no host" };
+  if (u.port === "0") {
+    return { problem: "CODER_URL has port 0: name the port Coder listens on, or none" };
+  }
   return { url: `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}` };
 }
 
@@ -286,6 +296,11 @@ function parse(
         "--http needs CODER_FLEET_HTTP_TOKEN (at least 16 characters) in the environment or .env",
       );
     }
+    if (!HEADER_TOKEN.test(httpToken)) {
+      throw new ConfigError(
+        "CODER_FLEET_HTTP_TOKEN has a character no client can send in a header (a space, a control character, an emoji or another non-ASCII one): choose another",
+      );
+    }
   }
 
   const poll = setting("--poll-ms", "CODER_FLEET_POLL_MS");
@@ -326,10 +341,13 @@ function parse(
       "CODER_SESSION_TOKEN is not set: create one with `coder tokens create` and export CODER_SESSION_TOKEN=...",
     );
   }
-  if (/\s/.test(token.trim()) || token.trim().length < 8) {
+  if (!HEADER_TOKEN.test(token.trim())) {
     throw new ConfigError(
-      "CODER_SESSION_TOKEN looks malformed (whitespace or too short): check its value",
+      "CODER_SESSION_TOKEN has a character no request header can carry (a space, a control character, an emoji or another non-ASCII one): check its value",
     );
+  }
+  if (token.trim().length < 8) {
+    throw new ConfigError("CODER_SESSION_TOKEN looks malformed (too short): check its value");
   }
   return { kind: "run", config: { ...base, url: checked.url, token: token.trim() } };
 }

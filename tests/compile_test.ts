@@ -23,6 +23,7 @@ async function task(args: string[], env: Record<string, string> = {}) {
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(120_000), // a build that hangs fails the test
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

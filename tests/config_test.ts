@@ -58,6 +58,19 @@ Deno.test("config: missing or bad settings exit 2 with one line naming the varia
   }
 });
 
+Deno.test("config: CODER_FLEET_HTTP_TOKEN needs 16 characters: 15 exits 2, 16 runs", () => {
+  for (const token of ["", "x", "0123456789abcde"]) {
+    const r = parseArgs(["--http", "8765"], { ...ENV, CODER_FLEET_HTTP_TOKEN: token });
+    assert.equal(r.kind, "exit", `a token of ${token.length} characters`);
+    if (r.kind !== "exit") continue;
+    assert.equal(r.code, 2);
+    assert.match(r.err!, /CODER_FLEET_HTTP_TOKEN \(at least 16 characters\)/);
+    assert.ok(token === "" || !r.err!.includes(token), "the token is not echoed");
+  }
+  const ok = parseArgs(["--http", "8765"], { ...ENV, CODER_FLEET_HTTP_TOKEN: "0123456789abcdef" });
+  assert.equal(ok.kind, "run");
+});
+
 Deno.test("config: --demo needs no URL or token; --http binds 127.0.0.1 by default", () => {
   const r = parseArgs(["--demo"], {});
   assert.equal(r.kind === "run" && r.config.demo, true);
@@ -86,6 +99,43 @@ Deno.test("config: .env is parsed with quotes and comments", () => {
   assert.deepEqual(readDotEnv(`${dir}/missing`), {});
 });
 
+Deno.test("config: a token no header can carry exits 2, naming the variable, not the token", async (t) => {
+  const bad: [string, string][] = [
+    ["a control character", "abcdefgh\u0001SECRETxyz"],
+    ["DEL", "abcdefgh\u007fSECRETxyz"],
+    ["an emoji", "abcdefgh\u{1F600}SECRETxyz"],
+    ["a non-ASCII letter", "abcdéfghSECRETxyz"],
+    ["a space inside", "abcdefgh SECRETxyz"],
+  ];
+  for (const [what, token] of bad) {
+    await t.step(`CODER_SESSION_TOKEN with ${what}`, () => {
+      const r = parseArgs([], { ...ENV, CODER_SESSION_TOKEN: token });
+      assert.equal(r.kind, "exit");
+      if (r.kind !== "exit") return;
+      assert.equal(r.code, 2);
+      assert.match(r.err!, /CODER_SESSION_TOKEN/);
+      assert.match(r.err!, /character/);
+      assert.equal(r.err!.split("\n").length, 1);
+      assert.ok(!r.err!.includes("SECRET"), "the token never appears");
+    });
+  }
+  await t.step("CODER_FLEET_HTTP_TOKEN with a control character or an emoji", () => {
+    for (const httpToken of ["0123456789abcdef\u0007SECRET", "0123456789abcdef\u{1F600}SECRET"]) {
+      const r = parseArgs(["--http", "8765"], { ...ENV, CODER_FLEET_HTTP_TOKEN: httpToken });
+      assert.equal(r.kind, "exit");
+      if (r.kind !== "exit") return;
+      assert.equal(r.code, 2);
+      assert.match(r.err!, /CODER_FLEET_HTTP_TOKEN/);
+      assert.ok(!r.err!.includes("SECRET"), "the token never appears");
+    }
+  });
+  await t.step("a token of visible ASCII is taken as it is", () => {
+    const token = "AbC-123_x.y~z+/=!";
+    const r = parseArgs([], { ...ENV, CODER_SESSION_TOKEN: token });
+    assert.equal(r.kind === "run" && r.config.token, token);
+  });
+});
+
 Deno.test("config: CODER_URL is http(s)://host[:port][/path], normalised, never echoed", async (t) => {
   const ok: [string, string][] = [
     ["https://coder.example.com/", "https://coder.example.com"],
@@ -107,6 +157,8 @@ Deno.test("config: CODER_URL is http(s)://host[:port][/path], normalised, never 
     ["https://coder.example.com/#s3cretPW", /fragment/],
     ["ftp://coder.example.com", /not an http/],
     ["coder.example.com", /not (a|an http) URL/],
+    ["http://127.0.0.1:0", /port 0/],
+    ["https://coder.example.com:00/base", /port 0/],
   ];
   for (const [raw, re] of bad) {
     await t.step(`refuses ${raw}`, () => {
@@ -224,7 +276,18 @@ Deno.test("config: --http beyond loopback needs --http-allow-remote", async (t) 
       assert.equal(parseArgs(["--http", spec], env).kind, "run");
     });
   }
-  for (const spec of ["0.0.0.0:8765", "[::]:8765", "192.168.1.5:8765", "example.com:80"]) {
+  // A name that starts like a loopback address is a name: DNS decides where it points.
+  for (
+    const spec of [
+      "0.0.0.0:8765",
+      "[::]:8765",
+      "192.168.1.5:8765",
+      "example.com:80",
+      "127.evil.example:8765",
+      "127.0.0.1.nip.io:8765",
+      "localhost.evil.example:8765",
+    ]
+  ) {
     await t.step(`remote ${spec}`, () => {
       const r = parseArgs(["--http", spec], env);
       assert.equal(r.kind, "exit");

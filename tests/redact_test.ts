@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { REDACTED, Redactor } from "../src/redact.ts";
+import { PIECE } from "../src/coder/secrets.ts";
 
 Deno.test("Redactor: every secret, raw or URL-encoded, in texts and nested values", () => {
   const r = new Redactor(["s3cr/et+tok", "http-bearer-1", undefined, "ab"]);
@@ -15,4 +16,22 @@ Deno.test("Redactor: every secret, raw or URL-encoded, in texts and nested value
 Deno.test("Redactor: a secret that contains another is replaced whole", () => {
   const r = new Redactor(["token", "token-long"]);
   assert.equal(r.text("token-long"), REDACTED);
+});
+
+Deno.test("Redactor: a secret in any letter case, and a piece a length cap or a cut left", () => {
+  const token = "AbCdEf1234-SeCrEtPaRtOfThEtOkEn12";
+  const r = new Redactor([token]);
+  // Case-folded on the way (a host name comes back lower-cased).
+  assert.equal(r.text(`http://${token.toLowerCase()}.evil.test`), `http://${REDACTED}.evil.test`);
+  assert.equal(r.text(token.toUpperCase()), REDACTED);
+  // Cut by a cap: a start of the token, then "…" (30 of 33 kept), or the end after a cut.
+  assert.equal(r.text(`message ${token.slice(0, 30)}…`), `message ${REDACTED}…`);
+  assert.equal(r.text(`…${token.slice(-20)} and on`), `…${REDACTED} and on`);
+  assert.equal(r.text(token.slice(0, PIECE)), REDACTED, `${PIECE} characters are a piece`);
+  // Shorter pieces and middles are left: too little of it, and ordinary text would suffer.
+  assert.equal(r.text(`x ${token.slice(0, PIECE - 1)} y`), `x ${token.slice(0, PIECE - 1)} y`);
+  assert.equal(r.text(token.slice(5, 25)), token.slice(5, 25));
+  // Whole copies side by side stay two; the rest of the text is untouched, case and all.
+  assert.equal(r.text(`A ${token}${token} B`), `A ${REDACTED}${REDACTED} B`);
+  assert.equal(r.text("Nothing Here"), "Nothing Here");
 });

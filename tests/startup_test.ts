@@ -18,6 +18,7 @@ Deno.test("the stdio start loads neither the HTTP transport nor the sim", async 
     cwd: new URL("..", import.meta.url).pathname,
     stdout: "piped",
     stderr: "inherit",
+    signal: AbortSignal.timeout(60_000),
   }).output();
   assert.ok(out.success);
   const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {

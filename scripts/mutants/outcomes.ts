@@ -23,8 +23,8 @@ export const OUTCOMES: Mutant[] = [
     id: "send-dry-run-sends",
     breaks: "send_input with dry_run sends the message (issue 20, item 4)",
     file: "src/tools/send_input.ts",
-    find: "const results = dry_run ? previewSend(targets, opts) :",
-    replace: "const results = false ? previewSend(targets, opts) :",
+    find: "    const results = dry_run\n      ? previewSend(targets, opts, refusal)",
+    replace: "    const results = false\n      ? previewSend(targets, opts, refusal)",
     tests: WHERE,
   },
   {

@@ -72,8 +72,15 @@ export interface CoderErrorInit {
   location?: string;
   /** `redirect`: it pointed to the request's own origin (another path). */
   sameOrigin?: boolean;
-  /** The wait Coder asked for (`Retry-After`), in milliseconds. */
+  /**
+   * The wait before the route is asked again, in milliseconds: Coder's `Retry-After`, capped
+   * (see `MAX_HOLD_MS` in ratelimit.ts).
+   */
   retryAfterMs?: number;
+  /** The wait Coder asked for, when the cap cut it (ms; may be `Infinity`). */
+  askedMs?: number;
+  /** `budget`: the status whose `Retry-After` holds the route (429, 503). */
+  holdStatus?: number;
   /** `too_large`: the cap, in bytes. */
   capBytes?: number;
 }
@@ -94,8 +101,10 @@ export class CoderError extends Error {
   readonly kind: CoderErrorKind;
   /** `redirect`: the origin it pointed to. */
   readonly location?: string;
-  /** The wait a 429 or 503 asked for (`Retry-After`), in milliseconds. */
+  /** The wait before the route is asked again after a 429 or 503 (`Retry-After`, capped), ms. */
   retryAfterMs?: number;
+  /** The wait Coder asked for, when longer than {@link retryAfterMs} (ms). */
+  readonly askedMs?: number;
 
   constructor(init: CoderErrorInit) {
     super(summarize(init));
@@ -108,6 +117,7 @@ export class CoderError extends Error {
     this.validations = init.validations ?? [];
     this.location = init.location;
     this.retryAfterMs = init.retryAfterMs;
+    this.askedMs = init.askedMs;
   }
 
   /** A one-line summary that is safe to show to a caller: status, route, Coder's message. */
@@ -126,13 +136,23 @@ export class CoderError extends Error {
   }
 }
 
-/** A duration for people: `45 s`, `3 min`, `2 h`. */
+/** A duration for people: `45 s`, `3 min`, `2 h`, `3 days`, `more than a year`. */
 export function humanDuration(ms: number): string {
+  if (!(ms < 366 * 86_400_000)) return "more than a year"; // Infinity and NaN too
   const s = Math.max(1, Math.ceil(ms / 1000));
   if (s < 120) return `${s} s`;
   const m = Math.ceil(s / 60);
   if (m < 120) return `${m} min`;
-  return `${Math.ceil(m / 60)} h`;
+  const h = Math.ceil(m / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.ceil(h / 24)} days`;
+}
+
+/** Who holds a route, in words: a 503 is Coder unavailable, a 429 Coder rate-limiting. */
+function holder(status: number | undefined, route: string): string {
+  if (status === 503) return `Coder is unavailable (503) for ${route}`;
+  if (status === 429) return `Coder is rate-limiting ${route}`;
+  return `Coder asked to pause ${route}`;
 }
 
 function head(e: CoderErrorInit): string {
@@ -155,17 +175,25 @@ function head(e: CoderErrorInit): string {
         e.location ? ` (${e.location})` : ""
       }`;
     case "uncertain":
-      return `The outcome of ${e.route} is unknown: the request was sent, but its answer was lost`;
+      return e.status >= 200 && e.status < 300
+        ? `The outcome of ${e.route} is unknown: Coder took the request but did not give its documented answer`
+        : `The outcome of ${e.route} is unknown: the request was sent, but its answer was lost`;
     case "too_large":
       return `Coder's answer to ${e.route} is larger than the ${
         e.capBytes ? `${Math.round(e.capBytes / 1048576)} MiB ` : ""
       }cap (setting CODER_FLEET_MAX_RESPONSE_MB)`;
-    case "budget":
-      return e.retryAfterMs !== undefined
-        ? `Coder is rate-limiting ${e.route} and asks to wait ${
-          humanDuration(e.retryAfterMs)
-        }, longer than this call has left: retry in ${humanDuration(e.retryAfterMs)}`
-        : `${e.route} was not done within this call's time budget`;
+    case "budget": {
+      if (e.retryAfterMs === undefined) {
+        return `${e.route} was not done within this call's time budget`;
+      }
+      const wait = humanDuration(e.retryAfterMs);
+      const asked = e.askedMs !== undefined && e.askedMs > e.retryAfterMs
+        ? `it asked to wait ${humanDuration(e.askedMs)}; this server asks again in ${wait}`
+        : `it asks to wait ${wait}`;
+      return `${
+        holder(e.holdStatus ?? e.status, e.route)
+      }: ${asked}, longer than this call has left: retry in ${wait}`;
+    }
     case "network":
       return `Could not reach Coder for ${e.route}`;
   }

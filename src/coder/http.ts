@@ -3,26 +3,35 @@
  *
  * - authenticates with the `Coder-Session-Token` header, and sends it only to the origin of
  *   `CODER_URL`: redirects are never followed (a 3xx is a `redirect` error naming its origin);
- * - judges success strictly: the documented status (`expect`), and JSON where JSON is documented;
- *   a write whose fate is unknown (sent, then the answer was lost) is `uncertain`, never done;
- * - keeps to Coder's rate limit through a process-wide {@link RateLimiter} per route, and retries
- *   a 429 (writes too: Coder did not act) once its `Retry-After` has passed;
+ * - judges success strictly (success.ts): the documented status (`expect`), and JSON where JSON
+ *   is documented; a write whose fate is unknown (sent, then the answer was lost; or a 2xx that
+ *   is not the documented answer) is `uncertain`, never done, never failed;
+ * - sends a write once: its body goes out as a stream, which Deno's fetch never replays after a
+ *   reset (once.ts);
+ * - keeps to Coder's rate limit through a process-wide {@link RateLimiter} per route (a call
+ *   takes a fair share of it), and retries a 429 (writes too: Coder did not act) once its
+ *   `Retry-After` has passed (2 min at most);
  * - fits every request, retry and wait into the call's budget (`budget.ts`): per-request timeout
  *   = min(timeout, time left); a wait that does not fit fails at once (`budget`);
  * - reads bodies under a byte cap (`too_large`);
  * - turns Coder's `{message, detail, validations}` into a typed {@link CoderError}, and validates
  *   every body it reads with a zod schema.
  *
- * The session token is held privately; it is scrubbed from anything Coder echoes back.
+ * The session token is held privately; it is scrubbed from anything Coder echoes back, in any
+ * letter case and where a cap cut it (secrets.ts).
  */
 import { z } from "zod";
 import { remainingMs } from "./budget.ts";
-import { BodyTooLarge, DEFAULT_MAX_BYTES, discard, readCapped } from "./body.ts";
-import { CoderError, type CoderErrorInit, humanDuration } from "./errors.ts";
+import { DEFAULT_MAX_BYTES, discard, readCapped } from "./body.ts";
+import { CoderError, type CoderErrorInit } from "./errors.ts";
 import { routeKey } from "./paths.ts";
 import { RateLimiter, RateWaitTooLong, sharedLimiter, sleep } from "./ratelimit.ts";
 import { classifyFetchError, errorFromBody } from "./failures.ts";
-import { originOf, parseAnswer, retryAfter } from "./answer.ts";
+import { originOf, retryAfter } from "./answer.ts";
+import { judgeSuccess } from "./success.ts";
+import { onceBody } from "./once.ts";
+import { refusal } from "./refusal.ts";
+import { Secrets } from "./secrets.ts";
 import type { CoderClientOptions, RequestOptions } from "./options.ts";
 
 export { CoderError, type CoderErrorInit, type CoderValidation } from "./errors.ts";
@@ -45,6 +54,8 @@ export class CoderClient {
   readonly #origin: string;
   readonly #basePath: string;
   readonly #token: string;
+  /** Finds the token in what Coder echoes: raw, encoded, case-folded, or cut (secrets.ts). */
+  readonly #secrets: Secrets;
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #backoffMs: number;
@@ -64,6 +75,7 @@ export class CoderClient {
     this.#origin = base.origin;
     this.#basePath = base.pathname.replace(/\/+$/, "");
     this.#token = opts.token;
+    this.#secrets = new Secrets([opts.token]);
     this.#timeoutMs = opts.timeoutMs ?? 15_000;
     this.#retries = opts.retries ?? 3;
     this.#backoffMs = opts.backoffMs ?? 200;
@@ -74,6 +86,7 @@ export class CoderClient {
     this.limiter = sharedLimiter(this.#origin, {
       ratePerMinute: opts.ratePerMinute,
       maxInFlight: opts.maxInFlight,
+      maxHoldMs: opts.maxHoldMs,
     });
   }
 
@@ -114,7 +127,6 @@ export class CoderClient {
     }
   }
 
-  /** The URL of `path`, refused unless it stays on the base origin under the base path. */
   /**
    * Open a WebSocket to `path` on the Coder URL (http -> ws, https -> wss), with the session
    * token in the `Coder-Session-Token` header. The same origin rules as `request` apply: a path
@@ -131,6 +143,7 @@ export class CoderClient {
     return open(url.href, { headers: { "Coder-Session-Token": this.#token } });
   }
 
+  /** The URL of `path`, refused unless it stays on the base origin under the base path. */
   #resolve(path: string, route: string): URL {
     let url: URL | undefined;
     try {
@@ -171,6 +184,8 @@ export class CoderClient {
           route,
           kind: "budget",
           retryAfterMs: err.retryAfterMs,
+          askedMs: err.askedMs,
+          holdStatus: err.status,
         });
       }
       return;
@@ -207,13 +222,7 @@ export class CoderClient {
       if (!(e instanceof RateWaitTooLong)) {
         return { ok: false, error: new CoderError({ status: 0, route, kind: "aborted" }) };
       }
-      const init: CoderErrorInit = { status: 0, route, kind: "budget" };
-      if (e.reason === "hold") init.retryAfterMs = this.limiter.heldFor(key);
-      else if (e.reason === "rate") {
-        init.detail = `nothing was sent: this server keeps under ${this.limiter.ratePerMinute} ` +
-          `requests a minute to this Coder route; retry in ${humanDuration(e.waitMs)}`;
-      } else init.detail = "nothing was sent: too many requests to Coder in flight; retry shortly";
-      return { ok: false, error: new CoderError(init) };
+      return { ok: false, error: new CoderError(refusal(e, this.limiter, key, route)) };
     }
     try {
       return await this.#exchange(method, url, route, key, write, opts);
@@ -258,12 +267,15 @@ export class CoderClient {
         "Accept": "application/json",
       };
       if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+      const sent = opts.body === undefined ? undefined : JSON.stringify(opts.body);
       let res: Response;
       try {
         res = await this.#fetch(url, {
           method,
           headers,
-          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+          // A write that must not happen twice goes out as a stream, which Deno never sends
+          // again by itself (once.ts); reads and idempotent writes may be replayed.
+          body: write && opts.idempotent !== true ? onceBody(sent) : sent,
           signal,
           redirect: "manual",
         });
@@ -272,12 +284,13 @@ export class CoderClient {
       }
       if (res.status >= 300 && res.status < 400 || res.type === "opaqueredirect") {
         await discard(res);
-        const location = originOf(res, url);
+        const found = originOf(res, url);
+        const location = found === undefined ? undefined : this.#scrub(found);
         return fail({
           status: res.status,
           kind: "redirect",
           location,
-          sameOrigin: location === this.#origin,
+          sameOrigin: found === this.#origin,
         });
       }
       if (!res.ok) {
@@ -294,46 +307,32 @@ export class CoderClient {
         if (res.status === 429 || res.status === 503) {
           const ra = retryAfter(res.headers.get("retry-after"));
           if (ra !== undefined) {
-            init.retryAfterMs = ra;
-            this.limiter.hold(key, ra);
+            // Held for what Coder asked, up to a cap; then Coder is asked again.
+            init.retryAfterMs = this.limiter.hold(key, ra, res.status);
+            if (ra > init.retryAfterMs) init.askedMs = ra;
           }
         }
         return fail(init);
       }
-      const expect = opts.expect ?? (write ? undefined : [200]);
-      if (expect && !expect.includes(res.status)) {
-        await discard(res);
-        const type = res.headers.get("content-type") ?? "no content type";
-        return fail({
-          status: res.status,
-          kind: "parse",
-          detail: `expected status ${expect.join(" or ")}, got ${res.status} (${
-            type.split(";")[0]
-          }): not Coder's answer`,
-        });
-      }
-      let text: string;
-      try {
-        text = await readCapped(res, this.#maxBytes);
-      } catch (e) {
-        if (e instanceof BodyTooLarge && !write) {
-          return fail({ status: res.status, kind: "too_large", capBytes: e.capBytes });
-        }
-        return lost("body", e);
-      }
-      const parsed = parseAnswer(text, opts.schema, opts.allowEmpty === true);
-      if (parsed.ok) return { ok: true, value: parsed.value };
-      return fail({ status: res.status, kind: "parse", detail: this.#scrub(parsed.detail) });
+      const judged = await judgeSuccess(res, {
+        write,
+        expect: opts.expect,
+        schema: opts.schema,
+        allowEmpty: opts.allowEmpty === true,
+        maxBytes: this.#maxBytes,
+        scrub: (s) => this.#scrub(s),
+      });
+      if (judged.ok) return judged;
+      return "lost" in judged ? lost("body", judged.lost) : fail(judged.error);
     } finally {
       clearTimeout(t);
     }
   }
 
-  /** Replace the session token (raw or URL-encoded) wherever Coder echoed it. */
+  /** Replace the session token wherever Coder echoed it: raw, encoded, in any case, or cut. */
   #scrub(s: string): string {
     if (!this.#token || this.#token.length < 4) return s;
-    return s.split(this.#token).join("[redacted]")
-      .split(encodeURIComponent(this.#token)).join("[redacted]");
+    return this.#secrets.scrub(s);
   }
 }
 

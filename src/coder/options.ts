@@ -15,7 +15,7 @@ export interface CoderClientOptions {
   retries?: number;
   /** Base backoff in milliseconds (default 200). */
   backoffMs?: number;
-  /** Cap on one backoff in milliseconds (default 5 000). `Retry-After` is honoured in full. */
+  /** Cap on one backoff in milliseconds (default 5 000). `Retry-After` is honoured, 2 min at most. */
   maxBackoffMs?: number;
   /** Requests per minute per Coder route (default 450, below Coder's 512). */
   ratePerMinute?: number;
@@ -25,6 +25,8 @@ export interface CoderClientOptions {
   maxBytes?: number;
   /** Longest wait (rate limit, `Retry-After`) outside any call budget, in ms (default 60 000). */
   maxWaitMs?: number;
+  /** Longest hold of a route for one `Retry-After`, in ms (default 2 min; tests shorten it). */
+  maxHoldMs?: number;
   /** Swap in a fetch implementation (tests of the client itself). */
   fetch?: typeof fetch;
 }

@@ -30,13 +30,13 @@ export function segment(value: string, what: string): string {
   return encodeURIComponent(value);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The rate-limit key of a request: method and path with every variable part replaced by `*`, so
- * `/api/v2/tasks/x/y` and `/api/v2/tasks/a/b` share one key. The static words of Coder's agent
- * routes stay; anything after `tasks/`, `chats/`, `users/`, `templates/`, `organizations/` and
- * `templateversions/` that is not one of those words is variable.
+ * `/api/v2/tasks/x/y` and `/api/v2/tasks/a/b` share one key. The segment after `tasks/`,
+ * `chats/`, `users/`, `templates/`, `organizations/` and `templateversions/` is variable (even a
+ * name that happens to be a static word, like a task called `logs`), as is the second one after
+ * `tasks/`; beyond those, only the static words of Coder's agent routes stay, so any id (a UUID
+ * included) in a route shape not listed here is taken out too.
  */
 export function routeKey(method: string, path: string): string {
   const parts = path.split("?")[0].split("/");
@@ -76,7 +76,6 @@ const STATIC = new Set([
 
 function isVariable(parts: string[], i: number): boolean {
   const p = parts[i];
-  if (UUID.test(p)) return true;
   if (i < 3) return false; // "", "api", "v2"
   const prev = parts[i - 1];
   // `chats/models` and `chats/watch` are routes; anything else after a collection word is an id.

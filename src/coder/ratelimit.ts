@@ -4,27 +4,43 @@
  * - Per route (see `routeKey`): at most `ratePerMinute` requests in any sliding 60 s window
  *   (Coder allows 512 a minute per user and endpoint; the default stays below, at 450).
  * - Per route: a hold. After a 429 (or a 503 with `Retry-After`), nothing goes to that route
- *   before the time Coder asked for has passed.
+ *   before the time Coder asked for has passed, or {@link MAX_HOLD_MS} at most: a maintenance
+ *   page's day or a 429's `1e308` s would lock the route until restart, so after the cap Coder is
+ *   asked again and its new answer decides.
+ * - Per call and route: a fair share (share.ts). Within a tool call, a call may take a slot only
+ *   while it has sent fewer requests to the route, in the window, than what is left of it.
  * - Overall: at most `maxInFlight` requests in flight at once.
  *
  * A wait that would end after the caller's deadline is not started: {@link RateWaitTooLong} is
  * thrown at once, so the client can explain it instead of timing out.
  */
+import { callSends } from "./budget.ts";
+import { shareWait } from "./share.ts";
 
 /** Default requests per minute per route. */
 export const DEFAULT_RATE_PER_MINUTE = 450;
 /** Default requests in flight at once. */
 export const DEFAULT_MAX_IN_FLIGHT = 16;
+export { CALL_FLOOR } from "./share.ts";
 
 const WINDOW_MS = 60_000;
+
+/**
+ * The longest one `Retry-After` holds a route (2 min): above Coder's one-minute rate window, so a
+ * real 429 is always honoured in full, and short enough that a route recovers soon after Coder.
+ */
+export const MAX_HOLD_MS = 120_000;
 
 /** Thrown by {@link RateLimiter.acquire} when the wait does not fit before the deadline. */
 export class RateWaitTooLong extends Error {
   /** How long the wait would have been, in milliseconds. */
   readonly waitMs: number;
-  /** Why: Coder's `Retry-After` hold, the per-minute rate, or the in-flight bound. */
-  readonly reason: "hold" | "rate" | "slots";
-  constructor(waitMs: number, reason: "hold" | "rate" | "slots") {
+  /**
+   * Why: Coder's `Retry-After` hold, the per-minute rate, the call's share of it, or the
+   * in-flight bound.
+   */
+  readonly reason: "hold" | "rate" | "share" | "slots";
+  constructor(waitMs: number, reason: "hold" | "rate" | "share" | "slots") {
     super(`a ${reason} wait of ${Math.ceil(waitMs)} ms does not fit before the deadline`);
     this.name = "RateWaitTooLong";
     this.waitMs = waitMs;
@@ -37,18 +53,35 @@ interface Route {
   sent: number[];
   /** No request before this epoch ms (Retry-After). */
   holdUntil: number;
+  /** The status whose `Retry-After` set the hold (429, 503). */
+  holdStatus?: number;
+  /** The wait Coder asked for then, in ms (may exceed the cap). */
+  holdAskedMs?: number;
+}
+
+/** What holds a route: how long still, and what Coder answered to set it. */
+export interface Hold {
+  /** Milliseconds until the route may be sent to again (0 when not held). */
+  ms: number;
+  /** The status whose `Retry-After` set the hold. */
+  status?: number;
+  /** The wait Coder asked for, in ms (more than the hold when the cap cut it). */
+  askedMs?: number;
 }
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {
   ratePerMinute?: number;
   maxInFlight?: number;
+  /** The longest hold (default {@link MAX_HOLD_MS}; tests shorten it). */
+  maxHoldMs?: number;
 }
 
 /** The limiter; one per Coder origin, see {@link sharedLimiter}. */
 export class RateLimiter {
   readonly ratePerMinute: number;
   readonly maxInFlight: number;
+  readonly maxHoldMs: number;
   readonly #routes = new Map<string, Route>();
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
@@ -56,6 +89,7 @@ export class RateLimiter {
   constructor(opts: RateLimiterOptions = {}) {
     this.ratePerMinute = Math.max(1, Math.floor(opts.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE));
     this.maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
+    this.maxHoldMs = Math.max(0, opts.maxHoldMs ?? MAX_HOLD_MS);
   }
 
   #route(key: string): Route {
@@ -67,15 +101,35 @@ export class RateLimiter {
     return r;
   }
 
-  /** Hold `key` for `ms` from now: nothing is sent to it before. Holds only ever lengthen. */
-  hold(key: string, ms: number): void {
+  /**
+   * Hold `key` for `ms` from now, at most {@link maxHoldMs}: nothing is sent to it before. Below
+   * the cap, holds only ever lengthen. `status` is the answer that asked for it (429, 503).
+   * Returns the hold set, in ms.
+   */
+  hold(key: string, ms: number, status?: number): number {
     const r = this.#route(key);
-    r.holdUntil = Math.max(r.holdUntil, Date.now() + Math.max(0, ms));
+    const asked = Number.isNaN(ms) ? 0 : Math.max(0, ms);
+    const held = Math.min(asked, this.maxHoldMs);
+    const until = Date.now() + held;
+    if (until > r.holdUntil) {
+      r.holdUntil = until;
+      r.holdStatus = status;
+      r.holdAskedMs = asked;
+    }
+    return held;
   }
 
   /** Milliseconds until `key` may be sent to again because of a hold (0 when none). */
   heldFor(key: string): number {
     return Math.max(0, (this.#routes.get(key)?.holdUntil ?? 0) - Date.now());
+  }
+
+  /** The hold on `key`: how long still, and the answer that set it. */
+  holdOf(key: string): Hold {
+    const ms = this.heldFor(key);
+    const r = this.#routes.get(key);
+    if (ms === 0 || !r) return { ms };
+    return { ms, status: r.holdStatus, askedMs: r.holdAskedMs };
   }
 
   /** Requests in flight now. */
@@ -90,6 +144,9 @@ export class RateLimiter {
    */
   async acquire(key: string, deadline: number, signal?: AbortSignal): Promise<() => void> {
     const r = this.#route(key);
+    const calls = callSends(); // undefined outside a tool call: the server's own work
+    let mine = calls?.get(key);
+    if (calls && !mine) calls.set(key, mine = []);
     for (;;) {
       signal?.throwIfAborted();
       const now = Date.now();
@@ -98,8 +155,17 @@ export class RateLimiter {
         continue;
       }
       while (r.sent.length > 0 && r.sent[0] <= now - WINDOW_MS) r.sent.shift();
+      if (mine) {
+        while (mine.length > 0 && mine[0] <= now - WINDOW_MS) mine.shift();
+        const share = shareWait(r.sent, mine, now, this.ratePerMinute, WINDOW_MS);
+        if (share > 0) {
+          await this.#wait(share, deadline, "share", signal);
+          continue;
+        }
+      }
       if (r.sent.length < this.ratePerMinute) {
         r.sent.push(now);
+        mine?.push(now);
         break;
       }
       await this.#wait(r.sent[0] + WINDOW_MS - now, deadline, "rate", signal);
@@ -161,7 +227,7 @@ const shared = new Map<string, RateLimiter>();
 export function sharedLimiter(origin: string, opts: RateLimiterOptions = {}): RateLimiter {
   const key = `${origin} ${opts.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE} ${
     opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
-  }`;
+  } ${opts.maxHoldMs ?? MAX_HOLD_MS}`;
   let l = shared.get(key);
   if (!l) {
     l = new RateLimiter(opts);

@@ -156,14 +156,18 @@ export class Fleet implements FleetLists {
     filter: FleetFilter = {},
     signal?: AbortSignal,
   ): Promise<Snapshot> {
-    const { items, errors, warnings, queueFlagListed } = await this.#gather(
+    const { items, errors, warnings, queueFlagListed, queryMatched } = await this.#gather(
       filter.kind,
       (b) => b.list(filter, signal),
       signal,
     );
     const now = this.now();
     markStalled(items, now, this.stalledMs);
-    const snap: Snapshot = { agents: applyFilter(items, filter, now), errors, warnings };
+    const snap: Snapshot = {
+      agents: applyFilter(items, filter, now, (a) => queryMatched.has(a)),
+      errors,
+      warnings,
+    };
     if (queueFlagListed !== undefined) snap.queueFlagListed = queueFlagListed;
     return snap;
   }
@@ -193,20 +197,31 @@ export class Fleet implements FleetLists {
 
   async #gather<T>(
     kind: AgentKind | undefined,
-    list: (b: Backend) => Promise<T[] & { skipped?: string[]; queueFlagListed?: boolean }>,
+    list: (
+      b: Backend,
+    ) => Promise<T[] & { skipped?: string[]; queueFlagListed?: boolean; queryMatched?: boolean }>,
     signal?: AbortSignal,
   ): Promise<
-    { items: T[]; errors: Snapshot["errors"]; warnings: string[]; queueFlagListed?: boolean }
+    {
+      items: T[];
+      errors: Snapshot["errors"];
+      warnings: string[];
+      queueFlagListed?: boolean;
+      /** Items of lists where Coder itself matched the query. */
+      queryMatched: Set<T>;
+    }
   > {
     const backends = await this.backends(kind, signal);
     const lists = await Promise.allSettled(backends.map(list));
     const items: T[] = [];
     const errors: Snapshot["errors"] = [];
     const warnings: string[] = [];
+    const queryMatched = new Set<T>();
     let queueFlagListed: boolean | undefined;
     lists.forEach((r, i) => {
       if (r.status === "fulfilled") {
         for (const x of r.value) items.push(x);
+        if (r.value.queryMatched) { for (const x of r.value) queryMatched.add(x); }
         if (r.value.queueFlagListed !== undefined) queueFlagListed = r.value.queueFlagListed;
         const skipped = r.value.skipped ?? [];
         if (skipped.length > 0) {
@@ -226,7 +241,7 @@ export class Fleet implements FleetLists {
     });
     const rejected = lists.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     if (rejected.length === backends.length && backends.length > 0) throw rejected[0].reason;
-    return { items, errors, warnings, queueFlagListed };
+    return { items, errors, warnings, queueFlagListed, queryMatched };
   }
 
   /**
@@ -265,11 +280,16 @@ export function markStalled(agents: Agent[], now: number, stalledMs: number): vo
   }
 }
 
-/** Apply `list_agents` filters locally. */
+/**
+ * Apply `list_agents` filters locally. `queryDone(a)`: Coder already matched the query for `a`
+ * (its full-text search reads the conversation, which the agent does not carry), so the local
+ * check on name and message is not made for it.
+ */
 export function applyFilter(
   agents: Agent[],
   f: FleetFilter,
   now = Date.now(),
+  queryDone: (a: Agent) => boolean = () => false,
 ): Agent[] {
   const q = f.query?.toLowerCase();
   const states = f.state && f.state.length > 0 ? new Set(f.state) : undefined;
@@ -284,7 +304,8 @@ export function applyFilter(
     (!prs || prs.has(a.pr?.state ?? "none")) &&
     (!tpl || a.template?.toLowerCase() === tpl) &&
     (!f.labels || Object.entries(f.labels).every(([k, v]) => a.labels[k] === v)) &&
-    (!q || a.name.toLowerCase().includes(q) || a.message.toLowerCase().includes(q)) &&
+    (!q || queryDone(a) || a.name.toLowerCase().includes(q) ||
+      a.message.toLowerCase().includes(q)) &&
     (f.settled_for_s === undefined ||
       (isSettled(a.state) && now - Date.parse(a.state_since) >= f.settled_for_s * 1000))
   );

@@ -13,7 +13,7 @@
  * instead of done, and no request at all.
  */
 import { type Agent, isSettled } from "../model/agent.ts";
-import { AgentBusyError } from "../model/backend.ts";
+import { AgentBusyError, type FleetError } from "../model/backend.ts";
 import { runBatch } from "../model/batch.ts";
 import type { Fleet, Resolved } from "./fleet.ts";
 import { duplicateDetail } from "./resolve.ts";
@@ -102,12 +102,18 @@ function initialRows(targets: Resolved[]): SendOutcome[] {
 export function previewSend(
   targets: Resolved[],
   opts: Pick<SendOptions, "ifBusy" | "waitMs">,
+  refusal?: (a: Agent) => FleetError | undefined,
 ): SendOutcome[] {
   const out = initialRows(targets);
   const policy = `if_busy=${opts.ifBusy}`;
   targets.forEach((t, i) => {
     if ("error" in t || t.duplicateOf !== undefined) return;
     const a = t.agent;
+    const refused = refusal?.(a);
+    if (refused) {
+      out[i] = { ...out[i], outcome: "failed", detail: `${refused.message} Next: ${refused.next}` };
+      return;
+    }
     const plan = planSend(a, opts.ifBusy);
     const resume = a.kind === "task" && a.state === "paused" ? "resume, then " : "";
     const detail = plan.step === "busy"
@@ -159,10 +165,20 @@ export async function sendInput(
     }
   };
 
+  // A send the back end refuses outright (another user's chat): failed now, never waited for.
+  const notOwn = new Set<number>();
+  for (const [i, t] of targets.entries()) {
+    if ("error" in t || t.duplicateOf !== undefined) continue;
+    const why = (await fleet.backendOf(t.agent, opts.signal)).refusal?.(t.agent, "send");
+    if (!why) continue;
+    notOwn.add(i);
+    out[i] = { ...out[i], outcome: "failed", detail: `${why.message} Next: ${why.next}` };
+  }
+
   // First pass: decide per agent.
   const first: { i: number; a: Agent; busy?: "queue" | "interrupt" }[] = [];
   targets.forEach((t, i) => {
-    if ("error" in t || t.duplicateOf !== undefined) return;
+    if ("error" in t || t.duplicateOf !== undefined || notOwn.has(i)) return;
     const a = t.agent;
     const plan = planSend(a, opts.ifBusy);
     if (plan.step === "send") first.push({ i, a, busy: plan.busy });

@@ -88,6 +88,11 @@ export interface Agent {
   archived?: boolean;
   /** Organization UUID, when known. */
   organization_id?: string;
+  /**
+   * True for another user's chat shared with the caller: it can read it; only its owner can send
+   * to it, interrupt it or archive it.
+   */
+  shared?: boolean;
   /** True for a chat that waits for a licence slot (`queued_for_capacity`). */
   queued_for_capacity?: boolean;
   /** True for a working agent whose `updated_at` has not moved for the stall threshold. */

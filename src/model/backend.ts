@@ -157,10 +157,23 @@ export type AgentList = Agent[] & {
    * list item says true.
    */
   queueFlagListed?: boolean;
+  /**
+   * True when Coder itself matched the filter's `query` (chats on v2.39: its full-text search,
+   * which reads the conversation too): the fleet keeps every agent listed, though its name and
+   * message may not contain the text.
+   */
+  queryMatched?: boolean;
 };
 
 /** A back end's list as summaries (see {@link AgentSummary}), with the same `skipped`. */
-export type SummaryList = AgentSummary[] & { skipped?: string[]; queueFlagListed?: boolean };
+export type SummaryList = AgentSummary[] & {
+  skipped?: string[];
+  queueFlagListed?: boolean;
+  queryMatched?: boolean;
+};
+
+/** A write the fleet makes to an agent. */
+export type AgentWrite = "send" | "stop" | "remove";
 
 /** One change a back end's watch reports: what happened (Coder's word) and the agent now. */
 export interface WatchEvent {
@@ -211,6 +224,11 @@ export interface Backend {
   logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage>;
   /** Start one agent. */
   create(spec: CreateSpec, signal?: AbortSignal): Promise<Agent>;
+  /**
+   * Why agents like `spec` cannot be created at all (chats: not for another user), decided
+   * without a request; undefined when they can. `create` refuses them too.
+   */
+  createRefusal?(spec: CreateSpec): FleetError | undefined;
   /** Send input. `busy` is the chat busy behaviour; tasks ignore it. Throws AgentBusyError. */
   send(
     agent: Agent,
@@ -224,6 +242,11 @@ export interface Backend {
   resume(agent: Agent, prompt?: string): Promise<ActionResult>;
   /** Delete a task, archive a chat. */
   remove(agent: Agent): Promise<ActionResult>;
+  /**
+   * Why the caller may not make this write to `agent` at all (chats: only the owner may write to
+   * a chat), decided without a request; undefined when it may. The write itself refuses too.
+   */
+  refusal?(agent: Agent, write: AgentWrite): FleetError | undefined;
   /** What can be run. */
   catalog(signal?: AbortSignal): Promise<Catalog>;
   /**

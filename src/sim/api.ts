@@ -20,8 +20,12 @@ export interface SimOptions {
    * models with a default and a disabled one, a provider without an API key, an unsupported
    * provider; `model_config_id` checked as v2.39 does), `paused`, at most 5
    * chats running (the rest `queued_for_capacity`, derived on single-chat reads only), the
-   * `status:` list filter, the chat watch WebSocket, and request_id receipts on create and send.
-   * chats = v2.37 (400 on `status:`), both = v2.35, tasks = v2.34.
+   * `status:` and `pr_status:` list filters, the chat watch WebSocket, request_id receipts on
+   * create and send, and v2.39's rules of whose chats the caller sees and drives (its own, and
+   * those shared with it; the other users' never; only the owner writes; 409 on archiving an
+   * active chat): see `chats/access.ts`, `chats/list.ts` and `chats/writes.ts` for each
+   * difference from the older profiles. chats = v2.37 (400 on `status:` and on a
+   * comma-separated `source:`), both = v2.35, tasks = v2.34.
    */
   profile?: "tasks" | "chats" | "both" | "old" | "current";
   /** Seeded task count (default 20). */
@@ -114,9 +118,10 @@ export interface Sim {
    */
   clock: SimClock;
   /**
-   * Ground truth with DESIGN.md's normalized state mapping (archived chats excluded): counts, and
-   * each agent's state by id (`by_id`), what it waits on (`waiting_for`) and its pull request's
-   * state (`pr`), to compare a tool's answer agent by agent.
+   * Ground truth with DESIGN.md's normalized state mapping (archived chats excluded, and on the
+   * current profile the chats the caller cannot see): counts, and each agent's state by id
+   * (`by_id`), what it waits on (`waiting_for`) and its pull request's state (`pr`), to compare a
+   * tool's answer agent by agent.
    */
   truth(): {
     total: number;
@@ -133,8 +138,19 @@ export interface Sim {
    * (`state: null` clears it). Timers restart from the new state.
    */
   setTask(id: string, patch: { status?: string; state?: string | null; message?: string }): void;
-  /** Force a chat's status, archived flag, or `last_turn_summary` (`summary`). */
-  setChat(id: string, patch: { status?: string; archived?: boolean; summary?: string }): void;
+  /**
+   * Force a chat's status, archived flag, `last_turn_summary` (`summary`), or pull request
+   * (`pr`: a new one in that state, or null for none; served as `diff_status`).
+   */
+  setChat(
+    id: string,
+    patch: {
+      status?: string;
+      archived?: boolean;
+      summary?: string;
+      pr?: "draft" | "open" | "merged" | "closed" | null;
+    },
+  ): void;
   /**
    * Turn Coder's AI Gateway off (`false`) or on again: while off, every chat write and the chat
    * watch answer 503 "AI Gateway must be enabled for Coder Agents functionality." naming
@@ -145,11 +161,15 @@ export interface Sim {
   setModel(ref: string, patch: { enabled?: boolean }): void;
   /** Ids of live (not deleted) tasks, in creation order. */
   taskIds(): string[];
-  /** Ids of the fleet's chats (archived excluded, like the default list), in creation order. */
-  chatIds(): string[];
+  /**
+   * Ids of chats (archived excluded, like the default list), in creation order: by default the
+   * fleet's (those the caller can see); `own`: the caller's; `shared`: other users' shared with
+   * it; `hidden`: other users' it never sees (current profile).
+   */
+  chatIds(scope?: "fleet" | "own" | "shared" | "hidden"): string[];
   /** Raw wire object of a task. */
   task(id: string): unknown;
-  /** Raw wire object of a chat (as a single-chat read serves it). */
+  /** Raw wire object of a chat (as a single-chat read serves it), whoever may see it. */
   chat(id: string): unknown;
   /** Chat messages stored so far (all roles), to count what writes did. */
   chatMessages(id: string): number;

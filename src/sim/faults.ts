@@ -166,7 +166,12 @@ export function faultAnswer(f: ActiveFault, ctx: FaultContext): Response {
     case "status": {
       const headers: Record<string, string> = {};
       if (f.retryAfter !== undefined) headers["Retry-After"] = String(f.retryAfter);
-      return json(f.status ?? 500, f.body ?? { message: "Internal error." }, headers);
+      const status = f.status ?? 500;
+      // A status that carries no body (204 to a delete, say) goes out empty.
+      if (status === 204 || status === 205 || status === 304) {
+        return new Response(null, { status, headers });
+      }
+      return json(status, f.body ?? { message: "Internal error." }, headers);
     }
     case "malformed":
       return new Response('{"message": "ok", "tasks": [{"id": "0b1e', {

@@ -73,6 +73,11 @@ export function requiredField(field: string): Response {
   ]);
 }
 
+/** 400 for a body field of the wrong type or value, as Coder's request validator words it. */
+export function badField(field: string, detail: string): Response {
+  return coderError(400, "Validation failed.", undefined, [{ field, detail }]);
+}
+
 /** 400 for a bad `q` search query. */
 export function invalidQuery(detail: string): Response {
   return coderError(400, "Invalid query parameters.", undefined, [{ field: "q", detail }]);

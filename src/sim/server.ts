@@ -7,6 +7,8 @@
  */
 import type { Sim, SimOptions, SimRequest } from "./api.ts";
 import { ChatRoutes } from "./chats/routes.ts";
+import { visible } from "./chats/access.ts";
+import { makePr, seedChats } from "./chats/seeding.ts";
 import { ChatStore } from "./chats/store.ts";
 import { ChatWatchHub } from "./chats/watch.ts";
 import { aiGatewayOff, needsAiGateway } from "./chats/gateway.ts";
@@ -63,7 +65,7 @@ function createSim(opts: SimOptions): Sim {
   const tasks = new TaskStore(world, rng.fork());
   const chats = new ChatStore(world, rng.fork());
   if (hasTasks) tasks.seed(opts.tasks ?? 20);
-  if (hasChats) chats.seed(opts.chats ?? 20);
+  if (hasChats) seedChats(chats, chats.rng, opts.chats ?? 20);
 
   const router = new Router();
   registerDeployment(router, world);
@@ -234,7 +236,8 @@ function createSim(opts: SimOptions): Sim {
     }
     if (hasChats) {
       for (const c of chats.all) {
-        if (c.archived) continue;
+        // The fleet's chats: what the caller may see (v2.39: its own and those shared with it).
+        if (c.archived || !visible(world, c)) continue;
         const raw = chatWire(world, c, true);
         count(c.id, chatState(raw), chatReason(raw), chatPr(raw));
         by_kind.chat++;
@@ -277,7 +280,10 @@ function createSim(opts: SimOptions): Sim {
     },
     setChat(id, patch) {
       tick();
-      chats.set(id, patch);
+      const { pr, ...rest } = patch;
+      chats.set(id, rest);
+      const c = chats.get(id)!;
+      if (pr !== undefined) c.pr = pr === null ? null : makePr(c.rng, pr, clock.now());
     },
     setAiGateway(enabled) {
       aiGateway = enabled;
@@ -294,9 +300,22 @@ function createSim(opts: SimOptions): Sim {
       tick();
       return tasks.all.map((t) => t.id);
     },
-    chatIds() {
+    chatIds(scope = "fleet") {
       tick();
-      return chats.all.filter((c) => !c.archived).map((c) => c.id);
+      const me = world.me;
+      return chats.all.filter((c) => {
+        if (c.archived) return false;
+        switch (scope) {
+          case "own":
+            return c.owner === me;
+          case "shared":
+            return c.owner !== me && visible(world, c);
+          case "hidden":
+            return !visible(world, c);
+          default:
+            return visible(world, c);
+        }
+      }).map((c) => c.id);
     },
     task(id) {
       tick();

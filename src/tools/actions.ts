@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Agent } from "../model/agent.ts";
-import type { ActionResult, Backend } from "../model/backend.ts";
+import type { ActionResult, AgentWrite, Backend } from "../model/backend.ts";
 import { runBatch } from "../model/batch.ts";
 import type { Fleet } from "../fleet/fleet.ts";
 import { duplicateDetail } from "../fleet/resolve.ts";
@@ -74,6 +74,11 @@ export async function runAction(
   opts: {
     dryRun?: boolean;
     signal?: AbortSignal;
+    /**
+     * Which write this is, so that one the back end refuses outright (another user's chat) is
+     * `failed` in a dry run too, not `would`.
+     */
+    write?: AgentWrite;
     describe: (a: Agent) => string | { skip: string };
     act: (b: Backend, a: Agent) => Promise<ActionResult>;
   },
@@ -92,14 +97,18 @@ export async function runAction(
     if (r.duplicateOf !== undefined) {
       return { ...base, outcome: "duplicate", detail: duplicateDetail(resolved, r.duplicateOf) };
     }
-    if (opts.dryRun) {
-      const d = opts.describe(r.agent);
-      return typeof d === "string"
-        ? { ...base, outcome: "would", detail: d }
-        : { ...base, outcome: "skipped", detail: `would skip: ${d.skip}` };
-    }
     try {
       const b = await fleet.backendOf(r.agent, opts.signal);
+      if (opts.dryRun) {
+        const refused = opts.write ? b.refusal?.(r.agent, opts.write) : undefined;
+        if (refused) {
+          return { ...base, outcome: "failed", detail: `${refused.message} Next: ${refused.next}` };
+        }
+        const d = opts.describe(r.agent);
+        return typeof d === "string"
+          ? { ...base, outcome: "would", detail: d }
+          : { ...base, outcome: "skipped", detail: `would skip: ${d.skip}` };
+      }
       const res = await opts.act(b, r.agent);
       return { ...base, outcome: res.outcome, detail: res.detail };
     } catch (err) {

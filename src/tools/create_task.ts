@@ -88,6 +88,9 @@ Returns created (compact rows; a chat's row names its model), failed [{index (0-
     }
     const prompts = args.prompts ?? [args.prompt!];
     const backend = await pickBackend(fleet, args, signal);
+    // What the back end refuses whatever the prompt (a chat for another user): one clear error.
+    const refused = backend.createRefusal?.({ prompt: "", owner: args.owner });
+    if (refused) throw refused;
     const callId = newCallId();
     const results = await runBatch(prompts, (prompt, i) =>
       backend.create({

@@ -8,7 +8,8 @@ import { ActionRowSchema } from "./schemas.ts";
 export const deleteAgents = defineTool({
   name: "delete_agents",
   title: "Delete agents",
-  description: `Delete tasks (with their workspaces) and archive chats.
+  description:
+    `Delete tasks (with their workspaces) and archive chats (a running chat is interrupted first, and archived once it has stopped).
 
 Use it to clean up agents whose work is done or abandoned. Deleting a task cannot be undone; an archived chat can be restored in the Coder dashboard. Run with dry_run first to check the list.
 
@@ -25,11 +26,14 @@ Returns results [{agent, outcome: done | skipped | would | failed | uncertain | 
     const { results, text } = await runAction(fleet, selectionOf(args), {
       dryRun: args.dry_run,
       signal,
+      write: "remove",
       describe: (a) =>
         a.kind === "task"
           ? `delete task ${a.owner}/${a.name} (${a.state})`
           : a.archived
           ? { skip: "already archived" }
+          : a.state === "working" || a.state === "starting"
+          ? `interrupt chat ${a.name} (now ${a.state}), then archive it`
           : `archive chat ${a.name}`,
       act: (b, a) => b.remove(a),
     });

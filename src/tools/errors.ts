@@ -110,9 +110,9 @@ function nextFor(e: CoderError, opts: { cancelled?: boolean }): string {
       return "Coder (or a proxy in front of it) redirected the request, which is never followed with the token: set CODER_URL to the final address of Coder and restart the server.";
     case e.kind === "budget":
       return e.retryAfterMs !== undefined
-        ? `Coder asked to wait ${
+        ? `Retry in ${
           Math.ceil(e.retryAfterMs / 1000)
-        } s, longer than this call may take: retry after that time.`
+        } s: until then this server sends that Coder route nothing, and asks it again after.`
         : "The call ran out of time: retry after the time the message names, or with fewer agents.";
     case e.kind === "too_large":
       return "Coder's answer was larger than the cap: narrow the query (owner, kind, state, template), or raise CODER_FLEET_MAX_RESPONSE_MB and restart.";
@@ -140,6 +140,8 @@ function nextFor(e: CoderError, opts: { cancelled?: boolean }): string {
       return e.retryAfterMs !== undefined
         ? `Coder is rate-limiting: retry after ${Math.ceil(e.retryAfterMs / 1000)} s.`
         : "Coder is rate-limiting (512 requests a minute per route): wait a minute, then retry.";
+    case e.status === 503:
+      return "Coder is unavailable (maintenance or overload): retry in a few minutes; if it lasts, check the Coder server.";
     case e.status >= 500:
       return "Coder failed: retry shortly; if it persists, check the Coder server.";
     default:

@@ -36,7 +36,7 @@ export const FILTER_FIELDS = {
   template: NameInput.optional().describe("Only tasks of this template name."),
   label: LabelInput.optional().describe("Only chats with this label, as key:value."),
   query: QueryInput.optional().describe(
-    "Case-insensitive text that the name or the latest message contains.",
+    "Case-insensitive text that the name or the latest message contains; chats on a Coder that runs its own search (v2.39) match its words in the title, pull request and whole conversation instead.",
   ),
   settled_for_s: z.number().int().min(0).optional().describe(
     "Only settled agents (idle, complete, failed, paused, error, unknown) that have been so for at least this many seconds.",

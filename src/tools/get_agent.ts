@@ -62,6 +62,11 @@ Returns agent (every field of the agent model, with its dashboard url, waiting_f
     const lines = [
       `${agent.kind} ${safeName(agent.owner, 40)}/${safeName(agent.name, 200)} (${agent.id})`,
       `state ${agent.state} for ${ago(agent.state_since, now)} (${safeName(agent.detail, 100)})`,
+      agent.shared
+        ? `shared with you by ${
+          safeName(agent.owner, 40)
+        }: you can read it; only its owner can send to it, stop it or archive it`
+        : "",
       agent.waiting_for ? `waiting for ${agent.waiting_for}` : "",
       agent.pr
         ? `${prText(agent.pr)}${agent.pr.approved ? ", approved" : ""}${

@@ -45,6 +45,9 @@ export const AgentSchema = AgentRowSchema.extend({
   archived: z.boolean().optional(),
   organization_id: z.string().optional(),
   queued_for_capacity: z.boolean().optional(),
+  shared: z.boolean().optional().describe(
+    "true: another user's chat shared with you; you can read it, only its owner can write to it",
+  ),
   waiting_for: z.enum(WAITING_FOR).nullable(),
   pr: z.object({
     number: z.number().int().nullable(),

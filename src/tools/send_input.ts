@@ -6,6 +6,7 @@ import { resultLine, SELECT_FIELDS, selectionLine, selectionOf } from "./actions
 import { defineTool } from "./define.ts";
 import { writeFailure } from "./errors.ts";
 import { Kind, TextInput } from "./schemas.ts";
+import type { Agent } from "../model/agent.ts";
 
 /** Default of `wait_s`: a wait that fits in the 60 s MCP clients wait by default. */
 export const WAIT_DEFAULT_S = 45;
@@ -50,13 +51,17 @@ Returns results [{agent, outcome: sent | queued | busy | failed | uncertain | du
     const selected = await selectAgents(fleet, selectionOf(args), signal);
     const targets = selected.targets;
     const opts = { ifBusy: if_busy, waitMs: wait_s * 1000 };
-    const results = dry_run ? previewSend(targets, opts) : await sendInput(fleet, targets, {
-      ...opts,
-      input,
-      signal,
-      failure: writeFailure,
-      onRound: (_round, done, total) => progress(done, total, `${done} of ${total} handled`),
-    });
+    const backends = dry_run ? await fleet.backends(undefined, signal) : [];
+    const refusal = (a: Agent) => backends.find((b) => b.kind === a.kind)?.refusal?.(a, "send");
+    const results = dry_run
+      ? previewSend(targets, opts, refusal)
+      : await sendInput(fleet, targets, {
+        ...opts,
+        input,
+        signal,
+        failure: writeFailure,
+        onRound: (_round, done, total) => progress(done, total, `${done} of ${total} handled`),
+      });
     const count = (o: string) => results.filter((r) => r.outcome === o).length;
     const extra = (["uncertain", "duplicate"] as const)
       .filter((o) => count(o) > 0)

@@ -25,6 +25,7 @@ Returns results [{agent, outcome: done | skipped | would | failed | uncertain | 
     const { results, text } = await runAction(fleet, selectionOf(args), {
       dryRun: args.dry_run,
       signal,
+      write: "stop",
       describe: (a) =>
         a.kind === "task"
           ? a.state === "paused" ? { skip: "already paused" } : `pause task (now ${a.state})`

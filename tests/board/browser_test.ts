@@ -71,6 +71,8 @@ Deno.test({
           executablePath: chrome,
           args: [...CHROME_FLAGS, `--user-data-dir=${Deno.realPathSync(profile)}`],
           headless: true,
+          // Every page.evaluate and frame.evaluate fails past this, instead of waiting 180 s.
+          protocolTimeout: 60_000,
         }),
       ] as const,
     );

@@ -6,6 +6,7 @@
  */
 import type { Sim } from "../../src/sim/server.ts";
 import { untilServing } from "../e2e/harness.ts";
+import { exited } from "../deadline.ts";
 import { contentKey } from "../e2e/bundle_build.ts";
 
 /** The browser to drive: $CHROME_PATH, else Debian's chromium. */
@@ -67,7 +68,7 @@ export async function startHttpServer(sim: Sim): Promise<HttpServer> {
     stderr: log.stderr,
     async close() {
       child.kill("SIGTERM");
-      await child.status;
+      await exited(child, "the board's server, after SIGTERM");
       await log.done;
     },
   };
@@ -92,6 +93,7 @@ export async function bundleHost(): Promise<string> {
     args: ["bundle", "--platform=browser", host.pathname],
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
   }).output();
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
   const js = new TextDecoder().decode(out.stdout);

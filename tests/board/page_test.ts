@@ -166,6 +166,27 @@ Deno.test("board rows: the digest changes when an agent's reason or pull request
   for (const [what, fleet] of variants) assert.notEqual(await digest(fleet), one, what);
 });
 
+Deno.test("board rows: the digest changes with whatever a row says, not only the state", async () => {
+  // The board skips redrawing on an unchanged digest: a new message, a renamed agent or another
+  // owner with the same state must still reach the page.
+  const fleet = [agent("a"), agent("b", { state: "idle", owner: "bob" })];
+  const t = Date.parse("2026-01-01T01:00:00Z");
+  const base = (await boardRows(fleet, t, "c", [])).digest;
+  const changes: [string, Partial<Agent>][] = [
+    ["message", { message: "opened a pull request" }],
+    ["name", { name: "renamed" }],
+    ["owner", { owner: "carol" }],
+    ["state_since", { state_since: "2026-01-01T00:30:00Z" }],
+    ["kind", { kind: "chat" }],
+  ];
+  for (const [what, patch] of changes) {
+    const r = await boardRows([fleet[0], { ...fleet[1], ...patch }], t, "c", []);
+    assert.notEqual(r.digest, base, `a new ${what} changes the digest`);
+  }
+  const same = await boardRows([fleet[0], { ...fleet[1] }], t, "c", []);
+  assert.equal(same.digest, base, "the same fleet, the same digest");
+});
+
 Deno.test("board rows: long text is capped, repeated messages sent once", async () => {
   const long = "x".repeat(500);
   const r = await boardRows(

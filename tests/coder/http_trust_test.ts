@@ -8,14 +8,15 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
-import { deleteTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
+import { deleteTask, pauseTask, resumeTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import {
   createChat,
+  interruptChat,
   sendChatMessage,
   textContent,
   updateChat,
 } from "../../src/backends/chats/api.ts";
-import { closedPort, html, json, rawServer, serve } from "./local_server.ts";
+import { closedPort, html, json, rawServer, resetAfterActing, serve } from "./local_server.ts";
 
 const TOKEN = "tok-" + crypto.randomUUID();
 const ID = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -136,10 +137,14 @@ Deno.test("strict writes: a 2xx that is not Coder's documented answer is never s
       const e = await failure(deleteTask(c, "/api/v2", "me", ID));
       assert.equal(e.kind, "parse");
     });
-    await t.step("chat archive answered 200 JSON instead of 204", async () => {
-      const e = await failure(updateChat(c, "/api/v2", ID, { archived: true }));
-      assert.equal(e.kind, "parse");
-    });
+    await t.step(
+      "chat archive answered 200 JSON instead of 204: Coder took it, uncertain",
+      async () => {
+        const e = await failure(updateChat(c, "/api/v2", ID, { archived: true }));
+        assert.equal(e.kind, "uncertain");
+        assert.match(e.summary, /answered 200 where 204 is documented/);
+      },
+    );
     await t.step("chat message answered 200 HTML (JSON documented)", async () => {
       const e = await failure(
         sendChatMessage(c, "/api/v2", "x", { content: textContent("hi") }),
@@ -152,6 +157,85 @@ Deno.test("strict writes: a 2xx that is not Coder's documented answer is never s
       assert.equal(e.kind, "parse");
     });
     assert.ok(s.seen.every((r) => r.token === TOKEN));
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("uncertain: a write Coder took (2xx) but answered off the record is never failed", async (t) => {
+  const enc = new TextEncoder();
+  const s = serve((req) => {
+    const path = new URL(req.url).pathname;
+    if (req.method === "DELETE") return new Response(null, { status: 204 }); // 202 documented
+    if (path.endsWith("/pause")) return json(200, {}); // 202 with a build documented
+    if (path.endsWith("/resume")) return json(202, [1, 2]); // the wrong shape
+    if (path.endsWith("/messages")) {
+      return new Response('{"id": 1, "message": {"chat_id": "x', { // cut in half
+        status: 200,
+        headers: { "content-type": "application/json" },
+      });
+    }
+    if (path.endsWith("/interrupt")) { // over the cap, with no Content-Length
+      const chunk = enc.encode(" ".repeat(4096));
+      let n = 0;
+      return new Response(
+        new ReadableStream({
+          pull(c) {
+            if (n++ < 4) c.enqueue(chunk);
+            else c.close();
+          },
+        }),
+        { status: 200, headers: { "content-type": "application/json" } },
+      );
+    }
+    if (path === "/api/v2/chats") return json(201, { id: ID, title: "x".repeat(8000) }); // over the cap
+    return html(200);
+  });
+  const c = new CoderClient({ url: s.url, token: TOKEN, maxBytes: 4096 });
+  const uncertain = async (p: Promise<unknown>, words: RegExp) => {
+    const e = await failure(p);
+    assert.equal(e.kind, "uncertain", e.summary);
+    assert.match(e.summary, words);
+  };
+  try {
+    await t.step(
+      "204 to a task delete documented as 202",
+      () => uncertain(deleteTask(c, "/api/v2", "me", ID), /answered 204 where 202 is documented/),
+    );
+    await t.step(
+      "200 {} to a pause documented as 202",
+      () => uncertain(pauseTask(c, "/api/v2", "me", ID), /answered 200 where 202 is documented/),
+    );
+    await t.step(
+      "202 of the wrong shape to a resume",
+      () =>
+        uncertain(
+          resumeTask(c, "/api/v2", "me", ID),
+          /answered 202, but its answer was not understood/,
+        ),
+    );
+    await t.step("a JSON body cut in half answering a chat message", () =>
+      uncertain(
+        sendChatMessage(c, "/api/v2", ID, { content: textContent("x") }),
+        /answered 200, .* not JSON/,
+      ));
+    await t.step(
+      "an answer over the size cap (streamed) to an interrupt",
+      () =>
+        uncertain(
+          interruptChat(c, "/api/v2", ID),
+          /answered 200, but its answer is larger than the 4096-byte cap/,
+        ),
+    );
+    await t.step("an answer over the size cap (Content-Length) to a chat create", () =>
+      uncertain(
+        createChat(c, "/api/v2", { content: textContent("x") }),
+        /answered 201, .* larger than/,
+      ));
+    await t.step("a proxy's 200 HTML page is not Coder's answer: failed, as before", async () => {
+      const e = await failure(sendTaskInput(c, "/api/v2", "me", ID, "hi"));
+      assert.equal(e.kind, "parse");
+    });
   } finally {
     await s.close();
   }
@@ -233,7 +317,7 @@ Deno.test("uncertain: a write whose answer was lost is never done, nor failed", 
   });
 });
 
-Deno.test("size cap: an answer over maxBytes is too_large, with or without Content-Length", async () => {
+Deno.test("size cap: an answer over maxBytes is too_large (a write's: uncertain), with or without Content-Length", async () => {
   const big = JSON.stringify({ tasks: [], pad: "x".repeat(4096) });
   const s = serve((req) => {
     if (new URL(req.url).pathname === "/len") return json(200, JSON.parse(big));
@@ -258,6 +342,35 @@ Deno.test("size cap: an answer over maxBytes is too_large, with or without Conte
     }
     const ok = new CoderClient({ url: s.url, token: TOKEN, maxBytes: 10_000 });
     assert.ok(await ok.get("/stream", z.unknown()));
+    // A write Coder answered 2xx acted, whatever the size of the answer: not failed, uncertain
+    // (the caller checks before retrying; a retry could act twice). And it is not retried.
+    const before = s.seen.length;
+    for (const path of ["/len", "/stream"]) {
+      const w = await failure(
+        c.request("POST", path, { body: { input: "x" }, schema: z.unknown(), expect: [200] }),
+      );
+      assert.equal(w.kind, "uncertain", `${path}: ${w.summary}`);
+      assert.equal(w.uncertain, true);
+    }
+    assert.equal(s.seen.length, before + 2, "each write sent once");
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("errors: a token echoed case-folded or cut short is scrubbed too", async () => {
+  const s = serve(() =>
+    json(400, {
+      message: `Invalid token ${TOKEN.toUpperCase()}`,
+      detail: `it began ${TOKEN.slice(0, 20)}…`,
+    })
+  );
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const e = await failure(c.request("POST", "/api/v2/chats", { body: {}, expect: [201] }));
+    assert.equal(e.kind, "http");
+    assert.equal(e.coderMessage, "Invalid token [redacted]");
+    assert.equal(e.detail, "it began [redacted]…");
   } finally {
     await s.close();
   }
@@ -279,6 +392,51 @@ Deno.test("errors: a token echoed in Coder's error body is scrubbed", async () =
     assert.ok(!e.summary.includes(TOKEN) && !JSON.stringify(e).includes(TOKEN), e.summary);
     assert.ok(!String(e.coderMessage).includes(TOKEN) && !String(e.detail).includes(TOKEN));
     assert.match(e.summary, /Invalid token \[redacted\]/);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("once: a write whose reused connection resets after sending is sent once, uncertain", async (t) => {
+  const writes: [string, (c: CoderClient) => Promise<unknown>][] = [
+    ["POST with a body (task send)", (c) => sendTaskInput(c, "/api/v2", "me", ID, "hi")],
+    ["bodiless POST (task pause)", (c) => pauseTask(c, "/api/v2", "me", ID)],
+    ["bodiless DELETE (task delete)", (c) => deleteTask(c, "/api/v2", "me", ID)],
+    ["PATCH (chat archive)", (c) => updateChat(c, "/api/v2", ID, { archived: true })],
+    [
+      "chat send without receipts",
+      (c) => sendChatMessage(c, "/api/v2", ID, { content: textContent("x"), request_id: "r-1" }),
+    ],
+  ];
+  for (const [name, write] of writes) {
+    await t.step(name, async () => {
+      const s = resetAfterActing();
+      try {
+        const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs: 1 });
+        await c.get("/api/v2/buildinfo", z.unknown()); // the connection is now pooled
+        const e = await failure(write(c));
+        assert.equal(e.kind, "uncertain", e.summary);
+        assert.deepEqual(s.seen.slice(1).length, 1, `sent once: ${s.seen.join(", ")}`);
+      } finally {
+        s.close();
+      }
+    });
+  }
+});
+
+Deno.test("once: a streamed write body arrives whole, as JSON", async () => {
+  const got: { type: string | null; length: string | null }[] = [];
+  const s = serve((req) => {
+    got.push({ type: req.headers.get("content-type"), length: req.headers.get("content-length") });
+    return new Response(null, { status: 204 });
+  });
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN });
+    const input = "héllo ".repeat(20_000); // 140 KB: more than one chunk on the wire
+    await sendTaskInput(c, "/api/v2", "me", ID, input);
+    assert.equal(got[0].type, "application/json");
+    assert.equal(got[0].length, null, "streamed: chunked, no Content-Length");
+    assert.deepEqual(JSON.parse(s.seen[0].body), { input });
   } finally {
     await s.close();
   }

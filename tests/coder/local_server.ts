@@ -80,31 +80,18 @@ export function never(signal: AbortSignal): Promise<Response> {
   return new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("x"))));
 }
 
-/**
- * A raw TCP server: it reads the request, then does `act` with the connection (write a partial
- * answer, close it ...). For faults `Deno.serve` cannot produce.
- */
-export function rawServer(act: (conn: Deno.Conn) => Promise<void>) {
+/** A raw TCP listener on 127.0.0.1: each connection goes to `onConn`; `close` ends them all. */
+function tcpServer(onConn: (conn: Deno.Conn) => Promise<unknown>) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns: Deno.Conn[] = [];
-  let requests = 0;
   (async () => {
     for await (const conn of listener) {
       conns.push(conn);
-      (async () => {
-        const buf = new Uint8Array(65536);
-        await conn.read(buf).catch(() => null);
-        requests++;
-        await act(conn).catch(() => {});
-      })();
+      onConn(conn).catch(() => {});
     }
   })().catch(() => {});
-  const port = (listener.addr as Deno.NetAddr).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    get requests() {
-      return requests;
-    },
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
     close() {
       listener.close();
       for (const c of conns) {
@@ -116,10 +103,64 @@ export function rawServer(act: (conn: Deno.Conn) => Promise<void>) {
   };
 }
 
+/**
+ * A raw TCP server: it reads the request, then does `act` with the connection (write a partial
+ * answer, close it ...). For faults `Deno.serve` cannot produce.
+ */
+export function rawServer(act: (conn: Deno.Conn) => Promise<void>) {
+  let requests = 0;
+  const s = tcpServer(async (conn) => {
+    await conn.read(new Uint8Array(65536)).catch(() => null);
+    requests++;
+    await act(conn);
+  });
+  return {
+    url: s.url,
+    get requests() {
+      return requests;
+    },
+    close: s.close,
+  };
+}
+
+/**
+ * A keep-alive server that answers a connection's first GET, then closes the connection on
+ * any later request (or on a first request that is not a GET) after reading it: a reset after
+ * Coder acted, on a reused connection, where Deno's fetch would send a replayable body again.
+ * `seen` lists `METHOD /path` of every request that arrived.
+ */
+export function resetAfterActing() {
+  const seen: string[] = [];
+  const ok = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+  const s = tcpServer(async (conn) => {
+    const buf = new Uint8Array(65536);
+    for (let n = 0;; n++) {
+      const k = await conn.read(buf).catch(() => null);
+      if (!k) return;
+      const line = /^([A-Z]+) (\S+)/.exec(new TextDecoder().decode(buf.subarray(0, k)));
+      if (!line) continue; // the rest of a body
+      seen.push(`${line[1]} ${line[2]}`);
+      if (n > 0 || line[1] !== "GET") return conn.close();
+      await conn.write(new TextEncoder().encode(ok));
+    }
+  });
+  return { url: s.url, seen, close: s.close };
+}
+
 /** A port nothing listens on. */
 export function closedPort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
+}
+
+/**
+ * The JSON body a fetch stub was given: a string, or the stream the client sends writes as;
+ * undefined when there is none (or it is empty, as a bodiless write's stream is).
+ */
+export async function sentJson(init?: RequestInit): Promise<unknown> {
+  if (init?.body === undefined || init.body === null) return undefined;
+  const text = await new Response(init.body).text();
+  return text === "" ? undefined : JSON.parse(text);
 }

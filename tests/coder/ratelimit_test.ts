@@ -3,16 +3,24 @@
  * 127.0.0.1: a 429 is retried (writes too) only once Coder's Retry-After has passed, and no
  * request to that route goes out before; a Retry-After that does not fit fails fast with a time
  * to retry; a hung or stalled Coder fails within the call's budget as a timeout; the per-route
- * window and the in-flight bound hold. Timing assertions are lower bounds only.
+ * window and the in-flight bound hold; a 503 with Retry-After holds its route like a 429; a 429
+ * without one backs off; holds only lengthen; route keys take every id and name out. Timing
+ * assertions are lower bounds only; every wait has a deadline.
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { withBudget } from "../../src/coder/budget.ts";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
 import { routeKey } from "../../src/coder/paths.ts";
-import { RateLimiter, RateWaitTooLong } from "../../src/coder/ratelimit.ts";
+import {
+  CALL_FLOOR,
+  MAX_HOLD_MS,
+  RateLimiter,
+  RateWaitTooLong,
+} from "../../src/coder/ratelimit.ts";
 import { getTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import { json, serve } from "./local_server.ts";
+import { until, within } from "../deadline.ts";
 
 const TOKEN = "tok-" + crypto.randomUUID();
 const TASK = { id: "aaaaaaaa-0000-4000-8000-000000000001", name: "t", status: "active" };
@@ -39,6 +47,36 @@ Deno.test("routeKey: ids and names are taken out of the path", () => {
   assert.notEqual(routeKey("GET", "/api/v2/tasks/a/b"), routeKey("POST", "/api/v2/tasks/a/b"));
 });
 
+Deno.test("routeKey: every route the client sends, ids and names out; any UUID anywhere is out", () => {
+  // Coder limits per user and route pattern: one key per pattern, whatever the ids, or a fleet
+  // of 1000 agents would get 1000 windows. The id is a UUID in some routes, a name in others.
+  const U = TASK.id;
+  const V = "bbbbbbbb-0000-4000-8000-00000000000b";
+  const cases: [string, string, string][] = [
+    ["GET", `/api/v2/tasks/${U}/${V}`, "GET /api/v2/tasks/*/*"],
+    ["GET", `/api/v2/tasks/alice/${U}/logs`, "GET /api/v2/tasks/*/*/logs"],
+    ["POST", `/api/v2/tasks/${U}`, "POST /api/v2/tasks/*"],
+    ["POST", `/api/experimental/tasks/me/fix/send`, "POST /api/experimental/tasks/*/*/send"],
+    ["GET", `/api/v2/chats/${U}`, "GET /api/v2/chats/*"],
+    ["PATCH", `/api/v2/chats/${U}`, "PATCH /api/v2/chats/*"],
+    ["POST", `/api/v2/chats/${U}/interrupt`, "POST /api/v2/chats/*/interrupt"],
+    ["GET", `/api/v2/chats/${U}/cost`, "GET /api/v2/chats/*/cost"],
+    ["GET", `/api/v2/organizations/${U}/chats/models`, "GET /api/v2/organizations/*/chats/models"],
+    ["GET", `/api/v2/templates/${U}`, "GET /api/v2/templates/*"],
+    ["GET", `/api/v2/organizations/${U}/templates/web`, "GET /api/v2/organizations/*/templates/*"],
+    ["GET", `/api/v2/templateversions/${U}/presets`, "GET /api/v2/templateversions/*/presets"],
+    ["GET", `/api/v2/users/${U}/organizations`, "GET /api/v2/users/*/organizations"],
+    ["GET", "/api/v2/users/me", "GET /api/v2/users/*"],
+    // Names that happen to be words of Coder's routes are names where a name goes.
+    ["POST", "/api/v2/tasks/send/logs/send", "POST /api/v2/tasks/*/*/send"],
+    ["GET", "/api/v2/chats/watch", "GET /api/v2/chats/watch"],
+    // A route shape the rules do not list: a UUID (like any word Coder's agent routes do not
+    // use) is still taken out.
+    ["GET", `/api/v2/chats/${U}/messages/${V}`, "GET /api/v2/chats/*/messages/*"],
+  ];
+  for (const [method, path, key] of cases) assert.equal(routeKey(method, path), key, path);
+});
+
 Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) comes >= ~1 s later", async () => {
   const s = serve((req, n) => {
     if (n === 0) return json(429, { message: "rate limited" }, { "retry-after": "1" });
@@ -52,7 +90,12 @@ Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) c
     // Another request on the same route, other names, sent while the first waits: once the 429
     // came back and the route is held (an event, not a fixed sleep that a loaded machine outruns).
     const key = routeKey("POST", "/api/v2/tasks/me/x/send");
-    while (c.limiter.heldFor(key) <= 0 && !settled) await new Promise((r) => setTimeout(r, 5));
+    await until(
+      () => c.limiter.heldFor(key) > 0 || settled,
+      "the 429 to hold its route",
+      20_000,
+      5,
+    );
     assert.ok(c.limiter.heldFor(key) > 0, "a 429 with Retry-After holds its route");
     const other = c.request("POST", "/api/v2/tasks/bob/other/send", {
       body: { input: "b" },
@@ -73,6 +116,66 @@ Deno.test("429 with Retry-After: 1 holds the route; the retry (of a write too) c
   }
 });
 
+/**
+ * A read whose first answer is `first`, then the task: how long the route was held once the first
+ * answer came back, and the gap between the two requests' arrivals (the retry's wait).
+ */
+async function retriedAfter(first: Response, backoffMs: number) {
+  const s = serve((_req, n) => n === 0 ? first : json(200, TASK));
+  try {
+    const c = new CoderClient({ url: s.url, token: TOKEN, backoffMs });
+    const key = routeKey("GET", "/api/v2/tasks/me/x");
+    const read = getTask(c, "/api/v2", "me", "x");
+    let settled = false;
+    read.catch(() => {}).finally(() => settled = true);
+    await until(
+      () => c.limiter.heldFor(key) > 0 || s.seen.length > 1 || settled,
+      "the first answer to come back",
+      20_000,
+      5,
+    );
+    const held = c.limiter.heldFor(key);
+    assert.equal((await within(read, "the retried read")).id, TASK.id);
+    assert.equal(s.seen.length, 2);
+    return { held, gap: s.seen[1].at - s.seen[0].at };
+  } finally {
+    await s.close();
+  }
+}
+
+Deno.test("503 with Retry-After: 2 holds the route as a 429 does; the retry comes >= ~2 s later", async () => {
+  // A 1 ms backoff: without the hold, the retry would go out at once.
+  const { held, gap } = await retriedAfter(
+    json(503, { message: "Service unavailable." }, { "retry-after": "2" }),
+    1,
+  );
+  assert.ok(held > 1000, `the route is held for Coder's 2 s (${held} ms)`);
+  assert.ok(gap >= 1900, `the retry came ${gap} ms after the 503`);
+});
+
+Deno.test("429 without Retry-After: the route is held for a backoff; not retried at once", async () => {
+  // A 1 s base backoff: the first retry waits 0.5 to 1 s.
+  const { held, gap } = await retriedAfter(json(429, { message: "Rate limit exceeded." }), 1000);
+  assert.ok(held > 0, "the backoff holds the route (other calls wait too)");
+  assert.ok(gap >= 450, `the retry came ${gap} ms after the 429`);
+});
+
+Deno.test("limiter: holds only ever lengthen: a shorter hold never shortens a longer one", async () => {
+  const l = new RateLimiter();
+  l.hold("GET /a", 20_000);
+  l.hold("GET /a", 1_000);
+  l.hold("GET /a", 0);
+  assert.ok(l.heldFor("GET /a") > 15_000, `held for ${l.heldFor("GET /a")} ms`);
+  await assert.rejects(
+    l.acquire("GET /a", Date.now() + 5_000),
+    (e) => e instanceof RateWaitTooLong && e.reason === "hold" && e.waitMs > 15_000,
+  );
+  // A longer hold does lengthen it.
+  l.hold("GET /a", 40_000);
+  assert.ok(l.heldFor("GET /a") > 35_000);
+  assert.equal(l.heldFor("GET /b"), 0, "other routes are not held");
+});
+
 Deno.test("a Retry-After longer than the budget fails fast with kind budget and when to retry", async () => {
   const s = serve(() => json(429, { message: "slow down" }, { "retry-after": "3600" }));
   try {
@@ -80,7 +183,8 @@ Deno.test("a Retry-After longer than the budget fails fast with kind budget and 
     const e = await withBudget(50_000, () => failure(getTask(c, "/api/v2", "me", "x")));
     assert.equal(e.kind, "budget");
     assert.equal(e.status, 429);
-    assert.match(e.summary, /retry in 60 min/);
+    assert.match(e.summary, /Coder is rate-limiting .* it asked to wait 60 min/);
+    assert.match(e.summary, /retry in 2 min/, "a hold is capped (issue 17, finding 4)");
     assert.equal(s.seen.length, 1, "not retried");
     // The route stays held: the next request on it is not sent at all.
     const again = await withBudget(50_000, () => failure(getTask(c, "/api/v2", "bob", "y")));
@@ -93,6 +197,172 @@ Deno.test("a Retry-After longer than the budget fails fast with kind budget and 
   } finally {
     await s.close();
   }
+});
+
+Deno.test("holds are capped: a day's or 1e308 s's Retry-After holds a route minutes at most", () => {
+  const l = new RateLimiter();
+  const near = (key: string, ms: number) => {
+    const held = l.heldFor(key);
+    assert.ok(held <= ms && held > ms - 1000, `${key} held ${held} ms, expected ~${ms}`);
+  };
+  assert.equal(MAX_HOLD_MS, 120_000);
+  assert.equal(l.hold("day", 86_400_000), MAX_HOLD_MS, "the hold it set");
+  near("day", MAX_HOLD_MS);
+  l.hold("inf", Infinity);
+  near("inf", MAX_HOLD_MS);
+  l.hold("nan", NaN);
+  assert.equal(l.heldFor("nan"), 0);
+  // Below the cap, holds only ever lengthen.
+  l.hold("up", 5000);
+  l.hold("up", 1000);
+  near("up", 5000);
+  l.hold("up", 20_000);
+  near("up", 20_000);
+  l.hold("up", 86_400_000);
+  near("up", MAX_HOLD_MS);
+  // What caused the hold is kept, for the error of a request it stops.
+  l.hold("why", 3_600_000, 503);
+  const why = l.holdOf("why");
+  assert.equal(why.status, 503);
+  assert.equal(why.askedMs, 3_600_000);
+});
+
+Deno.test("a long Retry-After: 503 is unavailable, 429 rate-limiting, both held minutes at most", async (t) => {
+  const cases = [
+    { status: 503, header: "86400", words: /Coder is unavailable \(503\)/, asked: /24 h/ },
+    { status: 429, header: "1e308", words: /Coder is rate-limiting/, asked: /more than a year/ },
+  ];
+  for (const c of cases) {
+    await t.step(`${c.status} with Retry-After: ${c.header}`, async () => {
+      const s = serve(() => json(c.status, { message: "later" }, { "retry-after": c.header }));
+      try {
+        const client = new CoderClient({ url: s.url, token: TOKEN });
+        const e = await withBudget(5_000, () => failure(client.get("/api/v2/tasks", z.unknown())));
+        assert.equal(e.kind, "budget", e.summary);
+        assert.match(e.summary, c.words);
+        assert.match(e.summary, c.asked, "what Coder asked for");
+        assert.match(e.summary, /retry in 2 min/);
+        assert.doesNotMatch(e.summary, /Infinity|NaN/);
+        if (c.status === 503) assert.doesNotMatch(e.summary, /rate-limit/);
+        assert.ok(e.retryAfterMs! <= MAX_HOLD_MS);
+        // A later call is stopped by the hold, with the same words, and nothing sent.
+        const again = await withBudget(
+          5_000,
+          () => failure(client.get("/api/v2/tasks", z.unknown())),
+        );
+        assert.equal(again.kind, "budget");
+        assert.match(again.summary, c.words);
+        assert.match(again.summary, /retry in 2 min/);
+        assert.equal(s.seen.length, 1);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+  // A maintenance page for a day, then Coder is back: with the hold capped (short here).
+  const maintenance = async (maxHoldMs: number, run: (c: CoderClient) => Promise<void>) => {
+    const s = serve((_req, n) =>
+      n === 0 ? json(503, { message: "maintenance" }, { "retry-after": "86400" }) : json(200, {})
+    );
+    try {
+      await run(new CoderClient({ url: s.url, token: TOKEN, maxHoldMs }));
+      assert.equal(s.seen.length, 2, "Coder was asked again once");
+    } finally {
+      await s.close();
+    }
+  };
+  await t.step(
+    "once the capped hold has passed, Coder is asked again and believed",
+    () =>
+      maintenance(300, async (c) => {
+        const key = routeKey("GET", "/api/v2/tasks");
+        const e = await withBudget(100, () => failure(c.get("/api/v2/tasks", z.unknown())));
+        assert.equal(e.kind, "budget");
+        assert.ok(c.limiter.heldFor(key) <= 300);
+        const until = Date.now() + 5_000;
+        while (c.limiter.heldFor(key) > 0 && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.deepEqual(await c.get("/api/v2/tasks", z.unknown()), {});
+      }),
+  );
+  await t.step(
+    "a capped hold that fits the call: it waits, asks again, succeeds",
+    () =>
+      maintenance(200, async (c) => {
+        const r = await withBudget(5_000, () => c.get("/api/v2/tasks", z.unknown()));
+        assert.deepEqual(r, {});
+      }),
+  );
+});
+
+Deno.test("fair share: one call takes at most half of what is left of a route's minute", async (t) => {
+  const key = "GET /api/v2/tasks/*/*";
+  /** Take slots in the current call until the limiter says no; returns how many and why. */
+  const greedy = async (l: RateLimiter, most = 1000) => {
+    let n = 0;
+    for (; n < most; n++) {
+      try {
+        (await l.acquire(key, Date.now() + 200))();
+      } catch (e) {
+        assert.ok(e instanceof RateWaitTooLong, String(e));
+        return { n, why: e.reason };
+      }
+    }
+    return { n, why: undefined };
+  };
+  await t.step(
+    "a greedy call leaves half; the next one half of that; a small one still fits",
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 40 });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 20, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 10, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l, 3)), { n: 3, why: undefined });
+      // Another route is not touched by any of it.
+      const other = await withBudget(10_000, async () => {
+        (await l.acquire("GET /api/v2/chats", Date.now() + 200))();
+        return "sent";
+      });
+      assert.equal(other, "sent");
+    },
+  );
+  await t.step(
+    `a small route: every call may send ${CALL_FLOOR} while the route has room`,
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 10 });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: CALL_FLOOR, why: "share" });
+      assert.deepEqual(await withBudget(10_000, () => greedy(l)), { n: 2, why: "rate" });
+    },
+  );
+  await t.step(
+    "outside any call (the server's own work), only the route's rate applies",
+    async () => {
+      const l = new RateLimiter({ ratePerMinute: 30 });
+      assert.deepEqual(await greedy(l), { n: 30, why: "rate" });
+    },
+  );
+  await t.step("through the client: the refusal names the call's share", async () => {
+    const s = serve(() => json(200, TASK));
+    try {
+      const c = new CoderClient({ url: s.url, token: TOKEN, ratePerMinute: 24 });
+      const e = await withBudget(5_000, async () => {
+        for (let i = 0;; i++) {
+          const r = await getTask(c, "/api/v2", "me", `t${i}`).then(() => undefined, (e) => e);
+          if (r) return r as CoderError;
+        }
+      });
+      assert.equal(e.kind, "budget");
+      assert.match(
+        e.summary,
+        /nothing was sent: this call used its share of this route .* retry in \d+ s/,
+      );
+      assert.equal(s.seen.length, 12);
+      await withBudget(5_000, () => getTask(c, "/api/v2", "bob", "other-call"));
+      assert.equal(s.seen.length, 13);
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 Deno.test("budget: a hung Coder and a stalled body fail within the budget, as timeouts", async (t) => {

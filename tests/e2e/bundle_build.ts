@@ -34,6 +34,7 @@ async function runBundleTask(out: string): Promise<void> {
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
   }).output();
   if (built.code !== 0) throw new Error(new TextDecoder().decode(built.stderr));
 }

@@ -76,8 +76,9 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
       },
     );
 
-    // Steps that act work on seeded chats of their own, so that one failure hides nothing else.
-    const seeded = h.sim.chatIds();
+    // Steps that act work on seeded chats of their own, so that one failure hides nothing else:
+    // the caller's own chats (only the owner may write to a chat).
+    const seeded = h.sim.chatIds("own");
     let chatId = "";
     await t.step(
       "list_templates lists models; create_task makes a chat with model and labels",
@@ -86,6 +87,7 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
         assert.ok(tl.data.models.length >= 1);
         if (only) assert.deepEqual(tl.data.templates, []);
         const model = tl.data.models.find((m: { available: boolean }) => m.available);
+        h.sim.clearRequests();
         const r = await h.call("create_task", {
           prompt: "Investigate the memory leak",
           model: model.model,
@@ -96,6 +98,11 @@ async function chatsSuite(t: Deno.TestContext, profile: "chats" | "both" | "old"
         assert.equal(r.data.created.length, 1, r.text);
         chatId = r.data.created[0].id;
         assert.equal(r.data.created[0].kind, "chat");
+        // This Coder (older than v2.39) ignores the title in the create: it is set afterwards.
+        assert.ok(
+          h.sim.requests.some((q) => q.method === "PATCH" && q.path === `${api}/${chatId}`),
+          "the title set by PATCH",
+        );
         const g = await h.call("get_agent", { agent: chatId });
         assert.deepEqual(g.data.agent.labels, { team: "e2e" });
         assert.equal(g.data.agent.name, "leak hunt");

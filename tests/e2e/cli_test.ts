@@ -24,6 +24,8 @@ async function run(args: string[], env: Record<string, string>) {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    // stdin is at EOF: the server exits at once. One that does not is killed, and fails.
+    signal: AbortSignal.timeout(30_000),
   }).output();
   return {
     code: out.code,
@@ -39,6 +41,22 @@ Deno.test("cli: a missing CODER_URL is one line naming it, exit 2", async () => 
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   assert.ok(!/at .*\.ts:\d+/.test(r.stderr), "no stack trace");
   assert.equal(r.stdout, "");
+});
+
+Deno.test("cli: a token with an emoji, or a CODER_URL with port 0, is one line, exit 2", async () => {
+  const token = "abcdefgh-\u{1F600}-SECRETPART";
+  const t = await run([], { CODER_URL: "https://coder.example.com", CODER_SESSION_TOKEN: token });
+  assert.equal(t.code, 2, t.stderr);
+  assert.match(t.stderr, /CODER_SESSION_TOKEN/);
+  assert.equal(t.stderr.trim().split("\n").length, 1, t.stderr);
+  assert.ok(!t.stderr.includes("SECRETPART"), "the token is not printed");
+  const p = await run([], {
+    CODER_URL: "http://127.0.0.1:0",
+    CODER_SESSION_TOKEN: "abcdefgh-12345678",
+  });
+  assert.equal(p.code, 2, p.stderr);
+  assert.match(p.stderr, /CODER_URL .*port 0/);
+  assert.equal(p.stderr.trim().split("\n").length, 1, p.stderr);
 });
 
 Deno.test("cli: --help on stdout, exit 0, under the start task's scoped --allow-env", async () => {
@@ -122,6 +140,13 @@ Deno.test("cli: deno task demo answers tools/list and fleet_overview", async () 
     assert.deepEqual(data.backends.map((b: { kind: string }) => b.kind), ["chat"]);
     assert.equal(data.coder.version, "v2.39.0");
     assert.match(stderr(), /DEMO MODE/);
+    // What a v2.39 user sees: mostly its own chats, a few of other owners' shared with it.
+    const owners = Object.entries(data.by_owner as Record<string, number>);
+    const mine = data.by_owner[data.coder.user] as number;
+    const others = owners.filter(([o]) => o !== data.coder.user).map(([, n]) => n);
+    assert.ok(others.length >= 1, JSON.stringify(data.by_owner));
+    assert.ok(others.every((n) => n * 5 < mine), JSON.stringify(data.by_owner));
+    assert.ok(data.by_state.starting > 0 || data.capacity.running > 5, "the licence queue");
   } finally {
     await client.close();
   }

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { startSim } from "../../src/sim/server.ts";
 import { startProxy } from "../conformance/proxy.ts";
 import { untilServing } from "./harness.ts";
+import { exited } from "../deadline.ts";
 import baseline from "../conformance/baseline.json" with { type: "json" };
 
 const SUITE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
@@ -94,6 +95,8 @@ Deno.test("conformance: the official suite passes on both revisions, fixture-onl
           env: { NO_COLOR: "1" },
           stdout: "piped",
           stderr: "piped",
+          // A server that hangs a scenario must fail this step, not hold the lane.
+          signal: AbortSignal.timeout(120_000),
         }).output();
         const log = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
         const results = readResults(dir);
@@ -139,7 +142,7 @@ Deno.test("conformance: the official suite passes on both revisions, fixture-onl
     console.log(summary.join("\n"));
     await proxy.close();
     server.kill("SIGTERM");
-    await server.status;
+    await exited(server, "the server, after SIGTERM");
     await serving.done;
     await sim.close();
   }

@@ -74,6 +74,8 @@ Deno.test("e2e current: v2.39 chats, models, paused, capacity, status filter", a
     );
 
     await t.step("fleet_overview: capacity, and why the list cannot tell which wait", async () => {
+      // More of the caller's chats want to run than the licence's 5 slots.
+      for (const id of h.sim.chatIds("own").slice(0, 7)) h.sim.setChat(id, { status: "running" });
       const r = await h.call("fleet_overview");
       assert.ok(r.data.capacity.running > 5, JSON.stringify(r.data.capacity));
       assert.equal(r.data.capacity.queued_for_capacity, null);

@@ -59,6 +59,7 @@ Deno.test("e2e errors: a bad token; read-only mode, in the legacy MCP era", asyn
 /** The tools the failures test calls. */
 const USED = [
   "fleet_overview",
+  "get_agent",
   "get_logs",
   "list_agents",
   "send_input",
@@ -84,15 +85,27 @@ Deno.test("e2e errors: Coder failures and 409s are isError results with a next s
       assert.deepEqual(tools.map((t) => t.name).sort(), USED);
     });
     await h.call("fleet_overview"); // detection done
+    const mine = h.sim.chatIds().find((id) =>
+      (h.sim.chat(id) as { owner_username: string }).owner_username === h.sim.username
+    )!;
+    const title = (h.sim.chat(mine) as { title: string }).title;
     // The waiting cases at once: the chat list's retries and the task list's Retry-After.
     const settle = (p: Promise<void>) => p.then(() => undefined, (e: Error) => e);
     const everyRetry = settle((async () => {
       const drop = h.sim.fault("/api/v2/chats", { status: 500, method: "GET" });
       try {
-        const r = await h.call("list_agents", { kind: "chat" });
-        assert.equal(r.isError, true);
-        assert.match(r.text, /500/);
-        assert.match(r.text, /Next: Coder failed: retry shortly/);
+        // A chat title is found only in the chat list: while the list fails, the caller hears
+        // Coder's failure and to retry, not that the agent does not exist.
+        const [list, one] = await Promise.all([
+          h.call("list_agents", { kind: "chat" }),
+          h.call("get_agent", { agent: title }),
+        ]);
+        for (const r of [list, one]) {
+          assert.equal(r.isError, true);
+          assert.match(r.text, /500/);
+          assert.match(r.text, /Next: Coder failed: retry shortly/);
+        }
+        assert.doesNotMatch(one.text, /No agent|not found/i);
       } finally {
         drop();
       }
@@ -118,10 +131,13 @@ Deno.test("e2e errors: Coder failures and 409s are isError results with a next s
         drop();
       }
     })());
-    await t.step("a 500 on every list retry", async () => {
-      const e = await everyRetry;
-      if (e) throw e;
-    });
+    await t.step(
+      "a 500 on every list retry (a chat title then: Coder's error, not 'no agent')",
+      async () => {
+        const e = await everyRetry;
+        if (e) throw e;
+      },
+    );
     await t.step("a 429 with Retry-After is honoured: the retry waits that long", async () => {
       const e = await honoured;
       if (e) throw e;

@@ -55,6 +55,19 @@ function assertNotDone(row: Row, text: string): void {
   );
 }
 
+/** A proxy's page answering a write is not Coder's answer: `failed` (issue 17, finding 6). */
+function assertFailedPage(row: Row, text: string): void {
+  assert.equal(row.outcome, "failed", text);
+  assert.match(row.detail, /HTML|text\/html/, text);
+}
+
+/** A write Coder took (2xx) without its documented answer: `uncertain`, check with get_agent. */
+function assertTaken(row: Row, text: string): void {
+  assert.equal(row.outcome, "uncertain", text);
+  assert.match(row.detail, /Coder took the request/, text);
+  assert.match(row.detail, /get_agent/, text);
+}
+
 function idleTask(sim: Sim, i: number): { id: string; owner: string } {
   const id = sim.taskIds()[i];
   sim.setTask(id, { status: "active", state: "idle" });
@@ -62,7 +75,7 @@ function idleTask(sim: Sim, i: number): { id: string; owner: string } {
 }
 
 function waitingChat(sim: Sim, i: number): string {
-  const id = sim.chatIds()[i];
+  const id = sim.chatIds("own")[i]; // only the owner may write to a chat
   sim.setChat(id, { status: "waiting" });
   return id;
 }
@@ -113,7 +126,7 @@ async function runLanes(
 
 Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
   const h = await startHarness({
-    sim: { profile: "both", tasks: 30, chats: 20, token: TOKEN, pace: 1, tcpFaults: true },
+    sim: { profile: "both", tasks: 30, chats: 40, token: TOKEN, pace: 1, tcpFaults: true },
     // A 1 MiB cap (the lists here are a few KiB), so that an oversized answer is 2 MiB, not 70.
     env: { CODER_FLEET_MAX_RESPONSE_MB: "1" },
   });
@@ -300,6 +313,47 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       assertNotDone(only(r), r.text);
     });
 
+    // Writes Coder carried out, answered off the record: uncertain, never failed (finding 6).
+    await step("204 to a task delete documented as 202: uncertain", async () => {
+      const { id } = idleTask(sim, 14);
+      sim.fault(new RegExp(`/tasks/[^/]+/${id}$`), {
+        status: 204,
+        act: true,
+        method: "DELETE",
+      });
+      const r = await h.call("delete_agents", { agents: [id] });
+      assertTaken(only(r), r.text);
+      assert.ok(!sim.taskIds().includes(id), "Coder did delete it");
+    });
+
+    await step("200 {} to a task pause documented as 202: uncertain", async () => {
+      const id = sim.taskIds()[15];
+      sim.setTask(id, { status: "active", state: "working" });
+      sim.fault(new RegExp(`/${id}/pause$`), { kind: "wrong_shape", body: {}, act: true });
+      const r = await h.call("stop_agents", { agents: [id] });
+      assertTaken(only(r), r.text);
+    });
+
+    await step("JSON cut in half answering a task send Coder took: uncertain", async () => {
+      const { id } = idleTask(sim, 16);
+      sim.fault(new RegExp(`/${id}/send$`), { kind: "malformed", act: true, method: "POST" });
+      const r = await h.call("send_input", { agents: [id], input: "cut", if_busy: "fail" });
+      assertTaken(only(r), r.text);
+    });
+
+    await step("an answer over the cap to a chat message Coder took: uncertain", async () => {
+      const id = waitingChat(sim, 5);
+      sim.fault(new RegExp(`/chats/${id}/messages$`), {
+        kind: "oversized",
+        bytes: 2 * 1024 * 1024,
+        act: true,
+        method: "POST",
+      });
+      const r = await h.call("send_input", { agents: [id], input: "big", if_busy: "queue" });
+      assertTaken(only(r), r.text);
+      assert.match(only(r).detail, /larger than the 1 MiB cap/);
+    });
+
     await step(
       "an oversized answer (2 MiB over a 1 MiB cap): a clean error about its size",
       async () => {
@@ -319,14 +373,14 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       const { id } = idleTask(sim, 4);
       sim.fault(new RegExp(`/${id}/send$`), { kind: "html", method: "POST" });
       const r = await h.call("send_input", { agents: [id], input: "to a proxy", if_busy: "fail" });
-      assertNotDone(only(r), r.text);
+      assertFailedPage(only(r), r.text);
     });
 
     await step("200 HTML answering a task delete: not reported deleted", async () => {
       const { id } = idleTask(sim, 5);
       sim.fault(new RegExp(`/tasks/[^/]+/${id}$`), { kind: "html", method: "DELETE" });
       const r = await h.call("delete_agents", { agents: [id] });
-      assertNotDone(only(r), r.text);
+      assertFailedPage(only(r), r.text);
       assert.ok(sim.task(id), "the task still exists");
     });
 
@@ -334,14 +388,14 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       const id = waitingChat(sim, 1);
       sim.fault(new RegExp(`/chats/${id}/messages$`), { kind: "html", method: "POST" });
       const r = await h.call("send_input", { agents: [id], input: "hi", if_busy: "queue" });
-      assertNotDone(only(r), r.text);
+      assertFailedPage(only(r), r.text);
     });
 
     await step("200 HTML answering a chat archive: not reported archived", async () => {
       const id = waitingChat(sim, 2);
       sim.fault(new RegExp(`/chats/${id}$`), { kind: "html", method: "PATCH" });
       const r = await h.call("delete_agents", { agents: [id] });
-      assertNotDone(only(r), r.text);
+      assertFailedPage(only(r), r.text);
     });
 
     for (const status of [301, 302, 307]) {
@@ -421,6 +475,25 @@ Deno.test("e2e faults: a misbehaving Coder, one fault per step", async (t) => {
       sim.clearFaults();
       const r = await h.call("list_agents", { kind: "chat" });
       assert.ok(!r.isError, `the other routes still answer: ${r.text}`);
+    });
+
+    // Last too: a day's maintenance page holds the chat list, for 2 minutes, not a day.
+    await t.step("503 with Retry-After: 86400 is unavailable, held 2 min, not a day", async () => {
+      sim.clearFaults();
+      sim.fault(CHATS, { status: 503, retryAfter: 86400, times: 1, method: "GET" });
+      const from = sim.requests.length;
+      const text = assertCleanError(await h.call("list_agents", { kind: "chat" }));
+      assert.match(text, /unavailable \(503\)/);
+      assert.doesNotMatch(text, /rate-limit/i);
+      assert.match(text, /asked to wait 24 h/);
+      assert.match(text, /retry in 2 min/);
+      assert.match(text, /Next: Retry in 120 s/);
+      // The next call is held too (nothing sent), with the same words.
+      const again = assertCleanError(
+        await h.call("list_agents", { kind: "chat", state: ["idle"] }),
+      );
+      assert.match(again, /unavailable \(503\).*retry in 2 min/);
+      assert.equal(requestsSince(sim, from, "GET", CHATS).length, 1);
     });
   } finally {
     await h.close();

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
+import { until } from "../deadline.ts";
 
 Deno.test("e2e fresh wait: whole-fleet waits end on something new", async (t) => {
   // The sim's clock is frozen (the harness's default): only what the test does happens. Polling
@@ -17,7 +18,7 @@ Deno.test("e2e fresh wait: whole-fleet waits end on something new", async (t) =>
   const rounds = async (n: number) => {
     const seen = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
     const start = seen();
-    while (seen() < start + n) await new Promise((r) => setTimeout(r, 20));
+    await until(() => seen() >= start + n, `${n} more chat list rounds`);
   };
   try {
     const status = (id: string) => (h.sim.chat(id) as { status: string }).status;
@@ -66,6 +67,28 @@ Deno.test("e2e fresh wait: whole-fleet waits end on something new", async (t) =>
       assert.equal(r.data.done, true);
       assert.equal(r.data.already, undefined);
     });
+
+    await t.step(
+      "a Coder with no watch (v2.37): tried a few times, given up; waits poll",
+      async () => {
+        // A wait on the caller's own chat would wake on Coder's watch; this Coder has none.
+        const mine = working.find((id) =>
+          status(id) === "running" &&
+          (h.sim.chat(id) as { owner_username: string }).owner_username === h.sim.username
+        );
+        assert.ok(mine, "a running chat of the caller");
+        const tries = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats/watch");
+        const w = h.begin("wait_for_agents", { agents: [mine], timeout_s: 60 });
+        await until(() => tries().length >= 3, "three tries of the watch");
+        await rounds(2); // the wait polls meanwhile, and after
+        h.sim.setChat(mine, { status: "waiting" });
+        const r = await w.result;
+        assert.equal(r.data.done, true, r.text);
+        assert.equal(tries().length, 3, "given up after three tries, not reopened");
+        // v2.37 reads "watch" as a chat id: 400 (a proxy that refuses WebSockets answers alike).
+        assert.ok(tries().every((q) => q.status >= 400), tries().map((q) => q.status).join());
+      },
+    );
   } finally {
     await h.close();
   }

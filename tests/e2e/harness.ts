@@ -11,6 +11,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { type Sim, type SimOptions, startSim } from "../../src/sim/server.ts";
+import { within } from "../deadline.ts";
 
 /** A running server with its client, its sim, and everything it wrote to stderr. */
 export interface Harness {
@@ -367,13 +368,22 @@ export interface ServingLog {
 
 /**
  * Read a spawned server's stderr until it prints `serving MCP`, then keep draining it in the
- * background. Throws with what it printed when stderr ends first (it could not start).
+ * background. Throws with what it printed when stderr ends first (it could not start), or when
+ * it has not said so within `ms` (it hangs).
  */
-export async function untilServing(child: Deno.ChildProcess): Promise<ServingLog> {
+export async function untilServing(child: Deno.ChildProcess, ms = 30_000): Promise<ServingLog> {
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let err = "";
+  const end = Date.now() + ms;
   while (!err.includes("serving MCP")) {
-    const { value, done } = await reader.read();
+    const { value, done } = await within(
+      reader.read(),
+      `the server to say "serving MCP" (stderr so far: ${err})`,
+      Math.max(1, end - Date.now()),
+    ).catch(async (e) => {
+      await reader.cancel().catch(() => {});
+      throw e;
+    });
     if (done) throw new Error(`the server did not start: ${err}`);
     err += value;
   }

@@ -39,6 +39,8 @@ function raw(
       res.on("error", reject);
     });
     req.on("error", reject);
+    // No test can hang: a request the server never answers fails.
+    req.setTimeout(20_000, () => req.destroy(new Error("no answer within 20 s")));
     req.end(opts.body);
   });
 }

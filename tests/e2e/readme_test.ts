@@ -19,6 +19,7 @@ import { startSim } from "../../src/sim/server.ts";
 import { defaultsText, permissionFlags } from "../../scripts/compile.ts";
 import { binaryAsBundle, cachedBundle } from "./bundle_build.ts";
 import { connectServer, type ServingLog, untilServing } from "./harness.ts";
+import { exited } from "../deadline.ts";
 
 const HOST = "coder.example.com";
 const URL_ = `https://${HOST}`;
@@ -214,7 +215,7 @@ Deno.test("README: the HTTP configuration (URL plus bearer header) answers tools
   } finally {
     child.kill("SIGTERM");
     await serving?.cancel();
-    await child.status;
+    await exited(child, "the server, after SIGTERM");
     await sim.close();
     await Deno.remove(cwd, { recursive: true });
   }

@@ -7,8 +7,21 @@
 import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
 
+/** No output holds the token, nor, in any letter case, a long piece of it (12 characters). */
+function assertNoPiece(texts: string[], token: string): void {
+  const folded = token.toLowerCase();
+  const pieces = [folded, folded.slice(0, 12), folded.slice(-12)];
+  for (const o of texts) {
+    const low = o.toLowerCase();
+    for (const p of pieces) assert.ok(!low.includes(p), `a piece of the token (${p}) in: ${o}`);
+  }
+}
+
 Deno.test("e2e secrets: a token echoed in a Coder error body mid-session", async (t) => {
-  const h = await startHarness({ sim: { profile: "tasks", tasks: 4 } });
+  // Upper and lower case, so that a copy case-folded on the way is a different string.
+  const h = await startHarness({
+    sim: { profile: "tasks", tasks: 4, token: `CoderTok-${crypto.randomUUID().toUpperCase()}` },
+  });
   const token = h.sim.token;
   try {
     const first = await h.call("fleet_overview");
@@ -41,9 +54,40 @@ Deno.test("e2e secrets: a token echoed in a Coder error body mid-session", async
       assert.match(all, /Invalid session token/, "the rest of Coder's message is kept");
     });
 
+    await t.step("a status message whose length cap cuts the token: no piece of it", async () => {
+      const id = h.sim.taskIds()[1];
+      // The cap (200) keeps 30 characters of the token, then "…".
+      h.sim.setTask(id, { status: "active", state: "idle", message: "m".repeat(169) + token });
+      for (const [tool, args] of [["get_agent", { agent: id }], ["list_agents", {}]] as const) {
+        const r = await h.call(tool, args);
+        assert.ok(!r.isError, r.text);
+        assertNoPiece([r.text, JSON.stringify(r.data)], token);
+      }
+      const g = await h.call("get_agent", { agent: id });
+      assert.match(g.data.agent.message, /m\[redacted\]…$/);
+    });
+
+    await t.step(
+      "a redirect whose host carries the token comes back lower-cased: redacted",
+      async () => {
+        h.sim.fault("/api/v2/tasks", {
+          kind: "redirect",
+          method: "GET",
+          location: `http://${token}.example.invalid/login`,
+        });
+        const r = await h.call("list_agents");
+        h.sim.clearFaults();
+        assert.equal(r.isError, true, r.text);
+        assert.match(r.text, /redirect/);
+        assert.match(r.text, /http:\/\/\[redacted\]\.example\.invalid/);
+        assertNoPiece([r.text], token);
+      },
+    );
+
     await t.step("nothing the server sent or logged holds the token", () => {
       for (const o of h.outputs) assert.ok(!o.includes(token), o);
       assert.ok(!h.stderr().includes(token), "stderr");
+      assertNoPiece([...h.outputs, h.stderr()], token);
     });
   } finally {
     await h.close();

@@ -42,3 +42,33 @@ Deno.test("settings: CODER_FLEET_RATE_LIMIT bounds requests to one route", async
     await h.close();
   }
 });
+
+Deno.test("settings: one call cannot spend a route's minute; another call still gets through", async () => {
+  const h = await startHarness({
+    sim: { profile: "tasks", tasks: 5, chats: 0 },
+    env: { CODER_FLEET_RATE_LIMIT: "20" },
+  });
+  try {
+    const lookups = () =>
+      h.sim.requests.filter((q) =>
+        q.method === "GET" && /^\/api\/v2\/tasks\/[^/]+\/[^/]+$/.test(q.path)
+      )
+        .length;
+    // 40 ids no list shows: each is looked up on its own, on one route (GET tasks/{user}/{id}).
+    const unknown = Array.from({ length: 40 }, () => crypto.randomUUID());
+    const greedy = await h.call("wait_for_agents", { agents: unknown, timeout_s: 1 });
+    assert.ok(lookups() <= 10, `one call sent ${lookups()} of the route's 20 a minute`);
+    assert.match(
+      greedy.text,
+      /used its share of this route .* retry in \d+ s/,
+      `the call says why it stopped: ${greedy.text}`,
+    );
+    // Another call on the same route, in the same minute, still gets its request through.
+    const real = h.sim.taskIds()[0];
+    const r = await h.call("get_agent", { agent: real });
+    assert.ok(!r.isError, `get_agent on a real task after the greedy call: ${r.text}`);
+    assert.equal(r.data.agent.id, real);
+  } finally {
+    await h.close();
+  }
+});

@@ -3,6 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { byId, startHarness } from "./harness.ts";
+import { within } from "../deadline.ts";
 
 Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
   const h = await startHarness({ sim: { profile: "tasks", tasks: 40, seed: 3 } });
@@ -279,7 +280,7 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
         { name: "wait_for_agents", arguments: { agents: [id], timeout_s: 60 } },
         { timeout: 120_000, onprogress: () => watching() },
       );
-      await started;
+      await within(started, "the wait's first progress");
       const del = await h.call("delete_agents", { agents: [id] });
       assert.equal(del.data.results[0].outcome, "done");
       const r = await waiting;

@@ -5,11 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
+import { pause, until as holds } from "../deadline.ts";
 
-const until = async (cond: () => boolean) => {
-  while (!cond()) await new Promise((r) => setTimeout(r, 20));
-};
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait, with a deadline, until the sim's watch sockets are as `cond` says. */
+const until = (cond: () => boolean) => holds(cond, "the sim's watch sockets to match");
 
 Deno.test("e2e watch: chat waits wake on the watch, with few list requests", async (t) => {
   // The sim's clock is frozen (the harness's default): nothing moves unless the test moves it.
@@ -74,21 +73,23 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       assert.ok(lists() <= 3, `${lists()} list requests`);
     });
 
-    await t.step("a wait on another user's chat polls (the watch cannot see it)", async () => {
-      const other = h.sim.chatIds().find((id) =>
-        (h.sim.chat(id) as { owner_username: string }).owner_username !== h.sim.username
-      )!;
-      h.sim.setChat(other, { status: "running" });
-      const before = h.sim.watch.accepted();
-      h.sim.clearRequests();
-      const w = h.begin("wait_for_agents", { agents: [other], timeout_s: 60 });
-      await w.round(4); // the first round reads the agent, each one after it lists the chats
-      assert.ok(lists() >= 3, `${lists()} list requests: it polled`);
-      h.sim.setChat(other, { status: "waiting" });
-      const r = await w.result;
-      assert.equal(r.data.done, true, "a poll saw the change");
-      assert.equal(h.sim.watch.accepted(), before, "no socket opened");
-    });
+    await t.step(
+      "a wait on a chat shared by another user polls (the watch cannot see it)",
+      async () => {
+        const other = h.sim.chatIds("shared")[0];
+        assert.ok(other, "the sim has a chat another user shared with the caller");
+        h.sim.setChat(other, { status: "running" });
+        const before = h.sim.watch.accepted();
+        h.sim.clearRequests();
+        const w = h.begin("wait_for_agents", { agents: [other], timeout_s: 60 });
+        await w.round(4); // the first round reads the agent, each one after it lists the chats
+        assert.ok(lists() >= 3, `${lists()} list requests: it polled`);
+        h.sim.setChat(other, { status: "waiting" });
+        const r = await w.result;
+        assert.equal(r.data.done, true, "a poll saw the change");
+        assert.equal(h.sim.watch.accepted(), before, "no socket opened");
+      },
+    );
 
     await t.step("a socket dropped mid-wait does not strand the wait", async () => {
       const id = working[1];

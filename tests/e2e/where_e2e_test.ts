@@ -43,7 +43,9 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
   try {
     await h.call("fleet_overview");
     const tasks = h.sim.taskIds();
-    const chats = h.sim.chatIds();
+    // Only a chat's owner may write to it (DESIGN, "Whose agents"): the writes go to the caller's.
+    const me = h.sim.username;
+    const chats = h.sim.chatIds("own");
 
     await t.step(
       "agents and where together, neither, {} or a bad filter: refused, no write",
@@ -161,7 +163,7 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
         ["resume_agents", { agents: [tasks[16], tasks[0]], dry_run: true }],
         ["resume_agents", { where: { state: "paused" }, prompt: "new plan", dry_run: true }],
         ["delete_agents", { agents: [tasks[30], idleChat], dry_run: true }],
-        ["delete_agents", { where: { kind: "chat", state: "idle" }, dry_run: true }],
+        ["delete_agents", { where: { kind: "chat", state: "idle", owner: me }, dry_run: true }],
         ["stop_agents", { agents: [tasks[0], tasks[16]], dry_run: true }],
       ];
       const answers = [];
@@ -212,7 +214,7 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
     });
 
     await t.step("where: one agent's failure is its own row, the others are acted on", async () => {
-      const running = h.sim.chatIds().filter((id) => stateOf(h, id) === "working");
+      const running = chats.filter((id) => stateOf(h, id) === "working");
       assert.ok(running.length >= 3, "working chats to interrupt");
       const [bad, lost] = running;
       const drops = [
@@ -220,7 +222,9 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
         h.sim.fault(`/api/v2/chats/${lost}/interrupt`, { status: 502, body: {}, method: "POST" }),
       ];
       try {
-        const r = await h.call("stop_agents", { where: { kind: "chat", state: "working" } });
+        const r = await h.call("stop_agents", {
+          where: { kind: "chat", state: "working", owner: me },
+        });
         assert.ok(!r.isError, r.text);
         const rows = new Map((r.data.results as Row[]).map((x) => [x.id, x]));
         assert.deepEqual(new Set(rows.keys()), new Set(running));
@@ -243,7 +247,7 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
       assert.ok(idle.length >= 2 && idle.length < chats.length, "some chats idle, not all");
       const before = new Map(chats.map((id) => [id, h.sim.chatMessages(id)]));
       const r = await h.call("send_input", {
-        where: { kind: "chat", state: "idle" },
+        where: { kind: "chat", state: "idle", owner: me },
         input: "Please summarise your progress.",
         if_busy: "fail",
       });
@@ -258,10 +262,10 @@ Deno.test("e2e where and dry_run: select by filter, act on exactly the match", a
 
     await t.step("where on chats: archive every chat with a label", async () => {
       const visible = h.sim.chatIds();
-      const labelled = visible.filter((id) => chatOf(h, id).labels.team === "infra");
+      const labelled = chats.filter((id) => chatOf(h, id).labels.team === "infra");
       assert.ok(labelled.length >= 1 && labelled.length < visible.length, "a real selection");
       for (const id of labelled) h.sim.setChat(id, { status: "waiting" });
-      const r = await h.call("delete_agents", { where: { label: "team:infra" } });
+      const r = await h.call("delete_agents", { where: { label: "team:infra", owner: me } });
       assert.ok(!r.isError, r.text);
       assert.deepEqual(new Set(ids(r)), new Set(labelled));
       assert.ok(outcomes(r).every((o) => o === "done"), r.text);

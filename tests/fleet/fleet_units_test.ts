@@ -56,6 +56,14 @@ Deno.test("handles: UUID, owner/name, bare name, malformed", () => {
   assert.ok(!matchesHandle(a, parseHandle("fix-bug")!, "bob"), "a bare name is the caller's own");
   assert.ok(matchesHandle(a, parseHandle("alice/fix-bug")!, "bob"));
   assert.ok(matchesHandle(a, parseHandle(a.id.toUpperCase())!, "bob"));
+  // Task names match exactly, case included; a chat title in any case (exact ones first).
+  assert.ok(!matchesHandle(a, parseHandle("Fix-Bug")!, "alice"), "a task name's case counts");
+  assert.ok(!matchesHandle(a, parseHandle("alice/FIX-BUG")!, "bob"));
+  const c = agent({ kind: "chat", name: "Fix the login bug" });
+  assert.ok(matchesHandle(c, parseHandle("fix the LOGIN bug")!, "alice"));
+  // `me/name` is the caller's own agent, whoever the caller is.
+  assert.ok(matchesHandle(a, parseHandle("me/fix-bug")!, "alice"));
+  assert.ok(!matchesHandle(a, parseHandle("me/fix-bug")!, "bob"));
 });
 
 Deno.test("handles: a grammar keeps them inside the agent APIs", () => {

@@ -43,6 +43,8 @@ Deno.test("resolve: direct lookups run at most 8 at a time, one per unknown name
     const { c, fetch } = countingFetch();
     const fleet = fleetWith(fetch, sim.url, sim.token);
     await fleet.deployment();
+    // The first chat list learns, once, that this Coder (v2.35) lists no shared chats (a 400).
+    await fleet.snapshot();
     c.n = c.peak = 0;
     const names = Array.from({ length: 60 }, (_, i) => `missing-${i}`);
     const value = await fleet.resolveMany(names);
@@ -146,3 +148,30 @@ Deno.test("resolve: one id, looked up on both APIs, takes the lookup that finds 
       /not found|no agent/i,
     );
   }));
+
+Deno.test("resolve: task names match exactly, case included; me/name is the caller's own", async () => {
+  const sim = await startSim({ profile: "both", tasks: 6, chats: 10 });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token });
+    const ownerOf = (id: string) => (sim.task(id) as { owner_name: string }).owner_name;
+    const task = sim.taskIds().find((id) => ownerOf(id) === sim.username)!;
+    const name = (sim.task(task) as { name: string }).name;
+    assert.equal((await fleet.resolve(name)).id, task);
+    assert.equal((await fleet.resolve(`me/${name}`)).id, task, "me/ is the caller");
+    // Coder's task names are case-sensitive: another case names no task (it could be another's).
+    await assert.rejects(() => fleet.resolve(name.toUpperCase()), /No agent .* was found/);
+    await assert.rejects(() => fleet.resolve(`me/${name.toUpperCase()}`), /No agent .* was found/);
+    // A chat title matches exactly, or else in any case; me/ names the caller's own chat too.
+    const chat = sim.chatIds().find((id) =>
+      (sim.chat(id) as { owner_username: string }).owner_username === sim.username
+    )!;
+    const title = (sim.chat(chat) as { title: string }).title;
+    assert.equal((await fleet.resolve(`me/${title}`)).id, chat, "me/ is the caller's chat");
+    assert.equal((await fleet.resolve(title.toUpperCase())).id, chat);
+    const other = sim.taskIds().find((id) => ownerOf(id) !== sim.username)!;
+    const theirs = (sim.task(other) as { name: string }).name;
+    await assert.rejects(() => fleet.resolve(`me/${theirs}`), /No agent .* was found/);
+  } finally {
+    await sim.close();
+  }
+});

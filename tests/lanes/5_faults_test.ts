@@ -2,3 +2,4 @@
 import "../e2e/budget_e2e_test.ts";
 import "../e2e/coalesce_e2e_test.ts";
 import "../e2e/faults_e2e_test.ts";
+import "../e2e/write_once_e2e_test.ts";

@@ -22,6 +22,7 @@ import "../backends/chats/models_test.ts";
 import "../fleet/fleet_units_test.ts";
 import "../fleet/resolve_test.ts";
 import "../fleet/select_test.ts";
+import "../fleet/send_test.ts";
 import "../backends/summary_test.ts";
 import "../backends/tasks/state_test.ts";
 import "../redact_test.ts";

@@ -4,10 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { startSim } from "../../src/sim/server.ts";
-
-const until = async (cond: () => boolean) => {
-  while (!cond()) await new Promise((r) => setTimeout(r, 20));
-};
+import { until } from "../deadline.ts";
 
 Deno.test("sim churn: new work arrives, agents cycle, the fleet keeps its size", async () => {
   const sim = await startSim({ profile: "current", chats: 30, seed: 5, pace: 20 });
@@ -16,9 +13,9 @@ Deno.test("sim churn: new work arrives, agents cycle, the fleet keeps its size",
     const first = new Set(sim.chatIds());
     const settled = [...first].filter((id) => status(id) !== "running");
     const stop = sim.churn(20, 30);
-    await until(() => sim.chatIds().some((id) => !first.has(id)));
-    await until(() => settled.some((id) => status(id) === "running"));
-    await until(() => [...first].some((id) => !sim.chatIds().includes(id)));
+    await until(() => sim.chatIds().some((id) => !first.has(id)), "new work to arrive");
+    await until(() => settled.some((id) => status(id) === "running"), "a settled chat to run");
+    await until(() => [...first].some((id) => !sim.chatIds().includes(id)), "an archive");
     stop();
     assert.ok(sim.chatIds().length <= 40, String(sim.chatIds().length));
   } finally {

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type Sim, startSim } from "../../src/sim/server.ts";
+import { until, within } from "../deadline.ts";
 
 function get(sim: Sim, path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(sim.url + path, {
@@ -39,11 +40,12 @@ Deno.test("sim faults: every kind, scoped and counted", async (t) => {
       const dropHang = sim.fault("/api/v2/chats", { kind: "hang", method: "GET" });
       const drop502 = sim.fault("/api/v2/tasks", { status: 502, method: "GET" });
       const hung = get(sim, "/api/v2/chats");
-      while (!sim.requests.some((q) => q.path === "/api/v2/chats")) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await until(
+        () => sim.requests.some((q) => q.path === "/api/v2/chats"),
+        "the request to reach the sim",
+      );
       dropHang();
-      const released = await hung;
+      const released = await within(hung, "the hang to be released");
       await released.body?.cancel();
       const still = await get(sim, "/api/v2/tasks");
       await still.body?.cancel();
@@ -152,7 +154,7 @@ Deno.test("sim faults: every kind, scoped and counted", async (t) => {
         return r.status;
       });
       // Once it has arrived, a while in which an answer would come back if it were not held.
-      while (sim.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await until(() => sim.requests.length > 0, "the request to reach the sim");
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(answered, false);
       const logged = sim.requests.at(-1)!;
@@ -163,7 +165,7 @@ Deno.test("sim faults: every kind, scoped and counted", async (t) => {
         "hang",
       ], "logged on arrival, unanswered");
       sim.clearFaults();
-      assert.equal(await p, 200);
+      assert.equal(await within(p, "the held request, once cleared"), 200);
       assert.equal(logged.status, 200);
     });
     await t.step("stall sends headers and half a body, then nothing until cleared", async () => {
@@ -181,7 +183,7 @@ Deno.test("sim faults: every kind, scoped and counted", async (t) => {
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(more, false);
       sim.clearFaults();
-      await rest.catch(() => undefined);
+      await within(rest.catch(() => undefined), "the stalled body, once cleared");
       await reader.cancel().catch(() => undefined);
     });
     await t.step("refuse and restore", async () => {

@@ -3,6 +3,7 @@
  * URL and token, honours --rate-limit 0, and with --log writes one line per answered request.
  */
 import assert from "node:assert/strict";
+import { exited, within } from "../deadline.ts";
 
 Deno.test("sim CLI: --until-stdin-closes stops when its stdin closes", async () => {
   const child = new Deno.Command(Deno.execPath(), {
@@ -21,12 +22,12 @@ Deno.test("sim CLI: --until-stdin-closes stops when its stdin closes", async () 
   const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (!text.includes("CODER_SESSION_TOKEN=")) {
-    const { value, done } = await out.read();
+    const { value, done } = await within(out.read(), "the sim to print its token");
     assert.ok(!done);
     text += value;
   }
   await child.stdin.close();
-  const status = await child.status; // hangs (test timeout) if the sim keeps serving
+  const status = await exited(child, "the sim, once stdin closed"); // fails if it keeps serving
   assert.equal(status.code, 0);
   await out.cancel().catch(() => {});
 });
@@ -56,7 +57,7 @@ Deno.test("sim CLI: serves, prints URL and token, logs each answered request", a
   try {
     let text = "";
     while (!/CODER_SESSION_TOKEN=\S+\n/.test(text)) {
-      const { value, done } = await out.read();
+      const { value, done } = await within(out.read(), "the sim to print its token");
       assert.ok(!done, `sim exited: ${text}`);
       text += value;
     }
@@ -79,7 +80,7 @@ Deno.test("sim CLI: serves, prints URL and token, logs each answered request", a
     }
     let log = "";
     while (log.split("\n").length < 603) {
-      const { value, done } = await err.read();
+      const { value, done } = await within(err.read(), "the sim to log 603 requests");
       assert.ok(!done);
       log += value;
     }
@@ -89,7 +90,7 @@ Deno.test("sim CLI: serves, prints URL and token, logs each answered request", a
     assert.equal(lines[2], "200 GET /api/v2/buildinfo");
   } finally {
     child.kill("SIGTERM");
-    await child.status;
+    await exited(child, "the sim, after SIGTERM");
     await out.cancel().catch(() => {});
     await err.cancel().catch(() => {});
   }

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type Sim, type SimOptions, startSim } from "../../src/sim/server.ts";
+import { until as holds } from "../deadline.ts";
 
 interface Reply {
   status: number;
@@ -712,7 +713,7 @@ Deno.test("a hanging fault ends when the sim closes", async () => {
     return r.status;
   }).catch(() => 0);
   // The request has reached the sim (and is held by the fault).
-  while (sim.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await holds(() => sim.requests.length > 0, "the request to reach the sim");
   assert.equal(sim.requests[0].fault, "status");
   const t0 = performance.now();
   await sim.close();

@@ -17,11 +17,9 @@ Deno.test("writes: an uncertain write is reported uncertain, with the check to m
 
 Deno.test("explain: every kind of Coder failure has its own next step", () => {
   assert.match(explain(err("redirect", 302)).next, /set CODER_URL to the final address/);
-  assert.match(
-    explain(err("budget", 429, { retryAfterMs: 3_600_000 })).next,
-    /retry after that time/,
-  );
-  assert.match(explain(err("budget", 429, { retryAfterMs: 3_600_000 })).next, /3600 s/);
+  assert.match(explain(err("budget", 429, { retryAfterMs: 120_000 })).next, /^Retry in 120 s/);
+  assert.match(explain(err("http", 503)).next, /unavailable/);
+  assert.doesNotMatch(explain(err("http", 503)).next, /rate-limit/);
   assert.match(explain(err("too_large")).next, /CODER_FLEET_MAX_RESPONSE_MB|narrow the query/);
   assert.match(explain(err("uncertain")).next, /get_agent before retrying/);
 });
@@ -58,5 +56,5 @@ Deno.test("explain: Coder's 503 'AI Gateway must be enabled' is one line naming 
   assert.equal(w.outcome, "failed");
   assert.match(w.detail, /Next: Ask a Coder administrator/);
   // Any other 503 is still Coder failing: retry.
-  assert.match(explain(err("http", 503)).next, /retry shortly/);
+  assert.match(explain(err("http", 503)).next, /retry in a few minutes/);
 });

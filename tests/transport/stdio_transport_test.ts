@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { idFromPrefix, LineStdioTransport } from "../../src/transport/stdio.ts";
+import { within } from "../deadline.ts";
 
 const enc = new TextEncoder();
 
@@ -31,7 +32,7 @@ async function feed(chunks: (string | Uint8Array)[], maxLineBytes = 64) {
   t.onmessage = (m) => messages.push(m);
   t.onclose = () => closes++;
   await t.start();
-  await t.closed;
+  await within(t.closed, "the transport to close at the end of its input");
   // Let queued writes finish.
   await new Promise((r) => setTimeout(r, 0));
   const replies = written.split("\n").filter(Boolean).map((l) => JSON.parse(l));
@@ -69,6 +70,27 @@ Deno.test("stdio transport: an oversized line is answered and skipped, across ch
   assert.equal(replies[0].id, "big-1");
   assert.match(replies[0].error.message, /too large/);
   assert.deepEqual(messages.map((m) => (m as { id: number }).id), [9]);
+});
+
+Deno.test("stdio transport: the size cap at its edge: a line of exactly the cap is served, one byte more refused", async () => {
+  const line = ping(7);
+  const cap = enc.encode(line).length;
+  // Exactly the cap (the newline is not counted), in one chunk and split across two.
+  for (const chunks of [[line + "\n"], [line.slice(0, 10), line.slice(10) + "\n"]]) {
+    const at = await feed(chunks, cap);
+    assert.deepEqual(at.messages.map((m) => (m as { id: number }).id), [7], "served");
+    assert.deepEqual(at.replies, []);
+  }
+  // One byte over: refused, and the session goes on.
+  const short = JSON.stringify({ jsonrpc: "2.0", id: 8, method: "x" });
+  const over = await feed([line + "\n" + short + "\n"], cap - 1);
+  assert.equal(over.replies.length, 1);
+  assert.equal(over.replies[0].error.code, -32600);
+  assert.match(over.replies[0].error.message, /too large/);
+  assert.deepEqual(over.messages.map((m) => (m as { id: number }).id), [8], "the next line served");
+  // A line is every byte before the newline: a CR before it counts.
+  const crlf = await feed([line + "\r\n"], cap + 1);
+  assert.deepEqual(crlf.messages.map((m) => (m as { id: number }).id), [7]);
 });
 
 Deno.test("stdio transport: garbage is -32700, non-JSON-RPC is -32600 with its id; the next line is served", async () => {

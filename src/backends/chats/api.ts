@@ -38,7 +38,9 @@ export interface CreateChatRequest {
   labels?: Record<string, string>;
   model_config_id?: string;
   workspace_id?: string;
-  /** Newer Coder: makes the create idempotent; the answer is then a receipt. */
+  /** v2.39: the chat's title (no auto-title then); older Coder ignores it. */
+  title?: string;
+  /** Newer Coder: makes the create idempotent; the answer then carries a receipt. */
   request_id?: string;
 }
 
@@ -56,7 +58,7 @@ export type BusyBehavior = "queue" | "interrupt";
 export interface SendChatMessageRequest {
   content: ChatInputPart[];
   busy_behavior?: BusyBehavior;
-  /** Newer Coder: makes the send idempotent; the answer is then a receipt. */
+  /** Newer Coder: makes the send idempotent; the answer then carries a receipt. */
   request_id?: string;
 }
 
@@ -138,25 +140,44 @@ export async function listChats(
   });
 }
 
-/** What a create answered: the chat, or (with a `request_id`, on newer Coder) a receipt. */
-export type CreateChatAnswer = { chat: Chat; receipt?: undefined } | {
+/**
+ * What a create answered: the chat, with its receipt where Coder sent one (a `request_id` on newer
+ * Coder: `Chat.submission`, reference §12), or a bare receipt (a server that answers only that).
+ */
+export type CreateChatAnswer = { chat: Chat; receipt?: ChatSubmission } | {
   chat?: undefined;
   receipt: ChatSubmission;
 };
 
 const CreateAnswerSchema = z.unknown().transform((v, ctx): CreateChatAnswer => {
-  const r = isReceipt(v) ? ChatSubmission.safeParse(v) : Chat.safeParse(v);
-  if (!r.success) {
-    ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad chat" });
+  const fail = (message?: string) => {
+    ctx.addIssue({ code: "custom", message: message ?? "bad chat" });
     return z.NEVER;
+  };
+  if (isReceipt(v)) {
+    const r = ChatSubmission.safeParse(v);
+    return r.success ? { receipt: r.data } : fail(r.error.issues[0]?.message);
   }
-  return isReceipt(v) ? { receipt: r.data as ChatSubmission } : { chat: r.data as Chat };
+  const chat = Chat.safeParse(v);
+  if (!chat.success) return fail(chat.error.issues[0]?.message);
+  const receipt = submissionOf(v);
+  if (receipt instanceof Error) return fail(receipt.message);
+  return receipt ? { chat: chat.data, receipt } : { chat: chat.data };
 });
+
+/** The `submission` receipt an answer carries, undefined when none, an Error when malformed. */
+function submissionOf(v: unknown): ChatSubmission | undefined | Error {
+  const raw = v && typeof v === "object" ? (v as Record<string, unknown>).submission : undefined;
+  if (raw === undefined || raw === null) return undefined;
+  const r = ChatSubmission.safeParse(raw);
+  return r.success ? r.data : new Error(`submission: ${r.error.issues[0]?.message ?? "malformed"}`);
+}
 
 /**
  * `POST C/chats`: start a chat (201, status `running`). With a `request_id` the write is
- * idempotent on newer Coder and may answer with a submission receipt (200, 201 or 202);
- * `retrySafe` (the server is known to honour `request_id`) lets the client retry it.
+ * idempotent on newer Coder, which answers with the chat and its submission receipt (or a bare
+ * receipt; 200, 201 or 202); `retrySafe` (the server is known to honour `request_id`) lets the
+ * client retry it.
  */
 export function createChat(
   client: CoderClient,
@@ -222,15 +243,18 @@ const SendAnswerSchema = z.unknown().transform((v, ctx): SendChatAnswer => {
     return z.NEVER;
   }
   const r = CreateChatMessageResponse.safeParse(v);
-  if (r.success) return r.data;
-  ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad answer" });
+  const receipt = submissionOf(v);
+  if (r.success && !(receipt instanceof Error)) return receipt ? { ...r.data, receipt } : r.data;
+  const why = r.success ? (receipt as Error).message : r.error.issues[0]?.message;
+  ctx.addIssue({ code: "custom", message: why ?? "bad answer" });
   return z.NEVER;
 });
 
 /**
  * `POST C/chats/{chat}/messages` (200): send a message; a busy chat queues it (or is
- * interrupted). With a `request_id` (newer Coder) the send is idempotent and the answer may be
- * a receipt (200 or 202); `retrySafe` lets the client retry it.
+ * interrupted). With a `request_id` (newer Coder) the send is idempotent and the answer carries
+ * its `submission` receipt (or is a bare receipt; 200 or 202); `retrySafe` lets the client retry
+ * it.
  */
 export async function sendChatMessage(
   client: CoderClient,

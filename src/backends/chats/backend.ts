@@ -8,22 +8,14 @@
 import {
   type Chat,
   type ChatCost,
-  type ChatMessagesResponse,
   type ChatModelsResponse,
-  createChat,
   getChat,
   getChatCost,
   interruptChat,
-  listChatMessages,
-  listChats,
   qTerm,
-  sendChatMessage,
-  textContent,
-  updateChat,
 } from "./api.ts";
-import { CoderError } from "../../coder/http.ts";
 import { InvalidSegmentError } from "../../coder/errors.ts";
-import type { Agent, AgentKind, AgentState } from "../../model/agent.ts";
+import type { Agent, AgentKind } from "../../model/agent.ts";
 import {
   type ActionResult,
   type AgentList,
@@ -35,56 +27,25 @@ import {
   FleetError,
   type Handle,
   type ListFilter,
-  type LogMessage,
   type LogPage,
   type LogQuery,
   type SendResult,
   type SummaryList,
 } from "../../model/backend.ts";
 import { isHttp, isNotFound } from "../../model/backend_errors.ts";
-import { renderParts } from "./state.ts";
-import { ChatModels, modelLabel } from "./models.ts";
-import { type OptionalTerm, QueryTerms } from "./probes.ts";
+import { ChatModels } from "./models.ts";
 import { agentWatch, ChatWatch } from "./watch.ts";
-import { checkReceipt, idempotent, receiptNote, type RequestIdSupport } from "./writes.ts";
-import { chatSummary, logRole, modelInfos, NAME_MAX, ownedBy } from "./mapping.ts";
+import { ChatSubmit } from "./submit.ts";
+import { chatExtras } from "./extras.ts";
+import { chatSummary, NAME_MAX, ownedBy } from "./mapping.ts";
+import { BOTH_SOURCES, ChatListing, chatStatusesOf, type Optional } from "./listing.ts";
+import { fetchMessages, logPage } from "./logs.ts";
+import { archiveChat } from "./archive.ts";
+import { type ChatWrite, ownerRefusal, ownerRefusalOf } from "./owner.ts";
+import { searchTerm } from "./search.ts";
 
 export { chatToAgent, logRole, modelInfos } from "./mapping.ts";
-import { isoTime } from "../../model/time.ts";
 import { block, oneLine } from "../../model/text.ts";
-
-/** The chat statuses of each fleet state, where a state is exactly a set of statuses. */
-const STATUSES_OF: Partial<Record<AgentState, string[]>> = {
-  working: ["running", "interrupting"],
-  idle: ["waiting", "requires_action", "paused"],
-  error: ["error"],
-  complete: [],
-  failed: [],
-  paused: [],
-};
-
-/**
- * The chat statuses a state filter can be pushed to Coder as, or `undefined` when it cannot
- * (no filter, `starting` (queued chats have any status), `unknown`, or nothing to ask for).
- */
-export function chatStatusesOf(states: readonly AgentState[] | undefined): string[] | undefined {
-  if (!states || states.length === 0) return undefined;
-  const out: string[] = [];
-  for (const s of states) {
-    const st = STATUSES_OF[s];
-    if (!st) return undefined;
-    out.push(...st);
-  }
-  return out.length > 0 ? out : undefined;
-}
-
-/** Coder's page-size bounds for chat messages. */
-const MAX_PAGE = 200;
-
-/** The page size asked of Coder: the query's limit within Coder's bounds. */
-function pageLimit(query: LogQuery): number {
-  return Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit) || 1));
-}
 
 /** Coder Chats as a fleet back end. */
 export class ChatsBackend implements Backend {
@@ -97,10 +58,10 @@ export class ChatsBackend implements Backend {
   readonly #source = new WeakMap<Agent, Chat>();
   /** The deployment's model configs (which route serves them is remembered there). */
   readonly models: ChatModels;
-  /** What this deployment does with `request_id` on writes (learned from its first answer). */
-  readonly #requestIds: RequestIdSupport = {};
-  /** Which optional terms (`status:`, `pr_status:`) Coder's chat list takes, once tried. */
-  readonly #terms = new QueryTerms();
+  /** The list requests, with the search terms probed on first use. */
+  readonly #listing: ChatListing;
+  /** New chats and messages. */
+  readonly #submit: ChatSubmit;
   /** Coder's chat watch, made on first use. */
   #watch?: AgentWatch;
 
@@ -108,50 +69,62 @@ export class ChatsBackend implements Backend {
     this.#ctx = ctx;
     this.prefix = ctx.prefix;
     this.models = new ChatModels(ctx);
+    this.#listing = new ChatListing(ctx);
+    this.#submit = new ChatSubmit(ctx, this.models);
   }
 
   /**
-   * All chats visible to the caller, in one list request. Labels go to Coder (`label=k:v`), and
-   * so does the caller's own name as an owner (`source:created_by_me`): Coder's chat query has
-   * no owner term for anyone else, so other owners are filtered by the fleet. A state filter goes
-   * to Coder as `status:...` and a pull-request filter as `pr_status:...` where the server takes
-   * them (each tried on first use: v2.37 answers 400 to `status:`, and is then filtered locally
-   * for the rest of the process; see `probes.ts`).
+   * The fleet's chats: the caller's own and those shared with it, in one list request (see
+   * `listing.ts` for what goes to Coder and how a Coder that does not take it is found out).
+   * Labels go to Coder (`label=k:v`); the caller's own name as owner goes as
+   * `source:created_by_me` (Coder's chat query has no owner term for anyone else: other owners
+   * are filtered by the fleet); a state filter as `status:...`; a pull-request filter as
+   * `pr_status:...`; the query as `search:...`.
    */
   async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
-    const terms: string[] = [];
-    if (filter.owner && filter.owner === this.#ctx.me.username) terms.push("source:created_by_me");
-    // `query` stays local: Coder's `search:` is a tokenized full-text search over titles and
-    // message bodies, not the fleet's substring match on name and latest message.
-    const optional: OptionalTerm[] = [];
+    const own = filter.owner !== undefined && filter.owner === this.#ctx.me.username;
+    const optional: Optional[] = own ? [] : [BOTH_SOURCES];
     const statuses = chatStatusesOf(filter.state);
     if (statuses) optional.push({ key: "status", term: `status:${statuses.join(",")}` });
     if (filter.pr && filter.pr.length > 0) {
       optional.push({ key: "pr_status", term: `pr_status:${[...new Set(filter.pr)].join(",")}` });
     }
-    const { answer } = await this.#terms.ask(
-      terms,
+    const search = searchTerm(filter.query);
+    if (search) optional.push({ key: "search", term: search });
+    const { list, applied } = await this.#listing.list(
+      own ? ["source:created_by_me"] : [],
       optional,
-      (all) =>
-        listChats(this.#ctx.client, this.prefix, { terms: all, labels: filter.labels }, signal),
+      filter.labels,
+      signal,
     );
-    const { chats, skipped } = answer;
+    const { chats, skipped } = list;
     const out: SummaryList = chats.map((c) => chatSummary(c, this.#ctx, this.#remember));
     if (skipped.length > 0) out.skipped = skipped;
     // Coder's list leaves queued_for_capacity false (single-chat reads derive it): only a list
     // that ever says true can tell which chats wait for a licence slot.
     if (chats.length > 0) out.queueFlagListed = chats.some((c) => c.queued_for_capacity === true);
+    if (applied.has("search")) out.queryMatched = true;
     return out;
   }
 
   /** Whether Coder takes `q=status:...` on the chat list, once probed. */
   get statusFilter(): boolean | undefined {
-    return this.#terms.takes("status");
+    return this.#listing.supports("status");
+  }
+
+  /** Whether Coder lists chats shared with the caller (`source:...,shared_with_me`), once probed. */
+  get sharedSource(): boolean | undefined {
+    return this.#listing.supports("source");
   }
 
   /** Whether Coder takes `q=pr_status:...` on the chat list, once probed. */
   get prFilter(): boolean | undefined {
-    return this.#terms.takes("pr_status");
+    return this.#listing.supports("pr_status");
+  }
+
+  /** Whether Coder runs the query as its full-text `search:`, once probed. */
+  get searchFilter(): boolean | undefined {
+    return this.#listing.supports("search");
   }
 
   /** All chats visible to the caller, as agents (see {@link summaries}). */
@@ -160,6 +133,7 @@ export class ChatsBackend implements Backend {
     const agents: AgentList = summaries.map((s) => s.agent());
     if (summaries.skipped) agents.skipped = summaries.skipped;
     if (summaries.queueFlagListed !== undefined) agents.queueFlagListed = summaries.queueFlagListed;
+    if (summaries.queryMatched) agents.queryMatched = true;
     return agents;
   }
 
@@ -180,10 +154,10 @@ export class ChatsBackend implements Backend {
     const owner = !handle.owner || handle.owner === "me" ? me.username : handle.owner;
     const name = oneLine(handle.name, NAME_MAX);
     const term = qTerm("title", handle.name);
-    const { chats } = await listChats(
-      this.#ctx.client,
-      this.prefix,
-      { terms: term ? [term] : [] },
+    const { list: { chats } } = await this.#listing.list(
+      term ? [term] : [],
+      [BOTH_SOURCES],
+      undefined,
       signal,
     );
     const owned = chats.filter((c) => ownedBy(c, owner, me)).map((c) => this.toAgent(c));
@@ -195,7 +169,7 @@ export class ChatsBackend implements Backend {
 
   /** A page of the chat's messages, ascending, with its queued messages. */
   logs(agent: Agent, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
-    return this.#page(agent, query, this.#messages(agent.id, query, signal));
+    return logPage(agent, query, fetchMessages(this.#ctx, agent.id, query, signal));
   }
 
   /**
@@ -207,13 +181,13 @@ export class ChatsBackend implements Backend {
     if (handle.kind !== "id") return undefined;
     const id = handle.id;
     const quiet = <T>(p: Promise<T>) => (p.catch(() => {}), p);
-    const messages = quiet(this.#messages(id, query, signal));
+    const messages = quiet(fetchMessages(this.#ctx, id, query, signal));
     const cost = extras ? quiet(getChatCost(this.#ctx.client, this.prefix, id, signal)) : undefined;
     const models = extras ? quiet(this.models.raw(signal)) : undefined;
     const fits = (agent: Agent) => agent.kind === "chat" && agent.id.toLowerCase() === id;
     return {
       logs: (agent: Agent, s?: AbortSignal) =>
-        fits(agent) ? this.#page(agent, query, messages) : this.logs(agent, query, s),
+        fits(agent) ? logPage(agent, query, messages) : this.logs(agent, query, s),
       extras: (agent: Agent, s?: AbortSignal) =>
         fits(agent) && cost && models
           ? this.#extrasFrom(agent, cost, models, s)
@@ -221,172 +195,58 @@ export class ChatsBackend implements Backend {
     };
   }
 
-  #messages(id: string, query: LogQuery, signal?: AbortSignal) {
-    return listChatMessages(this.#ctx.client, this.prefix, id, {
-      before_id: query.before_id,
-      after_id: query.after_id,
-      limit: pageLimit(query),
-    }, signal);
-  }
-
-  async #page(
-    agent: Agent,
-    query: LogQuery,
-    answer: Promise<ChatMessagesResponse>,
-  ): Promise<LogPage> {
-    const limit = pageLimit(query);
-    const res = await answer;
-    const forward = query.after_id !== undefined && query.before_id === undefined;
-    let msgs = res.messages
-      .filter((m) => query.after_id === undefined || m.id > query.after_id)
-      .filter((m) => query.before_id === undefined || m.id < query.before_id)
-      .sort((a, b) => a.id - b.id);
-    let more = res.has_more ?? res.messages.length >= limit;
-    if (msgs.length > limit) {
-      msgs = forward ? msgs.slice(0, limit) : msgs.slice(msgs.length - limit);
-      more = true;
-    }
-    const fallback = agent.updated_at;
-    const messages: LogMessage[] = msgs.map((m) => ({
-      id: m.id,
-      role: logRole(m.role),
-      time: isoTime(m.created_at, fallback),
-      text: renderParts(m.content),
-    }));
-    return {
-      messages,
-      snapshot: false,
-      has_older: forward ? (query.after_id ?? 0) > 0 : more,
-      has_newer: forward ? more : query.before_id !== undefined,
-      queued: res.queued_messages.map((q) => oneLine(renderParts(q.content), 200)),
-    };
-  }
-
-  /** Start a chat in the caller's default organization, with the model and title asked for. */
+  /**
+   * Start a chat in the caller's default organization, with the model and title asked for (see
+   * `submit.ts`). A chat for another user is refused (see {@link chatOwnerRefusal}).
+   */
   async create(spec: CreateSpec, signal?: AbortSignal): Promise<Agent> {
-    const model = this.models.choose(spec.model, signal);
-    const [organizationId, modelId] = await Promise.all([
-      this.models.defaultOrganization(signal),
-      model.id,
-    ]);
-    const answer = await idempotent(
-      this.#requestIds,
-      spec.requestId,
-      (request_id, retrySafe) =>
-        createChat(
-          this.#ctx.client,
-          this.prefix,
-          {
-            organization_id: organizationId,
-            content: textContent(spec.prompt),
-            ...(spec.labels && Object.keys(spec.labels).length > 0 ? { labels: spec.labels } : {}),
-            ...(modelId ? { model_config_id: modelId } : {}),
-            ...(request_id ? { request_id } : {}),
-          },
-          signal,
-          retrySafe,
-        ),
-    ).catch(model.refused);
-    const receipt = answer.receipt;
-    let chat: Chat;
-    if (receipt) {
-      checkReceipt(receipt, `POST ${this.prefix}/chats`, "chat");
-      chat = receipt.chat ?? await this.#createdChat(receipt.chat_id, receipt.request_id, signal);
-    } else chat = answer.chat;
-    if (spec.name) {
-      try {
-        await updateChat(this.#ctx.client, this.prefix, chat.id, { title: spec.name }, signal);
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new FleetError(
-          `Chat ${chat.id} was created and is running, but its title could not be set: ${why}`,
-          `do not create it again; refer to it by id ${chat.id} (get_agent)`,
-        );
-      }
-      chat.title = spec.name;
-    }
+    const refused = this.createRefusal(spec);
+    if (refused) throw refused;
+    const { chat, receipt, model } = await this.#submit.create(spec, signal);
     const agent = this.toAgent(chat);
     agent.prompt = block(spec.prompt, 2000).text;
-    const runs = await model.label(chat.last_model_config_id ?? modelId);
-    if (runs) agent.model = runs;
+    if (model) agent.model = model;
     if (receipt) agent.receipt = { request_id: receipt.request_id, state: receipt.state };
     return agent;
   }
 
-  /** The chat an accepted receipt names (one GET); uncertain when the receipt names none. */
-  async #createdChat(id: string | null | undefined, requestId: string, signal?: AbortSignal) {
-    if (!id) {
-      throw new CoderError({
-        status: 200,
-        route: `POST ${this.prefix}/chats`,
-        kind: "uncertain",
-        detail: `Coder accepted request ${oneLine(requestId, 40)} but named no chat`,
-      });
-    }
-    return await getChat(this.#ctx.client, this.prefix, id, signal);
+  /** A chat for another user cannot be created (see {@link chatOwnerRefusal}). */
+  createRefusal(spec: CreateSpec): FleetError | undefined {
+    return chatOwnerRefusal(spec.owner, this.#ctx.me.username);
   }
 
   /**
    * Send a message; a busy chat queues it (default) or is interrupted (`busy: "interrupt"`).
-   * `requestId` makes it idempotent where Coder supports it (see `writes.ts`).
+   * `requestId` makes it idempotent where Coder supports it (see `submit.ts`). Another user's
+   * chat is refused before any request.
    */
-  async send(
+  send(
     agent: Agent,
     input: string,
     busy?: "queue" | "interrupt",
     requestId?: string,
   ): Promise<SendResult> {
-    let res;
-    try {
-      res = await idempotent(
-        this.#requestIds,
-        requestId,
-        (request_id, retrySafe) =>
-          sendChatMessage(
-            this.#ctx.client,
-            this.prefix,
-            agent.id,
-            {
-              content: textContent(input),
-              ...(busy ? { busy_behavior: busy } : {}),
-              ...(request_id ? { request_id } : {}),
-            },
-            undefined,
-            retrySafe,
-          ),
-      );
-    } catch (err) {
-      if (isHttp(err, 400) && /archived/i.test(err.coderMessage ?? "")) {
-        throw new FleetError(
-          `Chat ${agent.id} is archived and takes no messages.`,
-          "start a new chat with create_task, or restore this one in the Coder dashboard",
-        );
-      }
-      throw err;
-    }
-    if (res.receipt) {
-      checkReceipt(res.receipt, `POST ${this.prefix}/chats/{chat}/messages`, "message");
-    }
-    const note = receiptNote(res.receipt);
-    if (res.queued) {
-      return {
-        outcome: "queued",
-        detail: `queued: the chat is busy and will take it next${note}`,
-      };
-    }
-    const interrupted = busy === "interrupt" && agent.state === "working";
-    return {
-      outcome: "sent",
-      detail: `${interrupted ? "sent (interrupted the current turn)" : "sent"}${note}`,
-    };
+    const refused = ownerRefusal(agent, "send");
+    if (refused) return Promise.reject(refused);
+    return this.#submit.send(agent, input, busy, requestId);
   }
 
-  /** Interrupt the current turn; a chat that is not working is skipped. */
+  /**
+   * Interrupt the current turn; a chat that is not working is skipped, and so is one that
+   * finished before the interrupt came (Coder's 409).
+   */
   async stop(agent: Agent): Promise<ActionResult> {
+    const refused = ownerRefusal(agent, "stop");
+    if (refused) throw refused;
     if (agent.state !== "working") {
       return { outcome: "skipped", detail: `not running (${agent.detail})` };
     }
-    await interruptChat(this.#ctx.client, this.prefix, agent.id);
+    try {
+      await interruptChat(this.#ctx.client, this.prefix, agent.id);
+    } catch (err) {
+      if (isHttp(err, 409)) return { outcome: "skipped", detail: "no longer running" };
+      throw ownerRefusalOf(err, agent, "stop") ?? err;
+    }
     return { outcome: "done", detail: "interrupted" };
   }
 
@@ -398,11 +258,24 @@ export class ChatsBackend implements Backend {
     });
   }
 
-  /** Archive the chat (`PATCH {archived: true}`); an agent already marked archived is skipped. */
+  /**
+   * Archive the chat (`PATCH {archived: true}`), interrupting it first when it is running (see
+   * `archive.ts`); an agent already marked archived is skipped.
+   */
   async remove(agent: Agent): Promise<ActionResult> {
+    const refused = ownerRefusal(agent, "remove");
+    if (refused) throw refused;
     if (agent.archived) return { outcome: "skipped", detail: "already archived" };
-    await updateChat(this.#ctx.client, this.prefix, agent.id, { archived: true });
-    return { outcome: "done", detail: "archived" };
+    try {
+      return await archiveChat(this.#ctx, agent);
+    } catch (err) {
+      throw ownerRefusalOf(err, agent, "remove") ?? err;
+    }
+  }
+
+  /** Why the caller may not make this write to `agent` (another user's chat), before any request. */
+  refusal(agent: Agent, write: ChatWrite): FleetError | undefined {
+    return ownerRefusal(agent, write);
   }
 
   /** Coder's chat watch (`C/chats/watch`): the caller's own chats as they change. */
@@ -436,43 +309,13 @@ export class ChatsBackend implements Backend {
     );
   }
 
-  async #extrasFrom(
+  #extrasFrom(
     agent: Agent,
     costAnswer: Promise<ChatCost | null>,
     modelsAnswer: Promise<ChatModelsResponse | null>,
     signal?: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    // Cost, and the chat's model by name rather than by config id, at once. The chat itself is
-    // fetched again only when this agent was not made from it here.
-    const known = this.#source.get(agent);
-    const [cost, chat, models] = await Promise.allSettled([
-      costAnswer,
-      known ?? getChat(this.#ctx.client, this.prefix, agent.id, signal),
-      modelsAnswer,
-    ]);
-    for (const r of [cost, chat, models]) {
-      if (
-        r.status === "rejected" && !(r.reason instanceof CoderError && r.reason.kind !== "aborted")
-      ) {
-        throw r.reason;
-      }
-    }
-    const out: Record<string, unknown> = {};
-    if (cost.status === "fulfilled" && cost.value) {
-      out.cost = {
-        total_usd: Math.round(cost.value.total_cost_micros) / 1_000_000,
-        requests: cost.value.request_count,
-        unpriced_requests: cost.value.unpriced_request_count,
-      };
-    }
-    const modelId = chat.status === "fulfilled" ? chat.value.last_model_config_id : undefined;
-    if (modelId) {
-      const m = models.status === "fulfilled" && models.value
-        ? modelInfos(models.value).find((x) => x.id === modelId)
-        : undefined;
-      out.model = m ? modelLabel(m) : oneLine(modelId, 100);
-    }
-    return out;
+    return chatExtras(this.#ctx, agent, this.#source.get(agent), costAnswer, modelsAnswer, signal);
   }
 
   /** Map a Coder chat to a fleet agent (sanitised). */
@@ -481,4 +324,21 @@ export class ChatsBackend implements Backend {
   }
 
   readonly #remember = (agent: Agent, chat: Chat) => this.#source.set(agent, chat);
+}
+
+/**
+ * Why a chat cannot be created for `owner` (DESIGN, "Whose agents"): Coder would make that user
+ * the owner (`owner_id`), and the chat would then be invisible to the caller and could not be
+ * driven by it. Undefined for the caller itself (or no owner).
+ */
+export function chatOwnerRefusal(owner: string | undefined, me: string): FleetError | undefined {
+  if (!owner || owner === "me" || owner.toLowerCase() === me.toLowerCase()) return undefined;
+  const who = oneLine(owner, 64);
+  return new FleetError(
+    `A chat cannot be created for another user (${who}): Coder would make ${who} its owner, and ` +
+      `the chat would then be invisible to you and could not be driven (only its owner may send ` +
+      `to it).`,
+    `leave owner out to create the chat as yourself, or give template or preset (kind "task") ` +
+      `to create a task for ${who}`,
+  );
 }

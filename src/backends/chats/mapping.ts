@@ -7,6 +7,7 @@ import type { Agent, AgentState, AgentSummary, PrState, WaitingFor } from "../..
 import type { BackendContext, LogMessage } from "../../model/backend.ts";
 import type { ModelInfo, UnsupportedProvider } from "../../model/models.ts";
 import { chatPr, chatStateWord, chatWaitingFor, prStateOf, USAGE_LIMIT_DETAIL } from "./state.ts";
+import { ownsChat } from "./owner.ts";
 import { msOf } from "../../model/time.ts";
 import { oneLine } from "../../model/text.ts";
 
@@ -104,13 +105,19 @@ export function chatToAgent(chat: Chat, ctx: Pick<BackendContext, "dashboardUrl"
   return chatSummary(chat, ctx).agent();
 }
 
+/** What mapping a chat needs of the back end's context (`me`: to tell a shared chat). */
+export type MappingContext = Pick<BackendContext, "dashboardUrl" | "now"> & {
+  me?: BackendContext["me"];
+};
+
 /**
  * A chat's summary: state, owner and `since` with each timestamp parsed once; the full agent is
- * built only when asked for. `onAgent` is told of every agent built.
+ * built only when asked for. `onAgent` is told of every agent built. With `ctx.me`, another
+ * user's chat (shared with the caller) is marked `shared`.
  */
 export function chatSummary(
   chat: Chat,
-  ctx: Pick<BackendContext, "dashboardUrl" | "now">,
+  ctx: MappingContext,
   onAgent?: (agent: Agent, chat: Chat) => void,
 ): AgentSummary {
   return new ChatSummary(chat, ctx, onAgent);
@@ -126,12 +133,12 @@ class ChatSummary implements AgentSummary {
   readonly #chat: Chat;
   readonly #detail: string;
   readonly #created: number;
-  readonly #ctx: Pick<BackendContext, "dashboardUrl">;
+  readonly #ctx: MappingContext;
   readonly #onAgent?: (agent: Agent, chat: Chat) => void;
 
   constructor(
     chat: Chat,
-    ctx: Pick<BackendContext, "dashboardUrl" | "now">,
+    ctx: MappingContext,
     onAgent?: (agent: Agent, chat: Chat) => void,
   ) {
     this.#chat = chat;
@@ -181,6 +188,7 @@ class ChatSummary implements AgentSummary {
     if (chat.organization_id) agent.organization_id = chat.organization_id;
     if (chat.archived) agent.archived = true;
     if (chat.queued_for_capacity === true) agent.queued_for_capacity = true;
+    if (this.#ctx.me && !ownsChat(chat, this.#ctx.me)) agent.shared = true;
     this.#onAgent?.(agent, chat);
     return agent;
   }

@@ -2,8 +2,10 @@
  * Coder's chat watch (`GET C/chats/watch`, a one-way WebSocket of JSON frames
  * `{kind, chat, ...}`), shared: one socket serves every listener in the process, opens with the
  * first and closes when the last one leaves. A dropped socket is reopened with backoff while
- * anyone listens. The watch carries only the token owner's chats and has no replay, so
- * listeners are told when it opens (reconcile then) and when it drops (poll meanwhile).
+ * anyone listens. Sockets that do not stay open (no watch route, a proxy that refuses WebSockets
+ * or cuts them at once, Coder down) are given up after a few tries in a row, for a minute:
+ * waits poll meanwhile. The watch carries only the token owner's chats and has no replay, so
+ * listeners are told when it opens (reconcile then) and when it drops or is given up (poll).
  */
 import type { CoderClient } from "../../coder/http.ts";
 import type { Agent } from "../../model/agent.ts";
@@ -26,8 +28,13 @@ export interface WatchListener {
 
 /** Largest frame read; bigger ones are ignored. */
 const FRAME_MAX = 1024 * 1024;
-/** Failed opens in a row (never having opened) before the watch counts as unavailable. */
+/**
+ * Failed tries in a row before the watch counts as unavailable. A try fails when its socket does
+ * not open, or drops within the stable time (default {@link STABLE_MS}).
+ */
 const GIVE_UP_AFTER = 3;
+/** A socket open this long worked: failed tries count from 0 again. */
+export const STABLE_MS = 10_000;
 /** How long an unavailable watch is not tried again. */
 const UNAVAILABLE_MS = 60_000;
 
@@ -38,14 +45,20 @@ export class ChatWatch {
   #ws?: WebSocket;
   #isOpen = false;
   #failures = 0;
-  #everOpened = false;
+  readonly #stableMs: number;
   #unavailableUntil = 0;
   #retry?: ReturnType<typeof setTimeout>;
   /** Sockets opened so far (for tests and figures). */
   opened = 0;
 
-  constructor(client: CoderClient, prefix: string, open?: () => WebSocket) {
-    this.#open = open ?? (() => client.openWebSocket(`${prefix}/chats/watch`));
+  /** `open` stands in for opening the socket, `stableMs` for {@link STABLE_MS} (tests). */
+  constructor(
+    client: CoderClient,
+    prefix: string,
+    opts: { open?: () => WebSocket; stableMs?: number } = {},
+  ) {
+    this.#open = opts.open ?? (() => client.openWebSocket(`${prefix}/chats/watch`));
+    this.#stableMs = opts.stableMs ?? STABLE_MS;
   }
 
   /** True while the socket is open. */
@@ -53,7 +66,7 @@ export class ChatWatch {
     return this.#isOpen;
   }
 
-  /** False when the deployment has no watch (it never opened, a few times in a row). */
+  /** False when the deployment has no usable watch (given up after a few failed tries). */
   get available(): boolean {
     return Date.now() >= this.#unavailableUntil;
   }
@@ -74,17 +87,15 @@ export class ChatWatch {
     try {
       ws = this.#open();
     } catch {
-      this.#dropped(false);
+      this.#dropped(undefined);
       return;
     }
     this.#ws = ws;
     this.opened++;
-    let opened = false;
+    let openedAt: number | undefined;
     ws.onopen = () => {
-      opened = true;
+      openedAt = Date.now();
       this.#isOpen = true;
-      this.#everOpened = true;
-      this.#failures = 0;
       for (const l of [...this.#listeners]) l.state("open");
     };
     ws.onmessage = (e) => {
@@ -95,19 +106,23 @@ export class ChatWatch {
     ws.onclose = () => {
       if (this.#ws !== ws) return;
       this.#ws = undefined;
-      this.#dropped(opened);
+      this.#dropped(openedAt === undefined ? undefined : Date.now() - openedAt);
     };
   }
 
-  #dropped(wasOpen: boolean): void {
+  /** A socket ended, or did not open: `openMs` is how long it was open (undefined: never). */
+  #dropped(openMs: number | undefined): void {
+    const wasOpen = openMs !== undefined;
     this.#isOpen = false;
     if (wasOpen) { for (const l of [...this.#listeners]) l.state("closed"); }
     if (this.#listeners.size === 0) return;
-    if (!wasOpen) this.#failures++;
-    if (!this.#everOpened && this.#failures >= GIVE_UP_AFTER) {
+    // A socket that stayed open worked (a Coder restart, a proxy's idle timeout): reopen it
+    // soon. One that did not open, or dropped at once, is a failed try: back off, give up.
+    this.#failures = wasOpen && openMs >= this.#stableMs ? 0 : this.#failures + 1;
+    if (this.#failures >= GIVE_UP_AFTER) {
       this.#unavailableUntil = Date.now() + UNAVAILABLE_MS;
       this.#failures = 0;
-      for (const l of [...this.#listeners]) l.state("closed");
+      if (!wasOpen) { for (const l of [...this.#listeners]) l.state("closed"); }
       return;
     }
     const delay = Math.min(5_000, 200 * 2 ** Math.min(this.#failures, 5));

@@ -43,7 +43,7 @@ export async function idempotent<T extends WithReceipt>(
       else if (support.supported === undefined) support.supported = false; // field ignored
       return r;
     } catch (err) {
-      if (support.supported === undefined && namesRequestId(err)) {
+      if (support.supported === undefined && namesField(err, "request_id")) {
         support.supported = false; // an older server refused the field: nothing was written
         return await call(undefined);
       }
@@ -94,8 +94,9 @@ function answerLost(err: unknown): boolean {
     (err.uncertain || err.kind === "timeout" || err.kind === "network");
 }
 
-function namesRequestId(err: unknown): boolean {
+/** True when Coder's 400 names `field` (an older Coder refusing a field it does not know). */
+export function namesField(err: unknown, field: string): boolean {
   if (!isHttp(err, 400)) return false;
   const words = [err.coderMessage, err.detail, ...err.validations.map((v) => v.field)].join(" ");
-  return /request_id/i.test(words);
+  return new RegExp(`\\b${field}\\b`, "i").test(words);
 }

@@ -1,19 +1,12 @@
 /**
- * Simulated Coder Chats ("Coder Agents"): the chat store, seeding, turns that end over (paced)
- * time, and queued messages delivered when a turn ends. The store is the bottom of the
- * sim's chats: the wire shapes (`wire.ts`), the `/chats` routes (queueing and interrupts on send,
- * `routes.ts`) and the watch socket (`watch.ts`) are built on it.
+ * Simulated Coder Chats ("Coder Agents"): the chat store, turns that end over (paced) time, the
+ * licence's slots, and queued messages delivered when a turn ends. The store is the bottom of the
+ * sim's chats: seeding (`seeding.ts`), who may see and change a chat (`access.ts`), the wire
+ * shapes (`wire.ts`), the `/chats` routes (`routes.ts`, `list.ts`, `writes.ts`) and the watch
+ * socket (`watch.ts`) are built on it.
  */
 import { allModels, type SimUser, type World } from "../deployment.ts";
-import {
-  assistantTurn,
-  type Part,
-  pickFollowUp,
-  pickLabels,
-  pickSummary,
-  pickTopic,
-  textOf,
-} from "../seed.ts";
+import { assistantTurn, type Part, pickSummary, textOf } from "../seed.ts";
 import { Rng } from "../util.ts";
 
 /** A stored chat message. */
@@ -31,10 +24,32 @@ export interface QueuedRec {
   at: number;
 }
 
+/** A chat's pull request (what Coder keeps as `diff_status`, current profile). */
+export interface PrRec {
+  number: number;
+  state: "draft" | "open" | "merged" | "closed";
+  title: string;
+  additions: number;
+  deletions: number;
+  changedFiles: number;
+  commits: number;
+  approved: boolean;
+  changesRequested: boolean;
+  reviewers: number;
+  headBranch: string;
+  refreshedAt: number;
+}
+
 /** A stored chat. */
 export interface ChatRec {
   id: string;
   owner: SimUser;
+  /** Ids of the users the chat is shared with (its ACL; current profile). */
+  sharedWith: Set<string>;
+  /** Its pull request, if it opened one (current profile). */
+  pr: PrRec | null;
+  /** `api` or `ui`: where the chat was started. */
+  clientType: "api" | "ui";
   title: string;
   status: string;
   labels: Record<string, string>;
@@ -67,20 +82,11 @@ export interface ReceiptRec {
   message_id: number | null;
   queued_message_id: number | null;
   error: string | null;
+  /** Which write it answers. */
+  kind: "create" | "send";
+  /** The write's input, to tell a retry from another request under the same id. */
+  fingerprint: string;
 }
-
-const KINDS = [
-  "running",
-  "waiting",
-  "requires_action",
-  "error",
-  "archived",
-  "queued",
-  "waiting",
-  "waiting",
-  "running",
-];
-const WEIGHTED = [...KINDS, "waiting", "waiting", "running"];
 
 /** The chat store of one simulated deployment. */
 export class ChatStore {
@@ -98,6 +104,11 @@ export class ChatStore {
   constructor(world: World, rng: Rng) {
     this.world = world;
     this.#rng = rng;
+  }
+
+  /** The store's generator: seeding draws from it, as every new record forks from it. */
+  get rng(): Rng {
+    return this.#rng;
   }
 
   /** The next queued-message id. */
@@ -126,7 +137,8 @@ export class ChatStore {
     return m;
   }
 
-  #turn(c: ChatRec, asked: string, at: number, summary = pickSummary(c.rng)): void {
+  /** Append one finished assistant turn answering `asked`, ending at `at`. */
+  turn(c: ChatRec, asked: string, at: number, summary = pickSummary(c.rng)): void {
     const from = c.messages.length ? c.messages[c.messages.length - 1].at : at - 4000;
     for (const m of assistantTurn(c.rng, asked, summary, at, this.world.time, from)) {
       this.push(c, m.role, m.parts, m.at);
@@ -141,6 +153,9 @@ export class ChatStore {
     return {
       id: rng.uuid(),
       owner,
+      sharedWith: new Set(),
+      pr: null,
+      clientType: "api",
       title,
       status: "waiting",
       labels: {},
@@ -163,92 +178,11 @@ export class ChatStore {
     };
   }
 
-  /** Seed `n` chats spread over owners and statuses. */
-  seed(n: number): void {
-    const now = this.world.clock.now();
-    for (let i = 0; i < n; i++) {
-      const kind = i < KINDS.length ? KINDS[i] : this.#rng.pick(WEIGHTED);
-      const owner = this.world.users[i % this.world.users.length];
-      const topic = pickTopic(this.#rng);
-      const c = this.newRec(owner, topic.title, now);
-      const r = c.rng;
-      c.labels = pickLabels(r);
-      if (r.chance(0.5)) c.workspaceId = r.uuid();
-      const live = kind === "running" || kind === "queued";
-      c.updatedAt = live ? now - r.int(5_000, 60_000) : now - r.int(60_000, 2 * 86_400_000);
-      const turns = r.int(1, 6);
-      const step = r.int(2, 30) * 60_000;
-      c.createdAt = c.updatedAt - turns * step;
-      let at = c.createdAt;
-      for (let k = 0; k < turns; k++) {
-        const text = k === 0 ? topic.prompt : pickFollowUp(r);
-        this.push(c, "user", [{ type: "text", text }], at);
-        const last = k === turns - 1;
-        if (last && live) {
-          c.asked = text;
-          c.messages[c.messages.length - 1].at = c.updatedAt;
-          break;
-        }
-        const end = last ? c.updatedAt : at + step / 2;
-        this.#turn(c, text, end);
-        at += step;
-      }
-      c.hasUnread = !live && r.chance(0.5);
-      switch (kind) {
-        case "running":
-        case "queued":
-          c.status = "running";
-          c.phase = "turn";
-          c.nextAt = now + this.#dur(c, 15, 120);
-          if (kind === "queued") {
-            for (let k = 0; k < 2; k++) {
-              c.queued.push({
-                id: this.#queueSeq++,
-                parts: [{ type: "text", text: pickFollowUp(r) }],
-                at: now - (2 - k) * 1000,
-              });
-            }
-          }
-          break;
-        case "waiting":
-          if (this.world.profile === "current" && i % 4 === 1) {
-            // A turn ended while the next queued message is being edited.
-            c.status = "paused";
-            c.queued.push({
-              id: this.#queueSeq++,
-              parts: [{ type: "text", text: pickFollowUp(r) }],
-              at: c.updatedAt,
-            });
-          }
-          break;
-        case "requires_action":
-          c.status = "requires_action";
-          this.push(c, "assistant", [{
-            type: "tool-call",
-            tool_call_id: `toolu_${r.hex(20)}`,
-            tool_name: "ask_user",
-            args: { question: "Which environment should I deploy to?" },
-            created_at: this.world.time(c.updatedAt),
-          }], c.updatedAt);
-          c.summary = "Asked which environment to deploy to";
-          break;
-        case "error":
-          c.status = "error";
-          c.lastError = {
-            message: "The model provider is overloaded. Try again later.",
-            kind: "overloaded",
-            provider: "anthropic",
-            retryable: true,
-            status_code: 529,
-          };
-          break;
-        case "archived":
-          c.archived = true;
-          break;
-      }
-      this.add(c);
-    }
-    // Over the licence's slots, running chats wait for capacity, in seeding order.
+  /**
+   * Over the licence's slots, running chats wait for capacity, in the order they were stored
+   * (after seeding).
+   */
+  queueOverflow(): void {
     let active = 0;
     for (const c of this.#list) {
       if (c.archived || c.status !== "running") continue;
@@ -310,7 +244,7 @@ export class ChatStore {
     const phase = c.phase;
     c.phase = "none";
     if (phase === "turn") {
-      this.#turn(c, c.asked, at);
+      this.turn(c, c.asked, at);
       c.hasUnread = true;
     }
     c.status = "waiting";
@@ -333,6 +267,26 @@ export class ChatStore {
     c.updatedAt = at;
     if (!wasActive && !c.capacityQueued && this.#active() > this.world.slots) {
       this.#queueForSlot(c);
+    }
+  }
+
+  /**
+   * Interrupt the running turn. Current Coder cancels it and the chat is `interrupting` for a
+   * moment before it waits again; a chat still queued for a slot had no run and waits at once.
+   * Older profiles wait at once.
+   */
+  interrupt(c: ChatRec, now: number): void {
+    const hadRun = !c.capacityQueued;
+    this.release(c);
+    c.updatedAt = now;
+    if (this.world.profile === "current" && hadRun) {
+      c.status = "interrupting";
+      c.phase = "interrupt";
+      c.nextAt = now + this.#dur(c, 1, 3);
+    } else {
+      c.status = "waiting";
+      c.phase = "none";
+      c.nextAt = Infinity;
     }
   }
 

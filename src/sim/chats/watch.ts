@@ -90,12 +90,15 @@ export class ChatWatchHub {
       if (before === fp) continue;
       this.#seen.set(c.id, fp);
       if (c.owner !== me) continue; // the watch carries only the token owner's chats
-      const kind = before === undefined
+      const was = before?.split("\u0000");
+      const kind = was === undefined
         ? "created"
-        : before.split("\u0000")[0] !== c.status
+        : was[0] !== c.status
         ? "status_change"
-        : before.split("\u0000")[2] !== c.title
+        : was[2] !== c.title
         ? "title_change"
+        : was[5] !== prKey(c)
+        ? "diff_status_change"
         : "summary_change";
       this.#send({ kind, chat: chatWire(this.#store.world, c) });
     }
@@ -110,5 +113,9 @@ export class ChatWatchHub {
 }
 
 function fingerprint(c: ChatRec): string {
-  return [c.status, c.archived, c.title, c.summary, c.updatedAt].join("\u0000");
+  return [c.status, c.archived, c.title, c.summary, c.updatedAt, prKey(c)].join("\u0000");
+}
+
+function prKey(c: ChatRec): string {
+  return c.pr ? `${c.pr.number}/${c.pr.state}` : "";
 }

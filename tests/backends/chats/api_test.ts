@@ -17,49 +17,58 @@ import {
   updateChat,
 } from "../../../src/backends/chats/api.ts";
 import { CoderClient, CoderError } from "../../../src/coder/http.ts";
+import { sentJson } from "../../coder/local_server.ts";
+import { conform } from "../../fixtures/chats/schemas.ts";
 
 const CHAT_ID = "3f1c2a4e-8d7b-4c1a-9e2f-1a2b3c4d5e6f";
 const ORG_ID = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
 const TOKEN = "secret-session-token-xyz";
 
-/** A chat body shaped like the swagger's codersdk.Chat (every documented key). */
+/**
+ * A chat body in Coder v2.39's codersdk.Chat shape, with its optional fields filled in (checked
+ * against the contract's schema: `omitempty` fields are left out when empty, never null).
+ */
+const V239_CHAT = conform("chat", {
+  agent_id: "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d",
+  archived: false,
+  build_id: "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+  children: [],
+  client_type: "ui",
+  created_at: "2026-03-01T10:00:00.123456+01:00",
+  diff_status: {
+    chat_id: CHAT_ID,
+    url: "https://github.com/acme/webapp/pull/412",
+    pull_request_state: "open",
+    pull_request_title: "Fix flaky test",
+    pull_request_draft: false,
+    changes_requested: false,
+    additions: 120,
+    deletions: 8,
+    changed_files: 3,
+    pr_number: 412,
+  },
+  has_unread: false,
+  id: CHAT_ID,
+  labels: { team: "infra", ticket: "OPS-12" },
+  last_model_config_id: "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918",
+  last_turn_summary: "Fixed the flaky test",
+  mcp_server_ids: [],
+  organization_id: ORG_ID,
+  owner_id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+  owner_name: "Alice Example",
+  owner_username: "alice",
+  pin_order: 0,
+  shared: false,
+  status: "waiting",
+  summary: null,
+  title: "Fix flaky test",
+  updated_at: "2026-03-01T10:05:00.5+01:00",
+  workspace_id: "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+});
+
+/** {@link V239_CHAT} with some fields changed (tolerance cases change it beyond Coder's shape). */
 function swaggerChat(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    agent_id: "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d",
-    archived: false,
-    build_id: "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
-    children: [],
-    client_type: "ui",
-    context: null,
-    created_at: "2026-03-01T10:00:00.123456+01:00",
-    diff_status: { url: "" },
-    files: [],
-    has_unread: false,
-    id: CHAT_ID,
-    labels: { team: "infra", ticket: "OPS-12" },
-    last_error: null,
-    last_model_config_id: "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918",
-    last_reasoning_effort: "",
-    last_turn_summary: "Fixed the flaky test",
-    mcp_server_ids: [],
-    organization_id: ORG_ID,
-    owner_id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-    owner_name: "Alice Example",
-    owner_username: "alice",
-    parent_chat_id: null,
-    pin_order: 0,
-    plan_mode: "",
-    queued_for_capacity: false,
-    root_chat_id: null,
-    shared: false,
-    status: "waiting",
-    summary: null,
-    title: "Fix flaky test",
-    updated_at: "2026-03-01T10:05:00.5+01:00",
-    warnings: [],
-    workspace_id: "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
-    ...over,
-  };
+  return { ...V239_CHAT, ...over };
 }
 
 interface Seen {
@@ -72,11 +81,11 @@ interface Seen {
 /** A fetch stub: records each request and answers with `reply`. */
 function stub(reply: (req: Seen) => { status: number; body?: unknown }) {
   const seen: Seen[] = [];
-  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
+  const fetchStub = async (input: string | URL | Request, init?: RequestInit) => {
     const req: Seen = {
       method: init?.method ?? "GET",
       url: new URL(String(input)),
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      body: await sentJson(init),
       token: new Headers(init?.headers).get("Coder-Session-Token"),
     };
     seen.push(req);
@@ -99,7 +108,7 @@ function stub(reply: (req: Seen) => { status: number; body?: unknown }) {
 }
 
 Deno.test("Chat schema", async (t) => {
-  await t.step("parses a swagger-shaped chat", () => {
+  await t.step("parses a chat in v2.39's shape", () => {
     const chat = Chat.parse(swaggerChat());
     assert.equal(chat.id, CHAT_ID);
     assert.equal(chat.status, "waiting");
@@ -150,7 +159,7 @@ Deno.test("Chat schema", async (t) => {
 
 Deno.test("ChatMessagesResponse schema", async (t) => {
   await t.step("parses messages with parts, queued messages and has_more", () => {
-    const res = ChatMessagesResponse.parse({
+    const res = ChatMessagesResponse.parse(conform("chat_messages", {
       has_more: true,
       messages: [
         {
@@ -164,10 +173,21 @@ Deno.test("ChatMessagesResponse schema", async (t) => {
           ],
           usage: { input_tokens: 10, output_tokens: 3 },
         },
-        { id: 41, role: "user", content: [{ type: "text", text: "go" }] },
+        {
+          id: 41,
+          chat_id: CHAT_ID,
+          role: "user",
+          created_at: "2026-03-01T10:00:00Z",
+          content: [{ type: "text", text: "go" }],
+        },
       ],
-      queued_messages: [{ id: 7, content: [{ type: "text", text: "next" }] }],
-    });
+      queued_messages: [{
+        id: 7,
+        chat_id: CHAT_ID,
+        content: [{ type: "text", text: "next" }],
+        created_at: "2026-03-01T10:01:30Z",
+      }],
+    }));
     assert.equal(res.has_more, true);
     assert.deepEqual(res.messages.map((m) => m.id), [42, 41]);
     assert.equal(res.messages[0].content[1].tool_name, "execute");
@@ -194,10 +214,15 @@ Deno.test("ChatMessagesResponse schema", async (t) => {
 
 Deno.test("CreateChatMessageResponse and models schemas", async (t) => {
   await t.step("queued send", () => {
-    const res = CreateChatMessageResponse.parse({
+    const res = CreateChatMessageResponse.parse(conform("send_response", {
       queued: true,
-      queued_message: { id: 3, chat_id: CHAT_ID, content: [{ type: "text", text: "hi" }] },
-    });
+      queued_message: {
+        id: 3,
+        chat_id: CHAT_ID,
+        content: [{ type: "text", text: "hi" }],
+        created_at: "2026-03-01T10:01:30Z",
+      },
+    }));
     assert.equal(res.queued, true);
     assert.equal(res.queued_message?.id, 3);
   });
@@ -206,6 +231,7 @@ Deno.test("CreateChatMessageResponse and models schemas", async (t) => {
     assert.equal(CreateChatMessageResponse.parse(undefined).queued, undefined);
   });
 
+  // The older `/chats/models` shape (the August 2026 swagger), not v2.39's (reference §9).
   await t.step("ChatModelsResponse per the swagger", () => {
     const res = ChatModelsResponse.parse({
       providers: [{
@@ -306,7 +332,7 @@ Deno.test("chat HTTP functions", async (t) => {
   await t.step("listChatMessages sends the cursor and limit", async () => {
     const { client, seen } = stub(() => ({
       status: 200,
-      body: { messages: [], queued_messages: [], has_more: false },
+      body: conform("chat_messages", { messages: [], queued_messages: [], has_more: false }),
     }));
     const res = await listChatMessages(client, "/api/v2", CHAT_ID, { before_id: 90, limit: 20 });
     assert.equal(res.has_more, false);
@@ -317,7 +343,10 @@ Deno.test("chat HTTP functions", async (t) => {
   });
 
   await t.step("sendChatMessage includes busy_behavior only when given", async () => {
-    const { client, seen } = stub(() => ({ status: 200, body: { queued: false } }));
+    const { client, seen } = stub(() => ({
+      status: 200,
+      body: conform("send_response", { queued: false }),
+    }));
     await sendChatMessage(client, "/api/v2", CHAT_ID, {
       content: [{ type: "text", text: "a" }],
       busy_behavior: "interrupt",
@@ -330,6 +359,7 @@ Deno.test("chat HTTP functions", async (t) => {
     assert.deepEqual(seen[1].body, { content: [{ type: "text", text: "b" }] });
   });
 
+  // The older `/chats/models` shape (the August 2026 swagger), not v2.39's (reference §9).
   await t.step("listChatModels reads providers", async () => {
     const { client, seen } = stub(() => ({
       status: 200,
@@ -343,24 +373,27 @@ Deno.test("chat HTTP functions", async (t) => {
   await t.step("getChatCost returns the cost, or null on 404", async () => {
     const ok = stub(() => ({
       status: 200,
-      body: {
+      body: conform("chat_cost", {
         chat_id: CHAT_ID,
         total_cost_micros: 1_250_000,
         request_count: 4,
         unpriced_request_count: 1,
-      },
+      }),
     }));
     const cost = await getChatCost(ok.client, "/api/v2", CHAT_ID);
     assert.equal(cost?.total_cost_micros, 1_250_000);
     assert.equal(ok.seen[0].url.pathname, `/api/v2/chats/${CHAT_ID}/cost`);
-    const missing = stub(() => ({ status: 404, body: { message: "Route not found." } }));
+    const missing = stub(() => ({
+      status: 404,
+      body: conform("error", { message: "Route not found." }),
+    }));
     assert.equal(await getChatCost(missing.client, "/api/v2", CHAT_ID), null);
   });
 
   await t.step("other errors surface as CoderError without the token", async () => {
     const { client } = stub(() => ({
       status: 400,
-      body: { message: "Cannot send messages to an archived chat." },
+      body: conform("error", { message: "Cannot send messages to an archived chat." }),
     }));
     const err = await sendChatMessage(client, "/api/v2", CHAT_ID, {
       content: [{ type: "text", text: "x" }],

@@ -4,14 +4,28 @@
  * status filter probed once, and request_id receipts learned from the first answer.
  */
 import assert from "node:assert/strict";
-import { type Route, stubBackend } from "./stub.ts";
+import { ME, type Route, stubBackend } from "./stub.ts";
 import type { Agent } from "../../../src/model/agent.ts";
+import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
 const ID1 = "11111111-1111-4111-8111-111111111111";
 const ORG = "d0000000-0000-4000-8000-000000000000";
 
+/** A chat as Coder v2.39 serves it (checked against the contract's schema). */
+const CHAT = conform(
+  "chat",
+  minimalChat({
+    id: ID1,
+    organization_id: ORG,
+    owner_id: ME.id,
+    owner_username: "alice",
+    created_at: "2026-03-01T10:00:00Z",
+    updated_at: "2026-03-01T10:05:00Z",
+  }),
+);
+
 function chat(over: Record<string, unknown> = {}) {
-  return { id: ID1, title: "t", status: "waiting", owner_username: "alice", ...over };
+  return { ...CHAT, ...over };
 }
 
 const backend = (route: Route) => stubBackend(route, ORG);
@@ -54,16 +68,22 @@ Deno.test("current Coder: model configs are org-scoped, the old route is the fal
   });
 });
 
+/** Both sources: the caller's chats and those shared with it. */
+const BOTH = "source:created_by_me,shared_with_me";
+
 Deno.test("current Coder: the state filter goes to Coder where it can, probed once", async (t) => {
-  await t.step("accepted: status terms pushed, every time", async () => {
+  await t.step("accepted: status terms pushed once probed, every time", async () => {
     const { b, seen } = backend((r) =>
       r.url.pathname === "/api/v2/chats" ? { status: 200, body: [chat()] } : undefined
     );
     await b.list({ state: ["idle", "error"] });
     await b.list({ state: ["working"] });
+    await b.list({ state: ["idle", "error"] });
+    // One term of unknown support a request: the sources first, then the states.
     assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
-      "status:waiting,requires_action,paused,error",
-      "status:running,interrupting",
+      BOTH,
+      `${BOTH} status:running,interrupting`,
+      `${BOTH} status:waiting,requires_action,paused,error`,
     ]);
     assert.equal(b.statusFilter, true);
   });
@@ -83,13 +103,15 @@ Deno.test("current Coder: the state filter goes to Coder where it can, probed on
           body: [chat(), chat({ id: "22222222-2222-4222-8222-222222222222", status: "running" })],
         };
     });
+    await b.list({}); // the sources are probed first
+    seen.length = 0;
     const first = await b.list({ state: ["idle"] });
     assert.equal(first.length, 2, "the back end leaves state filtering to the fleet");
     await b.list({ state: ["idle"] });
     assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
-      "status:waiting,requires_action,paused",
-      null,
-      null,
+      `${BOTH} status:waiting,requires_action,paused`,
+      BOTH,
+      BOTH,
     ]);
     assert.equal(b.statusFilter, false);
   });
@@ -99,9 +121,21 @@ Deno.test("current Coder: the state filter goes to Coder where it can, probed on
     );
     await b.list({ state: ["starting"] });
     await b.list({ state: ["idle", "unknown"] });
-    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [null, null]);
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [BOTH, BOTH]);
   });
 });
+
+const REQ1 = "5b0e2c1a-1111-4111-8111-000000000001";
+const REQ2 = "5b0e2c1a-2222-4222-8222-000000000002";
+const RECEIPT = "5b0e2c1a-3333-4333-8333-000000000003";
+
+/** A v2.39 send answer carrying its receipt (CreateChatMessageResponse.submission, §12). */
+function sentWith(requestId: string, receipt: Record<string, unknown>) {
+  return conform("send_response", {
+    queued: false,
+    submission: { id: RECEIPT, request_id: requestId, chat_id: ID1, ...receipt },
+  });
+}
 
 Deno.test("current Coder: request_id on sends, receipts, and safe retries", async (t) => {
   const path = `/api/v2/chats/${ID1}/messages`;
@@ -115,41 +149,65 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
         if (n === 2) return "lost";
         return {
           status: 200,
-          body: {
-            id: "s",
-            request_id: r.body?.request_id,
-            chat_id: ID1,
-            state: "accepted",
-            message_id: n,
-          },
+          body: sentWith(r.body?.request_id as string, { state: "accepted", message_id: n }),
         };
       });
-      const a = await b.send(agent, "one", undefined, "req-1");
+      const a = await b.send(agent, "one", undefined, REQ1);
       assert.match(a.detail, /receipt accepted/);
-      const c = await b.send(agent, "two", undefined, "req-2");
+      const c = await b.send(agent, "two", undefined, REQ2);
       assert.equal(c.outcome, "sent");
       const ids = seen.filter((r) => r.url.pathname === path).map((r) => r.body?.request_id);
-      assert.deepEqual(ids, ["req-1", "req-2", "req-2"]);
+      assert.deepEqual(ids, [REQ1, REQ2, REQ2]);
     },
   );
   await t.step("a rejected receipt fails with Coder's reason", async () => {
     const { b } = backend((r) =>
       r.url.pathname === path
-        ? { status: 200, body: { request_id: "r", state: "rejected", error: "chat is archived" } }
+        ? { status: 200, body: sentWith(REQ1, { state: "rejected", error: "chat is archived" }) }
         : undefined
     );
-    await assert.rejects(b.send(agent, "x", undefined, "r"), /rejected\): chat is archived/);
+    await assert.rejects(b.send(agent, "x", undefined, REQ1), /rejected\): chat is archived/);
   });
   await t.step("an uncertain receipt is uncertain", async () => {
     const { b } = backend((r) =>
       r.url.pathname === path
-        ? { status: 200, body: { request_id: "r", state: "uncertain" } }
+        ? { status: 200, body: sentWith(REQ1, { state: "uncertain" }) }
         : undefined
     );
     await assert.rejects(
-      b.send(agent, "x", undefined, "r"),
+      b.send(agent, "x", undefined, REQ1),
       (e: { uncertain?: boolean }) => e.uncertain === true,
     );
+  });
+  await t.step(
+    "tolerance: a bare receipt (no message response around it) is read too",
+    async () => {
+      const { b } = backend((r) =>
+        r.url.pathname === path
+          ? { status: 200, body: { request_id: REQ1, state: "accepted", queued_message_id: 4 } }
+          : undefined
+      );
+      const r = await b.send(agent, "x", undefined, REQ1);
+      assert.equal(r.outcome, "queued");
+      assert.match(r.detail, /receipt accepted/);
+    },
+  );
+  await t.step("a create answers its chat with the receipt in it (Chat.submission)", async () => {
+    const { b, seen } = backend((r) =>
+      r.method === "POST" && r.url.pathname === "/api/v2/chats"
+        ? {
+          status: 201,
+          body: conform("chat", {
+            ...chat({ status: "running" }),
+            submission: { id: RECEIPT, request_id: REQ1, chat_id: ID1, state: "accepted" },
+          }),
+        }
+        : undefined
+    );
+    const a = await b.create({ prompt: "go", requestId: REQ1 });
+    assert.equal(a.id, ID1);
+    assert.deepEqual(a.receipt, { request_id: REQ1, state: "accepted" });
+    assert.equal(seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 0);
   });
   await t.step(
     "a server that ignores request_id: not sent again, lost answers not retried",
@@ -158,12 +216,14 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
       const { b, seen } = backend((r) => {
         if (r.url.pathname !== path) return undefined;
         n++;
-        return n === 2 ? "lost" : { status: 200, body: { queued: false, message: { id: n } } };
+        return n === 2
+          ? "lost"
+          : { status: 200, body: conform("send_response", { queued: false }) };
       });
-      await b.send(agent, "one", undefined, "req-1");
-      await assert.rejects(b.send(agent, "two", undefined, "req-2"));
+      await b.send(agent, "one", undefined, REQ1);
+      await assert.rejects(b.send(agent, "two", undefined, REQ2));
       const ids = seen.filter((r) => r.url.pathname === path).map((r) => r.body?.request_id);
-      assert.deepEqual(ids, ["req-1", undefined]);
+      assert.deepEqual(ids, [REQ1, undefined]);
     },
   );
   await t.step("a server that refuses request_id (400 naming it): sent again without", async () => {
@@ -177,11 +237,72 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
             validations: [{ field: "request_id", detail: "unknown field" }],
           },
         }
-        : { status: 200, body: { queued: false } };
+        : { status: 200, body: conform("send_response", { queued: false }) };
     });
-    assert.equal((await b.send(agent, "one", undefined, "req-1")).outcome, "sent");
-    await b.send(agent, "two", undefined, "req-2");
+    assert.equal((await b.send(agent, "one", undefined, REQ1)).outcome, "sent");
+    await b.send(agent, "two", undefined, REQ2);
     const ids = seen.filter((r) => r.url.pathname === path).map((r) => r.body?.request_id);
-    assert.deepEqual(ids, ["req-1", undefined, undefined]);
+    assert.deepEqual(ids, [REQ1, undefined, undefined]);
+  });
+});
+
+Deno.test("current Coder: the sources and the search probed like the state filter", async (t) => {
+  const invalid = {
+    status: 400,
+    body: conform("error", {
+      message: "Invalid chat search query.",
+      validations: [{ field: "q", detail: "bad term" }],
+    }),
+  };
+  await t.step("a Coder that refuses both sources: listed as before, once", async () => {
+    const { b, seen } = backend((r) => {
+      if (r.url.pathname !== "/api/v2/chats") return undefined;
+      return r.url.searchParams.get("q")?.includes(",shared_with_me")
+        ? invalid
+        : { status: 200, body: [chat()] };
+    });
+    assert.equal((await b.list({})).length, 1);
+    await b.list({});
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [BOTH, null, null]);
+    assert.equal(b.sharedSource, false);
+  });
+  await t.step("a 400 for another reason is not blamed on the probe", async () => {
+    const { b, seen } = backend((r) => r.url.pathname === "/api/v2/chats" ? invalid : undefined);
+    await assert.rejects(b.list({ labels: { team: "" } }));
+    assert.equal(seen.length, 2, "once with the probe, once without");
+    assert.equal(b.sharedSource, undefined, "still unknown");
+  });
+  await t.step("search: pushed once probed; a value Coder refuses is matched locally", async () => {
+    let refuse = false;
+    const { b, seen } = backend((r) => {
+      if (r.url.pathname !== "/api/v2/chats") return undefined;
+      return refuse && r.url.searchParams.get("q")?.includes("search:")
+        ? invalid
+        : { status: 200, body: [chat()] };
+    });
+    await b.list({});
+    const hit = await b.list({ query: "flaky tests" });
+    assert.equal(hit.queryMatched, true);
+    refuse = true;
+    const miss = await b.list({ query: "other words" });
+    assert.equal(miss.queryMatched, undefined, "the fleet matches it itself");
+    assert.equal(b.searchFilter, true, "still taken: that value was refused, not the term");
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
+      BOTH,
+      `${BOTH} search:"flaky tests"`,
+      `${BOTH} search:"other words"`,
+      BOTH,
+    ]);
+  });
+  await t.step("a query Coder cannot run stays local: no searchable word, a quote", async () => {
+    const { b, seen } = backend((r) =>
+      r.url.pathname === "/api/v2/chats" ? { status: 200, body: [chat()] } : undefined
+    );
+    await b.list({});
+    for (const query of ["the", "to be or not", "--", 'say "hi"']) {
+      const l = await b.list({ query });
+      assert.equal(l.queryMatched, undefined, query);
+    }
+    assert.ok(seen.every((r) => !r.url.searchParams.get("q")?.includes("search:")));
   });
 });

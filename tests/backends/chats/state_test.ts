@@ -5,6 +5,8 @@ import type { Agent } from "../../../src/model/agent.ts";
 import { chatState, renderParts, summarize } from "../../../src/backends/chats/state.ts";
 import { isoTime } from "../../../src/model/time.ts";
 import { ChatsBackend, logRole } from "../../../src/backends/chats/backend.ts";
+import { sentJson } from "../../coder/local_server.ts";
+import { conform } from "../../fixtures/chats/schemas.ts";
 
 Deno.test("chatState maps every chat status", async (t) => {
   const table: [string | null | undefined, string, string][] = [
@@ -173,23 +175,33 @@ const ID1 = "11111111-1111-4111-8111-111111111111";
 const ID2 = "22222222-2222-4222-8222-222222222222";
 const ORG_DEFAULT = "d0000000-0000-4000-8000-000000000000";
 
+/** A chat as Coder v2.39 serves it (checked against the contract's schema below). */
+const CHAT_BODY = conform("chat", {
+  id: ID1,
+  title: "Fix flaky test",
+  status: "running",
+  archived: false,
+  owner_id: ME.id,
+  owner_username: "alice",
+  owner_name: "Alice Example",
+  organization_id: ORG_DEFAULT,
+  last_model_config_id: "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918",
+  labels: { team: "infra" },
+  last_turn_summary: "Running the tests\u001b[0m\nagain",
+  summary: null,
+  created_at: "2026-03-01T10:00:00+01:00",
+  updated_at: "2026-03-01T10:05:00+01:00",
+  shared: false,
+  pin_order: 0,
+  mcp_server_ids: [],
+  has_unread: false,
+  client_type: "api",
+  children: [],
+});
+
+/** {@link CHAT_BODY} with some fields changed (tolerance cases change it beyond Coder's shape). */
 function chatBody(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: ID1,
-    title: "Fix flaky test",
-    status: "running",
-    archived: false,
-    owner_id: ME.id,
-    owner_username: "alice",
-    owner_name: "Alice Example",
-    organization_id: ORG_DEFAULT,
-    workspace_id: null,
-    labels: { team: "infra" },
-    last_turn_summary: "Running the tests\u001b[0m\nagain",
-    created_at: "2026-03-01T10:00:00+01:00",
-    updated_at: "2026-03-01T10:05:00+01:00",
-    ...over,
-  };
+  return { ...CHAT_BODY, ...over };
 }
 
 interface Req {
@@ -202,11 +214,11 @@ type Route = (req: Req) => { status: number; body?: unknown } | undefined;
 
 function backend(route: Route) {
   const seen: Req[] = [];
-  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
+  const fetchStub = async (input: string | URL | Request, init?: RequestInit) => {
     const req: Req = {
       method: init?.method ?? "GET",
       url: new URL(String(input)),
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      body: await sentJson(init),
     };
     seen.push(req);
     const r = route(req) ?? { status: 404, body: { message: "Route not found." } };
@@ -239,10 +251,16 @@ Deno.test("ChatsBackend", async (t) => {
     );
     const agents = await b.list({ owner: "alice", labels: { team: "infra" }, query: "flaky" });
     assert.equal(seen.length, 1);
-    // Coder's chat query has no owner term: only the caller's own chats can be asked for.
-    assert.equal(seen[0].url.searchParams.get("q"), "source:created_by_me");
+    // Coder's chat query has no owner term: only the caller's own chats can be asked for. The
+    // query goes as Coder's full-text search (probed: this Coder takes it).
+    assert.equal(seen[0].url.searchParams.get("q"), "source:created_by_me search:flaky");
+    assert.equal(agents.queryMatched, true, "Coder matched the query");
     await b.list({ owner: "bob" });
-    assert.equal(seen[1].url.searchParams.get("q"), null, "another owner is filtered locally");
+    assert.equal(
+      seen[1].url.searchParams.get("q"),
+      "source:created_by_me,shared_with_me",
+      "another owner's chats can only be shared ones: both sources, the owner filtered locally",
+    );
     assert.deepEqual(seen[0].url.searchParams.getAll("label"), ["team:infra"]);
     const a = agents[0];
     assert.equal(a.kind, "chat");
@@ -306,7 +324,10 @@ Deno.test("ChatsBackend", async (t) => {
     }));
     const exact = await b.find({ kind: "name", name: "Fix flaky test", text: "Fix flaky test" });
     assert.deepEqual(exact.map((a) => a.id), [ID1]);
-    assert.equal(seen[0].url.searchParams.get("q"), 'title:"Fix flaky test"');
+    assert.equal(
+      seen[0].url.searchParams.get("q"),
+      'title:"Fix flaky test" source:created_by_me,shared_with_me',
+    );
     const ci = await b.find({ kind: "name", name: "FIX FLAKY TEST", text: "x" });
     assert.deepEqual(ci.map((a) => a.id).sort(), [ID1, ID2]);
     const bob = await b.find({ kind: "name", owner: "bob", name: "Fix flaky test", text: "x" });
@@ -334,6 +355,7 @@ Deno.test("ChatsBackend", async (t) => {
 
   const msg = (id: number, role: string, text: string) => ({
     id,
+    chat_id: ID1,
     role,
     created_at: "2026-03-01T10:00:00+01:00",
     content: [{ type: "text", text }],
@@ -342,11 +364,16 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("logs: newest page, ascending, queued one-liners", async () => {
     const { b, seen } = backend(() => ({
       status: 200,
-      body: {
+      body: conform("chat_messages", {
         messages: [msg(12, "assistant", "done"), msg(11, "tool", "out"), msg(10, "user", "go")],
-        queued_messages: [{ id: 1, content: [{ type: "text", text: "next\nplease" }] }],
+        queued_messages: [{
+          id: 1,
+          chat_id: ID1,
+          content: [{ type: "text", text: "next\nplease" }],
+          created_at: "2026-03-01T10:00:01+01:00",
+        }],
         has_more: true,
-      },
+      }),
     }));
     const page = await b.logs(agent(), { limit: 3 });
     assert.equal(seen[0].url.searchParams.get("limit"), "3");
@@ -362,7 +389,11 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("logs: after_id pages forward, limit is clamped", async () => {
     const { b, seen } = backend(() => ({
       status: 200,
-      body: { messages: [msg(21, "assistant", "b"), msg(20, "user", "a")], has_more: false },
+      body: conform("chat_messages", {
+        messages: [msg(20, "user", "a"), msg(21, "assistant", "b")],
+        queued_messages: [],
+        has_more: false,
+      }),
     }));
     const page = await b.logs(agent(), { after_id: 19, limit: 500 });
     assert.equal(seen[0].url.searchParams.get("after_id"), "19");
@@ -375,7 +406,11 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("logs: before_id pages backward", async () => {
     const { b, seen } = backend(() => ({
       status: 200,
-      body: { messages: [msg(5, "assistant", "b")], has_more: false },
+      body: conform("chat_messages", {
+        messages: [msg(5, "assistant", "b")],
+        queued_messages: [],
+        has_more: false,
+      }),
     }));
     const page = await b.logs(agent(), { before_id: 6, limit: 1 });
     assert.equal(seen[0].url.searchParams.get("before_id"), "6");
@@ -411,25 +446,74 @@ Deno.test("ChatsBackend", async (t) => {
     return undefined;
   };
 
-  await t.step("create: default org, model by name, labels, title patched", async () => {
-    const { b, seen } = backend(createRoutes);
-    const a = await b.create({
-      prompt: "Fix it",
-      model: "claude x",
-      name: "My chat",
-      labels: { team: "infra" },
-    });
-    const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
-    assert.deepEqual(post?.body, {
-      organization_id: ORG_DEFAULT,
-      content: [{ type: "text", text: "Fix it" }],
-      labels: { team: "infra" },
-      model_config_id: "m-1",
-    });
-    const patch = seen.find((r) => r.method === "PATCH");
-    assert.deepEqual(patch?.body, { title: "My chat" });
+  await t.step(
+    "create: default org, model by name, labels, title sent; a Coder that ignored it: patched",
+    async () => {
+      const { b, seen } = backend(createRoutes);
+      const a = await b.create({
+        prompt: "Fix it",
+        model: "claude x",
+        name: "My chat",
+        labels: { team: "infra" },
+      });
+      const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
+      assert.deepEqual(post?.body, {
+        organization_id: ORG_DEFAULT,
+        content: [{ type: "text", text: "Fix it" }],
+        labels: { team: "infra" },
+        model_config_id: "m-1",
+        title: "My chat",
+      });
+      const patch = seen.find((r) => r.method === "PATCH");
+      assert.deepEqual(patch?.body, { title: "My chat" });
+      assert.equal(a.name, "My chat");
+      assert.equal(a.id, ID2);
+    },
+  );
+
+  await t.step("create: a Coder that takes the title gets no second request", async () => {
+    const { b, seen } = backend((req) =>
+      is(req, "POST", "/api/v2/chats")
+        ? { status: 201, body: chatBody({ id: ID2, title: "My chat" }) }
+        : createRoutes(req)
+    );
+    const a = await b.create({ prompt: "Fix it", name: "My chat" });
     assert.equal(a.name, "My chat");
-    assert.equal(a.id, ID2);
+    assert.equal(seen.filter((r) => r.method !== "GET").length, 1, "one write: the create");
+  });
+
+  await t.step("create: a Coder that refuses the title field: created again without", async () => {
+    const { b, seen } = backend((req) => {
+      if (is(req, "POST", "/api/v2/chats")) {
+        return (req.body as Record<string, unknown>).title
+          ? {
+            status: 400,
+            body: {
+              message: "Invalid request.",
+              validations: [{ field: "title", detail: "unknown field" }],
+            },
+          }
+          : { status: 201, body: chatBody({ id: ID2, title: "auto title" }) };
+      }
+      return createRoutes(req);
+    });
+    const a = await b.create({ prompt: "Fix it", name: "My chat" });
+    assert.equal(a.name, "My chat");
+    const writes = seen.filter((r) => r.method !== "GET").map((r) => r.method);
+    assert.deepEqual(writes, ["POST", "POST", "PATCH"]);
+    await b.create({ prompt: "Again", name: "Other" });
+    const posts = seen.filter((r) => r.method === "POST");
+    assert.equal((posts[2].body as Record<string, unknown>).title, undefined, "remembered");
+  });
+
+  await t.step("create for another user is refused before any request", async () => {
+    const { b, seen } = backend(createRoutes);
+    const err = await b.create({ prompt: "x", owner: "bob" }).catch((e) => e);
+    assert.ok(err instanceof FleetError);
+    assert.match(err.message, /cannot be created for another user \(bob\)/);
+    assert.match(err.message, /invisible to you/);
+    assert.equal(seen.length, 0);
+    assert.equal(b.createRefusal({ prompt: "x", owner: "alice" }), undefined, "the caller");
   });
 
   await t.step("create: no model means no model_config_id (Coder's default)", async () => {
@@ -437,7 +521,8 @@ Deno.test("ChatsBackend", async (t) => {
     const a = await b.create({ prompt: "Fix it" });
     const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
     assert.equal((post?.body as Record<string, unknown>).model_config_id, undefined);
-    assert.equal(a.model, undefined, "the created chat names no model config: nothing to say");
+    // Coder chose (the chat names its config, which this catalog does not list): named by id.
+    assert.equal(a.model, "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918");
     assert.equal(seen.some((r) => r.method === "PATCH"), false);
   });
 
@@ -452,7 +537,10 @@ Deno.test("ChatsBackend", async (t) => {
 
   await t.step("send: queued and sent, busy_behavior passed through", async () => {
     let queued = true;
-    const { b, seen } = backend(() => ({ status: 200, body: { queued } }));
+    const { b, seen } = backend(() => ({
+      status: 200,
+      body: conform("send_response", { queued }),
+    }));
     assert.equal((await b.send(agent(), "hello", "queue")).outcome, "queued");
     queued = false;
     assert.equal((await b.send(agent({ state: "idle" }), "hi")).outcome, "sent");
@@ -466,7 +554,7 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("send to an archived chat is a FleetError", async () => {
     const { b } = backend(() => ({
       status: 400,
-      body: { message: "Cannot send messages to an archived chat." },
+      body: conform("error", { message: "Cannot send messages to an archived chat." }),
     }));
     const err = await b.send(agent(), "x").catch((e) => e);
     assert.ok(err instanceof FleetError);
@@ -497,7 +585,7 @@ Deno.test("ChatsBackend", async (t) => {
     let archived = false;
     const { b, seen } = backend((req) => {
       if (is(req, "GET", `/api/v2/chats/${ID1}`)) {
-        return { status: 200, body: chatBody({ archived }) };
+        return { status: 200, body: chatBody({ archived, status: "waiting" }) };
       }
       if (is(req, "PATCH", `/api/v2/chats/${ID1}`)) {
         archived = true;
@@ -527,7 +615,12 @@ Deno.test("ChatsBackend", async (t) => {
   await t.step("extras: cost when reported, {} on 404", async () => {
     const ok = backend(() => ({
       status: 200,
-      body: { total_cost_micros: 1_234_500, request_count: 7, unpriced_request_count: 2 },
+      body: conform("chat_cost", {
+        chat_id: ID1,
+        total_cost_micros: 1_234_500,
+        request_count: 7,
+        unpriced_request_count: 2,
+      }),
     }));
     assert.deepEqual(await ok.b.extras(agent()), {
       cost: { total_usd: 1.2345, requests: 7, unpriced_requests: 2 },

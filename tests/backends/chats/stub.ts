@@ -5,6 +5,7 @@
  */
 import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatsBackend } from "../../../src/backends/chats/backend.ts";
+import { sentJson } from "../../coder/local_server.ts";
 
 /** The caller. */
 export const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
@@ -22,11 +23,11 @@ export type Route = (req: Req) => { status: number; body?: unknown } | "lost" | 
 /** A back end whose Coder is `route`; the caller belongs to `org` (its default). */
 export function stubBackend(route: Route, org: string) {
   const seen: Req[] = [];
-  const fetchStub = (input: string | URL | Request, init?: RequestInit) => {
+  const fetchStub = async (input: string | URL | Request, init?: RequestInit) => {
     const req: Req = {
       method: init?.method ?? "GET",
       url: new URL(String(input)),
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      body: await sentJson(init) as Record<string, unknown> | undefined,
     };
     seen.push(req);
     if (req.url.pathname === "/api/v2/users/me/organizations") {

@@ -1,16 +1,26 @@
 /**
  * The shared chat watch against a real local WebSocket server: the token travels in the header
  * and only to the Coder origin, one socket serves every listener and closes with the last, a
- * dropped socket is reopened (listeners hear closed, then open), and frames are parsed
- * tolerantly.
+ * listener that joins an open socket is told it is open, a dropped socket is reopened (listeners
+ * hear closed, then open), a Coder with no usable watch is given up after a few tries (listeners
+ * hear closed; nothing reopens), and frames are parsed tolerantly. Every wait has a deadline.
  */
 import assert from "node:assert/strict";
 import { CoderClient } from "../../../src/coder/http.ts";
 import { ChatWatch, parseFrame, type WatchFrame } from "../../../src/backends/chats/watch.ts";
+import { until } from "../../deadline.ts";
+import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
 const TOKEN = "watch-token-0123456789";
 
-function wsServer() {
+/** A frame as Coder v2.39 sends it (checked against the contract's schema). */
+const FRAME = conform("watch_event", {
+  kind: "status_change",
+  chat: minimalChat({ owner_username: "alice", title: "Fix the build", has_unread: true }),
+});
+
+/** A WebSocket server on 127.0.0.1; `refuse` answers every upgrade with that response instead. */
+function wsServer(refuse?: () => Response) {
   const sockets: WebSocket[] = [];
   const seen: { path: string; token: string | null }[] = [];
   let closes = 0;
@@ -20,6 +30,7 @@ function wsServer() {
     (req) => {
       const u = new URL(req.url);
       seen.push({ path: u.pathname, token: req.headers.get("Coder-Session-Token") });
+      if (refuse) return refuse();
       if (req.headers.get("upgrade") !== "websocket") return new Response("no", { status: 400 });
       const { socket, response } = Deno.upgradeWebSocket(req);
       socket.onclose = () => closes++;
@@ -40,10 +51,6 @@ function wsServer() {
   };
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 10));
-}
-
 Deno.test("chat watch: one shared socket, token in the header, reopened after a drop", async (t) => {
   const srv = wsServer();
   const client = new CoderClient({ url: srv.url, token: TOKEN });
@@ -54,18 +61,25 @@ Deno.test("chat watch: one shared socket, token in the header, reopened after a 
     const a = watch.subscribe({ frame: (f) => frames.push(f), state: (s) => heard.push(`a:${s}`) });
     const b = watch.subscribe({ frame: () => {}, state: (s) => heard.push(`b:${s}`) });
     await t.step("two listeners, one socket, to C/chats/watch with the token header", async () => {
-      await until(() => watch.isOpen && srv.sockets.length > 0);
+      await until(() => watch.isOpen && srv.sockets.length > 0, "the socket to open");
       assert.equal(srv.sockets.length, 1);
       assert.deepEqual(srv.seen, [{ path: "/api/v2/chats/watch", token: TOKEN }]);
-      await until(() => heard.includes("a:open") && heard.includes("b:open"));
+      await until(() => heard.includes("a:open") && heard.includes("b:open"), "both to hear open");
+    });
+
+    await t.step("a listener that joins the open socket is told it is open", async () => {
+      // A wait reconciles when it hears "open": one that joined without hearing it would sleep
+      // through what changed before it joined, until its next reconcile.
+      const c = watch.subscribe({ frame: () => {}, state: (s) => heard.push(`c:${s}`) });
+      await until(() => heard.includes("c:open"), "the joining listener to hear open");
+      assert.equal(srv.sockets.length, 1, "no second socket");
+      c();
     });
 
     await t.step("frames reach listeners", async () => {
-      srv.sockets[0].send(
-        JSON.stringify({ kind: "status_change", chat: { id: "c1", status: "waiting" } }),
-      );
+      srv.sockets[0].send(JSON.stringify(FRAME));
       srv.sockets[0].send("not json");
-      await until(() => frames.length === 1);
+      await until(() => frames.length === 1, "the frame");
       assert.equal(frames[0].kind, "status_change");
       assert.equal(frames[0].chat.status, "waiting");
     });
@@ -73,7 +87,10 @@ Deno.test("chat watch: one shared socket, token in the header, reopened after a 
     await t.step("a dropped socket: closed, then reopened and open again", async () => {
       heard.length = 0;
       srv.sockets[0].close();
-      await until(() => heard.includes("a:closed") && heard.includes("a:open"));
+      await until(
+        () => heard.includes("a:closed") && heard.includes("a:open"),
+        "closed, then open again",
+      );
       assert.equal(srv.sockets.length, 2);
       assert.equal(watch.opened, 2);
     });
@@ -83,9 +100,98 @@ Deno.test("chat watch: one shared socket, token in the header, reopened after a 
       assert.equal(watch.isOpen, true, "b still listens");
       b();
       assert.equal(watch.isOpen, false);
-      await until(() => srv.closes() === 2);
+      await until(() => srv.closes() === 2, "the server to see the socket close");
     });
   } finally {
+    watch.close();
+    await srv.close();
+  }
+});
+
+Deno.test("chat watch: a Coder with no watch route is given up after a few tries, and listeners hear it", async () => {
+  // Coder before the watch (or a proxy that refuses WebSockets) answers the upgrade with 404.
+  const srv = wsServer(() =>
+    new Response(JSON.stringify({ message: "Route not found." }), {
+      status: 404,
+      headers: { "content-type": "application/json" },
+    })
+  );
+  const watch = new ChatWatch(new CoderClient({ url: srv.url, token: TOKEN }), "/api/v2");
+  const heard: string[] = [];
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: (s) => heard.push(s) });
+    // Three tries with backoff (0.4 s, 0.8 s), then it gives up and says so.
+    await until(() => heard.length > 0, "the listener to hear that the watch is gone");
+    assert.deepEqual(heard, ["closed"]);
+    assert.equal(watch.available, false, "waits poll instead (Fleet.watchOf skips it)");
+    assert.equal(watch.isOpen, false);
+    assert.equal(watch.opened, 3);
+    assert.equal(srv.seen.length, 3);
+    // A wait that comes now opens nothing: the watch is not tried again for a while.
+    const b = watch.subscribe({ frame: () => {}, state: (s) => heard.push(`b:${s}`) });
+    assert.equal(watch.opened, 3);
+    a();
+    b();
+  } finally {
+    watch.close();
+    await srv.close();
+  }
+});
+
+Deno.test("chat watch: sockets that drop as soon as they open are given up too, not reopened five times a second", async () => {
+  // A proxy that lets the upgrade through and then cuts the socket (or a Coder that closes it at
+  // once): every socket opens, then drops. Reopening each after the first backoff step would
+  // open five sockets a second (each a reconcile list for every wait) for as long as anyone
+  // waits.
+  const srv = wsServer();
+  const cut = setInterval(() => {
+    for (const s of srv.sockets) if (s.readyState === WebSocket.OPEN) s.close();
+  }, 5);
+  const watch = new ChatWatch(new CoderClient({ url: srv.url, token: TOKEN }), "/api/v2");
+  const heard: string[] = [];
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: (s) => heard.push(s) });
+    await until(() => !watch.available, "the watch to be given up");
+    assert.equal(watch.opened, 3, "three sockets, then no more");
+    assert.equal(heard.at(-1), "closed", "the listener was told");
+    const b = watch.subscribe({ frame: () => {}, state: () => {} });
+    assert.equal(watch.opened, 3, "a wait that comes now opens nothing");
+    a();
+    b();
+  } finally {
+    clearInterval(cut);
+    watch.close();
+    await srv.close();
+  }
+});
+
+Deno.test("chat watch: a socket that stayed open worked: its drop does not count towards giving up", async () => {
+  // Coder restarts, or a proxy ends idle sockets: sockets that lived past the stable time are
+  // reopened each time, however many there were.
+  const srv = wsServer();
+  let cuts = 0;
+  const openSince = new Map<WebSocket, number>();
+  const cut = setInterval(() => {
+    for (const s of srv.sockets) {
+      if (s.readyState !== WebSocket.OPEN || cuts >= 5) continue;
+      if (!openSince.has(s)) openSince.set(s, Date.now());
+      // Open for twice the stable time at least, as the server saw it.
+      if (Date.now() - openSince.get(s)! >= 100) {
+        cuts++;
+        s.close();
+      }
+    }
+  }, 10);
+  const client = new CoderClient({ url: srv.url, token: TOKEN });
+  const watch = new ChatWatch(client, "/api/v2", { stableMs: 50 });
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: () => {} });
+    await until(() => watch.opened === 6 && watch.isOpen, "five sockets cut, and a sixth open");
+    assert.equal(cuts, 5);
+    assert.equal(watch.available, true);
+    a();
+  } finally {
+    clearInterval(cut);
     watch.close();
     await srv.close();
   }

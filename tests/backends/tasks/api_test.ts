@@ -20,6 +20,7 @@ import {
 import { AgentBusyError, FleetError } from "../../../src/model/backend.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { pageTaskLogs, TasksBackend } from "../../../src/backends/tasks/backend.ts";
+import { sentJson } from "../../coder/local_server.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: real v2.27 exchanges (copied from coder-api/recorded/samples.json) and swagger-shaped
@@ -112,7 +113,7 @@ function stub(routes: Record<string, Handler | Answer>) {
       method: init?.method ?? "GET",
       path: url.pathname,
       q: url.searchParams.get("q"),
-      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      body: await sentJson(init),
     };
     calls.push(call);
     const route = routes[`${call.method} ${call.path}`];
