@@ -198,6 +198,15 @@ export const OUTCOMES: Mutant[] = [
     tests: E2E,
   },
   {
+    id: "pr-filter-not-pushed",
+    breaks:
+      "the pull-request filter never goes to Coder as pr_status (a 1000-chat list comes back)",
+    file: "src/backends/chats/backend.ts",
+    find: "    if (filter.pr && filter.pr.length > 0) {",
+    replace: "    if (filter.pr && filter.pr.length < 0) {",
+    tests: ["tests/backends/chats/current_test.ts", ...E2E],
+  },
+  {
     id: "spend-asked-every-call",
     breaks: "a Coder without AI spend (403/404) is asked again on every overview",
     file: "src/fleet/spend.ts",

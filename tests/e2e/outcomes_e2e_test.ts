@@ -106,9 +106,108 @@ Deno.test("e2e outcomes: waiting_for, pr, their filters and counts, on a Coder w
   }
 });
 
-Deno.test("e2e outcomes: the caller's AI spend on current Coder", async (t) => {
-  const h = await startHarness({ sim: { profile: "current", chats: 30, seed: 5 } });
+Deno.test("e2e outcomes: pull requests, reasons and spend on current Coder", async (t) => {
+  const h = await startHarness({ sim: { profile: "current", chats: 200, seed: 3 } });
   try {
+    const truth = h.sim.truth();
+    type Raw = {
+      status: string;
+      last_error?: { kind?: string };
+      diff_status?: { pr_number?: number; additions?: number; deletions?: number; url?: string };
+    };
+    const raw = (id: string) => h.sim.chat(id) as Raw;
+
+    await t.step("every chat's waiting_for and pr are the truth's, its size Coder's", async () => {
+      const rows = await allRows(h);
+      assert.equal(rows.length, truth.total);
+      for (const r of rows) {
+        assert.equal(r.waiting_for ?? null, truth.waiting_for[r.id], r.id);
+        assert.equal(r.pr?.state ?? null, truth.pr[r.id], r.id);
+        if (r.pr) {
+          const d = raw(r.id).diff_status!;
+          assert.deepEqual(
+            [r.pr.number, r.pr.additions, r.pr.deletions],
+            [d.pr_number ?? null, d.additions ?? 0, d.deletions ?? 0],
+          );
+        }
+      }
+      for (const p of ["draft", "open", "merged", "closed"]) {
+        assert.ok(rows.some((r) => r.pr?.state === p), `a ${p} PR`);
+      }
+      for (const w of ["action", "review", "reply", "fix", "nothing"]) {
+        assert.ok(rows.some((r) => r.waiting_for === w), `a chat waiting on ${w}`);
+      }
+    });
+
+    await t.step("list_agents pr: Coder filters it (pr_status), exactly the truth's", async () => {
+      h.sim.clearRequests();
+      const ids = (await allRows(h, { pr: ["merged", "closed"] })).map((r) => r.id).sort();
+      const expected = Object.entries(truth.pr)
+        .filter(([, p]) => p === "merged" || p === "closed").map(([id]) => id).sort();
+      assert.deepEqual(ids, expected);
+      const q = h.sim.requests.filter((r) => r.path === "/api/v2/chats")
+        .map((r) => new URLSearchParams(r.query).get("q") ?? "");
+      assert.ok(q.some((x) => x.includes("pr_status:merged,closed")), q.join(" | "));
+    });
+
+    await t.step("get_agent: the pull request in full, with its URL", async () => {
+      const id = Object.keys(truth.pr).find((k) => truth.pr[k] === "open")!;
+      const r = await h.call("get_agent", { agent: id });
+      const d = raw(id).diff_status!;
+      assert.equal(r.data.agent.pr.url, d.url);
+      assert.equal(r.data.agent.pr.state, "open");
+      assert.ok(
+        r.text.includes(`PR #${d.pr_number} open +${d.additions} -${d.deletions}`),
+        r.text,
+      );
+      assert.equal(r.data.agent.waiting_for, truth.waiting_for[id]);
+    });
+
+    await t.step("a chat whose budget is spent says so", async () => {
+      const spent = h.sim.chatIds().filter((id) => raw(id).last_error?.kind === "usage_limit");
+      assert.ok(spent.length > 0, "the demo fleet has some");
+      const rows = await allRows(h, { waiting_for: "fix" });
+      for (const r of rows) {
+        const detail = (r as Row & { detail: string }).detail;
+        assert.equal(/budget .*spent/.test(detail), spent.includes(r.id), `${r.id}: ${detail}`);
+      }
+    });
+
+    await t.step("fleet_overview: counts by PR state; decisions and failures first", async () => {
+      const r = await h.call("fleet_overview");
+      assert.deepEqual(r.data.by_pr, countsOf(truth.pr, "none"));
+      assert.deepEqual(r.data.by_waiting_for, countsOf(truth.waiting_for));
+      const att = r.data.attention as Row[];
+      const urgent = Object.values(truth.waiting_for).filter((w) => w === "action" || w === "fix");
+      assert.ok(urgent.length > 0);
+      const first = Math.min(att.length, urgent.length);
+      const isUrgent = (a: Row) => a.waiting_for === "action" || a.waiting_for === "fix";
+      assert.ok(att.slice(0, first).every(isUrgent), "a decision or a failure first");
+      assert.ok(!att.slice(first).some(isUrgent), "then the rest");
+      assert.match(r.text, /Pull requests: \d+ draft, \d+ open, \d+ merged, \d+ closed\./);
+    });
+
+    await t.step("where: every agent whose PR merged, in one call (dry run first)", async () => {
+      const me = h.sim.username;
+      const merged = h.sim.chatIds("own").filter((id) => truth.pr[id] === "merged").sort();
+      assert.ok(merged.length > 0);
+      h.sim.clearRequests();
+      const dry = await h.call("delete_agents", {
+        where: { pr: "merged", owner: me },
+        dry_run: true,
+      });
+      assert.deepEqual(dry.data.results.map((x: { id: string }) => x.id).sort(), merged);
+      assert.ok(dry.data.results.every((x: { outcome: string }) => x.outcome === "would"));
+      assert.deepEqual(h.sim.requests.filter((q) => q.method !== "GET"), []);
+      const real = await h.call("delete_agents", { where: { pr: "merged", owner: me } });
+      assert.ok(
+        real.data.results.every((x: { outcome: string }) => x.outcome === "done"),
+        real.text,
+      );
+      const left = new Set(h.sim.chatIds());
+      for (const id of merged) assert.ok(!left.has(id), `${id} archived`);
+    });
+
     await t.step("fleet_overview reports spend and its budget, one request a call", async () => {
       await h.call("list_agents", { limit: 1 }); // detection done: only the overview's requests
       h.sim.clearRequests();
