@@ -397,8 +397,8 @@ export const MUTANTS: Mutant[] = [
     id: "attention-newest-first",
     breaks: "ordering: attention lists the most recently settled first",
     file: "src/tools/fleet_overview.ts",
-    find: "settled.sort((a, b) => a.since - b.since);",
-    replace: "settled.sort((a, b) => b.since - a.since);",
+    find: "urgency(a.waitingFor) - urgency(b.waitingFor) || a.since - b.since);",
+    replace: "urgency(a.waitingFor) - urgency(b.waitingFor) || b.since - a.since);",
     tests: ["tests/e2e/reading_e2e_test.ts"],
   },
   {

@@ -10,6 +10,7 @@
  * to Coder get the budget less {@link ANSWER_RESERVE_MS}, so that the tool answers before the
  * timer does.
  */
+import { withCompactJsonSchema } from "./tools/json_schema.ts";
 import { McpServer } from "@modelcontextprotocol/server";
 import { CALL_BUDGET_MS, withBudget } from "./coder/budget.ts";
 import { registerBoard, registerTool, uiMeta } from "./board/register.ts";
@@ -145,8 +146,9 @@ function register(
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input, // strict: defineTool made it so (unknown arguments are refused)
-      outputSchema: tool.output,
+      // strict: defineTool made it so (unknown arguments are refused); compact in tools/list
+      inputSchema: withCompactJsonSchema(tool.input, "input"),
+      outputSchema: withCompactJsonSchema(tool.output, "output"),
       annotations: { title: tool.title, ...tool.annotations },
       _meta: uiMeta(tool),
     },

@@ -215,16 +215,19 @@ export const BEHAVIOURS: Mutant[] = [
     id: "digest-state-only",
     breaks: "the board's digest ignores message, name and owner (item 17)",
     file: "src/board/rows.ts",
-    find: "basis.push([a.id, name, a.owner, a.kind, a.state, a.state_since, message]);",
-    replace: "basis.push([a.id, a.kind, a.state, a.state_since]);",
+    find:
+      "basis.push([a.id, name, a.owner, a.kind, a.state, a.state_since, message, a.waiting_for, pr]);",
+    replace: "basis.push([a.id, a.kind, a.state, a.state_since, a.waiting_for, pr]);",
     tests: ["tests/board/page_test.ts"],
   },
   {
     id: "digest-no-message",
     breaks: "the board's digest ignores a new message (item 17)",
     file: "src/board/rows.ts",
-    find: "basis.push([a.id, name, a.owner, a.kind, a.state, a.state_since, message]);",
-    replace: "basis.push([a.id, name, a.owner, a.kind, a.state, a.state_since]);",
+    find:
+      "basis.push([a.id, name, a.owner, a.kind, a.state, a.state_since, message, a.waiting_for, pr]);",
+    replace:
+      "basis.push([a.id, name, a.owner, a.kind, a.state, a.state_since, a.waiting_for, pr]);",
     tests: ["tests/board/page_test.ts"],
   },
 ];

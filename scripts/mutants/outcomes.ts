@@ -1,7 +1,12 @@
 /** Mutants of Outcomes (issue 20): see `scripts/mutants.ts` for the fields. */
 import type { Mutant } from "../mutants.ts";
 
+const UNIT = ["tests/backends/outcomes_test.ts"];
+const E2E = ["tests/e2e/outcomes_e2e_test.ts"];
 const WHERE = ["tests/e2e/where_e2e_test.ts"];
+const BOARD_UNIT = "tests/board/page_test.ts";
+const BOARD_E2E = "tests/e2e/board_e2e_test.ts";
+const BOARD_BROWSER = "tests/board/browser_test.ts";
 
 /** The list. */
 export const OUTCOMES: Mutant[] = [
@@ -85,5 +90,235 @@ export const OUTCOMES: Mutant[] = [
     find: "where: args.where && toFleetFilter(parseWhere(args.where))",
     replace: "where: args.where && toFleetFilter(args.where as never)",
     tests: WHERE,
+  },
+  // --- pr, waiting_for, their filters, the overview's counts and spend
+  {
+    id: "reason-task-paused-reply",
+    breaks: "waiting_for table: a paused task waits for a reply, not a resume",
+    file: "src/backends/tasks/state.ts",
+    find: '    case "paused":\n      return "resume";',
+    replace: '    case "paused":\n      return "reply";',
+    tests: [...UNIT, ...E2E],
+  },
+  {
+    id: "reason-task-error-unknown",
+    breaks: "waiting_for table: a task in error waits on nothing known (null), not a fix",
+    file: "src/backends/tasks/state.ts",
+    find: '    case "failed":\n    case "error":\n      return "fix";',
+    replace: '    case "failed":\n      return "fix";',
+    tests: [...UNIT, ...E2E],
+  },
+  {
+    id: "reason-chat-open-pr-reply",
+    breaks: "waiting_for table: a waiting chat with an open PR waits for a reply, not a review",
+    file: "src/backends/chats/state.ts",
+    find: 'return pr === "draft" || pr === "open" ? "review"',
+    replace: 'return pr === "draft" ? "review"',
+    tests: UNIT,
+  },
+  {
+    id: "reason-chat-merged-reply",
+    breaks: "waiting_for table: a chat whose PR merged waits for a reply, not nothing",
+    file: "src/backends/chats/state.ts",
+    find: ': pr === "merged" ? "nothing" : "reply";',
+    replace: ': "reply";',
+    tests: UNIT,
+  },
+  {
+    id: "reason-chat-action-reply",
+    breaks: "waiting_for table: requires_action waits for a reply, not a decision",
+    file: "src/backends/chats/state.ts",
+    find: '    case "requires_action":\n      return "action";',
+    replace: '    case "requires_action":\n      return "reply";',
+    tests: UNIT,
+  },
+  {
+    id: "reason-queued-chat-counted",
+    breaks: "a chat waiting for a licence slot is said to wait on the caller",
+    file: "src/backends/chats/state.ts",
+    find: "  if (queued === true) return null;\n  switch (status) {",
+    replace: "  switch (status) {",
+    tests: UNIT,
+  },
+  {
+    id: "pr-draft-flag-ignored",
+    breaks: "an open PR marked draft counts as open",
+    file: "src/backends/chats/state.ts",
+    find:
+      '  if (word === "draft" || (word === "open" && field(d, "pull_request_draft") === true)) {',
+    replace: '  if (word === "draft") {',
+    tests: UNIT,
+  },
+  {
+    id: "pr-javascript-url",
+    breaks: "a PR url of any scheme (javascript:) reaches get_agent",
+    file: "src/backends/chats/state.ts",
+    find: '  return /^https?:\\/\\/[^\\s]+$/i.test(s) ? s : "";',
+    replace: "  return s;",
+    tests: UNIT,
+  },
+  {
+    id: "usage-limit-silent",
+    breaks: "a chat whose AI budget is spent does not say so in detail",
+    file: "src/backends/chats/mapping.ts",
+    find: '    this.#detail = state === "error" && kind === "usage_limit"',
+    replace: '    this.#detail = state === "error" && kind === "usage_limit!"',
+    tests: UNIT,
+  },
+  {
+    id: "filter-waiting-for-ignored",
+    breaks: "list_agents waiting_for matches every agent",
+    file: "src/fleet/fleet.ts",
+    find: "    (!waiting || (a.waiting_for !== null && waiting.has(a.waiting_for))) &&",
+    replace: "",
+    tests: E2E,
+  },
+  {
+    id: "filter-pr-none-ignored",
+    breaks: "list_agents pr: none does not match agents without a PR",
+    file: "src/fleet/fleet.ts",
+    find: '    (!prs || prs.has(a.pr?.state ?? "none")) &&',
+    replace: "    (!prs || (a.pr !== null && prs.has(a.pr.state))) &&",
+    tests: E2E,
+  },
+  {
+    id: "overview-attention-no-urgency",
+    breaks: "fleet_overview's attention puts decisions and failures among the rest",
+    file: "src/tools/fleet_overview.ts",
+    find: '  return w === "action" || w === "fix" ? 0 : 1;',
+    replace: "  return 0;",
+    tests: ["tests/e2e/reading_e2e_test.ts"],
+  },
+  {
+    id: "overview-by-reason-skips-fix",
+    breaks: "fleet_overview's by_waiting_for leaves out failed agents",
+    file: "src/tools/fleet_overview.ts",
+    find: "      if (a.waitingFor) by_waiting_for[a.waitingFor]++;",
+    replace: '      if (a.waitingFor && a.waitingFor !== "fix") by_waiting_for[a.waitingFor]++;',
+    tests: E2E,
+  },
+  {
+    id: "pr-filter-not-pushed",
+    breaks:
+      "the pull-request filter never goes to Coder as pr_status (a 1000-chat list comes back)",
+    file: "src/backends/chats/backend.ts",
+    find: "    if (filter.pr && filter.pr.length > 0) {",
+    replace: "    if (filter.pr && filter.pr.length < 0) {",
+    tests: ["tests/backends/chats/current_test.ts", ...E2E],
+  },
+  {
+    id: "spend-asked-every-call",
+    breaks: "a Coder without AI spend (403/404) is asked again on every overview",
+    file: "src/fleet/spend.ts",
+    find: "        this.#available = false;\n",
+    replace: "",
+    tests: E2E,
+  },
+  {
+    id: "spend-limit-dropped",
+    breaks: "fleet_overview's spend says unlimited where Coder gives a budget",
+    file: "src/fleet/spend.ts",
+    find: 'limit_usd: typeof limit === "number" ? usd(limit) : null,',
+    replace: "limit_usd: null,",
+    tests: E2E,
+  },
+  // --- the board
+  {
+    id: "board-rows-reason-dropped",
+    breaks: "the board's rows say no agent waits for anything",
+    file: "src/board/rows.ts",
+    find: "      a.waiting_for === null ? -1 : reasonIndex.get(a.waiting_for)!,",
+    replace: "      -1,",
+    tests: [BOARD_UNIT, BOARD_E2E],
+  },
+  {
+    id: "board-rows-pr-number-lost",
+    breaks: "the board's rows carry a pull request without its number",
+    file: "src/board/rows.ts",
+    find: "[prStateIndex.get(a.pr.state)!, a.pr.number ?? 0, a.pr.additions, a.pr.deletions]",
+    replace: "[prStateIndex.get(a.pr.state)!, 0, a.pr.additions, a.pr.deletions]",
+    tests: [BOARD_UNIT, BOARD_BROWSER],
+  },
+  {
+    id: "board-digest-ignores-reason",
+    breaks: "the board's digest stays the same when only an agent's reason changes",
+    file: "src/board/rows.ts",
+    find: "a.state_since, message, a.waiting_for, pr]);",
+    replace: "a.state_since, message, pr]);",
+    tests: [BOARD_UNIT, BOARD_E2E],
+  },
+  {
+    id: "board-digest-ignores-pr",
+    breaks: "the board's digest stays the same when only an agent's pull request changes",
+    file: "src/board/rows.ts",
+    find: "a.state_since, message, a.waiting_for, pr]);",
+    replace: "a.state_since, message, a.waiting_for]);",
+    tests: [BOARD_UNIT],
+  },
+  // The page's mutants edit page.ts (what the server serves) alone; page_test's sync check
+  // would catch any of them at once, so only the browser test is named.
+  {
+    id: "board-page-no-open-pr-mark",
+    breaks: "the board marks no open pull request on its cell",
+    file: "src/board/page.ts",
+    find: '.cell[data-pr="open"]::after,',
+    replace: '.cell[data-pr="opened"]::after,',
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-reason-unsaid",
+    breaks: "a cell's tooltip and label leave out what the agent waits for",
+    file: "src/board/page.ts",
+    find: "if (a.reason) said.push(reasonOne(a.reason));",
+    replace: "",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-reason-index-off",
+    breaks: "the page reads reason 0 (a decision) as none",
+    file: "src/board/page.ts",
+    find: "reason: (r[7] >= 0 && reasons[r[7]]) || null,",
+    replace: "reason: (r[7] > 0 && reasons[r[7]]) || null,",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-reason-filter-ignored",
+    breaks: "a reason tile or the reason filter leaves every agent on the grid",
+    file: "src/board/page.ts",
+    find: "(!want.reason || a.reason === want.reason) &&",
+    replace: "",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-reason-tiles-tasks-only",
+    breaks: "the reason tiles count tasks only",
+    file: "src/board/page.ts",
+    find: "if (a.reason in rcounts) rcounts[a.reason]++;",
+    replace: 'if (a.reason in rcounts && a.kind === "task") rcounts[a.reason]++;',
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-pr-filter-none",
+    breaks: 'the board\'s "no PR" filter shows nothing',
+    file: "src/board/page.ts",
+    find: '(!want.pr || (a.pr ? a.pr.state : "none") === want.pr)',
+    replace: "(!want.pr || (a.pr && a.pr.state === want.pr))",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-queue-by-age-only",
+    breaks: "the board's queue puts decisions and failures among the rest",
+    file: "src/board/page.ts",
+    find: "const urgency = (a) => URGENT.has(a.reason) ? 0 : 1;",
+    replace: "const urgency = (a) => 0;",
+    tests: [BOARD_BROWSER],
+  },
+  {
+    id: "board-page-spend-unshown",
+    breaks: "the board never shows the AI spend",
+    file: "src/board/page.ts",
+    find: "showSpend(sc && sc.spend);",
+    replace: "",
+    tests: [BOARD_BROWSER],
   },
 ];

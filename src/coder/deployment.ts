@@ -66,3 +66,29 @@ export async function getUserOrganizations(
     (s) => client.get(path, z.array(Organization), { signal: s }),
   );
 }
+
+/**
+ * `GET /api/v2/users/{user}/ai/spend` (AI Gateway, a Premium entitlement): the user's AI spend in
+ * the current period and the budget that applies (`effective_budget` null: unlimited). Amounts
+ * are in micro-dollars.
+ */
+export const AiSpend = z.looseObject({
+  current_spend_micros: z.number(),
+  effective_budget: z.looseObject({
+    limit_source: z.string().nullish(),
+    spend_limit_micros: z.number().nullish(),
+  }).nullish(),
+  period_start: z.string().nullish(),
+  period_end: z.string().nullish(),
+});
+/** A user's AI spend. */
+export type AiSpend = z.infer<typeof AiSpend>;
+
+/** `GET /api/v2/users/{user}/ai/spend` (`me` by default). */
+export async function getAiSpend(
+  client: CoderClient,
+  user = "me",
+  signal?: AbortSignal,
+): Promise<AiSpend> {
+  return await client.get(`/api/v2/users/${segment(user, "user")}/ai/spend`, AiSpend, { signal });
+}

@@ -10,6 +10,7 @@ import { type Resolved, resolveHandles, resolveMany } from "./resolve.ts";
 import type { FleetFilter, FleetLists, Snapshot, SummarySnapshot } from "./snapshot.ts";
 import { errorLine } from "../model/text.ts";
 import { type Pacer, pollingPacer, watchPacer } from "./pacer.ts";
+import { type SpendAnswer, SpendProbe } from "./spend.ts";
 
 /** Default stall threshold: a working agent whose `updated_at` stood still this long. */
 export const STALLED_MS = 15 * 60_000;
@@ -47,6 +48,8 @@ export class Fleet implements FleetLists {
   readonly stalledMs: number;
   readonly #force: "auto" | "tasks" | "chats";
   #deployment?: Promise<Deployment>;
+  /** The AI spend probe of the detected deployment (made anew when it is detected anew). */
+  #spend = new SpendProbe();
   readonly #watchOn: boolean;
   /** The watch last handed out (closed when a new detection brings another). */
   #watch?: AgentWatch;
@@ -119,6 +122,15 @@ export class Fleet implements FleetLists {
   /** Forget the detected deployment: the next call detects it again (after an upgrade, say). */
   forget(): void {
     this.#deployment = undefined;
+    this.#spend = new SpendProbe();
+  }
+
+  /**
+   * The caller's AI spend and budget this period, where Coder reports it (one request; none once
+   * the deployment said it has no spend: see `spend.ts`).
+   */
+  spend(signal?: AbortSignal): Promise<SpendAnswer> {
+    return this.#spend.get(this.client, signal);
   }
 
   /** The back ends, optionally only one kind. Throws FleetError when that kind is absent. */
@@ -282,10 +294,14 @@ export function applyFilter(
   const q = f.query?.toLowerCase();
   const states = f.state && f.state.length > 0 ? new Set(f.state) : undefined;
   const tpl = f.template?.toLowerCase();
+  const waiting = f.waiting_for && f.waiting_for.length > 0 ? new Set(f.waiting_for) : undefined;
+  const prs = f.pr && f.pr.length > 0 ? new Set(f.pr) : undefined;
   return agents.filter((a) =>
     (!f.kind || a.kind === f.kind) &&
     (!f.owner || a.owner === f.owner) &&
     (!states || states.has(a.state)) &&
+    (!waiting || (a.waiting_for !== null && waiting.has(a.waiting_for))) &&
+    (!prs || prs.has(a.pr?.state ?? "none")) &&
     (!tpl || a.template?.toLowerCase() === tpl) &&
     (!f.labels || Object.entries(f.labels).every(([k, v]) => a.labels[k] === v)) &&
     (!q || queryDone(a) || a.name.toLowerCase().includes(q) ||

@@ -101,6 +101,8 @@ export function narrowHint(matched: readonly Agent[]): string {
   const fields: [string, (a: Agent) => string | undefined][] = [
     ["kind", (a) => a.kind],
     ["state", (a) => a.state],
+    ["waiting_for", (a) => a.waiting_for ?? undefined],
+    ["pr", (a) => a.pr?.state ?? "none"],
     ["owner", (a) => a.owner],
     ["template", (a) => a.template],
   ];

@@ -2,7 +2,7 @@
  * What the fleet's lists answer, and what resolving handles needs of the fleet
  * ({@link FleetLists}): the detected deployment and its lists, without the rest of `Fleet`.
  */
-import type { Agent, AgentKind, AgentSummary } from "../model/agent.ts";
+import type { Agent, AgentKind, AgentSummary, WaitingFor } from "../model/agent.ts";
 import type { ListFilter } from "../model/backend.ts";
 import type { Deployment } from "./detect.ts";
 
@@ -30,8 +30,12 @@ export interface SummarySnapshot {
   queueFlagListed?: boolean;
 }
 
-/** The filters of `list_agents`: the back ends' own, plus kind and time settled. */
-export type FleetFilter = ListFilter & { kind?: AgentKind; settled_for_s?: number };
+/** The filters of `list_agents`: the back ends' own, plus kind, reason waiting and time settled. */
+export type FleetFilter = ListFilter & {
+  kind?: AgentKind;
+  waiting_for?: WaitingFor[];
+  settled_for_s?: number;
+};
 
 /** The detected deployment and its lists: what resolving handles reads of the fleet. */
 export interface FleetLists {

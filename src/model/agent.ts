@@ -21,6 +21,39 @@ export const AGENT_STATES = [
 /** A normalized agent state. */
 export type AgentState = typeof AGENT_STATES[number];
 
+/**
+ * What a settled agent waits on (DESIGN.md, "The agent"): a decision (`action`), a message
+ * (`reply`), a review of its pull request (`review`), a look at what failed (`fix`), a resume
+ * (`resume`), or nothing: its work is done (`nothing`).
+ */
+export const WAITING_FOR = ["action", "reply", "review", "fix", "resume", "nothing"] as const;
+
+/** A reason a settled agent waits. */
+export type WaitingFor = typeof WAITING_FOR[number];
+
+/** The states of an agent's pull request. */
+export const PR_STATES = ["draft", "open", "merged", "closed"] as const;
+
+/** A pull request's state. */
+export type PrState = typeof PR_STATES[number];
+
+/** An agent's pull request (chats: from Coder's `diff_status`). Strings are sanitised. */
+export interface PullRequest {
+  /** The PR's number, when Coder knows it. */
+  number: number | null;
+  state: PrState;
+  title: string;
+  /** The PR's page (empty when Coder gives none). */
+  url: string;
+  draft: boolean;
+  /** True when approved, false when not, null when Coder does not say. */
+  approved: boolean | null;
+  changes_requested: boolean;
+  additions: number;
+  deletions: number;
+  changed_files: number;
+}
+
 /** One agent, whatever the back end. Every string in it is already sanitised. */
 export interface Agent {
   /** The task's or chat's UUID. */
@@ -64,6 +97,10 @@ export interface Agent {
   queued_for_capacity?: boolean;
   /** True for a working agent whose `updated_at` has not moved for the stall threshold. */
   stalled?: boolean;
+  /** The agent's pull request, or null (tasks: always null). */
+  pr: PullRequest | null;
+  /** What the agent waits on when settled; null while starting or working, or unknown. */
+  waiting_for: WaitingFor | null;
   /** Only on a create's answer (chats): the model it runs, `display name (provider)`. */
   model?: string;
   /** Only on a create's answer: Coder's submission receipt, where it sends one. */
@@ -81,6 +118,10 @@ export interface AgentSummary {
   readonly owner: string;
   /** {@link Agent.state_since} as epoch ms: the sort key, computed once. */
   readonly since: number;
+  /** {@link Agent.waiting_for}. */
+  readonly waitingFor: WaitingFor | null;
+  /** The state of {@link Agent.pr}, or null when there is none. */
+  readonly prState: PrState | null;
   /** Build the full agent (sanitised). */
   agent(): Agent;
 }
@@ -110,6 +151,18 @@ export interface AgentRow {
   labels?: Record<string, string>;
   /** Working, but `updated_at` has not moved for the stall threshold. */
   stalled?: boolean;
+  /** What a settled agent waits on (omitted when null). */
+  waiting_for?: WaitingFor;
+  /** The pull request, compact (omitted when there is none; get_agent has it in full). */
+  pr?: PrRow;
+}
+
+/** A pull request in a row: number, state and size. */
+export interface PrRow {
+  number: number | null;
+  state: PrState;
+  additions: number;
+  deletions: number;
 }
 
 /** Reduce an agent to a list row (every user-written string sanitised again, and capped). */
@@ -127,6 +180,15 @@ export function toRow(a: Agent): AgentRow {
   if (a.template) row.template = oneLine(a.template, 128);
   if (Object.keys(a.labels).length > 0) row.labels = cleanLabels(a.labels);
   if (a.stalled) row.stalled = true;
+  if (a.waiting_for) row.waiting_for = a.waiting_for;
+  if (a.pr) {
+    row.pr = {
+      number: a.pr.number,
+      state: a.pr.state,
+      additions: a.pr.additions,
+      deletions: a.pr.deletions,
+    };
+  }
   return row;
 }
 
@@ -145,6 +207,7 @@ export function cleanAgent(a: Agent): Agent {
     ...(a.template !== undefined ? { template: oneLine(a.template, 128) } : {}),
     ...(a.workspace !== undefined ? { workspace: oneLine(a.workspace, 128) } : {}),
     ...(a.prompt !== undefined ? { prompt: cleanText(a.prompt) } : {}),
+    pr: a.pr ? { ...a.pr, title: oneLine(a.pr.title, 200), url: oneLine(a.pr.url, 500) } : null,
   };
 }
 
@@ -152,4 +215,11 @@ function cleanLabels(labels: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(labels).map(([k, v]) => [oneLine(k, 64), oneLine(v, 256)]),
   );
+}
+
+/** The pull request in a few words: `PR #412 open +120 -8` (`PR draft +3 -0` without a number). */
+export function prText(pr: PrRow | PullRequest | null | undefined): string {
+  if (!pr) return "";
+  const n = pr.number !== null ? ` #${pr.number}` : "";
+  return `PR${n} ${pr.state} +${pr.additions} -${pr.deletions}`;
 }

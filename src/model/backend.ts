@@ -4,7 +4,7 @@
  * one folder under `src/backends/`.
  */
 import type { CoderClient } from "../coder/http.ts";
-import type { Agent, AgentKind, AgentState, AgentSummary } from "./agent.ts";
+import type { Agent, AgentKind, AgentState, AgentSummary, PrState } from "./agent.ts";
 import type { ModelInfo, UnsupportedProvider } from "./models.ts";
 
 /** What every back end is built with. */
@@ -36,7 +36,12 @@ export interface ListFilter {
   /** `key -> value` label pairs, all must match. */
   labels?: Record<string, string>;
   query?: string;
+  /** Pull request states (`none`: no pull request), any may match. */
+  pr?: PrFilter[];
 }
+
+/** A pull-request filter value: a state, or `none` for an agent without a pull request. */
+export type PrFilter = PrState | "none";
 
 /** A page request on an agent's conversation. */
 export interface LogQuery {

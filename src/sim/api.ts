@@ -120,13 +120,18 @@ export interface Sim {
   /**
    * Ground truth with DESIGN.md's normalized state mapping (archived chats excluded, and on the
    * current profile the chats the caller cannot see): counts, and each agent's state by id
-   * (`by_id`), to compare a tool's answer agent by agent.
+   * (`by_id`), what it waits on (`waiting_for`) and its pull request's state (`pr`), to compare a
+   * tool's answer agent by agent.
    */
   truth(): {
     total: number;
     by_state: Record<string, number>;
     by_kind: { task: number; chat: number };
     by_id: Record<string, string>;
+    /** Each agent's `waiting_for` by id (DESIGN.md's table; null while busy or unknown). */
+    waiting_for: Record<string, string | null>;
+    /** Each agent's pull-request state by id (null: none). */
+    pr: Record<string, string | null>;
   };
   /**
    * Force a task's status (TaskStatus or WorkspaceStatus word) and/or `current_state`

@@ -26,7 +26,8 @@ import { TaskRoutes } from "./tasks/routes.ts";
 import { TaskStore } from "./tasks/store.ts";
 import { taskWire } from "./tasks/wire.ts";
 import { startChurn } from "./churn.ts";
-import { chatState, taskState } from "./truth.ts";
+import { registerSpend } from "./spend.ts";
+import { chatPr, chatReason, chatState, taskReason, taskState } from "./truth.ts";
 import { released, Rng, sleep } from "./util.ts";
 
 export type {
@@ -79,6 +80,7 @@ function createSim(opts: SimOptions): Sim {
     serveChats("/api/experimental");
   } else if (profile === "current") {
     serveChats("/api/v2"); // the experimental chat mounts are gone
+    registerSpend(router, world, chats); // the AI Gateway reports spend
   } else {
     if (hasTasks) serveTasks("/api/v2");
     if (hasChats) {
@@ -216,14 +218,19 @@ function createSim(opts: SimOptions): Sim {
     const by_state: Record<string, number> = {};
     const by_kind = { task: 0, chat: 0 };
     const by_id: Record<string, string> = {};
+    const waiting_for: Record<string, string | null> = {};
+    const pr: Record<string, string | null> = {};
     const now = clock.now();
-    const count = (id: string, s: string) => {
+    const count = (id: string, s: string, reason: string | null, prState: string | null) => {
       by_state[s] = (by_state[s] ?? 0) + 1;
       by_id[id] = s;
+      waiting_for[id] = reason;
+      pr[id] = prState;
     };
     if (hasTasks) {
       for (const t of tasks.all) {
-        count(t.id, taskState(taskWire(world, t), now));
+        const s = taskState(taskWire(world, t), now);
+        count(t.id, s, taskReason(s), null);
         by_kind.task++;
       }
     }
@@ -231,11 +238,12 @@ function createSim(opts: SimOptions): Sim {
       for (const c of chats.all) {
         // The fleet's chats: what the caller may see (v2.39: its own and those shared with it).
         if (c.archived || !visible(world, c)) continue;
-        count(c.id, chatState(chatWire(world, c, true)));
+        const raw = chatWire(world, c, true);
+        count(c.id, chatState(raw), chatReason(raw), chatPr(raw));
         by_kind.chat++;
       }
     }
-    return { total: by_kind.task + by_kind.chat, by_state, by_kind, by_id };
+    return { total: by_kind.task + by_kind.chat, by_state, by_kind, by_id, waiting_for, pr };
   };
 
   let closed: Promise<void> | undefined;

@@ -77,3 +77,49 @@ export function chatState(raw: Record<string, unknown>): NormState {
       return "unknown";
   }
 }
+
+/** What a settled agent waits on (DESIGN.md's `waiting_for` table), or null. */
+export type Reason = "action" | "reply" | "review" | "fix" | "resume" | "nothing";
+
+/** A raw chat's pull-request state from its `diff_status`, or null when it has none. */
+export function chatPr(
+  raw: Record<string, unknown>,
+): "draft" | "open" | "merged" | "closed" | null {
+  const d = raw.diff_status as Record<string, unknown> | null | undefined;
+  const word = typeof d?.pull_request_state === "string" ? d.pull_request_state.toLowerCase() : "";
+  if (word === "open" && d?.pull_request_draft === true) return "draft";
+  return word === "draft" || word === "open" || word === "merged" || word === "closed"
+    ? word
+    : null;
+}
+
+/** What a task in normalized state `s` waits on. */
+export function taskReason(s: NormState): Reason | null {
+  return s === "idle"
+    ? "reply"
+    : s === "failed" || s === "error"
+    ? "fix"
+    : s === "paused"
+    ? "resume"
+    : s === "complete"
+    ? "nothing"
+    : null;
+}
+
+/** What a raw chat waits on. */
+export function chatReason(raw: Record<string, unknown>): Reason | null {
+  if (raw.queued_for_capacity === true) return null;
+  const pr = chatPr(raw);
+  switch (raw.status) {
+    case "requires_action":
+      return "action";
+    case "error":
+      return "fix";
+    case "paused":
+      return "reply";
+    case "waiting":
+      return pr === "draft" || pr === "open" ? "review" : pr === "merged" ? "nothing" : "reply";
+    default:
+      return null;
+  }
+}

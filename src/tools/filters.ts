@@ -9,18 +9,27 @@ import type { FleetFilter } from "../fleet/fleet.ts";
 import {
   Kind,
   LabelInput,
+  listOf,
   NameInput,
   OwnerInput,
   parseLabel,
+  PrInput,
   QueryInput,
   stateList,
   StatesInput,
+  WaitingForInput,
 } from "./schemas.ts";
 
 /** The filter fields (a zod shape: spread it into a tool's input, or wrap it in an object). */
 export const FILTER_FIELDS = {
   state: StatesInput.optional().describe(
     "Only agents in this state or these states (starting, working, idle, complete, failed, paused, error, unknown): one, or a list.",
+  ),
+  waiting_for: WaitingForInput.optional().describe(
+    "Only settled agents waiting on: action (a decision), reply, review (of their PR), fix (failed), resume (paused), nothing (done). One, or a list.",
+  ),
+  pr: PrInput.optional().describe(
+    "Only agents whose pull request is draft, open, merged or closed, or none (no PR). One, or a list.",
   ),
   owner: OwnerInput.optional().describe("Only agents of this username."),
   kind: Kind.optional().describe("Only tasks or only chats."),
@@ -39,8 +48,14 @@ export type FilterArgs = { [K in keyof typeof FILTER_FIELDS]?: z.infer<typeof FI
 
 /** The fleet's filter of the arguments (`state` as a list, `label` parsed). */
 export function toFleetFilter(args: FilterArgs): FleetFilter {
-  const { state, label, ...rest } = args;
-  return { ...rest, state: stateList(state), labels: parseLabel(label) };
+  const { state, label, waiting_for, pr, ...rest } = args;
+  return {
+    ...rest,
+    state: stateList(state),
+    labels: parseLabel(label),
+    waiting_for: listOf(waiting_for),
+    pr: listOf(pr),
+  };
 }
 
 /** True when any filter is given. */
@@ -51,6 +66,8 @@ export function hasFilter(args: FilterArgs): boolean {
 /** Each filter in a word or two for `where` (a filter missing here reads "as list_agents"). */
 const WHERE_NOTES: { [K in keyof typeof FILTER_FIELDS]?: string } = {
   state: "state(s)",
+  waiting_for: "reason(s)",
+  pr: "PR state(s) or none",
   owner: "username",
   kind: "task or chat",
   template: "name",

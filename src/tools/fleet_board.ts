@@ -13,11 +13,11 @@ export const fleetBoard = withUi(
     name: "fleet_board",
     title: "Fleet board",
     description:
-      `Show the human the whole fleet as a live board: state tiles, who waits on you, owners, and every agent.
+      `Show the human the whole fleet as a live board: state and reason tiles, who waits on you, owners, every agent with its PR, and AI spend.
 
 Call it when the human wants to see or watch the fleet. Clients that render MCP Apps (Claude Desktop, VS Code, Cursor, Goose, ChatGPT) show a live page that refreshes itself; other clients get the same answer as fleet_overview. The board is read-only: the human asks you to act.
 
-Returns exactly what fleet_overview returns: total, by_state, by_owner, attention (longest waiting first), back ends and the Coder deployment. One list request per back end, whatever the fleet size.`,
+Returns exactly what fleet_overview returns: total, by_state, by_waiting_for, by_pr, by_owner, attention (decisions and failures first), spend, back ends and the Coder deployment. One list request per back end, whatever the fleet size.`,
   }),
   { resourceUri: BOARD_URI },
 );

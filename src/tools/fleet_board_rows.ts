@@ -17,7 +17,7 @@ export const fleetBoardRows = withUi(
 
 The board page calls it through the host every 10 seconds; the model does not need it (use fleet_overview or list_agents). Pass the previous answer's digest: when nothing moved, the answer is only {digest, unchanged: true}.
 
-Returns columns [id, name, owner, kind, state, since_s, message] and rows as arrays: owner is an index into owners, state into states, message into messages (each at most ${ROW_MESSAGE_MAX} characters); kind is "t" (task) or "c" (chat); since_s counts the seconds in the state back from at. Under 100 bytes per agent. One list request per back end.`,
+Returns columns [id, name, owner, kind, state, since_s, message, waiting_for, pr] and rows as arrays: owner is an index into owners, state into states, message into messages (each at most ${ROW_MESSAGE_MAX} characters), waiting_for into reasons, pr into prs ([state index into pr_states, number or 0, additions, deletions]); -1 is none; kind is "t" (task) or "c" (chat); since_s counts the seconds in the state back from at. Under 100 bytes per agent. One list request per back end.`,
     input: z.object({
       digest: z.string().max(64).optional().describe(
         "The digest of the previous answer; when nothing changed the answer says unchanged.",
@@ -30,8 +30,11 @@ Returns columns [id, name, owner, kind, state, since_s, message] and rows as arr
       at: z.string().optional(),
       coder: z.string().optional(),
       states: z.array(z.enum(AGENT_STATES)).optional(),
+      reasons: z.array(z.string()).optional(),
+      pr_states: z.array(z.string()).optional(),
       owners: z.array(z.string()).optional(),
       messages: z.array(z.string()).optional(),
+      prs: z.array(z.array(z.number().int())).optional(),
       columns: z.array(z.string()).optional(),
       rows: z.array(z.array(z.union([z.string(), z.number()]))).optional(),
       warnings: z.array(z.string()).optional(),

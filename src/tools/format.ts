@@ -2,7 +2,7 @@
  * Compact text renderings for an LLM reader. Agent-written text is quoted and labelled as such,
  * never placed where it could read as an instruction.
  */
-import type { Agent, AgentRow } from "../model/agent.ts";
+import { type Agent, type AgentRow, prText } from "../model/agent.ts";
 import { quote, safeName } from "../model/text.ts";
 
 /** A compact age: `45s`, `12m`, `3h`, `2d`. */
@@ -21,14 +21,19 @@ export function quoted(s: string, max = 100): string {
   return quote(s, max);
 }
 
-/** One line per agent: state, age in state, kind, owner/name, id, message. */
+/**
+ * One line per agent: state (with what it waits on), age in state, kind, owner/name, id, the
+ * pull request, message.
+ */
 export function rowLine(a: AgentRow | Agent, now = Date.now()): string {
+  const waiting = a.waiting_for ? ` (${a.waiting_for})` : "";
   const parts = [
-    `${a.state}${a.stalled ? " (stalled)" : ""} ${ago(a.state_since, now)}`,
+    `${a.state}${waiting}${a.stalled ? " (stalled)" : ""} ${ago(a.state_since, now)}`,
     a.kind,
     `${safeName(a.owner, 40)}/${safeName(a.name, 100)}`,
     a.id,
   ];
+  if (a.pr) parts.push(prText(a.pr));
   const msg = quoted(a.message);
   return `- ${parts.join(" | ")}${msg ? ` | msg ${msg}` : ""}`;
 }

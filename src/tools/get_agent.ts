@@ -1,6 +1,6 @@
 /** `get_agent`: one agent in full. */
 import { z } from "zod";
-import { cleanAgent } from "../model/agent.ts";
+import { cleanAgent, prText } from "../model/agent.ts";
 import { resolveWithLogs } from "../fleet/one_trip.ts";
 import { oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
@@ -18,7 +18,7 @@ export const getAgent = defineTool({
 
 Use it to check on one agent before acting on it. For its whole conversation call get_logs; for many agents call list_agents.
 
-Returns agent (every field of the agent model, with its dashboard url), recent (the last 3 messages, each cut to 300 characters, oldest first) and extras (a chat's cost when Coder reports it). Agent-written text is sanitised and quoted.`,
+Returns agent (every field of the agent model, with its dashboard url, waiting_for and its pull request in full), recent (the last 3 messages, each cut to 300 characters, oldest first) and extras (a chat's cost when Coder reports it). Agent-written text is sanitised and quoted.`,
   input: z.object({
     agent: HandleInput.describe(
       "The agent: a UUID, owner/name, or the name of one of your own agents.",
@@ -66,6 +66,12 @@ Returns agent (every field of the agent model, with its dashboard url), recent (
         ? `shared with you by ${
           safeName(agent.owner, 40)
         }: you can read it; only its owner can send to it, stop it or archive it`
+        : "",
+      agent.waiting_for ? `waiting for ${agent.waiting_for}` : "",
+      agent.pr
+        ? `${prText(agent.pr)}${agent.pr.approved ? ", approved" : ""}${
+          agent.pr.changes_requested ? ", changes requested" : ""
+        }: ${quoted(agent.pr.title, 200)}${agent.pr.url ? ` ${safeName(agent.pr.url, 500)}` : ""}`
         : "",
       agent.message ? `message ${quoted(agent.message, 300)}` : "",
       agent.template ? `template ${safeName(agent.template, 128)}` : "",

@@ -2,7 +2,7 @@
  * Output schema pieces shared by the tools.
  */
 import { z } from "zod";
-import { AGENT_STATES } from "../model/agent.ts";
+import { AGENT_STATES, PR_STATES, WAITING_FOR } from "../model/agent.ts";
 
 /** A normalized agent state. */
 export const State = z.enum(AGENT_STATES);
@@ -25,7 +25,14 @@ export const AgentRowSchema = z.object({
   stalled: z.boolean().optional().describe(
     "true: working, but Coder's updated_at has not moved for the stall threshold",
   ),
-});
+  waiting_for: z.enum(WAITING_FOR).optional(),
+  pr: z.object({
+    number: z.number().int().nullable(),
+    state: z.enum(PR_STATES),
+    additions: z.number().int(),
+    deletions: z.number().int(),
+  }).optional(),
+}).meta({ id: "AgentRow" });
 
 /** A full agent: the row, and everything else of the agent model. */
 export const AgentSchema = AgentRowSchema.extend({
@@ -41,6 +48,19 @@ export const AgentSchema = AgentRowSchema.extend({
   shared: z.boolean().optional().describe(
     "true: another user's chat shared with you; you can read it, only its owner can write to it",
   ),
+  waiting_for: z.enum(WAITING_FOR).nullable(),
+  pr: z.object({
+    number: z.number().int().nullable(),
+    state: z.enum(PR_STATES),
+    title: z.string(),
+    url: z.string(),
+    draft: z.boolean(),
+    approved: z.boolean().nullable(),
+    changes_requested: z.boolean(),
+    additions: z.number().int(),
+    deletions: z.number().int(),
+    changed_files: z.number().int(),
+  }).nullable(),
 });
 
 /** One item of a batch action. */
@@ -83,6 +103,23 @@ export const TextInput = z.string().min(1).max(100_000);
 
 /** `state`: one state, or a list of states (clients often send one). */
 export const StatesInput = z.union([State, z.array(State).max(AGENT_STATES.length)]);
+
+/** `waiting_for`: one reason, or a list. */
+export const WaitingForInput = z.union([
+  z.enum(WAITING_FOR),
+  z.array(z.enum(WAITING_FOR)).max(WAITING_FOR.length),
+]);
+
+/** `pr`: one pull-request state (or `none`), or a list. */
+export const PrInput = z.union([
+  z.enum([...PR_STATES, "none"]),
+  z.array(z.enum([...PR_STATES, "none"])).max(PR_STATES.length + 1),
+]);
+
+/** One value or a list of them, as a list (undefined stays undefined). */
+export function listOf<T>(v: T | T[] | undefined): T[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}
 
 /** Normalise a `state` argument to a list (undefined stays undefined). */
 export function stateList(

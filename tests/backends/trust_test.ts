@@ -67,6 +67,8 @@ function agentOf(kind: "task" | "chat", over: Partial<Agent> = {}): Agent {
     state_since: "2026-03-01T11:50:00Z",
     url: "",
     labels: {},
+    pr: null,
+    waiting_for: null,
     ...over,
   };
 }

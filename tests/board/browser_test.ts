@@ -5,15 +5,18 @@
  * both MCP eras. Without chromium the test is skipped, except under CI=true, where it fails.
  */
 import assert from "node:assert/strict";
-import puppeteer, { type Frame, type Page } from "puppeteer-core";
+import puppeteer, { type Browser, type Frame, type Page } from "puppeteer-core";
+import { BOARD_HTML } from "../../src/board/page.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
 import {
   browserPath,
   bundleHost,
   CHROME_FLAGS,
+  type HostSite,
   startHostSite,
   startHttpServer,
 } from "./harness.ts";
+import { boardFixture } from "./fleet_fixture.ts";
 
 const chrome = browserPath();
 const ci = Deno.env.get("CI") === "true";
@@ -123,6 +126,27 @@ Deno.test({
           }));
           assert.equal(board.cells, truth.total, `${era}: one cell per agent`);
           assert.deepEqual(board.tiles, truth.by_state, `${era}: tiles equal the truth`);
+          // Each cell says what its agent waits for and its PR, as the sim's truth has them (the
+          // sim serves no PR yet: every pr is null until it does); the reason tiles count them.
+          const marks = await frame.evaluate(() =>
+            [...document.querySelectorAll<HTMLElement>("#grid .cell")].map((c) => [
+              c.dataset.id,
+              c.dataset.reason ?? null,
+              c.dataset.pr ?? null,
+            ])
+          );
+          for (const [id, reason, pr] of marks) {
+            assert.equal(reason, truth.waiting_for[id!], `${era}: ${id} waits for`);
+            assert.equal(pr, truth.pr[id!], `${era}: ${id} pr`);
+          }
+          const byReason: Record<string, number> = {};
+          for (const r of Object.values(truth.waiting_for)) {
+            if (r) byReason[r] = (byReason[r] ?? 0) + 1;
+          }
+          assert.ok(Object.keys(byReason).length >= 4, JSON.stringify(byReason));
+          assert.deepEqual(await reasonTiles(frame), byReason, `${era}: reason tiles`);
+          // This sim reports no AI spend: no spend line.
+          assert.equal(await frame.evaluate(() => document.getElementById("spend")!.hidden), true);
           timings[`${era} first render`] = board.firstRenderMs;
           timings[`${era} one render`] = board.renderMs;
 
@@ -230,13 +254,13 @@ Deno.test({
             assert.ok((await rowsCalls()) <= calls + 1, "at most the call in flight");
           }
 
-          if (era === "modern") {
-            await frame.evaluate(() => document.getElementById("close")!.click());
-            await page.screenshot({ path: "dist/board.png", fullPage: false });
-          }
           await page.close();
         });
       }
+      await t.step(
+        "fixture: PR marks, reasons, the reason filter, spend; the picture",
+        () => fixtureStep(browser, site),
+      );
     } finally {
       await browser.close();
       await site.close();
@@ -249,6 +273,214 @@ Deno.test({
     );
   },
 });
+
+/** The reason tiles' counts, by reason. */
+function reasonTiles(frame: Frame): Promise<Record<string, number>> {
+  return frame.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll<HTMLElement>("#reasons [data-rcount]")].map((
+        b,
+      ) => [b.dataset.rcount, Number(b.textContent)]),
+    )
+  );
+}
+
+/** The ids of the cells shown. */
+function shownIds(frame: Frame): Promise<string[]> {
+  return frame.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>("#grid .cell")].map((c) => c.dataset.id!)
+  );
+}
+
+/**
+ * The page fed a fixture fleet through the test host (no server): chats with pull requests in
+ * every state and every reason to wait, which the sim does not serve yet, and an AI spend. Every
+ * cell's mark and words, the reason tiles and filter, the PR filter, the queue's order, the
+ * detail and the spend line; then the picture (docs/board.png comes from dist/board.png).
+ */
+async function fixtureStep(browser: Browser, site: HostSite) {
+  const fx = await boardFixture(BOARD_HTML);
+  site.setFixture(JSON.stringify(fx));
+  const agents = Object.values(fx.agents);
+  const page = await browser.newPage();
+  try {
+    await page.setViewport({ width: 1200, height: 840 });
+    await page.goto(`${site.url}/?fixture=1&theme=light`);
+    const frame = await boardFrame(page);
+    const cells = await frame.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>("#grid .cell")].map((c) => ({
+        id: c.dataset.id!,
+        reason: c.dataset.reason ?? null,
+        pr: c.dataset.pr ?? null,
+        label: c.getAttribute("aria-label") ?? "",
+        title: c.title,
+        mark: getComputedStyle(c, "::after").content !== "none",
+      }))
+    );
+    assert.equal(cells.length, agents.length);
+    const words: Record<string, string> = {
+      action: "needs a decision",
+      fix: "failed: needs a look",
+      review: "waits for review",
+      reply: "waits for a reply",
+      resume: "paused: waits for a resume",
+      nothing: "done",
+    };
+    const seen = new Set<string>();
+    for (const c of cells) {
+      const a = fx.agents[c.id];
+      assert.equal(c.reason, a.waiting_for, `${c.id} waits for`);
+      assert.equal(c.pr, a.pr?.state ?? null, `${c.id} pr`);
+      // A mark for an open, draft or merged PR; a closed one is said, not marked.
+      assert.equal(c.mark, a.pr !== null && a.pr.state !== "closed", `${c.id} (${c.pr}) mark`);
+      if (a.waiting_for) {
+        assert.ok(c.label.includes(words[a.waiting_for]), c.label);
+        assert.ok(c.title.includes(words[a.waiting_for]), c.title);
+      }
+      if (a.pr) {
+        const said = `PR #${a.pr.number} ${a.pr.state} +${a.pr.additions} -${a.pr.deletions}`;
+        assert.ok(c.label.includes(said) && c.title.includes(said), `${c.label} / ${said}`);
+        seen.add(a.pr.state);
+      }
+    }
+    assert.deepEqual([...seen].sort(), ["closed", "draft", "merged", "open"], "every PR state");
+
+    // The reason tiles count the fleet; one filters the grid to it, and again shows all.
+    const byReason: Record<string, number> = {};
+    for (const a of agents) {
+      if (a.waiting_for) byReason[a.waiting_for] = (byReason[a.waiting_for] ?? 0) + 1;
+    }
+    assert.equal(Object.keys(byReason).length, 6, "every reason");
+    assert.deepEqual(await reasonTiles(frame), byReason);
+    const ids = (f: (a: typeof agents[number]) => boolean) =>
+      agents.filter(f).map((a) => a.id).sort();
+    await frame.click('#reasons [data-reason="action"]');
+    assert.deepEqual(
+      (await shownIds(frame)).sort(),
+      ids((a) => a.waiting_for === "action"),
+      "the decision tile shows exactly the agents that need one",
+    );
+    assert.equal(
+      await frame.evaluate(() =>
+        document.querySelector('#reasons [data-reason="action"]')!.getAttribute("aria-pressed")
+      ),
+      "true",
+    );
+    assert.equal(
+      await frame.evaluate(() => (document.getElementById("freason") as HTMLSelectElement).value),
+      "action",
+    );
+    await frame.click('#reasons [data-reason="action"]');
+    assert.equal((await shownIds(frame)).length, agents.length);
+    await frame.select("#freason", "review");
+    assert.deepEqual((await shownIds(frame)).sort(), ids((a) => a.waiting_for === "review"));
+    await frame.select("#freason", "");
+    await frame.select("#fpr", "merged");
+    assert.deepEqual((await shownIds(frame)).sort(), ids((a) => a.pr?.state === "merged"));
+    await frame.select("#fpr", "none");
+    assert.deepEqual((await shownIds(frame)).sort(), ids((a) => a.pr === null));
+    await frame.select("#fpr", "");
+
+    // Waiting on you: decisions and failures first, then the rest (one owner's: a queue of
+    // fewer than 50, so it holds both).
+    await frame.select("#fowner", "alice");
+    const queue = await frame.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>("#queue li")].map((li) => ({
+        id: li.dataset.id!,
+        text: li.textContent ?? "",
+      }))
+    );
+    const isUrgent = (a: typeof agents[number]) => ["action", "fix"].includes(a.waiting_for!);
+    const urgent = queue.map((q) => isUrgent(fx.agents[q.id]));
+    assert.ok(urgent[0] && !urgent.at(-1), "urgent first, then the rest");
+    assert.equal(
+      urgent.filter(Boolean).length,
+      agents.filter((a) => a.owner === "alice" && isUrgent(a)).length,
+      "every urgent agent of alice's",
+    );
+    assert.equal(urgent.indexOf(false), urgent.lastIndexOf(true) + 1, "never urgent after calm");
+    const q0 = fx.agents[queue[0].id];
+    assert.ok(queue[0].text.includes(words[q0.waiting_for!]), queue[0].text);
+    await frame.select("#fowner", "");
+
+    // The spend line: spend, limit and a meter; over the limit it says the budget is spent.
+    const spend = () =>
+      frame.evaluate(() => {
+        const s = document.getElementById("spend")!;
+        return {
+          hidden: s.hidden,
+          text: s.textContent,
+          bad: s.className === "bad",
+          meter: (s.querySelector("meter") as HTMLMeterElement | null)?.value ?? null,
+        };
+      });
+    const until = new Date(fx.overview.spend!.period_end!).toLocaleDateString("en-US", {
+      month: "short",
+      day: "numeric",
+    });
+    assert.deepEqual(await spend(), {
+      hidden: false,
+      text: `AI spend this period: $41.27 of $50.00 until ${until}`,
+      bad: false,
+      meter: 41.27,
+    });
+    const result = (spend: unknown) =>
+      page.evaluate((sp) => {
+        const w = document.querySelector("iframe")!.contentWindow!;
+        w.postMessage({
+          jsonrpc: "2.0",
+          method: "ui/notifications/tool-result",
+          params: { content: [], structuredContent: { spend: sp } },
+        }, "*");
+      }, spend);
+    await result({ usd: 50.5, limit_usd: 50, period_end: null });
+    await frame.waitForFunction(() => document.getElementById("spend")!.className === "bad", {
+      timeout: 10_000,
+    });
+    assert.match((await spend()).text ?? "", /\$50\.50 of \$50\.00.*the budget is spent/);
+    await result(null);
+    await frame.waitForFunction(() => document.getElementById("spend")!.hidden, {
+      timeout: 10_000,
+    });
+    await result(fx.overview.spend);
+    await frame.waitForFunction(() => !document.getElementById("spend")!.hidden, {
+      timeout: 10_000,
+    });
+
+    // The detail of an agent that needs a decision and has a draft PR: the reason in words, the
+    // PR in full with its link.
+    const pick = agents.find((a) => a.waiting_for === "action" && a.pr?.state === "draft")!;
+    assert.ok(pick, "the fixture has a decision on a draft PR");
+    await frame.click(`#grid .cell[data-id="${pick.id}"]`);
+    await frame.waitForFunction(() => document.getElementById("detail")!.dataset.loaded, {
+      timeout: 30_000,
+    });
+    const detail = await frame.evaluate(() => ({
+      waiting: document.querySelector('#dfields [data-field="waiting_for"]')?.textContent,
+      pr: document.querySelector('#dfields [data-field="pr"]')?.textContent,
+      links: [...document.querySelectorAll<HTMLAnchorElement>("#dlink a")].map((l) => [
+        l.textContent,
+        l.href,
+      ]),
+    }));
+    assert.equal(detail.waiting, "needs a decision");
+    assert.ok(
+      detail.pr?.startsWith(
+        `PR #${pick.pr!.number} draft +${pick.pr!.additions} -${pick.pr!.deletions}`,
+      ),
+      detail.pr,
+    );
+    assert.ok(detail.pr?.includes(pick.pr!.title), detail.pr);
+    assert.deepEqual(detail.links, [
+      ["Open in Coder", pick.url],
+      ["Open the pull request", pick.pr!.url],
+    ]);
+    await frame.evaluate(() => document.getElementById("close")!.click());
+    await page.screenshot({ path: "dist/board.png", fullPage: false });
+  } finally {
+    await page.close();
+  }
+}
 
 /**
  * The page's refresh timer, recorded (every delay it asks for, in `__delays`) and, once the test

@@ -122,6 +122,8 @@ export interface SiteRequest {
 export interface HostSite {
   url: string;
   requests: SiteRequest[];
+  /** What /fixture.json serves (JSON text), for the host's `?fixture=1` mode. */
+  setFixture(json: string): void;
   close(): Promise<void>;
 }
 
@@ -135,10 +137,11 @@ const HOST_HTML =
 <style>body{margin:0;font:13px system-ui}</style></head>
 <body><script src="/host.js"></script></body></html>`;
 
-/** Serve the host page, its script, the board frame, and the /mcp proxy. */
+/** Serve the host page, its script, the board frame, the /mcp proxy and a fixture. */
 export function startHostSite(hostJs: string, mcp: HttpServer): HostSite {
   const requests: SiteRequest[] = [];
   let frameHtml = "";
+  let fixture = "{}";
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
     requests.push({ method: req.method, path: url.pathname });
@@ -147,6 +150,8 @@ export function startHostSite(hostJs: string, mcp: HttpServer): HostSite {
         return new Response(HOST_HTML, { headers: { "content-type": "text/html" } });
       case "/host.js":
         return new Response(hostJs, { headers: { "content-type": "text/javascript" } });
+      case "/fixture.json":
+        return new Response(fixture, { headers: { "content-type": "application/json" } });
       case "/frame":
         if (req.method === "PUT") {
           frameHtml = await req.text();
@@ -174,6 +179,9 @@ export function startHostSite(hostJs: string, mcp: HttpServer): HostSite {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    setFixture(json) {
+      fixture = json;
+    },
     close: () => server.shutdown(),
   };
 }

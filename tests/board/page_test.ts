@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { pageModule } from "../../src/board/build.ts";
 import { BOARD_HTML } from "../../src/board/page.ts";
 import { boardRows } from "../../src/board/rows.ts";
-import type { Agent } from "../../src/model/agent.ts";
+import type { Agent, PullRequest } from "../../src/model/agent.ts";
 
 const script = () => BOARD_HTML.slice(BOARD_HTML.indexOf("<script>"));
 
@@ -35,7 +35,7 @@ Deno.test("board page: under 64 KB, one file, no external URL of any kind", () =
   );
 });
 
-Deno.test("board page: no HTML parsing of data, no code from strings, the only links are agents' URLs", () => {
+Deno.test("board page: no HTML parsing of data, no code from strings, the only links are http(s) pages", () => {
   const js = script();
   for (
     const bad of [/innerHTML/, /outerHTML/, /insertAdjacentHTML/, /document\.write/, /\beval\(/]
@@ -43,10 +43,15 @@ Deno.test("board page: no HTML parsing of data, no code from strings, the only l
     assert.doesNotMatch(js, bad);
   }
   assert.doesNotMatch(js, /new Function|setTimeout\(\s*["'`]/);
-  // One place makes a link, from get_agent's url, checked to be http(s).
+  // One place makes a link (an agent's or its pull request's page from get_agent), and only
+  // after checking that it is http(s).
   assert.equal(js.match(/el\(\s*"a"/g)?.length, 1);
   assert.doesNotMatch(js, /createElement\(\s*"(a|img|script|iframe|link)"/);
-  assert.match(js, /\/\^https\?:\\\/\\\/\/i\.test\(a\.url\)/);
+  const maker = js.slice(js.indexOf("function safeLink("), js.indexOf('el("a"'));
+  assert.match(
+    maker,
+    /if \(typeof url !== "string" \|\| !\/\^https\?:\\\/\\\/\/i\.test\(url\)\) return null;/,
+  );
   // Only messages from the host are heard.
   assert.match(js, /ev\.source !== window\.parent/);
 });
@@ -65,6 +70,8 @@ function agent(id: string, patch: Partial<Agent> = {}): Agent {
     state_since: "2026-01-01T00:00:00Z",
     url: "u",
     labels: {},
+    pr: null,
+    waiting_for: null,
     ...patch,
   };
 }
@@ -80,7 +87,83 @@ Deno.test("board rows: the digest depends on the fleet, not on the clock", async
   assert.notEqual(moved.digest, one.digest);
   const warned = await boardRows(fleet, t, "c", ["chat list failed: x"]);
   assert.notEqual(warned.digest, one.digest);
-  assert.deepEqual(one.rows[1], ["b", "n-b", 1, "t", 2, 3600, 0]);
+  assert.deepEqual(one.rows[1], ["b", "n-b", 1, "t", 2, 3600, 0, -1, -1]);
+});
+
+function pullRequest(patch: Partial<PullRequest> = {}): PullRequest {
+  return {
+    number: 412,
+    state: "open",
+    title: "Fix the login redirect",
+    url: "https://github.com/acme/webapp/pull/412",
+    draft: false,
+    approved: null,
+    changes_requested: false,
+    additions: 120,
+    deletions: 8,
+    changed_files: 3,
+    ...patch,
+  };
+}
+
+Deno.test("board rows: each agent's reason and pull request by index into small tables", async () => {
+  const fleet = [
+    agent("a", { kind: "chat", state: "idle", waiting_for: "review", pr: pullRequest() }),
+    agent("b", { state: "idle", waiting_for: "reply" }),
+    agent("c"),
+    agent("d", {
+      kind: "chat",
+      state: "idle",
+      waiting_for: "nothing",
+      pr: pullRequest({ number: null, state: "merged", additions: 3, deletions: 0 }),
+    }),
+  ];
+  const r = await boardRows(fleet, 0, "c", []);
+  assert.deepEqual(r.columns.slice(-2), ["waiting_for", "pr"]);
+  assert.deepEqual(r.reasons, ["action", "reply", "review", "fix", "resume", "nothing"]);
+  assert.deepEqual(r.pr_states, ["draft", "open", "merged", "closed"]);
+  const byId = new Map(r.rows.map((row) => [row[0], row]));
+  const reason = (id: string) => {
+    const i = byId.get(id)![7];
+    return i < 0 ? null : r.reasons[i];
+  };
+  const pr = (id: string) => {
+    const i = byId.get(id)![8];
+    return i < 0 ? null : r.prs[i];
+  };
+  assert.deepEqual([reason("a"), reason("b"), reason("c"), reason("d")], [
+    "review",
+    "reply",
+    null,
+    "nothing",
+  ]);
+  assert.deepEqual(pr("a"), [1, 412, 120, 8]);
+  assert.deepEqual(pr("d"), [2, 0, 3, 0], "no number is 0");
+  assert.equal(pr("b"), null);
+  assert.equal(pr("c"), null);
+  assert.equal(r.prs.length, 2, "a PR per agent that has one, no more");
+  // A task row stays small: two short numbers more.
+  assert.equal(JSON.stringify(byId.get("c")!.slice(-2)), "[-1,-1]");
+});
+
+Deno.test("board rows: the digest changes when an agent's reason or pull request does", async () => {
+  const base = [
+    agent("a", { kind: "chat", state: "idle", waiting_for: "review", pr: pullRequest() }),
+    agent("b", { state: "idle", waiting_for: "reply" }),
+  ];
+  const digest = async (fleet: Agent[]) => (await boardRows(fleet, 0, "c", [])).digest;
+  const one = await digest(base);
+  assert.equal(await digest(base.map((a) => ({ ...a }))), one, "same fleet, same digest");
+  const variants: [string, Agent[]][] = [
+    ["reason", [base[0], { ...base[1], waiting_for: "action" }]],
+    ["reason gone", [base[0], { ...base[1], waiting_for: null }]],
+    ["PR state", [{ ...base[0], pr: pullRequest({ state: "merged" }) }, base[1]]],
+    ["PR number", [{ ...base[0], pr: pullRequest({ number: 413 }) }, base[1]]],
+    ["PR size", [{ ...base[0], pr: pullRequest({ additions: 121 }) }, base[1]]],
+    ["PR gone", [{ ...base[0], pr: null }, base[1]]],
+    ["PR new", [base[0], { ...base[1], pr: pullRequest({ state: "draft" }) }]],
+  ];
+  for (const [what, fleet] of variants) assert.notEqual(await digest(fleet), one, what);
 });
 
 Deno.test("board rows: the digest changes with whatever a row says, not only the state", async () => {

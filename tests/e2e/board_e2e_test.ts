@@ -131,6 +131,23 @@ Deno.test("e2e board: stdio, both eras: UI metadata, the page, fleet_board = fle
             counts[data.states[row[4]]] = (counts[data.states[row[4]]] ?? 0) + 1;
           }
           assert.deepEqual(counts, truth.by_state);
+          // Each agent's reason and pull request, agent by agent as the sim's truth has them
+          // (tasks and chats; the sim serves chats no PR yet, so pr is checked null until it does).
+          const decode = (answer: Any, row: Any[]) => ({
+            waiting_for: row[7] < 0 ? null : answer.reasons[row[7]],
+            pr: row[8] < 0 ? null : answer.pr_states[answer.prs[row[8]][0]],
+          });
+          assert.deepEqual(data.columns.slice(7), ["waiting_for", "pr"]);
+          const reasonsSeen = new Set<string>();
+          for (const row of data.rows) {
+            const got = decode(data, row);
+            assert.equal(got.waiting_for, truth.waiting_for[row[0]], `${row[0]} waiting_for`);
+            assert.equal(got.pr, truth.pr[row[0]], `${row[0]} pr`);
+            reasonsSeen.add(`${row[3]}:${got.waiting_for}`);
+          }
+          for (const r of ["t:reply", "t:fix", "t:nothing", "t:resume", "c:reply", "c:fix"]) {
+            assert.ok(reasonsSeen.has(r), `the fleet has ${r}: ${[...reasonsSeen]}`);
+          }
           // One list request per back end.
           const lists = sim.requests.filter((q) =>
             q.method === "GET" && /\/api\/(v2|experimental)\/(tasks|chats)$/.test(q.path)
@@ -161,6 +178,25 @@ Deno.test("e2e board: stdio, both eras: UI metadata, the page, fleet_board = fle
           const row = next.rows.find((x: Any[]) => x[0] === id);
           assert.equal(next.states[row[4]], "failed");
           assert.equal(next.messages[row[6]], "tests broke");
+
+          // A chat's reason moves alone (waiting -> requires_action: idle both times): a new
+          // digest, and the row says it needs a decision.
+          const waiting = sim.chatIds().find((c) =>
+            (sim.chat(c) as Any).status === "waiting" && sim.truth().pr[c] === null
+          )!;
+          assert.ok(waiting, "a waiting chat");
+          const before = next.rows.find((x: Any[]) => x[0] === waiting);
+          assert.equal(next.reasons[before[7]], "reply");
+          sim.setChat(waiting, { status: "requires_action" });
+          const asked = (await client.callTool({
+            name: "fleet_board_rows",
+            arguments: { digest: next.digest },
+          })).structuredContent as Any;
+          assert.notEqual(asked.digest, next.digest, "the reason alone moved the digest");
+          const after = asked.rows.find((x: Any[]) => x[0] === waiting);
+          assert.equal(asked.states[after[4]], "idle", "the state did not move");
+          assert.equal(asked.reasons[after[7]], "action");
+          assert.equal(sim.truth().waiting_for[waiting], "action");
         },
       );
     } finally {

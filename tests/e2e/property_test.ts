@@ -35,6 +35,7 @@ const ALLOWED: [string, RegExp][] = [
   ["GET", /^\/api\/v2\/buildinfo$/],
   ["GET", /^\/api\/v2\/users\/me$/],
   ["GET", /^\/api\/v2\/users\/me\/organizations$/],
+  ["GET", /^\/api\/v2\/users\/me\/ai\/spend$/],
   ["GET", new RegExp(`^${API}/tasks$`)],
   ["POST", new RegExp(`^${API}/tasks/${SEG}$`)],
   ["GET|DELETE", new RegExp(`^${API}/tasks/${SEG}/${SEG}$`)],

@@ -127,15 +127,27 @@ Deno.test("e2e reading: logs, recent, paging and attention", async (t) => {
       assert.deepEqual(q.data.agents.map((a: { id: string }) => a.id), [other]);
     });
 
-    await t.step("fleet_overview attention: settled agents, longest waiting first", async () => {
-      const r = await h.call("fleet_overview");
-      const att: { state: string; state_since: string }[] = r.data.attention;
-      assert.ok(att.length >= 2);
-      for (const a of att) assert.ok(!["starting", "working"].includes(a.state), a.state);
-      const since = att.map((a) => Date.parse(a.state_since));
-      assert.deepEqual(since, [...since].sort((a, b) => a - b));
-      assert.ok(since[0] < since[since.length - 1], "not all equal: the order is tested");
-    });
+    await t.step(
+      "fleet_overview attention: settled agents, a decision or a failure first, each longest waiting first",
+      async () => {
+        const r = await h.call("fleet_overview");
+        type Row = { state: string; state_since: string; waiting_for?: string };
+        const att: Row[] = r.data.attention;
+        assert.ok(att.length >= 2);
+        for (const a of att) assert.ok(!["starting", "working"].includes(a.state), a.state);
+        const urgent = (a: Row) => a.waiting_for === "action" || a.waiting_for === "fix";
+        const first = att.filter(urgent);
+        const rest = att.filter((a) => !urgent(a));
+        assert.ok(first.length > 0 && rest.length > 0, "both groups shown: the order is tested");
+        assert.deepEqual(att, [...first, ...rest]);
+        for (const group of [first, rest]) {
+          const since = group.map((a) => Date.parse(a.state_since));
+          assert.deepEqual(since, [...since].sort((a, b) => a - b));
+        }
+        const since = rest.map((a) => Date.parse(a.state_since));
+        assert.ok(since[0] < since[since.length - 1], "not all equal: the order is tested");
+      },
+    );
   } finally {
     await h.close();
   }

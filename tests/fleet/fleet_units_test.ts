@@ -21,6 +21,8 @@ function agent(p: Partial<Agent>): Agent {
     state_since: "2026-01-01T00:00:00.000Z",
     url: "http://x/tasks/alice/1",
     labels: {},
+    pr: null,
+    waiting_for: null,
     ...p,
   };
 }

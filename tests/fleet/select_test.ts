@@ -16,6 +16,8 @@ const agent = (i: number, p: Partial<Agent>): Agent => ({
   state_since: "2026-01-01T00:00:00.000Z",
   url: "",
   labels: {},
+  pr: null,
+  waiting_for: null,
   ...p,
 });
 

@@ -10,6 +10,7 @@ import "../coder/fast_check_test.ts";
 import "../coder/http_test.ts";
 import "../coder/http_trust_test.ts";
 import "../backends/normalise_test.ts";
+import "../backends/outcomes_test.ts";
 import "../coder/ratelimit_test.ts";
 import "../backends/tasks/api_test.ts";
 import "../config_test.ts";

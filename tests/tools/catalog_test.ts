@@ -136,6 +136,31 @@ Deno.test("catalog: tools/list shows titles, annotations, output schemas, descri
   }
 });
 
+/**
+ * What tools/list may weigh, in bytes of JSON: every client reads it at the start of every
+ * session, so it is a budget. 41,164 bytes before issue 20 ("Outcomes"), which may grow it by
+ * at most 15%.
+ */
+const TOOLS_LIST_BUDGET = Math.floor(41_164 * 1.15);
+
+Deno.test("catalog: tools/list is compact, and within its byte budget", async () => {
+  const tools = await listed();
+  const bytes = JSON.stringify(tools).length;
+  assert.ok(bytes <= TOOLS_LIST_BUDGET, `tools/list is ${bytes} bytes, over ${TOOLS_LIST_BUDGET}`);
+  const text = JSON.stringify(tools);
+  // No bound that only says "a JavaScript number" (zod writes it on every integer)...
+  assert.doesNotMatch(text, /9007199254740991/);
+  // ...while real bounds stay, and no argument refers elsewhere (some clients do not follow).
+  const list = tools.find((t) => t.name === "list_agents")!;
+  // deno-lint-ignore no-explicit-any
+  assert.equal((list.inputSchema as any).properties.limit.maximum, 200);
+  for (const t of tools) assert.doesNotMatch(JSON.stringify(t.inputSchema), /\$ref/, t.name);
+  // The agent row is defined once where an answer holds it several times.
+  const wait = JSON.stringify(tools.find((t) => t.name === "wait_for_agents")!.outputSchema);
+  assert.equal(wait.split('"state_since"').length - 1, 2, "one row definition (and required)");
+  assert.ok(wait.includes('"$ref":"#/$defs/AgentRow"'));
+});
+
 /** Input fields without a description, at any depth (`where`'s filters, say), as `tool.a.b`. */
 function undescribed(schema: unknown, path: string): string[] {
   if (!schema || typeof schema !== "object") return [];

@@ -15,6 +15,8 @@ const mk = (i: number, ms: number): Agent => ({
   state_since: new Date(ms).toISOString(),
   url: "",
   labels: {},
+  pr: null,
+  waiting_for: null,
 });
 
 Deno.test("cursor: keyset pages stay stable when agents are created between calls", () => {

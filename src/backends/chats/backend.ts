@@ -78,13 +78,17 @@ export class ChatsBackend implements Backend {
    * `listing.ts` for what goes to Coder and how a Coder that does not take it is found out).
    * Labels go to Coder (`label=k:v`); the caller's own name as owner goes as
    * `source:created_by_me` (Coder's chat query has no owner term for anyone else: other owners
-   * are filtered by the fleet); a state filter as `status:...`; the query as `search:...`.
+   * are filtered by the fleet); a state filter as `status:...`; a pull-request filter as
+   * `pr_status:...`; the query as `search:...`.
    */
   async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
     const own = filter.owner !== undefined && filter.owner === this.#ctx.me.username;
     const optional: Optional[] = own ? [] : [BOTH_SOURCES];
     const statuses = chatStatusesOf(filter.state);
     if (statuses) optional.push({ key: "status", term: `status:${statuses.join(",")}` });
+    if (filter.pr && filter.pr.length > 0) {
+      optional.push({ key: "pr_status", term: `pr_status:${[...new Set(filter.pr)].join(",")}` });
+    }
     const search = searchTerm(filter.query);
     if (search) optional.push({ key: "search", term: search });
     const { list, applied } = await this.#listing.list(
@@ -111,6 +115,11 @@ export class ChatsBackend implements Backend {
   /** Whether Coder lists chats shared with the caller (`source:...,shared_with_me`), once probed. */
   get sharedSource(): boolean | undefined {
     return this.#listing.supports("source");
+  }
+
+  /** Whether Coder takes `q=pr_status:...` on the chat list, once probed. */
+  get prFilter(): boolean | undefined {
+    return this.#listing.supports("pr_status");
   }
 
   /** Whether Coder runs the query as its full-text `search:`, once probed. */

@@ -6,6 +6,7 @@
  *   Coder's list holds only the caller's own chats by default). An older Coder may answer 400 to
  *   the pair: the list then goes out without it, as before.
  * - `status:...`: the state filter (v2.37 answers 400: filtered locally from then on).
+ * - `pr_status:...`: the pull-request filter (`draft|open|merged|closed|none`).
  * - `search:...`: the `list_agents` query, which Coder matches in titles, pull requests and the
  *   conversation (its own full-text search); where Coder answers 400, or cannot run the query
  *   (see `search.ts`), the fleet matches names and messages itself.
@@ -20,7 +21,7 @@ import type { BackendContext } from "../../model/backend.ts";
 import { isHttp } from "../../model/backend_errors.ts";
 
 /** A search term some Coder versions do not take. */
-export type ProbedKey = "source" | "status" | "search";
+export type ProbedKey = "source" | "status" | "pr_status" | "search";
 
 /** An optional term of one request. */
 export interface Optional {

@@ -3,10 +3,10 @@
  * flattened, message roles mapped, ownership decided. Pure functions, no I/O.
  */
 import type { Chat, ChatModel, ChatModelProvider, ChatModelsResponse } from "./api.ts";
-import type { Agent, AgentState, AgentSummary } from "../../model/agent.ts";
+import type { Agent, AgentState, AgentSummary, PrState, WaitingFor } from "../../model/agent.ts";
 import type { BackendContext, LogMessage } from "../../model/backend.ts";
 import type { ModelInfo, UnsupportedProvider } from "../../model/models.ts";
-import { chatStateWord } from "./state.ts";
+import { chatPr, chatStateWord, chatWaitingFor, prStateOf, USAGE_LIMIT_DETAIL } from "./state.ts";
 import { ownsChat } from "./owner.ts";
 import { msOf } from "../../model/time.ts";
 import { oneLine } from "../../model/text.ts";
@@ -128,6 +128,8 @@ class ChatSummary implements AgentSummary {
   readonly state: AgentState;
   readonly owner: string;
   readonly since: number;
+  readonly waitingFor: WaitingFor | null;
+  readonly prState: PrState | null;
   readonly #chat: Chat;
   readonly #detail: string;
   readonly #created: number;
@@ -144,7 +146,12 @@ class ChatSummary implements AgentSummary {
     this.#onAgent = onAgent;
     const { state, detail } = chatStateWord(chat.status, chat.queued_for_capacity);
     this.state = state;
-    this.#detail = detail;
+    this.prState = prStateOf(chat.diff_status);
+    this.waitingFor = chatWaitingFor(chat.status, chat.queued_for_capacity, this.prState);
+    const kind = typeof chat.last_error === "object" ? chat.last_error?.kind : undefined;
+    this.#detail = state === "error" && kind === "usage_limit"
+      ? `${detail}; ${USAGE_LIMIT_DETAIL}`
+      : detail;
     this.owner = oneLine(firstText(chat.owner_username, chat.owner_name, chat.owner_id), 100);
     // created_at, else updated_at, else now; updated (and since) is updated_at, else created.
     const updated = msOf(chat.updated_at);
@@ -175,6 +182,8 @@ class ChatSummary implements AgentSummary {
       state_since: updated,
       url: `${this.#ctx.dashboardUrl}/agents/${encodeURIComponent(chat.id)}`,
       labels,
+      pr: this.prState ? chatPr(chat.diff_status) : null,
+      waiting_for: this.waitingFor,
     };
     if (chat.organization_id) agent.organization_id = chat.organization_id;
     if (chat.archived) agent.archived = true;

@@ -2,7 +2,7 @@
  * Pure mappings for Coder chats: a chat's status to the fleet's agent state (DESIGN.md), and a
  * message's parts to plain text. Everything that comes out is sanitised by `text.ts`.
  */
-import type { AgentState } from "../../model/agent.ts";
+import type { AgentState, PrState, PullRequest, WaitingFor } from "../../model/agent.ts";
 import { cleanText, oneLine } from "../../model/text.ts";
 import { isoTime } from "../../model/time.ts";
 
@@ -63,6 +63,95 @@ export function chatStateWord(
 
 /** The detail words of a chat that waits for a licence slot. */
 export const QUEUED_DETAIL = "queued for capacity: waits for a licence slot";
+
+/** Coder's `diff_status` (codersdk.ChatDiffStatus) as sent: read field by field, any shape. */
+type DiffStatus = unknown;
+
+function field(d: DiffStatus, key: string): unknown {
+  return d && typeof d === "object" && !Array.isArray(d)
+    ? (d as Record<string, unknown>)[key]
+    : undefined;
+}
+
+function str(d: DiffStatus, key: string): string {
+  const v = field(d, key);
+  return typeof v === "string" ? v : "";
+}
+
+/**
+ * The state of a chat's pull request from `diff_status`: `pull_request_state` (any case) open,
+ * merged or closed, or draft; an open one marked `pull_request_draft` is a draft. Null when there
+ * is no pull request (no diff status, a branch without one, or a word Coder's filter does not
+ * know: it is not guessed).
+ */
+export function prStateOf(d: DiffStatus): PrState | null {
+  const word = str(d, "pull_request_state").trim().toLowerCase();
+  if (!word) return null;
+  if (word === "draft" || (word === "open" && field(d, "pull_request_draft") === true)) {
+    return "draft";
+  }
+  if (word === "open" || word === "merged" || word === "closed") return word;
+  return null;
+}
+
+/** A chat's pull request from `diff_status` (sanitised), or null (see {@link prStateOf}). */
+export function chatPr(d: DiffStatus): PullRequest | null {
+  const state = prStateOf(d);
+  if (!state) return null;
+  const count = (key: string) => {
+    const n = field(d, key);
+    return typeof n === "number" && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
+  };
+  const num = field(d, "pr_number");
+  const approved = field(d, "approved");
+  return {
+    number: typeof num === "number" && Number.isSafeInteger(num) && num > 0 ? num : null,
+    state,
+    title: oneLine(str(d, "pull_request_title"), 200),
+    url: safeUrl(str(d, "url")),
+    draft: state === "draft",
+    approved: typeof approved === "boolean" ? approved : null,
+    changes_requested: field(d, "changes_requested") === true,
+    additions: count("additions"),
+    deletions: count("deletions"),
+    changed_files: count("changed_files"),
+  };
+}
+
+/** An http(s) URL as one clean line, or "" (a `javascript:` or other scheme is dropped). */
+function safeUrl(u: string): string {
+  const s = oneLine(u, 500);
+  return /^https?:\/\/[^\s]+$/i.test(s) ? s : "";
+}
+
+/**
+ * What a chat waits on (DESIGN.md's `waiting_for` table, chat column): `requires_action` ->
+ * action; `error` -> fix; `waiting` -> review while its PR is a draft or open, nothing once it
+ * merged, reply with no PR or a closed one; `paused` (a queued message is being edited) -> reply.
+ * Null while starting (queued for a licence slot) or working, and for a status it does not know.
+ */
+export function chatWaitingFor(
+  status: string | null | undefined,
+  queued: boolean | null | undefined,
+  pr: PrState | null,
+): WaitingFor | null {
+  if (queued === true) return null;
+  switch (status) {
+    case "requires_action":
+      return "action";
+    case "error":
+      return "fix";
+    case "paused":
+      return "reply";
+    case "waiting":
+      return pr === "draft" || pr === "open" ? "review" : pr === "merged" ? "nothing" : "reply";
+    default:
+      return null;
+  }
+}
+
+/** The detail of a chat whose last error is a spent budget (`last_error.kind: usage_limit`). */
+export const USAGE_LIMIT_DETAIL = "usage limit: the AI budget of this period is spent";
 
 /** The fields of a message part that rendering reads (codersdk.ChatMessagePart). */
 export interface PartLike {

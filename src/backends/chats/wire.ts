@@ -66,6 +66,11 @@ export const ChatWire = z.object({
   /** An object per the swagger; a bare string is accepted too. */
   last_error: z.union([ChatError, z.string()]).nullish(),
   last_model_config_id: Str,
+  /**
+   * codersdk.ChatDiffStatus, the primary pull request (reference section 2): read field by field
+   * by `prStateOf`/`chatPr` (state.ts), so that an odd one never drops the chat.
+   */
+  diff_status: z.unknown().optional(),
   has_unread: z.boolean().nullish(),
   created_at: Str,
   updated_at: Str,

@@ -2,10 +2,10 @@
  * Tasks seen as fleet agents: a Coder task mapped to an {@link Agent} (sanitised), and a task's
  * whole log paged locally. Pure functions, no I/O.
  */
-import type { Agent, AgentState, AgentSummary } from "../../model/agent.ts";
+import type { Agent, AgentState, AgentSummary, WaitingFor } from "../../model/agent.ts";
 import type { BackendContext, LogMessage, LogQuery } from "../../model/backend.ts";
 import { block, oneLine } from "../../model/text.ts";
-import { taskStateAt, taskTimes } from "./state.ts";
+import { taskStateAt, taskTimes, taskWaitingFor } from "./state.ts";
 import { isoTime } from "../../model/time.ts";
 import type { Task, TaskLogEntry, TaskStatus } from "./api.ts";
 
@@ -50,6 +50,9 @@ class TaskSummary implements AgentSummary {
   readonly state: AgentState;
   readonly owner: string;
   readonly since: number;
+  readonly waitingFor: WaitingFor | null;
+  /** Tasks have no pull request. */
+  readonly prState = null;
   readonly #task: Task;
   readonly #detail: string;
   readonly #created: number;
@@ -68,6 +71,7 @@ class TaskSummary implements AgentSummary {
     this.#ctx = ctx;
     this.#onAgent = onAgent;
     this.state = st.state;
+    this.waitingFor = taskWaitingFor(st.state);
     this.#detail = st.detail;
     this.owner = oneLine(task.owner_name || task.owner_id || "", 100);
     // created_at, else updated_at, else the epoch; updated_at, else created; since, else created.
@@ -101,6 +105,8 @@ class TaskSummary implements AgentSummary {
       state_since: since,
       url: `${this.#ctx.dashboardUrl}/tasks/${encodeURIComponent(owner || "me")}/${task.id}`,
       labels: {},
+      pr: null,
+      waiting_for: this.waitingFor,
     };
     const template = task.template_name || task.template_display_name;
     if (template) agent.template = oneLine(template, 200);

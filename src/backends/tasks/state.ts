@@ -17,7 +17,7 @@
  * Older servers' WorkspaceStatus words are mapped first (running -> active, starting -> initializing,
  * failed -> error, stopped -> paused ...).
  */
-import type { AgentState } from "../../model/agent.ts";
+import type { AgentState, WaitingFor } from "../../model/agent.ts";
 import { normalizeTaskState, normalizeTaskStatus } from "./api.ts";
 import type { Task } from "./api.ts";
 import { msOf } from "../../model/time.ts";
@@ -125,4 +125,25 @@ export function taskStateAt(task: TaskStateInput, times: TaskTimes, now: number)
 export function taskState(task: TaskStateInput, now: number): TaskStateResult {
   const { state, detail, since } = taskStateAt(task, taskTimes(task), now);
   return { state, detail, since: since === undefined ? "" : new Date(since).toISOString() };
+}
+
+/**
+ * What a task in `state` waits on (DESIGN.md's `waiting_for` table, task column): idle -> reply,
+ * failed and error -> fix, paused -> resume, complete -> nothing; a task never waits on a decision
+ * or a review. Null while starting or working, and for unknown.
+ */
+export function taskWaitingFor(state: AgentState): WaitingFor | null {
+  switch (state) {
+    case "idle":
+      return "reply";
+    case "failed":
+    case "error":
+      return "fix";
+    case "paused":
+      return "resume";
+    case "complete":
+      return "nothing";
+    default:
+      return null;
+  }
 }

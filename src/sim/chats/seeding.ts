@@ -140,13 +140,21 @@ function shape(store: ChatStore, c: ChatRec, kind: string, i: number, ordinal: n
       break;
     case "error":
       c.status = "error";
-      c.lastError = {
-        message: "The model provider is overloaded. Try again later.",
-        kind: "overloaded",
-        provider: "anthropic",
-        retryable: true,
-        status_code: 529,
-      };
+      // Current Coder meters AI spend: some turns end on a spent budget (reference 2 and 11).
+      c.lastError = w.profile === "current" && r.chance(0.4)
+        ? {
+          message: "You have reached your AI spend limit for this period.",
+          kind: "usage_limit",
+          retryable: false,
+          status_code: 429,
+        }
+        : {
+          message: "The model provider is overloaded. Try again later.",
+          kind: "overloaded",
+          provider: "anthropic",
+          retryable: true,
+          status_code: 529,
+        };
       break;
     case "archived":
       c.archived = true;

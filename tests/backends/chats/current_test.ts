@@ -125,6 +125,41 @@ Deno.test("current Coder: the state filter goes to Coder where it can, probed on
   });
 });
 
+Deno.test("current Coder: the pull-request filter goes as pr_status where Coder takes it", async (t) => {
+  await t.step("taken: pushed (values once each), every time", async () => {
+    const { b, seen } = backend((r) =>
+      r.url.pathname === "/api/v2/chats" ? { status: 200, body: [chat()] } : undefined
+    );
+    await b.list({}); // the sources are probed first
+    seen.length = 0;
+    await b.list({ pr: ["merged", "closed", "merged"] });
+    await b.list({ pr: ["none"] });
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
+      `${BOTH} pr_status:merged,closed`,
+      `${BOTH} pr_status:none`,
+    ]);
+    assert.equal(b.prFilter, true);
+  });
+  await t.step("refused (400): left to the fleet from then on, asked once", async () => {
+    const { b, seen } = backend((r) => {
+      if (r.url.pathname !== "/api/v2/chats") return undefined;
+      return r.url.searchParams.get("q")?.includes("pr_status:")
+        ? { status: 400, body: { message: "Invalid chat search query." } }
+        : { status: 200, body: [chat()] };
+    });
+    await b.list({});
+    seen.length = 0;
+    assert.equal((await b.list({ pr: ["open"] })).length, 1);
+    await b.list({ pr: ["open"] });
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
+      `${BOTH} pr_status:open`,
+      BOTH,
+      BOTH,
+    ]);
+    assert.equal(b.prFilter, false);
+  });
+});
+
 const REQ1 = "5b0e2c1a-1111-4111-8111-000000000001";
 const REQ2 = "5b0e2c1a-2222-4222-8222-000000000002";
 const RECEIPT = "5b0e2c1a-3333-4333-8333-000000000003";

@@ -348,6 +348,8 @@ Deno.test("ChatsBackend", async (t) => {
     state_since: "2026-03-01T09:05:00.000Z",
     url: "",
     labels: {},
+    pr: null,
+    waiting_for: null,
     ...over,
   });
 

@@ -535,6 +535,8 @@ function agentOf(over: Partial<Agent> = {}): Agent {
     state_since: "2026-03-01T11:00:00.000Z",
     url: "",
     labels: {},
+    pr: null,
+    waiting_for: null,
     ...over,
   };
 }
