@@ -116,7 +116,9 @@ export function explainConnectError(err: unknown, url: string): Error {
   }
   if (err.kind === "http" && err.status === 403) {
     return new FleetError(
-      `Coder at ${url} refused access (403): ${err.coderMessage ?? "forbidden"}.`,
+      `Coder at ${url} refused access (403): ${
+        (err.coderMessage ?? "forbidden").replace(/\.$/, "")
+      }.`,
       "Use a token of a user who may see tasks or chats.",
     );
   }

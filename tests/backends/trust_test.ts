@@ -251,4 +251,35 @@ Deno.test("detection: a proxy's 200 page is no API; a redirect is explained", as
       await s.close();
     }
   });
+  await t.step("each failure says what to do next: 401, 403, unreachable", async () => {
+    const s = serve((req) =>
+      new URL(req.url).pathname === "/api/v2/buildinfo"
+        ? json(200, { version: "v2.34.1" })
+        : req.headers.get("Coder-Session-Token") === "revoked"
+        ? json(401, { message: "You must be logged in." })
+        : json(403, { message: "Forbidden." })
+    );
+    const next = async (c: CoderClient) => {
+      const e = await detect(c, "auto").then(() => undefined, (e) => e);
+      assert.ok(e instanceof FleetError, String(e));
+      return `${e.message} Next: ${e.next}`;
+    };
+    try {
+      assert.match(
+        await next(new CoderClient({ url: s.url, token: "revoked", retries: 0 })),
+        /rejected the session token \(401\).* Next: .*coder tokens create/,
+      );
+      assert.match(
+        await next(new CoderClient({ url: s.url, token: TOKEN, retries: 0 })),
+        /refused access \(403\): Forbidden\. Next: Use a token of a user who may see tasks or chats\./,
+      );
+    } finally {
+      await s.close();
+    }
+    const gone = new CoderClient({ url: s.url, token: TOKEN, retries: 0 });
+    assert.match(
+      await next(gone),
+      /^Cannot reach Coder at .* Next: Check CODER_URL and the network, then call the tool again\.$/,
+    );
+  });
 });

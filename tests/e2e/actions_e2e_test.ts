@@ -77,10 +77,12 @@ Deno.test("e2e actions: dry runs, resume prompts, duplicates, wait modes", async
       const r = await h.call("stop_agents", { agents: [a, a] });
       const outcomes = r.data.results.map((x: { outcome: string }) => x.outcome).sort();
       assert.deepEqual(outcomes, ["done", "duplicate"], r.text);
+      assert.match(r.text, /^done 1, skipped 0, failed 0, duplicate 1\n/, "the counts, first");
       assert.equal(writes(h.sim.requests).filter((x) => x.endsWith("/pause")).length, 1);
       assert.equal((h.sim.task(a) as { status: string }).status, "paused");
       const again = await h.call("stop_agents", { agents: [a] });
       assert.equal(again.data.results[0].outcome, "skipped");
+      assert.match(again.text, /^done 0, skipped 1, failed 0\n/);
     });
 
     await t.step("get_logs of a paused task is its stored snapshot", async () => {

@@ -81,6 +81,13 @@ Deno.test("e2e current: v2.39 chats, models, paused, capacity, status filter", a
       assert.equal(r.data.capacity.queued_for_capacity, null);
       assert.match(r.text, /does not say which of them wait for a licence slot/);
       assert.match(r.text, /at most 5 chats run at once/);
+      // list_agents says the same: its rows cannot tell a running chat from a queued one.
+      const l = await h.call("list_agents", { kind: "chat", state: "working", limit: 200 });
+      assert.ok(
+        l.data.warnings?.some((w: string) => /does not say which of them wait/.test(w)),
+        l.text,
+      );
+      assert.match(l.text, /Warning: Capacity: /);
     });
 
     await t.step("the state filter goes to Coder as q=status:...", async () => {

@@ -62,6 +62,15 @@ Deno.test("e2e fresh wait: whole-fleet waits end on something new", async (t) =>
       assert.ok(r.data.changed.some((a: { id: string }) => a.id === id));
     });
 
+    await t.step("named agents that name none: nothing to watch, said at once", async () => {
+      const r = await h.call("wait_for_agents", { agents: ["no-such-chat"], timeout_s: 30 });
+      assert.ok(!r.isError, r.text);
+      assert.equal(r.data.done, false);
+      assert.equal(r.data.not_found.length, 1);
+      assert.match(r.text, /^Nothing to watch: no agent matched\.\nNot found: no-such-chat: /);
+      assert.ok(r.data.elapsed_ms < 30_000, "it does not wait out its timeout");
+    });
+
     await t.step("named agents keep today's meaning: settled ones end it at once", async () => {
       const r = await h.call("wait_for_agents", { agents: [settledAtStart[0]], timeout_s: 30 });
       assert.equal(r.data.done, true);

@@ -132,6 +132,11 @@ Deno.test("e2e tasks: every tool against a tasks-only Coder", async (t) => {
       assert.deepEqual(r.data.failed, []);
       created = r.data.created;
       assert.deepEqual(created.map((c) => c.name).sort(), ["e2e-batch-1", "e2e-batch-2"]);
+      const lines = r.text.split("\n");
+      assert.equal(lines[0], "Created 2 of 2 tasks:");
+      for (const c of created) {
+        assert.ok(lines.some((l) => l.startsWith("- ") && l.includes(c.id)), `a line for ${c.id}`);
+      }
       assert.equal(h.sim.truth().total, before + 2, "Coder has them");
     });
 

@@ -41,6 +41,9 @@ Deno.test("handles: UUID, owner/name, bare name, malformed", () => {
   });
   assert.deepEqual(parseHandle("fix"), { kind: "name", name: "fix", text: "fix" });
   assert.equal(parseHandle(""), undefined);
+  // Coder usernames are at most 32 characters.
+  assert.equal(parseHandle(`${"a".repeat(32)}/fix`)?.kind, "name");
+  assert.equal(parseHandle(`${"a".repeat(33)}/fix`), undefined);
   assert.equal(parseHandle("/x"), undefined);
   assert.equal(parseHandle("a/b/c"), undefined);
   // A chat title is free text (compared locally only); an owner is a Coder username.

@@ -401,6 +401,9 @@ Deno.test("ChatsBackend", async (t) => {
     assert.deepEqual(page.messages.map((m) => m.id), [20, 21]);
     assert.equal(page.has_newer, false);
     assert.equal(page.has_older, true);
+    // After message 1 there is message 1 itself, older; after 0 (no message has it), nothing.
+    assert.equal((await b.logs(agent(), { after_id: 1, limit: 5 })).has_older, true);
+    assert.equal((await b.logs(agent(), { after_id: 0, limit: 5 })).has_older, false);
   });
 
   await t.step("logs: before_id pages backward", async () => {

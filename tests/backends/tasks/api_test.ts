@@ -556,6 +556,10 @@ Deno.test("pageTaskLogs pages ascending per LogPage", () => {
   assert.deepEqual(ids({ limit: 3, after_id: 1 }), [[2, 3, 4], true, true]);
   assert.deepEqual(ids({ limit: 5, before_id: 3 }), [[0, 1, 2], false, true]);
   assert.deepEqual(ids({ limit: 2, after_id: 6 }), [[], true, false]);
+  // An empty page right at the edges: after the oldest id there is nothing older than the cursor
+  // itself, but the cursor's own entry is older (it was read); before the oldest, nothing.
+  assert.deepEqual(ids({ limit: 0, after_id: 0 }), [[], true, true]);
+  assert.deepEqual(ids({ limit: 2, after_id: -1, before_id: 0 }), [[], false, true]);
   assert.deepEqual(ids({ limit: 0 }), [[], false, false]);
   const p = pageTaskLogs(entries, { limit: 1 });
   assert.equal(p.messages[0].time, "2026-03-01T11:00:00.000Z");
