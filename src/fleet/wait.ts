@@ -13,8 +13,8 @@ export type Until = "settled" | "any_change" | "idle";
 
 /** Options of {@link waitForAgents}. */
 export interface WaitOptions {
-  /** The agents to watch, as first seen. */
-  watch: Agent[];
+  /** A wait on named agents: them, as first seen. */
+  watch?: Agent[];
   until: Until;
   /** `any`: one agent meeting the condition ends the wait; `all`: every agent must. */
   mode: "any" | "all";
@@ -25,11 +25,19 @@ export interface WaitOptions {
   /** Called after each round with how many agents meet the condition. */
   onRound?: (round: number, met: number, total: number) => void | Promise<void>;
   /**
-   * A whole-fleet (or filtered) wait: it waits for something new. Agents that meet the condition
-   * at the start are reported as `already` but do not end it; an agent that comes to meet it, or
-   * a new agent matching this filter that appears, does.
+   * A whole-fleet (or filtered) wait: it waits for something new, over the agents this filter
+   * matches in a round of the fleet's lists sent after the call began. Agents that meet the
+   * condition at the start are reported as `already` but do not end it; an agent that comes to
+   * meet it, or a new agent matching this filter that appears, does.
    */
   fresh?: FleetFilter;
+  /** Fresh waits: how many of the `already` agents to keep for the answer (default all). */
+  alreadyMax?: number;
+  /**
+   * Told how many agents the wait watches, once it knows, before its first round: may throw to
+   * refuse the wait (the server's cap on agents watched at once, `admission.ts`).
+   */
+  admit?: (agents: number) => void;
 }
 
 /** The outcome of a wait. */
@@ -43,10 +51,13 @@ export interface WaitResult {
   pending: Agent[];
   /** Agents that disappeared while watched (deleted, or archived). */
   gone: Agent[];
-  /** Fresh waits: agents that met the condition at the start (reported, not counted). */
+  /** Fresh waits: agents that met the condition at the start (reported, not counted; the first
+   * `alreadyMax` of them). */
   already: Agent[];
-  /** Fresh waits: agents that appeared during the call (also in `met` or `pending`). */
-  appeared: Agent[];
+  /** Fresh waits: how many agents met the condition at the start. */
+  already_total: number;
+  /** Fresh waits: ids of the agents that appeared during the call (also in `met` or `pending`). */
+  appeared: string[];
   elapsed_ms: number;
   rounds: number;
 }
@@ -58,36 +69,59 @@ function fingerprint(a: Agent): string {
 
 /** Does the agent meet the condition, given its first view? */
 export function meets(until: Until, now: Agent, first: Agent): boolean {
+  return meetsPrint(until, now, until === "any_change" ? fingerprint(first) : undefined);
+}
+
+/** {@link meets}, given the first view's fingerprint (`any_change` only). */
+function meetsPrint(until: Until, now: Agent, first: string | undefined): boolean {
   if (until === "settled") return isSettled(now.state);
   if (until === "idle") return now.state === "idle";
-  return fingerprint(now) !== fingerprint(first);
+  return first !== undefined && fingerprint(now) !== first;
+}
+
+/**
+ * What a wait holds between rounds. Many waits may run at once (the server admits up to a cap),
+ * so it holds per agent no more than an entry or two: the agents themselves are the shared
+ * rounds' (see `rounds.ts`), and nothing keeps a whole first view alive.
+ */
+interface Watching {
+  /** The watched agents, latest view. */
+  current: Map<string, Agent>;
+  /** `any_change`: each watched agent's fingerprint at first sight. */
+  prints?: Map<string, string>;
+  /** Fresh waits: every id seen at the start or since (the others are newcomers). */
+  known?: Set<string>;
+  already: Agent[];
+  alreadyTotal: number;
+  /** How many agents the wait watched at the start. */
+  watched: number;
+  kinds: AgentKind[];
+  /** One watched agent per kind and owner: whose agents the pacer must be able to see. */
+  owners: Agent[];
 }
 
 /** Wait until agents settle, go idle or change. Cancellation ends it at once (rejects). */
 export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<WaitResult> {
   const start = fleet.now();
+  const { until, mode, fresh, signal, timeoutMs, onRound } = opts;
   const pollMs = opts.pollMs ?? fleet.pollMs;
-  const fresh = opts.fresh;
-  const first = new Map(opts.watch.map((a) => [a.id, a]));
-  let current = new Map(first);
+  const w = fresh
+    ? await firstView(fleet, fresh, until, opts.alreadyMax ?? Infinity, signal)
+    : watching(opts.watch ?? [], until);
+  opts.admit?.(w.watched);
+  const { current, kinds } = w;
   const gone = new Map<string, Agent>();
-  // A fresh wait sets aside what already meets the condition, and watches for newcomers.
-  const already = new Map<string, Agent>();
-  if (fresh) {
-    for (const a of opts.watch) if (meets(opts.until, a, a)) already.set(a.id, a);
-    for (const id of already.keys()) current.delete(id);
-  }
-  const appeared = new Map<string, Agent>();
-  const kinds: AgentKind[] = fresh
-    ? (fresh.kind
-      ? [fresh.kind]
-      : (await fleet.backends(undefined, opts.signal)).map((b) => b.kind))
-    : [...new Set(opts.watch.map((a) => a.kind))];
+  const appeared = new Set<string>();
   let rounds = 0;
   const newcomers: Newcomers | undefined = fresh && {
     filter: fresh,
-    known: (id) => first.has(id) || appeared.has(id),
-    add: (a) => appeared.set(a.id, a),
+    known: (id) => w.known!.has(id),
+    add: (a) => {
+      w.known!.add(a.id);
+      appeared.add(a.id);
+      current.set(a.id, a);
+      w.prints?.set(a.id, fingerprint(a));
+    },
   };
 
   const evaluate = () => {
@@ -95,10 +129,10 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
     const pending: Agent[] = [];
     for (const [id, a] of current) {
       if (
-        gone.has(id) || appeared.has(id) && (opts.mode === "any" || opts.until === "any_change")
+        gone.has(id) || appeared.has(id) && (mode === "any" || until === "any_change")
       ) {
         met.push(a);
-      } else if (meets(opts.until, a, first.get(id) ?? a)) met.push(a);
+      } else if (meetsPrint(until, a, w.prints?.get(id))) met.push(a);
       else pending.push(a);
     }
     return { met, pending };
@@ -113,39 +147,109 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
   }
 
   async function loop(): Promise<WaitResult> {
+    let notBefore = fleet.roundClock();
     while (true) {
       const { met, pending } = evaluate();
       const done = fresh
-        ? (opts.mode === "any" ? met.length > 0 : current.size > 0 && pending.length === 0)
-        : opts.watch.length > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
+        ? (mode === "any" ? met.length > 0 : current.size > 0 && pending.length === 0)
+        : w.watched > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
       const elapsed = fleet.now() - start;
-      await opts.onRound?.(rounds, met.length, current.size);
-      if (done || elapsed >= opts.timeoutMs || (!fresh && opts.watch.length === 0)) {
+      await onRound?.(rounds, met.length, current.size);
+      if (done || elapsed >= timeoutMs || (!fresh && w.watched === 0)) {
         return {
           done,
           timed_out: !done,
           met: met.filter((a) => !gone.has(a.id)),
           pending,
           gone: [...gone.values()],
-          already: [...already.values()],
-          appeared: [...appeared.values()],
+          already: w.already,
+          already_total: w.alreadyTotal,
+          appeared: [...appeared],
           elapsed_ms: elapsed,
           rounds,
         };
       }
-      pacer ??= await fleet.pacer(kinds, pollMs, opts.signal, opts.watch);
+      pacer ??= await fleet.pacer(kinds, pollMs, signal, w.owners);
       const step = await pacer.next(
-        Math.min(PROGRESS_MS, Math.max(0, opts.timeoutMs - elapsed)),
-        opts.signal,
+        Math.min(PROGRESS_MS, Math.max(0, timeoutMs - elapsed)),
+        signal,
       );
-      opts.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       applyEvents(fleet, step, current, gone, newcomers);
       if (step.kinds.length > 0) {
-        current = await poll(fleet, step.kinds, current, gone, opts.signal, newcomers);
+        await poll(fleet, step.kinds, notBefore, current, gone, signal, newcomers);
+        notBefore = fleet.roundClock();
       }
       rounds++;
     }
   }
+}
+
+/** A wait on named agents. */
+function watching(watch: readonly Agent[], until: Until): Watching {
+  const current = new Map(watch.map((a) => [a.id, a]));
+  return {
+    current,
+    prints: until === "any_change" ? new Map(watch.map((a) => [a.id, fingerprint(a)])) : undefined,
+    already: [],
+    alreadyTotal: 0,
+    watched: current.size,
+    kinds: [...new Set(watch.map((a) => a.kind))],
+    owners: ownersOf(watch),
+  };
+}
+
+/**
+ * A fresh wait's first view: what its filter matches in a round of the fleet's lists sent after
+ * the call began. Agents that already meet the condition are set aside (counted; the first
+ * `alreadyMax` kept for the answer); only ids, and the rest, are kept.
+ */
+async function firstView(
+  fleet: Fleet,
+  filter: FleetFilter,
+  until: Until,
+  alreadyMax: number,
+  signal?: AbortSignal,
+): Promise<Watching> {
+  const kinds: AgentKind[] = filter.kind
+    ? [filter.kind]
+    : (await fleet.backends(undefined, signal)).map((b) => b.kind);
+  const round = await fleet.round(kinds, undefined, signal);
+  const view = applyFilter(round.agents, filter, fleet.now());
+  const known = new Set<string>();
+  const current = new Map<string, Agent>();
+  const prints = until === "any_change" ? new Map<string, string>() : undefined;
+  const already: Agent[] = [];
+  let alreadyTotal = 0;
+  for (const a of view) {
+    known.add(a.id);
+    // `any_change` compares with the first view: nothing has changed yet, so none is set aside.
+    if (until !== "any_change" && meetsPrint(until, a, undefined)) {
+      if (alreadyTotal++ < alreadyMax) already.push(a);
+    } else {
+      current.set(a.id, a);
+      prints?.set(a.id, fingerprint(a));
+    }
+  }
+  return {
+    current,
+    prints,
+    known,
+    already,
+    alreadyTotal,
+    watched: view.length,
+    kinds,
+    owners: ownersOf(view),
+  };
+}
+
+/** One agent per kind and owner. */
+function ownersOf(agents: readonly Agent[]): Agent[] {
+  const seen = new Map<string, Agent>();
+  for (const a of agents) {
+    if (!seen.has(`${a.kind} ${a.owner}`)) seen.set(`${a.kind} ${a.owner}`, a);
+  }
+  return [...seen.values()];
 }
 
 /** Longest stretch without a round (and so without a progress notification). */
@@ -167,10 +271,7 @@ function applyEvents(
       if (f.kind === "deleted" || a.archived) gone.set(a.id, old);
       else current.set(a.id, a);
     } else if (newcomers && !newcomers.known(a.id) && f.kind !== "deleted" && !a.archived) {
-      for (const n of applyFilter([a], newcomers.filter, fleet.now())) {
-        newcomers.add(n);
-        current.set(n.id, n);
-      }
+      for (const n of applyFilter([a], newcomers.filter, fleet.now())) newcomers.add(n);
     }
   }
 }
@@ -179,40 +280,40 @@ function applyEvents(
 interface Newcomers {
   filter: FleetFilter;
   known: (id: string) => boolean;
+  /** Watch it from now on (it appeared). */
   add: (a: Agent) => void;
 }
 
-/** One round: one list per back end; watched agents missing from the lists are looked up once. */
+/**
+ * One round: one shared round of the lists per back end (see `rounds.ts`), sent at or after
+ * `notBefore`; watched agents are updated in place, and those missing from the lists are looked
+ * up once.
+ */
 async function poll(
   fleet: Fleet,
   kinds: AgentKind[],
+  notBefore: number,
   current: Map<string, Agent>,
   gone: Map<string, Agent>,
   signal?: AbortSignal,
   newcomers?: Newcomers | false,
-): Promise<Map<string, Agent>> {
-  const snap = await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, signal);
-  const listed = new Set(snap.agents.map((a) => a.kind).concat(kinds));
+): Promise<void> {
+  const round = await fleet.round(kinds, notBefore, signal);
   if (newcomers) {
     const fresh = applyFilter(
-      snap.agents.filter((a) => !newcomers.known(a.id)),
+      round.agents.filter((a) => !newcomers.known(a.id)),
       newcomers.filter,
       fleet.now(),
     );
-    for (const a of fresh) {
-      newcomers.add(a);
-      current.set(a.id, a);
-    }
+    for (const a of fresh) newcomers.add(a);
   }
-  const byId = new Map(snap.agents.map((a) => [a.id, a]));
-  const failedKinds = new Set(snap.errors.map((e) => e.kind));
-  const next = new Map<string, Agent>();
+  const failedKinds = new Set(round.errors.map((e) => e.kind));
   const missing: Agent[] = [];
   for (const [id, old] of current) {
-    const now = byId.get(id);
-    if (now) next.set(id, now);
-    else if (!listed.has(old.kind)) next.set(id, old); // not listed this round (watch-driven)
-    else if (gone.has(id) || failedKinds.has(old.kind)) next.set(id, old);
+    const now = round.get(id);
+    if (now) current.set(id, now);
+    else if (!kinds.includes(old.kind)) continue; // not listed this round (watch-driven)
+    else if (gone.has(id) || failedKinds.has(old.kind)) continue;
     else missing.push(old);
   }
   // Not in the list: another user's task or an archived chat. Ask for each directly, a few at a
@@ -221,15 +322,10 @@ async function poll(
     try {
       const backend = await fleet.backendOf(old, signal);
       const found = await backend.find({ kind: "id", id: old.id, text: old.id }, signal, "quick");
-      if (found.length === 1 && !found[0].archived) {
-        next.set(old.id, found[0]);
-      } else {
-        gone.set(old.id, old);
-        next.set(old.id, old);
-      }
+      if (found.length === 1 && !found[0].archived) current.set(old.id, found[0]);
+      else gone.set(old.id, old);
     } catch {
-      next.set(old.id, old);
+      // Kept as last seen: looked up again next round.
     }
   }, LOOKUPS);
-  return next;
 }

@@ -19,6 +19,7 @@ import "../backends/chats/state_test.ts";
 import "../backends/chats/current_test.ts";
 import "../fleet/fleet_units_test.ts";
 import "../fleet/resolve_test.ts";
+import "../fleet/rounds_test.ts";
 import "../backends/summary_test.ts";
 import "../backends/tasks/state_test.ts";
 import "../redact_test.ts";
