@@ -2,7 +2,7 @@
  * End to end, under load (issue 17): the server refuses the work it cannot hold instead of
  * running out of memory. A thousand whole-fleet waits run at once; the next is refused cleanly,
  * with the count and a next step; the server goes on answering, and admits waits again once some
- * have ended.
+ * have ended. And a thousand unknown bare names cost the lists, not a lookup each.
  */
 import assert from "node:assert/strict";
 import { assertCleanError, startHarness, type ToolResult } from "./harness.ts";
@@ -18,6 +18,18 @@ Deno.test("e2e load: 1,000 concurrent waits run, the next is refused cleanly", a
   });
   const stop = new AbortController();
   try {
+    await t.step("1,000 unknown bare names cost the lists, not a lookup each", async () => {
+      // Issue 17: they were looked up one by one (450 in 0.3 s), spending the route's minute.
+      await h.call("fleet_overview"); // detection done
+      h.sim.clearRequests();
+      const names = Array.from({ length: 1000 }, (_, i) => `no-such-agent-${i}`);
+      const r = await h.call("wait_for_agents", { agents: names, timeout_s: 0 });
+      assert.equal(r.isError, undefined, r.text);
+      assert.equal(r.data.not_found.length, 1000);
+      assert.match(r.data.not_found[0].error, /A bare name means one of your own agents/);
+      const paths = h.sim.requests.map((q) => q.path).sort();
+      assert.deepEqual(paths, ["/api/v2/chats", "/api/v2/tasks"]);
+    });
     const started: Promise<void>[] = [];
     const ended: Promise<unknown>[] = [];
     for (let i = 0; i < WAITS; i++) {
