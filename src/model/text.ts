@@ -59,18 +59,43 @@ export const FRAME_MARK = "│ ";
 /**
  * Frame multi-line agent text for a text rendering: every line starts with {@link FRAME_MARK},
  * so no line of agent text can start at column 0 and pass for the frame's own lines (a header,
- * an end marker, a `Next:` line). Expects text already cleaned (see {@link block}).
+ * an end marker, a `Next:` line), and its Markdown is made {@link inert}. Expects text already
+ * cleaned (see {@link block}).
  */
 export function frame(text: string): string {
-  return text.split("\n").map((l) => l ? FRAME_MARK + l : FRAME_MARK.trimEnd()).join("\n");
+  return inert(text).split("\n").map((l) => l ? FRAME_MARK + l : FRAME_MARK.trimEnd()).join(
+    "\n",
+  );
+}
+
+/** HTML elements that can load or run something when a client renders Markdown. */
+const LIVE_TAGS =
+  /<(\/?(?:a|img|image|iframe|frame|svg|math|script|style|link|meta|base|object|embed|video|audio|source|picture|form|input|button|details|body|html)\b)/gi;
+
+/**
+ * Agent text that a client may render as Markdown, made inert: no image (`![` becomes `! [`), no
+ * inline or reference link (`](`, `][` and `[ref]:` are broken apart), no autolink (`<scheme:`)
+ * and no HTML element that can load or run anything (`<img`, `<a`, ...), and no `javascript:`
+ * scheme left whole. The words stay readable; nothing in them loads, links or runs.
+ */
+export function inert(s: string): string {
+  return s
+    .replace(/!\[/g, "! [")
+    .replace(/\]\(/g, "] (")
+    .replace(/\]\[/g, "] [")
+    .replace(/^( {0,3}\[[^\]\n]*\]):/gm, "$1 :")
+    .replace(/<([a-z][a-z0-9+.-]{1,31}:)/gi, "< $1")
+    .replace(LIVE_TAGS, "< $1")
+    .replace(/\b(javascript|vbscript|data)(\s*):/gi, "$1$2 :");
 }
 
 /**
- * Agent text as one quoted line: cleaned, folded, capped, and the quote marks `«»` inside it
- * replaced (by `‹›`), so that it cannot close its own quote.
+ * Agent text as one quoted line: cleaned, folded, capped, its Markdown made {@link inert}, the
+ * quote marks `«»` inside it replaced (by `‹›`) so that it cannot close its own quote, and the
+ * column separator `|` replaced (by `¦`) so that it cannot forge a column of a row.
  */
 export function quote(s: string | undefined | null, max = 100): string {
-  const one = oneLine(s, max).replace(/«/g, "‹").replace(/»/g, "›");
+  const one = inert(oneLine(s, max)).replace(/«/g, "‹").replace(/»/g, "›").replace(/\|/g, "¦");
   return one ? `«${one}»` : "";
 }
 

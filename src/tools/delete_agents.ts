@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineTool } from "./define.ts";
 import { runAction } from "./actions.ts";
+import { agentName } from "./format.ts";
 import { ActionRowSchema, AgentsInput } from "./schemas.ts";
 
 /** Delete tasks (and their workspaces), archive chats. */
@@ -30,8 +31,8 @@ Returns results [{agent, outcome: done | skipped | would | failed | uncertain | 
       signal,
       describe: (a) =>
         a.kind === "task"
-          ? `delete task ${a.owner}/${a.name} (${a.state})`
-          : `archive chat ${a.name}`,
+          ? `delete task ${agentName(a)} (${a.state})`
+          : `archive chat ${agentName(a)}`,
       act: (b, a) => b.remove(a),
     });
     return { data: { results }, text };

@@ -28,4 +28,5 @@ import "../startup_test.ts";
 import "../tools/catalog_test.ts";
 import "../tools/cursor_test.ts";
 import "../tools/errors_test.ts";
+import "../tools/format_test.ts";
 import "../transport/stdio_transport_test.ts";
