@@ -3,13 +3,17 @@
  * carry terminal escapes, bidi overrides or invisible characters meant to hide instructions.
  */
 
-// C0/C1 controls except \n and \t, DEL, the soft hyphen, bidi controls, zero-width and other
-// invisible format characters, Mongolian and other variation selectors (U+180B-180F, U+FE00-FE0F,
-// U+E0100-E01EF), the BOM, interlinear annotation marks and specials, tag characters
-// (U+E0000-E007F, which can smuggle hidden text), and lone surrogates.
+// C0/C1 controls except \n and \t, DEL, and every format or default-ignorable code point:
+// characters that render as nothing and can hide or reorder text. That is the soft hyphen, bidi
+// controls, zero-width and other invisible format characters, the combining grapheme joiner
+// (U+034F), Hangul fillers, Mongolian and other variation selectors (U+180B-180F, U+FE00-FE0F,
+// U+E0100-E01EF), the BOM, interlinear annotation marks and specials, shorthand and musical
+// format controls, tag characters (U+E0000-E007F, which can smuggle hidden text) and the rest of
+// plane 14, listed below and by Unicode property (`Default_Ignorable_Code_Point`, `Cf`), and lone
+// surrogates.
 const UNSAFE =
   // deno-lint-ignore no-control-regex
-  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFFB\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}\uD800-\uDFFF]/gu;
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFFB\u{1BCA0}-\u{1BCA3}\u{1D173}-\u{1D17A}\u{E0000}-\u{E0FFF}\p{Default_Ignorable_Code_Point}\p{Cf}\uD800-\uDFFF]/gu;
 // Unicode line and paragraph separators break lines in some renderers: they become newlines.
 const SEPARATORS = /[\u2028\u2029]/g;
 // ANSI escape sequences (CSI, OSC) are removed whole, before single controls.
