@@ -319,12 +319,16 @@ Deno.test("e2e http: under ulimit -n 256, 300 idle connections neither end the s
       if (i % 2 === 0) await c.write(new TextEncoder().encode("POST /mcp HTTP/1.1\r\n"));
       idle.push(c);
     }
-    const health = await raw(s.port, { method: "GET", path: "/healthz" });
+    // Each answer within a deadline: a server that stopped accepting fails here, not by hanging.
+    const health = await within(raw(s.port, { method: "GET", path: "/healthz" }), 30_000);
     assert.equal(health.status, 200);
-    const r = await raw(s.port, {
-      headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` },
-      body: INIT_BODY,
-    });
+    const r = await within(
+      raw(s.port, {
+        headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` },
+        body: INIT_BODY,
+      }),
+      30_000,
+    );
     assert.equal(r.status, 200, r.body);
     const state = await Promise.race([s.child.status.then(() => "exited"), "running"]);
     assert.equal(state, "running");
@@ -343,3 +347,18 @@ Deno.test("e2e http: under ulimit -n 256, 300 idle connections neither end the s
     await sim.close();
   }
 });
+
+/** `p`, or a failure after `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

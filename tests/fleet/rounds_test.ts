@@ -151,7 +151,27 @@ Deno.test("waits: concurrent whole-fleet waits hold one parsed fleet, not one ea
   }
 });
 
-Deno.test("waits: a wait beyond the gate's caps is refused before it lists or waits", async () => {
+Deno.test("lists: concurrent identical lists share one request and its agents", async () => {
+  const sim = await startSim({ profile: "both", tasks: 6, chats: 4 });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
+    await fleet.deployment();
+    const n0 = sim.requests.length;
+    const [a, b] = await Promise.all([fleet.snapshot(), fleet.snapshot()]);
+    const paths = sim.requests.slice(n0).map((q) => q.path).sort();
+    assert.deepEqual(paths, ["/api/v2/chats", "/api/v2/tasks"], "one list per back end for both");
+    const mine = new Map(b.agents.map((x) => [x.id, x]));
+    assert.ok(a.agents.length > 0 && a.agents.every((x) => mine.get(x.id) === x), "shared agents");
+    // A list that starts after they answered is its own (not a cache).
+    const later = await fleet.snapshot();
+    assert.equal(sim.requests.length - n0, 4);
+    assert.ok(later.agents.every((x) => mine.get(x.id) !== x));
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("waits: a wait beyond the gate's caps is refused before its first round", async () => {
   const sim = await startSim({ profile: "both", tasks: 3, chats: 3 });
   try {
     const gate = new WaitGate(10, 5);
