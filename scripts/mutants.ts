@@ -470,7 +470,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "wait-idle-as-settled",
     breaks: "wait_for_agents until=idle ends on any settled state",
-    file: "src/fleet/wait.ts",
+    file: "src/fleet/watching.ts",
     find: 'if (until === "idle") return now.state === "idle";',
     replace: 'if (until === "idle") return isSettled(now.state);',
     tests: ["tests/e2e/actions_e2e_test.ts"],

@@ -64,7 +64,7 @@ export const HARDENING: Mutant[] = [
   {
     id: "http-no-header-timeout",
     breaks: "a connection that sends nothing, or half a head, is held for ever (finding 3)",
-    file: "src/transport/http1.ts",
+    file: "src/transport/http1_conn.ts",
     find: "arm(fresh ? headerTimeoutMs : idleTimeoutMs);",
     replace: "arm(fresh ? 1e9 : idleTimeoutMs);",
     tests: ["tests/transport/http1_test.ts"],
@@ -72,7 +72,7 @@ export const HARDENING: Mutant[] = [
   {
     id: "http-no-idle-timeout",
     breaks: "an idle kept-alive connection is held for ever (finding 3)",
-    file: "src/transport/http1.ts",
+    file: "src/transport/http1_conn.ts",
     find: "arm(fresh ? headerTimeoutMs : idleTimeoutMs);",
     replace: "arm(fresh ? headerTimeoutMs : 1e9);",
     tests: ["tests/transport/http1_test.ts"],
@@ -80,7 +80,7 @@ export const HARDENING: Mutant[] = [
   {
     id: "http-no-body-timeout",
     breaks: "a body trickled in slowly holds its connection for ever (finding 3)",
-    file: "src/transport/http1.ts",
+    file: "src/transport/http1_conn.ts",
     find: "    }, bodyTimeoutMs);",
     replace: "    }, 1e9);",
     tests: ["tests/transport/http1_test.ts"],
@@ -104,7 +104,7 @@ export const HARDENING: Mutant[] = [
   {
     id: "http-url-from-host",
     breaks: "a Host that names no host (::1, a port out of range) breaks the request (finding 9)",
-    file: "src/transport/http1.ts",
+    file: "src/transport/http1_conn.ts",
     find: "const req = new Request(`http://${this.host}${head.target}`, {",
     replace:
       'const req = new Request(`http://${head.headers.get("host") ?? this.host}${head.target}`, {',
