@@ -83,9 +83,29 @@ const holds = defineTool({
   },
 });
 
+/** Says it has started, then waits for its signal: `noticed` settles when the signal aborts. */
+let noticed = Promise.withResolvers<string>();
+const notices = defineTool({
+  ...hangs,
+  name: "notices",
+  title: "Notices",
+  waits: () => 60_000,
+  handler: async (_args, { signal, progress }) => {
+    await progress(0, undefined, "started");
+    return await new Promise((_resolve, reject) => {
+      const stop = () => {
+        noticed.resolve("aborted");
+        reject(signal.reason);
+      };
+      if (signal.aborted) stop();
+      else signal.addEventListener("abort", stop, { once: true });
+    });
+  },
+});
+
 async function connect(limits?: CallLimits, factory?: ReturnType<typeof serverFactory>) {
   const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
-  const tools = [stalls, echoes, hangs, overstays, holds];
+  const tools = [stalls, echoes, hangs, overstays, holds, notices];
   const server = (factory ?? serverFactory(fleet, tools, new Redactor([SECRET]), limits))();
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "t", version: "1" });
@@ -164,6 +184,32 @@ Deno.test("server: the call budget is a setting; the explanation says it to a te
     );
     assert.match(text(waiting), /^Next: \S/m);
   } finally {
+    await close();
+  }
+});
+
+Deno.test("server: a cancelled call's work is told at once (its signal aborts)", async () => {
+  // Waits share their rounds, so a cancelled wait that went on would cost no request of its own:
+  // what stops it is its signal, checked here directly.
+  noticed = Promise.withResolvers<string>();
+  const { client, close } = await connect();
+  const ac = new AbortController();
+  try {
+    const call = client.callTool({ name: "notices", arguments: {} }, {
+      signal: ac.signal,
+      timeout: 60_000,
+      onprogress: () => ac.abort(),
+    });
+    await assert.rejects(call);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const seen = await Promise.race([
+      noticed.promise,
+      new Promise<string>((r) => (timer = setTimeout(() => r("still running"), 10_000))),
+    ]);
+    clearTimeout(timer);
+    assert.equal(seen, "aborted");
+  } finally {
+    ac.abort();
     await close();
   }
 });
