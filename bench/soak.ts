@@ -362,30 +362,32 @@ if (import.meta.main) {
   const loadBefore = Deno.loadavg();
   const results = await soak(SETS);
   const tools = [...new Set(results.flatMap((r) => Object.keys(r.latency)))];
-  console.log(
-    `\n## Soak: ${CALLS} calls (${MIX} mix, ${CONCURRENCY} at a time) at ${AGENTS} agents, ${
-      results[0].wall_s.toFixed(0)
-    } s, load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ${
-      results[0].load_average.map((x) => x.toFixed(2)).join(" ")
-    } after\n`,
-  );
-  console.log(
-    `| V8 flags | RSS after 100 calls | steady | peak | ${
-      tools.map((t) => `${t} p50 / p99`).join(" | ")
-    } | errors |`,
-  );
-  console.log(`|---|---|---|---|${tools.map(() => "---|").join("")}---|`);
-  for (const r of results) {
-    const lat = tools.map((t) =>
-      r.latency[t] ? `${r.latency[t].p50.toFixed(1)} / ${r.latency[t].p99.toFixed(1)} ms` : "-"
+  if (CALLS > 0) {
+    console.log(
+      `\n## Soak: ${CALLS} calls (${MIX} mix, ${CONCURRENCY} at a time) at ${AGENTS} agents, ${
+        results[0].wall_s.toFixed(0)
+      } s, load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ${
+        results[0].load_average.map((x) => x.toFixed(2)).join(" ")
+      } after\n`,
     );
     console.log(
-      `| ${r.baseline ? `baseline ${r.baseline}, ` : ""}${
-        r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"
-      } | ${r.rss_first_mb.toFixed(0)} MB | ${r.rss_steady_mb.toFixed(0)} MB | ${
-        r.rss_max_mb.toFixed(0)
-      } MB | ${lat.join(" | ")} | ${r.errors} |`,
+      `| V8 flags | RSS after 100 calls | steady | peak | ${
+        tools.map((t) => `${t} p50 / p99`).join(" | ")
+      } | errors |`,
     );
+    console.log(`|---|---|---|---|${tools.map(() => "---|").join("")}---|`);
+    for (const r of results) {
+      const lat = tools.map((t) =>
+        r.latency[t] ? `${r.latency[t].p50.toFixed(1)} / ${r.latency[t].p99.toFixed(1)} ms` : "-"
+      );
+      console.log(
+        `| ${r.baseline ? `baseline ${r.baseline}, ` : ""}${
+          r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"
+        } | ${r.rss_first_mb.toFixed(0)} MB | ${r.rss_steady_mb.toFixed(0)} MB | ${
+          r.rss_max_mb.toFixed(0)
+        } MB | ${lat.join(" | ")} | ${r.errors} |`,
+      );
+    }
   }
   if (results.some((r) => r.waits)) {
     const w0 = results.find((r) => r.waits)!.waits!;
@@ -400,9 +402,9 @@ if (import.meta.main) {
       const w = r.waits;
       if (!w) continue;
       console.log(
-        `| ${r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"} | ${
-          w.rss_before_mb.toFixed(0)
-        } MB | ${w.rss_steady_mb.toFixed(0)} MB | ${
+        `| ${r.baseline ? `baseline ${r.baseline}, ` : ""}${
+          r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"
+        } | ${w.rss_before_mb.toFixed(0)} MB | ${w.rss_steady_mb.toFixed(0)} MB | ${
           w.rss_peak_mb.toFixed(0)
         } MB | ${w.done} | ${w.timed_out} | ${w.refused} | ${w.errors} | ${
           w.survived ? "yes" : "no"

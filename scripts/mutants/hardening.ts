@@ -13,6 +13,14 @@ export const HARDENING: Mutant[] = [
     tests: ["tests/fleet/rounds_test.ts"],
   },
   {
+    id: "waits-first-view-each",
+    breaks: "waits that start together each build their own first view of the fleet (finding 2)",
+    file: "src/fleet/watching.ts",
+    find: "  let view = views.get(key);",
+    replace: "  let view: FirstView | undefined;",
+    tests: ["tests/fleet/rounds_test.ts"],
+  },
+  {
     id: "lists-agents-each",
     breaks: "concurrent identical lists each build their own agents (finding 2)",
     file: "src/fleet/fleet.ts",
@@ -41,7 +49,7 @@ export const HARDENING: Mutant[] = [
     id: "wait-not-admitted",
     breaks: "a wait never tells the gate how many agents it watches (finding 2)",
     file: "src/fleet/wait.ts",
-    find: "  opts.admit?.(w.watched);\n",
+    find: "  opts.admit?.(first.watched);\n",
     replace: "",
     tests: ["tests/fleet/rounds_test.ts"],
   },

@@ -7,7 +7,7 @@ import { runBatch } from "../model/batch.ts";
 import { LOOKUPS } from "./resolve.ts";
 import type { Agent, AgentKind } from "../model/agent.ts";
 import { applyFilter, type Fleet, type FleetFilter } from "./fleet.ts";
-import { fingerprint, firstView, meetsPrint, type Until, watching } from "./watching.ts";
+import { freshView, meetsPrint, namedView, type Until, View } from "./watching.ts";
 
 export { meets, type Until } from "./watching.ts";
 
@@ -67,34 +67,29 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
   const start = fleet.now();
   const { until, mode, fresh, signal, timeoutMs, onRound } = opts;
   const pollMs = opts.pollMs ?? fleet.pollMs;
-  const w = fresh
-    ? await firstView(fleet, fresh, until, opts.alreadyMax ?? Infinity, signal)
-    : watching(opts.watch ?? [], until);
-  opts.admit?.(w.watched);
-  const { current, kinds } = w;
+  const first = fresh
+    ? await freshView(fleet, fresh, until, opts.alreadyMax ?? Infinity, signal)
+    : namedView(opts.watch ?? [], until);
+  opts.admit?.(first.watched);
+  const view = new View(first);
   const gone = new Map<string, Agent>();
-  const appeared = new Set<string>();
   let rounds = 0;
   const newcomers: Newcomers | undefined = fresh && {
     filter: fresh,
-    known: (id) => w.known!.has(id),
-    add: (a) => {
-      w.known!.add(a.id);
-      appeared.add(a.id);
-      current.set(a.id, a);
-      w.prints?.set(a.id, fingerprint(a));
-    },
+    known: (id) => view.known(id),
+    add: (a) => view.appeared.set(a.id, a),
   };
 
   const evaluate = () => {
     const met: Agent[] = [];
     const pending: Agent[] = [];
-    for (const [id, a] of current) {
+    for (const id of view.ids()) {
+      const a = view.get(id)!;
       if (
-        gone.has(id) || appeared.has(id) && (mode === "any" || until === "any_change")
+        gone.has(id) || view.appeared.has(id) && (mode === "any" || until === "any_change")
       ) {
         met.push(a);
-      } else if (meetsPrint(until, a, w.prints?.get(id))) met.push(a);
+      } else if (meetsPrint(until, a, first.prints?.get(id))) met.push(a);
       else pending.push(a);
     }
     return { met, pending };
@@ -113,33 +108,33 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
     while (true) {
       const { met, pending } = evaluate();
       const done = fresh
-        ? (mode === "any" ? met.length > 0 : current.size > 0 && pending.length === 0)
-        : w.watched > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
+        ? (mode === "any" ? met.length > 0 : view.size > 0 && pending.length === 0)
+        : first.watched > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
       const elapsed = fleet.now() - start;
-      await onRound?.(rounds, met.length, current.size);
-      if (done || elapsed >= timeoutMs || (!fresh && w.watched === 0)) {
+      await onRound?.(rounds, met.length, view.size);
+      if (done || elapsed >= timeoutMs || (!fresh && first.watched === 0)) {
         return {
           done,
           timed_out: !done,
           met: met.filter((a) => !gone.has(a.id)),
           pending,
           gone: [...gone.values()],
-          already: w.already,
-          already_total: w.alreadyTotal,
-          appeared: [...appeared],
+          already: [...first.already],
+          already_total: first.alreadyTotal,
+          appeared: [...view.appeared.keys()],
           elapsed_ms: elapsed,
           rounds,
         };
       }
-      pacer ??= await fleet.pacer(kinds, pollMs, signal, w.owners);
+      pacer ??= await fleet.pacer([...first.kinds], pollMs, signal, first.owners);
       const step = await pacer.next(
         Math.min(PROGRESS_MS, Math.max(0, timeoutMs - elapsed)),
         signal,
       );
       signal?.throwIfAborted();
-      applyEvents(fleet, step, current, gone, newcomers);
+      applyEvents(fleet, step, view, gone, newcomers);
       if (step.kinds.length > 0) {
-        await poll(fleet, step.kinds, notBefore, current, gone, signal, newcomers);
+        await poll(fleet, step.kinds, notBefore, view, gone, signal, newcomers);
         notBefore = fleet.roundClock();
       }
       rounds++;
@@ -155,16 +150,16 @@ const PROGRESS_MS = 5_000;
 function applyEvents(
   fleet: Fleet,
   step: Step,
-  current: Map<string, Agent>,
+  view: View,
   gone: Map<string, Agent>,
   newcomers?: Newcomers,
 ): void {
   for (const f of step.events) {
     const a = f.agent;
-    const old = current.get(a.id);
+    const old = view.get(a.id);
     if (old) {
       if (f.kind === "deleted" || a.archived) gone.set(a.id, old);
-      else current.set(a.id, a);
+      else view.set(a);
     } else if (newcomers && !newcomers.known(a.id) && f.kind !== "deleted" && !a.archived) {
       for (const n of applyFilter([a], newcomers.filter, fleet.now())) newcomers.add(n);
     }
@@ -181,14 +176,14 @@ interface Newcomers {
 
 /**
  * One round: one shared round of the lists per back end (see `rounds.ts`), sent at or after
- * `notBefore`; watched agents are updated in place, and those missing from the lists are looked
- * up once.
+ * `notBefore`, becomes the wait's latest view of the kinds it listed; watched agents missing
+ * from the lists are looked up once.
  */
 async function poll(
   fleet: Fleet,
   kinds: AgentKind[],
   notBefore: number,
-  current: Map<string, Agent>,
+  view: View,
   gone: Map<string, Agent>,
   signal?: AbortSignal,
   newcomers?: Newcomers | false,
@@ -203,21 +198,23 @@ async function poll(
     for (const a of fresh) newcomers.add(a);
   }
   const failedKinds = new Set(round.errors.map((e) => e.kind));
+  const listed = kinds.filter((k) => !failedKinds.has(k));
   const missing: Agent[] = [];
-  for (const [id, old] of current) {
-    const now = round.get(id);
-    if (now) current.set(id, now);
-    else if (!kinds.includes(old.kind)) continue; // not listed this round (watch-driven)
-    else if (gone.has(id) || failedKinds.has(old.kind)) continue;
-    else missing.push(old);
+  for (const id of view.ids()) {
+    if (round.get(id) || gone.has(id)) continue;
+    const old = view.get(id)!;
+    if (!listed.includes(old.kind)) continue; // not listed this round (watch-driven, or failed)
+    view.set(old); // its last sight, until a lookup says better
+    missing.push(old);
   }
+  view.adopt(round, listed);
   // Not in the list: another user's task or an archived chat. Ask for each directly, a few at a
   // time (rate discipline: a round must not fan out into hundreds of requests at once).
   await runBatch(missing, async (old) => {
     try {
       const backend = await fleet.backendOf(old, signal);
       const found = await backend.find({ kind: "id", id: old.id, text: old.id }, signal, "quick");
-      if (found.length === 1 && !found[0].archived) current.set(old.id, found[0]);
+      if (found.length === 1 && !found[0].archived) view.set(found[0]);
       else gone.set(old.id, old);
     } catch {
       // Kept as last seen: looked up again next round.

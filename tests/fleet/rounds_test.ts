@@ -8,6 +8,7 @@ import { Fleet } from "../../src/fleet/fleet.ts";
 import { type ListRound, Rounds } from "../../src/fleet/rounds.ts";
 import { MAX_WAITS, MAX_WATCHED, WaitGate } from "../../src/fleet/admission.ts";
 import { waitForAgents } from "../../src/fleet/wait.ts";
+import { freshView } from "../../src/fleet/watching.ts";
 import { FleetError } from "../../src/model/backend.ts";
 import type { Agent } from "../../src/model/agent.ts";
 import { startSim } from "../../src/sim/server.ts";
@@ -146,6 +147,26 @@ Deno.test("waits: concurrent whole-fleet waits hold one parsed fleet, not one ea
       const mine = new Map([...w.already, ...w.pending].map((a) => [a.id, a]));
       assert.ok(agents.every((a) => mine.get(a.id) === a), "the very same agent objects");
     }
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("waits: waits that start together share their first view; another filter has its own", async () => {
+  const sim = await startSim({ profile: "both", tasks: 6, chats: 4 });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
+    await fleet.deployment();
+    const [a, b, c, d] = await Promise.all([
+      freshView(fleet, {}, "settled", 10),
+      freshView(fleet, {}, "settled", 10),
+      freshView(fleet, { kind: "task" }, "settled", 10),
+      freshView(fleet, {}, "any_change", 10),
+    ]);
+    assert.equal(a, b, "one first view for both");
+    assert.notEqual(a, c);
+    assert.notEqual(a, d);
+    assert.ok(a.watched > 0 && a.known!.size === a.watched);
   } finally {
     await sim.close();
   }
