@@ -11,7 +11,23 @@ import { waitForAgents } from "../../src/fleet/wait.ts";
 import { freshView } from "../../src/fleet/watching.ts";
 import { FleetError } from "../../src/model/backend.ts";
 import type { Agent } from "../../src/model/agent.ts";
-import { startSim } from "../../src/sim/server.ts";
+import { type Sim, startSim } from "../../src/sim/server.ts";
+
+/** A sim with both APIs (`tasks` and `chats` agents) and a fleet on it, detection done. */
+async function onSim(
+  tasks: number,
+  chats: number,
+  fn: (sim: Sim, fleet: Fleet) => Promise<void>,
+): Promise<void> {
+  const sim = await startSim({ profile: "both", tasks, chats });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
+    await fleet.deployment();
+    await fn(sim, fleet);
+  } finally {
+    await sim.close();
+  }
+}
 
 /** A list whose answers the test releases one by one, on a clock the test moves. */
 function manualList() {
@@ -126,11 +142,8 @@ Deno.test("wait gate: at most so many waits, and so many agents watched, at once
   gate.enter().watch(1_000);
 });
 
-Deno.test("waits: concurrent whole-fleet waits hold one parsed fleet, not one each", async () => {
-  const sim = await startSim({ profile: "both", tasks: 30, chats: 20 });
-  try {
-    const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
-    await fleet.deployment();
+Deno.test("waits: concurrent whole-fleet waits hold one parsed fleet, not one each", () =>
+  onSim(30, 20, async (sim, fleet) => {
     const n0 = sim.requests.length;
     const waits = await Promise.all(Array.from({ length: 5 }, () =>
       waitForAgents(fleet, {
@@ -147,16 +160,10 @@ Deno.test("waits: concurrent whole-fleet waits hold one parsed fleet, not one ea
       const mine = new Map([...w.already, ...w.pending].map((a) => [a.id, a]));
       assert.ok(agents.every((a) => mine.get(a.id) === a), "the very same agent objects");
     }
-  } finally {
-    await sim.close();
-  }
-});
+  }));
 
-Deno.test("waits: waits that start together share their first view; another filter has its own", async () => {
-  const sim = await startSim({ profile: "both", tasks: 6, chats: 4 });
-  try {
-    const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
-    await fleet.deployment();
+Deno.test("waits: waits that start together share their first view; another filter has its own", () =>
+  onSim(6, 4, async (_sim, fleet) => {
     const [a, b, c, d] = await Promise.all([
       freshView(fleet, {}, "settled", 10),
       freshView(fleet, {}, "settled", 10),
@@ -167,16 +174,10 @@ Deno.test("waits: waits that start together share their first view; another filt
     assert.notEqual(a, c);
     assert.notEqual(a, d);
     assert.ok(a.watched > 0 && a.known!.size === a.watched);
-  } finally {
-    await sim.close();
-  }
-});
+  }));
 
-Deno.test("lists: concurrent identical lists share one request and its agents", async () => {
-  const sim = await startSim({ profile: "both", tasks: 6, chats: 4 });
-  try {
-    const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
-    await fleet.deployment();
+Deno.test("lists: concurrent identical lists share one request and its agents", () =>
+  onSim(6, 4, async (sim, fleet) => {
     const n0 = sim.requests.length;
     const [a, b] = await Promise.all([fleet.snapshot(), fleet.snapshot()]);
     const paths = sim.requests.slice(n0).map((q) => q.path).sort();
@@ -187,17 +188,12 @@ Deno.test("lists: concurrent identical lists share one request and its agents", 
     const later = await fleet.snapshot();
     assert.equal(sim.requests.length - n0, 4);
     assert.ok(later.agents.every((x) => mine.get(x.id) !== x));
-  } finally {
-    await sim.close();
-  }
-});
+  }));
 
-Deno.test("waits: a wait beyond the gate's caps is refused before its first round", async () => {
-  const sim = await startSim({ profile: "both", tasks: 3, chats: 3 });
-  try {
-    const gate = new WaitGate(10, 5);
-    const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false, waits: gate });
-    const ticket = gate.enter();
+const small = new WaitGate(10, 5);
+Deno.test("waits: a wait beyond the gate's caps is refused before its first round", () =>
+  onSim(3, 3, async (_sim, fleet) => {
+    const ticket = small.enter();
     await assert.rejects(
       () =>
         waitForAgents(fleet, {
@@ -205,13 +201,10 @@ Deno.test("waits: a wait beyond the gate's caps is refused before its first roun
           mode: "any",
           timeoutMs: 5_000,
           fresh: {},
-          admit: (n) => gate.enter().watch(n),
+          admit: (n) => small.enter().watch(n),
         }),
       /Too many concurrent waits, 1 in flight .*would add \d+/,
     );
-    assert.equal(gate.waits, 1, "only the first wait is in flight");
+    assert.equal(small.waits, 1, "only the first wait is in flight");
     ticket.leave();
-  } finally {
-    await sim.close();
-  }
-});
+  }));
