@@ -8,6 +8,7 @@
  *   SOAK_CALLS=2000 SOAK_V8_FLAGS="--max-old-space-size=256" deno task bench:memory
  *   SOAK_V8_SETS="|--max-old-space-size=256|--max-semi-space-size=4" deno task bench:memory
  *   SOAK_BASELINE=/tmp/old-checkout deno task bench:memory   # beside an older commit's server
+ *   SOAK_AGENTS=20000 SOAK_CALLS=0 deno task soak   # only the concurrent-waits phase, 20,000 agents
  *
  * Mixes: `read` (what the memory target of issue 8 is measured on: fleet_overview and
  * list_agents 45% each, get_agent by UUID 10%) and `all` (the eleven tools, writes mostly
@@ -20,6 +21,13 @@
  * set alike), then prints one table: what each set costs in latency beside what it saves in
  * memory.
  * Writes bench/results/soak.json (read by `deno task bench:readme`).
+ *
+ * Then the concurrent-waits phase (`deno task soak` runs it; `SOAK_WAITS=0` skips it): on each
+ * server in turn, `SOAK_WAITS` whole-fleet `wait_for_agents` at once (default 1,000, or 100 above
+ * 5,000 agents), each for `SOAK_WAIT_S` seconds (default 10), with the server's own poll interval:
+ * RSS before, steady (median of the samples while the waits run) and peak, how many waits ended,
+ * timed out, were refused ("too many concurrent waits") or failed otherwise, and whether the
+ * server survived (issue 17: 600 such waits on 1,000 agents ran a 512 MiB heap out of memory).
  *
  * The sim's own 512-a-minute limit is off, and the server's limiter is raised to 10,000 a minute
  * per route: this measures the server, not Coder's rate limit.
@@ -41,6 +49,31 @@ const SETS = env("SOAK_V8_SETS")?.split("|") ?? [env("SOAK_V8_FLAGS") ?? ""];
 const BASELINE = env("SOAK_BASELINE");
 /** The baseline server's V8 flags (default none). */
 const BASELINE_FLAGS = env("SOAK_BASELINE_FLAGS") ?? "";
+/** Whole-fleet waits sent at once in the concurrent-waits phase (0: no such phase). */
+const WAITS = Number(env("SOAK_WAITS") ?? (MIX === "all" ? (AGENTS > 5000 ? 100 : 1000) : 0));
+/** How long each of those waits waits (s). */
+const WAIT_S = Number(env("SOAK_WAIT_S") ?? 10);
+
+/** The figures of the concurrent-waits phase on one server. */
+export interface WaitsPhase {
+  waits: number;
+  timeout_s: number;
+  /** Ended because something settled. */
+  done: number;
+  timed_out: number;
+  /** Refused by the server's cap on concurrent waits (a clean isError). */
+  refused: number;
+  /** Any other isError, or a call that threw (the server died, say). */
+  errors: number;
+  error_samples: string[];
+  wall_s: number;
+  rss_before_mb: number;
+  /** Median of the samples taken while the waits ran. */
+  rss_steady_mb: number;
+  rss_peak_mb: number;
+  /** The server still answered a call after the phase. */
+  survived: boolean;
+}
 
 /** One soak's figures. */
 export interface SoakResult {
@@ -58,6 +91,8 @@ export interface SoakResult {
   rss_max_mb: number;
   latency: Record<string, { n: number; p50: number; p99: number }>;
   load_average: number[];
+  /** The concurrent-waits phase, when it ran. */
+  waits?: WaitsPhase;
 }
 
 interface Ids {
@@ -167,7 +202,7 @@ export async function soak(
           CODER_URL: sim.url,
           CODER_SESSION_TOKEN: sim.token,
           CODER_FLEET_RATE_LIMIT: "10000",
-          CODER_FLEET_POLL_MS: "200",
+          CODER_FLEET_POLL_MS: env("SOAK_POLL_MS") ?? "200",
         },
       });
       clients.push(client);
@@ -221,6 +256,10 @@ export async function soak(
     }));
     const wall = (performance.now() - t0) / 1000;
     clearInterval(sampler);
+    const waits: (WaitsPhase | undefined)[] = [];
+    for (const [k, c] of clients.entries()) {
+      waits.push(WAITS > 0 ? await concurrentWaits(c, pids[k], WAITS, WAIT_S) : undefined);
+    }
     return servers.map(({ flags, cwd }, k) => {
       const p = per[k];
       const latency: SoakResult["latency"] = {};
@@ -239,6 +278,7 @@ export async function soak(
         rss_max_mb: Math.max(p.peak, ...p.rss),
         latency,
         load_average: Deno.loadavg(),
+        ...(waits[k] ? { waits: waits[k] } : {}),
       };
     });
   } finally {
@@ -247,34 +287,131 @@ export async function soak(
   }
 }
 
+/**
+ * `n` whole-fleet waits at once on one server, each for `timeoutS` seconds: what they cost in
+ * memory, and how each ended.
+ */
+export async function concurrentWaits(
+  client: Client,
+  pid: number,
+  n: number,
+  timeoutS: number,
+): Promise<WaitsPhase> {
+  const rssBefore = await rssMb(pid).catch(() => NaN);
+  const samples: number[] = [];
+  let peak = rssBefore;
+  const sampler = setInterval(async () => {
+    const mb = await rssMb(pid).catch(() => NaN);
+    if (Number.isFinite(mb)) {
+      samples.push(mb);
+      peak = Math.max(peak, mb);
+    }
+  }, 250);
+  const out = { done: 0, timed_out: 0, refused: 0, errors: 0 };
+  const samplesOf: string[] = [];
+  const note = (s: string) => {
+    out.errors++;
+    const short = s.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").slice(0, 200);
+    if (samplesOf.length < 3 && !samplesOf.includes(short)) samplesOf.push(short);
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, async () => {
+    try {
+      const r = await client.callTool(
+        { name: "wait_for_agents", arguments: { timeout_s: timeoutS } },
+        { timeout: (timeoutS + 120) * 1000 },
+      );
+      // deno-lint-ignore no-explicit-any
+      const text = (r.content as any[]).map((x) => x.text ?? "").join(" ");
+      if (r.isError) {
+        if (/too many concurrent/i.test(text)) out.refused++;
+        else note(text);
+        return;
+      }
+      // deno-lint-ignore no-explicit-any
+      const data = r.structuredContent as any;
+      if (data?.done) out.done++;
+      else out.timed_out++;
+    } catch (err) {
+      note(`threw: ${String(err)}`);
+    }
+  }));
+  const wall = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  let survived = true;
+  try {
+    const r = await client.callTool({ name: "fleet_overview", arguments: {} }, { timeout: 60_000 });
+    survived = !r.isError;
+  } catch {
+    survived = false;
+  }
+  return {
+    waits: n,
+    timeout_s: timeoutS,
+    ...out,
+    error_samples: samplesOf,
+    wall_s: wall,
+    rss_before_mb: rssBefore,
+    rss_steady_mb: pct(samples, 0.5),
+    rss_peak_mb: Math.max(peak, ...samples),
+    survived,
+  };
+}
+
 if (import.meta.main) {
   const loadBefore = Deno.loadavg();
   const results = await soak(SETS);
   const tools = [...new Set(results.flatMap((r) => Object.keys(r.latency)))];
-  console.log(
-    `\n## Soak: ${CALLS} calls (${MIX} mix, ${CONCURRENCY} at a time) at ${AGENTS} agents, ${
-      results[0].wall_s.toFixed(0)
-    } s, load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ${
-      results[0].load_average.map((x) => x.toFixed(2)).join(" ")
-    } after\n`,
-  );
-  console.log(
-    `| V8 flags | RSS after 100 calls | steady | peak | ${
-      tools.map((t) => `${t} p50 / p99`).join(" | ")
-    } | errors |`,
-  );
-  console.log(`|---|---|---|---|${tools.map(() => "---|").join("")}---|`);
-  for (const r of results) {
-    const lat = tools.map((t) =>
-      r.latency[t] ? `${r.latency[t].p50.toFixed(1)} / ${r.latency[t].p99.toFixed(1)} ms` : "-"
+  if (CALLS > 0) {
+    console.log(
+      `\n## Soak: ${CALLS} calls (${MIX} mix, ${CONCURRENCY} at a time) at ${AGENTS} agents, ${
+        results[0].wall_s.toFixed(0)
+      } s, load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ${
+        results[0].load_average.map((x) => x.toFixed(2)).join(" ")
+      } after\n`,
     );
     console.log(
-      `| ${r.baseline ? `baseline ${r.baseline}, ` : ""}${
-        r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"
-      } | ${r.rss_first_mb.toFixed(0)} MB | ${r.rss_steady_mb.toFixed(0)} MB | ${
-        r.rss_max_mb.toFixed(0)
-      } MB | ${lat.join(" | ")} | ${r.errors} |`,
+      `| V8 flags | RSS after 100 calls | steady | peak | ${
+        tools.map((t) => `${t} p50 / p99`).join(" | ")
+      } | errors |`,
     );
+    console.log(`|---|---|---|---|${tools.map(() => "---|").join("")}---|`);
+    for (const r of results) {
+      const lat = tools.map((t) =>
+        r.latency[t] ? `${r.latency[t].p50.toFixed(1)} / ${r.latency[t].p99.toFixed(1)} ms` : "-"
+      );
+      console.log(
+        `| ${r.baseline ? `baseline ${r.baseline}, ` : ""}${
+          r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"
+        } | ${r.rss_first_mb.toFixed(0)} MB | ${r.rss_steady_mb.toFixed(0)} MB | ${
+          r.rss_max_mb.toFixed(0)
+        } MB | ${lat.join(" | ")} | ${r.errors} |`,
+      );
+    }
+  }
+  if (results.some((r) => r.waits)) {
+    const w0 = results.find((r) => r.waits)!.waits!;
+    console.log(
+      `\n## Concurrent waits: ${w0.waits} whole-fleet wait_for_agents at once, ${w0.timeout_s} s each, at ${AGENTS} agents\n`,
+    );
+    console.log(
+      "| V8 flags | RSS before | steady | peak | done | timed out | refused | errors | survived | wall |",
+    );
+    console.log("|---|---|---|---|---|---|---|---|---|---|");
+    for (const r of results) {
+      const w = r.waits;
+      if (!w) continue;
+      console.log(
+        `| ${r.baseline ? `baseline ${r.baseline}, ` : ""}${
+          r.v8_flags ? `\`${r.v8_flags}\`` : "(defaults)"
+        } | ${w.rss_before_mb.toFixed(0)} MB | ${w.rss_steady_mb.toFixed(0)} MB | ${
+          w.rss_peak_mb.toFixed(0)
+        } MB | ${w.done} | ${w.timed_out} | ${w.refused} | ${w.errors} | ${
+          w.survived ? "yes" : "no"
+        } | ${w.wall_s.toFixed(1)} s |`,
+      );
+      for (const s of w.error_samples) console.log(`  e.g. ${s}`);
+    }
   }
   for (const r of results) {
     for (const [tool, e] of Object.entries(r.error_samples)) {

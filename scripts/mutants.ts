@@ -465,12 +465,12 @@ export const MUTANTS: Mutant[] = [
     file: "src/server.ts",
     find: "const signal = AbortSignal.any([cancelled, outOfTime.signal]);",
     replace: "const signal = outOfTime.signal;",
-    tests: ["tests/e2e/errors_e2e_test.ts"],
+    tests: ["tests/e2e/errors_e2e_test.ts", "tests/server_test.ts"],
   },
   {
     id: "wait-idle-as-settled",
     breaks: "wait_for_agents until=idle ends on any settled state",
-    file: "src/fleet/wait.ts",
+    file: "src/fleet/watching.ts",
     find: 'if (until === "idle") return now.state === "idle";',
     replace: 'if (until === "idle") return isSettled(now.state);',
     tests: ["tests/e2e/actions_e2e_test.ts"],
@@ -481,8 +481,11 @@ export const MUTANTS: Mutant[] = [
     id: "sanitise-bidi-kept",
     breaks: "sanitising: bidi overrides and zero-width characters are kept",
     file: "src/model/text.ts",
-    find: "\\u200B-\\u200F\\u202A-\\u202E",
-    replace: "",
+    // The explicit ranges, and the Unicode properties that would strip them too (issue 17).
+    find:
+      "\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0\\uFFF0-\\uFFFB\\u{1BCA0}-\\u{1BCA3}\\u{1D173}-\\u{1D17A}\\u{E0000}-\\u{E0FFF}\\p{Default_Ignorable_Code_Point}\\p{Cf}",
+    replace:
+      "\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0\\uFFF0-\\uFFFB\\u{1BCA0}-\\u{1BCA3}\\u{1D173}-\\u{1D17A}\\u{E0000}-\\u{E0FFF}",
     tests: ["tests/e2e/hostile_e2e_test.ts", "tests/e2e/tasks_e2e_test.ts"],
   },
   {

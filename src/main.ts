@@ -10,10 +10,13 @@ import { Redactor } from "./redact.ts";
 import { serverFactory } from "./server.ts";
 import { selectTools } from "./tools/index.ts";
 import { LineStdioTransport } from "./transport/stdio.ts";
+import { StderrLog } from "./log.ts";
 
 /** Secrets to keep out of every output and log line, once they are known. */
 let redactor = new Redactor([]);
-const log = (line: string) => console.error(`coder-fleet-mcp: ${redactor.text(line)}`);
+/** Log lines never block the server, even when nobody reads its stderr (log.ts). */
+const stderr = new StderrLog();
+const log = (line: string) => stderr.line(`coder-fleet-mcp: ${redactor.text(line)}`);
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function stopSignal(): Promise<string> {
@@ -127,5 +130,7 @@ async function runHttp(
 }
 
 if (import.meta.main) {
-  Deno.exit(await main());
+  const code = await main();
+  await stderr.flush(1_000);
+  Deno.exit(code);
 }

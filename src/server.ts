@@ -56,10 +56,19 @@ export function heartbeatMs(callBudgetMs: number): number {
   return Math.min(HEARTBEAT_MS, Math.max(100, Math.floor(callBudgetMs / 2)));
 }
 
-/** The time limits of calls. */
+/**
+ * Tool calls in flight at once, over every session: one more is refused at once (issue 17: the
+ * server must refuse work it cannot hold rather than run out of memory and lose every call). It
+ * leaves room for the waits that `fleet/admission.ts` admits (at most 1,000) and other calls.
+ */
+export const MAX_CALLS_IN_FLIGHT = 2_000;
+
+/** The time limits of calls, and how many may run at once. */
 export interface CallLimits {
   /** Budget of a call that does not wait (ms; default {@link CALL_BUDGET_MS}). */
   callBudgetMs?: number;
+  /** Calls in flight at once (default {@link MAX_CALLS_IN_FLIGHT}). */
+  maxCalls?: number;
 }
 
 /**
@@ -73,6 +82,8 @@ export function serverFactory(
   limits: CallLimits = {},
 ): () => McpServer {
   const budgets = callBudgets(limits.callBudgetMs ?? CALL_BUDGET_MS);
+  // One count for every session the factory serves (HTTP makes a server per session).
+  const calls = new CallCount(limits.maxCalls ?? MAX_CALLS_IN_FLIGHT);
   return () => {
     const server = new McpServer(
       { name: "coder-fleet-mcp", version: VERSION },
@@ -83,7 +94,7 @@ export function serverFactory(
       },
     );
     renderSdkErrors(server, redactor);
-    for (const tool of tools) register(server, fleet, tool, redactor, budgets);
+    for (const tool of tools) register(server, fleet, tool, redactor, budgets, calls);
     if (tools.some((t) => uiMeta(t)?.ui.resourceUri)) {
       // The board's page is the one resource, and it never changes while serving.
       server.server.registerCapabilities({ resources: { listChanged: false } });
@@ -106,6 +117,12 @@ function renderSdkErrors(server: McpServer, redactor: Redactor): void {
     content: [{ type: "text" as const, text: redactor.text(sdkErrorText(message)) }],
     isError: true,
   });
+}
+
+/** The calls in flight, against their cap. */
+class CallCount {
+  inFlight = 0;
+  constructor(readonly max: number) {}
 }
 
 /** Thrown into the tool's signal when the call's budget runs out. */
@@ -139,6 +156,7 @@ function register(
   tool: Tool,
   redactor: Redactor,
   budgets: Budgets,
+  calls: CallCount,
 ): void {
   registerTool(
     server,
@@ -154,47 +172,65 @@ function register(
     },
     // deno-lint-ignore no-explicit-any
     async (args: any, extra: any) => {
-      const cancelled: AbortSignal = extra?.mcpReq?.signal ?? new AbortController().signal;
-      const outOfTime = new AbortController();
-      const signal = AbortSignal.any([cancelled, outOfTime.signal]);
-      const waitMs = Math.max(0, tool.waits?.(args) ?? 0);
-      const budgetMs = waitMs > 0 ? waitMs + budgets.marginMs : budgets.callMs;
-      const progress = progressSender(extra, signal, waitMs, budgets.beatMs);
-      const ctx: ToolContext = { fleet, signal, progress: progress.send };
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<"late">((resolve) => {
-        timer = setTimeout(() => resolve("late"), budgetMs);
-      });
+      if (calls.inFlight >= calls.max) return failure(busyText(tool, calls.inFlight));
+      calls.inFlight++;
       try {
-        const reserve = Math.min(ANSWER_RESERVE_MS, budgetMs / 4);
-        const work = withBudget(budgetMs - reserve, () => tool.handler(args, ctx));
-        work.catch(() => {}); // a late failure after the timer answered is not unhandled
-        const answer = await Promise.race([work, deadline]);
-        if (answer === "late") {
-          outOfTime.abort(new OutOfTime(budgetMs));
-          return failure(lateText(tool, budgetMs, waitMs, budgets.marginMs));
-        }
-        const { data, text } = answer;
-        return {
-          content: [{ type: "text" as const, text: redactor.text(text) }],
-          structuredContent: redactor.value(data),
-        };
-      } catch (err) {
-        // An API that answers "Route not found." went away (Coder upgraded or reconfigured):
-        // detect the back ends again on the next call.
-        if (err instanceof CoderError && err.routeNotFound) fleet.forget();
-        if (outOfTime.signal.aborted && !cancelled.aborted) {
-          return failure(lateText(tool, budgetMs, waitMs, budgets.marginMs));
-        }
-        return failure(
-          redactor.text(failureText(explain(err, { cancelled: cancelled.aborted }))),
-        );
+        return await run(args, extra);
       } finally {
-        clearTimeout(timer);
-        progress.stop();
+        calls.inFlight--;
       }
     },
   );
+
+  // deno-lint-ignore no-explicit-any
+  async function run(args: any, extra: any) {
+    const cancelled: AbortSignal = extra?.mcpReq?.signal ?? new AbortController().signal;
+    const outOfTime = new AbortController();
+    const signal = AbortSignal.any([cancelled, outOfTime.signal]);
+    const waitMs = Math.max(0, tool.waits?.(args) ?? 0);
+    const budgetMs = waitMs > 0 ? waitMs + budgets.marginMs : budgets.callMs;
+    const progress = progressSender(extra, signal, waitMs, budgets.beatMs);
+    const ctx: ToolContext = { fleet, signal, progress: progress.send };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), budgetMs);
+    });
+    try {
+      const reserve = Math.min(ANSWER_RESERVE_MS, budgetMs / 4);
+      const work = withBudget(budgetMs - reserve, () => tool.handler(args, ctx));
+      work.catch(() => {}); // a late failure after the timer answered is not unhandled
+      const answer = await Promise.race([work, deadline]);
+      if (answer === "late") {
+        outOfTime.abort(new OutOfTime(budgetMs));
+        return failure(lateText(tool, budgetMs, waitMs, budgets.marginMs));
+      }
+      const { data, text } = answer;
+      return {
+        content: [{ type: "text" as const, text: redactor.text(text) }],
+        structuredContent: redactor.value(data),
+      };
+    } catch (err) {
+      // An API that answers "Route not found." went away (Coder upgraded or reconfigured):
+      // detect the back ends again on the next call.
+      if (err instanceof CoderError && err.routeNotFound) fleet.forget();
+      if (outOfTime.signal.aborted && !cancelled.aborted) {
+        return failure(lateText(tool, budgetMs, waitMs, budgets.marginMs));
+      }
+      return failure(
+        redactor.text(failureText(explain(err, { cancelled: cancelled.aborted }))),
+      );
+    } finally {
+      clearTimeout(timer);
+      progress.stop();
+    }
+  }
+}
+
+/** The refusal of a call beyond {@link MAX_CALLS_IN_FLIGHT}. */
+function busyText(tool: Tool, inFlight: number): string {
+  return `Error: Too many calls in flight, ${inFlight} at once: this server runs at most that ` +
+    `many. Nothing was done.\nNext: Retry ${tool.name} when some of the calls in flight have ` +
+    "ended (waits end at their timeout_s or wait_s); send fewer calls at once.";
 }
 
 function failure(text: string) {

@@ -11,7 +11,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/server";
 import { Fleet } from "../src/fleet/fleet.ts";
 import { Redactor } from "../src/redact.ts";
 import { CALL_BUDGET_MS } from "../src/coder/budget.ts";
-import { type CallLimits, heartbeatMs, serverFactory } from "../src/server.ts";
+import { type CallLimits, heartbeatMs, MAX_CALLS_IN_FLIGHT, serverFactory } from "../src/server.ts";
 import { defineTool } from "../src/tools/define.ts";
 import { TOOLS } from "../src/tools/index.ts";
 
@@ -70,11 +70,43 @@ const hangs = defineTool({
     }),
 });
 const overstays = defineTool({ ...hangs, name: "overstays", title: "Overstays", waits: () => 500 });
+/** Says it has started (a progress notification), then hangs until stopped. */
+const holds = defineTool({
+  ...hangs,
+  name: "holds",
+  title: "Holds",
+  handler: async (_args, { signal, progress }) => {
+    await progress(0, undefined, "started");
+    return await new Promise((_resolve, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  },
+});
 
-async function connect(limits?: CallLimits) {
+/** Says it has started, then waits for its signal: `noticed` settles when the signal aborts. */
+let noticed = Promise.withResolvers<string>();
+const notices = defineTool({
+  ...hangs,
+  name: "notices",
+  title: "Notices",
+  waits: () => 60_000,
+  handler: async (_args, { signal, progress }) => {
+    await progress(0, undefined, "started");
+    return await new Promise((_resolve, reject) => {
+      const stop = () => {
+        noticed.resolve("aborted");
+        reject(signal.reason);
+      };
+      if (signal.aborted) stop();
+      else signal.addEventListener("abort", stop, { once: true });
+    });
+  },
+});
+
+async function connect(limits?: CallLimits, factory?: ReturnType<typeof serverFactory>) {
   const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
-  const tools = [stalls, echoes, hangs, overstays];
-  const server = serverFactory(fleet, tools, new Redactor([SECRET]), limits)();
+  const tools = [stalls, echoes, hangs, overstays, holds, notices];
+  const server = (factory ?? serverFactory(fleet, tools, new Redactor([SECRET]), limits))();
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "t", version: "1" });
   await Promise.all([server.connect(a), client.connect(b)]);
@@ -153,6 +185,71 @@ Deno.test("server: the call budget is a setting; the explanation says it to a te
     assert.match(text(waiting), /^Next: \S/m);
   } finally {
     await close();
+  }
+});
+
+Deno.test("server: a cancelled call's work is told at once (its signal aborts)", async () => {
+  // Waits share their rounds, so a cancelled wait that went on would cost no request of its own:
+  // what stops it is its signal, checked here directly.
+  noticed = Promise.withResolvers<string>();
+  const { client, close } = await connect();
+  const ac = new AbortController();
+  try {
+    const call = client.callTool({ name: "notices", arguments: {} }, {
+      signal: ac.signal,
+      timeout: 60_000,
+      onprogress: () => ac.abort(),
+    });
+    await assert.rejects(call);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const seen = await Promise.race([
+      noticed.promise,
+      new Promise<string>((r) => (timer = setTimeout(() => r("still running"), 10_000))),
+    ]);
+    clearTimeout(timer);
+    assert.equal(seen, "aborted");
+  } finally {
+    ac.abort();
+    await close();
+  }
+});
+
+Deno.test("server: a call beyond the cap on calls in flight is refused, over every session", async () => {
+  assert.equal(MAX_CALLS_IN_FLIGHT, 2_000);
+  const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
+  // One factory serves every HTTP session: the cap counts the calls of all of them.
+  const factory = serverFactory(fleet, [echoes, holds], new Redactor([SECRET]), { maxCalls: 2 });
+  const one = await connect(undefined, factory);
+  const two = await connect(undefined, factory);
+  const stop = new AbortController();
+  try {
+    const held = [one.client, two.client].map((client) => {
+      let started!: () => void;
+      const running = new Promise<void>((r) => (started = r));
+      const call = client.callTool({ name: "holds", arguments: {} }, {
+        signal: stop.signal,
+        timeout: 60_000,
+        onprogress: () => started(),
+      });
+      call.catch(() => {});
+      return { running, call };
+    });
+    await Promise.all(held.map((h) => h.running));
+    // deno-lint-ignore no-explicit-any
+    const text = (r: any) => (r.content as { text: string }[]).map((c) => c.text).join("\n");
+    const refused = await one.client.callTool({ name: "echoes", arguments: {} });
+    assert.equal(refused.isError, true);
+    assert.match(text(refused), /^Error: Too many calls in flight, 2 at once/);
+    assert.match(text(refused), /Nothing was done/);
+    assert.match(text(refused), /^Next: Retry echoes when some of the calls in flight have ended/m);
+    stop.abort();
+    await Promise.allSettled(held.map((h) => h.call));
+    const after = await two.client.callTool({ name: "echoes", arguments: {} });
+    assert.equal(after.isError, undefined, text(after));
+  } finally {
+    stop.abort();
+    await one.close();
+    await two.close();
   }
 });
 

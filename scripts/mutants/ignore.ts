@@ -18,14 +18,6 @@ export const IGNORED: Ignored[] = [
       "at least 2, and `> 1` and `>= 1` agree on both",
   },
   {
-    file: "src/model/text.ts",
-    line: 78,
-    before: "100",
-    after: "101",
-    why: "safeName's default cap: every caller passes its own cap, so the default is never " +
-      "used (dropping the default would retire this entry)",
-  },
-  {
     file: "src/coder/fast_check.ts",
     before: "return hit ?? undefined;",
     after: "{}",

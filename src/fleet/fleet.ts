@@ -11,11 +11,15 @@ import type { FleetFilter, FleetLists, Snapshot, SummarySnapshot } from "./snaps
 import { errorLine } from "../model/text.ts";
 import { type Pacer, pollingPacer, watchPacer } from "./pacer.ts";
 import { type SpendAnswer, SpendProbe } from "./spend.ts";
+import { type Round, Rounds } from "./rounds.ts";
+import { WaitGate } from "./admission.ts";
+import { shared } from "../coder/coalesce.ts";
 
 /** Default stall threshold: a working agent whose `updated_at` stood still this long. */
 export const STALLED_MS = 15 * 60_000;
 
 export type { Resolved } from "./resolve.ts";
+export type { Round } from "./rounds.ts";
 export type { FleetFilter, Snapshot, SummarySnapshot } from "./snapshot.ts";
 
 /** Options for {@link Fleet}. */
@@ -36,6 +40,8 @@ export interface FleetOptions {
   stalledMs?: number;
   /** Let chat waits wake on Coder's watch WebSocket (default true). */
   watch?: boolean;
+  /** The caps on concurrent waits (default: `admission.ts`'s). */
+  waits?: WaitGate;
 }
 
 /** The fleet over one Coder deployment. */
@@ -53,6 +59,10 @@ export class Fleet implements FleetLists {
   readonly #watchOn: boolean;
   /** The watch last handed out (closed when a new detection brings another). */
   #watch?: AgentWatch;
+  /** The latest round of each set of kinds, shared by waits. */
+  readonly #rounds: Rounds;
+  /** The waits in flight, and the caps that refuse one too many (see `admission.ts`). */
+  readonly waits: WaitGate;
 
   constructor(opts: FleetOptions) {
     this.client = new CoderClient({
@@ -67,6 +77,30 @@ export class Fleet implements FleetLists {
     this.stalledMs = opts.stalledMs ?? STALLED_MS;
     this.#force = opts.backend ?? "auto";
     this.#watchOn = opts.watch ?? true;
+    this.waits = opts.waits ?? new WaitGate();
+    this.#rounds = new Rounds(
+      (kinds, signal) => this.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, signal),
+      this.pollMs,
+    );
+  }
+
+  /**
+   * A round of the lists of `kinds` (every agent, unfiltered), shared by every wait that reads
+   * it: the latest one when its requests went out at or after `notBefore` (on the
+   * {@link roundClock}), else a new one; without `notBefore`, the one in flight, else a new one.
+   * See `rounds.ts`. Its agents are shared: read only.
+   */
+  round(
+    kinds: readonly AgentKind[],
+    notBefore: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<Round> {
+    return this.#rounds.round(kinds, notBefore, signal);
+  }
+
+  /** The clock of {@link round}'s `notBefore` (monotonic, ms). */
+  roundClock(): number {
+    return this.#rounds.now();
   }
 
   /**
@@ -156,9 +190,13 @@ export class Fleet implements FleetLists {
     filter: FleetFilter = {},
     signal?: AbortSignal,
   ): Promise<Snapshot> {
+    // Concurrent identical lists share one request (coalesce.ts) and its agents: a back end's
+    // list is built once however many calls read it (its agents are shared: read only).
+    const key = listKey(filter);
     const { items, errors, warnings, queueFlagListed, queryMatched } = await this.#gather(
       filter.kind,
-      (b) => b.list(filter, signal),
+      (b) =>
+        shared(this, `list ${b.kind} ${key}`, `${b.kind} list`, signal, (s) => b.list(filter, s)),
       signal,
     );
     const now = this.now();
@@ -180,12 +218,19 @@ export class Fleet implements FleetLists {
     filter: { owner?: string; kind?: AgentKind } = {},
     signal?: AbortSignal,
   ): Promise<SummarySnapshot> {
+    const owner = filter.owner;
     const { items, errors, warnings, queueFlagListed } = await this.#gather(
       filter.kind,
-      (b) => b.summaries({ owner: filter.owner }, signal),
+      (b) =>
+        shared(
+          this,
+          `summaries ${b.kind} ${JSON.stringify(owner ?? null)}`,
+          `${b.kind} list`,
+          signal,
+          (s) => b.summaries({ owner }, s),
+        ),
       signal,
     );
-    const owner = filter.owner;
     const snap: SummarySnapshot = {
       summaries: owner ? items.filter((s) => s.owner === owner) : items,
       errors,
@@ -268,6 +313,19 @@ export class Fleet implements FleetLists {
   }
 }
 
+/** What a back end's list request depends on, as a key for sharing it (see `snapshot`). */
+function listKey(f: FleetFilter): string {
+  const labels = f.labels ? Object.entries(f.labels).sort(([a], [b]) => a < b ? -1 : 1) : null;
+  return JSON.stringify([
+    f.owner ?? null,
+    f.state ?? null,
+    labels,
+    f.template ?? null,
+    f.query ?? null,
+    f.pr ?? null,
+  ]);
+}
+
 /**
  * Flag working agents whose `updated_at` has not moved for `stalledMs` (`stalled: true`); an
  * agent with an unparsable time is never flagged.
@@ -286,7 +344,7 @@ export function markStalled(agents: Agent[], now: number, stalledMs: number): vo
  * check on name and message is not made for it.
  */
 export function applyFilter(
-  agents: Agent[],
+  agents: readonly Agent[],
   f: FleetFilter,
   now = Date.now(),
   queryDone: (a: Agent) => boolean = () => false,

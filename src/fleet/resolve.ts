@@ -3,9 +3,12 @@
  *
  * - a malformed handle is refused before any request (and before detection);
  * - many handles cost ONE list request per back end; a handle the lists do not show gets at most
- *   one direct lookup per back end where one can succeed (an id: each back end; a task name: the
- *   task back end; a chat title: none, titles are only compared with the list), with at most
- *   {@link LOOKUPS} lookups in flight, and the same handle looked up once;
+ *   one direct lookup per back end where one can succeed (an id: each back end; another user's
+ *   task name: the task back end; a chat title: none, titles are only compared with the list),
+ *   with at most {@link LOOKUPS} lookups in flight, and the same handle looked up once;
+ * - a bare name (or `me/name`) means one of the caller's own agents, which the lists show in
+ *   full: among many handles it is answered by the lists alone, never looked up one by one (one
+ *   call with a thousand unknown names must not spend a route's minute; issue 17);
  * - ids stop waiting once they are found: an id names one agent across back ends, so the lists
  *   (for many ids) or the lookups (for one) that are still out are abandoned, and an API that
  *   hangs does not hold what the other has answered;
@@ -105,9 +108,12 @@ export async function resolveHandles(
     }
   }
   const lookups = [...misses.values()];
+  // The caller's own agents are all in the lists, when the lists were read (many handles).
+  const listedMine = (h: Handle) =>
+    listKind === "all" && h.kind === "name" && ownerOf(h, me) === me;
   const answers = await runBatch(lookups, async ({ handle }) => {
     const sent = early.get(keyOf(handle, me));
-    const where: [Backend, "quick" | "full"][] = sent
+    const where: [Backend, "quick" | "full"][] = sent || listedMine(handle)
       ? []
       : handle.kind === "id"
       ? d.backends.map((b) => [b, "quick"])

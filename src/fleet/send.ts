@@ -15,7 +15,7 @@
 import { type Agent, isSettled } from "../model/agent.ts";
 import { AgentBusyError, type FleetError } from "../model/backend.ts";
 import { runBatch } from "../model/batch.ts";
-import type { Fleet, Resolved } from "./fleet.ts";
+import type { Fleet, Resolved, Round } from "./fleet.ts";
 import { duplicateDetail } from "./resolve.ts";
 import { newCallId, requestIdFor } from "./request_id.ts";
 import { errorLine } from "../model/text.ts";
@@ -213,29 +213,28 @@ export async function sendInput(
     ...waiting.values(),
   ]);
   try {
+    // Rounds are shared with every other wait (fleet/rounds.ts), each newer than the last.
+    let notBefore = fleet.roundClock();
     while (waiting.size > 0) {
       const elapsed = fleet.now() - start;
       if (elapsed >= opts.waitMs) break;
       const step = await pacer.next(Math.min(5_000, opts.waitMs - elapsed), opts.signal);
       opts.signal?.throwIfAborted();
-      let listed: Agent[] = step.events.map((e) => e.agent);
+      const events = new Map(step.events.map((e) => [e.agent.id, e.agent]));
+      let listed: Round | undefined;
       if (step.kinds.length > 0) {
         try {
-          const snap = await fleet.snapshot(
-            step.kinds.length === 1 ? { kind: step.kinds[0] } : {},
-            opts.signal,
-          );
-          listed = [...listed, ...snap.agents];
+          listed = await fleet.round(step.kinds, notBefore, opts.signal);
+          notBefore = fleet.roundClock();
         } catch (err) {
           // A failed round must not lose what was already sent: try again next round.
           if (opts.signal?.aborted) throw err;
         }
       }
-      const byId = new Map(listed.map((a) => [a.id, a]));
       const now: [number, Agent][] = [];
       const next = new Map<number, Agent>();
       for (const [i, old] of waiting) {
-        const a = byId.get(old.id) ?? old;
+        const a = listed?.get(old.id) ?? events.get(old.id) ?? old;
         if (ready(a)) now.push([i, a]);
         else next.set(i, a);
       }

@@ -5,16 +5,16 @@
 import type { Pacer, Step } from "./pacer.ts";
 import { runBatch } from "../model/batch.ts";
 import { LOOKUPS } from "./resolve.ts";
-import { type Agent, type AgentKind, isSettled } from "../model/agent.ts";
+import type { Agent, AgentKind } from "../model/agent.ts";
 import { applyFilter, type Fleet, type FleetFilter } from "./fleet.ts";
+import { freshView, meetsPrint, namedView, type Until, View } from "./watching.ts";
 
-/** What to wait for. */
-export type Until = "settled" | "any_change" | "idle";
+export { meets, type Until } from "./watching.ts";
 
 /** Options of {@link waitForAgents}. */
 export interface WaitOptions {
-  /** The agents to watch, as first seen. */
-  watch: Agent[];
+  /** A wait on named agents: them, as first seen. */
+  watch?: Agent[];
   until: Until;
   /** `any`: one agent meeting the condition ends the wait; `all`: every agent must. */
   mode: "any" | "all";
@@ -25,11 +25,19 @@ export interface WaitOptions {
   /** Called after each round with how many agents meet the condition. */
   onRound?: (round: number, met: number, total: number) => void | Promise<void>;
   /**
-   * A whole-fleet (or filtered) wait: it waits for something new. Agents that meet the condition
-   * at the start are reported as `already` but do not end it; an agent that comes to meet it, or
-   * a new agent matching this filter that appears, does.
+   * A whole-fleet (or filtered) wait: it waits for something new, over the agents this filter
+   * matches in a round of the fleet's lists sent after the call began. Agents that meet the
+   * condition at the start are reported as `already` but do not end it; an agent that comes to
+   * meet it, or a new agent matching this filter that appears, does.
    */
   fresh?: FleetFilter;
+  /** Fresh waits: how many of the `already` agents to keep for the answer (default all). */
+  alreadyMax?: number;
+  /**
+   * Told how many agents the wait watches, once it knows, before its first round: may throw to
+   * refuse the wait (the server's cap on agents watched at once, `admission.ts`).
+   */
+  admit?: (agents: number) => void;
 }
 
 /** The outcome of a wait. */
@@ -43,62 +51,45 @@ export interface WaitResult {
   pending: Agent[];
   /** Agents that disappeared while watched (deleted, or archived). */
   gone: Agent[];
-  /** Fresh waits: agents that met the condition at the start (reported, not counted). */
+  /** Fresh waits: agents that met the condition at the start (reported, not counted; the first
+   * `alreadyMax` of them). */
   already: Agent[];
-  /** Fresh waits: agents that appeared during the call (also in `met` or `pending`). */
-  appeared: Agent[];
+  /** Fresh waits: how many agents met the condition at the start. */
+  already_total: number;
+  /** Fresh waits: ids of the agents that appeared during the call (also in `met` or `pending`). */
+  appeared: string[];
   elapsed_ms: number;
   rounds: number;
-}
-
-/** A fingerprint of what `any_change` compares. */
-function fingerprint(a: Agent): string {
-  return `${a.state}\u0000${a.detail}\u0000${a.message}`;
-}
-
-/** Does the agent meet the condition, given its first view? */
-export function meets(until: Until, now: Agent, first: Agent): boolean {
-  if (until === "settled") return isSettled(now.state);
-  if (until === "idle") return now.state === "idle";
-  return fingerprint(now) !== fingerprint(first);
 }
 
 /** Wait until agents settle, go idle or change. Cancellation ends it at once (rejects). */
 export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<WaitResult> {
   const start = fleet.now();
+  const { until, mode, fresh, signal, timeoutMs, onRound } = opts;
   const pollMs = opts.pollMs ?? fleet.pollMs;
-  const fresh = opts.fresh;
-  const first = new Map(opts.watch.map((a) => [a.id, a]));
-  let current = new Map(first);
+  const first = fresh
+    ? await freshView(fleet, fresh, until, opts.alreadyMax ?? Infinity, signal)
+    : namedView(opts.watch ?? [], until);
+  opts.admit?.(first.watched);
+  const view = new View(first);
   const gone = new Map<string, Agent>();
-  // A fresh wait sets aside what already meets the condition, and watches for newcomers.
-  const already = new Map<string, Agent>();
-  if (fresh) {
-    for (const a of opts.watch) if (meets(opts.until, a, a)) already.set(a.id, a);
-    for (const id of already.keys()) current.delete(id);
-  }
-  const appeared = new Map<string, Agent>();
-  const kinds: AgentKind[] = fresh
-    ? (fresh.kind
-      ? [fresh.kind]
-      : (await fleet.backends(undefined, opts.signal)).map((b) => b.kind))
-    : [...new Set(opts.watch.map((a) => a.kind))];
   let rounds = 0;
   const newcomers: Newcomers | undefined = fresh && {
     filter: fresh,
-    known: (id) => first.has(id) || appeared.has(id),
-    add: (a) => appeared.set(a.id, a),
+    known: (id) => view.known(id),
+    add: (a) => view.appeared.set(a.id, a),
   };
 
   const evaluate = () => {
     const met: Agent[] = [];
     const pending: Agent[] = [];
-    for (const [id, a] of current) {
+    for (const id of view.ids()) {
+      const a = view.get(id)!;
       if (
-        gone.has(id) || appeared.has(id) && (opts.mode === "any" || opts.until === "any_change")
+        gone.has(id) || view.appeared.has(id) && (mode === "any" || until === "any_change")
       ) {
         met.push(a);
-      } else if (meets(opts.until, a, first.get(id) ?? a)) met.push(a);
+      } else if (meetsPrint(until, a, first.prints?.get(id))) met.push(a);
       else pending.push(a);
     }
     return { met, pending };
@@ -113,35 +104,38 @@ export async function waitForAgents(fleet: Fleet, opts: WaitOptions): Promise<Wa
   }
 
   async function loop(): Promise<WaitResult> {
+    let notBefore = fleet.roundClock();
     while (true) {
       const { met, pending } = evaluate();
       const done = fresh
-        ? (opts.mode === "any" ? met.length > 0 : current.size > 0 && pending.length === 0)
-        : opts.watch.length > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
+        ? (mode === "any" ? met.length > 0 : view.size > 0 && pending.length === 0)
+        : first.watched > 0 && (opts.mode === "any" ? met.length > 0 : pending.length === 0);
       const elapsed = fleet.now() - start;
-      await opts.onRound?.(rounds, met.length, current.size);
-      if (done || elapsed >= opts.timeoutMs || (!fresh && opts.watch.length === 0)) {
+      await onRound?.(rounds, met.length, view.size);
+      if (done || elapsed >= timeoutMs || (!fresh && first.watched === 0)) {
         return {
           done,
           timed_out: !done,
           met: met.filter((a) => !gone.has(a.id)),
           pending,
           gone: [...gone.values()],
-          already: [...already.values()],
-          appeared: [...appeared.values()],
+          already: [...first.already],
+          already_total: first.alreadyTotal,
+          appeared: [...view.appeared.keys()],
           elapsed_ms: elapsed,
           rounds,
         };
       }
-      pacer ??= await fleet.pacer(kinds, pollMs, opts.signal, opts.watch);
+      pacer ??= await fleet.pacer([...first.kinds], pollMs, signal, first.owners);
       const step = await pacer.next(
-        Math.min(PROGRESS_MS, Math.max(0, opts.timeoutMs - elapsed)),
-        opts.signal,
+        Math.min(PROGRESS_MS, Math.max(0, timeoutMs - elapsed)),
+        signal,
       );
-      opts.signal?.throwIfAborted();
-      applyEvents(fleet, step, current, gone, newcomers);
+      signal?.throwIfAborted();
+      applyEvents(fleet, step, view, gone, newcomers);
       if (step.kinds.length > 0) {
-        current = await poll(fleet, step.kinds, current, gone, opts.signal, newcomers);
+        await poll(fleet, step.kinds, notBefore, view, gone, signal, newcomers);
+        notBefore = fleet.roundClock();
       }
       rounds++;
     }
@@ -156,21 +150,18 @@ const PROGRESS_MS = 5_000;
 function applyEvents(
   fleet: Fleet,
   step: Step,
-  current: Map<string, Agent>,
+  view: View,
   gone: Map<string, Agent>,
   newcomers?: Newcomers,
 ): void {
   for (const f of step.events) {
     const a = f.agent;
-    const old = current.get(a.id);
+    const old = view.get(a.id);
     if (old) {
       if (f.kind === "deleted" || a.archived) gone.set(a.id, old);
-      else current.set(a.id, a);
+      else view.set(a);
     } else if (newcomers && !newcomers.known(a.id) && f.kind !== "deleted" && !a.archived) {
-      for (const n of applyFilter([a], newcomers.filter, fleet.now())) {
-        newcomers.add(n);
-        current.set(n.id, n);
-      }
+      for (const n of applyFilter([a], newcomers.filter, fleet.now())) newcomers.add(n);
     }
   }
 }
@@ -179,57 +170,54 @@ function applyEvents(
 interface Newcomers {
   filter: FleetFilter;
   known: (id: string) => boolean;
+  /** Watch it from now on (it appeared). */
   add: (a: Agent) => void;
 }
 
-/** One round: one list per back end; watched agents missing from the lists are looked up once. */
+/**
+ * One round: one shared round of the lists per back end (see `rounds.ts`), sent at or after
+ * `notBefore`, becomes the wait's latest view of the kinds it listed; watched agents missing
+ * from the lists are looked up once.
+ */
 async function poll(
   fleet: Fleet,
   kinds: AgentKind[],
-  current: Map<string, Agent>,
+  notBefore: number,
+  view: View,
   gone: Map<string, Agent>,
   signal?: AbortSignal,
   newcomers?: Newcomers | false,
-): Promise<Map<string, Agent>> {
-  const snap = await fleet.snapshot(kinds.length === 1 ? { kind: kinds[0] } : {}, signal);
-  const listed = new Set(snap.agents.map((a) => a.kind).concat(kinds));
+): Promise<void> {
+  const round = await fleet.round(kinds, notBefore, signal);
   if (newcomers) {
     const fresh = applyFilter(
-      snap.agents.filter((a) => !newcomers.known(a.id)),
+      round.agents.filter((a) => !newcomers.known(a.id)),
       newcomers.filter,
       fleet.now(),
     );
-    for (const a of fresh) {
-      newcomers.add(a);
-      current.set(a.id, a);
-    }
+    for (const a of fresh) newcomers.add(a);
   }
-  const byId = new Map(snap.agents.map((a) => [a.id, a]));
-  const failedKinds = new Set(snap.errors.map((e) => e.kind));
-  const next = new Map<string, Agent>();
+  const failedKinds = new Set(round.errors.map((e) => e.kind));
+  const listed = kinds.filter((k) => !failedKinds.has(k));
   const missing: Agent[] = [];
-  for (const [id, old] of current) {
-    const now = byId.get(id);
-    if (now) next.set(id, now);
-    else if (!listed.has(old.kind)) next.set(id, old); // not listed this round (watch-driven)
-    else if (gone.has(id) || failedKinds.has(old.kind)) next.set(id, old);
-    else missing.push(old);
+  for (const id of view.ids()) {
+    if (round.get(id) || gone.has(id)) continue;
+    const old = view.get(id)!;
+    if (!listed.includes(old.kind)) continue; // not listed this round (watch-driven, or failed)
+    view.set(old); // its last sight, until a lookup says better
+    missing.push(old);
   }
+  view.adopt(round, listed);
   // Not in the list: another user's task or an archived chat. Ask for each directly, a few at a
   // time (rate discipline: a round must not fan out into hundreds of requests at once).
   await runBatch(missing, async (old) => {
     try {
       const backend = await fleet.backendOf(old, signal);
       const found = await backend.find({ kind: "id", id: old.id, text: old.id }, signal, "quick");
-      if (found.length === 1 && !found[0].archived) {
-        next.set(old.id, found[0]);
-      } else {
-        gone.set(old.id, old);
-        next.set(old.id, old);
-      }
+      if (found.length === 1 && !found[0].archived) view.set(found[0]);
+      else gone.set(old.id, old);
     } catch {
-      next.set(old.id, old);
+      // Kept as last seen: looked up again next round.
     }
   }, LOOKUPS);
-  return next;
 }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineTool } from "./define.ts";
 import { runAction, SELECT_FIELDS, selectionOf } from "./actions.ts";
+import { agentName } from "./format.ts";
 import { ActionRowSchema } from "./schemas.ts";
 
 /** Delete tasks (and their workspaces), archive chats. */
@@ -29,12 +30,12 @@ Returns results [{agent, outcome: done | skipped | would | failed | uncertain | 
       write: "remove",
       describe: (a) =>
         a.kind === "task"
-          ? `delete task ${a.owner}/${a.name} (${a.state})`
+          ? `delete task ${agentName(a)} (${a.state})`
           : a.archived
           ? { skip: "already archived" }
           : a.state === "working" || a.state === "starting"
-          ? `interrupt chat ${a.name} (now ${a.state}), then archive it`
-          : `archive chat ${a.name}`,
+          ? `interrupt chat ${agentName(a)} (now ${a.state}), then archive it`
+          : `archive chat ${agentName(a)}`,
       act: (b, a) => b.remove(a),
     });
     return { data: { results }, text };

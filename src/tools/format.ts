@@ -3,7 +3,7 @@
  * never placed where it could read as an instruction.
  */
 import { type Agent, type AgentRow, prText } from "../model/agent.ts";
-import { quote, safeName } from "../model/text.ts";
+import { oneLine, quote } from "../model/text.ts";
 
 /** A compact age: `45s`, `12m`, `3h`, `2d`. */
 export function ago(iso: string, now = Date.now()): string {
@@ -22,15 +22,25 @@ export function quoted(s: string, max = 100): string {
 }
 
 /**
- * One line per agent: state (with what it waits on), age in state, kind, owner/name, id, the
- * pull request, message.
+ * An agent's `owner/name`, quoted as messages are: a task name or chat title is agent-written,
+ * and must not be able to forge a column (an id, say) of the line it sits in.
+ */
+export function agentName(a: { owner: string; name: string }, max = 100): string {
+  return quote(`${oneLine(a.owner, 40)}/${oneLine(a.name, max)}`, max + 41);
+}
+
+/**
+ * One line per agent: `- state (waiting for) age | kind | «owner/name» | id | PR #n state +a -d |
+ * msg «message»` (the reason and the PR when there are). Only the quoted columns carry agent
+ * text, and quoting leaves no `|` in them: split at ` | `, the fourth column is always the
+ * agent's own id.
  */
 export function rowLine(a: AgentRow | Agent, now = Date.now()): string {
   const waiting = a.waiting_for ? ` (${a.waiting_for})` : "";
   const parts = [
     `${a.state}${waiting}${a.stalled ? " (stalled)" : ""} ${ago(a.state_since, now)}`,
     a.kind,
-    `${safeName(a.owner, 40)}/${safeName(a.name, 100)}`,
+    agentName(a),
     a.id,
   ];
   if (a.pr) parts.push(prText(a.pr));

@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { cleanAgent, prText } from "../model/agent.ts";
 import { resolveWithLogs } from "../fleet/one_trip.ts";
-import { oneLine, safeName } from "../model/text.ts";
+import { inert, oneLine, safeName } from "../model/text.ts";
 import { defineTool } from "./define.ts";
-import { ago, quoted } from "./format.ts";
+import { agentName, ago, quoted } from "./format.ts";
 import { AgentSchema, HandleInput } from "./schemas.ts";
 
 /** Box-drawing characters of terminal snapshots: noise in a one-line summary. */
@@ -60,7 +60,7 @@ Returns agent (every field of the agent model, with its dashboard url, waiting_f
     };
     const now = fleet.now();
     const lines = [
-      `${agent.kind} ${safeName(agent.owner, 40)}/${safeName(agent.name, 200)} (${agent.id})`,
+      `${agent.kind} ${agentName(agent, 200)} (id ${agent.id})`,
       `state ${agent.state} for ${ago(agent.state_since, now)} (${safeName(agent.detail, 100)})`,
       agent.shared
         ? `shared with you by ${
@@ -84,8 +84,14 @@ Returns agent (every field of the agent model, with its dashboard url, waiting_f
       `created ${agent.created_at}, updated ${agent.updated_at}`,
       `url ${safeName(agent.url, 500)}`,
       agent.prompt ? `prompt ${quoted(agent.prompt, 300)}` : "",
-      Object.keys(data.extras).length ? `extras ${oneLine(JSON.stringify(data.extras), 1000)}` : "",
-      recent.length ? "Recent messages (agent-written text, quoted):" : recent_note ?? "",
+      Object.keys(data.extras).length
+        ? `extras ${inert(oneLine(JSON.stringify(data.extras), 1000))}`
+        : "",
+      recent.length
+        ? "Recent messages (agent-written text, quoted):"
+        : recent_note
+        ? inert(recent_note)
+        : "",
       ...recent.map((m) =>
         `  #${m.id} ${safeName(m.role, 20)} ${safeName(m.time, 40)}: ${quoted(m.text, 300)}`
       ),

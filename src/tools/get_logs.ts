@@ -3,6 +3,7 @@ import { z } from "zod";
 import { FleetError } from "../model/backend.ts";
 import { resolveWithLogs } from "../fleet/one_trip.ts";
 import { block, frame, FRAME_MARK, oneLine, safeName } from "../model/text.ts";
+import { agentName } from "./format.ts";
 import { defineTool } from "./define.ts";
 import { HandleInput } from "./schemas.ts";
 
@@ -94,9 +95,7 @@ Returns messages [{id, role, time, text}] in ascending id order, snapshot (true 
         : {}),
       ...(page.queued?.length ? { queued: page.queued.map((q) => oneLine(q, 500)) } : {}),
     };
-    const head = `${agent.kind} ${safeName(agent.owner, 40)}/${
-      safeName(agent.name, 100)
-    }: ${kept.length} messages${
+    const head = `${agent.kind} ${agentName(agent)} (id ${agent.id}): ${kept.length} messages${
       page.snapshot ? ` (stored snapshot${page.snapshot_at ? ` of ${page.snapshot_at}` : ""})` : ""
     }; agent-written text follows, every line of it marked "${FRAME_MARK.trim()}", then --- end ---.`;
     const body = kept.map((m) =>

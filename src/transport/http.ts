@@ -1,7 +1,9 @@
 /**
  * The HTTP transport (`--http`): MCP at `/mcp` behind a bearer token, with the SDK's DNS-rebinding
  * guards (`Host` and `Origin` checked against the bound host and loopback), a proper CORS
- * preflight, and an unauthenticated `GET /healthz` that reveals nothing.
+ * preflight, and an unauthenticated `GET /healthz` that reveals nothing. It is served by our own
+ * HTTP/1.1 server (`http1.ts`): header and idle timeouts, a connection cap, and accept errors
+ * that never end the process.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import {
@@ -10,6 +12,7 @@ import {
   type McpServerFactory,
   originValidationResponse,
 } from "@modelcontextprotocol/server";
+import { type HttpLimits, serveHttp1 } from "./http1.ts";
 
 /** Methods the `/mcp` endpoint serves (Streamable HTTP). */
 const METHODS = "GET, POST, DELETE, OPTIONS";
@@ -130,49 +133,37 @@ export interface ServeHttpOptions {
   extraHosts?: string[];
   /** Out-of-band errors. */
   onerror?: (e: Error) => void;
+  /** The HTTP server's limits (default `http1.ts`'s HTTP_LIMITS). */
+  limits?: Partial<HttpLimits>;
 }
 
 /** How long a shutdown waits for open requests (an SSE stream may never end on its own). */
 const SHUTDOWN_GRACE_MS = 3000;
 
-/** Serve MCP over HTTP from a server factory. */
-export async function serveHttp(
+/** Serve MCP over HTTP from a server factory (throws when it cannot listen). */
+export function serveHttp(
   factory: McpServerFactory,
   opts: ServeHttpOptions,
-): Promise<HttpServer> {
+): HttpServer {
   const handler = createMcpHandler(factory, { onerror: opts.onerror });
   const guarded = mcpHttpHandler({
     token: opts.token,
     allowedHosts: allowedHostnames(opts.host, opts.extraHosts),
     mcp: (req) => handler.fetch(req),
   });
-  const listening = Promise.withResolvers<{ hostname: string; port: number }>();
-  const server = Deno.serve({
+  const server = serveHttp1({
     hostname: opts.host,
     port: opts.port,
-    onListen: (addr) => listening.resolve(addr),
-    onError: (err) => {
-      opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
-      return new Response("Internal server error\n", { status: 500 });
-    },
-  }, guarded);
-  const addr = await Promise.race([
-    listening.promise,
-    server.finished.then(() => {
-      throw new Error("the HTTP server stopped before listening");
-    }),
-  ]);
+    handler: guarded,
+    limits: opts.limits,
+    onerror: opts.onerror,
+  });
   return {
-    addr,
+    addr: server.addr,
     finished: server.finished,
     async shutdown() {
       await handler.close().catch(() => {});
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        server.shutdown(),
-        new Promise((r) => (timer = setTimeout(r, SHUTDOWN_GRACE_MS))),
-      ]);
-      clearTimeout(timer);
+      await server.shutdown(SHUTDOWN_GRACE_MS);
     },
   };
 }

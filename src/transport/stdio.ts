@@ -5,10 +5,13 @@
  * message exceeds its 10 MB buffer, silently drops a line that is not JSON, and stops reading
  * stdin after closing, so the process no longer notices the client going away. This transport
  * is handed to the SDK's `serveStdio` (which still decides the protocol era), and:
- * - answers a line over {@link MAX_LINE_BYTES} with a JSON-RPC `-32600` error (best-effort id)
- *   and discards it without buffering it;
+ * - answers a line over {@link MAX_LINE_BYTES} with a JSON-RPC `-32600` error and discards it
+ *   without buffering it; the error carries the request's id, read from the line's first bytes
+ *   or its last (the official client writes `id` after `params`), so that the client is not left
+ *   waiting for its own timeout;
  * - answers a line that is not UTF-8 JSON with `-32700`, and JSON that is not a JSON-RPC message
- *   with `-32600`; then keeps serving;
+ *   with `-32600`; then keeps serving. Bad lines are reported to `onerror` at most once a second,
+ *   with a count of the others (a client sending thousands must not flood the log);
  * - closes (and resolves {@link LineStdioTransport.closed}) when stdin reaches end-of-file.
  */
 import {
@@ -26,8 +29,11 @@ export const PARSE_ERROR = -32700;
 /** JSON-RPC: the JSON is not a valid request, or the message is too large. */
 export const INVALID_REQUEST = -32600;
 
-/** Bytes of an oversized line kept to look for its request id. */
+/** Bytes of an oversized line kept, at each end, to look for its request id. */
 const ID_PREFIX_BYTES = 1024;
+
+/** Bad input lines are reported at most this often (ms); the others are counted. */
+export const BAD_LINE_REPORT_MS = 1_000;
 
 /** Where the transport writes: `Deno.stdout` or any writer. */
 export interface ByteWriter {
@@ -67,6 +73,11 @@ export class LineStdioTransport implements Transport {
   #size = 0;
   /** While discarding an oversized line: its first bytes, for the id. */
   #oversized?: Uint8Array;
+  /** ... and its last bytes so far (the id may come last). */
+  #tail: Uint8Array = new Uint8Array(0);
+  /** When a bad line was last reported, and how many were not since. */
+  #reportedAt = -Infinity;
+  #unreported = 0;
 
   constructor(opts: LineStdioOptions = {}) {
     this.#input = opts.input ?? Deno.stdin.readable;
@@ -109,10 +120,15 @@ export class LineStdioTransport implements Transport {
 
   #append(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    if (this.#oversized) return; // discarding until the newline
+    if (this.#oversized) {
+      // Discarding until the newline, keeping only the last bytes.
+      this.#tail = lastBytes([this.#tail, bytes], ID_PREFIX_BYTES);
+      return;
+    }
     if (this.#size + bytes.length > this.#max) {
       const all = concat([...this.#parts, bytes.subarray(0, ID_PREFIX_BYTES)]);
       this.#oversized = all.subarray(0, ID_PREFIX_BYTES);
+      this.#tail = lastBytes([...this.#parts, bytes], ID_PREFIX_BYTES);
       this.#parts = [];
       this.#size = 0;
       return;
@@ -123,8 +139,9 @@ export class LineStdioTransport implements Transport {
 
   #endLine(): void {
     if (this.#oversized) {
-      const id = idFromPrefix(this.#oversized);
+      const id = idFromPrefix(this.#oversized) ?? idFromTail(this.#tail);
       this.#oversized = undefined;
+      this.#tail = new Uint8Array(0);
       this.#reply(
         id,
         INVALID_REQUEST,
@@ -171,10 +188,25 @@ export class LineStdioTransport implements Transport {
   }
 
   #reply(id: string | number | null, code: number, message: string): void {
-    this.onerror?.(new Error(`stdin: ${message}`));
+    this.#report(message);
     // The SDK types ids as string | number; JSON-RPC answers an unknown id with null.
     const error = { jsonrpc: "2.0", id, error: { code, message } } as unknown as JSONRPCMessage;
     this.send(error).catch(() => {});
+  }
+
+  /** Report a bad line: at once, unless one was reported within the last second (counted). */
+  #report(message: string): void {
+    const now = performance.now();
+    if (now - this.#reportedAt < BAD_LINE_REPORT_MS) {
+      this.#unreported++;
+      return;
+    }
+    const others = this.#unreported;
+    this.#reportedAt = now;
+    this.#unreported = 0;
+    this.onerror?.(
+      new Error(`stdin: ${message}${others > 0 ? ` (and ${others} other bad lines before)` : ""}`),
+    );
   }
 
   /**
@@ -233,9 +265,31 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The last `n` bytes of `parts` joined. */
+function lastBytes(parts: Uint8Array[], n: number): Uint8Array {
+  const all = concat(parts);
+  return all.length > n ? all.slice(all.length - n) : all.slice();
+}
+
+/**
+ * The request id of an oversized message, if it ends the message: the top-level object's last
+ * member (the official client writes `{"method","params","jsonrpc","id"}`). A nested object's
+ * `id` is followed by two closing braces, not one, and is not taken.
+ */
+export function idFromTail(tail: Uint8Array): string | number | null {
+  const text = new TextDecoder().decode(tail);
+  const m = /[,{]\s*"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")\s*\}\s*\r?$/.exec(text);
+  if (!m) return null;
+  try {
+    return JSON.parse(m[1]);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The request id of an oversized message, if it shows in the message's first bytes before any
- * `params` (clients write `{"jsonrpc","id","method","params"}` in that order); else null.
+ * `params` (some clients write `{"jsonrpc","id","method","params"}` in that order); else null.
  */
 export function idFromPrefix(prefix: Uint8Array): string | number | null {
   const head = new TextDecoder().decode(prefix);

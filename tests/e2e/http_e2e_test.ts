@@ -55,18 +55,29 @@ interface Running {
 
 async function startHttp(
   sim: Sim,
-  opts: { bind?: string; args?: string[]; env?: Record<string, string>; token: string },
+  opts: {
+    bind?: string;
+    args?: string[];
+    env?: Record<string, string>;
+    token: string;
+    /** Run it under `ulimit -n` this many descriptors. */
+    ulimit?: number;
+  },
 ): Promise<Running> {
   const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "task",
-      "-q",
-      "start",
-      "--http",
-      `${opts.bind ?? "127.0.0.1"}:${port}`,
-      ...(opts.args ?? []),
-    ],
+  const args = [
+    "task",
+    "-q",
+    "start",
+    "--http",
+    `${opts.bind ?? "127.0.0.1"}:${port}`,
+    ...(opts.args ?? []),
+  ];
+  const limited = opts.ulimit !== undefined;
+  const child = new Deno.Command(limited ? "sh" : Deno.execPath(), {
+    args: limited
+      ? ["-c", `ulimit -n ${opts.ulimit} && exec "$0" "$@"`, Deno.execPath(), ...args]
+      : args,
     env: {
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "/tmp",
@@ -191,6 +202,18 @@ Deno.test("e2e http: Host and Origin guard, bearer scheme, preflight, healthz, s
         assert.ok(!r.body.includes("protocolVersion"), "not served");
       }
     });
+    await t.step("a Host that names no host is 403, not a 500 and a stderr line", async () => {
+      const before = s.stderr();
+      for (const host of ["::1", "localhost:99999", "[::1", "127.0.0.1:0x50", "a b"]) {
+        const r = await raw(s.port, {
+          headers: { ...MCP_HEADERS, ...auth, host },
+          body: INIT_BODY,
+        });
+        assert.ok(r.status === 400 || r.status === 403, `${host}: ${r.status}`);
+        assert.ok(!r.body.includes("protocolVersion"), "not served");
+      }
+      assert.equal(s.stderr(), before, "nothing logged");
+    });
     await t.step("loopback Host names pass", async () => {
       for (const host of [`localhost:${s.port}`, `127.0.0.1:${s.port}`, `[::1]:${s.port}`]) {
         const r = await raw(s.port, {
@@ -283,3 +306,61 @@ Deno.test("e2e http: Host and Origin guard, bearer scheme, preflight, healthz, s
   }
   assert.ok(!s.stderr().includes(token) && !s.stderr().includes(sim.token));
 });
+
+Deno.test("e2e http: under ulimit -n 256, 300 idle connections neither end the server nor lock it", async () => {
+  // Issue 17: idle connections were held for ever, and at the descriptor limit an accept error
+  // ended the process. Now the longest-idle connection makes room, and the server goes on.
+  const sim = await startSim({ profile: "tasks", tasks: 2 });
+  const token = "tok-" + crypto.randomUUID();
+  const s = await startHttp(sim, { token, ulimit: 256 });
+  const idle: Deno.TcpConn[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      const c = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+      // Half send the start of a request and never finish it; half send nothing.
+      if (i % 2 === 0) await c.write(new TextEncoder().encode("POST /mcp HTTP/1.1\r\n"));
+      idle.push(c);
+    }
+    // Each answer within a deadline: a server that stopped accepting fails here, not by hanging.
+    const health = await within(raw(s.port, { method: "GET", path: "/healthz" }), 30_000);
+    assert.equal(health.status, 200);
+    const r = await within(
+      raw(s.port, {
+        headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` },
+        body: INIT_BODY,
+      }),
+      30_000,
+    );
+    assert.equal(r.status, 200, r.body);
+    const state = await Promise.race([s.child.status.then(() => "exited"), "running"]);
+    assert.equal(state, "running");
+    // Accept errors are reported, a line at a time with a count, not one line each.
+    const lines = s.stderr().split("\n").filter((l) => /accept/i.test(l));
+    assert.ok(lines.length <= 20, `${lines.length} lines about accepting`);
+    assert.doesNotMatch(s.stderr(), /Uncaught|panicked/);
+  } finally {
+    for (const c of idle) {
+      try {
+        c.close();
+      } catch { /* closed by the server */ }
+    }
+    const { killed } = await s.stop("SIGTERM");
+    assert.equal(killed, false, "SIGTERM ends it");
+    await sim.close();
+  }
+});
+
+/** `p`, or a failure after `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

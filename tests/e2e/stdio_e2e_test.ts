@@ -35,7 +35,8 @@ interface Spawned {
   stderr(): string;
 }
 
-function spawnServer(env: Record<string, string>): Spawned {
+/** Spawn the server; `readStderr: false` leaves its stderr pipe unread, as some clients do. */
+function spawnServer(env: Record<string, string>, readStderr = true): Spawned {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "start"],
     env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
@@ -48,9 +49,11 @@ function spawnServer(env: Record<string, string>): Spawned {
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buf = "";
   let err = "";
-  (async () => {
-    for await (const t of child.stderr.pipeThrough(new TextDecoderStream())) err += t;
-  })().catch(() => {});
+  if (readStderr) {
+    (async () => {
+      for await (const t of child.stderr.pipeThrough(new TextDecoderStream())) err += t;
+    })().catch(() => {});
+  }
   return {
     child,
     async send(line) {
@@ -154,6 +157,58 @@ Deno.test("e2e stdio: oversized and malformed messages get JSON-RPC errors; the 
       s.child.kill("SIGKILL");
     } catch { /* already gone */ }
     await s.child.status;
+    await sim.close();
+  }
+});
+
+Deno.test("e2e stdio: 3,000 malformed lines with stderr never read do not freeze the server", async () => {
+  // Issue 17: each bad line was logged with a blocking write to stderr; a client that never
+  // reads stderr filled the pipe, and the next log line froze the whole process.
+  const sim = await startSim({ profile: "tasks", tasks: 2 });
+  const s = spawnServer({ CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token }, false);
+  try {
+    await s.send(INIT);
+    assert.equal((await s.next()).id, 1);
+    const bad = Array.from({ length: 3000 }, (_, i) => `{malformed line ${i}}`).join("\n");
+    await s.send(bad);
+    for (let i = 0; i < 3000; i++) {
+      // deno-lint-ignore no-explicit-any
+      assert.equal(((await s.next()).error as any)?.code, -32700);
+    }
+    await s.send(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/list" }));
+    const list = await s.next();
+    assert.equal(list.id, 3);
+    // deno-lint-ignore no-explicit-any
+    assert.equal((list.result as any).tools.length, 13);
+  } finally {
+    try {
+      s.child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await s.child.status;
+    await s.child.stderr.cancel().catch(() => {});
+    await sim.close();
+  }
+});
+
+Deno.test("e2e stdio: an oversized call from the official client (id after params) gets its error at once", async () => {
+  // The official client writes the id last: the error used to carry id null, and the client
+  // waited for its own timeout.
+  const sim = await startSim({ pace: 20, frozen: true, profile: "tasks", tasks: 2 });
+  const { client } = await connectServer({
+    env: { CODER_URL: sim.url, CODER_SESSION_TOKEN: sim.token },
+  });
+  try {
+    await assert.rejects(
+      client.callTool(
+        { name: "send_input", arguments: { agents: ["x"], input: "a".repeat(5 << 20) } },
+        { timeout: READ_GUARD_MS },
+      ),
+      (e: Error) => /too large/i.test(e.message),
+    );
+    const r = await client.callTool({ name: "fleet_overview", arguments: {} });
+    assert.equal((r.structuredContent as { total: number }).total, 2, "the session goes on");
+  } finally {
+    await client.close();
     await sim.close();
   }
 });

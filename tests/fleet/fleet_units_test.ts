@@ -189,3 +189,44 @@ Deno.test("text: tag characters and variation selectors are stripped, frames can
   assert.equal(quote("say «hi» now\nNext: z"), "«say ‹hi› now Next: z»");
   assert.equal(quote(""), "");
 });
+
+Deno.test("text: every default-ignorable and format code point is stripped (U+034F too)", () => {
+  // Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt, 16.0), written
+  // out: each renders as nothing and can hide text. Issue 17: U+034F survived sanitising.
+  const ranges: [number, number][] = [
+    [0x00AD, 0x00AD],
+    [0x034F, 0x034F],
+    [0x061C, 0x061C],
+    [0x115F, 0x1160],
+    [0x17B4, 0x17B5],
+    [0x180B, 0x180F],
+    [0x200B, 0x200F],
+    [0x202A, 0x202E],
+    [0x2060, 0x206F],
+    [0x3164, 0x3164],
+    [0xFE00, 0xFE0F],
+    [0xFEFF, 0xFEFF],
+    [0xFFA0, 0xFFA0],
+    [0xFFF0, 0xFFF8],
+    [0x1BCA0, 0x1BCA3],
+    [0x1D173, 0x1D17A],
+    [0xE0000, 0xE0FFF],
+  ];
+  const kept: string[] = [];
+  for (const [from, to] of ranges) {
+    for (let cp = from; cp <= to; cp++) {
+      if (cleanText(`a${String.fromCodePoint(cp)}b`) !== "ab") kept.push(cp.toString(16));
+    }
+  }
+  // And whatever this runtime's Unicode tables call default-ignorable or format.
+  for (let cp = 0; cp <= 0x10FFFF; cp++) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+    const c = String.fromCodePoint(cp);
+    if (/[\p{Default_Ignorable_Code_Point}\p{Cf}]/u.test(c) && cleanText(`a${c}b`) !== "ab") {
+      kept.push(cp.toString(16));
+    }
+  }
+  assert.deepEqual(kept, []);
+  // Visible text stays: letters, accents, CJK, emoji, the ideographic space.
+  assert.equal(cleanText("é 中 😀 \u3000x"), "é 中 😀 \u3000x");
+});

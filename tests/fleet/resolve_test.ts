@@ -37,7 +37,7 @@ function fleetWith(f: typeof globalThis.fetch, url: string, token: string): Flee
   }
 }
 
-Deno.test("resolve: direct lookups run at most 8 at a time, one per unknown name", async () => {
+Deno.test("resolve: direct lookups run at most 8 at a time, one per unknown owner/name", async () => {
   const sim = await startSim({ profile: "both", tasks: 4, chats: 4, latencyMs: 20 });
   try {
     const { c, fetch } = countingFetch();
@@ -46,11 +46,48 @@ Deno.test("resolve: direct lookups run at most 8 at a time, one per unknown name
     // The first chat list learns, once, that this Coder (v2.35) lists no shared chats (a 400).
     await fleet.snapshot();
     c.n = c.peak = 0;
-    const names = Array.from({ length: 60 }, (_, i) => `missing-${i}`);
+    // Another user's task may be one the lists do not show: each is looked up, a few at a time.
+    const names = Array.from({ length: 60 }, (_, i) => `alice/missing-${i}`);
     const value = await fleet.resolveMany(names);
     assert.ok(value.every((r) => "error" in r));
     assert.equal(c.n, 2 + names.length, "one list per back end, one task lookup per name");
     assert.ok(c.peak <= LOOKUPS, `peak ${c.peak} in flight`);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("resolve: bare names are the caller's own agents: the lists answer them, no lookup each", async () => {
+  // Issue 17: one wait_for_agents with 1,000 unknown bare names sent 450 direct lookups in 0.3 s
+  // and spent the route's minute. A bare name (or me/name) means one of the caller's agents,
+  // which the lists show in full.
+  const sim = await startSim({ profile: "both", tasks: 4, chats: 4 });
+  try {
+    const { c, fetch } = countingFetch();
+    const fleet = fleetWith(fetch, sim.url, sim.token);
+    const { me } = await fleet.deployment();
+    const mine = (await fleet.snapshot()).agents.find((a) =>
+      a.kind === "task" && a.owner === me.username
+    );
+    assert.ok(mine, "the sim gives the caller a task");
+    c.n = 0;
+    sim.clearRequests();
+    const unknown = Array.from({ length: 200 }, (_, i) => `missing-${i}`);
+    const value = await fleet.resolveMany([
+      ...unknown,
+      "me/missing-too",
+      `${me.username}/missing-three`,
+      mine.name,
+      `me/${mine.name}`,
+    ]);
+    const paths = sim.requests.map((q) => q.path);
+    assert.equal(c.n, 2, `the two lists only, not ${paths.length}: ${paths.slice(0, 4)}`);
+    const errors = value.flatMap((r) => "error" in r ? [r.error] : []);
+    assert.equal(errors.length, 202);
+    assert.ok(errors.every((e) => /No agent "[^"]+" was found/.test(e.message)), errors[0].message);
+    assert.match(errors[0].next, /A bare name means one of your own agents/);
+    const found = value.slice(-2);
+    assert.ok(found.every((r) => "agent" in r && r.agent.id === mine.id));
   } finally {
     await sim.close();
   }

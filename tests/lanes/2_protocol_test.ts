@@ -5,3 +5,4 @@ import "../e2e/http_e2e_test.ts";
 import "../e2e/secrets_e2e_test.ts";
 import "../e2e/secrets_test.ts";
 import "../e2e/stdio_e2e_test.ts";
+import "../transport/http1_test.ts";

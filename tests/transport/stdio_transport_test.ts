@@ -3,13 +3,18 @@
  * errors for bad lines, and closing at end of input.
  */
 import assert from "node:assert/strict";
-import { idFromPrefix, LineStdioTransport } from "../../src/transport/stdio.ts";
+import { idFromPrefix, idFromTail, LineStdioTransport } from "../../src/transport/stdio.ts";
+import { StderrLog } from "../../src/log.ts";
 import { within } from "../deadline.ts";
 
 const enc = new TextEncoder();
 
 /** Feed `chunks` through a transport with a small cap; collect what it delivers and writes. */
-async function feed(chunks: (string | Uint8Array)[], maxLineBytes = 64) {
+async function feed(
+  chunks: (string | Uint8Array)[],
+  maxLineBytes = 64,
+  errors: string[] = [],
+) {
   const input = new ReadableStream<Uint8Array>({
     start(c) {
       for (const ch of chunks) c.enqueue(typeof ch === "string" ? enc.encode(ch) : ch);
@@ -31,6 +36,7 @@ async function feed(chunks: (string | Uint8Array)[], maxLineBytes = 64) {
   let closes = 0;
   t.onmessage = (m) => messages.push(m);
   t.onclose = () => closes++;
+  t.onerror = (e) => errors.push(e.message);
   await t.start();
   await within(t.closed, "the transport to close at the end of its input");
   // Let queued writes finish.
@@ -116,6 +122,55 @@ Deno.test("stdio transport: the id of an oversized message is read only before i
   assert.equal(at('{"id":"x-1","jsonrpc":"2.0"'), "x-1");
   assert.equal(at('{"jsonrpc":"2.0","method":"m","params":{"id":7,'), null);
   assert.equal(at("garbage"), null);
+});
+
+Deno.test("stdio transport: an oversized message whose id comes after its params gets that id", async () => {
+  // The official client writes {"method","params","jsonrpc","id"}: the id is at the line's end.
+  const big = JSON.stringify({
+    method: "tools/call",
+    params: { name: "send_input", arguments: { input: "a".repeat(5000), id: 1 } },
+    jsonrpc: "2.0",
+    id: 77,
+  });
+  const { replies, messages } = await feed([big.slice(0, 100), big.slice(100) + "\n" + ping(8)]);
+  assert.deepEqual(replies.map((r) => [r.error.code, r.id]), [[-32600, 77]]);
+  assert.deepEqual(messages.map((m) => (m as { id: number }).id), [8]);
+  const tail = (s: string) => idFromTail(enc.encode(s));
+  assert.equal(tail('aaaa"}},"jsonrpc":"2.0","id":"req-9"}'), "req-9");
+  assert.equal(tail('a"},"id":3}\r'), 3);
+  assert.equal(tail('a","params":{"id":7}}'), null, "a nested id is not the request's");
+  assert.equal(tail('"x":"\\"id\\":5}"}'), null, "nor one inside a string");
+  assert.equal(tail("aaaa"), null);
+});
+
+Deno.test("stdio transport: bad lines are each answered, but reported at most once a second", async () => {
+  const errors: string[] = [];
+  const lines = Array.from({ length: 500 }, (_, i) => `{bad ${i}}\n`);
+  const { replies } = await feed([...lines, ping(1) + "\n"], 1000, errors);
+  assert.equal(replies.length, 500, "every bad line answered");
+  assert.ok(replies.every((r) => r.error.code === -32700));
+  assert.ok(errors.length >= 1 && errors.length < 10, `${errors.length} reports, not one a line`);
+});
+
+Deno.test("stderr log: a stderr nobody reads never blocks; lines beyond the queue are counted", async () => {
+  const writes: string[] = [];
+  let release!: () => void;
+  const stuck = new Promise<void>((r) => (release = r));
+  const log = new StderrLog({
+    async write(p) {
+      await stuck; // nobody reads stderr, until release()
+      writes.push(new TextDecoder().decode(p));
+      return p.length;
+    },
+  }, 10);
+  for (let i = 0; i < 1000; i++) log.line(`line ${i}`); // returns at once, every time
+  assert.deepEqual(writes, []);
+  release();
+  await log.flush(5_000);
+  const all = writes.join("").split("\n").filter(Boolean);
+  assert.equal(all[0], "line 0");
+  assert.ok(all.length <= 12, `${all.length} lines`);
+  assert.match(all.at(-1)!, /^\(\d+ log lines dropped: stderr was not being read\)$/);
 });
 
 Deno.test("stdio transport: messages sent while a write is in flight go out together, in order, in the next write", async () => {

@@ -1,0 +1,266 @@
+/**
+ * The HTTP/1.1 server of `--http` (src/transport/http1.ts) in process, over real sockets, with
+ * short limits: idle and half-open connections are closed (issue 17, finding 3: they were held
+ * for ever), the connection cap closes the longest-idle connection first and refuses only when
+ * every one is busy, and the wire is what MCP clients need (keep-alive, chunked bodies in and
+ * out, 100-continue, pipelining, a client that goes away aborts its request).
+ */
+import assert from "node:assert/strict";
+import { HTTP_LIMITS, type HttpLimits, serveHttp1 } from "../../src/transport/http1.ts";
+import { headEnd, parseHead } from "../../src/transport/http1_wire.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Every wait below ends by this deadline, whatever the server does. */
+const DEADLINE_MS = 10_000;
+
+function serve(
+  limits: Partial<HttpLimits> = {},
+  handler: (req: Request) => Promise<Response> = async (req) =>
+    new Response(`${req.method} ${new URL(req.url).pathname} ${(await req.text()).length}`),
+) {
+  const errors: string[] = [];
+  const server = serveHttp1({
+    hostname: "127.0.0.1",
+    port: 0,
+    handler,
+    limits: { headerTimeoutMs: 300, idleTimeoutMs: 300, bodyTimeoutMs: 300, ...limits },
+    onerror: (e) => errors.push(e.message),
+  });
+  return { server, errors, port: server.addr.port };
+}
+
+/** A raw connection: write bytes, read until the server closes it (or the deadline). */
+async function connect(port: number) {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  let got = "";
+  let closed = false;
+  const reading = (async () => {
+    const buf = new Uint8Array(64 * 1024);
+    while (true) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) break;
+      got += dec.decode(buf.subarray(0, n));
+    }
+    closed = true;
+  })();
+  return {
+    write: (s: string) => conn.write(enc.encode(s)),
+    text: () => got,
+    get closed() {
+      return closed;
+    },
+    /** Resolves once the server closed the connection; rejects at the deadline. */
+    async untilClosed(ms = DEADLINE_MS) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        reading,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`still open after ${ms} ms: ${got}`)), ms);
+        }),
+      ]);
+      clearTimeout(timer);
+      return got;
+    },
+    /** Resolves once `re` matches what was read; rejects at the deadline or when closed. */
+    async until(re: RegExp, ms = DEADLINE_MS) {
+      const end = Date.now() + ms;
+      while (!re.test(got)) {
+        if (closed) throw new Error(`closed before ${re}: ${got}`);
+        if (Date.now() > end) throw new Error(`no ${re} within ${ms} ms: ${got}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return got;
+    },
+    close() {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    },
+  };
+}
+
+Deno.test("http1: the defaults hold idle and half-open connections seconds, not for ever", () => {
+  assert.ok(HTTP_LIMITS.headerTimeoutMs > 0 && HTTP_LIMITS.headerTimeoutMs <= 15_000);
+  assert.ok(HTTP_LIMITS.idleTimeoutMs > 0 && HTTP_LIMITS.idleTimeoutMs <= 60_000);
+  assert.ok(HTTP_LIMITS.bodyTimeoutMs > 0 && HTTP_LIMITS.bodyTimeoutMs <= 60_000);
+  assert.ok(HTTP_LIMITS.maxConnections >= 64 && HTTP_LIMITS.maxConnections <= 1024);
+});
+
+Deno.test("http1: a connection that sends nothing, or half a head, is closed", async () => {
+  const { server, port } = serve();
+  const silent = await connect(port);
+  const half = await connect(port);
+  await half.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  try {
+    assert.equal(await silent.untilClosed(), "");
+    assert.match(await half.untilClosed(), /^HTTP\/1\.1 408 /);
+    assert.equal(server.connections, 0);
+  } finally {
+    silent.close();
+    half.close();
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1: a kept-alive connection is closed once idle; a slow body gets 408", async () => {
+  const { server, port } = serve();
+  const c = await connect(port);
+  let slow: Awaited<ReturnType<typeof connect>> | undefined;
+  try {
+    await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert.match(await c.untilClosed(), /^HTTP\/1\.1 200 OK\r\n[^]*GET \/a 0/);
+    slow = await connect(port);
+    await slow.write("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+    assert.match(await slow.untilClosed(), /^HTTP\/1\.1 408 /);
+  } finally {
+    c.close();
+    slow?.close();
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1: at the cap the longest-idle connection is closed; when all are busy, 503", async () => {
+  const release = Promise.withResolvers<void>();
+  const { server, port } = serve(
+    { maxConnections: 2, headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    async (req) => {
+      if (new URL(req.url).pathname === "/hold") await release.promise;
+      return new Response("done");
+    },
+  );
+  const all: Awaited<ReturnType<typeof connect>>[] = [];
+  const open = async () => {
+    const c = await connect(port);
+    all.push(c);
+    return c;
+  };
+  try {
+    const first = await open();
+    await first.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await first.until(/done/);
+    const second = await open();
+    // Two open (the first, kept alive; the second, silent): the third closes the first.
+    const third = await open();
+    await third.write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert.match(await first.untilClosed(), /done/);
+    const fourth = await open();
+    await fourth.write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert.equal(await second.untilClosed(), "", "the silent one went next");
+    // Both busy: the fifth is refused.
+    const fifth = await open();
+    assert.match(await fifth.untilClosed(), /^HTTP\/1\.1 503 [^]*retry-after: 1/);
+    release.resolve();
+    await third.until(/done/);
+    await fourth.until(/done/);
+  } finally {
+    for (const c of all) c.close();
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continue, HEAD", async () => {
+  const { server, port } = serve({ headerTimeoutMs: 5_000, idleTimeoutMs: 5_000 });
+  const c = await connect(port);
+  try {
+    // Two requests in one write: answered in order on one connection.
+    await c.write(
+      "POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" +
+        "POST /two HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        "4\r\nwiki\r\n5;ext=1\r\npedia\r\n0\r\nTrailer: x\r\n\r\n",
+    );
+    const both = await c.until(/POST \/two 9/);
+    assert.match(both, /transfer-encoding: chunked\r\n\r\nb\r\nPOST \/one 3\r\n0\r\n\r\n/);
+    await c.write(
+      "POST /three HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+    );
+    await c.until(/HTTP\/1\.1 100 Continue\r\n\r\n$/);
+    await c.write("hi");
+    await c.until(/POST \/three 2/);
+    await c.write("HEAD /four HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const all = await c.untilClosed();
+    assert.match(all, /HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n$/);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1: what cannot be read for sure is refused, and closes the connection", async () => {
+  const { server, port } = serve({ maxHeadBytes: 1024, maxBodyBytes: 100 });
+  const cases: [string, RegExp][] = [
+    ["GARBAGE\r\n\r\n", /^HTTP\/1\.1 400 /],
+    ["GET / HTTP/2.0\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 505 /],
+    ["GET http://evil/ HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 400 /],
+    [
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc",
+      /^HTTP\/1\.1 400 /,
+    ],
+    ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 4\r\n\r\nabc", /^HTTP\/1\.1 400 /],
+    ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n", /^HTTP\/1\.1 413 /],
+    [`GET / HTTP/1.1\r\nHost: x\r\nX: ${"a".repeat(2000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
+    ["GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", /^HTTP\/1\.1 400 /],
+  ];
+  try {
+    for (const [request, want] of cases) {
+      const c = await connect(port);
+      await c.write(request);
+      assert.match(await c.untilClosed(), want, JSON.stringify(request.slice(0, 60)));
+      c.close();
+    }
+  } finally {
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1: a streamed answer goes out as it comes; a client that leaves aborts it", async () => {
+  const aborted = Promise.withResolvers<string>();
+  const next = Promise.withResolvers<void>();
+  const { server, port } = serve({ headerTimeoutMs: 5_000 }, (req) => {
+    req.signal.addEventListener("abort", () => aborted.resolve("aborted"), { once: true });
+    const body = new ReadableStream<Uint8Array>({
+      async start(ctrl) {
+        ctrl.enqueue(enc.encode("event: one\n\n"));
+        await next.promise;
+      },
+    });
+    return Promise.resolve(
+      new Response(body, { headers: { "content-type": "text/event-stream" } }),
+    );
+  });
+  const c = await connect(port);
+  try {
+    await c.write("POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+    await c.until(/event: one/);
+    c.close();
+    assert.equal(await deadline(aborted.promise, DEADLINE_MS), "aborted");
+  } finally {
+    next.resolve();
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1 wire: the end of a head, with CRLF or bare LF", () => {
+  const b = (s: string) => enc.encode(s);
+  assert.equal(headEnd(b("GET / HTTP/1.1\r\nA: b\r\n\r\nrest"), 0, 24), 24);
+  assert.equal(headEnd(b("GET / HTTP/1.1\nA: b\n\nrest"), 0, 21), 21);
+  assert.equal(headEnd(b("GET / HTTP/1.1\r\nA: b\r\n"), 0, 22), -1);
+  const head = parseHead(
+    b("\r\nGET /x?y=1 HTTP/1.0\r\nConnection: keep-alive\r\nA: 1\r\nA: 2\r\n\r\n"),
+  );
+  assert.equal(head.target, "/x?y=1");
+  assert.equal(head.keepAlive, true);
+  assert.equal(head.headers.get("a"), "1, 2");
+  assert.deepEqual(head.body, { kind: "none" });
+});
+
+function deadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms);
+    }),
+  ]);
+}
