@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { CoderClient } from "../../../src/coder/http.ts";
 import { FleetError } from "../../../src/model/backend.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { chatState, renderParts, summarize } from "../../../src/backends/chats/state.ts";
 import { isoTime } from "../../../src/model/time.ts";
-import { ChatsBackend, logRole } from "../../../src/backends/chats/backend.ts";
-import { sentJson } from "../../coder/local_server.ts";
+import { logRole } from "../../../src/backends/chats/backend.ts";
+import { ME, type Req, type Route, stubBackend } from "./stub.ts";
 import { conform } from "../../fixtures/chats/schemas.ts";
 
 Deno.test("chatState maps every chat status", async (t) => {
@@ -170,7 +169,6 @@ Deno.test("logRole", () => {
 // ---------------------------------------------------------------------------------------------
 // ChatsBackend over a stubbed Coder (fetch stub; our own code is not mocked).
 
-const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
 const ID1 = "11111111-1111-4111-8111-111111111111";
 const ID2 = "22222222-2222-4222-8222-222222222222";
 const ORG_DEFAULT = "d0000000-0000-4000-8000-000000000000";
@@ -204,42 +202,7 @@ function chatBody(over: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...CHAT_BODY, ...over };
 }
 
-interface Req {
-  method: string;
-  url: URL;
-  body: unknown;
-}
-
-type Route = (req: Req) => { status: number; body?: unknown } | undefined;
-
-function backend(route: Route) {
-  const seen: Req[] = [];
-  const fetchStub = async (input: string | URL | Request, init?: RequestInit) => {
-    const req: Req = {
-      method: init?.method ?? "GET",
-      url: new URL(String(input)),
-      body: await sentJson(init),
-    };
-    seen.push(req);
-    const r = route(req) ?? { status: 404, body: { message: "Route not found." } };
-    const text = r.body === undefined ? null : JSON.stringify(r.body);
-    return Promise.resolve(new Response(text, { status: r.status }));
-  };
-  const client = new CoderClient({
-    url: "http://coder.test",
-    token: "tok",
-    fetch: fetchStub as typeof fetch,
-    retries: 0,
-  });
-  const b = new ChatsBackend({
-    client,
-    prefix: "/api/v2",
-    dashboardUrl: "https://dash.test",
-    me: ME,
-    now: () => Date.parse("2026-03-02T00:00:00Z"),
-  });
-  return { b, seen };
-}
+const backend = (route: Route) => stubBackend(route);
 
 const is = (req: Req, method: string, path: string) =>
   req.method === method && req.url.pathname === path;

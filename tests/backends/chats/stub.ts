@@ -20,8 +20,11 @@ export interface Req {
 /** The test's Coder: an answer, `lost` (the connection reset), or undefined (404). */
 export type Route = (req: Req) => { status: number; body?: unknown } | "lost" | undefined;
 
-/** A back end whose Coder is `route`; the caller belongs to `org` (its default). */
-export function stubBackend(route: Route, org: string) {
+/**
+ * A back end whose Coder is `route`; with `org`, the caller's organizations are answered here (it
+ * belongs to `org` alone, its default), else by `route` too.
+ */
+export function stubBackend(route: Route, org?: string) {
   const seen: Req[] = [];
   const fetchStub = async (input: string | URL | Request, init?: RequestInit) => {
     const req: Req = {
@@ -30,7 +33,7 @@ export function stubBackend(route: Route, org: string) {
       body: await sentJson(init) as Record<string, unknown> | undefined,
     };
     seen.push(req);
-    if (req.url.pathname === "/api/v2/users/me/organizations") {
+    if (org && req.url.pathname === "/api/v2/users/me/organizations") {
       return Promise.resolve(Response.json([{ id: org, name: "coder", is_default: true }]));
     }
     const r = route(req) ?? { status: 404, body: { message: "Route not found." } };
