@@ -4,27 +4,13 @@
  * the tests that should kill it. `find` must occur exactly once in `file`.
  */
 
+import type { Mutant } from "./mutants/mutant.ts";
 import { BEHAVIOURS } from "./mutants/behaviours.ts";
 import { CHATS_V239 } from "./mutants/chats_v239.ts";
 import { HARDENING } from "./mutants/hardening.ts";
 import { OUTCOMES } from "./mutants/outcomes.ts";
 
-/** One deliberate bug. */
-export interface Mutant {
-  /** Short unique name. */
-  id: string;
-  /** What the bug breaks, in a user's words (a DESIGN rule, an issue item). */
-  breaks: string;
-  /** The file to mutate, from the repository root. */
-  file: string;
-  /** Exact text to replace (must occur once). */
-  find: string;
-  replace: string;
-  /** Test files that should kill it (default: the whole suite). */
-  tests?: string[];
-  /** For a known survivor: why it is acceptable. */
-  survives?: string;
-}
+export type { Mutant } from "./mutants/mutant.ts";
 
 const CODER_UNIT = [
   "tests/coder/http_test.ts",

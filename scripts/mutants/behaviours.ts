@@ -1,5 +1,5 @@
 /** Mutants of the 18 untested behaviours (issue 18): see `scripts/mutants.ts` for the fields. */
-import type { Mutant } from "../mutants.ts";
+import type { Mutant } from "./mutant.ts";
 
 const RATE = ["tests/coder/ratelimit_test.ts"];
 const WATCH = ["tests/backends/chats/watch_test.ts"];

@@ -1,5 +1,5 @@
 /** Mutants of Coder Agents as it is today (issue 16): see `scripts/mutants.ts` for the fields. */
-import type { Mutant } from "../mutants.ts";
+import type { Mutant } from "./mutant.ts";
 
 // 16a: the test files of the chat models' mutants, and the files they mutate.
 const MODELS_UNIT = ["tests/backends/chats/models_test.ts"];

@@ -1,5 +1,5 @@
 /** Mutants of Hardening, round two (issue 17): see `scripts/mutants.ts` for the fields. */
-import type { Mutant } from "../mutants.ts";
+import type { Mutant } from "./mutant.ts";
 
 const WRITE_ONCE = ["tests/coder/http_trust_test.ts", "tests/e2e/write_once_e2e_test.ts"];
 

@@ -1,5 +1,5 @@
 /** Mutants of Outcomes (issue 20): see `scripts/mutants.ts` for the fields. */
-import type { Mutant } from "../mutants.ts";
+import type { Mutant } from "./mutant.ts";
 
 const UNIT = ["tests/backends/outcomes_test.ts"];
 const E2E = ["tests/e2e/outcomes_e2e_test.ts"];
