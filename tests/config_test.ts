@@ -39,6 +39,7 @@ Deno.test("config: missing or bad settings exit 2 with one line naming the varia
     [[], { CODER_SESSION_TOKEN: "abcdefgh-1" }, /CODER_URL is not set/],
     [[], { CODER_URL: "ftp://x", CODER_SESSION_TOKEN: "abcdefgh-1" }, /CODER_URL is not an http/],
     [[], { CODER_URL: "http://x" }, /CODER_SESSION_TOKEN is not set/],
+    [[], { CODER_URL: "http://x", CODER_SESSION_TOKEN: "   " }, /CODER_SESSION_TOKEN is not set/],
     [[], { ...ENV, CODER_FLEET_BACKEND: "both" }, /CODER_FLEET_BACKEND must be/],
     [["--token", "abc"], ENV, /never a flag/],
     [["--bogus"], ENV, /unknown argument/],

@@ -246,7 +246,10 @@ Deno.test("detection: a proxy's 200 page is no API; a redirect is explained", as
       const e = await detect(c, "auto").then(() => undefined, (e) => e);
       assert.ok(e instanceof FleetError, String(e));
       assert.match(e.message, /redirect \(302\) to https:\/\/sso\.example\.com/);
-      assert.match(e.next, /CODER_URL/);
+      assert.equal(
+        e.next,
+        "Set CODER_URL to the address Coder really answers at, then restart the server.",
+      );
     } finally {
       await s.close();
     }

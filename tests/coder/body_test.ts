@@ -31,3 +31,17 @@ Deno.test("readCapped: past the cap, BodyTooLarge", async () => {
   await assert.rejects(readCapped(chunked([chunk, chunk]), 1000), BodyTooLarge);
   assert.equal((await readCapped(chunked([chunk, chunk]), 1200)).length, 1200);
 });
+
+Deno.test("readCapped: a declared length over the cap is refused before any byte is read", async () => {
+  // A body that never ends: only the declared length can refuse it, and must, without reading.
+  let pulled = 0;
+  const endless = new ReadableStream<Uint8Array>({
+    pull(c) {
+      pulled++;
+      c.enqueue(new Uint8Array(10));
+    },
+  });
+  const res = new Response(endless, { headers: { "content-length": "5000" } });
+  await assert.rejects(readCapped(res, 1000), BodyTooLarge);
+  assert.ok(pulled <= 1, `read ${pulled} chunks of a body declared over the cap`);
+});

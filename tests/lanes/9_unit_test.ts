@@ -6,6 +6,7 @@ import "../coder/body_test.ts";
 import "../backends/chats/watch_test.ts";
 import "../backends/chats/api_test.ts";
 import "../coder/coalesce_test.ts";
+import "../coder/failures_test.ts";
 import "../coder/fast_check_test.ts";
 import "../coder/http_test.ts";
 import "../coder/http_trust_test.ts";

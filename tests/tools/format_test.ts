@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { AgentRow } from "../../src/model/agent.ts";
-import { agentName, rowLine } from "../../src/tools/format.ts";
+import { agentName, ago, rowLine } from "../../src/tools/format.ts";
 import { block, frame, inert, quote } from "../../src/model/text.ts";
 
 const SEED = Number(Deno.env.get("PROPERTY_SEED") ?? 17);
@@ -121,5 +121,16 @@ Deno.test("agent text: no Markdown image, link or HTML tag survives live, quoted
   assert.equal(
     inert("see ![logo](http://x/l.png) and [docs](javascript:go())"),
     "see ! [logo] (http://x/l.png) and [docs] (javascript :go())",
+  );
+});
+
+Deno.test("ago: seconds, minutes, hours, days; ? for no time", () => {
+  const now = Date.parse("2026-03-01T12:00:00Z");
+  const at = (s: number) => new Date(now - s * 1000).toISOString();
+  assert.deepEqual(
+    [at(45), at(12 * 60), at(3 * 3600), at(2 * 86400), at(-30), "yesterday"].map((t) =>
+      ago(t, now)
+    ),
+    ["45s", "12m", "3h", "2d", "0s", "?"],
   );
 });

@@ -84,6 +84,10 @@ Deno.test("renderParts", async (t) => {
       '[tool: read(path: "/a")]',
     );
     assert.equal(summarize([1, 2, 3]), "1, 2, 3");
+    // Bytes that spell a JSON array or a JSON string are decoded too.
+    const arr = [...new TextEncoder().encode('["a","b"]')];
+    assert.equal(summarize(arr), '"a", "b"');
+    assert.equal(summarize([...new TextEncoder().encode('"hi"')]), "hi");
   });
 
   await t.step("a tool result is one short line", () => {

@@ -211,10 +211,12 @@ Deno.test("TaskSchema tolerates every id, status and state variant", async (t) =
     assert.equal(task.workspace_agent_lifecycle, undefined);
   });
   await t.step("running workspace whose agent is still starting -> initializing", () => {
-    const task = TaskSchema.parse(
-      v229Task({ status: "running", workspace_agent_lifecycle: "starting", current_state: null }),
-    );
-    assert.equal(task.status, "initializing");
+    for (const lifecycle of ["created", "starting"]) {
+      const task = TaskSchema.parse(
+        v229Task({ status: "running", workspace_agent_lifecycle: lifecycle, current_state: null }),
+      );
+      assert.equal(task.status, "initializing", lifecycle);
+    }
   });
   await t.step("WorkspaceStatus words", () => {
     const map: Record<string, string> = {
