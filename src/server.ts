@@ -238,7 +238,7 @@ function failure(text: string) {
 }
 
 /** Seconds for people: whole when whole, else to a tenth (`50`, `2.5`), never rounded to 0. */
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return String(Math.max(0.1, Math.round(ms / 100) / 10));
 }
 

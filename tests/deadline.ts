@@ -6,6 +6,7 @@
  * Deadlines are guards, not timing assertions: they are generous (a loaded machine is slow),
  * and a test that passes never comes near them.
  */
+import type { WorkerAnswer, WorkerCall } from "./worker_call.ts";
 
 /** Default deadline of one wait in a test (ms). */
 export const WAIT_MS = 20_000;
@@ -79,5 +80,38 @@ export async function exited(
     return status;
   } finally {
     clearTimeout(t);
+  }
+}
+
+/**
+ * `name(...args)` of `module`, run in a worker, or a rejection naming `what` once `ms` has passed
+ * (the worker is then terminated). For code where a bug could loop without end: in the test's own
+ * thread such a loop blocks every timer, so no deadline fires and the whole run hangs; in a
+ * worker, only the worker hangs. Arguments and result must be structured-cloneable.
+ */
+export async function inWorker<T>(
+  module: URL,
+  name: string,
+  args: unknown[],
+  what: string,
+  ms = WAIT_MS,
+): Promise<T> {
+  const worker = new Worker(new URL("./worker_call.ts", import.meta.url), { type: "module" });
+  try {
+    const answer = new Promise<T>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<WorkerAnswer>) => {
+        if (e.data.ok) resolve(e.data.value as T);
+        else reject(new Error(`${what}: ${e.data.error}`));
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`${what}: ${e.message}`));
+      };
+    });
+    const call: WorkerCall = { module: module.href, name, args };
+    worker.postMessage(call);
+    return await within(answer, what, ms);
+  } finally {
+    worker.terminate();
   }
 }

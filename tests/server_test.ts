@@ -11,7 +11,13 @@ import { InMemoryTransport } from "@modelcontextprotocol/server";
 import { Fleet } from "../src/fleet/fleet.ts";
 import { Redactor } from "../src/redact.ts";
 import { CALL_BUDGET_MS } from "../src/coder/budget.ts";
-import { type CallLimits, heartbeatMs, MAX_CALLS_IN_FLIGHT, serverFactory } from "../src/server.ts";
+import {
+  type CallLimits,
+  heartbeatMs,
+  MAX_CALLS_IN_FLIGHT,
+  seconds,
+  serverFactory,
+} from "../src/server.ts";
 import { defineTool } from "../src/tools/define.ts";
 import { TOOLS } from "../src/tools/index.ts";
 
@@ -120,6 +126,18 @@ Deno.test("server: a waiting call's heartbeat is at most 10 s, and half a short 
   // A client that waits less than 10 s hears from a stalled wait before it gives up.
   assert.equal(heartbeatMs(3_000), 1_500);
   assert.equal(heartbeatMs(1_000), 500);
+});
+
+Deno.test("server: seconds for people: whole when whole, else to a tenth, never 0", () => {
+  assert.equal(seconds(50_000), "50");
+  assert.equal(seconds(60_000), "60");
+  assert.equal(seconds(2_500), "2.5");
+  assert.equal(seconds(1_249), "1.2");
+  assert.equal(seconds(1_250), "1.3");
+  assert.equal(seconds(700), "0.7");
+  assert.equal(seconds(149), "0.1");
+  assert.equal(seconds(49), "0.1");
+  assert.equal(seconds(0), "0.1");
 });
 
 Deno.test("server: a stalled wait still sends progress", async () => {

@@ -132,6 +132,8 @@ Deno.test("http: a request that hangs times out; network errors are typed", asyn
     const c = new CoderClient({ url: s.url, token: TOKEN, timeoutMs: 50, retries: 0 });
     const e = await c.get("/slow", z.object({})).catch((e) => e);
     assert.equal(e.kind, "timeout");
+    // No call budget: the client's own timeout, not "the time left in this call".
+    assert.equal(e.summary, "Coder did not answer GET /slow in time: no answer within 50 ms");
   } finally {
     await s.close();
   }
@@ -139,6 +141,29 @@ Deno.test("http: a request that hangs times out; network errors are typed", asyn
   const e = await dead.get("/x", z.object({})).catch((e) => e);
   assert.equal(e.kind, "network");
   assert.equal(e.status, 0);
+});
+
+Deno.test("http: a Coder URL with credentials, a query or a fragment is refused", () => {
+  for (
+    const url of [
+      "https://user@coder.example",
+      "https://:pass@coder.example",
+      "https://user:pass@coder.example",
+      "https://coder.example/?org=x",
+      "https://coder.example/#top",
+    ]
+  ) {
+    assert.throws(
+      () => new CoderClient({ url, token: TOKEN }),
+      /^Error: The Coder URL must have no credentials, query or fragment\.$/,
+      url,
+    );
+  }
+  // A path prefix and trailing slashes are fine.
+  assert.equal(
+    new CoderClient({ url: "https://x.example/coder//", token: TOKEN }).url,
+    "https://x.example/coder",
+  );
 });
 
 Deno.test("http: Retry-After parses seconds and dates", () => {

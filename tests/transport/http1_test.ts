@@ -89,7 +89,7 @@ Deno.test("http1: the defaults hold idle and half-open connections seconds, not 
 });
 
 Deno.test("http1: a connection that sends nothing, or half a head, is closed", async () => {
-  const { server, port } = serve();
+  const { server, port, errors } = serve();
   const silent = await connect(port);
   const half = await connect(port);
   await half.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n");
@@ -102,10 +102,11 @@ Deno.test("http1: a connection that sends nothing, or half a head, is closed", a
     half.close();
     await server.shutdown(100);
   }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
 Deno.test("http1: a kept-alive connection is closed once idle; a slow body gets 408", async () => {
-  const { server, port } = serve();
+  const { server, port, errors } = serve();
   const c = await connect(port);
   let slow: Awaited<ReturnType<typeof connect>> | undefined;
   try {
@@ -119,11 +120,33 @@ Deno.test("http1: a kept-alive connection is closed once idle; a slow body gets 
     slow?.close();
     await server.shutdown(100);
   }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: a kept-alive connection waits idleTimeoutMs for its next request, then headerTimeoutMs for its head", async () => {
+  const { server, port, errors } = serve({ headerTimeoutMs: 200, idleTimeoutMs: 60_000 });
+  const c = await connect(port);
+  try {
+    await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.until(/GET \/a 0/);
+    // Three header timeouts of silence: an idle kept-alive connection is not closed for it.
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(c.closed, false, "closed while idle, before idleTimeoutMs");
+    await c.write("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.until(/GET \/b 0/);
+    // Its next head started but never ends: the header timeout applies (408), not the idle one.
+    await c.write("GET /c HTTP/1.1\r\n");
+    assert.match(await c.untilClosed(), /GET \/b 0[^]*HTTP\/1\.1 408 /);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
 Deno.test("http1: at the cap the longest-idle connection is closed; when all are busy, 503", async () => {
   const release = Promise.withResolvers<void>();
-  const { server, port } = serve(
+  const { server, port, errors } = serve(
     { maxConnections: 2, headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
     async (req) => {
       if (new URL(req.url).pathname === "/hold") await release.promise;
@@ -158,10 +181,56 @@ Deno.test("http1: at the cap the longest-idle connection is closed; when all are
     for (const c of all) c.close();
     await server.shutdown(100);
   }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: shutdown closes idle connections at once and lets the request in progress answer", async () => {
+  const release = Promise.withResolvers<void>();
+  const started = Promise.withResolvers<void>();
+  const { server, port, errors } = serve(
+    { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    async (req) => {
+      if (new URL(req.url).pathname === "/hold") {
+        started.resolve();
+        await release.promise;
+      }
+      return new Response("done");
+    },
+  );
+  const idle = await connect(port);
+  const silent = await connect(port);
+  const busy = await connect(port);
+  let stopped: Promise<void> | undefined;
+  try {
+    await idle.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await idle.until(/done/);
+    await busy.write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+    await within(started.promise, "the held request to start", DEADLINE_MS);
+    // A grace far longer than the deadlines below: what closes now is closed by shutdown itself.
+    stopped = server.shutdown(60_000);
+    assert.match(await idle.untilClosed(), /done\r\n0\r\n\r\n$/);
+    assert.equal(await silent.untilClosed(), "");
+    assert.equal(busy.closed, false, "the request in progress is not cut");
+    release.resolve();
+    // Its answer comes whole, saying the connection closes, and then it closes.
+    assert.match(
+      await busy.untilClosed(),
+      /^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n[^]*done/,
+    );
+    await within(stopped, "shutdown to end once the last answer is out", DEADLINE_MS);
+    await within(server.finished, "finished", DEADLINE_MS);
+    assert.equal(server.connections, 0);
+    await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port }), "no longer listening");
+  } finally {
+    release.resolve();
+    for (const c of [idle, silent, busy]) c.close();
+    await (stopped ?? server.shutdown(100));
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
 Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continue, HEAD", async () => {
-  const { server, port } = serve({ headerTimeoutMs: 5_000, idleTimeoutMs: 5_000 });
+  const { server, port, errors } = serve({ headerTimeoutMs: 5_000, idleTimeoutMs: 5_000 });
   const c = await connect(port);
   try {
     // Two requests in one write: answered in order on one connection.
@@ -185,10 +254,11 @@ Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continu
     c.close();
     await server.shutdown(100);
   }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
 Deno.test("http1: what cannot be read for sure is refused, and closes the connection", async () => {
-  const { server, port } = serve({ maxHeadBytes: 1024, maxBodyBytes: 100 });
+  const { server, port, errors } = serve({ maxHeadBytes: 1024, maxBodyBytes: 100 });
   const cases: [string, RegExp][] = [
     ["GARBAGE\r\n\r\n", /^HTTP\/1\.1 400 /],
     ["GET / HTTP/2.0\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 505 /],
@@ -212,12 +282,41 @@ Deno.test("http1: what cannot be read for sure is refused, and closes the connec
   } finally {
     await server.shutdown(100);
   }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: the head cap at its edge: exactly maxHeadBytes is served, one byte more is 431", async () => {
+  const { server, port, errors } = serve({ maxHeadBytes: 256 });
+  /** A head of exactly `n` bytes, blank line included (`complete`), or its first `n` bytes. */
+  const headOf = (n: number, complete = true) => {
+    const start = "GET /edge HTTP/1.1\r\nConnection: close\r\nX: ";
+    const end = complete ? "\r\n\r\n" : "";
+    return start + "a".repeat(n - start.length - end.length) + end;
+  };
+  const all: Awaited<ReturnType<typeof connect>>[] = [];
+  const send = async (bytes: string) => {
+    const c = await connect(port);
+    all.push(c);
+    assert.equal(enc.encode(bytes).length, bytes.length);
+    await c.write(bytes);
+    return await c.untilClosed();
+  };
+  try {
+    assert.match(await send(headOf(256)), /^HTTP\/1\.1 200 OK\r\n[^]*GET \/edge 0/);
+    assert.match(await send(headOf(257)), /^HTTP\/1\.1 431 [^]*request head too large/);
+    // Past the cap with the head not ended yet: 431 at once, not a wait for the rest (a 408).
+    assert.match(await send(headOf(257, false)), /^HTTP\/1\.1 431 /);
+  } finally {
+    for (const c of all) c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
 Deno.test("http1: a streamed answer goes out as it comes; a client that leaves aborts it", async () => {
   const aborted = Promise.withResolvers<string>();
   const next = Promise.withResolvers<void>();
-  const { server, port } = serve({ headerTimeoutMs: 5_000 }, (req) => {
+  const { server, port, errors } = serve({ headerTimeoutMs: 5_000 }, (req) => {
     req.signal.addEventListener("abort", () => aborted.resolve("aborted"), { once: true });
     const body = new ReadableStream<Uint8Array>({
       async start(ctrl) {
@@ -239,6 +338,7 @@ Deno.test("http1: a streamed answer goes out as it comes; a client that leaves a
     next.resolve();
     await server.shutdown(100);
   }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
 Deno.test("http1 wire: the end of a head, with CRLF or bare LF", () => {
@@ -254,6 +354,12 @@ Deno.test("http1 wire: the end of a head, with CRLF or bare LF", () => {
   assert.equal(head.headers.get("a"), "1, 2");
   assert.deepEqual(head.body, { kind: "none" });
 });
+
+function within<T>(p: Promise<T>, what: string, ms: number): Promise<T> {
+  return deadline(p, ms).catch((e) => {
+    throw new Error(`${what}: ${e.message}`);
+  });
+}
 
 function deadline<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

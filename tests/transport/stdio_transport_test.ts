@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { idFromPrefix, idFromTail, LineStdioTransport } from "../../src/transport/stdio.ts";
 import { StderrLog } from "../../src/log.ts";
-import { within } from "../deadline.ts";
+import { inWorker, within } from "../deadline.ts";
 
 const enc = new TextEncoder();
 
@@ -46,6 +46,19 @@ async function feed(
 }
 
 const ping = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, method: "ping" });
+
+// First in this file (and in its lane): every test below feeds the transport in this thread,
+// where a framing loop that never ends would block every timer and hang the run.
+Deno.test("stdio transport: a chunk of several lines is read to its end, within a deadline (in a worker)", async () => {
+  const ids = await inWorker(
+    new URL("./probes.ts", import.meta.url),
+    "stdioIds",
+    [[`${ping(1)}\n${ping(2)}\n${ping(3).slice(0, 9)}`, `${ping(3).slice(9)}\n`]],
+    "the transport to read every line",
+    10_000,
+  );
+  assert.deepEqual(ids, [1, 2, 3]);
+});
 
 Deno.test("stdio transport: lines split across chunks and several per chunk; CRLF; last line without newline", async () => {
   const a = ping(1), b = ping(2), c = ping(3);
