@@ -11,8 +11,9 @@
  *   no request in progress), or, when every one is busy, is answered 503 and closed;
  * - an accept error (the descriptor limit, say) closes the connection idle the longest, waits a
  *   moment and accepts again: it refuses that connection, and the server goes on;
- * - heads are capped (431), bodies are capped (413), and what cannot be read for sure is refused
- *   (400) and closes the connection.
+ * - heads are capped (431), bodies are capped (413), what cannot be read for sure is refused
+ *   (400), a method a fetch `Request` cannot carry (CONNECT, TRACE) is refused (501), and each
+ *   closes the connection.
  *
  * It speaks what MCP clients use: keep-alive, `Content-Length` and chunked bodies, `Expect:
  * 100-continue`, and responses streamed chunked (server-sent events). No upgrades, no HTTP/2.

@@ -32,6 +32,8 @@ export class BadRequest extends Error {
 export const MAX_HEADER_LINES = 100;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Fetch's forbidden methods: a `Request` cannot carry them, so they are answered here. */
+const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i;
 const latin1 = new TextDecoder("latin1");
 
 /**
@@ -59,6 +61,7 @@ export function parseHead(bytes: Uint8Array): RequestHead {
   if (major !== "1" || (minor !== "0" && minor !== "1")) {
     throw new BadRequest(505, "only HTTP/1.0 and HTTP/1.1 are served");
   }
+  if (FORBIDDEN_METHOD.test(method)) throw new BadRequest(501, "the method is not served");
   if (!target.startsWith("/")) throw new BadRequest(400, "the request target must be a path");
   const headers = new Headers();
   let count = 0;

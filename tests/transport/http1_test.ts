@@ -271,6 +271,9 @@ Deno.test("http1: what cannot be read for sure is refused, and closes the connec
     ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n", /^HTTP\/1\.1 413 /],
     [`GET / HTTP/1.1\r\nHost: x\r\nX: ${"a".repeat(2000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
     ["GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", /^HTTP\/1\.1 400 /],
+    // Methods a fetch Request cannot carry: answered, not dropped with an error on our side.
+    ["TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 501 [^]*method is not served/],
+    ["CONNECT / HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 501 [^]*method is not served/],
   ];
   try {
     for (const [request, want] of cases) {

@@ -90,6 +90,11 @@ Deno.test("http1 wire: the request line: a token method, a path, HTTP/1.0 or 1.1
   for (const v of ["2.0", "2.1", "1.2", "0.9"]) {
     refused(`GET / HTTP/${v}\r\n\r\n`, 505, /^only HTTP\/1\.0 and HTTP\/1\.1 are served$/);
   }
+  for (const m of ["CONNECT", "TRACE", "TRACK", "trace"]) {
+    refused(`${m} / HTTP/1.1\r\n\r\n`, 501, /^the method is not served$/);
+  }
+  assert.equal(head("PROPFIND / HTTP/1.1\r\n\r\n").method, "PROPFIND");
+  assert.equal(head("TRACES / HTTP/1.1\r\n\r\n").method, "TRACES");
   refused("GET * HTTP/1.1\r\n\r\n", 400, /^the request target must be a path$/);
   refused("GET http://x/ HTTP/1.1\r\n\r\n", 400, /^the request target must be a path$/);
 });
