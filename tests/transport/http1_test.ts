@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { HTTP_LIMITS, type HttpLimits, serveHttp1 } from "../../src/transport/http1.ts";
 import { headEnd, parseHead } from "../../src/transport/http1_wire.ts";
+import { inWorker } from "../deadline.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -81,6 +82,26 @@ async function connect(port: number) {
   };
 }
 
+// First in this file (and in its lane): the tests below run the server in this thread, where a
+// read loop that never ends would block every timer and hang the run.
+Deno.test("http1: pipelined requests, one with a chunked body, answered in order (in a worker, within a deadline)", async () => {
+  const got = await inWorker<string>(
+    new URL("./probes.ts", import.meta.url),
+    "http1Exchange",
+    [
+      "\r\nPOST /one HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "3\r\nabc\r\n0\r\n\r\n" +
+      "GET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    ],
+    "two answers, then the close",
+    DEADLINE_MS,
+  );
+  assert.match(
+    got,
+    /^HTTP\/1\.1 200 OK\r\n[^]*POST \/one 3[^]*HTTP\/1\.1 200 OK\r\n[^]*GET \/two 0/,
+  );
+});
+
 Deno.test("http1: the defaults hold idle and half-open connections seconds, not for ever", () => {
   assert.ok(HTTP_LIMITS.headerTimeoutMs > 0 && HTTP_LIMITS.headerTimeoutMs <= 15_000);
   assert.ok(HTTP_LIMITS.idleTimeoutMs > 0 && HTTP_LIMITS.idleTimeoutMs <= 60_000);
@@ -126,6 +147,7 @@ Deno.test("http1: a kept-alive connection is closed once idle; a slow body gets 
 Deno.test("http1: a kept-alive connection waits idleTimeoutMs for its next request, then headerTimeoutMs for its head", async () => {
   const { server, port, errors } = serve({ headerTimeoutMs: 200, idleTimeoutMs: 60_000 });
   const c = await connect(port);
+  let piped: Awaited<ReturnType<typeof connect>> | undefined;
   try {
     await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
     await c.until(/GET \/a 0/);
@@ -136,9 +158,15 @@ Deno.test("http1: a kept-alive connection waits idleTimeoutMs for its next reque
     await c.until(/GET \/b 0/);
     // Its next head started but never ends: the header timeout applies (408), not the idle one.
     await c.write("GET /c HTTP/1.1\r\n");
-    assert.match(await c.untilClosed(), /GET \/b 0[^]*HTTP\/1\.1 408 /);
+    assert.match(await c.untilClosed(), /GET \/b 0[^]*HTTP\/1\.1 408 [^]*Request head too slow\./);
+    // The next head already begun in the same packet as the request before it: the header
+    // timeout runs from the answer, not the idle one.
+    piped = await connect(port);
+    await piped.write("GET /d HTTP/1.1\r\nHost: x\r\n\r\nGET /e HTTP/1.1\r\n");
+    assert.match(await piped.untilClosed(), /GET \/d 0[^]*HTTP\/1\.1 408 /);
   } finally {
     c.close();
+    piped?.close();
     await server.shutdown(100);
   }
   assert.deepEqual(errors, [], "nothing went wrong on the server's side");
@@ -308,7 +336,7 @@ Deno.test("http1: the head cap at its edge: exactly maxHeadBytes is served, one 
     assert.match(await send(headOf(256)), /^HTTP\/1\.1 200 OK\r\n[^]*GET \/edge 0/);
     assert.match(await send(headOf(257)), /^HTTP\/1\.1 431 [^]*request head too large/);
     // Past the cap with the head not ended yet: 431 at once, not a wait for the rest (a 408).
-    assert.match(await send(headOf(257, false)), /^HTTP\/1\.1 431 /);
+    assert.match(await send(headOf(257, false)), /^HTTP\/1\.1 431 [^]*request head too large/);
   } finally {
     for (const c of all) c.close();
     await server.shutdown(100);

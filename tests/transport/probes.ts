@@ -5,6 +5,7 @@
  */
 import { LineStdioTransport } from "../../src/transport/stdio.ts";
 import { parseHead } from "../../src/transport/http1_wire.ts";
+import { serveHttp1 } from "../../src/transport/http1.ts";
 
 const enc = new TextEncoder();
 
@@ -28,4 +29,32 @@ export async function stdioIds(chunks: string[]): Promise<unknown[]> {
 export function requestOf(head: string): { method: string; target: string } {
   const { method, target } = parseHead(enc.encode(head));
   return { method, target };
+}
+
+/**
+ * What a client that writes `request` to a fresh HTTP/1.1 server reads back until the server
+ * closes the connection (the handler echoes method, path and body length).
+ */
+export async function http1Exchange(request: string): Promise<string> {
+  const server = serveHttp1({
+    hostname: "127.0.0.1",
+    port: 0,
+    handler: async (req) =>
+      new Response(`${req.method} ${new URL(req.url).pathname} ${(await req.text()).length}`),
+    limits: { headerTimeoutMs: 5_000, idleTimeoutMs: 5_000, bodyTimeoutMs: 5_000 },
+  });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+  try {
+    await conn.write(enc.encode(request));
+    let got = "";
+    const buf = new Uint8Array(16 * 1024);
+    const dec = new TextDecoder();
+    for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
+      got += dec.decode(buf.subarray(0, n));
+    }
+    return got;
+  } finally {
+    conn.close();
+    await server.shutdown(100);
+  }
 }
