@@ -285,6 +285,73 @@ Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continu
   assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
+Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Continue only when awaited", async () => {
+  // The handler says each body's length and how many bytes of it are "b" (all of them).
+  const { server, port, errors } = serve(
+    { maxBodyBytes: 200_000, headerTimeoutMs: 5_000, idleTimeoutMs: 5_000, bodyTimeoutMs: 5_000 },
+    async (req) => {
+      const body = new Uint8Array(await req.arrayBuffer());
+      return new Response(`${req.method} ${body.length} ${body.filter((b) => b === 98).length};`);
+    },
+  );
+  const all: Awaited<ReturnType<typeof connect>>[] = [];
+  const open = async () => {
+    const c = await connect(port);
+    all.push(c);
+    return c;
+  };
+  try {
+    // 150 kB in three writes, behind a pipelined request: nothing lost as the buffer grows.
+    const big = await open();
+    const body = "b".repeat(150_000);
+    await big.write(
+      `GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 20_000)}`,
+    );
+    await big.write(body.slice(20_000, 90_000));
+    await big.write(body.slice(90_000));
+    await big.until(/POST 150000 150000;/);
+    // Chunked, 150 kB in two chunks.
+    await big.write(
+      "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        `11170\r\n${body.slice(0, 70_000)}\r\n13880\r\n${body.slice(70_000)}\r\n0\r\n\r\n`,
+    );
+    await big.until(/POST 150000 150000;[^]*POST 150000 150000;/);
+    // Exactly the cap is read; a GET's body is read past and not handed on.
+    await big.write(
+      `POST /d HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n` +
+        "b".repeat(200_000) + "GET /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nbbb" +
+        "GET /f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    const got = await big.untilClosed();
+    assert.match(got, /POST 200000 200000;[^]*GET 0 0;[^]*GET 0 0;/);
+    assert.doesNotMatch(got, /100 Continue/, "nobody asked for 100 Continue");
+    // One byte over the cap: 413, before any of the body is read.
+    const over = await open();
+    await over.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 200001\r\n\r\n");
+    assert.match(await over.untilClosed(), /^HTTP\/1\.1 413 [^]*request body too large/);
+    // Asked for, with the body still to come: 100 Continue, then the answer. Not asked for
+    // (a body sent late), asked for without a body, or with the body already there: none.
+    const late = await open();
+    await late.write("POST /g HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n");
+    await new Promise((r) => setTimeout(r, 100));
+    await late.write("bb");
+    await late.until(/POST 2 2;/);
+    await late.write(
+      "GET /h HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n" +
+        "POST /i HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nbb",
+    );
+    await late.until(/POST 2 2;[^]*GET 0 0;[^]*POST 2 2;/);
+    await late.write("GET /j HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n");
+    await late.until(/POST 2 2;[^]*GET 0 0;[^]*POST 2 2;[^]*GET 0 0;/);
+    assert.doesNotMatch(late.text(), /100 Continue/);
+  } finally {
+    for (const c of all) c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
 Deno.test("http1: what cannot be read for sure is refused, and closes the connection", async () => {
   const { server, port, errors } = serve({ maxHeadBytes: 1024, maxBodyBytes: 100 });
   const cases: [string, RegExp][] = [
