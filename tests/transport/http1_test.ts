@@ -258,7 +258,8 @@ Deno.test("http1: shutdown closes idle connections at once and lets the request 
 });
 
 Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continue, HEAD", async () => {
-  const { server, port, errors } = serve({ headerTimeoutMs: 5_000, idleTimeoutMs: 5_000 });
+  // Timeouts past the deadlines: a connection that closes here closes because it was asked to.
+  const { server, port, errors } = serve({ headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
   const c = await connect(port);
   try {
     // Two requests in one write: answered in order on one connection.
@@ -288,7 +289,7 @@ Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continu
 Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Continue only when awaited", async () => {
   // The handler says each body's length and how many bytes of it are "b" (all of them).
   const { server, port, errors } = serve(
-    { maxBodyBytes: 200_000, headerTimeoutMs: 5_000, idleTimeoutMs: 5_000, bodyTimeoutMs: 5_000 },
+    { maxBodyBytes: 200_000, headerTimeoutMs: 60_000, idleTimeoutMs: 60_000, bodyTimeoutMs: 5_000 },
     async (req) => {
       const body = new Uint8Array(await req.arrayBuffer());
       return new Response(`${req.method} ${body.length} ${body.filter((b) => b === 98).length};`);
@@ -321,10 +322,11 @@ Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Conti
     await big.write(
       `POST /d HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n` +
         "b".repeat(200_000) + "GET /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nbbb" +
+        "HEAD /e2 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nbbb" +
         "GET /f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
     const got = await big.untilClosed();
-    assert.match(got, /POST 200000 200000;[^]*GET 0 0;[^]*GET 0 0;/);
+    assert.match(got, /POST 200000 200000;[^]*GET 0 0;[^]*HTTP\/1\.1 200 OK[^]*GET 0 0;/);
     assert.doesNotMatch(got, /100 Continue/, "nobody asked for 100 Continue");
     // One byte over the cap: 413, before any of the body is read.
     const over = await open();
@@ -350,6 +352,28 @@ Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Conti
     await server.shutdown(100);
   }
   assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: a handler that throws: 500, reported, and the connection goes on", async () => {
+  const { server, port, errors } = serve(
+    { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    (req) => {
+      if (new URL(req.url).pathname === "/boom") throw new Error("boom");
+      return Promise.resolve(new Response("fine"));
+    },
+  );
+  const c = await connect(port);
+  try {
+    await c.write("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.until(/Internal server error\n/);
+    assert.match(c.text(), /^HTTP\/1\.1 500 Internal Server Error\r\n/);
+    await c.write("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.until(/fine/);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, ["boom"]);
 });
 
 Deno.test("http1: what cannot be read for sure is refused, and closes the connection", async () => {
