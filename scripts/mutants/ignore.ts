@@ -39,4 +39,230 @@ export const IGNORED: Ignored[] = [
     why: "the reconnect back-off's cap one millisecond shorter: below timer jitter, and a test " +
       "may not time it; the cap itself (5 s, not 200 ms * 2^5) is a different mutant",
   },
+  // Issue 18, helper m1 (transport, coder, server): the survivors that cannot change behaviour.
+  {
+    file: "src/server.ts",
+    line: 286,
+    before: "lastMessage !== undefined",
+    after: "true",
+    why: "a progress notification with `message: undefined` instead of no message: both real " +
+      "transports (stdio, HTTP) send JSON, where an undefined member is not written, so the " +
+      "client receives the same bytes",
+  },
+  {
+    file: "src/transport/http1_wire.ts",
+    line: 27,
+    before: 'this.name = "BadRequest";',
+    after: "",
+    why: "nothing reads a BadRequest's name: the connection tells it by instanceof and writes " +
+      "its status and message (http1_conn.ts)",
+  },
+  {
+    file: "src/transport/http1_wire.ts",
+    line: 27,
+    before: '"BadRequest"',
+    after: '""',
+    why: "nothing reads a BadRequest's name (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_wire.ts",
+    before: "i < to",
+    after: "i <= to",
+    why: "at i = to the loop's body can only continue: both ends it looks for need i + 1 < to " +
+      "or i + 2 < to, so the extra round returns nothing and the result is the same -1",
+  },
+  {
+    file: "src/transport/http1_wire.ts",
+    before: '"Continue"',
+    after: '""',
+    why: "REASONS[100] is never looked up: the connection writes its 100 Continue line itself, " +
+      "and a fetch Response cannot have status 100 (only 101 and 200..599)",
+  },
+  {
+    file: "src/transport/http1_wire.ts",
+    before: "status >= 100",
+    after: "true",
+    why: "bodiless() gets a Response's status, never below 101 (a Response cannot be built " +
+      "with one): `status >= 100 &&` holds for every status it can see",
+  },
+  {
+    file: "src/transport/http1_wire.ts",
+    line: 153,
+    before: "100",
+    after: "99",
+    why: "no status below 100 exists (see the entry above): 99 and 100 bound the same set",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 42,
+    before: "0",
+    after: "1",
+    why: "the read buffer's first size: the first append replaces any buffer too small for it, " +
+      "so 0 or 1 byte only changes when the first allocation happens",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    before: "if (this.#closed) return;",
+    after: "",
+    why: "close() twice does nothing more the second time either way: the timer is cleared " +
+      "again, the request's controller is aborted already, and closing the socket again " +
+      "throws into the catch that ignores it",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 65,
+    before: "this.#closed",
+    after: "false",
+    why: "close() is idempotent without its guard (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 65,
+    before: "return;",
+    after: "{}",
+    why: "close() is idempotent without its guard (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 122,
+    before: "0",
+    after: "(-1)",
+    why: "`scanned` is only read as Math.max(0, scanned - 3): -1, 0 and 1 all give 0",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 122,
+    before: "0",
+    after: "1",
+    why: "`scanned` is only read as Math.max(0, scanned - 3): -1, 0 and 1 all give 0",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 125,
+    before: "3",
+    after: "2",
+    why: "how far back a search resumes: a head's end is found from its first LF, and the " +
+      "bytes after it that may have been missing are at most 2 (\\r\\n), so 2 back is enough; " +
+      "3 searches one byte more for nothing",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 125,
+    before: "3",
+    after: "4",
+    why: "searching one more byte back finds nothing new (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    before: "end >= 0",
+    after: "end > 0",
+    why: "headEnd() returns -1 or an index at least 2 past where it started: never 0",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 126,
+    before: "0",
+    after: "1",
+    why: "headEnd() returns -1 or an index at least 2: `end >= 1` and `end >= 0` agree",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 172,
+    before: "16",
+    after: "15",
+    why: "the size of one socket read: any size reads the same bytes, in more or fewer reads",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 172,
+    before: "16",
+    after: "17",
+    why: "the size of one socket read (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 172,
+    before: "1024",
+    after: "1023",
+    why: "the size of one socket read (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 172,
+    before: "1024",
+    after: "1025",
+    why: "the size of one socket read (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    before: "if (this.#start === this.#end) this.#start = this.#end = 0;",
+    after: "",
+    why: "reusing the buffer from its start once everything in it was taken only saves an " +
+      "allocation: without it the next append that does not fit copies the (no) live bytes " +
+      "into a new buffer, and every read sees the same bytes",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 188,
+    before: "this.#start === this.#end",
+    after: "false",
+    why: "the buffer reuse never happens: only an allocation more (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    before: "this.#start = this.#end = 0;",
+    after: "{}",
+    why: "the buffer reuse never happens: only an allocation more (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 188,
+    before: "0",
+    after: "1",
+    why: "when the buffer is empty its bytes may start anywhere: at 1 instead of 0 wastes a " +
+      "byte, and an append that does not fit moves them to 0 anyway",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 191,
+    before: "2",
+    after: "1",
+    why: "how much a full buffer grows: the new one holds the live bytes and the new ones " +
+      "either way (at least 16 KiB); only how soon it grows again changes",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 191,
+    before: "2",
+    after: "3",
+    why: "how much a full buffer grows (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 191,
+    before: "16",
+    after: "15",
+    why: "the least a new buffer holds: it always holds the live and the new bytes (see above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 191,
+    before: "16",
+    after: "17",
+    why: "the least a new buffer holds (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 191,
+    before: "1024",
+    after: "1023",
+    why: "the least a new buffer holds (see the entry above)",
+  },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 191,
+    before: "1024",
+    after: "1025",
+    why: "the least a new buffer holds (see the entry above)",
+  },
 ];

@@ -185,7 +185,7 @@ export class Connection {
   }
 
   #append(bytes: Uint8Array): void {
-    if (this.#start > 0 && this.#start === this.#end) this.#start = this.#end = 0;
+    if (this.#start === this.#end) this.#start = this.#end = 0; // all taken: start over
     if (this.#end + bytes.length > this.#buf.length) {
       const live = this.#end - this.#start;
       const next = new Uint8Array(Math.max(2 * (live + bytes.length), 16 * 1024));

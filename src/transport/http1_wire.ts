@@ -72,7 +72,7 @@ export function parseHead(bytes: Uint8Array): RequestHead {
       throw new BadRequest(400, "folded header lines are not accepted");
     }
     const colon = line.indexOf(":");
-    const name = colon > 0 ? line.slice(0, colon) : "";
+    const name = line.slice(0, Math.max(0, colon)); // "" without a colon
     if (!TOKEN.test(name)) throw new BadRequest(400, "malformed header line");
     const value = line.slice(colon + 1).trim();
     try {

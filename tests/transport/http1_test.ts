@@ -262,10 +262,11 @@ Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continu
   const { server, port, errors } = serve({ headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
   const c = await connect(port);
   try {
-    // Two requests in one write: answered in order on one connection.
+    // Two requests in one write: answered in order on one connection (the second after an
+    // empty line, which a server skips).
     await c.write(
       "POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" +
-        "POST /two HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        "\r\nPOST /two HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
         "4\r\nwiki\r\n5;ext=1\r\npedia\r\n0\r\nTrailer: x\r\n\r\n",
     );
     const both = await c.until(/POST \/two 9/);
@@ -276,7 +277,11 @@ Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continu
     await c.until(/HTTP\/1\.1 100 Continue\r\n\r\n$/);
     await c.write("hi");
     await c.until(/POST \/three 2/);
-    await c.write("HEAD /four HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    await c.write(
+      "GET /four HTTP/1.1\r\nHost: x\r\n\r\n\r\nGET /five HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    await c.until(/GET \/four 0[^]*GET \/five 0/);
+    await c.write("HEAD /six HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     const all = await c.untilClosed();
     assert.match(all, /HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n$/);
   } finally {
@@ -328,6 +333,10 @@ Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Conti
     const got = await big.untilClosed();
     assert.match(got, /POST 200000 200000;[^]*GET 0 0;[^]*HTTP\/1\.1 200 OK[^]*GET 0 0;/);
     assert.doesNotMatch(got, /100 Continue/, "nobody asked for 100 Continue");
+    // No body at all: an empty one.
+    const none = await open();
+    await none.write("POST /z HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert.match(await none.untilClosed(), /POST 0 0;/);
     // One byte over the cap: 413, before any of the body is read.
     const over = await open();
     await over.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 200001\r\n\r\n");
