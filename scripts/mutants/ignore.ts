@@ -265,4 +265,12 @@ export const IGNORED: Ignored[] = [
     after: "1025",
     why: "the least a new buffer holds (see the entry above)",
   },
+  {
+    file: "src/transport/http1_conn.ts",
+    line: 302,
+    before: "1",
+    after: "0",
+    why: "m[0] is the chunk-size line with its extensions (`5;ext=1`): parseInt stops at the " +
+      "`;`, so it reads the same size as m[1]",
+  },
 ];

@@ -48,6 +48,8 @@ async function connect(port: number) {
   })();
   return {
     write: (s: string) => conn.write(enc.encode(s)),
+    /** Close the sending side only: the server reads the end, the client can still read. */
+    end: () => conn.closeWrite(),
     text: () => got,
     get closed() {
       return closed;
@@ -88,11 +90,13 @@ Deno.test("http1: pipelined requests, one with a chunked body, answered in order
   const got = await inWorker<string>(
     new URL("./probes.ts", import.meta.url),
     "http1Exchange",
-    [
-      "\r\nPOST /one HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
-      "3\r\nabc\r\n0\r\n\r\n" +
-      "GET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    ],
+    // In pieces: lines and a head that arrive in parts.
+    [[
+      "\r\nPOST /one HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3",
+      "\r\nab",
+      "c\r\n0\r\n\r\nGET /two HTTP/1.1\r\nHo",
+      "st: x\r\nConnection: close\r\n\r\n",
+    ]],
     "two answers, then the close",
     DEADLINE_MS,
   );
@@ -358,6 +362,66 @@ Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Conti
     assert.doesNotMatch(late.text(), /100 Continue/);
   } finally {
     for (const c of all) c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: a body that cannot be read for sure is refused: cut short, bad chunks, too large", async () => {
+  const { server, port, errors } = serve({
+    maxBodyBytes: 100,
+    headerTimeoutMs: 60_000,
+    idleTimeoutMs: 60_000,
+    bodyTimeoutMs: 60_000,
+  });
+  const post = "POST / HTTP/1.1\r\nHost: x\r\n";
+  const chunked = `${post}Transfer-Encoding: chunked\r\n\r\n`;
+  const cases: [string, RegExp][] = [
+    [
+      `${post}Content-Length: 10\r\n\r\nabc`,
+      /^HTTP\/1\.1 400 [^]*\r\n\r\nrequest body incomplete\n$/,
+    ],
+    [`${chunked}zz\r\nab\r\n0\r\n\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk size\n$/],
+    [`${chunked}123456789\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk size\n$/],
+    [`${chunked}3\r\nabcX\r\n0\r\n\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk\n$/],
+    [`${chunked}3;${"x".repeat(5000)}`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk\n$/],
+    [`${chunked}3\r\nabc\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nrequest body incomplete\n$/],
+    [
+      `${chunked}40\r\n${"a".repeat(64)}\r\n40\r\n`,
+      /^HTTP\/1\.1 413 [^]*request body too large\n$/,
+    ],
+  ];
+  try {
+    for (const [request, want] of cases) {
+      const c = await connect(port);
+      await c.write(request);
+      await c.end(); // nothing more comes: what is there must be read as it is
+      assert.match(await c.untilClosed(), want, JSON.stringify(request.slice(0, 80)));
+      c.close();
+    }
+    // 4096 bytes of a chunk-size line without its end yet: still a line; 4097: refused.
+    const pause = () => new Promise((r) => setTimeout(r, 100));
+    const c = await connect(port);
+    await c.write(`${chunked}3;${"x".repeat(4094)}`);
+    await pause();
+    await c.write(`\r\nabc\r\n0\r\n\r\n`);
+    await c.until(/POST \/ 3/);
+    await c.write(`${chunked}3;${"x".repeat(4095)}`);
+    await c.end();
+    assert.match(await c.untilClosed(), /POST \/ 3[^]*HTTP\/1\.1 400 [^]*malformed chunk\n$/);
+    c.close();
+    // Bare LFs end lines too; a body of exactly the cap in chunks is read; the last byte of a
+    // request alone in its packet ends it.
+    const d = await connect(port);
+    await d.write(
+      "POST /lf HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n3\nabc\n2\nde\n0\n\n" +
+        `${chunked}40\r\n${"a".repeat(64)}\r\n24\r\n${"a".repeat(36)}\r\n0\r\n\r`,
+    );
+    await pause();
+    await d.write("\n");
+    await d.until(/POST \/lf 5[^]*POST \/ 100/);
+    d.close();
+  } finally {
     await server.shutdown(100);
   }
   assert.deepEqual(errors, [], "nothing went wrong on the server's side");

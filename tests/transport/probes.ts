@@ -32,10 +32,11 @@ export function requestOf(head: string): { method: string; target: string } {
 }
 
 /**
- * What a client that writes `request` to a fresh HTTP/1.1 server reads back until the server
- * closes the connection (the handler echoes method, path and body length).
+ * What a client that writes `pieces` (a short pause between two) to a fresh HTTP/1.1 server
+ * reads back until the server closes the connection (the handler echoes method, path and body
+ * length).
  */
-export async function http1Exchange(request: string): Promise<string> {
+export async function http1Exchange(pieces: string[]): Promise<string> {
   const server = serveHttp1({
     hostname: "127.0.0.1",
     port: 0,
@@ -45,7 +46,10 @@ export async function http1Exchange(request: string): Promise<string> {
   });
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
   try {
-    await conn.write(enc.encode(request));
+    for (const [i, piece] of pieces.entries()) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      await conn.write(enc.encode(piece));
+    }
     let got = "";
     const buf = new Uint8Array(16 * 1024);
     const dec = new TextDecoder();
