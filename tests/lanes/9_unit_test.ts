@@ -6,6 +6,7 @@ import "../coder/body_test.ts";
 import "../backends/chats/archive_test.ts";
 import "../backends/chats/logs_test.ts";
 import "../backends/chats/mapping_test.ts";
+import "../backends/chats/owner_test.ts";
 import "../backends/chats/watch_test.ts";
 import "../backends/chats/api_test.ts";
 import "../coder/coalesce_test.ts";

@@ -10,7 +10,6 @@ import {
   firstText,
   ownedBy,
 } from "../../../src/backends/chats/mapping.ts";
-import { ownsChat } from "../../../src/backends/chats/owner.ts";
 import { USAGE_LIMIT_DETAIL } from "../../../src/backends/chats/state.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 
@@ -146,6 +145,10 @@ Deno.test("ownedBy: by owner id or username, in any case; a nameless owner name 
   assert.ok(!ownedBy(c, "bob", ME));
   // The display name counts only when Coder sent no username.
   assert.ok(ownedBy(chat({ owner_username: null, owner_name: "Ally" }), "ally", ME));
+  assert.ok(!ownedBy(chat({ owner_username: null, owner_name: "Ally" }), "bob", ME));
+  // A username but no id: that user's, not the caller's.
+  assert.ok(!ownedBy(chat({ owner_id: null, owner_username: "bob" }), "alice", ME));
+  assert.ok(ownedBy(chat({ owner_id: null, owner_username: "bob" }), "bob", ME));
   assert.ok(!ownedBy(chat({ owner_name: "Ally" }), "ally", ME));
   // No owner at all: Coder answered for the caller.
   const nameless = chat({ owner_id: null, owner_username: null, owner_name: null });
@@ -156,17 +159,6 @@ Deno.test("ownedBy: by owner id or username, in any case; a nameless owner name 
   const idOnly = chat({ owner_username: null, owner_name: null });
   assert.ok(ownedBy(idOnly, ME.id, ME));
   assert.ok(!ownedBy(idOnly, "alice", ME));
-});
-
-Deno.test("ownsChat: the caller's id or username; a chat naming no owner is the caller's", () => {
-  assert.ok(ownsChat(chat(), ME));
-  assert.ok(ownsChat(chat({ owner_id: null }), ME), "by username alone");
-  assert.ok(ownsChat(chat({ owner_username: null, owner_id: ME.id.toUpperCase() }), ME));
-  assert.ok(ownsChat(chat({ owner_id: null, owner_username: null }), ME));
-  assert.ok(!ownsChat(chat({ owner_id: null, owner_username: "bob" }), ME));
-  assert.ok(
-    !ownsChat(chat({ owner_id: "99999999-9999-4999-8999-999999999999", owner_username: null }), ME),
-  );
 });
 
 Deno.test("firstText: the first value that is not blank", () => {
