@@ -9,6 +9,7 @@ import { BEHAVIOURS } from "./mutants/behaviours.ts";
 import { CHATS_V239 } from "./mutants/chats_v239.ts";
 import { HARDENING } from "./mutants/hardening.ts";
 import { OUTCOMES } from "./mutants/outcomes.ts";
+import { SURVIVORS_BACKENDS_FLEET } from "./mutants/survivors_backends_fleet.ts";
 
 export type { Mutant } from "./mutants/mutant.ts";
 
@@ -660,4 +661,5 @@ export const MUTANTS: Mutant[] = [
   ...HARDENING,
   ...BEHAVIOURS,
   ...OUTCOMES,
+  ...SURVIVORS_BACKENDS_FLEET,
 ];

@@ -94,9 +94,11 @@ export async function detect(
     backends.push(kind === "task" ? new TasksBackend(c) : new ChatsBackend(c));
   });
   if (backends.length === 0) {
-    const which = force === "auto" ? "neither the Tasks API nor the Chats API" : `the ${force} API`;
+    const lacks = force === "auto"
+      ? "serves neither the Tasks API nor the Chats API"
+      : `does not serve the ${force === "tasks" ? "Tasks" : "Chats"} API`;
     throw new FleetError(
-      `Coder ${info.version} at ${client.url} serves ${which}.`,
+      `Coder ${info.version} at ${client.url} ${lacks}.`,
       force === "auto"
         ? "Enable Coder Tasks or Coder Agents on the deployment, or check CODER_URL."
         : "Unset CODER_FLEET_BACKEND (auto) or set it to the API this deployment has.",

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { normalizeTask, TaskWire } from "../../src/backends/tasks/api.ts";
 import { ChatWire, normalizeChat } from "../../src/backends/chats/api.ts";
 import { chatSummary, chatToAgent } from "../../src/backends/chats/mapping.ts";
+import { chatPr, chatStateWord, QUEUED_DETAIL } from "../../src/backends/chats/state.ts";
 import { taskSummary, taskToAgent } from "../../src/backends/tasks/mapping.ts";
 import { toRow } from "../../src/model/agent.ts";
 import { rowLine } from "../../src/tools/format.ts";
@@ -87,6 +88,7 @@ Deno.test("waiting_for: every row of DESIGN.md's chat column", async (t) => {
     ["waiting", {}, "reply"],
     ["waiting", diff("closed"), "reply"],
     ["paused", {}, "reply"],
+    ["paused", diff("open"), "reply"], // a queued message is being edited: its PR waits
     ["waiting", diff("open"), "review"],
     ["waiting", diff("draft"), "review"],
     ["waiting", diff("open", { pull_request_draft: true }), "review"],
@@ -186,6 +188,52 @@ Deno.test("pr: a chat's pull request from diff_status", async (t) => {
     assert.equal(a.pr?.title, "line one line two");
     assert.match(rowLine(toRow(a), NOW), /\| PR merged \+0 -0( \||$)/);
   });
+});
+
+Deno.test("pr: the words and fields that are not quite right", async (t) => {
+  const pr = (more: Record<string, unknown>, state = "open") =>
+    chatToAgent(chat("waiting", diff(state, more)), ctx).pr;
+  await t.step("a state word with spaces around it; a merged one marked draft is merged", () => {
+    assert.equal(pr({}, " open ")?.state, "open");
+    assert.equal(pr({ pull_request_draft: true }, "merged")?.state, "merged");
+    assert.equal(pr({ pull_request_draft: true }, "closed")?.state, "closed");
+    assert.equal(chatPr({}), null, "no pull request, no object");
+    assert.equal(chatPr({ pull_request_state: "" }), null);
+  });
+  await t.step("the number: a whole number above 0, nothing else", () => {
+    for (const bad of ["412", 412.5, 0, -1, Number.MAX_SAFE_INTEGER + 2]) {
+      assert.equal(pr({ pr_number: bad })?.number, null, String(bad));
+    }
+    assert.equal(pr({ pr_number: 1 })?.number, 1);
+  });
+  await t.step("counts: finite numbers of 0 or more, rounded down; anything else 0", () => {
+    const p = pr({ additions: "7", deletions: -0.5, changed_files: 2.9 });
+    assert.deepEqual([p?.additions, p?.deletions, p?.changed_files], [0, 0, 2]);
+  });
+  await t.step("approval is a boolean or null; changes requested only when true", () => {
+    assert.equal(pr({ approved: "yes" })?.approved, null);
+    assert.equal(pr({})?.approved, null);
+    assert.equal(pr({ approved: false })?.approved, false);
+    assert.equal(pr({ changes_requested: true })?.changes_requested, true);
+    assert.equal(pr({ changes_requested: "yes" })?.changes_requested, false);
+  });
+  await t.step("the title and the url are capped", () => {
+    assert.equal(pr({ pull_request_title: "t".repeat(250) })?.title, "t".repeat(199) + "…");
+    const url = "https://github.com/acme/app/pull/" + "9".repeat(600);
+    assert.equal(pr({ url })?.url, url.slice(0, 499) + "…");
+    assert.equal(pr({ url: "ftp://x.test/pr" })?.url, "");
+  });
+});
+
+Deno.test("detail: a chat's status word, capped; a queued chat's says what it waits for", () => {
+  assert.equal(chatStateWord("x".repeat(50)).detail, "x".repeat(39) + "…");
+  assert.equal(chatStateWord("x".repeat(50)).state, "unknown");
+  assert.deepEqual(chatStateWord(null, true), {
+    state: "starting",
+    detail: `unknown; ${QUEUED_DETAIL}`,
+  });
+  assert.equal(chatStateWord("running", true).detail, `running; ${QUEUED_DETAIL}`);
+  assert.deepEqual(chatStateWord(undefined), { state: "unknown", detail: "unknown" });
 });
 
 Deno.test("detail: a chat whose budget is spent says so", () => {

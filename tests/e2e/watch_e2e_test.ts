@@ -19,6 +19,11 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
   });
   const lists = () => h.sim.requests.filter((q) => q.path === "/api/v2/chats").length;
   const status = (id: string) => (h.sim.chat(id) as { status: string }).status;
+  /** The chats were listed after the watch socket was asked for (the list that reconciles). */
+  const reconciled = () => {
+    const at = h.sim.requests.findIndex((q) => q.path === "/api/v2/chats/watch");
+    return at >= 0 && h.sim.requests.slice(at).some((q) => q.path === "/api/v2/chats");
+  };
   try {
     // The watch carries only the token owner's chats: wait on the caller's own running ones.
     const working = h.sim.chatIds().filter((id) => {
@@ -33,8 +38,10 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       h.sim.clearRequests();
       const waiting = h.call("wait_for_agents", { agents: [working[0]], timeout_s: 60 });
       await until(() => h.sim.watch.open() === 1);
+      await until(() => reconciled());
       // Polling at 100 ms would list about 8 times in this stretch.
       await pause(800);
+      const before = lists();
       h.sim.setChat(working[0], { status: "waiting" });
       const r = await waiting;
       assert.equal(r.data.done, true, r.text);
@@ -42,6 +49,7 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       const n = lists();
       console.log(`watch-driven wait of ${r.data.elapsed_ms} ms: ${n} chat list requests`);
       assert.ok(n <= 3, `${n} list requests`);
+      assert.equal(n, before, "the watch's event was enough: no list after it");
       await until(() => h.sim.watch.open() === 0); // closed when no wait needs it
     });
 
@@ -65,12 +73,15 @@ Deno.test("e2e watch: chat waits wake on the watch, with few list requests", asy
       h.sim.clearRequests();
       const sending = h.call("send_input", { agents: [id], input: "next", wait_s: 60 });
       await until(() => h.sim.watch.open() === 1);
+      await until(() => reconciled());
       // Polling would list about 5 times in this stretch.
       await pause(500);
+      const before = lists();
       h.sim.setChat(id, { status: "waiting" });
       const r = await sending;
       assert.equal(r.data.results[0].outcome, "sent", r.text);
       assert.ok(lists() <= 3, `${lists()} list requests`);
+      assert.equal(lists(), before, "the watch's event was enough: no list after it");
     });
 
     await t.step(

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { Fleet } from "../../src/fleet/fleet.ts";
 import { LOOKUPS } from "../../src/fleet/resolve.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
+import { pause, until, within } from "../deadline.ts";
 
 /**
  * A fetch that counts requests and the most in flight at once (the Coder client takes its fetch
@@ -52,6 +53,32 @@ Deno.test("resolve: direct lookups run at most 8 at a time, one per unknown owne
     assert.ok(value.every((r) => "error" in r));
     assert.equal(c.n, 2 + names.length, "one list per back end, one task lookup per name");
     assert.ok(c.peak <= LOOKUPS, `peak ${c.peak} in flight`);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("resolve: while Coder holds the lookups, exactly 8 are in flight, then the rest", async () => {
+  const sim = await startSim({ profile: "both", tasks: 4, chats: 4 });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token });
+    await fleet.deployment();
+    await fleet.snapshot();
+    const release = sim.fault(/^\/api\/v2\/tasks\/alice\/[^/]+$/, { kind: "hang", method: "GET" });
+    sim.clearRequests();
+    const lookups = () => sim.requests.filter((q) => q.path.startsWith("/api/v2/tasks/alice/"));
+    const names = Array.from({ length: 20 }, (_, i) => `alice/missing-${i}`);
+    const resolving = fleet.resolveMany(names);
+    try {
+      await until(() => lookups().length >= 8, "8 lookups held at Coder");
+      await pause(200); // no ninth goes out while they are held
+      assert.equal(lookups().length, 8);
+    } finally {
+      release();
+    }
+    const value = await within(resolving, "the resolution, once released");
+    assert.ok(value.every((r) => "error" in r && /No agent/.test(r.error.message)));
+    assert.equal(lookups().length, names.length, "each name looked up once");
   } finally {
     await sim.close();
   }

@@ -111,7 +111,7 @@ const STATUSES_OF: Partial<Record<AgentState, string[]>> = {
  * (no filter, `starting` (queued chats have any status), `unknown`, or nothing to ask for).
  */
 export function chatStatusesOf(states: readonly AgentState[] | undefined): string[] | undefined {
-  if (!states || states.length === 0) return undefined;
+  if (!states) return undefined;
   const out: string[] = [];
   for (const s of states) {
     const st = STATUSES_OF[s];

@@ -86,7 +86,6 @@ function str(d: DiffStatus, key: string): string {
  */
 export function prStateOf(d: DiffStatus): PrState | null {
   const word = str(d, "pull_request_state").trim().toLowerCase();
-  if (!word) return null;
   if (word === "draft" || (word === "open" && field(d, "pull_request_draft") === true)) {
     return "draft";
   }
@@ -203,12 +202,12 @@ function renderPart(p: PartLike, type: string): string | undefined {
     case "reasoning":
       return undefined;
     case "tool-call": {
-      const name = oneLine(p.tool_name ?? p.name ?? "tool", 60) || "tool";
+      const name = oneLine(p.tool_name ?? p.name, 60) || "tool";
       const args = summarize(p.args ?? p.args_delta, SUMMARY_MAX);
       return `[tool: ${name}(${args})]`;
     }
     case "tool-result": {
-      const name = oneLine(p.tool_name ?? p.name ?? "tool", 60) || "tool";
+      const name = oneLine(p.tool_name ?? p.name, 60) || "tool";
       const result = summarize(p.result ?? p.result_delta, SUMMARY_MAX);
       const head = p.is_error ? `${name}: error` : name;
       return result ? `[result: ${head}: ${result}]` : `[result: ${head}]`;
@@ -245,7 +244,6 @@ function bracket(label: string, value: string | null | undefined): string {
 export function summarize(value: unknown, max = SUMMARY_MAX): string {
   const v = decodeRaw(value);
   if (v === undefined || v === null) return "";
-  if (typeof v === "string") return oneLine(v, max);
   if (Array.isArray(v)) return oneLine(v.map(short).join(", "), max);
   if (typeof v === "object") {
     const obj = v as Record<string, unknown>;
@@ -256,11 +254,11 @@ export function summarize(value: unknown, max = SUMMARY_MAX): string {
     }
     return oneLine(Object.entries(obj).map(([k, x]) => `${k}: ${short(x)}`).join(", "), max);
   }
-  return oneLine(String(v), max);
+  return oneLine(String(v), max); // a string, a number or a boolean
 }
 
 function short(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v.length > 200 ? v.slice(0, 200) : v);
+  if (typeof v === "string") return JSON.stringify(v.slice(0, 200));
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
@@ -270,7 +268,7 @@ function short(v: unknown): string {
 
 /** Turn raw JSON (a string holding JSON, or an array of byte values) into a value. */
 function decodeRaw(value: unknown): unknown {
-  if (Array.isArray(value) && value.length > 1 && value.every(isByte) && spellsJson(value)) {
+  if (Array.isArray(value) && value.every(isByte) && spellsJson(value)) {
     // Only when the bytes spell JSON: a genuine array of small numbers stays as it is.
     try {
       const text = new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(value));
@@ -292,6 +290,7 @@ function decodeRaw(value: unknown): unknown {
   return value;
 }
 
+/** The first and last bytes are `{}`, `[]` or `""` (a lone `"` passes, and fails to parse). */
 function spellsJson(bytes: number[]): boolean {
   const first = bytes[0], last = bytes[bytes.length - 1];
   return (first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d) ||

@@ -6,9 +6,11 @@
 import assert from "node:assert/strict";
 import { ME, type Route, stubBackend } from "./stub.ts";
 import type { Agent } from "../../../src/model/agent.ts";
+import { CoderError } from "../../../src/coder/errors.ts";
 import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
 const ID1 = "11111111-1111-4111-8111-111111111111";
+const ID2 = "22222222-2222-4222-8222-222222222222";
 const ORG = "d0000000-0000-4000-8000-000000000000";
 
 /** A chat as Coder v2.39 serves it (checked against the contract's schema). */
@@ -115,6 +117,23 @@ Deno.test("current Coder: the state filter goes to Coder where it can, probed on
     ]);
     assert.equal(b.statusFilter, false);
   });
+  await t.step("one status is pushed alone; states no chat status has push nothing", async () => {
+    const { b, seen } = backend((r) =>
+      r.url.pathname === "/api/v2/chats" ? { status: 200, body: [chat()] } : undefined
+    );
+    await b.list({}); // the sources are probed first
+    seen.length = 0;
+    await b.list({ state: ["error"] });
+    await b.list({ state: ["complete", "failed", "paused"] });
+    await b.list({ state: ["working", "complete"] });
+    await b.list({ state: [] });
+    assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
+      `${BOTH} status:error`,
+      BOTH,
+      `${BOTH} status:running,interrupting`,
+      BOTH,
+    ]);
+  });
   await t.step("starting and unknown cannot be pushed", async () => {
     const { b, seen } = backend((r) =>
       r.url.pathname === "/api/v2/chats" ? { status: 200, body: [] } : undefined
@@ -122,6 +141,35 @@ Deno.test("current Coder: the state filter goes to Coder where it can, probed on
     await b.list({ state: ["starting"] });
     await b.list({ state: ["idle", "unknown"] });
     assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [BOTH, BOTH]);
+  });
+});
+
+Deno.test("current Coder: whether the list flags chats queued for capacity", async (t) => {
+  const listing = (chats: Record<string, unknown>[]) =>
+    backend((r) => r.url.pathname === "/api/v2/chats" ? { status: 200, body: chats } : undefined).b;
+  await t.step("an empty list tells nothing either way", async () => {
+    const b = listing([]);
+    assert.equal((await b.list({})).queueFlagListed, undefined);
+    assert.equal((await b.summaries({})).queueFlagListed, undefined);
+  });
+  await t.step("chats none of which is flagged: the list does not flag them", async () => {
+    const b = listing([chat({ status: "running" })]);
+    assert.equal((await b.list({})).queueFlagListed, false);
+    assert.equal((await b.summaries({})).queueFlagListed, false);
+  });
+  await t.step("one flagged chat: the list flags them", async () => {
+    const b = listing([chat({ status: "running" }), chat({ id: ID2, queued_for_capacity: true })]);
+    const l = await b.list({});
+    assert.equal(l.queueFlagListed, true);
+    assert.deepEqual(l.map((a) => a.queued_for_capacity), [undefined, true]);
+    assert.equal(l.skipped, undefined, "nothing skipped, no skipped list");
+  });
+  await t.step("a malformed chat is skipped and named; the others are listed", async () => {
+    const b = listing([chat(), { title: "no id" }]);
+    const l = await b.list({});
+    assert.equal(l.length, 1);
+    assert.equal(l.skipped?.length, 1);
+    assert.equal((await b.summaries({})).skipped?.length, 1);
   });
 });
 
@@ -303,10 +351,32 @@ Deno.test("current Coder: the sources and the search probed like the state filte
   });
   await t.step("a 400 for another reason is not blamed on the probe", async () => {
     const { b, seen } = backend((r) => r.url.pathname === "/api/v2/chats" ? invalid : undefined);
-    await assert.rejects(b.list({ labels: { team: "" } }));
+    await assert.rejects(
+      b.list({ labels: { team: "" } }),
+      (e) => e instanceof CoderError && e.status === 400 && e.coderMessage === invalid.body.message,
+    );
     assert.equal(seen.length, 2, "once with the probe, once without");
     assert.equal(b.sharedSource, undefined, "still unknown");
   });
+  await t.step(
+    "a failure other than 400 is no verdict on the probe: thrown, not retried",
+    async () => {
+      let n = 0;
+      const { b, seen } = backend((r) =>
+        r.url.pathname !== "/api/v2/chats"
+          ? undefined
+          : ++n === 1
+          ? { status: 403, body: { message: "Forbidden." } }
+          : { status: 200, body: [chat()] }
+      );
+      await assert.rejects(b.list({}), (e) => e instanceof CoderError && e.status === 403);
+      assert.equal(seen.length, 1);
+      assert.equal(b.sharedSource, undefined, "still unknown");
+      await b.list({});
+      assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [BOTH, BOTH]);
+      assert.equal(b.sharedSource, true);
+    },
+  );
   await t.step("search: pushed once probed; a value Coder refuses is matched locally", async () => {
     let refuse = false;
     const { b, seen } = backend((r) => {

@@ -254,3 +254,78 @@ Deno.test("a chat status this server does not know: unknown, the word kept in de
   assert.equal(a.state, "unknown");
   assert.equal(a.detail, "hibernating");
 });
+
+Deno.test("models: a config listed twice is listed once; caps, reasons and limits", async (t) => {
+  const PROVIDER = "11111111-0000-4000-8000-000000000001";
+  const read = (body: unknown) => modelInfos(ChatModelsResponse.parse(body));
+  await t.step("listed flat and under its provider: once, as first listed", () => {
+    const models = read({
+      models: [{ id: "m1", model: "flat", ai_provider_id: PROVIDER }],
+      providers: [{ id: PROVIDER, type: "anthropic", models: [{ id: "m1", model: "nested" }] }],
+    });
+    assert.deepEqual(models.map((m) => [m.id, m.model, m.provider]), [["m1", "flat", "anthropic"]]);
+  });
+  await t.step("why a provider is unavailable: its reason, capped, else a word", () => {
+    const reason = (unavailable_reason: string | null) =>
+      read({
+        providers: [{
+          provider: "openai",
+          available: false,
+          unavailable_reason,
+          models: [{ id: "m" }],
+        }],
+      })[0].unavailable_reason;
+    assert.equal(reason("r".repeat(70)), "r".repeat(59) + "…");
+    assert.equal(reason(""), "provider_unavailable");
+    assert.equal(reason(null), "provider_unavailable");
+  });
+  await t.step("every name is one line of at most 100 characters", () => {
+    const long = "x".repeat(150);
+    const [m] = read({ models: [{ id: long, model: long, provider: long, display_name: long }] });
+    const capped = "x".repeat(99) + "…";
+    assert.deepEqual([m.id, m.model, m.provider, m.display_name], [capped, capped, capped, capped]);
+  });
+  await t.step("a context limit only when it is a positive number, rounded down", () => {
+    const limit = (context_limit: number | null) =>
+      read({ models: [{ id: "m", context_limit }] })[0].context_limit;
+    assert.equal(limit(128_000.7), 128_000);
+    assert.equal(limit(0), undefined);
+    assert.equal(limit(-5), undefined);
+    assert.equal(limit(null), undefined);
+    assert.equal("context_limit" in read({ models: [{ id: "m" }] })[0], false);
+  });
+});
+
+Deno.test("models: unsupported providers, and what was skipped, named", async (t) => {
+  await t.step("unsupported providers: capped names; one with neither name is left out", () => {
+    const res = ChatModelsResponse.parse({
+      unsupported_providers: [
+        { provider: "p".repeat(70), display_name: "d".repeat(120) },
+        { provider: "copilot" },
+        { display_name: "Bedrock" },
+        { provider: "", display_name: null },
+      ],
+    });
+    assert.deepEqual(unsupportedProviders(res), [
+      { provider: "p".repeat(59) + "…", display_name: "d".repeat(99) + "…" },
+      { provider: "copilot", display_name: "" },
+      { provider: "", display_name: "Bedrock" },
+    ]);
+  });
+  await t.step("a malformed model under a provider is named with its provider", () => {
+    const res = ChatModelsResponse.parse({
+      providers: [
+        { provider: "openai", models: [{ id: "ok" }, { model: "no id" }] },
+        { type: "anthropic", models: [{ model: "no id either" }] },
+        { provider: "q".repeat(70), models: [{ model: "x" }] },
+        { models: [{ model: "nameless provider" }] },
+      ],
+    });
+    const skipped = skippedModels(res);
+    assert.equal(skipped.length, 4, skipped.join("\n"));
+    assert.match(skipped[0], /^provider openai: chat model #2 /);
+    assert.match(skipped[1], /^provider anthropic: chat model #1 /);
+    assert.match(skipped[2], new RegExp(`^provider ${"q".repeat(59)}…: chat model #1 `));
+    assert.match(skipped[3], /^chat model #1 /);
+  });
+});

@@ -134,6 +134,149 @@ Deno.test("renderParts", async (t) => {
     assert.equal(renderParts([{ type: "hook-notice", text: "a\nb" }]), "[hook-notice: a b]");
   });
 
+  await t.step("each part's label and what names it, with the fallbacks", () => {
+    const one = (p: Record<string, unknown>) => renderParts([p]);
+    // A skill is named as a skill (not as a bare "part"), by skill_name, else name.
+    assert.equal(one({ type: "skill", skill_name: "deploy", name: "n" }), "[skill: deploy]");
+    assert.equal(one({ type: "skill", name: "review" }), "[skill: review]");
+    assert.equal(one({ type: "skill" }), "[skill]");
+    // A file: its file name, else its name, else its media type, else its URL.
+    assert.equal(
+      one({ type: "file", file_name: "a.png", name: "n", media_type: "image/png" }),
+      "[file: a.png]",
+    );
+    assert.equal(one({ type: "file", name: "shot", media_type: "image/png" }), "[file: shot]");
+    assert.equal(one({ type: "file", url: "https://x.test/f" }), "[file: https://x.test/f]");
+    assert.equal(one({ type: "file" }), "[file]");
+    // A file reference: one line, or a range; no line, no suffix; no file name, the label alone.
+    const ref = (over: Record<string, unknown>) =>
+      one({ type: "file-reference", file_name: "a.go", ...over });
+    assert.equal(ref({ start_line: 3 }), "[file-reference: a.go:3]");
+    assert.equal(ref({ start_line: 3, end_line: 3 }), "[file-reference: a.go:3]");
+    assert.equal(ref({}), "[file-reference: a.go]");
+    assert.equal(one({ type: "file-reference", start_line: 3 }), "[file-reference]");
+    assert.equal(one({ type: "source", url: "https://x.test" }), "[source: https://x.test]");
+    assert.equal(one({ type: "source" }), "[source]");
+    assert.equal(one({ type: "context-file" }), "[context-file]");
+    // Another type: its text, else its name, else its title; its type as the label, capped.
+    assert.equal(one({ type: "hook", name: "pre-commit", title: "t" }), "[hook: pre-commit]");
+    assert.equal(one({ type: "hook", title: "Checks" }), "[hook: Checks]");
+    assert.equal(one({ type: "hook" }), "[hook]");
+    assert.equal(one({ type: "x".repeat(50) }), `[${"x".repeat(39)}…]`);
+    assert.equal(one({ type: "hook", text: "y".repeat(100) }), `[hook: ${"y".repeat(79)}…]`);
+    // No type is text.
+    assert.equal(one({ text: "plain words" }), "plain words");
+  });
+
+  await t.step("tool calls and results: the name's fallbacks, deltas, no result", () => {
+    const one = (p: Record<string, unknown>) => renderParts([p]);
+    assert.equal(one({ type: "tool-call", name: "grep", args: {} }), "[tool: grep()]");
+    assert.equal(one({ type: "tool-call", tool_name: "", args: {} }), "[tool: tool()]");
+    assert.equal(one({ type: "tool-call" }), "[tool: tool()]");
+    assert.equal(
+      one({ type: "tool-call", tool_name: "ls", args_delta: '{"dir":"/w"}' }),
+      '[tool: ls(dir: "/w")]',
+    );
+    assert.equal(one({ type: "tool-result", tool_name: "ls" }), "[result: ls]");
+    assert.equal(
+      one({ type: "tool-result", tool_name: "ls", is_error: true }),
+      "[result: ls: error]",
+    );
+    assert.equal(one({ type: "tool-result", result_delta: "partial" }), "[result: tool: partial]");
+  });
+
+  await t.step("only omitted parts: each omitted type once, blank text adds nothing", () => {
+    assert.equal(
+      renderParts([
+        { type: "reasoning", text: "a" },
+        { type: "text", text: "  " },
+        { type: "reasoning", text: "b" },
+      ]),
+      "[reasoning]",
+    );
+    assert.equal(renderParts([{ type: "text", text: " \n " }]), "");
+  });
+
+  await t.step("summaries: one message field of a small object, else every key; capped", () => {
+    assert.equal(summarize({ content: "hello", extra: 1 }), "hello");
+    assert.equal(summarize({ error: "boom" }), "boom");
+    // Four keys: the object is listed, whatever field it has.
+    assert.equal(summarize({ output: "o", a: 1, b: 2, c: 3 }), 'output: "o", a: 1, b: 2, c: 3');
+    assert.equal(summarize({ n: 1, ok: true, list: [1] }), "n: 1, ok: true, list: [1]");
+    assert.equal(summarize({ text: "t", n: 1 }), "t");
+    assert.equal(summarize({ message: "m" }), "m");
+    assert.equal(summarize({ result: "r", ok: true }), "r");
+    assert.equal(summarize({ output: "o", a: 1, b: 2 }), "o", "three keys is still small");
+    assert.equal(summarize("x".repeat(300)), "x".repeat(99) + "…");
+    assert.equal(summarize("x".repeat(300), 10), "x".repeat(9) + "…");
+    // Each value of a listed object is cut at 200 characters, whatever the cap of the line.
+    assert.equal(
+      summarize({ a: "y".repeat(300), b: 1 }, 1_000),
+      `a: "${"y".repeat(200)}", b: 1`,
+    );
+    assert.equal(summarize({ a: "y".repeat(201) }, 1_000), `a: "${"y".repeat(200)}"`);
+    // Values JSON cannot spell are written as they are.
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    assert.equal(summarize({ f: undefined, loop }), "f: undefined, loop: [object Object]");
+    assert.equal(summarize("not {json"), "not {json");
+    assert.equal(summarize("{broken"), "{broken");
+    assert.equal(summarize(42), "42");
+    assert.equal(summarize(null), "");
+    // A string is JSON only when it starts like JSON (an object, an array or a string).
+    assert.equal(summarize('  {"a": 1, "b": 2}  '), "a: 1, b: 2");
+    assert.equal(summarize('["a","b"]'), '"a", "b"');
+    assert.equal(summarize("null"), "null");
+    assert.equal(summarize("true"), "true");
+  });
+
+  await t.step(
+    "byte arrays are read as JSON only when every item is a byte and they spell it",
+    () => {
+      const bytes = (s: string) => [...new TextEncoder().encode(s)];
+      assert.equal(summarize(bytes("{}")), "");
+      assert.equal(summarize(bytes('{"k":"v","n":2,"m":3,"o":4}')), 'k: "v", n: 2, m: 3, o: 4');
+      // Not valid UTF-8, not JSON, or not starting and ending like JSON: numbers, as they came.
+      assert.equal(summarize([0x7b, 0xff, 0x7d]), "123, 255, 125");
+      assert.equal(summarize([0x22, 0xff, 0x22]), "34, 255, 34");
+      assert.equal(summarize(bytes("{{}")), "123, 123, 125");
+      assert.equal(summarize([0x7b]), "123");
+      assert.equal(summarize([0x22]), "34");
+      assert.equal(summarize([]), "");
+      for (const padded of [" {}", "{} ", " []", "[] ", ' ""', '"" ']) {
+        const b = bytes(padded);
+        assert.equal(summarize(b), b.join(", "), JSON.stringify(padded));
+      }
+      // Items that are not bytes (though they would wrap to "[1]") keep the array as it is.
+      assert.equal(summarize([0x5b, 305, 0x5d]), "91, 305, 93");
+      assert.equal(summarize([0x5b, -207, 0x5d]), "91, -207, 93");
+      assert.equal(summarize([0x5b, 49.5, 0x5d]), "91, 49.5, 93");
+      assert.equal(summarize([0x5b, "49", 0x5d]), '91, "49", 93');
+      assert.equal(summarize(bytes("[1]")), "1");
+    },
+  );
+
+  await t.step("an empty part type is labelled as a part; a long tool name is capped", () => {
+    assert.equal(renderParts([{ type: "", text: "hi" }]), "[part: hi]");
+    const long = "t".repeat(70);
+    assert.equal(
+      renderParts([{ type: "tool-call", tool_name: long, args: {} }]),
+      `[tool: ${"t".repeat(59)}…()]`,
+    );
+    assert.equal(
+      renderParts([{ type: "tool-result", tool_name: long, result: "ok" }]),
+      `[result: ${"t".repeat(59)}…: ok]`,
+    );
+    assert.equal(
+      renderParts([{ type: "tool-result", tool_name: "", result: "ok" }]),
+      "[result: tool: ok]",
+    );
+    assert.equal(
+      renderParts([{ type: "tool-call", tool_name: "t".repeat(60), args: {} }]),
+      `[tool: ${"t".repeat(60)}()]`,
+    );
+  });
+
   await t.step("parts are joined by newlines in order", () => {
     const out = renderParts([
       { type: "text", text: "Let me look." },

@@ -1,0 +1,89 @@
+/**
+ * The fleet as one list (`fleet/fleet.ts`) against the sim over real HTTP: what a caller that
+ * leaves, a back end that fails, and a kind the deployment lacks come to.
+ */
+import assert from "node:assert/strict";
+import { Fleet } from "../../src/fleet/fleet.ts";
+import { CoderError } from "../../src/coder/errors.ts";
+import { FleetError } from "../../src/model/backend.ts";
+import { type Sim, startSim } from "../../src/sim/server.ts";
+import { until, within } from "../deadline.ts";
+
+async function onSim(
+  profile: "both" | "tasks",
+  fn: (sim: Sim, fleet: Fleet) => Promise<void>,
+): Promise<void> {
+  const sim = await startSim({ profile, tasks: 3, chats: 3, frozen: true });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
+    await fleet.deployment();
+    await fn(sim, fleet);
+  } finally {
+    await sim.close();
+  }
+}
+
+Deno.test("fleet: a caller that leaves a list held at Coder is answered at once, naming the list", () =>
+  onSim("both", async (sim, fleet) => {
+    for (const kind of ["task", "chat"] as const) {
+      const release = sim.fault(`/api/v2/${kind}s`, { kind: "hang", method: "GET" });
+      try {
+        for (const read of ["snapshot", "summaries"] as const) {
+          const n = sim.requests.length;
+          const leave = new AbortController();
+          const listing: Promise<unknown> = read === "snapshot"
+            ? fleet.snapshot({ kind }, leave.signal)
+            : fleet.summaries({ kind }, leave.signal);
+          await until(() => sim.requests.length > n, `the ${kind} list at Coder`);
+          leave.abort();
+          await assert.rejects(
+            within(listing, `the ${read} to end`),
+            (e) =>
+              e instanceof CoderError && e.kind === "aborted" &&
+              e.message.includes(`Request ${kind} list was cancelled`),
+          );
+        }
+      } finally {
+        release();
+      }
+    }
+  }));
+
+Deno.test("fleet: one back end failing is reported, the other still answers", () =>
+  onSim("both", async (sim, fleet) => {
+    const clear = sim.fault("/api/v2/chats", { status: 403, method: "GET" });
+    try {
+      const snap = await fleet.snapshot();
+      assert.ok(snap.agents.length > 0 && snap.agents.every((a) => a.kind === "task"));
+      assert.deepEqual(snap.errors.map((e) => e.kind), ["chat"]);
+      assert.match(snap.errors[0].error, /403/);
+      assert.deepEqual(snap.warnings, [`chat list failed: ${snap.errors[0].error}`]);
+      const sums = await fleet.summaries();
+      assert.deepEqual(sums.errors.map((e) => e.kind), ["chat"]);
+      assert.ok(sums.summaries.length > 0 && sums.summaries.every((s) => s.kind === "task"));
+    } finally {
+      clear();
+    }
+    // Both failing: the first failure is thrown, not an empty fleet.
+    const both = [
+      sim.fault("/api/v2/chats", { status: 403, method: "GET" }),
+      sim.fault("/api/v2/tasks", { status: 403, method: "GET" }),
+    ];
+    try {
+      await assert.rejects(fleet.snapshot(), (e) => e instanceof CoderError && e.status === 403);
+    } finally {
+      both.forEach((c) => c());
+    }
+  }));
+
+Deno.test("fleet: a kind the deployment lacks is refused, naming the kind it has", () =>
+  onSim("tasks", async (_sim, fleet) => {
+    await assert.rejects(
+      fleet.backends("chat"),
+      (e) =>
+        e instanceof FleetError && e.message === "This Coder deployment has no Chats API." &&
+        e.next === 'Use kind "task" or leave kind out.',
+    );
+    assert.equal((await fleet.backends("task")).length, 1);
+    assert.equal((await fleet.backends()).length, 1);
+  }));
