@@ -67,6 +67,14 @@ Deno.test("catalog: the convention check catches a tool that breaks it", async (
   assert.match(p, /cannot be destructive/);
   assert.match(p, /field x has no .describe/);
   assert.match(p, /input must be strict/, "a tool that ignores unknown arguments is caught");
+  // The summary is one line, and short: a long first paragraph is caught, wrapped or not.
+  const summary = (first: string) =>
+    // deno-lint-ignore no-explicit-any
+    toolProblems({ ...bad, description: `${first}\n\nWhen.\n\nFormats.` } as any)
+      .filter((x) => /one-line summary/.test(x));
+  assert.deepEqual(summary("x".repeat(160)), []);
+  assert.equal(summary("x".repeat(161)).length, 1, "161 characters is not a one-line summary");
+  assert.equal(summary("Two\nlines").length, 1);
 });
 
 Deno.test("catalog: every tool is strict, and says so in tools/list", async () => {
@@ -229,4 +237,26 @@ Deno.test("toolsnaps: tool schemas and descriptions match the reviewed snapshots
       );
     });
   }
+});
+
+Deno.test("catalog: the waiting tools declare how long they wait, in ms, and only when they wait", async () => {
+  // The call's budget is this wait plus a margin (server.ts): a wait of 30 s must get 30,000 ms,
+  // or its last round is cut short; a call that does not wait keeps the plain call budget.
+  const { waitForAgentsTool } = await import("../../src/tools/wait_for_agents.ts");
+  const { sendInputTool, WAIT_DEFAULT_S } = await import("../../src/tools/send_input.ts");
+  const waitFor = (args: Record<string, unknown>) =>
+    waitForAgentsTool.waits!(waitForAgentsTool.input.parse(args));
+  assert.equal(waitFor({}), 30_000, "timeout_s defaults to 30");
+  assert.equal(waitFor({ timeout_s: 300 }), 300_000);
+  assert.equal(waitFor({ timeout_s: 0 }), 0);
+  const send = (args: Record<string, unknown>) =>
+    sendInputTool.waits!(sendInputTool.input.parse({ agents: ["a"], input: "x", ...args }));
+  assert.equal(send({}), WAIT_DEFAULT_S * 1000);
+  assert.equal(send({ wait_s: 120 }), 120_000);
+  assert.equal(send({ wait_s: 120, dry_run: true }), 0, "a dry run waits for nothing");
+  for (const if_busy of ["fail", "queue", "interrupt"]) {
+    assert.equal(send({ if_busy, wait_s: 120 }), 0, `if_busy=${if_busy} does not wait`);
+  }
+  const waiting = TOOLS.filter((t) => t.waits).map((t) => t.name).sort();
+  assert.deepEqual(waiting, ["send_input", "wait_for_agents"]);
 });

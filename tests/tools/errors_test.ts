@@ -29,6 +29,26 @@ Deno.test("explain: a stall is not 'cancelled' unless the client cancelled", () 
   assert.doesNotMatch(explain(abort).error, /cancelled/);
   assert.match(explain(abort, { cancelled: true }).error, /cancelled/);
   assert.doesNotMatch(explain(err("aborted")).error, /cancelled$/);
+  // Each way an abort ends, in full: the caller learns what happened and what to do.
+  const timedOut = {
+    error: "Coder did not answer in time.",
+    next: "Retry shortly; if it keeps happening, check that Coder at CODER_URL is healthy.",
+  };
+  assert.deepEqual(explain(abort), timedOut);
+  assert.deepEqual(explain(new DOMException("signal timed out", "TimeoutError")), timedOut);
+  assert.deepEqual(explain(abort, { cancelled: true }), {
+    error: "The call was cancelled.",
+    next: "Call the tool again if you still need it.",
+  });
+  // Any other DOMException is not a timeout.
+  assert.match(explain(new DOMException("bad", "SyntaxError")).error, /^Unexpected failure: bad$/);
+  const stalled = explain(err("aborted"));
+  assert.match(stalled.error, /: Coder did not answer in time$/);
+  assert.equal(stalled.next, timedOut.next);
+  assert.equal(
+    explain(err("aborted"), { cancelled: true }).next,
+    "Call the tool again if you still need it.",
+  );
 });
 
 Deno.test("failureText: a hostile message cannot forge a Next: line", () => {
@@ -57,4 +77,27 @@ Deno.test("explain: Coder's 503 'AI Gateway must be enabled' is one line naming 
   assert.match(w.detail, /Next: Ask a Coder administrator/);
   // Any other 503 is still Coder failing: retry.
   assert.match(explain(err("http", 503)).next, /retry in a few minutes/);
+  // The phrase in either field is the switch: in the detail too (a proxy or a Coder that puts
+  // its own words first), in any letter case; on another status it is not.
+  const inDetail = new CoderError({
+    status: 503,
+    route: "POST /api/v2/chats",
+    kind: "http",
+    coderMessage: "Service unavailable.",
+    detail: "ai gateway must be enabled for Coder Agents functionality.",
+  });
+  assert.match(explain(inDetail).error, /AI Gateway is disabled/);
+  const notOff = new CoderError({
+    status: 500,
+    route: "POST /api/v2/chats",
+    kind: "http",
+    coderMessage: "AI Gateway must be enabled for Coder Agents functionality.",
+  });
+  assert.doesNotMatch(explain(notOff).error, /AI Gateway is disabled/);
+  assert.doesNotMatch(
+    explain(Object.assign(new CoderError({ status: 503, route: "GET /x", kind: "http" }), {
+      coderMessage: "Maintenance.",
+    })).error,
+    /AI Gateway/,
+  );
 });
