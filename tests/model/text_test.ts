@@ -19,6 +19,8 @@ Deno.test("text: oneLine keeps a text of exactly its cap (default 200), cuts one
   assert.equal(oneLine("a".repeat(200)), "a".repeat(200));
   assert.equal(oneLine("a".repeat(201)), "a".repeat(199) + "…");
   // The same on the slow path (text that needs cleaning or folding).
+  assert.equal(oneLine("é".repeat(200)), "é".repeat(200));
+  assert.equal(oneLine("é".repeat(201)), "é".repeat(199) + "…");
   assert.equal(oneLine(" é".repeat(100)), "é ".repeat(99) + "é");
   assert.equal(oneLine("é\n".repeat(101)).length, 200);
   assert.equal(oneLine("é\n".repeat(101)).slice(-1), "…");
