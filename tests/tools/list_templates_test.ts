@@ -374,6 +374,7 @@ Deno.test("list_templates: organizations, default marks, and context windows of 
           model("b", 1_049_999),
           model("c", 1_950_001),
           model("d", 128_000),
+          { ...model("e", 0), available: false, unavailable_reason: "missing_api_key" },
         ],
       }),
     }],
@@ -385,6 +386,7 @@ Deno.test("list_templates: organizations, default marks, and context windows of 
     "- Model b: model-b, google, 1M context; b",
     "- Model c: model-c, google, 2M context; c",
     "- Model d: model-d, google, 128k context; d",
+    "- Model e: model-e, google; e; not usable: its provider has no API key (missing_api_key)",
     "Organizations: coder, research (default)",
   ]);
   assert.deepEqual(data.organizations, [
