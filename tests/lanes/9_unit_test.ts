@@ -33,6 +33,7 @@ import "../release_test.ts";
 import "../sim/chat_models_test.ts";
 import "../startup_test.ts";
 import "../model/text_test.ts";
+import "../tools/actions_test.ts";
 import "../tools/catalog_test.ts";
 import "../tools/create_task_test.ts";
 import "../tools/cursor_test.ts";
