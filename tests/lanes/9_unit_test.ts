@@ -32,6 +32,7 @@ import "../redact_test.ts";
 import "../release_test.ts";
 import "../sim/chat_models_test.ts";
 import "../startup_test.ts";
+import "../model/backend_errors_test.ts";
 import "../model/text_test.ts";
 import "../tools/actions_test.ts";
 import "../tools/catalog_test.ts";

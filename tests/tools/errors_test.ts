@@ -95,6 +95,15 @@ Deno.test("explain: Coder's 503 'AI Gateway must be enabled' is one line naming 
     detail: "ai gateway must be enabled for Coder Agents functionality.",
   });
   assert.match(explain(inDetail).error, /AI Gateway is disabled/);
+  // Only Coder's own 503 answer: a route held for its Retry-After is retried, whatever it said.
+  const held = new CoderError({
+    status: 503,
+    route: "POST /api/v2/chats",
+    kind: "budget",
+    retryAfterMs: 5_000,
+    coderMessage: "AI Gateway must be enabled for Coder Agents functionality.",
+  });
+  assert.match(explain(held).next, /^Retry in 5 s/);
   const notOff = new CoderError({
     status: 500,
     route: "POST /api/v2/chats",
@@ -178,7 +187,17 @@ Deno.test("explain: the next step for each kind and status, in full", () => {
     [next("http", 422), "Check the arguments and retry."],
   ];
   for (const [got, want] of cases) assert.equal(got, want);
-  // What happened, per kind: the summary, and the words a caller needs.
+  // What happened, per kind: the summary (one line of 500), and the words a caller needs.
+  const long = new CoderError({
+    status: 400,
+    route,
+    kind: "http",
+    coderMessage: "m".repeat(300),
+    detail: "d".repeat(300),
+    validations: [{ field: "f".repeat(50), detail: "v".repeat(150) }],
+  });
+  assert.ok(long.summary.length > 500, `${long.summary.length}`);
+  assert.equal(explain(long).error, long.summary.slice(0, 499) + "…");
   assert.equal(
     explain(new CoderError({ status: 500, route, kind: "http", coderMessage: "Boom." })).error,
     "Coder answered 500 to GET /api/v2/chats: Boom.",
