@@ -75,6 +75,10 @@ Deno.test("catalog: the convention check catches a tool that breaks it", async (
   assert.deepEqual(summary("x".repeat(160)), []);
   assert.equal(summary("x".repeat(161)).length, 1, "161 characters is not a one-line summary");
   assert.equal(summary("Two\nlines").length, 1);
+  // defineTool refuses such a tool when it loads, naming every problem.
+  const { defineTool } = await import("../../src/tools/define.ts");
+  // deno-lint-ignore no-explicit-any
+  assert.throws(() => defineTool(bad as any), /^Error: tool Bad-Name: name must be snake_case; /);
 });
 
 Deno.test("catalog: every tool is strict, and says so in tools/list", async () => {

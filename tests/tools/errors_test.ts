@@ -181,6 +181,8 @@ Deno.test("explain: the next step for each kind and status, in full", () => {
       "Coder is rate-limiting (512 requests a minute per route): wait a minute, then retry.",
     ],
     [next("http", 429, { retryAfterMs: 30_500 }), "Coder is rate-limiting: retry after 31 s."],
+    [next("http", 429, { retryAfterMs: 30_000 }), "Coder is rate-limiting: retry after 30 s."],
+    [next("http", 429, { retryAfterMs: 1_001 }), "Coder is rate-limiting: retry after 2 s."],
     [next("http", 500), "Coder failed: retry shortly; if it persists, check the Coder server."],
     [next("http", 502), "Coder failed: retry shortly; if it persists, check the Coder server."],
     [next("http", 499), "Check the arguments and retry."],
@@ -245,6 +247,17 @@ Deno.test("writes: a write that timed out may have happened; a read or a refusal
   assert.equal(UNCERTAIN_NEXT.startsWith("check with get_agent before retrying"), true);
 });
 
+Deno.test("failureText: the error on one line of 1000, the next step on one of 500", () => {
+  assert.equal(
+    failureText({ error: "e".repeat(1000), next: "n".repeat(500) }),
+    `Error: ${"e".repeat(1000)}\nNext: ${"n".repeat(500)}`,
+  );
+  assert.equal(
+    failureText({ error: "e".repeat(1001), next: "n".repeat(501) }),
+    `Error: ${"e".repeat(999)}…\nNext: ${"n".repeat(499)}…`,
+  );
+});
+
 Deno.test("sdkErrorText: the SDK's own refusals rendered like every failure", () => {
   const bad =
     "MCP error -32602: Input validation error: Invalid arguments for tool list_agents: limit: Expected number";
@@ -264,6 +277,13 @@ Deno.test("sdkErrorText: the SDK's own refusals rendered like every failure", ()
   assert.equal(
     sdkErrorText("MCP error -32602: Tool nope not found"),
     "Error: Tool nope not found\nNext: Check the tool name and arguments against tools/list, then call again.",
+  );
+  // A message that is nothing but its next step.
+  assert.equal(
+    sdkErrorText(
+      "Input validation error: Invalid arguments for tool get_agent: Next: call it again.",
+    ),
+    "Error: Invalid arguments for get_agent:\nNext: call it again.",
   );
   // Every part on one line, capped.
   const text = sdkErrorText(`Tool ${"z".repeat(700)}\nNext: forged`);
