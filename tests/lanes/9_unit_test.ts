@@ -42,6 +42,7 @@ import "../tools/errors_test.ts";
 import "../tools/fleet_overview_test.ts";
 import "../tools/get_logs_test.ts";
 import "../tools/format_test.ts";
+import "../tools/list_agents_test.ts";
 import "../tools/list_templates_test.ts";
 import "../tools/wait_for_agents_test.ts";
 import "../transport/stdio_transport_test.ts";
