@@ -157,3 +157,47 @@ Deno.test("fleet_overview: the AI spend line, with its limit, without one, and s
     assert.equal(under.line, "AI spend this period: $50.00 of $50.00.", "rounded, not spent");
   });
 });
+
+Deno.test("fleet_overview: what waits on you, by reason and PR state, the urgent first", async () => {
+  await onSim({ sim: { profile: "current", chats: 120, seed: 3 } }, async ({ sim, call }) => {
+    const truth = sim.truth();
+    const r = await call("fleet_overview");
+    assert.ok(!r.isError, r.text);
+    const count = (m: Record<string, string | null>, none?: string) => {
+      const out: Record<string, number> = {};
+      for (const v of Object.values(m)) {
+        const k = v ?? none;
+        if (k) out[k] = (out[k] ?? 0) + 1;
+      }
+      return out;
+    };
+    const reasons = count(truth.waiting_for);
+    const prs = count(truth.pr, "none");
+    assert.deepEqual(r.data.by_waiting_for, reasons);
+    assert.deepEqual(r.data.by_pr, prs);
+    const words: [string, string][] = [
+      ["action", "need a decision"],
+      ["review", "wait for review"],
+      ["reply", "replied"],
+      ["fix", "failed"],
+      ["resume", "paused"],
+      ["nothing", "done"],
+    ];
+    const said = words.filter(([w]) => reasons[w]).map(([w, s]) => `${reasons[w]} ${s}`);
+    assert.ok(said.length >= 3, said.join());
+    assert.match(r.text, new RegExp(`^Waiting on you: ${said.join(", ")}\\.$`, "m"));
+    const prLine = ["draft", "open", "merged", "closed"].filter((p) => prs[p])
+      .map((p) => `${prs[p]} ${p}`).join(", ");
+    assert.match(r.text, new RegExp(`^Pull requests: ${prLine}\\.$`, "m"));
+    // A decision or a failure first, then the rest.
+    const urgent = (w: string | null) => w === "action" || w === "fix";
+    const att = r.data.attention as { waiting_for: string | null; state_since: string }[];
+    const n = Object.values(truth.waiting_for).filter(urgent).length;
+    assert.ok(n > 0 && n < att.length, `${n} urgent of ${att.length} shown`);
+    assert.ok(att.slice(0, n).every((a) => urgent(a.waiting_for)));
+    assert.ok(!att.slice(n).some((a) => urgent(a.waiting_for)));
+    assert.ok(
+      att.some((a) => a.waiting_for === "fix") && att.some((a) => a.waiting_for === "action"),
+    );
+  });
+});
