@@ -8,6 +8,31 @@ import assert from "node:assert/strict";
 import { AGENT_STATES } from "../../src/model/agent.ts";
 import { onSim } from "./on_sim.ts";
 
+/** Counts of a truth map's values (null as `none`, when given). */
+function count(m: Record<string, string | null>, none?: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of Object.values(m)) {
+    const k = v ?? none;
+    if (k) out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** The overview's line of reasons, in its words and order (a regex source). */
+function reasonsLine(reasons: Record<string, number>): string {
+  const words: [string, string][] = [
+    ["action", "need a decision"],
+    ["review", "wait for review"],
+    ["reply", "replied"],
+    ["fix", "failed"],
+    ["resume", "paused"],
+    ["nothing", "done"],
+  ];
+  const said = words.filter(([w]) => reasons[w]).map(([w, s]) => `${reasons[w]} ${s}`);
+  assert.ok(said.length >= 3, said.join());
+  return `Waiting on you: ${said.join(", ")}\\.`;
+}
+
 Deno.test("fleet_overview: the deployment, the counts and the owners, ranked and capped", async () => {
   // 60 owners, 125 tasks dealt round-robin: the first five own 3, the others 2.
   const users = Array.from({ length: 60 }, (_, i) => `user${String(i).padStart(2, "0")}`);
@@ -29,6 +54,8 @@ Deno.test("fleet_overview: the deployment, the counts and the owners, ranked and
     const counts = AGENT_STATES.filter((s) => truth.by_state[s])
       .map((s) => `${s} ${truth.by_state[s]}`).join(", ");
     assert.equal(lines[1], `125 agents: ${counts}`);
+    assert.deepEqual(r.data.by_waiting_for, count(truth.waiting_for));
+    assert.match(r.text, new RegExp(`^${reasonsLine(count(truth.waiting_for))}$`, "m"));
     // Owners: the largest first, then by name; ten in the text, then an ellipsis.
     assert.equal(
       lines[2],
@@ -163,29 +190,11 @@ Deno.test("fleet_overview: what waits on you, by reason and PR state, the urgent
     const truth = sim.truth();
     const r = await call("fleet_overview");
     assert.ok(!r.isError, r.text);
-    const count = (m: Record<string, string | null>, none?: string) => {
-      const out: Record<string, number> = {};
-      for (const v of Object.values(m)) {
-        const k = v ?? none;
-        if (k) out[k] = (out[k] ?? 0) + 1;
-      }
-      return out;
-    };
     const reasons = count(truth.waiting_for);
     const prs = count(truth.pr, "none");
     assert.deepEqual(r.data.by_waiting_for, reasons);
     assert.deepEqual(r.data.by_pr, prs);
-    const words: [string, string][] = [
-      ["action", "need a decision"],
-      ["review", "wait for review"],
-      ["reply", "replied"],
-      ["fix", "failed"],
-      ["resume", "paused"],
-      ["nothing", "done"],
-    ];
-    const said = words.filter(([w]) => reasons[w]).map(([w, s]) => `${reasons[w]} ${s}`);
-    assert.ok(said.length >= 3, said.join());
-    assert.match(r.text, new RegExp(`^Waiting on you: ${said.join(", ")}\\.$`, "m"));
+    assert.match(r.text, new RegExp(`^${reasonsLine(reasons)}$`, "m"));
     const prLine = ["draft", "open", "merged", "closed"].filter((p) => prs[p])
       .map((p) => `${prs[p]} ${p}`).join(", ");
     assert.match(r.text, new RegExp(`^Pull requests: ${prLine}\\.$`, "m"));
