@@ -35,6 +35,7 @@ import "../startup_test.ts";
 import "../model/backend_errors_test.ts";
 import "../model/text_test.ts";
 import "../tools/actions_test.ts";
+import "../tools/capacity_test.ts";
 import "../tools/catalog_test.ts";
 import "../tools/create_task_test.ts";
 import "../tools/cursor_test.ts";
