@@ -46,6 +46,7 @@ import "../tools/get_logs_test.ts";
 import "../tools/format_test.ts";
 import "../tools/list_agents_test.ts";
 import "../tools/list_templates_test.ts";
+import "../tools/schemas_test.ts";
 import "../tools/send_input_test.ts";
 import "../tools/wait_for_agents_test.ts";
 import "../transport/stdio_transport_test.ts";
