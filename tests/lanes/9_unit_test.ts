@@ -40,6 +40,7 @@ import "../tools/catalog_test.ts";
 import "../tools/create_task_test.ts";
 import "../tools/cursor_test.ts";
 import "../tools/errors_test.ts";
+import "../tools/fleet_board_rows_test.ts";
 import "../tools/fleet_overview_test.ts";
 import "../tools/get_agent_test.ts";
 import "../tools/get_logs_test.ts";
