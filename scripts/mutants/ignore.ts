@@ -54,4 +54,11 @@ export const IGNORED: Ignored[] = [
     why: "the same shortcut's return dropped: plain ASCII falls through to the slow path, " +
       "which gives the same line for it (see the entry above), only slower",
   },
+  {
+    file: "src/tools/fleet_overview.ts",
+    before: "a[0] < b[0]",
+    after: "a[0] <= b[0]",
+    why: "the owners' ranking breaks ties by name, and the names are an object's keys: two " +
+      "entries never have the same name, so `<` and `<=` agree on every pair compared",
+  },
 ];

@@ -210,3 +210,26 @@ Deno.test("fleet_overview: what waits on you, by reason and PR state, the urgent
     );
   });
 });
+
+Deno.test("fleet_overview: owners tied are ranked by name; one agent beyond fifty is summed", async () => {
+  // 51 owners of one task each; the lists give the newest first, the last owner's first: the
+  // ranking is by name, whatever order the lists give.
+  const users = Array.from({ length: 51 }, (_, i) => `u${String(i).padStart(2, "0")}`);
+  await onSim({ sim: { profile: "tasks", tasks: 51, users } }, async ({ call }) => {
+    const r = await call("fleet_overview");
+    const owners = Object.entries(r.data.by_owner as Record<string, number>);
+    const names = Array.from({ length: 50 }, (_, i) => `u${String(i).padStart(2, "0")}`);
+    assert.deepEqual(owners, [...names.map((n) => [n, 1]), ["(others)", 1]]);
+    assert.match(r.text, /^By owner \(51\): u00 1, u01 1, u02 1, .*, u09 1, …$/m);
+  });
+});
+
+Deno.test("fleet_overview: an owner's name is capped at 64, and names cut alike count together", async () => {
+  const long = "y".repeat(70);
+  const users = ["x".repeat(64), long, `${"y".repeat(69)}z`];
+  await onSim({ sim: { profile: "tasks", tasks: 6, users } }, async ({ call }) => {
+    const r = await call("fleet_overview");
+    assert.deepEqual(r.data.by_owner, { [`${"y".repeat(63)}…`]: 4, ["x".repeat(64)]: 2 });
+    assert.equal(r.data.owners_total, 2);
+  });
+});
