@@ -32,6 +32,7 @@ import "../redact_test.ts";
 import "../release_test.ts";
 import "../sim/chat_models_test.ts";
 import "../startup_test.ts";
+import "../model/agent_test.ts";
 import "../model/backend_errors_test.ts";
 import "../model/batch_test.ts";
 import "../model/models_test.ts";
