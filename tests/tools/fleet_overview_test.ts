@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { AGENT_STATES } from "../../src/model/agent.ts";
+import { until, within } from "../deadline.ts";
 import { onSim } from "./on_sim.ts";
 
 /** Counts of a truth map's values (null as `none`, when given). */
@@ -231,5 +232,33 @@ Deno.test("fleet_overview: an owner's name is capped at 64, and names cut alike 
     const r = await call("fleet_overview");
     assert.deepEqual(r.data.by_owner, { [`${"y".repeat(63)}…`]: 4, ["x".repeat(64)]: 2 });
     assert.equal(r.data.owners_total, 2);
+  });
+});
+
+Deno.test("fleet_overview: cancelled while Coder is slow, it ends cleanly, no stray failure", async () => {
+  // The overview asks for the spend beside the lists. Cancelled while both hang, both requests
+  // fail: the one the handler never awaits must not become an unhandled rejection (which ends a
+  // Deno process).
+  const started = new Set<string>();
+  await onSim({
+    sim: { profile: "current", chats: 3 },
+    onRequest: (_m, path) => started.add(path),
+  }, async ({ sim, client, call }) => {
+    assert.ok(!(await call("fleet_overview")).isError, "detection done");
+    started.clear();
+    sim.fault("/api/v2/chats", { kind: "hang", method: "GET" });
+    sim.fault("/api/v2/users/me/ai/spend", { kind: "hang" });
+    const ac = new AbortController();
+    const r = client.callTool({ name: "fleet_overview", arguments: {} }, { signal: ac.signal });
+    const settled = r.then(() => "answered", () => "cancelled");
+    await until(
+      () => started.has("/api/v2/chats") && started.has("/api/v2/users/me/ai/spend"),
+      "the list and the spend requests to go out",
+    );
+    ac.abort();
+    assert.equal(await within(settled, "the cancelled call to end"), "cancelled");
+    sim.clearFaults();
+    // The server goes on answering.
+    assert.ok(!(await call("fleet_overview")).isError);
   });
 });

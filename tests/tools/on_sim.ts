@@ -18,6 +18,8 @@ import type { ToolResult } from "../e2e/harness.ts";
 export interface OnSim {
   sim: Sim;
   fleet: Fleet;
+  /** The official client, for what `call` does not do (cancelling a call, say). */
+  client: Client;
   call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
 }
 
@@ -26,17 +28,23 @@ export interface OnSim {
  * harness: nothing moves unless the test moves it); everything is closed after.
  */
 export async function onSim(
-  opts: { sim?: SimOptions; fleet?: Partial<FleetOptions> },
+  opts: {
+    sim?: SimOptions;
+    fleet?: Partial<FleetOptions>;
+    /** Told of every request the fleet sends, as it goes out (method and path). */
+    onRequest?: (method: string, path: string) => void;
+  },
   fn: (t: OnSim) => Promise<void>,
 ): Promise<void> {
   const sim = await startSim({ pace: 20, frozen: true, ...opts.sim });
-  const fleet = new Fleet({
-    url: sim.url,
-    token: sim.token,
-    pollMs: 200,
-    watch: false,
-    ...opts.fleet,
-  });
+  const fleet = withFetch(opts.onRequest, () =>
+    new Fleet({
+      url: sim.url,
+      token: sim.token,
+      pollMs: 200,
+      watch: false,
+      ...opts.fleet,
+    }));
   const server = serverFactory(fleet, TOOLS, new Redactor([sim.token]))();
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "tools", version: "1" });
@@ -45,6 +53,7 @@ export async function onSim(
     await fn({
       sim,
       fleet,
+      client,
       async call(name, args = {}) {
         const r = await client.callTool({ name, arguments: args }, { timeout: 30_000 });
         // deno-lint-ignore no-explicit-any
@@ -56,5 +65,28 @@ export async function onSim(
     await client.close();
     await server.close();
     await sim.close();
+  }
+}
+
+/**
+ * Build the fleet with a `fetch` that tells `onRequest` of each request first (the Coder client
+ * takes `fetch` when it is made); the real `fetch` does the rest.
+ */
+function withFetch(
+  onRequest: ((method: string, path: string) => void) | undefined,
+  make: () => Fleet,
+) {
+  if (!onRequest) return make();
+  const real = globalThis.fetch;
+  globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+    const req = input instanceof Request ? input : undefined;
+    const url = new URL(req?.url ?? String(input));
+    onRequest(init?.method ?? req?.method ?? "GET", url.pathname);
+    return real(input, init);
+  };
+  try {
+    return make();
+  } finally {
+    globalThis.fetch = real;
   }
 }
