@@ -90,6 +90,8 @@ Deno.test("fleet_overview: the deployment, the counts and the owners, ranked and
     );
     assert.equal(rows.length, 20);
     assert.equal(r.data.spend, null, "a Coder without an AI Gateway reports no spend");
+    assert.equal(r.data.capacity, undefined, "no chats, no licence capacity");
+    assert.doesNotMatch(r.text, /\n\n|^\n|\n$/, "no empty line");
     assert.doesNotMatch(r.text, /AI spend|Stalled|No agent is waiting/);
   });
 });
@@ -109,6 +111,8 @@ Deno.test("fleet_overview: few owners, all named; by owner and kind; nothing wai
     assert.match(byOwner, new RegExp(`^By owner \\(${owners}\\): [^…]+$`), "no ellipsis");
     assert.equal(byOwner.split(", ").length, owners);
     assert.deepEqual(all.data.backends.map((b: { kind: string }) => b.kind), ["task", "chat"]);
+    assert.match(all.text.split("\n")[0], /; back ends: \/api\/v2\/tasks, \/api\/v2\/chats$/);
+    assert.doesNotMatch(all.text, /\n\n/, "no empty line");
 
     const tasks = await call("fleet_overview", { kind: "task" });
     assert.equal(tasks.data.total, sim.truth().by_kind.task);
@@ -199,6 +203,10 @@ Deno.test("fleet_overview: what waits on you, by reason and PR state, the urgent
     const prLine = ["draft", "open", "merged", "closed"].filter((p) => prs[p])
       .map((p) => `${prs[p]} ${p}`).join(", ");
     assert.match(r.text, new RegExp(`^Pull requests: ${prLine}\\.$`, "m"));
+    // Coder's lists do not carry the licence queue: the capacity note says so, on its line.
+    assert.equal(r.data.capacity.queued_for_capacity, null);
+    assert.ok(r.text.split("\n").includes(r.data.capacity.note), "the capacity note's line");
+    assert.match(r.data.capacity.note, /^Capacity: \d+ chats show running/);
     // A decision or a failure first, then the rest.
     const urgent = (w: string | null) => w === "action" || w === "fix";
     const att = r.data.attention as { waiting_for: string | null; state_since: string }[];
@@ -261,4 +269,77 @@ Deno.test("fleet_overview: cancelled while Coder is slow, it ends cleanly, no st
     // The server goes on answering.
     assert.ok(!(await call("fleet_overview")).isError);
   });
+});
+
+Deno.test("fleet_overview: ten owners are all named, eleven end in an ellipsis; no agent at all", async () => {
+  for (const n of [10, 11]) {
+    const users = Array.from({ length: n }, (_, i) => `u${String(i).padStart(2, "0")}`);
+    await onSim({ sim: { profile: "tasks", tasks: n, users } }, async ({ call }) => {
+      const r = await call("fleet_overview");
+      const line = r.text.split("\n").find((l) => l.startsWith("By owner"))!;
+      const named = users.slice(0, 10).map((u) => `${u} 1`).join(", ");
+      assert.equal(line, `By owner (${n}): ${named}${n > 10 ? ", …" : ""}`);
+    });
+  }
+  await onSim({ sim: { profile: "tasks", tasks: 3 } }, async ({ sim, call }) => {
+    const r = await call("fleet_overview", { owner: "nobody" });
+    assert.deepEqual(r.text.split("\n"), [
+      `Coder ${r.data.coder.version} at ${sim.url} as admin; back ends: /api/v2/tasks`,
+      "0 agents: none",
+      "No agent is waiting on you.",
+    ]);
+    assert.deepEqual(r.data.by_state, {});
+    assert.deepEqual(r.data.by_owner, {});
+    assert.equal(r.data.owners_total, 0);
+  });
+});
+
+Deno.test("fleet_overview: stalled rows, the longest still first, twenty shown, all counted", async () => {
+  await onSim({
+    sim: { profile: "tasks", tasks: 25, pace: 1 },
+    fleet: { stalledMs: 7_500, now: () => Date.now() + 3_600_000 },
+  }, async ({ sim, call }) => {
+    // Each task set working a second after the one before: the first is the longest still.
+    const ids = sim.taskIds();
+    for (const id of ids) {
+      sim.setTask(id, { status: "active", state: "working" });
+      sim.clock.advance(1_000);
+    }
+    const r = await call("fleet_overview");
+    assert.equal(r.data.stalled_total, 25);
+    assert.deepEqual(r.data.stalled.map((a: { id: string }) => a.id), ids.slice(0, 20));
+    const lines = r.text.split("\n");
+    const head = lines.findIndex((l) => l.startsWith("Stalled ("));
+    assert.match(
+      lines[head],
+      /^Stalled \(25: working, but no change from Coder for 0\.13 min or more;/,
+    );
+    assert.equal(lines.slice(head + 1).filter((l) => l.startsWith("- ")).length, 20);
+  });
+});
+
+Deno.test("fleet_overview: the deployment's version and user capped at 64; a warning on its line", async () => {
+  const user = "u".repeat(70);
+  await onSim(
+    { sim: { profile: "current", chats: 3, users: [user, "bob"] } },
+    async ({ sim, call }) => {
+      const info = await (await fetch(`${sim.url}/api/v2/buildinfo`)).json();
+      sim.fault("/api/v2/buildinfo", {
+        kind: "wrong_shape",
+        body: { ...info, version: `${info.version}+${"x".repeat(70)}` },
+      });
+      sim.fault("/api/v2/users/me/ai/spend", { kind: "wrong_shape", body: { spend: "lots" } });
+      const r = await call("fleet_overview");
+      assert.ok(!r.isError, r.text);
+      const version = `${info.version}+${"x".repeat(70)}`.slice(0, 63) + "…";
+      assert.deepEqual(r.data.coder, { url: sim.url, version, user: "u".repeat(63) + "…" });
+      assert.equal(r.data.spend, null);
+      assert.equal(r.data.warnings.length, 1);
+      assert.match(
+        r.data.warnings[0],
+        /^AI spend unavailable: Coder's answer to GET \/api\/v2\/users\/me\/ai\/spend was not understood/,
+      );
+      assert.ok(r.text.split("\n").includes(`Warning: ${r.data.warnings[0]}`));
+    },
+  );
 });
