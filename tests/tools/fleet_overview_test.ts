@@ -56,6 +56,7 @@ Deno.test("fleet_overview: the deployment, the counts and the owners, ranked and
       .map((s) => `${s} ${truth.by_state[s]}`).join(", ");
     assert.equal(lines[1], `125 agents: ${counts}`);
     assert.deepEqual(r.data.by_waiting_for, count(truth.waiting_for));
+    assert.deepEqual(r.data.by_pr, { none: 125 }, "tasks have no pull request; no zero counts");
     assert.match(r.text, new RegExp(`^${reasonsLine(count(truth.waiting_for))}$`, "m"));
     // Owners: the largest first, then by name; ten in the text, then an ellipsis.
     assert.equal(
