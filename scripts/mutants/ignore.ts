@@ -77,4 +77,34 @@ export const IGNORED: Ignored[] = [
     why: "urgency() only ranks: the attention sort subtracts two urgencies, so 0 and 2 order " +
       "a decision or a failure first exactly as 0 and 1 do",
   },
+  {
+    file: "src/tools/wait_for_agents.ts",
+    before: "r.already.slice(0, ALREADY_MAX)",
+    after: "r.already",
+    why: "the wait's first view already keeps at most alreadyMax agents in `already` " +
+      "(fleet/watching.ts), and the tool passes ALREADY_MAX: the slice never cuts",
+  },
+  {
+    file: "src/tools/wait_for_agents.ts",
+    line: 149,
+    before: "0",
+    after: "1",
+    why: "`watch?.length ?? 0` is read only when agents were named, and then `watch` is set: " +
+      "the fallback is never used",
+  },
+  {
+    file: "src/tools/wait_for_agents.ts",
+    line: 149,
+    before: "0",
+    after: "(-1)",
+    why: "`watch?.length ?? 0` is read only when agents were named, and then `watch` is set: " +
+      "the fallback is never used",
+  },
+  {
+    file: "src/tools/wait_for_agents.ts",
+    before: "fresh && r.already_total",
+    after: "fresh || r.already_total",
+    why: "a wait on named agents sets none aside (its first view's already_total is 0), so " +
+      "without `fresh` both read 0: the line is empty either way",
+  },
 ];

@@ -7,6 +7,7 @@
  * (tests/tools/on_sim.ts). Waits that end on a change are tests/e2e/fresh_wait_e2e_test.ts's.
  */
 import assert from "node:assert/strict";
+import { within } from "../deadline.ts";
 import { onSim } from "./on_sim.ts";
 
 const SETTLED = ["idle", "complete", "failed", "paused", "error"];
@@ -130,5 +131,92 @@ Deno.test("wait_for_agents: a few already settled are all shown; agents and filt
       "Error: Give agents or filters, not both.\n" +
         "Next: Drop the filters to watch the named agents, or drop agents to watch what the filters match.",
     );
+  });
+});
+
+Deno.test("wait_for_agents: during the wait, its progress, an agent gone, one that settles, one that appears", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 8 } }, async ({ sim, fleet, client, call }) => {
+    const [a, b, c] = sim.taskIds();
+    for (const id of [a, b, c]) sim.setTask(id, { status: "active", state: "working" });
+    /** Start a wait; `first` settles at its first progress notification. */
+    const begin = (args: Record<string, unknown>) => {
+      const messages: string[] = [];
+      let seen!: () => void;
+      const first = new Promise<void>((r) => seen = r);
+      const result = client.callTool({ name: "wait_for_agents", arguments: args }, {
+        timeout: 30_000,
+        onprogress: (p) => {
+          messages.push(p.message ?? "");
+          seen();
+        },
+      });
+      return { messages, first: within(first, "the wait's first round"), result };
+    };
+    const text = (r: Awaited<ReturnType<typeof client.callTool>>) =>
+      (r.content as { text: string }[]).map((c) => c.text).join("\n");
+
+    const named = begin({ agents: [a, b, c], mode: "all", timeout_s: 20 });
+    await named.first;
+    assert.equal(fleet.waits.waits, 1, "the wait holds its place while it waits");
+    assert.equal(named.messages[0], "0 of 3 agents settled");
+    assert.ok(!(await call("delete_agents", { agents: [a, c] })).isError);
+    sim.setTask(b, { status: "active", state: "idle" });
+    const r = await within(named.result, "the named wait to end");
+    // deno-lint-ignore no-explicit-any
+    const data = r.structuredContent as any;
+    assert.equal(data.done, true, text(r));
+    assert.deepEqual([...data.gone].sort(), [a, c].sort());
+    assert.deepEqual(data.changed.map((x: { id: string }) => x.id), [b]);
+    assert.match(
+      text(r),
+      new RegExp(`^Gone \\(deleted or archived\\): ${data.gone.join(", ")}$`, "m"),
+    );
+    assert.equal(fleet.waits.waits, 0, "and gives it back when it ends");
+
+    // The whole fleet, any change: an agent that appears ends it, and is counted.
+    const fresh = begin({ until: "any_change", timeout_s: 20 });
+    await fresh.first;
+    assert.match(fresh.messages[0], /^0 of \d+ agents changed$/);
+    const made = await call("create_task", { prompts: ["Appear", "Too"], template: "codex" });
+    const ids = made.data.created.map((x: { id: string }) => x.id);
+    assert.equal(ids.length, 2);
+    const f = await within(fresh.result, "the fresh wait to end");
+    // deno-lint-ignore no-explicit-any
+    const fdata = f.structuredContent as any;
+    assert.deepEqual([...fdata.appeared].sort(), [...ids].sort());
+    assert.match(text(f), /^Appeared during the call: 2\.$/m);
+    assert.equal(fleet.waits.waits, 0);
+  });
+});
+
+Deno.test("wait_for_agents: handles that name nobody: nothing to watch; fifty are all listed", async () => {
+  // The caller's username is long: an error that lists agents with their owner runs long.
+  const users = ["a".repeat(30), "bob"];
+  await onSim({ sim: { profile: "current", chats: 2, users } }, async ({ fleet, call }) => {
+    const long = `nobody-${"x".repeat(90)}`;
+    const none = await call("wait_for_agents", { agents: ["nobody", long], timeout_s: 30 });
+    assert.equal(none.data.done, false);
+    const lines = none.text.split("\n");
+    assert.equal(lines[0], "Nothing to watch: no agent matched.");
+    assert.equal(lines[1].split(": ")[0], "Not found");
+    assert.ok(lines[2].startsWith(`Not found: ${long.slice(0, 79)}…: `), lines[2]);
+    // An error line is capped at 400: a title that five chats answer to lists them all.
+    for (let i = 0; i < 5; i++) {
+      assert.ok(
+        !(await call("create_task", { prompt: "x", template: "codex", name: "twin" })).isError,
+      );
+    }
+    const twin = await call("wait_for_agents", { agents: ["twin"], timeout_s: 0 });
+    const error = twin.data.not_found[0].error as string;
+    assert.ok(error.length > 400, `${error.length}`);
+    assert.equal(
+      twin.text.split("\n").find((l) => l.startsWith("Not found: twin: ")),
+      `Not found: twin: ${error.slice(0, 399)}…`,
+    );
+    const fifty = Array.from({ length: 50 }, (_, i) => `nobody-${i}`);
+    const all = await call("wait_for_agents", { agents: fifty, timeout_s: 0 });
+    assert.equal(all.text.split("\n").filter((l) => l.startsWith("Not found: ")).length, 50);
+    assert.doesNotMatch(all.text, /more not found/);
+    assert.equal(fleet.waits.waits, 0);
   });
 });
