@@ -35,6 +35,7 @@ import "../startup_test.ts";
 import "../model/agent_test.ts";
 import "../model/backend_errors_test.ts";
 import "../model/batch_test.ts";
+import "../model/handle_test.ts";
 import "../model/models_test.ts";
 import "../model/text_test.ts";
 import "../model/time_test.ts";
