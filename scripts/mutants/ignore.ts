@@ -272,5 +272,72 @@ export const IGNORED: Ignored[] = [
     after: "0",
     why: "m[0] is the chunk-size line with its extensions (`5;ext=1`): parseInt stops at the " +
       "`;`, so it reads the same size as m[1]",
+  {
+    file: "src/model/text.ts",
+    before: 'if (PLAIN.test(s)) return s.length > max ? s.slice(0, max - 1) + "…" : s;',
+    after: "",
+    why: "oneLine's shortcut for plain ASCII: without it the text takes the slow path, which " +
+      "gives the same line for such text (cleaning and folding leave it unchanged; " +
+      "tests/backends/summary_test.ts proves the two agree), only slower",
+  },
+  {
+    file: "src/model/text.ts",
+    before: 'return s.length > max ? s.slice(0, max - 1) + "…" : s;',
+    after: "{}",
+    why: "the same shortcut's return dropped: plain ASCII falls through to the slow path, " +
+      "which gives the same line for it (see the entry above), only slower",
+  },
+  {
+    file: "src/tools/fleet_overview.ts",
+    before: "a[0] < b[0]",
+    after: "a[0] <= b[0]",
+    why: "the owners' ranking breaks ties by name, and the names are an object's keys: two " +
+      "entries never have the same name, so `<` and `<=` agree on every pair compared",
+  },
+  {
+    file: "src/tools/fleet_overview.ts",
+    line: 35,
+    before: "0",
+    after: "(-1)",
+    why: "urgency() only ranks: the attention sort subtracts two urgencies, so -1 and 1 order " +
+      "a decision or a failure first exactly as 0 and 1 do",
+  },
+  {
+    file: "src/tools/fleet_overview.ts",
+    line: 35,
+    before: "1",
+    after: "2",
+    why: "urgency() only ranks: the attention sort subtracts two urgencies, so 0 and 2 order " +
+      "a decision or a failure first exactly as 0 and 1 do",
+  },
+  {
+    file: "src/tools/wait_for_agents.ts",
+    before: "r.already.slice(0, ALREADY_MAX)",
+    after: "r.already",
+    why: "the wait's first view already keeps at most alreadyMax agents in `already` " +
+      "(fleet/watching.ts), and the tool passes ALREADY_MAX: the slice never cuts",
+  },
+  {
+    file: "src/tools/wait_for_agents.ts",
+    line: 149,
+    before: "0",
+    after: "1",
+    why: "`watch?.length ?? 0` is read only when agents were named, and then `watch` is set: " +
+      "the fallback is never used",
+  },
+  {
+    file: "src/tools/wait_for_agents.ts",
+    line: 149,
+    before: "0",
+    after: "(-1)",
+    why: "`watch?.length ?? 0` is read only when agents were named, and then `watch` is set: " +
+      "the fallback is never used",
+  },
+  {
+    file: "src/tools/wait_for_agents.ts",
+    before: "fresh && r.already_total",
+    after: "fresh || r.already_total",
+    why: "a wait on named agents sets none aside (its first view's already_total is 0), so " +
+      "without `fresh` both read 0: the line is empty either way",
   },
 ];

@@ -33,7 +33,8 @@ export function isInvalidUuid(err: unknown): boolean {
 export function coderWords(err: CoderError): string {
   const msg = oneLine(err.coderMessage, 200);
   const detail = oneLine(err.detail, 200);
-  return detail && detail !== msg ? `${msg} (${detail})` : msg || err.summary;
+  if (!detail || detail === msg) return msg || err.summary;
+  return msg ? `${msg} (${detail})` : detail;
 }
 
 /** A short list of names for a message. */

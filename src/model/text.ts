@@ -46,8 +46,8 @@ export function oneLine(s: string | undefined | null, max = 200): string {
  * Returns the text and whether it was cut.
  */
 export function block(s: string, max: number): { text: string; truncated: boolean } {
-  const cleaned = cleanText(s)
-    .replace(/\r\n?/g, "\n")
+  // Line ends first: cleaning would drop a lone carriage return and join its two lines.
+  const cleaned = cleanText(s.replace(/\r\n?/g, "\n"))
     .split("\n")
     .map((l) => l.trimEnd())
     .join("\n")

@@ -67,11 +67,55 @@ Deno.test("catalog: the convention check catches a tool that breaks it", async (
   assert.match(p, /cannot be destructive/);
   assert.match(p, /field x has no .describe/);
   assert.match(p, /input must be strict/, "a tool that ignores unknown arguments is caught");
+  // The summary is one line, and short: a long first paragraph is caught, wrapped or not.
+  const summary = (first: string) =>
+    // deno-lint-ignore no-explicit-any
+    toolProblems({ ...bad, description: `${first}\n\nWhen.\n\nFormats.` } as any)
+      .filter((x) => /one-line summary/.test(x));
+  assert.deepEqual(summary("x".repeat(160)), []);
+  assert.equal(summary("x".repeat(161)).length, 1, "161 characters is not a one-line summary");
+  assert.equal(summary("Two\nlines").length, 1);
+  // Blank is missing; two paragraphs are not three, blank ones do not count; the schemas are
+  // zod objects.
+  const good = {
+    ...bad,
+    name: "good_tool",
+    title: "Good",
+    description: "One line.\n\nWhen.\n\nFormats.",
+    input: z.strictObject({}),
+    output: z.object({}),
+    annotations: { ...bad.annotations, destructiveHint: false, openWorldHint: true },
+  };
+  // deno-lint-ignore no-explicit-any
+  const problems = (patch: Record<string, unknown>) => toolProblems({ ...good, ...patch } as any);
+  assert.deepEqual(problems({}), []);
+  assert.deepEqual(problems({ title: "  " }), ["title is required"]);
+  const three = ["description needs three paragraphs: summary, when to use, formats and limits"];
+  assert.deepEqual(problems({ description: "One line.\n\nWhen." }), three);
+  assert.deepEqual(problems({ description: "One line.\n\nWhen.\n\n  \n\n" }), three);
+  assert.deepEqual(problems({ description: "One line.\n\nWhen.\n\n  " }), three);
+  assert.deepEqual(problems({ input: { shape: {} } }), ["input must be a zod object"]);
+  assert.deepEqual(problems({ output: {} }), ["output must be a zod object"]);
+  // defineTool refuses such a tool when it loads, naming every problem.
+  const { defineTool } = await import("../../src/tools/define.ts");
+  // deno-lint-ignore no-explicit-any
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => defineTool({ ...good, title: "" } as any),
+    (e: Error) => e.message === "tool good_tool: title is required",
+  );
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => defineTool({ ...good, title: "", name: "x" } as any),
+    (e: Error) => e.message === "tool x: name must be snake_case; title is required",
+  );
+  // deno-lint-ignore no-explicit-any
+  assert.throws(() => defineTool(bad as any), /^Error: tool Bad-Name: name must be snake_case; /);
 });
 
 Deno.test("catalog: every tool is strict, and says so in tools/list", async () => {
   const { z } = await import("zod");
-  const { defineTool, isStrict } = await import("../../src/tools/define.ts");
+  const { defineTool, isStrict, strictInput } = await import("../../src/tools/define.ts");
   for (const t of TOOLS) assert.ok(isStrict(t.input), `${t.name} refuses unknown arguments`);
   // A future tool defined with a plain z.object is made strict by defineTool.
   const future = defineTool({
@@ -91,7 +135,20 @@ Deno.test("catalog: every tool is strict, and says so in tools/list", async () =
   const r = future.input.safeParse({ x: "a", dry_run: true });
   assert.equal(r.success, false);
   assert.match(r.error!.issues[0].message, /Unknown argument "dry_run": future_tool takes only x/);
-  assert.match(r.error!.issues[0].message, /Next: /);
+  assert.equal(
+    r.error!.issues[0].message,
+    'Unknown argument "dry_run": future_tool takes only x. Nothing was done. ' +
+      "Next: call future_tool again without it.",
+  );
+  // Several unknown keys: each named (cut at 40 characters), and "them".
+  const two = future.input.safeParse({ ["k".repeat(41)]: 1, y: 2 });
+  assert.equal(
+    two.error!.issues[0].message,
+    `Unknown arguments "${"k".repeat(40)}", "y": future_tool takes only x. Nothing was done. ` +
+      "Next: call future_tool again without them.",
+  );
+  const none = strictInput("bare_tool", z.object({})).safeParse({ y: 1 });
+  assert.match(none.error!.issues[0].message, /: bare_tool takes only no arguments\. /);
   for (const t of await listed()) {
     // deno-lint-ignore no-explicit-any
     assert.equal((t.inputSchema as any).additionalProperties, false, `${t.name} is strict`);
@@ -229,4 +286,26 @@ Deno.test("toolsnaps: tool schemas and descriptions match the reviewed snapshots
       );
     });
   }
+});
+
+Deno.test("catalog: the waiting tools declare how long they wait, in ms, and only when they wait", async () => {
+  // The call's budget is this wait plus a margin (server.ts): a wait of 30 s must get 30,000 ms,
+  // or its last round is cut short; a call that does not wait keeps the plain call budget.
+  const { waitForAgentsTool } = await import("../../src/tools/wait_for_agents.ts");
+  const { sendInputTool, WAIT_DEFAULT_S } = await import("../../src/tools/send_input.ts");
+  const waitFor = (args: Record<string, unknown>) =>
+    waitForAgentsTool.waits!(waitForAgentsTool.input.parse(args));
+  assert.equal(waitFor({}), 30_000, "timeout_s defaults to 30");
+  assert.equal(waitFor({ timeout_s: 300 }), 300_000);
+  assert.equal(waitFor({ timeout_s: 0 }), 0);
+  const send = (args: Record<string, unknown>) =>
+    sendInputTool.waits!(sendInputTool.input.parse({ agents: ["a"], input: "x", ...args }));
+  assert.equal(send({}), WAIT_DEFAULT_S * 1000);
+  assert.equal(send({ wait_s: 120 }), 120_000);
+  assert.equal(send({ wait_s: 120, dry_run: true }), 0, "a dry run waits for nothing");
+  for (const if_busy of ["fail", "queue", "interrupt"]) {
+    assert.equal(send({ if_busy, wait_s: 120 }), 0, `if_busy=${if_busy} does not wait`);
+  }
+  const waiting = TOOLS.filter((t) => t.waits).map((t) => t.name).sort();
+  assert.deepEqual(waiting, ["send_input", "wait_for_agents"]);
 });

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { AgentRow } from "../../src/model/agent.ts";
-import { agentName, ago, rowLine } from "../../src/tools/format.ts";
+import { agentName, ago, quoted, rowLine, rowsText } from "../../src/tools/format.ts";
 import { block, frame, inert, quote } from "../../src/model/text.ts";
 
 const SEED = Number(Deno.env.get("PROPERTY_SEED") ?? 17);
@@ -133,4 +133,70 @@ Deno.test("ago: seconds, minutes, hours, days; ? for no time", () => {
     ),
     ["45s", "12m", "3h", "2d", "0s", "?"],
   );
+});
+
+Deno.test("ago: each unit up to its edge, then the next", () => {
+  const now = Date.parse("2026-03-01T12:00:00Z");
+  const at = (s: number) => new Date(now - s * 1000).toISOString();
+  const cases: [number, string][] = [
+    [0, "0s"],
+    [59, "59s"],
+    [60, "1m"],
+    [3599, "59m"],
+    [3600, "1h"],
+    [86_399, "23h"],
+    [86_400, "1d"],
+    [10 * 86_400, "10d"],
+  ];
+  for (const [s, want] of cases) assert.equal(ago(at(s), now), want, `${s} s`);
+  assert.equal(ago(new Date(now - 59_600).toISOString(), now), "1m", "59.6 s rounds to a minute");
+  assert.equal(ago("2026-03-01T12:00:00Z"), ago("2026-03-01T12:00:00Z", Date.now()));
+});
+
+Deno.test("rows: every column in its place, the optional ones only when there", () => {
+  const base = {
+    id: "6f1d2b3c-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    kind: "chat" as const,
+    name: "Fix login",
+    owner: "alice",
+    state: "idle" as const,
+    detail: "waiting",
+    message: "",
+    state_since: "2026-11-27T11:58:00Z",
+  };
+  assert.equal(rowLine(base, NOW), `- idle 2m | chat | «alice/Fix login» | ${base.id}`);
+  assert.equal(
+    rowLine({
+      ...base,
+      waiting_for: "review",
+      stalled: true,
+      message: "Opened the PR",
+      pr: {
+        number: 12,
+        state: "open",
+        title: "t",
+        url: "",
+        draft: false,
+        approved: false,
+        changes_requested: false,
+        additions: 5,
+        deletions: 1,
+        changed_files: 1,
+      },
+    }, NOW),
+    `- idle (review) (stalled) 2m | chat | «alice/Fix login» | ${base.id} | PR #12 open +5 -1 | ` +
+      "msg «Opened the PR»",
+  );
+  assert.equal(
+    rowsText("Head:", [base, { ...base, state: "working" }], NOW).split("\n").length,
+    3,
+  );
+  assert.equal(rowsText("Head:", [], NOW), "Head:");
+  // A message is capped at 100, a name at 100 and an owner at 40, each inside its quote.
+  const long = rowLine({ ...base, message: "m".repeat(101) }, NOW);
+  assert.ok(long.endsWith(` | msg «${"m".repeat(99)}…»`), long);
+  assert.equal(quoted("q".repeat(100)), `«${"q".repeat(100)}»`);
+  assert.equal(agentName({ owner: "o".repeat(41), name: "n" }), `«${"o".repeat(39)}…/n»`);
+  assert.equal(agentName({ owner: "o", name: "n".repeat(101) }), `«o/${"n".repeat(99)}…»`);
+  assert.equal(agentName({ owner: "o", name: "n".repeat(150) }, 200), `«o/${"n".repeat(150)}»`);
 });

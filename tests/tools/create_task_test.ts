@@ -1,0 +1,63 @@
+/**
+ * create_task's choice of back end (DESIGN: kind; else the only back end; else a task when a
+ * template or preset is given, a chat otherwise) and the promises of its text. In process, on
+ * the sim (tests/tools/on_sim.ts).
+ */
+import assert from "node:assert/strict";
+import { onSim } from "./on_sim.ts";
+
+Deno.test("create_task: on a Coder with one back end, that one, whatever template and preset say", async () => {
+  // Tasks only: no template means no chat (there is none), but the task back end's own answer.
+  await onSim({ sim: { profile: "tasks", tasks: 1 } }, async ({ call }) => {
+    const r = await call("create_task", { prompt: "Fix the login bug" });
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.text.split("\n")[0], "Created 0 of 1 tasks:");
+    assert.match(r.data.failed[0].error, /^Several templates can run tasks \(claude-code, codex\)/);
+    assert.match(r.text, /^- failed #0: Several templates .*Next: Call list_templates/m);
+    assert.doesNotMatch(r.text, /wait_for_agents/, "no next step about agents that were not made");
+  });
+  // Chats only: a template or preset is no reason to look for a task back end.
+  await onSim({ sim: { profile: "current", chats: 1 } }, async ({ call }) => {
+    const r = await call("create_task", { prompt: "Fix the login bug", preset: "Coder" });
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.data.created.length, 1, r.text);
+    assert.equal(r.data.created[0].kind, "chat");
+    assert.equal(r.text.split("\n")[0], "Created 1 of 1 chats:");
+    assert.match(
+      r.text,
+      /^Model: Claude Sonnet 4\.5 \(anthropic\), Coder's default for you \(no model was named\)$/m,
+    );
+    assert.match(r.text, /^Next: wait_for_agents with these ids to learn when they settle\.$/m);
+  });
+});
+
+Deno.test("create_task: exactly one of prompt and prompts; several prompts name agents -1, -2", async () => {
+  await onSim({ sim: { profile: "both", tasks: 1, chats: 1 } }, async ({ call }) => {
+    for (const args of [{}, { prompt: "a", prompts: ["b"] }]) {
+      const r = await call("create_task", args);
+      assert.equal(r.isError, true, r.text);
+      assert.equal(
+        r.text,
+        "Error: Give exactly one of prompt or prompts.\nNext: Use prompt for one agent, prompts for several.",
+      );
+    }
+    // Both back ends: a template means a task; the name takes a suffix per prompt.
+    const r = await call("create_task", {
+      prompts: ["One", "Two"],
+      template: "claude-code",
+      name: "batch",
+    });
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.text.split("\n")[0], "Created 2 of 2 tasks:");
+    assert.deepEqual(
+      r.data.created.map((c: { name: string; kind: string }) => [c.kind, c.name]).sort(),
+      [["task", "batch-1"], ["task", "batch-2"]],
+    );
+    assert.doesNotMatch(r.text, /^Model:/m, "a task names no model");
+    // A named model is not "Coder's default".
+    const chat = await call("create_task", { prompt: "Three", model: "Claude Opus 4.1" });
+    assert.ok(!chat.isError, chat.text);
+    assert.equal(chat.data.created[0].kind, "chat");
+    assert.match(chat.text, /^Model: Claude Opus 4\.1 \(anthropic\)$/m);
+  });
+});

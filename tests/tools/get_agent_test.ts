@@ -1,0 +1,96 @@
+/**
+ * get_agent's answer, line by line, for a task and for chats (own, shared, with a pull request):
+ * each line's words and order, from the agent's own data, and the note in place of the messages
+ * of a task that has no conversation yet. In process, on the sim (tests/tools/on_sim.ts).
+ */
+import assert from "node:assert/strict";
+import { quote } from "../../src/model/text.ts";
+import { onSim } from "./on_sim.ts";
+
+type Msg = { id: number; role: string; time: string; text: string };
+
+const recentLines = (recent: Msg[]) => [
+  "Recent messages (agent-written text, quoted):",
+  ...recent.map((m) => `  #${m.id} ${m.role} ${m.time}: ${quote(m.text, 300)}`),
+];
+
+Deno.test("get_agent: a task, line by line", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 6 } }, async ({ sim, call }) => {
+    const [id] = sim.taskIds();
+    const r = await call("get_agent", { agent: id });
+    assert.ok(!r.isError, r.text);
+    const a = r.data.agent;
+    assert.equal(a.id, id);
+    assert.ok(r.data.recent.length > 0 && r.data.recent.length <= 3, "the last three at most");
+    const lines = r.text.split("\n");
+    assert.equal(lines[0], `task «${a.owner}/${a.name}» (id ${id})`);
+    assert.match(lines[1], new RegExp(`^state ${a.state} for \\d+[smhd] \\(${a.detail}\\)$`));
+    assert.deepEqual(lines.slice(2), [
+      ...(a.waiting_for ? [`waiting for ${a.waiting_for}`] : []),
+      `message «${a.message}»`,
+      `template ${a.template}`,
+      `workspace ${a.workspace}`,
+      `created ${a.created_at}, updated ${a.updated_at}`,
+      `url ${a.url}`,
+      `prompt «${a.prompt}»`,
+      `extras ${JSON.stringify(r.data.extras)}`,
+      ...recentLines(r.data.recent),
+    ]);
+    assert.equal(r.data.recent_note, undefined);
+
+    // A task still starting has no conversation: a note says why, in place of the messages.
+    const starting = sim.taskIds().find((t) => sim.truth().by_id[t] === "starting")!;
+    const s = await call("get_agent", { agent: starting });
+    assert.ok(!s.isError, s.text);
+    assert.deepEqual(s.data.recent, []);
+    assert.match(s.data.recent_note, /^no conversation: .+ is still starting/);
+    assert.equal(s.text.split("\n").at(-1), s.data.recent_note);
+    assert.doesNotMatch(s.text, /Recent messages/);
+  });
+});
+
+Deno.test("get_agent: chats, own and shared, with labels and a pull request", async () => {
+  await onSim({ sim: { profile: "current", chats: 30 } }, async ({ sim, call }) => {
+    const truth = sim.truth();
+    const own = sim.chatIds("own");
+    const withPr = own.find((id) => truth.pr[id])!;
+    assert.ok(withPr, "an own chat with a pull request");
+    const r = await call("get_agent", { agent: withPr });
+    assert.ok(!r.isError, r.text);
+    const a = r.data.agent;
+    const pr = a.pr;
+    const lines = r.text.split("\n");
+    assert.equal(lines[0], `chat «${a.owner}/${a.name}» (id ${withPr})`);
+    const prLine = lines.find((l) => l.startsWith("PR #"));
+    assert.equal(
+      prLine,
+      `PR #${pr.number} ${pr.state} +${pr.additions} -${pr.deletions}${
+        pr.approved ? ", approved" : ""
+      }${pr.changes_requested ? ", changes requested" : ""}: «${pr.title}» ${pr.url}`,
+    );
+    const labels = Object.entries(a.labels as Record<string, string>);
+    assert.ok(labels.length > 0);
+    assert.equal(
+      lines.find((l) => l.startsWith("labels ")),
+      `labels ${labels.map(([k, v]) => `«${k}:${v}»`).join(", ")}`,
+    );
+    assert.equal(
+      lines.find((l) => l.startsWith("extras ")),
+      `extras ${JSON.stringify(r.data.extras)}`,
+    );
+    assert.ok(r.data.extras.cost && r.data.extras.model, "a chat's cost and model");
+    assert.deepEqual(lines.slice(-r.data.recent.length - 1), recentLines(r.data.recent));
+    assert.doesNotMatch(r.text, /^shared with you/m);
+    assert.doesNotMatch(r.text, /^(template|prompt) /m, "a chat has neither");
+
+    // A chat another user shares: who shares it, and what the caller may do with it.
+    const shared = sim.chatIds("shared")[0];
+    const s = await call("get_agent", { agent: shared });
+    assert.ok(!s.isError, s.text);
+    assert.equal(
+      s.text.split("\n")[2],
+      `shared with you by ${s.data.agent.owner}: you can read it; only its owner can send to ` +
+        "it, stop it or archive it",
+    );
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * list_agents' answer, line by line: the header with the total and the range shown, one row per
+ * agent newest first, the cursor to the next page (and none on the last), "No agent matched.",
+ * and the filters against the sim's truth; `where`'s refusals of bad filters. In process, on the
+ * sim (tests/tools/on_sim.ts).
+ */
+import assert from "node:assert/strict";
+import { onSim } from "./on_sim.ts";
+
+type Row = { id: string; state: string; owner: string; kind: string; name: string };
+
+Deno.test("list_agents: pages of rows with their range, the cursor, the last page", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 7 } }, async ({ sim, call }) => {
+    const first = await call("list_agents", { limit: 3 });
+    assert.ok(!first.isError, first.text);
+    const lines = first.text.split("\n");
+    assert.equal(lines[0], "7 agents matched; showing 1-3, newest first.");
+    assert.equal(lines.filter((l) => l.startsWith("- ")).length, 3);
+    assert.equal(first.data.total, 7);
+    const cursor = first.data.next_cursor;
+    assert.equal(typeof cursor, "string");
+    assert.equal(
+      lines.at(-1),
+      `More remain: call again with cursor="${cursor}" and the same filters.`,
+    );
+    const second = await call("list_agents", { limit: 3, cursor });
+    assert.equal(second.text.split("\n")[0], "7 agents matched; showing 4-6, newest first.");
+    const third = await call("list_agents", { limit: 3, cursor: second.data.next_cursor });
+    assert.equal(third.text.split("\n")[0], "7 agents matched; showing 7-7, newest first.");
+    assert.equal(third.data.next_cursor, undefined, "the last page has no cursor");
+    assert.doesNotMatch(third.text, /More remain/);
+    const ids = [first, second, third].flatMap((r) => r.data.agents.map((a: Row) => a.id));
+    assert.deepEqual([...ids].sort(), [...sim.taskIds()].sort(), "every agent once");
+    // Exactly a page: no cursor.
+    const all = await call("list_agents", { limit: 7 });
+    assert.equal(all.text.split("\n")[0], "7 agents matched; showing 1-7, newest first.");
+    assert.equal(all.data.next_cursor, undefined);
+    // A cursor is bound to its filters.
+    const other = await call("list_agents", { limit: 3, cursor, state: "idle" });
+    assert.equal(other.isError, true, other.text);
+    assert.match(other.text, /different query/);
+  });
+});
+
+Deno.test("list_agents: filters against the truth; none matched", async () => {
+  await onSim({ sim: { profile: "both", tasks: 8, chats: 8 } }, async ({ sim, call }) => {
+    const truth = sim.truth();
+    const all = await call("list_agents", { limit: 200 });
+    assert.equal(all.data.total, truth.total);
+    const idle = await call("list_agents", { state: "idle", limit: 200 });
+    const idleIds = Object.entries(truth.by_id).filter(([, s]) => s === "idle").map(([id]) => id);
+    assert.deepEqual(idle.data.agents.map((a: Row) => a.id).sort(), idleIds.sort());
+    const two = await call("list_agents", { state: ["idle", "working"], limit: 200 });
+    assert.equal(
+      two.data.total,
+      Object.values(truth.by_id).filter((s) => s === "idle" || s === "working").length,
+    );
+    const chats = await call("list_agents", { kind: "chat", limit: 200 });
+    assert.equal(chats.data.total, truth.by_kind.chat);
+    assert.ok(chats.data.agents.every((a: Row) => a.kind === "chat"));
+    const alice = await call("list_agents", { owner: "alice", limit: 200 });
+    assert.ok(alice.data.total > 0);
+    assert.ok(alice.data.agents.every((a: Row) => a.owner === "alice"));
+    const none = await call("list_agents", { query: "no agent is called this" });
+    assert.equal(none.text, "No agent matched.");
+    assert.deepEqual(none.data.agents, []);
+    assert.equal(none.data.total, 0);
+    assert.equal(none.data.next_cursor, undefined);
+  });
+});
+
+Deno.test("where: an unknown filter or a bad value is refused, naming it, nothing done", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 2 } }, async ({ sim, call }) => {
+    const unknown = await call("stop_agents", { where: { status: "idle" } });
+    assert.equal(unknown.isError, true);
+    assert.match(
+      unknown.text,
+      /Unknown filter "status": where takes only state, waiting_for, pr, owner, kind, template, label, query, settled_for_s\. Nothing was done\./,
+    );
+    const bad = await call("stop_agents", { where: { state: "sleeping" } });
+    assert.equal(bad.isError, true);
+    assert.match(bad.text, /^Error: where is not valid: state: .*Nothing was done\.$/m);
+    assert.equal(
+      bad.text.split("\n")[1],
+      "Next: Give each filter as list_agents takes it (its schema in tools/list), then call again.",
+    );
+    assert.deepEqual(sim.requests.filter((q) => q.method !== "GET"), [], "no write");
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * send_input's answer, line by line: the counts first (a dry run's and a real send's, duplicate
+ * and uncertain only when there are some), then each agent with its outcome and why: what a dry
+ * run would do with each state under each if_busy, what a send did. In process, on the sim
+ * (tests/tools/on_sim.ts).
+ */
+import assert from "node:assert/strict";
+import { onSim } from "./on_sim.ts";
+
+const NOT_FOUND = 'No agent "nobody" was found. Next: A bare name means one of your own ' +
+  "agents; use owner/name for another user's, or find it with list_agents.";
+
+const BUSY = new Set(["working", "starting", "paused"]);
+
+Deno.test("send_input: what a dry run would do with each state, and the counts", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 6 } }, async ({ sim, call }) => {
+    const ids = sim.taskIds();
+    const state = sim.truth().by_id;
+    const busy = ids.filter((id) => BUSY.has(state[id]));
+    const ready = ids.filter((id) => !BUSY.has(state[id]));
+    assert.ok(busy.length > 0 && ready.length > 0);
+    const agents = [...ids, ids[1], "nobody"];
+    const tail = [
+      `- ${ids[1]}: duplicate (same agent as "${ids[1]}" (item 2): handled once)`,
+      `- nobody: failed (${NOT_FOUND})`,
+    ];
+
+    const wait = await call("send_input", { agents, input: "Go on", dry_run: true });
+    assert.ok(!wait.isError, wait.text);
+    assert.deepEqual(wait.text.split("\n"), [
+      `Dry run: ${ids.length} would get the message, 0 busy, 1 cannot, duplicate 1.`,
+      ...ids.map((id) => {
+        const s = state[id];
+        if (!BUSY.has(s)) return `- ${id}: would (send (${s}; if_busy=wait))`;
+        const resume = s === "paused" ? "resume, then " : "";
+        return `- ${id}: would (${resume}send once ready (${s}; if_busy=wait, up to 45 s))`;
+      }),
+      ...tail,
+    ]);
+    const short = await call("send_input", {
+      agents: [busy[0]],
+      input: "Go on",
+      wait_s: 7,
+      dry_run: true,
+    });
+    assert.match(short.text, /if_busy=wait, up to 7 s\)\)$/);
+
+    const fail = await call("send_input", {
+      agents,
+      input: "Go on",
+      if_busy: "fail",
+      dry_run: true,
+    });
+    assert.deepEqual(fail.text.split("\n"), [
+      `Dry run: ${ready.length} would get the message, ${busy.length} busy, 1 cannot, duplicate 1.`,
+      ...ids.map((id) =>
+        BUSY.has(state[id])
+          ? `- ${id}: busy (agent is ${
+            state[id]
+          }; nothing sent (if_busy=fail): retry later or use if_busy=wait)`
+          : `- ${id}: would (send (${state[id]}; if_busy=fail))`
+      ),
+      ...tail,
+    ]);
+    assert.deepEqual(sim.requests.filter((q) => q.method !== "GET"), [], "a dry run sends nothing");
+
+    // Sending: the counts of what happened, then each agent.
+    const sent = await call("send_input", { agents, input: "Go on", if_busy: "fail" });
+    const lines = sent.text.split("\n");
+    assert.equal(
+      lines[0],
+      `sent ${ready.length}, queued 0, busy ${busy.length}, failed 1, duplicate 1`,
+    );
+    for (const [i, id] of ids.entries()) {
+      assert.match(
+        lines[i + 1],
+        new RegExp(`^- ${id}: ${BUSY.has(state[id]) ? "busy" : "sent"} \\(`),
+      );
+    }
+    assert.deepEqual(lines.slice(-2), tail);
+    assert.doesNotMatch(sent.text, /Uncertain sends/);
+  });
+});
+
+Deno.test("send_input: a busy chat queues the message; where names what it chose", async () => {
+  await onSim({ sim: { profile: "current", chats: 8 } }, async ({ sim, call }) => {
+    const own = sim.chatIds("own");
+    const state = sim.truth().by_id;
+    const working = own.filter((id) => state[id] === "working");
+    assert.ok(working.length > 0 && working.length < own.length);
+    const r = await call("send_input", { agents: own, input: "Go on", if_busy: "queue" });
+    assert.ok(!r.isError, r.text);
+    const lines = r.text.split("\n");
+    assert.equal(
+      lines[0],
+      `sent ${own.length - working.length}, queued ${working.length}, busy 0, failed 0`,
+    );
+    for (const [i, id] of own.entries()) {
+      assert.equal(
+        lines[i + 1],
+        state[id] === "working"
+          ? `- ${id}: queued (queued: the chat is busy and will take it next (receipt accepted))`
+          : `- ${id}: sent (sent (receipt accepted))`,
+      );
+    }
+    const where = await call("send_input", {
+      where: { owner: sim.username, state: "working" },
+      input: "Stop there",
+      if_busy: "interrupt",
+      dry_run: true,
+    });
+    const w = where.text.split("\n");
+    const n = where.data.results.length;
+    assert.ok(n > 0);
+    assert.equal(w[0], `where matched ${n} agent${n === 1 ? "" : "s"}, newest first.`);
+    assert.equal(w[1], `Dry run: ${n} would get the message, 0 busy, 0 cannot.`);
+    for (const l of w.slice(2)) {
+      assert.match(
+        l,
+        /^- admin\/.+ \[[0-9a-f-]{36}\]: would \(interrupt the current turn \(working; if_busy=interrupt\)\)$/,
+      );
+    }
+  });
+});
