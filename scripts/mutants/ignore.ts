@@ -272,6 +272,7 @@ export const IGNORED: Ignored[] = [
     after: "0",
     why: "m[0] is the chunk-size line with its extensions (`5;ext=1`): parseInt stops at the " +
       "`;`, so it reads the same size as m[1]",
+  },
   {
     file: "src/model/text.ts",
     before: 'if (PLAIN.test(s)) return s.length > max ? s.slice(0, max - 1) + "…" : s;',
