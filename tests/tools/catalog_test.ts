@@ -98,7 +98,6 @@ Deno.test("catalog: the convention check catches a tool that breaks it", async (
   assert.deepEqual(problems({ output: {} }), ["output must be a zod object"]);
   // defineTool refuses such a tool when it loads, naming every problem.
   const { defineTool } = await import("../../src/tools/define.ts");
-  // deno-lint-ignore no-explicit-any
   assert.throws(
     // deno-lint-ignore no-explicit-any
     () => defineTool({ ...good, title: "" } as any),
