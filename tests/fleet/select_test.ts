@@ -2,24 +2,10 @@
 import assert from "node:assert/strict";
 import type { Agent } from "../../src/model/agent.ts";
 import { filters, narrowHint } from "../../src/fleet/select.ts";
+import { anAgent } from "../agent_fixture.ts";
 
-const agent = (i: number, p: Partial<Agent>): Agent => ({
-  id: `id-${i}`,
-  kind: "task",
-  name: `t-${i}`,
-  owner: "alice",
-  state: "idle",
-  detail: "",
-  message: "",
-  created_at: "2026-01-01T00:00:00.000Z",
-  updated_at: "2026-01-01T00:00:00.000Z",
-  state_since: "2026-01-01T00:00:00.000Z",
-  url: "",
-  labels: {},
-  pr: null,
-  waiting_for: null,
-  ...p,
-});
+const agent = (i: number, p: Partial<Agent>): Agent =>
+  anAgent({ id: `id-${i}`, name: `t-${i}`, ...p });
 
 Deno.test("select: an empty filter filters nothing (no key, undefined, [] or {})", () => {
   assert.equal(filters({}), false);

@@ -12,24 +12,20 @@ import {
   prText,
   toRow,
 } from "../../src/model/agent.ts";
+import { anAgent } from "../agent_fixture.ts";
 
-const agent = (patch: Partial<Agent> = {}): Agent => ({
-  id: "00000000-0000-4000-8000-000000000001",
-  kind: "chat",
-  name: "n",
-  owner: "o",
-  state: "idle",
-  detail: "d",
-  message: "m",
-  created_at: "2026-01-01T00:00:00.000Z",
-  updated_at: "2026-01-01T00:00:00.000Z",
-  state_since: "2026-01-01T00:00:00.000Z",
-  url: "u",
-  labels: {},
-  pr: null,
-  waiting_for: null,
-  ...patch,
-});
+const agent = (patch: Partial<Agent> = {}): Agent =>
+  anAgent({
+    kind: "chat",
+    owner: "o",
+    detail: "d",
+    message: "m",
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+    state_since: "2026-01-01T00:00:00.000Z",
+    url: "u",
+    ...patch,
+  });
 
 const pr = {
   number: 7,

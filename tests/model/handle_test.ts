@@ -17,25 +17,11 @@ import {
   TITLE_MAX,
   USERNAME_MAX,
 } from "../../src/model/handle.ts";
+import { anAgent, fixtureId } from "../agent_fixture.ts";
 
 let n = 0;
-const agent = (patch: Partial<Agent>): Agent => ({
-  id: `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
-  kind: "chat",
-  name: "n",
-  owner: "alice",
-  state: "idle",
-  detail: "",
-  message: "",
-  created_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-  state_since: "2026-01-01T00:00:00Z",
-  url: "",
-  labels: {},
-  pr: null,
-  waiting_for: null,
-  ...patch,
-});
+const agent = (patch: Partial<Agent>): Agent =>
+  anAgent({ id: fixtureId(++n), kind: "chat", ...patch });
 
 Deno.test("handles: each part's length at its edge", () => {
   assert.deepEqual([USERNAME_MAX, TASK_NAME_MAX, TITLE_MAX], [32, 64, 200]);

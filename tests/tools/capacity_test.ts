@@ -6,25 +6,18 @@
 import assert from "node:assert/strict";
 import type { Agent, AgentState } from "../../src/model/agent.ts";
 import { capacityOf } from "../../src/tools/capacity.ts";
+import { anAgent, fixtureId } from "../agent_fixture.ts";
 
 let n = 0;
-const mk = (kind: Agent["kind"], state: AgentState, queued = false): Agent => ({
-  id: `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
-  kind,
-  name: `a${n}`,
-  owner: "o",
-  state,
-  detail: "",
-  message: "",
-  created_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-  state_since: "2026-01-01T00:00:00Z",
-  url: "",
-  labels: {},
-  pr: null,
-  waiting_for: null,
-  ...(queued ? { queued_for_capacity: true } : {}),
-});
+const mk = (kind: Agent["kind"], state: AgentState, queued = false): Agent =>
+  anAgent({
+    id: fixtureId(++n),
+    kind,
+    name: `a${n}`,
+    owner: "o",
+    state,
+    ...(queued ? { queued_for_capacity: true } : {}),
+  });
 const chats = (state: AgentState, count: number, queued = false) =>
   Array.from({ length: count }, () => mk("chat", state, queued));
 

@@ -8,23 +8,19 @@ import {
   encodeCursor,
   fingerprint,
 } from "../../src/tools/cursor.ts";
+import { anAgent, fixtureId } from "../agent_fixture.ts";
 
-const mk = (i: number, ms: number): Agent => ({
-  id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-  kind: "task",
-  name: `a${i}`,
-  owner: "o",
-  state: "idle",
-  detail: "",
-  message: "",
-  created_at: new Date(ms).toISOString(),
-  updated_at: new Date(ms).toISOString(),
-  state_since: new Date(ms).toISOString(),
-  url: "",
-  labels: {},
-  pr: null,
-  waiting_for: null,
-});
+const mk = (i: number, ms: number): Agent => {
+  const at = new Date(ms).toISOString();
+  return anAgent({
+    id: fixtureId(i),
+    name: `a${i}`,
+    owner: "o",
+    created_at: at,
+    updated_at: at,
+    state_since: at,
+  });
+};
 
 Deno.test("cursor: keyset pages stay stable when agents are created between calls", () => {
   const q = { state: ["idle"], limit: 3 };
