@@ -231,6 +231,26 @@ Deno.test("CreateChatMessageResponse and models schemas", async (t) => {
     assert.equal(CreateChatMessageResponse.parse(undefined).queued, undefined);
   });
 
+  await t.step("sendChatMessage: a receipt, or a malformed one, read as such", async () => {
+    const receipt = { request_id: "r-1", state: "accepted", queued_message_id: 7 };
+    const good = stub(() => ({ status: 202, body: receipt }));
+    const res = await sendChatMessage(good.client, "/api/v2", CHAT_ID, {
+      content: [{ type: "text", text: "a" }],
+      request_id: "r-1",
+    });
+    assert.equal(res.receipt?.request_id, "r-1");
+    assert.equal(res.queued, true);
+    // Receipt-shaped (a request_id and a state), but its id is no string: not a receipt Coder
+    // could have meant, so the answer is refused as malformed, never taken for a send.
+    const bad = stub(() => ({ status: 202, body: { ...receipt, id: 5 } }));
+    const err = await sendChatMessage(bad.client, "/api/v2", CHAT_ID, {
+      content: [{ type: "text", text: "a" }],
+      request_id: "r-1",
+    }).catch((e) => e);
+    assert.ok(err instanceof CoderError, String(err));
+    assert.match(err.message, /expected string/);
+  });
+
   // The older `/chats/models` shape (the August 2026 swagger), not v2.39's (reference §9).
   await t.step("ChatModelsResponse per the swagger", () => {
     const res = ChatModelsResponse.parse({
