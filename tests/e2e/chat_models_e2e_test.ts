@@ -90,6 +90,9 @@ Deno.test("e2e current: chat models in list_templates and create_task", async (t
       for (const [model, why] of cases) {
         const r = await h.call("create_task", { kind: "chat", prompt: "x", model });
         assert.equal(r.data.created.length, 0, r.text);
+        // A refusal before any request is failed, not uncertain: nothing can have happened.
+        assert.deepEqual(r.data.uncertain, [], r.text);
+        assert.doesNotMatch(r.text, /uncertain/);
         assert.match(r.data.failed[0].error, why);
         assert.match(r.data.failed[0].error, /Next: choose a usable model \(Claude Sonnet 4\.5/);
       }
