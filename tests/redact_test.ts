@@ -13,6 +13,16 @@ Deno.test("Redactor: every secret, raw or URL-encoded, in texts and nested value
   });
 });
 
+Deno.test("Redactor: a secret made of regular-expression characters is found as written", () => {
+  // The quick probe is a regular expression: each piece must be escaped, or "a.b(c)d*" would
+  // look for "a" any "b" ... and the secret itself, in full, would go unseen.
+  const secret = "a.b(c)d*e+f?g[h]i{2}j|k^l$m\\n";
+  const r = new Redactor([secret]);
+  assert.equal(r.text(`token=${secret};`), `token=${REDACTED};`);
+  assert.equal(r.text(secret.slice(0, PIECE)), REDACTED);
+  assert.equal(r.text(secret.slice(-PIECE)), REDACTED);
+});
+
 Deno.test("Redactor: a secret that contains another is replaced whole", () => {
   const r = new Redactor(["token", "token-long"]);
   assert.equal(r.text("token-long"), REDACTED);
