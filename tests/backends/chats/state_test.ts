@@ -584,6 +584,26 @@ Deno.test("ChatsBackend", async (t) => {
     },
   );
 
+  await t.step(
+    "create: the title's PATCH fails: the chat exists, so never create it again",
+    async () => {
+      const { b, seen } = backend((req) =>
+        is(req, "PATCH", `/api/v2/chats/${ID2}`)
+          ? { status: 500, body: { message: "database is locked" } }
+          : createRoutes(req)
+      );
+      const err = await b.create({ prompt: "Fix it", name: "My chat" }).catch((e) => e);
+      assert.ok(err instanceof FleetError, String(err));
+      assert.match(
+        err.message,
+        new RegExp(`^Chat ${ID2} was created and is running, but its title`),
+      );
+      assert.match(err.message, /database is locked/);
+      assert.equal(err.next, `do not create it again; refer to it by id ${ID2} (get_agent)`);
+      assert.equal(seen.filter((r) => r.method === "POST").length, 1, "created once");
+    },
+  );
+
   await t.step("create: a Coder that takes the title gets no second request", async () => {
     const { b, seen } = backend((req) =>
       is(req, "POST", "/api/v2/chats")
