@@ -46,19 +46,24 @@ export class ChatWatch {
   #isOpen = false;
   #failures = 0;
   readonly #stableMs: number;
+  readonly #unavailableMs: number;
   #unavailableUntil = 0;
   #retry?: ReturnType<typeof setTimeout>;
   /** Sockets opened so far (for tests and figures). */
   opened = 0;
 
-  /** `open` stands in for opening the socket, `stableMs` for {@link STABLE_MS} (tests). */
+  /**
+   * `open` stands in for opening the socket, `stableMs` for {@link STABLE_MS}, `unavailableMs`
+   * for how long a watch given up stays unavailable (a minute) (tests).
+   */
   constructor(
     client: CoderClient,
     prefix: string,
-    opts: { open?: () => WebSocket; stableMs?: number } = {},
+    opts: { open?: () => WebSocket; stableMs?: number; unavailableMs?: number } = {},
   ) {
     this.#open = opts.open ?? (() => client.openWebSocket(`${prefix}/chats/watch`));
     this.#stableMs = opts.stableMs ?? STABLE_MS;
+    this.#unavailableMs = opts.unavailableMs ?? UNAVAILABLE_MS;
   }
 
   /** True while the socket is open. */
@@ -120,7 +125,7 @@ export class ChatWatch {
     // soon. One that did not open, or dropped at once, is a failed try: back off, give up.
     this.#failures = wasOpen && openMs >= this.#stableMs ? 0 : this.#failures + 1;
     if (this.#failures >= GIVE_UP_AFTER) {
-      this.#unavailableUntil = Date.now() + UNAVAILABLE_MS;
+      this.#unavailableUntil = Date.now() + this.#unavailableMs;
       this.#failures = 0;
       if (!wasOpen) { for (const l of [...this.#listeners]) l.state("closed"); }
       return;

@@ -138,6 +138,27 @@ Deno.test("chat watch: a Coder with no watch route is given up after a few tries
   }
 });
 
+Deno.test("chat watch: once its unavailable time is over, it is tried afresh: three tries again", async () => {
+  const srv = wsServer(() => new Response("no", { status: 404 }));
+  const watch = new ChatWatch(new CoderClient({ url: srv.url, token: TOKEN }), "/api/v2", {
+    unavailableMs: 200,
+  });
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: () => {} });
+    await until(() => !watch.available, "the watch to be given up");
+    assert.equal(watch.opened, 3);
+    a();
+    await until(() => watch.available, "the unavailable time to pass");
+    const b = watch.subscribe({ frame: () => {}, state: () => {} });
+    await until(() => !watch.available, "the watch to be given up again");
+    assert.equal(watch.opened, 6, "the count of failed tries started again from zero");
+    b();
+  } finally {
+    watch.close();
+    await srv.close();
+  }
+});
+
 Deno.test("chat watch: sockets that drop as soon as they open are given up too, not reopened five times a second", async () => {
   // A proxy that lets the upgrade through and then cuts the socket (or a Coder that closes it at
   // once): every socket opens, then drops. Reopening each after the first backoff step would
