@@ -1,4 +1,5 @@
 // Lane "sim_server" of `deno task test`: see tests/lanes/lanes.ts.
+import "./guard.ts";
 import "../e2e/property_test.ts";
 import "../server_test.ts";
 import "../sim/chats_v239_test.ts";

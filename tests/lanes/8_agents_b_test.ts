@@ -1,4 +1,5 @@
 // Lane "agents_b" of `deno task test`: see tests/lanes/lanes.ts.
+import "./guard.ts";
 import "../e2e/chat_models_e2e_test.ts";
 import "../e2e/current_e2e_test.ts";
 import "../e2e/inputs_e2e_test.ts";

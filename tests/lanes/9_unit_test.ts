@@ -1,4 +1,5 @@
 // Lane "unit" of `deno task test`: see tests/lanes/lanes.ts.
+import "./guard.ts";
 import "./lanes.ts";
 import "../board/page_test.ts";
 import "../backends/trust_test.ts";
@@ -49,6 +50,7 @@ import "../model/handle_test.ts";
 import "../model/models_test.ts";
 import "../model/text_test.ts";
 import "../model/time_test.ts";
+import "../guard_test.ts";
 import "../tools/actions_test.ts";
 import "../tools/capacity_test.ts";
 import "../tools/catalog_test.ts";
