@@ -189,6 +189,35 @@ Deno.test("wait_for_agents: during the wait, its progress, an agent gone, one th
   });
 });
 
+Deno.test("wait_for_agents: sixty agents appear in one round: fifty ids in appeared, all counted", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 4 } }, async ({ sim, client, call }) => {
+    let seen!: () => void;
+    const first = new Promise<void>((r) => seen = r);
+    const result = client.callTool(
+      { name: "wait_for_agents", arguments: { until: "any_change", timeout_s: 20 } },
+      { timeout: 30_000, onprogress: () => seen() },
+    );
+    await within(first, "the wait's first round");
+    // The next list is held 5 s, so the sixty land in one round whatever the machine's pace.
+    sim.fault("/api/v2/tasks", { method: "GET", delayMs: 5_000, times: 1 });
+    const made = await call("create_task", {
+      prompts: Array.from({ length: 60 }, (_, i) => `Appear ${i}`),
+      template: "codex",
+    });
+    assert.equal(made.data.created.length, 60, made.text);
+    const r = await within(result, "the wait to end");
+    // deno-lint-ignore no-explicit-any
+    const data = r.structuredContent as any;
+    assert.equal(data.done, true);
+    assert.equal(data.appeared.length, 50, "the ids are capped like every row list");
+    assert.equal(data.changed_total, 60);
+    const ids = new Set(made.data.created.map((x: { id: string }) => x.id));
+    assert.ok(data.appeared.every((id: string) => ids.has(id)));
+    // deno-lint-ignore no-explicit-any
+    assert.match((r.content as any)[0].text, /^Appeared during the call: 60\.$/m);
+  });
+});
+
 Deno.test("wait_for_agents: handles that name nobody: nothing to watch; fifty are all listed", async () => {
   // The caller's username is long: an error that lists agents with their owner runs long.
   const users = ["a".repeat(30), "bob"];
