@@ -50,7 +50,7 @@ Deno.test("get_agent: a task, line by line", async () => {
 });
 
 Deno.test("get_agent: chats, own and shared, with labels and a pull request", async () => {
-  await onSim({ sim: { profile: "current", chats: 30 } }, async ({ sim, call }) => {
+  await onSim({ sim: { profile: "current", chats: 300 } }, async ({ sim, call }) => {
     const truth = sim.truth();
     const own = sim.chatIds("own");
     const withPr = own.find((id) => truth.pr[id])!;
@@ -68,6 +68,24 @@ Deno.test("get_agent: chats, own and shared, with labels and a pull request", as
         pr.approved ? ", approved" : ""
       }${pr.changes_requested ? ", changes requested" : ""}: «${pr.title}» ${pr.url}`,
     );
+    // Reviews in words: every own chat with a PR, among them one approved and one with changes
+    // requested (the sim seeds both).
+    const reviews = new Set<string>();
+    for (const id of own.filter((c) => truth.pr[c])) {
+      const g = await call("get_agent", { agent: id });
+      const p = g.data.agent.pr;
+      const line = g.text.split("\n").find((l: string) => l.startsWith("PR #"));
+      const words = `${p.approved ? ", approved" : ""}${
+        p.changes_requested ? ", changes requested" : ""
+      }`;
+      assert.ok(
+        line?.startsWith(`PR #${p.number} ${p.state} +${p.additions} -${p.deletions}${words}: «`),
+        line,
+      );
+      if (p.approved) reviews.add("approved");
+      if (p.changes_requested) reviews.add("changes requested");
+    }
+    assert.deepEqual([...reviews].sort(), ["approved", "changes requested"]);
     const labels = Object.entries(a.labels as Record<string, string>);
     assert.ok(labels.length > 0);
     assert.equal(
