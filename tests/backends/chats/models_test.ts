@@ -145,6 +145,28 @@ Deno.test("pickModel: by any name; unusable ones refused with the reason", async
     assert.match(err.next, /administrator must enable the model/);
   });
 
+  await t.step("the next step names the usable ones: one, several, or none", () => {
+    const disabled = { ...models[0], id: "x", display_name: "X", available: false };
+    const usable = (n: number) => models.filter((m) => m.available).slice(0, n);
+    const next = (list: ModelInfo[]) => {
+      try {
+        pickModel([disabled, ...list], "X");
+      } catch (err) {
+        assert.ok(err instanceof FleetError);
+        return err.next;
+      }
+      assert.fail("X was not refused");
+    };
+    const [one, two] = usable(2);
+    assert.ok(next([one]).startsWith(`choose a usable model (${modelLabel(one)}), or omit model`));
+    assert.ok(
+      next([one, two]).startsWith(
+        `choose a usable model (${modelLabel(one)}, ${modelLabel(two)}), or omit model`,
+      ),
+    );
+    assert.match(next([]), /^no chat model is usable in this organization/);
+  });
+
   await t.step("an unavailable provider's model is refused with its unavailable_reason", () => {
     const err = refusal("gpt-5");
     assert.match(err.message, /GPT-5 \(openai\) cannot be used: .*no API key \(missing_api_key\)/);
