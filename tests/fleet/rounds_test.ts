@@ -128,13 +128,19 @@ Deno.test("wait gate: at most so many waits, and so many agents watched, at once
   assert.throws(
     () => gate.enter(),
     (e) =>
-      e instanceof FleetError && /^Too many concurrent waits, 2 in flight/.test(e.message) &&
+      e instanceof FleetError &&
+      e.message ===
+        "Too many concurrent waits, 2 in flight (at most 2 at once). Nothing was waited for." &&
       /Retry when/.test(e.next),
   );
   a.watch(600);
   assert.throws(
     () => b.watch(500),
-    (e) => e instanceof FleetError && /1 in flight .*watch 600 agents.* add 500/.test(e.message),
+    (e) =>
+      e instanceof FleetError &&
+      e.message ===
+        "Too many concurrent waits, 1 in flight (they watch 600 agents, and this one would add " +
+          "500; at most 1,000 are watched at once). Nothing was waited for.",
   );
   assert.equal(gate.waits, 1, "the refused wait left");
   assert.equal(gate.watched, 600);
