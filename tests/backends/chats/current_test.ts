@@ -275,6 +275,22 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
       assert.match(r.detail, /receipt accepted/);
     },
   );
+  await t.step(
+    "a create answered by a receipt that names no chat: uncertain, on its route",
+    async () => {
+      const { b, seen } = backend((r) =>
+        r.method === "POST" && r.url.pathname === "/api/v2/chats"
+          ? { status: 202, body: { request_id: REQ1, state: "accepted" } }
+          : undefined
+      );
+      const err = await b.create({ prompt: "go", requestId: REQ1 }).catch((e) => e);
+      assert.ok(err instanceof CoderError, String(err));
+      assert.equal(err.kind, "uncertain");
+      assert.equal(err.route, "POST /api/v2/chats");
+      assert.match(err.detail ?? "", new RegExp(`accepted request ${REQ1} but named no chat`));
+      assert.equal(seen.filter((r) => r.method === "POST").length, 1, "not created again");
+    },
+  );
   await t.step("a create answers its chat with the receipt in it (Chat.submission)", async () => {
     const { b, seen } = backend((r) =>
       r.method === "POST" && r.url.pathname === "/api/v2/chats"
