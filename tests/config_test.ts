@@ -270,6 +270,16 @@ Deno.test("config: rate limit and response cap: defaults, env, flags, ranges", a
   }
 });
 
+Deno.test("config: --http's port: 0 (the system picks a free one, logged) to 65535", () => {
+  const env = { ...ENV, CODER_FLEET_HTTP_TOKEN: "0123456789abcdef" };
+  for (const [spec, port] of [["0", 0], ["127.0.0.1:0", 0], ["65535", 65535]] as const) {
+    const r = parseArgs(["--http", spec], env);
+    assert.equal(r.kind === "run" && r.config.http?.port, port, spec);
+  }
+  const over = parseArgs(["--http", "65536"], env);
+  assert.ok(over.kind === "exit" && over.code === 2 && /--http takes/.test(over.err ?? ""));
+});
+
 Deno.test("config: --http beyond loopback needs --http-allow-remote", async (t) => {
   const env = { ...ENV, CODER_FLEET_HTTP_TOKEN: "0123456789abcdef" };
   for (const spec of ["127.0.0.1:8765", "localhost:8765", "[::1]:8765", "127.0.0.2:1"]) {
