@@ -37,6 +37,10 @@ Deno.test("Redactor: a secret in any letter case, and a piece a length cap or a 
   // Cut by a cap: a start of the token, then "…" (30 of 33 kept), or the end after a cut.
   assert.equal(r.text(`message ${token.slice(0, 30)}…`), `message ${REDACTED}…`);
   assert.equal(r.text(`…${token.slice(-20)} and on`), `…${REDACTED} and on`);
+  assert.equal(
+    r.text(`${token.slice(-12)} at the text's start`),
+    `${REDACTED} at the text's start`,
+  );
   assert.equal(r.text(token.slice(0, PIECE)), REDACTED, `${PIECE} characters are a piece`);
   // Shorter pieces and middles are left: too little of it, and ordinary text would suffer.
   assert.equal(r.text(`x ${token.slice(0, PIECE - 1)} y`), `x ${token.slice(0, PIECE - 1)} y`);

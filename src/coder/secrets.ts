@@ -67,11 +67,8 @@ export class Secrets {
       for (let at = low.indexOf(tail); at >= 0; at = low.indexOf(tail, at + 1)) {
         const end = at + piece;
         let n = piece;
-        while (
-          n < form.length && end - n - 1 >= 0 && low[end - n - 1] === form[form.length - n - 1]
-        ) {
-          n++;
-        }
+        // Before the text's start, low[-1] is undefined: no character, so the walk stops.
+        while (n < form.length && low[end - n - 1] === form[form.length - n - 1]) n++;
         spans.push([end - n, end]);
       }
     }
