@@ -176,6 +176,25 @@ Deno.test("http1: a kept-alive connection waits idleTimeoutMs for its next reque
   assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
+Deno.test("http1: once a kept-alive connection's next head begins, the idle timeout no longer runs", async () => {
+  const { server, port, errors } = serve({ headerTimeoutMs: 5_000, idleTimeoutMs: 1_000 });
+  const c = await connect(port);
+  try {
+    await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.until(/GET \/a 0/);
+    await c.write("GET /b HTTP/1.1\r\n");
+    // Past the idle timeout counted from the answer, well inside the head's own time.
+    await new Promise((r) => setTimeout(r, 1_300));
+    await c.write("Host: x\r\n\r\n");
+    await c.until(/GET \/b 0/);
+    assert.doesNotMatch(c.text(), / 408 /);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
 Deno.test("http1: at the cap the longest-idle connection is closed; when all are busy, 503", async () => {
   const release = Promise.withResolvers<void>();
   const { server, port, errors } = serve(
