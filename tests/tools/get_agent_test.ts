@@ -82,10 +82,16 @@ Deno.test("get_agent: chats, own and shared, with labels and a pull request", as
         line?.startsWith(`PR #${p.number} ${p.state} +${p.additions} -${p.deletions}${words}: «`),
         line,
       );
+      const reason = g.data.agent.waiting_for;
+      if (reason) {
+        assert.ok(g.text.split("\n").includes(`waiting for ${reason}`), g.text);
+        reviews.add(`waiting for ${reason}`);
+      }
       if (p.approved) reviews.add("approved");
       if (p.changes_requested) reviews.add("changes requested");
     }
-    assert.deepEqual([...reviews].sort(), ["approved", "changes requested"]);
+    assert.ok(reviews.has("approved") && reviews.has("changes requested"), [...reviews].join());
+    assert.ok([...reviews].some((w) => w.startsWith("waiting for ")), "a reason in words");
     const labels = Object.entries(a.labels as Record<string, string>);
     assert.ok(labels.length > 0);
     assert.equal(
