@@ -118,3 +118,23 @@ Deno.test("get_agent: chats, own and shared, with labels and a pull request", as
     );
   });
 });
+
+Deno.test("get_agent: a name several agents share: the count, the first five ids, a next step", async () => {
+  await onSim({ sim: { profile: "current", chats: 2 } }, async ({ call }) => {
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const c = await call("create_task", { prompt: `go ${i}`, name: "Same title" });
+      assert.equal(c.data.created.length, 1, c.text);
+      ids.push(c.data.created[0].id);
+    }
+    const r = await call("get_agent", { agent: "Same title" });
+    assert.equal(r.isError, true);
+    const m = /"Same title" matches 7 agents: (.*)\.\nNext: Use the id of the one you mean\.$/.exec(
+      r.text,
+    );
+    assert.ok(m, r.text);
+    const listed = [...m[1].matchAll(/([0-9a-f-]{36}) \(chat, [^)]+\)/g)].map((x) => x[1]);
+    assert.equal(listed.length, 5, "five ids, not all seven");
+    assert.ok(listed.every((id) => ids.includes(id)));
+  });
+});
