@@ -172,4 +172,7 @@ Deno.test("http: Retry-After parses seconds and dates", () => {
   assert.equal(retryAfter("nonsense"), undefined);
   const d = retryAfter(new Date(Date.now() + 5000).toUTCString())!;
   assert.ok(d > 3000 && d <= 5000);
+  // Never negative: a value in the past, or below zero, means "now".
+  assert.equal(retryAfter("-5"), 0);
+  assert.equal(retryAfter(new Date(Date.now() - 60_000).toUTCString()), 0);
 });

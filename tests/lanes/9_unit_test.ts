@@ -20,6 +20,7 @@ import "../backends/normalise_test.ts";
 import "../backends/outcomes_test.ts";
 import "../coder/ratelimit_test.ts";
 import "../backends/tasks/api_test.ts";
+import "../backends/chats/writes_test.ts";
 import "../backends/tasks/mapping_test.ts";
 import "../backends/tasks/templates_test.ts";
 import "../config_test.ts";
