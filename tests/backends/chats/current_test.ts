@@ -61,6 +61,32 @@ Deno.test("current Coder: model configs are org-scoped, the old route is the fal
     await b.catalog();
     assert.deepEqual(seen.map((r) => r.url.pathname), ["/api/v2/chats/models"]);
   });
+  await t.step("the caller's organizations cannot be read: Coder's error, no guess", async () => {
+    const { b, seen } = stubBackend((r) =>
+      r.url.pathname === "/api/v2/users/me/organizations"
+        ? { status: 500, body: { message: "database is locked" } }
+        : r.url.pathname === "/api/v2/chats/models"
+        ? { status: 200, body: MODELS }
+        : undefined
+    );
+    await assert.rejects(
+      b.catalog(),
+      (e) => e instanceof CoderError && e.status === 500 && e.coderMessage === "database is locked",
+    );
+    assert.equal(seen.some((r) => r.url.pathname === "/api/v2/chats/models"), false);
+    assert.equal(b.models.route, undefined, "nothing remembered from a failure");
+  });
+  await t.step("no organization at all: only the old route can tell", async () => {
+    const { b } = stubBackend((r) =>
+      r.url.pathname === "/api/v2/users/me/organizations"
+        ? { status: 200, body: [] }
+        : r.url.pathname === "/api/v2/chats/models"
+        ? { status: 200, body: MODELS }
+        : undefined
+    );
+    assert.deepEqual((await b.catalog()).models?.map((m) => m.id), ["m1"]);
+    assert.equal(b.models.route, "legacy");
+  });
   await t.step("neither: no models, and no more asking", async () => {
     const { b, seen } = backend(() => undefined);
     assert.deepEqual((await b.catalog()).models, []);
