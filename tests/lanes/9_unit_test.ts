@@ -19,6 +19,7 @@ import "../coder/http_trust_test.ts";
 import "../backends/normalise_test.ts";
 import "../backends/outcomes_test.ts";
 import "../coder/ratelimit_test.ts";
+import "../coder/share_test.ts";
 import "../backends/tasks/api_test.ts";
 import "../backends/chats/writes_test.ts";
 import "../backends/tasks/mapping_test.ts";
