@@ -706,6 +706,18 @@ Deno.test("ChatsBackend", async (t) => {
     assert.equal(seen.length, 1);
   });
 
+  await t.step(
+    "stop: a chat that ended its turn meanwhile (409) is skipped, not failed",
+    async () => {
+      const { b } = backend((req) =>
+        is(req, "POST", `/api/v2/chats/${ID1}/interrupt`)
+          ? { status: 409, body: { message: "Chat is not running." } }
+          : undefined
+      );
+      assert.deepEqual(await b.stop(agent()), { outcome: "skipped", detail: "no longer running" });
+    },
+  );
+
   await t.step("resume makes no request", async () => {
     const { b, seen } = backend(() => undefined);
     const r = await b.resume(agent());
