@@ -120,6 +120,41 @@ async function connect(limits?: CallLimits, factory?: ReturnType<typeof serverFa
   return { client, close: () => Promise.all([client.close(), server.close()]) };
 }
 
+Deno.test("server: no progress token, no progress notification", async () => {
+  // A tool that reports progress, then answers.
+  const reports = defineTool({
+    ...echoes,
+    name: "reports",
+    title: "Reports",
+    handler: async (_args, { progress }) => {
+      await progress(1, 2, "halfway");
+      return { data: { said: "done" }, text: "done" };
+    },
+  });
+  const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
+  const server = serverFactory(fleet, [reports], new Redactor([SECRET]))();
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "t", version: "1" });
+  await Promise.all([server.connect(a), client.connect(b)]);
+  const heard: string[] = [];
+  const deliver = b.onmessage;
+  b.onmessage = (m, extra) => {
+    if ("method" in m) heard.push(m.method);
+    deliver?.(m, extra);
+  };
+  try {
+    const quiet = await client.callTool({ name: "reports", arguments: {} });
+    assert.equal(quiet.isError, undefined);
+    assert.deepEqual(heard, [], "a call that asked for no progress hears none");
+    let told = 0;
+    await client.callTool({ name: "reports", arguments: {} }, { onprogress: () => told++ });
+    assert.deepEqual(heard, ["notifications/progress"]);
+    assert.equal(told, 1);
+  } finally {
+    await Promise.all([client.close(), server.close()]);
+  }
+});
+
 Deno.test("server: a waiting call's heartbeat is at most 10 s, and half a short call budget", () => {
   // DESIGN: progress at least every 10 s, for clients that extend their timeout on progress.
   assert.ok(heartbeatMs(CALL_BUDGET_MS) <= 10_000, `${heartbeatMs(CALL_BUDGET_MS)} ms`);
