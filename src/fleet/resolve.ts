@@ -80,7 +80,9 @@ export async function resolveHandles(
     ? new Set(todo.map((i) => (parsed[i] as Handle & { kind: "id" }).id))
     : undefined;
   if (listKind === "all" && ids && d.backends.length > 1) {
-    ({ listed, error: listError } = await listsUntilFound(fleet, d.backends, ids, signal));
+    // Only ids here: a list's failure is no verdict on them (each id missing from the lists
+    // gets its own lookup below, whose failure is the one reported).
+    listed = await listsUntilFound(fleet, d.backends, ids, signal);
   } else if (listKind) {
     try {
       const snap = await fleet.snapshot(listKind === "all" ? {} : { kind: listKind }, signal);
@@ -222,7 +224,7 @@ async function listsUntilFound(
   backends: readonly Backend[],
   ids: ReadonlySet<string>,
   signal?: AbortSignal,
-): Promise<{ listed: Agent[]; error?: unknown }> {
+): Promise<Agent[]> {
   const snaps = (ended: PromiseSettledResult<Snapshot>[]) =>
     ended.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
   const ended = await untilEnough(
@@ -233,9 +235,7 @@ async function listsUntilFound(
     },
     signal,
   );
-  const failed = ended.find((r) => r.status === "rejected");
-  const error = failed?.reason ?? snaps(ended).find((x) => x.errors.length > 0)?.errors[0].error;
-  return { listed: snaps(ended).flatMap((x) => x.agents), error };
+  return snaps(ended).flatMap((x) => x.agents);
 }
 
 function indexAgents(agents: Agent[]): Map<string, Agent[]> {

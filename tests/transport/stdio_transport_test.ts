@@ -163,6 +163,9 @@ Deno.test("stdio transport: bad lines are each answered, but reported at most on
   assert.equal(replies.length, 500, "every bad line answered");
   assert.ok(replies.every((r) => r.error.code === -32700));
   assert.ok(errors.length >= 1 && errors.length < 10, `${errors.length} reports, not one a line`);
+  // The first is reported alone; a later report counts the lines held back since.
+  assert.doesNotMatch(errors[0], /other bad lines/);
+  for (const e of errors.slice(1)) assert.match(e, /\(and [1-9]\d* other bad lines before\)$/);
 });
 
 Deno.test("stderr log: a stderr nobody reads never blocks; lines beyond the queue are counted", async () => {
