@@ -42,7 +42,7 @@ Deno.test("config: missing or bad settings exit 2 with one line naming the varia
     [[], { CODER_URL: "http://x", CODER_SESSION_TOKEN: "   " }, /CODER_SESSION_TOKEN is not set/],
     [[], { ...ENV, CODER_FLEET_BACKEND: "both" }, /CODER_FLEET_BACKEND must be/],
     [["--token", "abc"], ENV, /never a flag/],
-    [["--bogus"], ENV, /unknown argument/],
+    [["--bogus"], ENV, /unknown argument "--bogus" \(see --help\)/],
     [["--http", "x:y"], ENV, /--http takes/],
     [["--http", "8080"], ENV, /CODER_FLEET_HTTP_TOKEN/],
   ];
