@@ -76,7 +76,7 @@ Deno.test("mutate sample: two generators' same edit is one (the token edit is wh
   assert.equal(ret.offset, 0);
 });
 
-Deno.test("mutate sample: the ignore list matches file, edit (whitespace free) and line", () => {
+Deno.test("mutate sample: the ignore list matches file, edit (whitespace free), line and column", () => {
   const m: Edit = { file: "src/a.ts", line: 7, before: "a  <\n b", after: "a <= b" };
   const entry: Ignored = { file: "src/a.ts", before: "a < b", after: "a <= b", why: "w" };
   assert.equal(ignoredBy(m, [entry]), entry);
@@ -84,6 +84,10 @@ Deno.test("mutate sample: the ignore list matches file, edit (whitespace free) a
   assert.equal(ignoredBy(m, [{ ...entry, line: 8 }]), undefined);
   assert.equal(ignoredBy(m, [{ ...entry, file: "src/b.ts" }]), undefined);
   assert.equal(ignoredBy(m, [{ ...entry, after: "a >= b" }]), undefined);
+  // The same edit twice on one line: the column tells them apart.
+  const at = { ...m, column: 12 };
+  assert.equal(ignoredBy(at, [{ ...entry, line: 7, column: 12 }])?.why, "w");
+  assert.equal(ignoredBy(at, [{ ...entry, line: 7, column: 3 }]), undefined);
   assert.equal(showEdit(m), "a < b -> a <= b");
   assert.equal(showEdit({ before: "f();", after: "" }), "f(); -> (nothing)");
 });

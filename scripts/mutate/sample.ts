@@ -7,6 +7,8 @@
 export interface Edit {
   file: string;
   line: number;
+  /** Where on the line the edit starts (1-based, as in the mutant's id). */
+  column?: number;
   before: string;
   after: string;
 }
@@ -16,6 +18,8 @@ export interface Ignored {
   file: string;
   /** Only the mutant on this line (optional: without it, the edit anywhere in the file). */
   line?: number;
+  /** And at this column of it, where one line holds the same edit twice (optional). */
+  column?: number;
   /** The text replaced and its replacement, as the report shows them (whitespace is free). */
   before: string;
   after: string;
@@ -58,6 +62,7 @@ export function oneLine(text: string): string {
 export function ignoredBy(m: Edit, list: readonly Ignored[]): Ignored | undefined {
   return list.find((e) =>
     e.file === m.file && (e.line === undefined || e.line === m.line) &&
+    (e.column === undefined || e.column === m.column) &&
     oneLine(e.before) === oneLine(m.before) && oneLine(e.after) === oneLine(m.after)
   );
 }
