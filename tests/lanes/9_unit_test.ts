@@ -35,6 +35,7 @@ import "../fleet/detect_test.ts";
 import "../fleet/fleet_test.ts";
 import "../fleet/fleet_units_test.ts";
 import "../fleet/resolve_test.ts";
+import "../fleet/one_trip_test.ts";
 import "../fleet/pacer_test.ts";
 import "../fleet/select_test.ts";
 import "../fleet/send_test.ts";

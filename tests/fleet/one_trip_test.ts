@@ -1,0 +1,45 @@
+/**
+ * One agent and its conversation in one round trip (src/fleet/one_trip.ts): what went ahead to a
+ * back end that turns out not to own the agent is aborted, not left to run.
+ */
+import assert from "node:assert/strict";
+import { Fleet } from "../../src/fleet/fleet.ts";
+import { resolveWithLogs } from "../../src/fleet/one_trip.ts";
+import { startSim } from "../../src/sim/server.ts";
+import { until } from "../deadline.ts";
+
+Deno.test("one trip: a chat by UUID on both APIs: the task log request sent ahead is aborted", async () => {
+  const sim = await startSim({ profile: "both", tasks: 2, chats: 2, frozen: true });
+  const signals = new Map<string, AbortSignal>();
+  const real = globalThis.fetch;
+  globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (init?.signal) signals.set(url.pathname, init.signal);
+    return real(input, init);
+  };
+  let fleet: Fleet;
+  try {
+    fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
+  } finally {
+    globalThis.fetch = real;
+  }
+  try {
+    await fleet.deployment();
+    const [chat] = sim.chatIds();
+    const logs = `/api/v2/tasks/me/${chat}/logs`;
+    // The task back end's log request (sent ahead: a UUID may be a task's) is held 10 s.
+    sim.fault(logs, { delayMs: 10_000 });
+    const one = await resolveWithLogs(
+      fleet,
+      chat,
+      { limit: 3 },
+      false,
+      new AbortController().signal,
+    );
+    assert.equal(one.agent.kind, "chat");
+    await one.logs;
+    await until(() => signals.get(logs)?.aborted === true, "the held task request to be aborted");
+  } finally {
+    await sim.close();
+  }
+});
