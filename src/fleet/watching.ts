@@ -66,7 +66,7 @@ export function namedView(watch: readonly Agent[], until: Until): FirstView {
 }
 
 /** The first views built from each round, by filter and condition (dropped with the round). */
-const shared = new WeakMap<Round, Map<string, FirstView>>();
+const firstViews = new WeakMap<Round, Map<string, FirstView>>();
 
 /**
  * A fresh wait's first view: what its filter matches in a round of the fleet's lists sent after
@@ -86,8 +86,8 @@ export async function freshView(
     : (await fleet.backends(undefined, signal)).map((b) => b.kind);
   const round = await fleet.round(kinds, undefined, signal);
   const key = JSON.stringify([filter, until, alreadyMax]);
-  let views = shared.get(round);
-  if (!views) shared.set(round, views = new Map());
+  let views = firstViews.get(round);
+  if (!views) firstViews.set(round, views = new Map());
   let view = views.get(key);
   if (!view) {
     views.set(key, view = buildFresh(round, kinds, filter, until, alreadyMax, fleet.now()));

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type Harness, startHarness } from "./harness.ts";
+import { countsOf, reasonsSaid } from "../overview_expect.ts";
 
 interface Row {
   id: string;
@@ -25,16 +26,6 @@ async function allRows(h: Harness, args: Record<string, unknown> = {}): Promise<
     cursor = r.data.next_cursor;
   } while (cursor);
   return rows;
-}
-
-/** The counts of a truth map's values (nulls left out). */
-function countsOf(m: Record<string, string | null>, none?: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of Object.values(m)) {
-    const k = v ?? none;
-    if (k !== undefined) out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
 }
 
 Deno.test("e2e outcomes: waiting_for, pr, their filters and counts, on a Coder with both APIs", async (t) => {
@@ -76,15 +67,7 @@ Deno.test("e2e outcomes: waiting_for, pr, their filters and counts, on a Coder w
       assert.deepEqual(r.data.by_waiting_for, countsOf(truth.waiting_for));
       assert.deepEqual(r.data.by_pr, countsOf(truth.pr, "none"));
       const c = r.data.by_waiting_for;
-      const words: [string, string][] = [
-        ["action", "need a decision"],
-        ["review", "wait for review"],
-        ["reply", "replied"],
-        ["fix", "failed"],
-        ["resume", "paused"],
-        ["nothing", "done"],
-      ];
-      const line = words.filter(([w]) => c[w]).map(([w, s]) => `${c[w]} ${s}`).join(", ");
+      const line = reasonsSaid(c).join(", ");
       assert.ok(r.text.includes(`Waiting on you: ${line}.`), r.text);
     });
 

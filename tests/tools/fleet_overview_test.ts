@@ -8,28 +8,11 @@ import assert from "node:assert/strict";
 import { AGENT_STATES } from "../../src/model/agent.ts";
 import { until, within } from "../deadline.ts";
 import { onSim } from "./on_sim.ts";
-
-/** Counts of a truth map's values (null as `none`, when given). */
-function count(m: Record<string, string | null>, none?: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of Object.values(m)) {
-    const k = v ?? none;
-    if (k) out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}
+import { countsOf, reasonsSaid } from "../overview_expect.ts";
 
 /** The overview's line of reasons, in its words and order (a regex source). */
 function reasonsLine(reasons: Record<string, number>): string {
-  const words: [string, string][] = [
-    ["action", "need a decision"],
-    ["review", "wait for review"],
-    ["reply", "replied"],
-    ["fix", "failed"],
-    ["resume", "paused"],
-    ["nothing", "done"],
-  ];
-  const said = words.filter(([w]) => reasons[w]).map(([w, s]) => `${reasons[w]} ${s}`);
+  const said = reasonsSaid(reasons);
   assert.ok(said.length >= 3, said.join());
   return `Waiting on you: ${said.join(", ")}\\.`;
 }
@@ -55,9 +38,9 @@ Deno.test("fleet_overview: the deployment, the counts and the owners, ranked and
     const counts = AGENT_STATES.filter((s) => truth.by_state[s])
       .map((s) => `${s} ${truth.by_state[s]}`).join(", ");
     assert.equal(lines[1], `125 agents: ${counts}`);
-    assert.deepEqual(r.data.by_waiting_for, count(truth.waiting_for));
+    assert.deepEqual(r.data.by_waiting_for, countsOf(truth.waiting_for));
     assert.deepEqual(r.data.by_pr, { none: 125 }, "tasks have no pull request; no zero counts");
-    assert.match(r.text, new RegExp(`^${reasonsLine(count(truth.waiting_for))}$`, "m"));
+    assert.match(r.text, new RegExp(`^${reasonsLine(countsOf(truth.waiting_for))}$`, "m"));
     // Owners: the largest first, then by name; ten in the text, then an ellipsis.
     assert.equal(
       lines[2],
@@ -196,8 +179,8 @@ Deno.test("fleet_overview: what waits on you, by reason and PR state, the urgent
     const truth = sim.truth();
     const r = await call("fleet_overview");
     assert.ok(!r.isError, r.text);
-    const reasons = count(truth.waiting_for);
-    const prs = count(truth.pr, "none");
+    const reasons = countsOf(truth.waiting_for);
+    const prs = countsOf(truth.pr, "none");
     assert.deepEqual(r.data.by_waiting_for, reasons);
     assert.deepEqual(r.data.by_pr, prs);
     assert.match(r.text, new RegExp(`^${reasonsLine(reasons)}$`, "m"));

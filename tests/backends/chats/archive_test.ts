@@ -117,14 +117,16 @@ Deno.test("archive: an idle chat is archived; Coder's 409 means it started meanw
     assert.deepEqual(sent(), [`PATCH ${CHAT}`, `POST ${INTERRUPT}`, `PATCH ${CHAT}`]);
   });
 
+  /** A chat Coder never lets archive: every PATCH is 409, its interrupt answers `waiting`. */
+  const alwaysActive: Route = (r) =>
+    r.method === "PATCH"
+      ? coder(409, "Cannot archive an active chat.")
+      : r.url.pathname === INTERRUPT
+      ? chat("waiting")
+      : undefined;
+
   await t.step("409 again after the interrupt: the error, not another round", async () => {
-    const { b, sent } = archiving((r) =>
-      r.method === "PATCH"
-        ? coder(409, "Cannot archive an active chat.")
-        : r.url.pathname === INTERRUPT
-        ? chat("waiting")
-        : undefined
-    );
+    const { b, sent } = archiving(alwaysActive);
     await assert.rejects(
       b.remove(agent("idle")),
       (e) => e instanceof CoderError && e.status === 409,
@@ -135,13 +137,7 @@ Deno.test("archive: an idle chat is archived; Coder's 409 means it started meanw
   await t.step(
     "a listed-working chat refused with 409 after its interrupt: not retried",
     async () => {
-      const { b, sent } = archiving((r) =>
-        r.method === "PATCH"
-          ? coder(409, "Cannot archive an active chat.")
-          : r.url.pathname === INTERRUPT
-          ? chat("waiting")
-          : undefined
-      );
+      const { b, sent } = archiving(alwaysActive);
       await assert.rejects(
         b.remove(agent("working")),
         (e) => e instanceof CoderError && e.status === 409,
