@@ -49,3 +49,19 @@ Deno.test("Redactor: a secret in any letter case, and a piece a length cap or a 
   assert.equal(r.text(`A ${token}${token} B`), `A ${REDACTED}${REDACTED} B`);
   assert.equal(r.text("Nothing Here"), "Nothing Here");
 });
+
+Deno.test("Redactor: with no secret to find, a value is passed on as it is, not copied", () => {
+  const r = new Redactor([undefined, "ab"]);
+  const v = { a: [1, { b: "text" }] };
+  assert.equal(r.value(v), v);
+  assert.equal(r.text("text"), "text");
+});
+
+Deno.test("Redactor: a text the quick probe flags but that holds no secret comes back as it was", () => {
+  // The probe matches case-insensitively in all of Unicode; the exact work folds ASCII letters
+  // only (a host name lower-cases ASCII). A non-ASCII letter in another case is not the secret.
+  const secret = "ÉÉÉÉÉÉÉÉ-key";
+  const r = new Redactor([secret]);
+  assert.equal(r.text(`x ${secret} y`), `x ${REDACTED} y`);
+  assert.equal(r.text("x éééééééé-other y"), "x éééééééé-other y");
+});

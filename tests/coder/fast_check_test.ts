@@ -109,3 +109,63 @@ Deno.test("parseItems: the twin's items, and zod's reason for a malformed one", 
   assert.equal(r.skipped.length, 1);
   assert.match(r.skipped[0], /^task #2 skipped, malformed: id: /);
 });
+
+Deno.test("fast_check: an uncompilable part anywhere leaves the whole schema to zod", () => {
+  const odd = z.string().min(1);
+  for (
+    const schema of [
+      z.union([z.string(), odd]),
+      z.union([odd, z.number()]),
+      z.array(odd),
+      z.record(z.string(), odd),
+      z.record(z.string().min(1), z.string()),
+      z.object({ a: z.string(), b: odd }),
+      z.object({ a: z.object({ b: odd }) }),
+      z.string().optional().pipe(z.string()),
+    ]
+  ) {
+    assert.equal(fastCheckOf(schema), undefined, `compiled ${schema.def.type}`);
+  }
+  // Asked again, the answer is the one remembered.
+  const arr = z.array(odd);
+  assert.equal(fastCheckOf(arr), undefined);
+  assert.equal(fastCheckOf(arr), undefined);
+});
+
+Deno.test("fast_check: arrays, records and unions of checked kinds answer as zod does", () => {
+  const schemas = [
+    z.array(z.number()),
+    z.array(z.union([z.string(), z.boolean()])),
+    z.record(z.string(), z.number()),
+    z.record(z.string(), z.array(z.string().nullable())),
+    z.union([z.number(), z.object({ a: z.string() })]),
+    z.object({ list: z.array(z.number()).optional(), map: z.record(z.string(), z.boolean()) }),
+  ];
+  for (const s of schemas) assert.ok(fastCheckOf(s), `${s.def.type} compiles`);
+  const cases: unknown[] = [
+    [],
+    [1, 2, 3],
+    [1, "2", 3],
+    ["a", true, null],
+    ["a", false],
+    [Infinity],
+    {},
+    { a: 1, b: 2 },
+    { a: 1, b: "2" },
+    { a: ["x", null], b: [] },
+    { a: ["x", 1] },
+    { a: "s" },
+    { a: 1 },
+    { list: [1, 2], map: { x: true } },
+    { list: [1, "2"], map: {} },
+    { map: { x: 1 } },
+    { map: { x: true }, extra: 1 },
+    7,
+    "s",
+    null,
+  ];
+  for (const s of schemas) for (const v of cases) same(s, v);
+  // One bad item or value rejects the whole, not just that item.
+  assert.equal(fastCheckOf(z.array(z.number()))!([1, "x", 3]), REJECTED);
+  assert.equal(fastCheckOf(z.record(z.string(), z.number()))!({ a: 1, b: "x" }), REJECTED);
+});

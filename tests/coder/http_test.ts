@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { CoderClient, CoderError, retryAfter } from "../../src/coder/http.ts";
+import { routeKey } from "../../src/coder/paths.ts";
+import { pause, until, within } from "../deadline.ts";
 
 const TOKEN = "secret-token-" + crypto.randomUUID();
 
@@ -175,4 +177,55 @@ Deno.test("http: Retry-After parses seconds and dates", () => {
   // Never negative: a value in the past, or below zero, means "now".
   assert.equal(retryAfter("-5"), 0);
   assert.equal(retryAfter(new Date(Date.now() - 60_000).toUTCString()), 0);
+});
+
+/** A fetch that answers every request with `res()`, counting them. */
+function fakeFetch(res: () => Response) {
+  const calls: string[] = [];
+  const f = (input: string | URL | Request) => {
+    calls.push(String(input));
+    return Promise.resolve(res());
+  };
+  return { calls, fetch: f as typeof fetch };
+}
+
+const cancelled = (e: unknown) => {
+  assert.ok(e instanceof CoderError, `expected a CoderError, got ${e}`);
+  assert.equal(e.kind, "aborted");
+  assert.equal(e.status, 0);
+  assert.equal(e.summary, "Request GET /api/v2/x was cancelled");
+  return true;
+};
+
+Deno.test("http: a request cancelled while it backs off before a retry is cancelled, not retried", async () => {
+  const f = fakeFetch(() => json(503, { message: "down" }));
+  const c = new CoderClient({
+    url: "http://backoff-cancel.test",
+    token: TOKEN,
+    backoffMs: 30_000,
+    maxBackoffMs: 30_000,
+    fetch: f.fetch,
+  });
+  const ctl = new AbortController();
+  const p = c.get("/api/v2/x", z.unknown(), { signal: ctl.signal });
+  await until(() => f.calls.length === 1, "the first request");
+  await pause(20);
+  assert.equal(f.calls.length, 1, "the first answer came back; the retry waits");
+  ctl.abort();
+  await assert.rejects(within(p, "the cancelled request"), cancelled);
+  assert.equal(f.calls.length, 1, "no retry after the cancel");
+});
+
+Deno.test("http: a request cancelled while its route is held (Retry-After) is cancelled, not sent", async () => {
+  const f = fakeFetch(() => json(429, { message: "slow down" }, { "retry-after": "30" }));
+  const c = new CoderClient({ url: "http://hold-cancel.test", token: TOKEN, fetch: f.fetch });
+  const ctl = new AbortController();
+  const p = c.get("/api/v2/x", z.unknown(), { signal: ctl.signal });
+  await until(() => f.calls.length === 1, "the first request");
+  await pause(20);
+  assert.equal(f.calls.length, 1, "the 429 came back; the retry waits for the hold");
+  assert.ok(c.limiter.heldFor(routeKey("GET", "/api/v2/x")) > 20_000, "the route is held");
+  ctl.abort();
+  await assert.rejects(within(p, "the cancelled request"), cancelled);
+  assert.equal(f.calls.length, 1, "nothing more was sent");
 });

@@ -17,6 +17,7 @@ import {
   MAX_HOLD_MS,
   RateLimiter,
   RateWaitTooLong,
+  sleep,
 } from "../../src/coder/ratelimit.ts";
 import { getTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import { json, serve } from "./local_server.ts";
@@ -473,4 +474,106 @@ Deno.test("limiter: the per-route window and the in-flight bound", async (t) => 
     const b = new CoderClient({ url: "http://127.0.0.1:1/", token: "b" });
     assert.equal(a.limiter, b.limiter);
   });
+});
+
+/** Run `fn` with `Date.now` frozen at a time the test moves by hand; restored after. */
+async function withClock<T>(fn: (advance: (ms: number) => void) => Promise<T>): Promise<T> {
+  const real = Date.now;
+  let now = real();
+  Date.now = () => now;
+  try {
+    return await fn((ms) => now += ms);
+  } finally {
+    Date.now = real;
+  }
+}
+
+Deno.test("limiter: the window slides: a send counts for 60 s, and not a millisecond more", async () => {
+  await withClock(async (advance) => {
+    const l = new RateLimiter({ ratePerMinute: 3 });
+    // No wait fits before a deadline of now: what is not refused is taken at once.
+    const take = async () => (await within(l.acquire("GET /a", Date.now()), "a slot"))();
+    const refused = (wait: number) =>
+      assert.rejects(
+        within(l.acquire("GET /a", Date.now()), "a refusal"),
+        (e) => e instanceof RateWaitTooLong && e.reason === "rate" && e.waitMs === wait,
+      );
+    await take();
+    advance(1000);
+    await take();
+    advance(1000);
+    await take();
+    await refused(58_000); // until the first send is a minute old
+    advance(57_999);
+    await refused(1);
+    advance(1); // the first send is exactly 60 s old: out of the window
+    await take();
+    await refused(1000); // the second one is still in it
+    advance(1000);
+    await take();
+  });
+});
+
+Deno.test("limiter: a call's share comes back as its own sends slide out of the window", async () => {
+  await withClock(async (advance) => {
+    const l = new RateLimiter({ ratePerMinute: 40 });
+    const greedy = async () => {
+      let n = 0;
+      for (; n < 100; n++) {
+        try {
+          (await within(l.acquire("GET /a", Date.now()), "a slot"))();
+        } catch (e) {
+          assert.ok(e instanceof RateWaitTooLong && e.reason === "share", String(e));
+          return n;
+        }
+      }
+      return n;
+    };
+    // One long call: half the minute, then, a minute later, half of it again (its first sends
+    // no longer count against it), not a quarter.
+    await withBudget(600_000, async () => {
+      assert.equal(await greedy(), 20);
+      advance(60_000);
+      assert.equal(await greedy(), 20);
+    });
+  });
+});
+
+Deno.test("sleep: an aborted signal wakes it at once, with the signal's reason", async () => {
+  const reason = new Error("stop");
+  await assert.rejects(
+    within(sleep(60_000, AbortSignal.abort(reason)), "an already aborted sleep", 5_000),
+    (e) => e === reason,
+  );
+  const ctl = new AbortController();
+  const slept = within(sleep(60_000, ctl.signal), "an aborted sleep", 5_000);
+  ctl.abort(reason);
+  await assert.rejects(slept, (e) => e === reason);
+  // Not aborted: it sleeps, then resolves (and leaves no timer behind, or the test would leak).
+  await within(sleep(1, new AbortController().signal), "a short sleep");
+});
+
+Deno.test("limiter: in-flight slots: a waiter that gives up leaves the queue; a release counts once", async () => {
+  const l = new RateLimiter({ maxInFlight: 1 });
+  const far = () => Date.now() + 10_000;
+  const first = await l.acquire("GET /a", far());
+  assert.equal(l.inFlight, 1);
+  // A second request waits for the slot, then its caller cancels.
+  const ctl = new AbortController();
+  const reason = new Error("cancelled by the client");
+  const waiting = l.acquire("GET /a", far(), ctl.signal);
+  ctl.abort(reason);
+  await assert.rejects(within(waiting, "the cancelled waiter"), (e) => e === reason);
+  assert.equal(l.inFlight, 1, "the cancelled waiter took no slot");
+  // Released twice by mistake: still one slot given back, not two.
+  first();
+  first();
+  assert.equal(l.inFlight, 0);
+  // The slot goes to the next request, not to the waiter that left.
+  const next = await within(l.acquire("GET /b", far()), "the next request's slot");
+  assert.equal(l.inFlight, 1);
+  const third = l.acquire("GET /c", far());
+  next();
+  (await within(third, "the queued request's slot"))();
+  assert.equal(l.inFlight, 0);
 });
