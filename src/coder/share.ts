@@ -36,7 +36,7 @@ export function shareWait(
     if (i + 1 < route.length && route[i + 1] === at) continue; // the sends of one instant go together
     while (j < mine.length && mine[j] <= at) j++;
     if (withinShare(mine.length - j, rate - (route.length - i - 1))) {
-      return Math.max(0, at + windowMs - now);
+      return at + windowMs - now; // > 0: `at` is within the window
     }
   }
   return 0;

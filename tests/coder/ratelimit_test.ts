@@ -577,3 +577,33 @@ Deno.test("limiter: in-flight slots: a waiter that gives up leaves the queue; a 
   (await within(third, "the queued request's slot"))();
   assert.equal(l.inFlight, 0);
 });
+
+Deno.test("a request that finds every in-flight slot taken past its budget is refused, nothing sent", async () => {
+  const gate = Promise.withResolvers<void>();
+  const sent: string[] = [];
+  const hanging = ((input: string | URL | Request) => {
+    sent.push(String(input));
+    return gate.promise.then(() => json(200, TASK));
+  }) as typeof fetch;
+  const c = new CoderClient({
+    url: "http://slots-refusal.test",
+    token: TOKEN,
+    maxInFlight: 1,
+    fetch: hanging,
+  });
+  const first = c.get("/api/v2/tasks/me/a", z.unknown());
+  try {
+    await until(() => sent.length === 1, "the first request");
+    const e = await withBudget(1_000, () => failure(c.get("/api/v2/users/me", z.unknown())));
+    assert.equal(e.kind, "budget");
+    assert.equal(e.status, 0);
+    assert.match(
+      e.summary,
+      /nothing was sent: too many requests to Coder in flight; retry shortly/,
+    );
+    assert.equal(sent.length, 1, "the refused request was not sent");
+  } finally {
+    gate.resolve();
+    await within(first, "the first request's answer");
+  }
+});
