@@ -607,3 +607,35 @@ Deno.test("a request that finds every in-flight slot taken past its budget is re
     await within(first, "the first request's answer");
   }
 });
+
+Deno.test("limiter: its settings: the defaults, whole numbers, at least one request and one slot", () => {
+  const d = new RateLimiter();
+  assert.deepEqual([d.ratePerMinute, d.maxInFlight, d.maxHoldMs], [450, 16, MAX_HOLD_MS]);
+  const given = new RateLimiter({ ratePerMinute: 5.9, maxInFlight: 2.5, maxHoldMs: 1500 });
+  assert.deepEqual([given.ratePerMinute, given.maxInFlight, given.maxHoldMs], [5, 2, 1500]);
+  // A rate or a bound of 0 would never send anything: at least one of each.
+  const least = new RateLimiter({ ratePerMinute: 0, maxInFlight: 0, maxHoldMs: -1 });
+  assert.deepEqual([least.ratePerMinute, least.maxInFlight, least.maxHoldMs], [1, 1, 0]);
+  const one = new RateLimiter({ ratePerMinute: 1, maxInFlight: 1 });
+  assert.deepEqual([one.ratePerMinute, one.maxInFlight], [1, 1]);
+  // A hold of 0 ms, or a negative one, holds nothing; a cap of 0 holds nothing either.
+  assert.equal(d.hold("k", 0), 0);
+  assert.equal(d.hold("k", -5000), 0);
+  assert.equal(d.heldFor("k"), 0);
+  assert.equal(least.hold("k", 60_000), 0);
+  assert.equal(least.heldFor("k"), 0);
+});
+
+Deno.test("limiter: one per Coder origin and settings: other settings or another origin, another limiter", () => {
+  const url = "http://127.0.0.1:2";
+  const of = (o: Partial<ConstructorParameters<typeof CoderClient>[0]>) =>
+    new CoderClient({ url, token: "t", ...o }).limiter;
+  const base = of({});
+  assert.equal(of({ ratePerMinute: 450, maxInFlight: 16, maxHoldMs: MAX_HOLD_MS }), base);
+  for (const other of [{ ratePerMinute: 449 }, { maxInFlight: 15 }, { maxHoldMs: 1000 }]) {
+    const l = of(other);
+    assert.notEqual(l, base, JSON.stringify(other));
+    assert.equal(of(other), l, "and shared by every client with those settings");
+  }
+  assert.notEqual(of({ url: "http://127.0.0.1:3" }), base);
+});
