@@ -65,3 +65,12 @@ Deno.test("Redactor: a text the quick probe flags but that holds no secret comes
   assert.equal(r.text(`x ${secret} y`), `x ${REDACTED} y`);
   assert.equal(r.text("x éééééééé-other y"), "x éééééééé-other y");
 });
+
+Deno.test("Redactor: a secret of 4 to 7 characters is found whole, and only it is replaced", () => {
+  const r = new Redactor(["wxyz", "Qr5t9"]);
+  assert.equal(r.text("a wxyz b"), `a ${REDACTED} b`);
+  assert.equal(r.text("(qr5t9) and more text"), `(${REDACTED}) and more text`);
+  // Shorter than a piece, a short secret has no pieces: its start alone is ordinary text.
+  assert.equal(r.text("wxy qr5t"), "wxy qr5t");
+  assert.equal(new Redactor(["abc"]).text("abc"), "abc", "3 characters are not a secret");
+});

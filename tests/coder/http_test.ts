@@ -229,3 +229,40 @@ Deno.test("http: a request cancelled while its route is held (Retry-After) is ca
   await assert.rejects(within(p, "the cancelled request"), cancelled);
   assert.equal(f.calls.length, 1, "nothing more was sent");
 });
+
+Deno.test("http: query parameters: undefined and empty values are left out, the rest as text", async () => {
+  const f = fakeFetch(() => json(200, {}));
+  const c = new CoderClient({ url: "http://query.test/base", token: TOKEN, fetch: f.fetch });
+  await c.get("/api/v2/tasks", z.unknown(), {
+    query: { q: "owner:me status:pending", gone: undefined, empty: "", limit: 3, archived: false },
+  });
+  const u = new URL(f.calls[0]);
+  assert.equal(u.pathname, "/base/api/v2/tasks");
+  assert.deepEqual([...u.searchParams], [
+    ["q", "owner:me status:pending"],
+    ["limit", "3"],
+    ["archived", "false"],
+  ]);
+});
+
+Deno.test("http: a write goes out as a stream, once; an idempotent one as text, retried on 5xx", async () => {
+  const bodies: unknown[] = [];
+  let n = 0;
+  const fetch = ((_input: string | URL | Request, init?: RequestInit) => {
+    bodies.push(init?.body);
+    return Promise.resolve(n++ === 0 ? json(503, { message: "down" }) : json(200, { ok: true }));
+  }) as typeof globalThis.fetch;
+  const c = new CoderClient({ url: "http://writes.test", token: TOKEN, backoffMs: 1, fetch });
+  await assert.rejects(c.request("POST", "/api/v2/chats", { body: { a: 1 } }), CoderError);
+  assert.equal(bodies.length, 1, "a plain write is not retried");
+  assert.ok(bodies[0] instanceof ReadableStream, "and its body is a stream Deno never replays");
+  n = 0;
+  bodies.length = 0;
+  const r = await c.request("POST", "/api/v2/chats", {
+    body: { a: 1 },
+    idempotent: true,
+    schema: z.object({ ok: z.boolean() }),
+  });
+  assert.deepEqual(r, { ok: true });
+  assert.deepEqual(bodies, ['{"a":1}', '{"a":1}'], "retried, with the same text");
+});
