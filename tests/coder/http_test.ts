@@ -266,3 +266,41 @@ Deno.test("http: a write goes out as a stream, once; an idempotent one as text, 
   assert.deepEqual(r, { ok: true });
   assert.deepEqual(bodies, ['{"a":1}', '{"a":1}'], "retried, with the same text");
 });
+
+Deno.test("http: a read that failed on every attempt says how many; one attempt or a status, not", async () => {
+  const lost = () => Promise.reject(new TypeError("error reading a body: connection reset"));
+  const client = (host: string, retries: number, f: typeof fetch) =>
+    new CoderClient({ url: `http://${host}.test`, token: TOKEN, retries, backoffMs: 1, fetch: f });
+  const err = (p: Promise<unknown>) => p.then(() => assert.fail("no error"), (e) => e);
+  let e = await err(client("lost2", 1, lost as typeof fetch).get("/api/v2/x", z.unknown()));
+  assert.equal(
+    e.summary,
+    "Could not reach Coder for GET /api/v2/x: the connection was lost; 2 attempts",
+  );
+  e = await err(client("lost1", 0, lost as typeof fetch).get("/api/v2/x", z.unknown()));
+  assert.equal(e.summary, "Could not reach Coder for GET /api/v2/x: the connection was lost");
+  // A timeout counts its attempts too.
+  const hang =
+    ((_: unknown, init?: RequestInit) =>
+      new Promise((_, reject) =>
+        init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason))
+      )) as typeof fetch;
+  const slow = new CoderClient({
+    url: "http://hang2.test",
+    token: TOKEN,
+    retries: 1,
+    backoffMs: 1,
+    timeoutMs: 20,
+    fetch: hang,
+  });
+  e = await err(within(slow.get("/api/v2/x", z.unknown()), "two timeouts"));
+  assert.equal(
+    e.summary,
+    "Coder did not answer GET /api/v2/x in time: no answer within 20 ms; 2 attempts",
+  );
+  // An error status is Coder's answer: no count.
+  const down = fakeFetch(() => json(503, { message: "down" }));
+  e = await err(client("down2", 1, down.fetch).get("/api/v2/x", z.unknown()));
+  assert.equal(down.calls.length, 2);
+  assert.equal(e.summary, "Coder answered 503 to GET /api/v2/x: down");
+});
