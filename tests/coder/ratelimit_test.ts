@@ -21,7 +21,7 @@ import {
 } from "../../src/coder/ratelimit.ts";
 import { getTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import { json, serve } from "./local_server.ts";
-import { until, within } from "../deadline.ts";
+import { pause, until, within } from "../deadline.ts";
 
 const TOKEN = "tok-" + crypto.randomUUID();
 const TASK = { id: "aaaaaaaa-0000-4000-8000-000000000001", name: "t", status: "active" };
@@ -638,4 +638,17 @@ Deno.test("limiter: one per Coder origin and settings: other settings or another
     assert.equal(of(other), l, "and shared by every client with those settings");
   }
   assert.notEqual(of({ url: "http://127.0.0.1:3" }), base);
+});
+
+Deno.test("limiter: with no deadline, a request waits for its in-flight slot as long as it takes", async () => {
+  const l = new RateLimiter({ maxInFlight: 1 });
+  const first = await l.acquire("GET /a", Infinity);
+  let second: (() => void) | undefined;
+  const waiting = l.acquire("GET /a", Infinity).then((r) => second = r);
+  await pause(50);
+  assert.equal(second, undefined, "still waiting: no deadline to refuse it at");
+  first();
+  await within(waiting, "the slot, once given back");
+  assert.equal(l.inFlight, 1);
+  second!();
 });
