@@ -441,3 +441,19 @@ Deno.test("once: a streamed write body arrives whole, as JSON", async () => {
     await s.close();
   }
 });
+
+Deno.test("redirects: one without a Location, or with one that is no URL, names no address", async () => {
+  for (const headers of [{}, { location: "http://[bad" }] as Record<string, string>[]) {
+    const fetch = (() =>
+      Promise.resolve(new Response(null, { status: 302, headers }))) as typeof globalThis.fetch;
+    const c = new CoderClient({ url: "http://no-location.test", token: TOKEN, fetch });
+    const e = await failure(c.get("/api/v2/tasks", z.unknown()));
+    assert.equal(e.kind, "redirect");
+    assert.equal(e.location, undefined);
+    assert.equal(
+      e.summary,
+      "Coder answered GET /api/v2/tasks with a redirect (302) to another address, which was not " +
+        "followed (the session token is sent only to CODER_URL). Set CODER_URL to the final address",
+    );
+  }
+});
