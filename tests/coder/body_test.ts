@@ -45,3 +45,17 @@ Deno.test("readCapped: a declared length over the cap is refused before any byte
   await assert.rejects(readCapped(res, 1000), BodyTooLarge);
   assert.ok(pulled <= 1, `read ${pulled} chunks of a body declared over the cap`);
 });
+
+Deno.test("readCapped: a body of exactly the cap, declared or not, is read; no body is empty", async () => {
+  const text = "a".repeat(1000);
+  const declared = new Response(text, { headers: { "content-length": "1000" } });
+  assert.equal(await readCapped(declared, 1000), text);
+  assert.equal(await readCapped(new Response(text), 1000), text);
+  await assert.rejects(
+    readCapped(new Response(text + "b"), 1000),
+    (e) =>
+      e instanceof BodyTooLarge && e.capBytes === 1000 &&
+      e.message === "the answer is larger than 1000 bytes",
+  );
+  assert.equal(await readCapped(new Response(null, { status: 204 }), 1000), "");
+});
