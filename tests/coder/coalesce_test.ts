@@ -81,3 +81,26 @@ Deno.test("shared: an already aborted caller gets aborted without a request", as
   );
   assert.equal(g.calls[0].signal.aborted, true);
 });
+
+Deno.test("shared: an abandoned request that ends late does not unshare the one after it", async () => {
+  const owner = {};
+  const g = gate<number>();
+  const ctl = new AbortController();
+  const a = shared(owner, "k", "GET /x", ctl.signal, g.fetch);
+  ctl.abort();
+  await assert.rejects(within(a, "a's abort"), (e) => {
+    assert.ok(e instanceof CoderError);
+    assert.equal(e.status, 0);
+    assert.equal(e.summary, "Request GET /x was cancelled");
+    return true;
+  });
+  const b = shared(owner, "k", "GET /x", undefined, g.fetch);
+  assert.equal(g.calls.length, 2);
+  // The first request ends now, after the second began: the second stays shared.
+  g.calls[0].reject(new Error("aborted late"));
+  await Promise.resolve();
+  const c = shared(owner, "k", "GET /x", undefined, g.fetch);
+  assert.equal(g.calls.length, 2, "c joined b's request");
+  g.calls[1].resolve(5);
+  assert.deepEqual(await Promise.all([b, c]), [5, 5]);
+});
