@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { withBudget } from "../../src/coder/budget.ts";
+import { callSends, remainingMs, withBudget } from "../../src/coder/budget.ts";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
 import { routeKey } from "../../src/coder/paths.ts";
 import {
@@ -477,7 +477,7 @@ Deno.test("limiter: the per-route window and the in-flight bound", async (t) => 
 });
 
 /** Run `fn` with `Date.now` frozen at a time the test moves by hand; restored after. */
-async function withClock<T>(fn: (advance: (ms: number) => void) => Promise<T>): Promise<T> {
+async function withClock<T>(fn: (advance: (ms: number) => void) => T | Promise<T>): Promise<T> {
   const real = Date.now;
   let now = real();
   Date.now = () => now;
@@ -651,4 +651,26 @@ Deno.test("limiter: with no deadline, a request waits for its in-flight slot as 
   await within(waiting, "the slot, once given back");
   assert.equal(l.inFlight, 1);
   second!();
+});
+
+Deno.test("budget: the time left in a call; a nested budget only shortens it, and shares its sends", async () => {
+  assert.equal(remainingMs(), Infinity, "outside any call");
+  assert.equal(callSends(), undefined);
+  await withClock((advance) => {
+    withBudget(1_000, () => {
+      assert.equal(remainingMs(), 1_000);
+      const sends = callSends();
+      assert.ok(sends);
+      advance(400);
+      assert.equal(remainingMs(), 600);
+      withBudget(5_000, () => {
+        assert.equal(remainingMs(), 600, "a longer inner budget does not lengthen the call's");
+        assert.equal(callSends(), sends, "one call, one record of sends");
+      });
+      withBudget(100, () => assert.equal(remainingMs(), 100));
+      advance(1_000);
+      assert.equal(remainingMs(), 0, "past the deadline: none left, never less");
+    });
+  });
+  assert.notEqual(withBudget(10, callSends), withBudget(10, callSends), "two calls, two records");
 });
