@@ -21,4 +21,18 @@ export const IGNORED_CODER: Ignored[] = [
     after: "1048577",
     why: "the same cap over 1048577 (see the entry above): k MiB rounds to k for k up to 4096",
   },
+  {
+    file: "src/coder/ratelimit.ts",
+    before: "r.holdUntil > now",
+    after: "r.holdUntil >= now",
+    why: "at the very millisecond a hold ends, the mutant waits 0 ms and looks again: the " +
+      "request goes out on the next turn instead of this one, which no test may time",
+  },
+  {
+    file: "src/coder/ratelimit.ts",
+    before: "Date.now() + ms > deadline",
+    after: "Date.now() + ms >= deadline",
+    why: "a wait that would end exactly at the deadline is refused instead of waited: a 1 ms " +
+      "shift of a multi-second deadline, which no test may time",
+  },
 ];

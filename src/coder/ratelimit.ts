@@ -186,7 +186,8 @@ export class RateLimiter {
   }
 
   #slot(deadline: number, signal?: AbortSignal): Promise<void> {
-    if (this.#inFlight < this.maxInFlight && this.#waiting.length === 0) {
+    // A free slot means no one waits: a release hands its slot to the first waiter at once.
+    if (this.#inFlight < this.maxInFlight) {
       this.#inFlight++;
       return Promise.resolve();
     }

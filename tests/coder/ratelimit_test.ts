@@ -674,3 +674,15 @@ Deno.test("budget: the time left in a call; a nested budget only shortens it, an
   });
   assert.notEqual(withBudget(10, callSends), withBudget(10, callSends), "two calls, two records");
 });
+
+Deno.test("limiter: a hold no longer than the one in place keeps the answer that set it", async () => {
+  await withClock((advance) => {
+    const l = new RateLimiter();
+    l.hold("k", 5_000, 429);
+    l.hold("k", 5_000, 503); // the same end: not longer
+    assert.deepEqual(l.holdOf("k"), { ms: 5_000, status: 429, askedMs: 5_000 });
+    advance(1_000);
+    l.hold("k", 4_001, 503); // one millisecond longer: it replaces it
+    assert.deepEqual(l.holdOf("k"), { ms: 4_001, status: 503, askedMs: 4_001 });
+  });
+});
