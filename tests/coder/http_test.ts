@@ -304,3 +304,20 @@ Deno.test("http: a read that failed on every attempt says how many; one attempt 
   assert.equal(down.calls.length, 2);
   assert.equal(e.summary, "Coder answered 503 to GET /api/v2/x: down");
 });
+
+Deno.test("http: a WebSocket goes to the Coder URL, wss for https, with the token", () => {
+  const urls: string[] = [];
+  const open = (u: string, init: { headers: Record<string, string> }) => {
+    urls.push(u);
+    assert.deepEqual(init.headers, { "Coder-Session-Token": TOKEN });
+    return {} as WebSocket;
+  };
+  new CoderClient({ url: "https://coder.example/base/", token: TOKEN })
+    .openWebSocket("/api/v2/chats/watch?x=1", open);
+  new CoderClient({ url: "http://coder.example:8080", token: TOKEN })
+    .openWebSocket("/api/v2/chats/watch", open);
+  assert.deepEqual(urls, [
+    "wss://coder.example/base/api/v2/chats/watch?x=1",
+    "ws://coder.example:8080/api/v2/chats/watch",
+  ]);
+});
