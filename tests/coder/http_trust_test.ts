@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
+import { judgeSuccess } from "../../src/coder/success.ts";
 import { deleteTask, pauseTask, resumeTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import {
   createChat,
@@ -456,4 +457,80 @@ Deno.test("redirects: one without a Location, or with one that is no URL, names 
         "followed (the session token is sent only to CODER_URL). Set CODER_URL to the final address",
     );
   }
+});
+
+Deno.test("judgeSuccess: the words of an answer that is not the documented one", async () => {
+  const how = { write: false, allowEmpty: false, maxBytes: 1000, scrub: (s: string) => s };
+  // Bytes, so that no content type is set unless one is given.
+  const res = (body: string | null, status = 200, type?: string) =>
+    new Response(body === null ? null : new TextEncoder().encode(body), {
+      status,
+      headers: type ? { "content-type": type } : {},
+    });
+  const error = async (r: Response, h: Parameters<typeof judgeSuccess>[1]) => {
+    const j = await judgeSuccess(r, h);
+    assert.ok(!j.ok && "error" in j, JSON.stringify(j));
+    return j.error;
+  };
+  // A read with another status, whatever its type, is not Coder's answer.
+  assert.deepEqual(await error(res("{}", 201), how), {
+    status: 201,
+    kind: "parse",
+    detail: "expected status 200, got 201 (no content type): not Coder's answer",
+  });
+  assert.deepEqual(
+    await error(res("{}", 200, "application/json; charset=utf-8"), { ...how, expect: [204] }),
+    {
+      status: 200,
+      kind: "parse",
+      detail: "expected status 204, got 200 (application/json): not Coder's answer",
+    },
+  );
+  // A write whose body turns out to be a page (its type said JSON): failed, and why.
+  const write = { ...how, write: true, schema: z.unknown() };
+  assert.deepEqual(await error(res("<html>", 200, "application/json"), write), {
+    status: 200,
+    kind: "parse",
+    detail: "the body is HTML, not JSON (a proxy's page?): not Coder's answer",
+  });
+  assert.deepEqual(
+    await error(res(" <html>", 202, "application/json"), { ...write, expect: [200, 201] }),
+    {
+      status: 202,
+      kind: "parse",
+      detail:
+        "expected status 200 or 201, got 202: the body is HTML, not JSON (a proxy's page?): " +
+        "not Coder's answer",
+    },
+  );
+  // A write's answer over a cap of whole MiB says it in MiB.
+  const big = "x".repeat(1048577);
+  assert.deepEqual(await error(res(big, 200), { ...write, maxBytes: 1048576 }), {
+    status: 200,
+    kind: "uncertain",
+    detail: "Coder answered 200, but its answer is larger than the 1 MiB cap",
+  });
+  assert.deepEqual(await error(res(big, 200), { ...how, maxBytes: 1048576 }), {
+    status: 200,
+    kind: "too_large",
+    capBytes: 1048576,
+  });
+  // A read that does not parse: the field, with the token scrubbed from the words.
+  assert.deepEqual(
+    await error(res('{"id":1}', 200, "application/json"), {
+      ...how,
+      schema: z.object({ id: z.string() }),
+      scrub: (s) => s.replace("id", "[x]"),
+    }),
+    { status: 200, kind: "parse", detail: "[x]: Invalid input: expected string, received number" },
+  );
+  // An empty body where one is allowed; a body ignored without a schema.
+  assert.deepEqual(
+    await judgeSuccess(res(null, 200), { ...how, schema: z.unknown(), allowEmpty: true }),
+    {
+      ok: true,
+      value: undefined,
+    },
+  );
+  assert.deepEqual(await judgeSuccess(res("not json", 200), how), { ok: true, value: undefined });
 });
