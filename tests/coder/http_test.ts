@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { CoderClient, CoderError, retryAfter } from "../../src/coder/http.ts";
+import { parseAnswer } from "../../src/coder/answer.ts";
 import { routeKey } from "../../src/coder/paths.ts";
 import { pause, until, within } from "../deadline.ts";
 
@@ -320,4 +321,37 @@ Deno.test("http: a WebSocket goes to the Coder URL, wss for https, with the toke
     "wss://coder.example/base/api/v2/chats/watch?x=1",
     "ws://coder.example:8080/api/v2/chats/watch",
   ]);
+});
+
+Deno.test("parseAnswer: why a success body is not the documented answer", () => {
+  const obj = z.object({ a: z.object({ b: z.string() }) });
+  assert.deepEqual(parseAnswer("", obj, false), {
+    ok: false,
+    detail: "the body is empty, where JSON was expected",
+  });
+  assert.deepEqual(parseAnswer(" \n", z.unknown(), true), { ok: true, value: undefined });
+  assert.deepEqual(parseAnswer("", obj, true), {
+    ok: false,
+    detail: "body: Invalid input: expected object, received undefined",
+  });
+  assert.deepEqual(parseAnswer("  <!doctype html><p>login", obj, false), {
+    ok: false,
+    detail: "the body is HTML, not JSON (a proxy's page?)",
+  });
+  assert.deepEqual(parseAnswer("nope <", obj, false), {
+    ok: false,
+    detail: "the body is not JSON",
+  });
+  assert.deepEqual(parseAnswer('{"a":{"b":1}}', obj, false), {
+    ok: false,
+    detail: "a.b: Invalid input: expected string, received number",
+  });
+  assert.deepEqual(parseAnswer('{"a":{"b":"x"},"c":1}', obj, false), {
+    ok: true,
+    value: { a: { b: "x" } },
+  });
+  assert.deepEqual(parseAnswer("not even looked at", undefined, false), {
+    ok: true,
+    value: undefined,
+  });
 });
