@@ -67,7 +67,7 @@ export function parseItems<W, T>(
       return;
     }
     const issue = parsed.error.issues[0];
-    const id = value && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
+    const id = (value as { id?: unknown } | null | undefined)?.id;
     const named = typeof id === "string" && SAFE_ID.test(id) ? ` (id ${id})` : "";
     const where = issue?.path.join(".") || "item";
     skipped.push(

@@ -169,3 +169,53 @@ Deno.test("fast_check: arrays, records and unions of checked kinds answer as zod
   assert.equal(fastCheckOf(z.array(z.number()))!([1, "x", 3]), REJECTED);
   assert.equal(fastCheckOf(z.record(z.string(), z.number()))!({ a: 1, b: "x" }), REJECTED);
 });
+
+Deno.test("parseItems: a reason names a safe string id only, says where, and stays short", () => {
+  const Item = z.object({ id: z.string(), a: z.object({ b: z.string() }) });
+  const ok = { id: "ok-1", a: { b: "x" } };
+  const r = parseItems(
+    [
+      null,
+      7,
+      { id: 7, a: { b: "x" } },
+      { id: "no spaces please", a: {} },
+      { id: "x".repeat(65), a: {} },
+      { id: "safe_ID-9", a: { b: 1 } },
+      ok,
+    ],
+    Item,
+    (w) => w.id,
+    "thing",
+  );
+  assert.deepEqual(r.items, ["ok-1"]);
+  assert.deepEqual(r.skipped, [
+    "thing #1 skipped, malformed: item: Invalid input: expected object, received null",
+    "thing #2 skipped, malformed: item: Invalid input: expected object, received number",
+    "thing #3 skipped, malformed: id: Invalid input: expected string, received number",
+    "thing #4 skipped, malformed: a.b: Invalid input: expected string, received undefined",
+    "thing #5 skipped, malformed: a.b: Invalid input: expected string, received undefined",
+    "thing #6 (id safe_ID-9) skipped, malformed: a.b: Invalid input: expected string, received number",
+  ]);
+  // zod's words are cut at 120 characters.
+  const long = z.object({ id: z.string({ error: "w".repeat(300) }) });
+  const cut = parseItems([{ id: 1 }], long, (w) => w, "thing").skipped[0];
+  assert.equal(cut, `thing #1 skipped, malformed: id: ${"w".repeat(120)}`);
+});
+
+Deno.test("parseItems: a schema without a plain twin: each item once, the malformed skipped", () => {
+  const Item = z.object({ id: z.string() }).transform((w) => w.id.toUpperCase());
+  assert.equal(fastCheckOf(Item), undefined);
+  let seen = 0;
+  const norm = (w: string) => (seen++, w);
+  assert.deepEqual(parseItems([{ id: "a" }, { id: "b" }], Item, norm, "x"), {
+    items: ["A", "B"],
+    skipped: [],
+  });
+  assert.equal(seen, 2, "each item normalised once");
+  const r = parseItems([{ id: "a" }, { id: 1 }, { id: "c" }], Item, norm, "x");
+  assert.deepEqual(r.items, ["A", "C"]);
+  assert.deepEqual(r.skipped, [
+    "x #2 skipped, malformed: id: Invalid input: expected string, received number",
+  ]);
+  assert.equal(seen, 4);
+});
