@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { CoderClient, CoderError } from "../../src/coder/http.ts";
 import { judgeSuccess } from "../../src/coder/success.ts";
+import { onceBody } from "../../src/coder/once.ts";
 import { deleteTask, pauseTask, resumeTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import {
   createChat,
@@ -533,4 +534,15 @@ Deno.test("judgeSuccess: the words of an answer that is not the documented one",
     },
   );
   assert.deepEqual(await judgeSuccess(res("not json", 200), how), { ok: true, value: undefined });
+});
+
+Deno.test("once: a write body is one chunk of its text; no text is no chunk at all", async () => {
+  const chunks = async (s: ReadableStream<Uint8Array>) => {
+    const out: string[] = [];
+    for await (const c of s) out.push(new TextDecoder().decode(c));
+    return out;
+  };
+  assert.deepEqual(await chunks(onceBody('{"input":"hé"}')), ['{"input":"hé"}']);
+  assert.deepEqual(await chunks(onceBody()), []);
+  assert.deepEqual(await chunks(onceBody("")), []);
 });
