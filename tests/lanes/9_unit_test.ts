@@ -16,6 +16,7 @@ import "../coder/failures_test.ts";
 import "../coder/fast_check_test.ts";
 import "../coder/http_test.ts";
 import "../coder/http_trust_test.ts";
+import "../coder/ids_test.ts";
 import "../coder/paths_test.ts";
 import "../backends/normalise_test.ts";
 import "../backends/outcomes_test.ts";
