@@ -59,7 +59,6 @@ const STATIC = new Set([
   "templates",
   "organizations",
   "templateversions",
-  "members",
   "logs",
   "send",
   "input",

@@ -68,6 +68,11 @@ Deno.test("routeKey: every route the client sends, ids and names out; any UUID a
     ["GET", `/api/v2/templateversions/${U}/presets`, "GET /api/v2/templateversions/*/presets"],
     ["GET", `/api/v2/users/${U}/organizations`, "GET /api/v2/users/*/organizations"],
     ["GET", "/api/v2/users/me", "GET /api/v2/users/*"],
+    ["POST", `/api/v2/tasks/alice/${U}/input`, "POST /api/v2/tasks/*/*/input"],
+    ["POST", `/api/v2/tasks/alice/${U}/pause`, "POST /api/v2/tasks/*/*/pause"],
+    ["POST", `/api/v2/tasks/alice/${U}/resume`, "POST /api/v2/tasks/*/*/resume"],
+    ["GET", "/api/v2/buildinfo", "GET /api/v2/buildinfo"],
+    ["GET", "/api/v2/templates?q=has-ai-task:true", "GET /api/v2/templates"],
     // Names that happen to be words of Coder's routes are names where a name goes.
     ["POST", "/api/v2/tasks/send/logs/send", "POST /api/v2/tasks/*/*/send"],
     ["GET", "/api/v2/chats/watch", "GET /api/v2/chats/watch"],
