@@ -74,3 +74,45 @@ Deno.test("Redactor: a secret of 4 to 7 characters is found whole, and only it i
   assert.equal(r.text("wxy qr5t"), "wxy qr5t");
   assert.equal(new Redactor(["abc"]).text("abc"), "abc", "3 characters are not a secret");
 });
+
+Deno.test("Redactor: pieces are 8 characters or more; the replacement is [redacted]", () => {
+  const token = "Zq7Xk2Lm9Pw4Rt6Yv8Bn";
+  const r = new Redactor([token]);
+  assert.equal(r.text(`<${token.slice(0, 8)}>`), "<[redacted]>");
+  assert.equal(r.text(`<${token.slice(-8)}>`), "<[redacted]>");
+  assert.equal(r.text(`<${token.slice(0, 7)}>`), `<${token.slice(0, 7)}>`);
+  assert.equal(r.text(`<${token.slice(-7)}>`), `<${token.slice(-7)}>`);
+});
+
+Deno.test("Redactor: secrets and pieces in any order in the text are all replaced", () => {
+  const long = "a-much-longer-secret-number-2";
+  const short = "short-secret-1";
+  const r = new Redactor([long, short]);
+  // The shorter secret first in the text, then the longer one.
+  assert.equal(r.text(`${short} then ${long}.`), `${REDACTED} then ${REDACTED}.`);
+  // A piece of a secret's end before a piece of its start.
+  assert.equal(
+    r.text(`…${long.slice(-12)} and ${long.slice(0, 12)}…`),
+    `…${REDACTED} and ${REDACTED}…`,
+  );
+  // A secret inside another, away from its start: the outer one is replaced whole.
+  for (const secrets of [["outer-token-secret", "token"], ["token", "outer-token-secret"]]) {
+    assert.equal(new Redactor(secrets).text("[outer-token-secret]"), `[${REDACTED}]`);
+  }
+});
+
+Deno.test("Redactor: a piece that starts one character into a run like the secret's start", () => {
+  // The secret starts with 8 a's; the text holds 9 then the secret's next characters (a start
+  // cut by a cap): the piece begins at the second a, and all of it goes.
+  const secret = "aaaaaaaaBcdEfgHij";
+  const r = new Redactor([secret]);
+  assert.equal(r.text("x aaaaaaaaaBcdEf…"), `x ${REDACTED}…`);
+});
+
+Deno.test("Redactor: a piece whose end is a run like the secret's end is found from its real start", () => {
+  // The secret ends with 9 a's, so its last 8 characters occur twice in the run; the second
+  // occurrence is the one that walks back to the piece's start.
+  const secret = "Qr5tZaaaaaaaaa";
+  const r = new Redactor([secret]);
+  assert.equal(r.text("…5tZaaaaaaaaa"), `…${REDACTED}`);
+});

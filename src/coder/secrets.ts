@@ -20,7 +20,7 @@ function fold(s: string): string {
 
 /** Finds and replaces known secrets, their encodings, case-folded copies and cut pieces. */
 export class Secrets {
-  /** Folded forms of every secret (raw and URL-encoded), longest first. */
+  /** Folded forms of every secret (raw and URL-encoded). */
   readonly #forms: string[];
   /** Any start or end piece of any form, in any case: a quick test before the exact work. */
   readonly #probe: RegExp | undefined;
@@ -33,7 +33,7 @@ export class Secrets {
       forms.add(fold(s));
       forms.add(fold(encodeURIComponent(s)));
     }
-    this.#forms = [...forms].sort((a, b) => b.length - a.length);
+    this.#forms = [...forms];
     const pieces = this.#forms.flatMap((f) => {
       const n = Math.min(PIECE, f.length);
       return [f.slice(0, n), f.slice(-n)];
@@ -77,7 +77,7 @@ export class Secrets {
     let out = "";
     let from = 0;
     let cur = spans[0];
-    for (const s of spans.slice(1)) {
+    for (const s of spans) { // the first merges with itself: no span is empty
       if (s[0] < cur[1]) cur = [cur[0], Math.max(cur[1], s[1])]; // overlapping: one secret
       else {
         out += text.slice(from, cur[0]) + replacement;
