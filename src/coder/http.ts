@@ -331,8 +331,7 @@ export class CoderClient {
 
   /** Replace the session token wherever Coder echoed it: raw, encoded, in any case, or cut. */
   #scrub(s: string): string {
-    if (!this.#token || this.#token.length < 4) return s;
-    return this.#secrets.scrub(s);
+    return this.#secrets.scrub(s); // a token under 4 characters is no secret there: s as it is
   }
 }
 
