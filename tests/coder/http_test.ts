@@ -355,3 +355,28 @@ Deno.test("parseAnswer: why a success body is not the documented answer", () => 
     value: undefined,
   });
 });
+
+Deno.test("http: an error body is read up to 64 KiB; past that, the status alone is said", async () => {
+  const body = (size: number) => {
+    const head = '{"message":"quota exceeded","pad":"';
+    return head + "x".repeat(size - head.length - 2) + '"}';
+  };
+  for (
+    const [size, summary] of [
+      [64 * 1024, "Coder answered 500 to GET /api/v2/x: quota exceeded"],
+      [64 * 1024 + 1, "Coder answered 500 to GET /api/v2/x"],
+    ] as const
+  ) {
+    const text = body(size);
+    assert.equal(text.length, size);
+    const f = fakeFetch(() => new Response(text, { status: 500 }));
+    const c = new CoderClient({
+      url: `http://cap${size}.test`,
+      token: TOKEN,
+      retries: 0,
+      fetch: f.fetch,
+    });
+    const e = await c.get("/api/v2/x", z.unknown()).then(() => assert.fail("no error"), (e) => e);
+    assert.equal(e.summary, summary);
+  }
+});
