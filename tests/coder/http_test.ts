@@ -380,3 +380,47 @@ Deno.test("http: an error body is read up to 64 KiB; past that, the status alone
     assert.equal(e.summary, summary);
   }
 });
+
+Deno.test("http: which answers a read retries: 500 and up, and 429; not another 4xx", async () => {
+  for (const [status, calls] of [[500, 2], [502, 2], [429, 2], [404, 1], [409, 1]] as const) {
+    let n = 0;
+    const f = fakeFetch(() => n++ === 0 ? json(status, { message: "first" }) : json(200, {}));
+    const c = new CoderClient({
+      url: `http://retry${status}.test`,
+      token: TOKEN,
+      backoffMs: 1,
+      fetch: f.fetch,
+    });
+    await c.get("/api/v2/x", z.unknown()).catch(() => undefined);
+    assert.equal(f.calls.length, calls, `${status}`);
+  }
+});
+
+Deno.test("http: a 300 is a redirect too, never followed", async () => {
+  const f = fakeFetch(() =>
+    new Response(null, { status: 300, headers: { location: "http://elsewhere.test/x" } })
+  );
+  const c = new CoderClient({ url: "http://multiple.test", token: TOKEN, fetch: f.fetch });
+  const e = await c.get("/api/v2/x", z.unknown()).then(() => assert.fail("no error"), (e) => e);
+  assert.equal(e.kind, "redirect");
+  assert.equal(e.location, "http://elsewhere.test");
+  assert.equal(f.calls.length, 1);
+});
+
+Deno.test("http: a Retry-After within the cap is the wait; what Coder asked is kept only when cut", async () => {
+  const f = fakeFetch(() => json(429, { message: "slow down" }, { "retry-after": "1" }));
+  const c = new CoderClient({ url: "http://asked.test", token: TOKEN, retries: 0, fetch: f.fetch });
+  const e = await c.get("/api/v2/x", z.unknown()).then(() => assert.fail("no error"), (e) => e);
+  assert.equal(e.retryAfterMs, 1000);
+  assert.equal(e.askedMs, undefined);
+  const g = fakeFetch(() => json(503, { message: "maintenance" }, { "retry-after": "86400" }));
+  const d = new CoderClient({
+    url: "http://asked2.test",
+    token: TOKEN,
+    retries: 0,
+    fetch: g.fetch,
+  });
+  const cut = await d.get("/api/v2/x", z.unknown()).then(() => assert.fail("no error"), (e) => e);
+  assert.equal(cut.retryAfterMs, 120_000);
+  assert.equal(cut.askedMs, 86_400_000);
+});
