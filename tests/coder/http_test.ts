@@ -424,3 +424,48 @@ Deno.test("http: a Retry-After within the cap is the wait; what Coder asked is k
   assert.equal(cut.retryAfterMs, 120_000);
   assert.equal(cut.askedMs, 86_400_000);
 });
+
+Deno.test("http: a read or a write cancelled while it waits for the answer is cancelled, not retried", async () => {
+  let calls = 0;
+  const hang = ((_: unknown, init?: RequestInit) => {
+    calls++;
+    return new Promise((_, reject) =>
+      init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason))
+    );
+  }) as typeof fetch;
+  const c = new CoderClient({
+    url: "http://hang-cancel.test",
+    token: TOKEN,
+    backoffMs: 1,
+    fetch: hang,
+  });
+  const ctl = new AbortController();
+  const p = c.get("/api/v2/x", z.unknown(), { signal: ctl.signal });
+  await until(() => calls === 1, "the request");
+  ctl.abort();
+  await assert.rejects(within(p, "the cancelled request"), cancelled);
+  assert.equal(calls, 1);
+  // A write too: the caller's cancel is said as such.
+  const w = new AbortController();
+  const q = c.request("POST", "/api/v2/x", { body: { a: 1 }, signal: w.signal });
+  await until(() => calls === 2, "the write");
+  w.abort();
+  await assert.rejects(within(q, "the cancelled write"), (e) => {
+    assert.ok(e instanceof CoderError);
+    assert.equal(e.summary, "Request POST /api/v2/x was cancelled");
+    return true;
+  });
+});
+
+Deno.test("http: a host Deno's permissions refuse is not asked again", async () => {
+  let calls = 0;
+  const denied = (() => {
+    calls++;
+    return Promise.reject(new Deno.errors.NotCapable('Requires net access to "x.test:80"'));
+  }) as typeof fetch;
+  const c = new CoderClient({ url: "http://x.test", token: TOKEN, backoffMs: 1, fetch: denied });
+  const e = await c.get("/api/v2/x", z.unknown()).then(() => assert.fail("no error"), (e) => e);
+  assert.equal(e.kind, "network");
+  assert.match(e.summary, /Deno's permissions refused the connection to x\.test:80/);
+  assert.equal(calls, 1, "a refusal is final: no retry");
+});
