@@ -504,6 +504,15 @@ Deno.test("judgeSuccess: the words of an answer that is not the documented one",
         "not Coder's answer",
     },
   );
+  // A write Coder took with another 2xx: uncertain, with every documented status named.
+  assert.deepEqual(
+    await error(res("{}", 202, "application/json"), { ...write, expect: [200, 201] }),
+    {
+      status: 202,
+      kind: "uncertain",
+      detail: "Coder answered 202 where 200 or 201 is documented",
+    },
+  );
   // A write's answer over a cap of whole MiB says it in MiB.
   const big = "x".repeat(1048577);
   assert.deepEqual(await error(res(big, 200), { ...write, maxBytes: 1048576 }), {
