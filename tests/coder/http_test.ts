@@ -469,3 +469,31 @@ Deno.test("http: a host Deno's permissions refuse is not asked again", async () 
   assert.match(e.summary, /Deno's permissions refused the connection to x\.test:80/);
   assert.equal(calls, 1, "a refusal is final: no retry");
 });
+
+Deno.test("http: a 429 without Retry-After holds its route for a backoff that doubles, with jitter", async () => {
+  const random = Math.random;
+  Math.random = () => 0.5; // the jitter: half of the upper half
+  const f = fakeFetch(() => json(429, { message: "slow down" }));
+  const c = new CoderClient({
+    url: "http://backoff.test",
+    token: TOKEN,
+    backoffMs: 1000,
+    fetch: f.fetch,
+  });
+  const key = routeKey("GET", "/api/v2/x");
+  const ctl = new AbortController();
+  const p = c.get("/api/v2/x", z.unknown(), { signal: ctl.signal });
+  try {
+    // Backoff 1000 ms * 2^(attempt - 1), of which the lower half always, the upper half by jitter.
+    await until(() => c.limiter.heldFor(key) > 0, "the first hold");
+    const first = c.limiter.heldFor(key);
+    assert.ok(first > 500 && first <= 750, `held ${first} ms after the first 429`);
+    await until(() => f.calls.length === 2 && c.limiter.heldFor(key) > 750, "the second hold");
+    const second = c.limiter.heldFor(key);
+    assert.ok(second > 1200 && second <= 1500, `held ${second} ms after the second 429`);
+  } finally {
+    Math.random = random;
+    ctl.abort();
+    await assert.rejects(within(p, "the cancelled request"), cancelled);
+  }
+});
