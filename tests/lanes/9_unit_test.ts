@@ -11,6 +11,7 @@ import "../backends/chats/owner_test.ts";
 import "../backends/chats/watch_test.ts";
 import "../backends/chats/api_test.ts";
 import "../coder/coalesce_test.ts";
+import "../coder/deployment_test.ts";
 import "../coder/errors_test.ts";
 import "../coder/failures_test.ts";
 import "../coder/fast_check_test.ts";
