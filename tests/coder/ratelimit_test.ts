@@ -691,3 +691,20 @@ Deno.test("limiter: a hold no longer than the one in place keeps the answer that
     assert.deepEqual(l.holdOf("k"), { ms: 4_001, status: 503, askedMs: 4_001 });
   });
 });
+
+Deno.test("limiter: after waiting for its share, a request looks again (a hold set meanwhile stops it)", async () => {
+  await withClock((advance) =>
+    withBudget(600_000, async () => {
+      const l = new RateLimiter({ ratePerMinute: 40 });
+      for (let i = 0; i < 20; i++) (await l.acquire("GET /a", Date.now()))(); // the call's share
+      advance(59_950); // its sends leave the window in 50 ms: a wait that fits
+      const waiting = l.acquire("GET /a", Date.now() + 1_000);
+      l.hold("GET /a", 10_000, 429); // meanwhile, Coder asks for a pause
+      advance(50);
+      await assert.rejects(
+        within(waiting, "the request after its share wait"),
+        (e) => e instanceof RateWaitTooLong && e.reason === "hold",
+      );
+    })
+  );
+});
