@@ -32,9 +32,10 @@ export function shareWait(
   if (withinShare(mine.length, rate - route.length)) return 0;
   let j = 0;
   for (let i = 0; i < route.length; i++) {
+    // The route's sends leave in order; the call's own up to `at` have left with them (those of
+    // one instant together: a later index of the same instant only frees more room, same `at`).
     const at = route[i];
-    if (i + 1 < route.length && route[i + 1] === at) continue; // the sends of one instant go together
-    while (j < mine.length && mine[j] <= at) j++;
+    while (mine[j] <= at) j++; // past the end, undefined <= at is false
     if (withinShare(mine.length - j, rate - (route.length - i - 1))) {
       return at + windowMs - now; // > 0: `at` is within the window
     }

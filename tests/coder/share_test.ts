@@ -28,3 +28,28 @@ Deno.test("share: sends of one instant leave the window together", () => {
   const mine = Array(10).fill(1_000);
   assert.equal(shareWait(route, mine, 1_500, 20, WINDOW), 1_000 + WINDOW - 1_500);
 });
+
+Deno.test("share: the very first send leaving can be the one that gives room", () => {
+  // Rate 20, the route full: 12 sends of others and this call's 8 (its floor), its first the
+  // route's oldest. When that one leaves, 7 < 8: it may send again.
+  const route = Array.from({ length: 20 }, (_, i) => i);
+  const mine = route.slice(0, 8);
+  assert.equal(shareWait(route, mine, 100, 20, WINDOW), 0 + WINDOW - 100);
+});
+
+Deno.test("share: the call's sends of one instant leave together with the route's", () => {
+  // Rate 20, all 20 sends this call's: 15 at 0, 5 at 100. When the 15 leave, 5 are its own and
+  // 15 of the minute are free: 5 < 15, room; the 15 of the same instant count as gone.
+  const route = [...Array(15).fill(0), ...Array(5).fill(100)];
+  assert.equal(shareWait(route, route, 200, 20, WINDOW), 0 + WINDOW - 200);
+  // Within one instant, counting only part of it as gone gives the same time.
+  const others = [...Array(10).fill(0), ...Array(10).fill(1_000)];
+  assert.equal(shareWait(others, Array(10).fill(1_000), 1_500, 20, WINDOW), 1_000 + WINDOW - 1_500);
+});
+
+Deno.test("share: at the edge, a call holding one less than what is left may send", () => {
+  // Rate 20, the route full; this call's sends are the 10th to the 19th. When the 10th leaves,
+  // 9 are its own and 10 of the minute are free: 9 < 10, room (not one send later).
+  const route = Array.from({ length: 20 }, (_, i) => i);
+  assert.equal(shareWait(route, route.slice(9, 19), 100, 20, WINDOW), 9 + WINDOW - 100);
+});
