@@ -323,4 +323,101 @@ export const IGNORED_CODER: Ignored[] = [
     after: "1",
     why: "the return after the loop is never reached (see above)",
   },
+  // The client's timers (http.ts): one millisecond either way.
+  {
+    file: "src/coder/http.ts",
+    line: 43,
+    before: "250",
+    after: "249",
+    why: "the least time an attempt needs, one millisecond more or less: below timer jitter, " +
+      "which no test may time",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 43,
+    before: "250",
+    after: "251",
+    why: "the least time an attempt needs, one millisecond more or less: below timer jitter, " +
+      "which no test may time",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 79,
+    before: "15_000",
+    after: "14999",
+    why: "the default per-request timeout one millisecond off: a 15 s timer no test may wait " +
+      "for, and its words (`15 s`, tenths of seconds) are the same",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 79,
+    before: "15_000",
+    after: "15001",
+    why: "the default per-request timeout one millisecond off: a 15 s timer no test may wait " +
+      "for, and its words (`15 s`, tenths of seconds) are the same",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 81,
+    before: "200",
+    after: "199",
+    why: "the default base backoff one millisecond off, under a random jitter of half of it: " +
+      "no test may time it",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 81,
+    before: "200",
+    after: "201",
+    why: "the default base backoff one millisecond off, under a random jitter of half of it: " +
+      "no test may time it",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 82,
+    before: "5_000",
+    after: "4999",
+    why: "the default cap on one backoff one millisecond off: below timer jitter, no test may " +
+      "time it",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 82,
+    before: "5_000",
+    after: "5001",
+    why: "the default cap on one backoff one millisecond off: below timer jitter, no test may " +
+      "time it",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 84,
+    before: "60_000",
+    after: "59999",
+    why: "the longest wait outside a call one millisecond off: a minute-long bound no test may " +
+      "time",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 84,
+    before: "60_000",
+    after: "60001",
+    why: "the longest wait outside a call one millisecond off: a minute-long bound no test may " +
+      "time",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 181,
+    before: "err.retryAfterMs > limit",
+    after: "err.retryAfterMs >= limit",
+    why: "a Retry-After (whole seconds) equal to the time left less 250 ms, to the millisecond: " +
+      "the mutant refuses a wait that would end 250 ms before the deadline, which no test may time",
+  },
+  {
+    file: "src/coder/http.ts",
+    line: 195,
+    before: "delay > limit",
+    after: "delay >= limit",
+    why: "a random backoff equal to the time left to the millisecond: refused instead of slept, " +
+      "which no test can bring about or time",
+  },
 ];
