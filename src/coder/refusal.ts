@@ -21,7 +21,10 @@ export function refusal(
       const hold = limiter.holdOf(key);
       init.retryAfterMs = hold.ms;
       init.holdStatus = hold.status;
-      if (hold.askedMs !== undefined && hold.askedMs > hold.ms) init.askedMs = hold.askedMs;
+      // What Coder asked is said only where the cap cut it (the hold's time left is always less).
+      if (hold.askedMs !== undefined && hold.askedMs > limiter.maxHoldMs) {
+        init.askedMs = hold.askedMs;
+      }
       break;
     }
     case "rate":

@@ -708,3 +708,28 @@ Deno.test("limiter: after waiting for its share, a request looks again (a hold s
     })
   );
 });
+
+Deno.test("a request stopped by a hold says what Coder asked only where the cap cut it", async () => {
+  const f = ((input: string | URL | Request) =>
+    Promise.resolve(
+      String(input).endsWith("/chats")
+        ? json(503, { message: "maintenance" }, { "retry-after": "86400" })
+        : json(429, { message: "slow down" }, { "retry-after": "30" }),
+    )) as typeof fetch;
+  const c = new CoderClient({ url: "http://hold-words.test", token: TOKEN, retries: 0, fetch: f });
+  await failure(c.get("/api/v2/tasks", z.unknown()));
+  await failure(c.get("/api/v2/chats", z.unknown()));
+  const short = await withBudget(5_000, () => failure(c.get("/api/v2/tasks", z.unknown())));
+  assert.equal(short.kind, "budget");
+  assert.equal(
+    short.summary,
+    "Coder is rate-limiting GET /api/v2/tasks: it asks to wait 30 s, longer than this call has " +
+      "left: retry in 30 s",
+  );
+  const long = await withBudget(5_000, () => failure(c.get("/api/v2/chats", z.unknown())));
+  assert.equal(
+    long.summary,
+    "Coder is unavailable (503) for GET /api/v2/chats: it asked to wait 24 h; this server asks " +
+      "again in 2 min, longer than this call has left: retry in 2 min",
+  );
+});
