@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { HTTP_LIMITS, type HttpLimits, serveHttp1 } from "../../src/transport/http1.ts";
 import { headEnd, parseHead } from "../../src/transport/http1_wire.ts";
-import { inWorker } from "../deadline.ts";
+import { inWorker, pause } from "../deadline.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -553,6 +553,113 @@ Deno.test("http1: a streamed answer goes out as it comes; a client that leaves a
     await server.shutdown(100);
   }
   assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: an empty piece of a streamed answer does not end it; a stream that fails cuts the connection", async () => {
+  const { server, port, errors } = serve(
+    { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    (req) => {
+      const path = new URL(req.url).pathname;
+      const pieces = ["first;", "", path === "/fails" ? undefined : "second"];
+      const body = new ReadableStream<Uint8Array>({
+        pull(ctrl) {
+          if (pieces.length === 0) return ctrl.close();
+          const piece = pieces.shift();
+          if (piece === undefined) ctrl.error(new Error("the stream broke"));
+          else ctrl.enqueue(enc.encode(piece));
+        },
+      });
+      return Promise.resolve(new Response(body));
+    },
+  );
+  const c = await connect(port);
+  const d = await connect(port);
+  try {
+    // A zero-length chunk on the wire would be the end of the body: "second" would be lost.
+    await c.write("GET /whole HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert.match(
+      await c.untilClosed(),
+      /\r\n\r\n6\r\nfirst;\r\n6\r\nsecond\r\n0\r\n\r\n$/,
+    );
+    // An answer cut short has no end on the wire: the connection closes, so the client knows,
+    // and the request behind it on the same connection is not answered as if all were well.
+    await d.write(
+      "GET /fails HTTP/1.1\r\nHost: x\r\n\r\nGET /whole HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    const got = await d.untilClosed();
+    assert.match(got, /^HTTP\/1\.1 200 OK\r\n[^]*first;/);
+    assert.doesNotMatch(got, /second|0\r\n\r\n$/);
+  } finally {
+    c.close();
+    d.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: shutdown's grace is bounded: a request still running after it is cut", async () => {
+  const started = Promise.withResolvers<void>();
+  const aborted = Promise.withResolvers<void>();
+  const { server, port } = serve({ headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 }, (req) => {
+    started.resolve();
+    // Never answers; gives up only when aborted (as the MCP handler does).
+    return new Promise<Response>((_, reject) => {
+      req.signal.addEventListener("abort", () => {
+        aborted.resolve();
+        reject(req.signal.reason);
+      }, { once: true });
+    });
+  });
+  const c = await connect(port);
+  try {
+    await c.write("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n");
+    await within(started.promise, "the request to start", DEADLINE_MS);
+    await within(server.shutdown(50), "shutdown past its grace", DEADLINE_MS);
+    await within(aborted.promise, "the request to be aborted", DEADLINE_MS);
+    assert.equal(await c.untilClosed(), "", "closed, with no answer");
+    assert.equal(server.connections, 0);
+  } finally {
+    c.close();
+  }
+});
+
+Deno.test("http1: handler errors are reported at most once a second, with how many were left out", async () => {
+  const { server, port, errors } = serve(
+    { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    (req) => Promise.reject(new Error(`boom ${new URL(req.url).pathname}`)),
+  );
+  const c = await connect(port);
+  try {
+    await c.write(
+      ["/a", "/b", "/c"].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join(""),
+    );
+    await c.until(/(Internal server error\n[^]*){3}/);
+    assert.deepEqual(errors, ["boom /a"], "one a second");
+    await pause(1_100);
+    await c.write("GET /d HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.until(/(Internal server error\n[^]*){4}/);
+    assert.deepEqual(errors, ["boom /a", "boom /d (and 2 more like it)"]);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1: without an error hook, a handler that throws still gets its 500", async () => {
+  const server = serveHttp1({
+    hostname: "127.0.0.1",
+    port: 0,
+    handler: () => Promise.reject(new Error("boom")),
+    limits: { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+  });
+  const c = await connect(server.addr.port);
+  try {
+    await c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.until(/^HTTP\/1\.1 500 [^]*HTTP\/1\.1 500 [^]*Internal server error\n/);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
 });
 
 Deno.test("http1 wire: the end of a head, with CRLF or bare LF", () => {
