@@ -189,6 +189,39 @@ Deno.test("stderr log: a stderr nobody reads never blocks; lines beyond the queu
   assert.match(all.at(-1)!, /^\(\d+ log lines dropped: stderr was not being read\)$/);
 });
 
+Deno.test("stdio transport: a second start is refused, saying so, and the first goes on", async () => {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const t = new LineStdioTransport({
+    input: readable,
+    output: { write: (p) => Promise.resolve(p.length) },
+  });
+  const messages: unknown[] = [];
+  t.onmessage = (m) => messages.push(m);
+  await t.start();
+  assert.throws(() => t.start(), /^Error: LineStdioTransport already started$/);
+  const w = writable.getWriter();
+  await w.write(enc.encode(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) + "\n"));
+  await w.close();
+  await within(t.closed, "the transport to close at the end of its input");
+  assert.equal(messages.length, 1);
+});
+
+Deno.test("stderr log: once stderr is gone, logging stops quietly (no more writes, no throw)", async () => {
+  let attempts = 0;
+  const log = new StderrLog({
+    write() {
+      attempts++;
+      return Promise.reject(new Error("broken pipe"));
+    },
+  });
+  log.line("first");
+  await log.flush(5_000);
+  assert.equal(attempts, 1);
+  for (let i = 0; i < 5; i++) log.line(`after ${i}`);
+  await log.flush(5_000);
+  assert.equal(attempts, 1, "a gone stderr is not written to again");
+});
+
 Deno.test("stdio transport: messages sent while a write is in flight go out together, in order, in the next write", async () => {
   const writes: string[] = [];
   const releases: (() => void)[] = [];
