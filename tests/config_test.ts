@@ -460,3 +460,24 @@ Deno.test("config: call budget: default DESIGN's 50 s, env, flag, decimals, rang
     });
   }
 });
+
+Deno.test("config: a session token under 8 characters (spaces aside) exits 2 as malformed; 8 runs", () => {
+  const short = parseArgs([], { ...ENV, CODER_SESSION_TOKEN: " abc1234 " });
+  assert.deepEqual(short, {
+    kind: "exit",
+    code: 2,
+    err: "coder-fleet-mcp: CODER_SESSION_TOKEN looks malformed (too short): check its value",
+  });
+  const eight = parseArgs([], { ...ENV, CODER_SESSION_TOKEN: " abcd1234 " });
+  assert.equal(eight.kind === "run" && eight.config.token, "abcd1234");
+});
+
+Deno.test("config: an environment that cannot be read is an error of its own, not a bad setting", () => {
+  const denied = new Error("Requires env access to \"CODER_URL\"");
+  const env = {
+    get CODER_URL(): string {
+      throw denied;
+    },
+  };
+  assert.throws(() => parseArgs([], env), (e) => e === denied);
+});
