@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { HTTP_LIMITS, type HttpLimits, serveHttp1 } from "../../src/transport/http1.ts";
+import { Connection } from "../../src/transport/http1_conn.ts";
 import { headEnd, parseHead } from "../../src/transport/http1_wire.ts";
 import { inWorker, pause } from "../deadline.ts";
 
@@ -660,6 +661,64 @@ Deno.test("http1: without an error hook, a handler that throws still gets its 50
     c.close();
     await server.shutdown(100);
   }
+});
+
+Deno.test("http1: a connection that fails on its own is reported; one closed on purpose is not", async () => {
+  /** A socket that delivers one head awaiting 100 Continue, whose write fails (or hangs). */
+  const socket = (failWrite: boolean) => {
+    const wrote = Promise.withResolvers<void>();
+    const closed = Promise.withResolvers<null>();
+    let sent = false;
+    const conn = {
+      read(buf: Uint8Array) {
+        if (sent) return closed.promise;
+        sent = true;
+        const head = enc.encode(
+          "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+        );
+        buf.set(head);
+        return Promise.resolve(head.length);
+      },
+      write() {
+        wrote.resolve();
+        if (failWrite) return Promise.reject(new Error("broken pipe"));
+        return closed.promise.then(() => Promise.reject(new Error("closed under the write")));
+      },
+      close() {
+        closed.resolve(null);
+      },
+    };
+    return { conn: conn as unknown as Deno.TcpConn, wrote: wrote.promise };
+  };
+  const limits = { ...HTTP_LIMITS, headerTimeoutMs: 60_000, bodyTimeoutMs: 60_000 };
+  const never = () => Promise.reject(new Error("the handler is not reached"));
+
+  const failing = socket(true);
+  const reported: string[] = [];
+  const a = new Connection(
+    failing.conn,
+    limits,
+    "x",
+    never,
+    (k, e) => reported.push(`${k}: ${e.message}`),
+  );
+  await within(a.serve(), "the failing connection to end", DEADLINE_MS);
+  assert.deepEqual(reported, ["connection: broken pipe"]);
+
+  const closing = socket(false);
+  const quiet: string[] = [];
+  const b = new Connection(
+    closing.conn,
+    limits,
+    "x",
+    never,
+    (k, e) => quiet.push(`${k}: ${e.message}`),
+  );
+  const serving = b.serve();
+  await within(closing.wrote, "the 100 Continue to be written", DEADLINE_MS);
+  b.close();
+  await within(serving, "the closed connection to end", DEADLINE_MS);
+  assert.deepEqual(quiet, [], "closed on purpose: nothing to report");
 });
 
 Deno.test("http1 wire: the end of a head, with CRLF or bare LF", () => {
