@@ -663,6 +663,22 @@ Deno.test("http1: without an error hook, a handler that throws still gets its 50
   }
 });
 
+Deno.test("http1: methods in lower case are served as fetch names them: a get's body ignored, a head's answer bodiless", async () => {
+  const { server, port, errors } = serve({ headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
+  const c = await connect(port);
+  try {
+    await c.write("get /a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+    await c.until(/GET \/a 0/);
+    await c.write("head /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const all = await c.untilClosed();
+    assert.match(all, /GET \/a 0\r\n0\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n$/);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
 Deno.test("http1: a connection that fails on its own is reported; one closed on purpose is not", async () => {
   /** A socket that delivers one head awaiting 100 Continue, whose write fails (or hangs). */
   const socket = (failWrite: boolean) => {
