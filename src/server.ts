@@ -111,7 +111,7 @@ export function serverFactory(
  * is private in its types, so it is replaced on the instance.)
  */
 function renderSdkErrors(server: McpServer, redactor: Redactor): void {
-  // Were the SDK to drop it, the tests of that rendering would say so (an extra property harms nothing).
+  // Were the SDK to drop it, the tests of this rendering would say so.
   const target = server as unknown as { createToolError?: (message: string) => unknown };
   target.createToolError = (message: string) => ({
     content: [{ type: "text" as const, text: redactor.text(sdkErrorText(message)) }],
