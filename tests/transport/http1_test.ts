@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { HTTP_LIMITS, type HttpLimits, serveHttp1 } from "../../src/transport/http1.ts";
 import { Connection } from "../../src/transport/http1_conn.ts";
 import { headEnd, parseHead } from "../../src/transport/http1_wire.ts";
-import { inWorker, pause } from "../deadline.ts";
+import { inWorker } from "../deadline.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -625,22 +625,39 @@ Deno.test("http1: shutdown's grace is bounded: a request still running after it 
 });
 
 Deno.test("http1: handler errors are reported at most once a second, with how many were left out", async () => {
+  const clock = { now: 0 };
+  Object.defineProperty(performance, "now", { value: () => clock.now, configurable: true });
   const { server, port, errors } = serve(
     { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
     (req) => Promise.reject(new Error(`boom ${new URL(req.url).pathname}`)),
   );
   const c = await connect(port);
   try {
-    await c.write(
-      ["/a", "/b", "/c"].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join(""),
-    );
-    await c.until(/(Internal server error\n[^]*){3}/);
-    assert.deepEqual(errors, ["boom /a"], "one a second");
-    await pause(1_100);
-    await c.write("GET /d HTTP/1.1\r\nHost: x\r\n\r\n");
-    await c.until(/(Internal server error\n[^]*){4}/);
-    assert.deepEqual(errors, ["boom /a", "boom /d (and 2 more like it)"]);
+    // [when, path]: a failing request at each moment, one after the other.
+    const script: [number, string][] = [
+      [0, "/a"],
+      [999, "/b"],
+      [1000, "/c"], // a second after the last report: reported, counting one
+      [1500, "/d"],
+      [1999, "/e"],
+      [2000, "/f"], // counting two
+      [3000, "/g"], // none left out since
+    ];
+    let answered = 0;
+    for (const [at, path] of script) {
+      clock.now = at;
+      await c.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      answered++;
+      await c.until(new RegExp(`(Internal server error\\n[^]*){${answered}}`));
+    }
+    assert.deepEqual(errors, [
+      "boom /a",
+      "boom /c (and 1 more like it)",
+      "boom /f (and 2 more like it)",
+      "boom /g",
+    ]);
   } finally {
+    delete (performance as { now?: unknown }).now;
     c.close();
     await server.shutdown(100);
   }
