@@ -463,6 +463,33 @@ Deno.test("stdio transport: a second start is refused, saying so, and the first 
   assert.equal(messages.length, 1);
 });
 
+Deno.test("stderr log: while stderr is stuck, exactly the queue's worth waits (100 by default); the drop count is said once", async () => {
+  for (const [max, sent] of [[10, 15], [undefined, 250]] as const) {
+    const writes: string[] = [];
+    let release!: () => void;
+    const stuck = new Promise<void>((r) => (release = r));
+    const writer = {
+      async write(p: Uint8Array) {
+        await stuck;
+        writes.push(new TextDecoder().decode(p));
+        return p.length;
+      },
+    };
+    const log = max === undefined ? new StderrLog(writer) : new StderrLog(writer, max);
+    const queue = max ?? 100;
+    for (let i = 0; i < sent; i++) log.line(`line ${i}`);
+    release();
+    await log.flush(5_000);
+    // The first line was being written; `queue` more waited; the rest were dropped.
+    const expected = Array.from({ length: queue + 1 }, (_, i) => `line ${i}`);
+    expected.push(`(${sent - queue - 1} log lines dropped: stderr was not being read)`);
+    assert.deepEqual(writes.join("").split("\n").filter(Boolean), expected, `queue ${queue}`);
+    log.line("later");
+    await log.flush(5_000);
+    assert.equal(writes.at(-1), "later\n", "the count is not said again");
+  }
+});
+
 Deno.test("stderr log: once stderr is gone, logging stops quietly (no more writes, no throw)", async () => {
   let attempts = 0;
   const log = new StderrLog({
