@@ -43,6 +43,7 @@ Deno.test("http: accepted host names: loopback, the bound host unless a wildcard
   assert.deepEqual(allowedHostnames("0.0.0.0"), loopback);
   assert.deepEqual(allowedHostnames("::"), loopback);
   assert.deepEqual(allowedHostnames("[::]"), loopback);
+  assert.deepEqual(allowedHostnames(""), loopback);
   assert.deepEqual(allowedHostnames("127.0.0.1"), loopback);
   assert.deepEqual(allowedHostnames("Box.LAN"), [...loopback, "box.lan"]);
   assert.deepEqual(allowedHostnames("fd00::1"), [...loopback, "[fd00::1]"]);
@@ -108,9 +109,18 @@ Deno.test("http: a CORS preflight is 204 with the methods, headers and a cache t
   assert.equal(res.headers.get("allow"), "GET, POST, DELETE, OPTIONS");
   assert.equal(res.headers.get("access-control-max-age"), "600");
   const allowed = res.headers.get("access-control-allow-headers") ?? "";
-  for (const h of ["Authorization", "Content-Type", "Mcp-Session-Id", "Mcp-Protocol-Version"]) {
-    assert.ok(allowed.split(", ").includes(h), h);
-  }
+  // What MCP clients send (Streamable HTTP, resumption, the 2026 era's routing headers).
+  const sent = [
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "Last-Event-ID",
+    "Mcp-Session-Id",
+    "Mcp-Protocol-Version",
+    "Mcp-Method",
+    "Mcp-Name",
+  ];
+  assert.deepEqual(allowed.split(", ").sort(), sent.sort());
   assert.deepEqual(served, []);
 });
 
