@@ -696,6 +696,41 @@ Deno.test("http1: methods in lower case are served as fetch names them: a get's 
   assert.deepEqual(errors, [], "nothing went wrong on the server's side");
 });
 
+Deno.test("http1: a request's URL is built from the bound address, never from its Host header", async () => {
+  const cases: [string, string, (port: number) => string][] = [
+    ["127.0.0.1", "127.0.0.1", (port) => `http://127.0.0.1:${port}/p?q=1`],
+    ["::1", "::1", (port) => `http://[::1]:${port}/p?q=1`],
+    // A wildcard address is no host to name: loopback stands for it.
+    ["0.0.0.0", "127.0.0.1", (port) => `http://127.0.0.1:${port}/p?q=1`],
+  ];
+  for (const [hostname, dial, want] of cases) {
+    const server = serveHttp1({
+      hostname,
+      port: 0,
+      handler: (req) => Promise.resolve(new Response(req.url)),
+      limits: { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    });
+    const conn = await Deno.connect({ hostname: dial, port: server.addr.port });
+    try {
+      await conn.write(
+        enc.encode("GET /p?q=1 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+      );
+      let got = "";
+      const buf = new Uint8Array(4096);
+      const reading = (async () => {
+        for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
+          got += dec.decode(buf.subarray(0, n));
+        }
+      })();
+      await within(reading, `the answer on ${hostname}`, DEADLINE_MS);
+      assert.ok(got.includes(`\r\n${want(server.addr.port)}\r\n0\r\n\r\n`), `${hostname}: ${got}`);
+    } finally {
+      conn.close();
+      await server.shutdown(100);
+    }
+  }
+});
+
 Deno.test("http1: a connection that fails on its own is reported; one closed on purpose is not", async () => {
   /** A socket that delivers one head awaiting 100 Continue, whose write fails (or hangs). */
   const socket = (failWrite: boolean) => {
