@@ -100,8 +100,11 @@ Deno.test("stdio transport: an oversized line is answered and skipped, across ch
 Deno.test("stdio transport: the size cap at its edge: a line of exactly the cap is served, one byte more refused", async () => {
   const line = ping(7);
   const cap = enc.encode(line).length;
-  // Exactly the cap (the newline is not counted), in one chunk and split across two.
-  for (const chunks of [[line + "\n"], [line.slice(0, 10), line.slice(10) + "\n"]]) {
+  // Exactly the cap (the newline is not counted, even alone in its chunk), in one chunk and
+  // split across two.
+  for (
+    const chunks of [[line + "\n"], [line.slice(0, 10), line.slice(10) + "\n"], [line, "\n"]]
+  ) {
     const at = await feed(chunks, cap);
     assert.deepEqual(at.messages.map((m) => (m as { id: number }).id), [7], "served");
     assert.deepEqual(at.replies, []);
@@ -113,6 +116,13 @@ Deno.test("stdio transport: the size cap at its edge: a line of exactly the cap 
   assert.equal(over.replies[0].error.code, -32600);
   assert.match(over.replies[0].error.message, /too large/);
   assert.deepEqual(over.messages.map((m) => (m as { id: number }).id), [8], "the next line served");
+  // Over the cap in pieces each under it: the pieces add up.
+  const pieces = await feed(
+    [line.slice(0, 10), line.slice(10, 20), line.slice(20) + "\n"],
+    cap - 1,
+  );
+  assert.deepEqual(pieces.replies.map((r) => [r.error.code, r.id]), [[-32600, 7]]);
+  assert.deepEqual(pieces.messages, []);
   // A line is every byte before the newline: a CR before it counts.
   const crlf = await feed([line + "\r\n"], cap + 1);
   assert.deepEqual(crlf.messages.map((m) => (m as { id: number }).id), [7]);
