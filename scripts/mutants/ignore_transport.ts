@@ -72,6 +72,7 @@ export const IGNORED_TRANSPORT: Ignored[] = [
   {
     file: "src/config.ts",
     line: 223,
+    column: 23,
     before: "0",
     after: "(-1)",
     why: "the same boundary (see the entry above)",
@@ -79,6 +80,7 @@ export const IGNORED_TRANSPORT: Ignored[] = [
   {
     file: "src/config.ts",
     line: 223,
+    column: 23,
     before: "0",
     after: "1",
     why: "the same boundary (see the entry above)",
