@@ -505,6 +505,7 @@ Deno.test("config: credentials in CODER_URL are refused however they are written
     const url of [
       "https:\\\\user:pw@coder.example.com",
       "https:\\\\:pw@coder.example.com",
+      "https:\\\\user@coder.example.com",
       " https://@coder.example.com",
     ]
   ) {
