@@ -612,14 +612,14 @@ Deno.test("config: extra HTTP host names: trimmed, lower-cased, blanks dropped; 
 });
 
 Deno.test("config: .env is read from the working directory by default", () => {
-  const dir = Deno.makeTempDirSync();
   const cwd = Deno.cwd();
   try {
-    Deno.writeTextFileSync(`${dir}/.env`, "CODER_URL=https://from-dotenv.example\n");
-    Deno.chdir(dir);
-    assert.deepEqual(readDotEnv(), { CODER_URL: "https://from-dotenv.example" });
+    Deno.chdir(new URL("./fixtures/dotenv", import.meta.url).pathname);
+    assert.deepEqual(readDotEnv(), {
+      CODER_URL: "https://c.example.com",
+      CODER_SESSION_TOKEN: "tok-12345678",
+    });
   } finally {
     Deno.chdir(cwd);
-    Deno.removeSync(dir, { recursive: true });
   }
 });

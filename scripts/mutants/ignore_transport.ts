@@ -75,7 +75,7 @@ export const IGNORED_TRANSPORT: Ignored[] = [
     column: 23,
     before: "0",
     after: "(-1)",
-    why: "the same boundary (see the entry above)",
+    why: "the same boundary of the flag-name split (see the entry above)",
   },
   {
     file: "src/config.ts",
@@ -83,7 +83,7 @@ export const IGNORED_TRANSPORT: Ignored[] = [
     column: 23,
     before: "0",
     after: "1",
-    why: "the same boundary (see the entry above)",
+    why: "the same boundary of the flag-name split (see the entry above)",
   },
   {
     file: "src/config.ts",
@@ -107,7 +107,7 @@ export const IGNORED_TRANSPORT: Ignored[] = [
     line: 225,
     before: "0",
     after: "(-1)",
-    why: "the same (see the entry above)",
+    why: "the same boundary of the same split (see the entry above)",
   },
   {
     file: "src/config.ts",
@@ -122,7 +122,7 @@ export const IGNORED_TRANSPORT: Ignored[] = [
     line: 228,
     before: "0",
     after: "1",
-    why: "the same (see the entry above)",
+    why: "the same boundary of the same split (see the entry above)",
   },
   {
     file: "src/config.ts",
