@@ -6,7 +6,15 @@
  * the real MCP handler are in tests/e2e/http_e2e_test.ts.
  */
 import assert from "node:assert/strict";
-import { allowedHostnames, bearerMatches, mcpHttpHandler } from "../../src/transport/http.ts";
+import { within } from "../deadline.ts";
+import {
+  allowedHostnames,
+  bearerMatches,
+  mcpHttpHandler,
+  serveHttp,
+} from "../../src/transport/http.ts";
+import { Fleet } from "../../src/fleet/fleet.ts";
+import { serverFactory } from "../../src/server.ts";
 
 const TOKEN = "tok-secret";
 
@@ -74,9 +82,14 @@ Deno.test("http: /healthz answers ok to GET and headers only to HEAD, uncached, 
     assert.equal(res.headers.get("cache-control"), "no-store");
     assert.equal(await res.text(), method === "GET" ? "ok\n" : "");
   }
-  // Any other method there is no health check.
+  // Any other method there is no health check, and a GET elsewhere is not one either.
   const post = await handle(request("/healthz", { headers: AUTH }));
   assert.equal(post.status, 404);
+  assert.equal(await post.text(), "Not found\n");
+  const mcp = await handle(request("/mcp", { method: "GET", headers: AUTH }));
+  assert.equal(await mcp.text(), "served");
+  assert.deepEqual(served, ["GET /mcp"]);
+  served.length = 0;
   assert.deepEqual(served, []);
 });
 
@@ -175,4 +188,22 @@ Deno.test("http: the bearer token: scheme in any case, spaces around, nothing el
   for (const h of [null, "", TOKEN, `Basic ${TOKEN}`, `Bearer ${TOKEN} x`, `Bearer x${TOKEN}`]) {
     assert.equal(bearerMatches(h, TOKEN), false, String(h));
   }
+});
+
+Deno.test("http: shutdown stops serving: the port no longer answers, and the server says it finished", async () => {
+  const token = "0123456789abcdef-token";
+  const server = serveHttp(
+    serverFactory(new Fleet({ url: "http://127.0.0.1:9", token: "x" }), []),
+    {
+      host: "127.0.0.1",
+      port: 0,
+      token,
+    },
+  );
+  const { port } = server.addr;
+  const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+  assert.equal(await health.text(), "ok\n");
+  await within(server.shutdown(), "shutdown");
+  await within(server.finished, "finished");
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), "no longer listening");
 });
