@@ -315,6 +315,19 @@ Deno.test("e2e http: Host and Origin guard, bearer scheme, preflight, healthz, s
   assert.ok(!s.stderr().includes(token) && !s.stderr().includes(sim.token));
 });
 
+Deno.test("e2e http: bound to IPv6 loopback, it says where it serves in a URL (the address bracketed)", async () => {
+  const sim = await startSim({ profile: "tasks", tasks: 1 });
+  const s = await startHttp(sim, { token: "tok-" + crypto.randomUUID(), bind: "[::1]" });
+  try {
+    assert.match(s.stderr(), new RegExp(`serving MCP on http://\\[::1\\]:${s.port}/mcp\n`));
+    assert.doesNotMatch(s.stderr(), /WARNING/, "::1 is loopback");
+  } finally {
+    const { code } = await s.stop("SIGTERM");
+    assert.equal(code, 0);
+    await sim.close();
+  }
+});
+
 Deno.test("e2e http: under ulimit -n 256, 300 idle connections neither end the server nor lock it", async () => {
   // Issue 17: idle connections were held for ever, and at the descriptor limit an accept error
   // ended the process. Now the longest-idle connection makes room, and the server goes on.
