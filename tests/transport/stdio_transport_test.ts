@@ -500,6 +500,32 @@ Deno.test("stderr log: while stderr is stuck, exactly the queue's worth waits (1
   }
 });
 
+Deno.test("stderr log: flush waits for a slow stderr; a writer taking part of the bytes gets every byte; each stuck spell is counted on its own", async () => {
+  let gate = Promise.withResolvers<void>();
+  let text = "";
+  const log = new StderrLog({
+    async write(p) {
+      await gate.promise;
+      await new Promise((r) => setTimeout(r, 1)); // a real wait, not a microtask
+      const n = p.length > 1 ? p.length - 1 : 1; // all but the last byte, then that one
+      text += new TextDecoder().decode(p.subarray(0, n));
+      return n;
+    },
+  }, 2);
+  // One dropped line is said too.
+  for (const l of ["a", "b", "c", "d"]) log.line(l);
+  gate.resolve();
+  await log.flush(5_000);
+  assert.equal(text, "a\nb\nc\n(1 log lines dropped: stderr was not being read)\n");
+  // A second stuck spell: its own count, from zero.
+  gate = Promise.withResolvers<void>();
+  text = "";
+  for (const l of ["e", "f", "g", "h", "i", "j"]) log.line(l);
+  gate.resolve();
+  await log.flush(5_000);
+  assert.equal(text, "e\nf\ng\n(3 log lines dropped: stderr was not being read)\n");
+});
+
 Deno.test("stderr log: once stderr is gone, logging stops quietly (no more writes, no throw)", async () => {
   let attempts = 0;
   const log = new StderrLog({
