@@ -30,7 +30,7 @@ export function readEnv(): Record<string, string | undefined> {
     try {
       value = Deno.env.get(name);
     } catch {
-      value = undefined; // not granted: treated as unset
+      // not granted: treated as unset
     }
     if (value !== undefined) out[name] = value;
   }

@@ -64,7 +64,6 @@ export class StderrLog {
       }
     } catch {
       this.#broken = true; // stderr is gone: logging stops, serving does not
-      this.#queue = [];
     } finally {
       this.#writing = undefined;
     }

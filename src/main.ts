@@ -54,7 +54,6 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  redactor = new Redactor([config.token, config.httpToken]);
   const stop = stopSignal();
   let url = config.url!, token = config.token!;
   let closeSim: (() => Promise<void>) | undefined;

@@ -111,8 +111,8 @@ export function serverFactory(
  * is private in its types, so it is replaced on the instance.)
  */
 function renderSdkErrors(server: McpServer, redactor: Redactor): void {
+  // Were the SDK to drop it, the tests of this rendering would say so.
   const target = server as unknown as { createToolError?: (message: string) => unknown };
-  if (typeof target.createToolError !== "function") return; // SDK changed: its own text stays
   target.createToolError = (message: string) => ({
     content: [{ type: "text" as const, text: redactor.text(sdkErrorText(message)) }],
     isError: true,

@@ -460,3 +460,166 @@ Deno.test("config: call budget: default DESIGN's 50 s, env, flag, decimals, rang
     });
   }
 });
+
+Deno.test("config: a session token under 8 characters (spaces aside) exits 2 as malformed; 8 runs", () => {
+  const short = parseArgs([], { ...ENV, CODER_SESSION_TOKEN: " abc1234 " });
+  assert.deepEqual(short, {
+    kind: "exit",
+    code: 2,
+    err: "coder-fleet-mcp: CODER_SESSION_TOKEN looks malformed (too short): check its value",
+  });
+  const eight = parseArgs([], { ...ENV, CODER_SESSION_TOKEN: " abcd1234 " });
+  assert.equal(eight.kind === "run" && eight.config.token, "abcd1234");
+});
+
+Deno.test("config: an environment that cannot be read is an error of its own, not a bad setting", () => {
+  const denied = new Error('Requires env access to "CODER_URL"');
+  const env = {
+    get CODER_URL(): string {
+      throw denied;
+    },
+  };
+  assert.throws(() => parseArgs([], env), (e) => e === denied);
+});
+
+/** The one-line error of `parseArgs(args, env)`, which must exit 2. */
+function refusal(args: string[], env: Record<string, string>): string {
+  const r = parseArgs(args, env);
+  assert.equal(r.kind, "exit", JSON.stringify({ args, env }));
+  assert.equal(r.kind === "exit" && r.code, 2);
+  return r.kind === "exit" ? (r.err ?? "").replace(/^coder-fleet-mcp: /, "") : "";
+}
+
+/** The config of `parseArgs(args, env)`, which must run. */
+function config(args: string[], env: Record<string, string>) {
+  const r = parseArgs(args, env);
+  assert.equal(r.kind, "run", JSON.stringify(r));
+  return r.kind === "run" ? r.config : undefined!;
+}
+
+Deno.test("config: credentials in CODER_URL are refused however they are written", () => {
+  const creds =
+    "CODER_URL must not contain credentials (user:password@): remove them; the token goes in CODER_SESSION_TOKEN";
+  // Backslashes are slashes to a URL parser, and spaces around are trimmed first.
+  for (
+    const url of [
+      "https:\\\\user:pw@coder.example.com",
+      "https:\\\\:pw@coder.example.com",
+      "https:\\\\user@coder.example.com",
+      " https://@coder.example.com",
+    ]
+  ) {
+    assert.equal(refusal([], { ...ENV, CODER_URL: url }), creds, url);
+  }
+  assert.equal(
+    refusal([], { ...ENV, CODER_URL: "   " }),
+    refusal([], { CODER_SESSION_TOKEN: "abcdefgh-1" }),
+  );
+});
+
+Deno.test("config: switches: spaces around are ignored, blank is unset, 0/off is false, anything else says what it got (20 characters)", () => {
+  for (
+    const [v, want] of [[" yes ", true], [" 1", true], ["  ", false], ["0", false], [
+      " Off ",
+      false,
+    ], ["no", false]] as const
+  ) {
+    assert.equal(
+      config([], { ...ENV, CODER_FLEET_READ_ONLY: v }).readOnly,
+      want,
+      JSON.stringify(v),
+    );
+  }
+  assert.equal(
+    refusal([], { ...ENV, CODER_FLEET_READ_ONLY: "maybe-" + "x".repeat(30) }),
+    `CODER_FLEET_READ_ONLY must be 1/true/yes/on or 0/false/no/off, not "maybe-xxxxxxxxxxxxxx"`,
+  );
+});
+
+Deno.test("config: numbers: spaces around are ignored, blank is the default, their bounds are in, one step out is refused", () => {
+  const at = (name: string, v: string) => config([], { ...ENV, [name]: v });
+  assert.equal(at("CODER_FLEET_POLL_MS", " 250 ").pollMs, 250);
+  assert.equal(at("CODER_FLEET_POLL_MS", "   ").pollMs, 1000);
+  assert.equal(at("CODER_FLEET_POLL_MS", "100").pollMs, 100);
+  assert.equal(at("CODER_FLEET_POLL_MS", "60000").pollMs, 60_000);
+  assert.equal(at("CODER_FLEET_MAX_RESPONSE_MB", "4096").maxResponseBytes, 4096 * 1024 * 1024);
+  assert.equal(at("CODER_FLEET_STALLED_MIN", " 1440 ").stalledMin, 1440);
+  assert.equal(at("CODER_FLEET_STALLED_MIN", "  ").stalledMin, 15);
+  assert.equal(at("CODER_FLEET_CALL_BUDGET_S", " 2.5 ").callBudgetMs, 2500);
+  for (
+    const [name, v, words] of [
+      ["CODER_FLEET_POLL_MS", "99", "a whole number from 100 to 60000"],
+      ["CODER_FLEET_POLL_MS", "60001", "a whole number from 100 to 60000"],
+      ["CODER_FLEET_MAX_RESPONSE_MB", "4097", "a whole number from 1 to 4096"],
+      ["CODER_FLEET_STALLED_MIN", "1440.5", "a number from 0.05 to 1440"],
+    ]
+  ) {
+    assert.equal(refusal([], { ...ENV, [name]: v }), `${name} must be ${words}, not "${v}"`);
+  }
+  // What was given is said, to 20 characters.
+  assert.equal(
+    refusal([], { ...ENV, CODER_FLEET_POLL_MS: "1".repeat(30) }),
+    `CODER_FLEET_POLL_MS must be a whole number from 100 to 60000, not "${"1".repeat(20)}"`,
+  );
+  assert.equal(
+    refusal([], { ...ENV, CODER_FLEET_STALLED_MIN: "9".repeat(30) }),
+    `CODER_FLEET_STALLED_MIN must be a number from 0.05 to 1440, not "${"9".repeat(20)}"`,
+  );
+});
+
+Deno.test("config: flags: short forms, a flag's empty value, a bare flag given a value, the token's other name, what is echoed", () => {
+  for (const args of [["-h"], ["--help"]]) {
+    const r = parseArgs(args, {});
+    assert.equal(r.kind === "exit" && r.code, 0);
+    assert.equal(r.kind === "exit" && r.out, HELP.trimEnd());
+  }
+  for (const args of [["-V"], ["--version"]]) {
+    assert.deepEqual(parseArgs(args, {}), { kind: "exit", code: 0, out: VERSION });
+  }
+  assert.equal(refusal(["--url="], ENV), "--url needs a value (see --help)");
+  assert.equal(refusal(["--demo=yes"], ENV), 'unknown argument "--demo=yes" (see --help)');
+  assert.equal(
+    refusal(["--session-token", "abcdefgh-1"], ENV),
+    "the session token is never a flag: set CODER_SESSION_TOKEN in the environment or .env",
+  );
+  const long = "--" + "x".repeat(60);
+  assert.equal(
+    refusal([long], ENV),
+    `unknown argument ${JSON.stringify(long.slice(0, 40))} (see --help)`,
+  );
+});
+
+Deno.test("config: the back end: spaces around are ignored, blank is auto, a wrong one is echoed to 20 characters", () => {
+  assert.equal(config([], { ...ENV, CODER_FLEET_BACKEND: " tasks " }).backend, "tasks");
+  assert.equal(config([], { ...ENV, CODER_FLEET_BACKEND: "  " }).backend, "auto");
+  assert.equal(config(["--backend", "chats"], ENV).backend, "chats");
+  assert.equal(
+    refusal([], { ...ENV, CODER_FLEET_BACKEND: "b".repeat(30) }),
+    `CODER_FLEET_BACKEND must be auto, tasks or chats, not "${"b".repeat(20)}"`,
+  );
+});
+
+Deno.test("config: extra HTTP host names: trimmed, lower-cased, blanks dropped; a remote bind names the host it refuses", () => {
+  assert.deepEqual(
+    config([], { ...ENV, CODER_FLEET_HTTP_ALLOWED_HOSTS: " Fleet.Example , ,box" })
+      .httpAllowedHosts,
+    ["fleet.example", "box"],
+  );
+  assert.equal(
+    refusal(["--http", "0.0.0.0:8765"], { ...ENV, CODER_FLEET_HTTP_TOKEN: "0123456789abcdef" }),
+    "--http 0.0.0.0 listens beyond loopback: add --http-allow-remote (or CODER_FLEET_HTTP_ALLOW_REMOTE=1) if you mean it, or bind 127.0.0.1",
+  );
+});
+
+Deno.test("config: .env is read from the working directory by default", () => {
+  const cwd = Deno.cwd();
+  try {
+    Deno.chdir(new URL("./fixtures/dotenv", import.meta.url).pathname);
+    assert.deepEqual(readDotEnv(), {
+      CODER_URL: "https://c.example.com",
+      CODER_SESSION_TOKEN: "tok-12345678",
+    });
+  } finally {
+    Deno.chdir(cwd);
+  }
+});

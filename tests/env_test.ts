@@ -8,7 +8,7 @@
  * variable the server asked for.
  */
 import assert from "node:assert/strict";
-import { ENV_VARS } from "../src/env.ts";
+import { ENV_VARS, readEnv } from "../src/env.ts";
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -45,5 +45,18 @@ Deno.test("env: the README's configuration table names every variable", async ()
   const table = readme.split("## Configuration")[1]?.split("\n\n")[1] ?? "";
   for (const name of ENV_VARS) {
     assert.match(table, new RegExp(`\`${name}[=\`]`), `${name} in the table`);
+  }
+});
+
+Deno.test("env: readEnv reads exactly ENV_VARS, and an unset variable is absent (not undefined)", () => {
+  const saved = new Map(ENV_VARS.map((n) => [n, Deno.env.get(n)]));
+  try {
+    for (const n of ENV_VARS) Deno.env.delete(n);
+    Deno.env.set("CODER_FLEET_POLL_MS", "250");
+    Deno.env.set("CODER_FLEET_NOT_A_SETTING", "x");
+    assert.deepEqual(readEnv(), { CODER_FLEET_POLL_MS: "250" });
+  } finally {
+    Deno.env.delete("CODER_FLEET_NOT_A_SETTING");
+    for (const [n, v] of saved) v === undefined ? Deno.env.delete(n) : Deno.env.set(n, v);
   }
 });

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { Client } from "@modelcontextprotocol/client";
 import { InMemoryTransport } from "@modelcontextprotocol/server";
+import { CoderError } from "../src/coder/errors.ts";
 import { Fleet } from "../src/fleet/fleet.ts";
 import { Redactor } from "../src/redact.ts";
 import { CALL_BUDGET_MS } from "../src/coder/budget.ts";
@@ -352,5 +353,71 @@ Deno.test("server: capabilities do not promise list-change notifications it neve
     assert.equal(caps.tools?.listChanged ?? false, false, JSON.stringify(caps));
   } finally {
     await Promise.all([boardClient.close(), server.close()]);
+  }
+});
+
+Deno.test("server: a call that meets 'Route not found.' makes the next call detect the back ends again; other failures do not", async () => {
+  const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
+  let forgotten = 0;
+  fleet.forget = () => void forgotten++;
+  const failsWith = (name: string, err: Error) =>
+    defineTool({ ...hangs, name, title: name, handler: () => Promise.reject(err) });
+  const route = "GET /api/experimental/tasks";
+  const tools = [
+    failsWith(
+      "gone",
+      new CoderError({ status: 404, route, kind: "http", coderMessage: "Route not found." }),
+    ),
+    failsWith(
+      "missing",
+      new CoderError({ status: 404, route, kind: "http", coderMessage: "Task not found." }),
+    ),
+    failsWith("broken", new Error("Route not found.")),
+  ];
+  const { client, close } = await connect(
+    undefined,
+    serverFactory(fleet, tools, new Redactor([SECRET])),
+  );
+  try {
+    for (const name of ["missing", "broken"]) {
+      const r = await client.callTool({ name, arguments: {} });
+      assert.equal(r.isError, true, name);
+    }
+    assert.equal(
+      forgotten,
+      0,
+      "a 404 of an API that is there, or another error, keeps the detection",
+    );
+    const r = await client.callTool({ name: "gone", arguments: {} });
+    assert.equal(r.isError, true);
+    assert.equal(forgotten, 1, "the API went away: detect again on the next call");
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("server: arguments off a tool's schema are refused in our words: what was wrong, and what to do next", async () => {
+  const counts = defineTool({
+    name: "counts",
+    title: "Counts",
+    description: "Counts.\n\nTests only.\n\nReturns the count.",
+    input: z.object({ n: z.number().describe("How many.") }),
+    output: z.object({ n: z.number() }),
+    annotations: echoes.annotations,
+    handler: ({ n }) => Promise.resolve({ data: { n }, text: `${n}` }),
+  });
+  const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
+  const { client, close } = await connect(
+    undefined,
+    serverFactory(fleet, [counts], new Redactor([SECRET])),
+  );
+  try {
+    const r = await client.callTool({ name: "counts", arguments: { n: "many" } });
+    assert.equal(r.isError, true);
+    const text = (r.content as { text: string }[])[0].text;
+    assert.match(text, /^Error: Invalid arguments for counts: /);
+    assert.match(text, /Next: Fix the arguments as the message says and call counts again/);
+  } finally {
+    await close();
   }
 });

@@ -52,3 +52,8 @@ Deno.test("the stdio start loads neither the HTTP transport nor the sim", async 
     "--http still loads it",
   );
 });
+
+Deno.test("src/main.ts, the package's export, starts nothing when imported (only when run)", async () => {
+  const mod = await import("../src/main.ts");
+  assert.deepEqual(Object.keys(mod), [], "it exports nothing");
+});

@@ -107,7 +107,6 @@ export function mcpHttpHandler(opts: HttpGuardOptions): (req: Request) => Promis
       });
     }
     const res = await opts.mcp(req);
-    if (!origin) return res;
     const headers = new Headers(res.headers);
     for (const [k, v] of Object.entries(corsHeaders(origin))) headers.set(k, v);
     return new Response(res.body, { status: res.status, statusText: res.statusText, headers });

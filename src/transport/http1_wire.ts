@@ -34,6 +34,11 @@ export const MAX_HEADER_LINES = 100;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Fetch's forbidden methods: a `Request` cannot carry them, so they are answered here. */
 const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i;
+/**
+ * Methods a `Request` upper-cases whatever their case: named so here too, so that a `get` is
+ * read as the GET it becomes (no body) and a `head` answered as a HEAD (no body either).
+ */
+const NORMALISED_METHOD = /^(DELETE|GET|HEAD|OPTIONS|POST|PUT)$/i;
 const latin1 = new TextDecoder("latin1");
 
 /**
@@ -57,7 +62,8 @@ export function parseHead(bytes: Uint8Array): RequestHead {
   const requestLine = lines.shift() ?? "";
   const m = /^(\S+) (\S+) HTTP\/(\d)\.(\d)$/.exec(requestLine);
   if (!m || !TOKEN.test(m[1])) throw new BadRequest(400, "malformed request line");
-  const [, method, target, major, minor] = m;
+  const [, token, target, major, minor] = m;
+  const method = NORMALISED_METHOD.test(token) ? token.toUpperCase() : token;
   if (major !== "1" || (minor !== "0" && minor !== "1")) {
     throw new BadRequest(505, "only HTTP/1.0 and HTTP/1.1 are served");
   }

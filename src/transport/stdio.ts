@@ -102,8 +102,8 @@ export class LineStdioTransport implements Transport {
       if (done) break;
       this.#take(value);
     }
-    // A last line without its newline still counts.
-    if (!this.#isClosed && (this.#size > 0 || this.#oversized)) this.#endLine();
+    // A last line without its newline still counts (an empty one is skipped like any other).
+    if (!this.#isClosed) this.#endLine();
   }
 
   #take(chunk: Uint8Array): void {
@@ -119,7 +119,6 @@ export class LineStdioTransport implements Transport {
   }
 
   #append(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
     if (this.#oversized) {
       // Discarding until the newline, keeping only the last bytes.
       this.#tail = lastBytes([this.#tail, bytes], ID_PREFIX_BYTES);
@@ -141,7 +140,6 @@ export class LineStdioTransport implements Transport {
     if (this.#oversized) {
       const id = idFromPrefix(this.#oversized) ?? idFromTail(this.#tail);
       this.#oversized = undefined;
-      this.#tail = new Uint8Array(0);
       this.#reply(
         id,
         INVALID_REQUEST,
@@ -170,9 +168,8 @@ export class LineStdioTransport implements Transport {
     try {
       message = parseJSONRPCMessage(value);
     } catch {
-      const id = typeof value === "object" && value !== null && !Array.isArray(value)
-        ? (value as { id?: unknown }).id
-        : undefined;
+      // Only an object has an id (JSON's other values, arrays included, have none).
+      const id = (value as { id?: unknown } | null)?.id;
       this.#reply(
         typeof id === "string" || typeof id === "number" ? id : null,
         INVALID_REQUEST,
@@ -242,7 +239,6 @@ export class LineStdioTransport implements Transport {
     if (this.#isClosed) return Promise.resolve();
     this.#isClosed = true;
     this.#reader?.cancel().catch(() => {});
-    this.#parts = [];
     this.#resolveClosed();
     this.onclose?.();
     return Promise.resolve();
@@ -289,14 +285,13 @@ export function idFromTail(tail: Uint8Array): string | number | null {
 
 /**
  * The request id of an oversized message, if it shows in the message's first bytes before any
- * `params` (some clients write `{"jsonrpc","id","method","params"}` in that order); else null.
+ * nested object or array, so before an object or array `params` (some clients write
+ * `{"jsonrpc","id","method","params"}` in that order); else null.
  */
 export function idFromPrefix(prefix: Uint8Array): string | number | null {
   const head = new TextDecoder().decode(prefix);
-  const params = head.indexOf('"params"');
-  const m = /^\s*\{[^{[]*?"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")/.exec(
-    params < 0 ? head : head.slice(0, params),
-  );
+  // A number must be seen to end: one cut by the end of the prefix would be another id.
+  const m = /^\s*\{[^{[]*?"id"\s*:\s*(-?\d{1,15}(?=\s*[,}])|"(?:[^"\\]|\\.){0,200}")/.exec(head);
   if (!m) return null;
   try {
     return JSON.parse(m[1]);

@@ -2,7 +2,8 @@
  * The CLI as a user meets it: misconfiguration is one line and exit code 2; --help; --demo.
  *
  * Each spawn here covers one way out of src/main.ts: parseArgs refusing (a missing URL), parseArgs
- * answering on stdout (--help), main.ts's own no-tool-left check, the FIFO, and serving (--demo).
+ * answering on stdout (--help), main.ts's own checks (no tool left, an unknown tool), a port it
+ * cannot listen on (exit 1), the FIFO, and serving (--demo).
  * Which setting parseArgs refuses, with what line, is tests/config_test.ts's (every variable and
  * flag, the version, that a password or token is never echoed); the refusal of a CODER_URL with
  * credentials, a query or a fragment, seen from outside the process (stdout, stderr, exit code),
@@ -82,7 +83,7 @@ Deno.test("cli: --help on stdout, exit 0, under the start task's scoped --allow-
 
 const SIM_LIKE = { CODER_URL: "http://127.0.0.1:9", CODER_SESSION_TOKEN: "tok-abcdefgh-1234" };
 
-Deno.test("cli: settings that leave no tool are one line, exit 2, from the environment", async () => {
+Deno.test("cli: settings that leave no tool, or name one that does not exist, are one line, exit 2, from the environment", async () => {
   // Both variables reach the server through the task's grant, and main.ts's own check (not the
   // parser's) refuses: the one exit-2 path outside parseArgs.
   const r = await run([], {
@@ -91,10 +92,41 @@ Deno.test("cli: settings that leave no tool are one line, exit 2, from the envir
     CODER_FLEET_TOOLS: "send_input,delete_agents",
   });
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /no tool is left/);
+  assert.match(
+    r.stderr,
+    /^coder-fleet-mcp: no tool is left to serve: CODER_FLEET_TOOLS with read-only mode selects none/,
+  );
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   assert.ok(!r.stderr.includes(SIM_LIKE.CODER_SESSION_TOKEN));
   assert.equal(r.stdout, "");
+  const u = await run([], { ...SIM_LIKE, CODER_FLEET_TOOLS: "fleet_overview,no_such_tool" });
+  assert.equal(u.code, 2, u.stderr);
+  assert.match(
+    u.stderr,
+    /^coder-fleet-mcp: CODER_FLEET_TOOLS names unknown tools: no_such_tool \(known: /,
+  );
+  assert.equal(u.stderr.trim().split("\n").length, 1, u.stderr);
+  assert.equal(u.stdout, "");
+});
+
+Deno.test("cli: --http on a port already taken is one line naming it, exit 1", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const { port } = taken.addr as Deno.NetAddr;
+    const r = await run(["--http", `127.0.0.1:${port}`], {
+      ...SIM_LIKE,
+      CODER_FLEET_HTTP_TOKEN: "http-token-0123456789",
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`^coder-fleet-mcp: cannot listen on 127\\.0\\.0\\.1:${port}: `),
+    );
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.equal(r.stdout, "");
+  } finally {
+    taken.close();
+  }
 });
 
 Deno.test("cli: a FIFO named .env does not hang startup", async () => {

@@ -134,6 +134,7 @@ Deno.test("e2e http: bearer token required; modern and legacy clients served; be
   let open: Client | undefined;
   try {
     assert.match(s.stderr(), /WARNING.*beyond loopback/);
+    assert.match(s.stderr(), new RegExp(`serving MCP on http://0\\.0\\.0\\.0:${s.port}/mcp\n`));
     const health = await raw(s.port, { method: "GET", path: "/healthz" });
     assert.equal(health.status, 200);
     const anon = await fetch(url, {
@@ -188,6 +189,13 @@ Deno.test("e2e http: Host and Origin guard, bearer scheme, preflight, healthz, s
   const s = await startHttp(sim, { token });
   const auth = { authorization: `Bearer ${token}` };
   try {
+    await t.step("on loopback: where it serves, and no warning", () => {
+      assert.match(
+        s.stderr(),
+        new RegExp(`^coder-fleet-mcp: serving MCP on http://127\\.0\\.0\\.1:${s.port}/mcp\n`),
+      );
+      assert.doesNotMatch(s.stderr(), /WARNING/);
+    });
     await t.step("a valid request passes (the baseline of the checks below)", async () => {
       const r = await raw(s.port, { headers: { ...MCP_HEADERS, ...auth }, body: INIT_BODY });
       assert.equal(r.status, 200, r.body);
@@ -305,6 +313,19 @@ Deno.test("e2e http: Host and Origin guard, bearer scheme, preflight, healthz, s
     await sim.close();
   }
   assert.ok(!s.stderr().includes(token) && !s.stderr().includes(sim.token));
+});
+
+Deno.test("e2e http: bound to IPv6 loopback, it says where it serves in a URL (the address bracketed)", async () => {
+  const sim = await startSim({ profile: "tasks", tasks: 1 });
+  const s = await startHttp(sim, { token: "tok-" + crypto.randomUUID(), bind: "[::1]" });
+  try {
+    assert.match(s.stderr(), new RegExp(`serving MCP on http://\\[::1\\]:${s.port}/mcp\n`));
+    assert.doesNotMatch(s.stderr(), /WARNING/, "::1 is loopback");
+  } finally {
+    const { code } = await s.stop("SIGTERM");
+    assert.equal(code, 0);
+    await sim.close();
+  }
 });
 
 Deno.test("e2e http: under ulimit -n 256, 300 idle connections neither end the server nor lock it", async () => {

@@ -69,6 +69,7 @@ import "../tools/fleet_overview_test.ts";
 import "../tools/get_agent_test.ts";
 import "../tools/get_logs_test.ts";
 import "../tools/format_test.ts";
+import "../transport/http_test.ts";
 import "../transport/http1_wire_test.ts";
 import "../tools/list_agents_test.ts";
 import "../tools/list_templates_test.ts";

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { HTTP_LIMITS, type HttpLimits, serveHttp1 } from "../../src/transport/http1.ts";
+import { Connection } from "../../src/transport/http1_conn.ts";
 import { headEnd, parseHead } from "../../src/transport/http1_wire.ts";
 import { inWorker } from "../deadline.ts";
 
@@ -553,6 +554,237 @@ Deno.test("http1: a streamed answer goes out as it comes; a client that leaves a
     await server.shutdown(100);
   }
   assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: an empty piece of a streamed answer does not end it; a stream that fails cuts the connection", async () => {
+  const { server, port, errors } = serve(
+    { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    (req) => {
+      const path = new URL(req.url).pathname;
+      const pieces = ["first;", "", path === "/fails" ? undefined : "second"];
+      const body = new ReadableStream<Uint8Array>({
+        pull(ctrl) {
+          if (pieces.length === 0) return ctrl.close();
+          const piece = pieces.shift();
+          if (piece === undefined) ctrl.error(new Error("the stream broke"));
+          else ctrl.enqueue(enc.encode(piece));
+        },
+      });
+      return Promise.resolve(new Response(body));
+    },
+  );
+  const c = await connect(port);
+  const d = await connect(port);
+  try {
+    // A zero-length chunk on the wire would be the end of the body: "second" would be lost.
+    await c.write("GET /whole HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert.match(
+      await c.untilClosed(),
+      /\r\n\r\n6\r\nfirst;\r\n6\r\nsecond\r\n0\r\n\r\n$/,
+    );
+    // An answer cut short has no end on the wire: the connection closes, so the client knows,
+    // and the request behind it on the same connection is not answered as if all were well.
+    await d.write(
+      "GET /fails HTTP/1.1\r\nHost: x\r\n\r\nGET /whole HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    const got = await d.untilClosed();
+    assert.match(got, /^HTTP\/1\.1 200 OK\r\n[^]*first;/);
+    assert.doesNotMatch(got, /second|0\r\n\r\n$/);
+  } finally {
+    c.close();
+    d.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: shutdown's grace is bounded: a request still running after it is cut", async () => {
+  const started = Promise.withResolvers<void>();
+  const aborted = Promise.withResolvers<void>();
+  const { server, port } = serve({ headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 }, (req) => {
+    started.resolve();
+    // Never answers; gives up only when aborted (as the MCP handler does).
+    return new Promise<Response>((_, reject) => {
+      req.signal.addEventListener("abort", () => {
+        aborted.resolve();
+        reject(req.signal.reason);
+      }, { once: true });
+    });
+  });
+  const c = await connect(port);
+  try {
+    await c.write("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n");
+    await within(started.promise, "the request to start", DEADLINE_MS);
+    await within(server.shutdown(50), "shutdown past its grace", DEADLINE_MS);
+    await within(aborted.promise, "the request to be aborted", DEADLINE_MS);
+    assert.equal(await c.untilClosed(), "", "closed, with no answer");
+    assert.equal(server.connections, 0);
+  } finally {
+    c.close();
+  }
+});
+
+Deno.test("http1: handler errors are reported at most once a second, with how many were left out", async () => {
+  const clock = { now: 0 };
+  Object.defineProperty(performance, "now", { value: () => clock.now, configurable: true });
+  const { server, port, errors } = serve(
+    { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    (req) => Promise.reject(new Error(`boom ${new URL(req.url).pathname}`)),
+  );
+  const c = await connect(port);
+  try {
+    // [when, path]: a failing request at each moment, one after the other.
+    const script: [number, string][] = [
+      [0, "/a"],
+      [999, "/b"],
+      [1000, "/c"], // a second after the last report: reported, counting one
+      [1500, "/d"],
+      [1999, "/e"],
+      [2000, "/f"], // counting two
+      [3000, "/g"], // none left out since
+    ];
+    let answered = 0;
+    for (const [at, path] of script) {
+      clock.now = at;
+      await c.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      answered++;
+      await c.until(new RegExp(`(Internal server error\\n[^]*){${answered}}`));
+    }
+    assert.deepEqual(errors, [
+      "boom /a",
+      "boom /c (and 1 more like it)",
+      "boom /f (and 2 more like it)",
+      "boom /g",
+    ]);
+  } finally {
+    delete (performance as { now?: unknown }).now;
+    c.close();
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1: without an error hook, a handler that throws still gets its 500", async () => {
+  const server = serveHttp1({
+    hostname: "127.0.0.1",
+    port: 0,
+    handler: () => Promise.reject(new Error("boom")),
+    limits: { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+  });
+  const c = await connect(server.addr.port);
+  try {
+    await c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.until(/^HTTP\/1\.1 500 [^]*HTTP\/1\.1 500 [^]*Internal server error\n/);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
+});
+
+Deno.test("http1: methods in lower case are served as fetch names them: a get's body ignored, a head's answer bodiless", async () => {
+  const { server, port, errors } = serve({ headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
+  const c = await connect(port);
+  try {
+    await c.write("get /a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+    await c.until(/GET \/a 0/);
+    await c.write("head /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const all = await c.untilClosed();
+    assert.match(all, /GET \/a 0\r\n0\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n$/);
+  } finally {
+    c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+});
+
+Deno.test("http1: a request's URL is built from the bound address, never from its Host header", async () => {
+  // (The test run may listen on 127.0.0.1 only: a wildcard or IPv6 bind is not tried here.)
+  const cases: [string, string, (port: number) => string][] = [
+    ["127.0.0.1", "127.0.0.1", (port) => `http://127.0.0.1:${port}/p?q=1`],
+  ];
+  for (const [hostname, dial, want] of cases) {
+    const server = serveHttp1({
+      hostname,
+      port: 0,
+      handler: (req) => Promise.resolve(new Response(req.url)),
+      limits: { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    });
+    const conn = await Deno.connect({ hostname: dial, port: server.addr.port });
+    try {
+      await conn.write(
+        enc.encode("GET /p?q=1 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+      );
+      let got = "";
+      const buf = new Uint8Array(4096);
+      const reading = (async () => {
+        for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
+          got += dec.decode(buf.subarray(0, n));
+        }
+      })();
+      await within(reading, `the answer on ${hostname}`, DEADLINE_MS);
+      assert.ok(got.includes(`\r\n${want(server.addr.port)}\r\n0\r\n\r\n`), `${hostname}: ${got}`);
+    } finally {
+      conn.close();
+      await server.shutdown(100);
+    }
+  }
+});
+
+Deno.test("http1: a connection that fails on its own is reported; one closed on purpose is not", async () => {
+  /** A socket that delivers one head awaiting 100 Continue, whose write fails (or hangs). */
+  const socket = (failWrite: boolean) => {
+    const wrote = Promise.withResolvers<void>();
+    const closed = Promise.withResolvers<null>();
+    let sent = false;
+    const conn = {
+      read(buf: Uint8Array) {
+        if (sent) return closed.promise;
+        sent = true;
+        const head = enc.encode(
+          "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+        );
+        buf.set(head);
+        return Promise.resolve(head.length);
+      },
+      write() {
+        wrote.resolve();
+        if (failWrite) return Promise.reject(new Error("broken pipe"));
+        return closed.promise.then(() => Promise.reject(new Error("closed under the write")));
+      },
+      close() {
+        closed.resolve(null);
+      },
+    };
+    return { conn: conn as unknown as Deno.TcpConn, wrote: wrote.promise };
+  };
+  const limits = { ...HTTP_LIMITS, headerTimeoutMs: 60_000, bodyTimeoutMs: 60_000 };
+  const never = () => Promise.reject(new Error("the handler is not reached"));
+
+  const failing = socket(true);
+  const reported: string[] = [];
+  const a = new Connection(
+    failing.conn,
+    limits,
+    "x",
+    never,
+    (k, e) => reported.push(`${k}: ${e.message}`),
+  );
+  await within(a.serve(), "the failing connection to end", DEADLINE_MS);
+  assert.deepEqual(reported, ["connection: broken pipe"]);
+
+  const closing = socket(false);
+  const quiet: string[] = [];
+  const b = new Connection(
+    closing.conn,
+    limits,
+    "x",
+    never,
+    (k, e) => quiet.push(`${k}: ${e.message}`),
+  );
+  const serving = b.serve();
+  await within(closing.wrote, "the 100 Continue to be written", DEADLINE_MS);
+  b.close();
+  await within(serving, "the closed connection to end", DEADLINE_MS);
+  assert.deepEqual(quiet, [], "closed on purpose: nothing to report");
 });
 
 Deno.test("http1 wire: the end of a head, with CRLF or bare LF", () => {

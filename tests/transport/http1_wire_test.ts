@@ -95,6 +95,11 @@ Deno.test("http1 wire: the request line: a token method, a path, HTTP/1.0 or 1.1
   }
   assert.equal(head("PROPFIND / HTTP/1.1\r\n\r\n").method, "PROPFIND");
   assert.equal(head("TRACES / HTTP/1.1\r\n\r\n").method, "TRACES");
+  // As a fetch Request names them: the six it upper-cases, and no other.
+  for (const m of ["get", "Head", "post", "put", "delete", "options"]) {
+    assert.equal(head(`${m} / HTTP/1.1\r\n\r\n`).method, m.toUpperCase());
+  }
+  assert.equal(head("patch / HTTP/1.1\r\n\r\n").method, "patch");
   refused("GET * HTTP/1.1\r\n\r\n", 400, /^the request target must be a path$/);
   refused("GET http://x/ HTTP/1.1\r\n\r\n", 400, /^the request target must be a path$/);
 });

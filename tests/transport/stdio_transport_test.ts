@@ -3,7 +3,12 @@
  * errors for bad lines, and closing at end of input.
  */
 import assert from "node:assert/strict";
-import { idFromPrefix, idFromTail, LineStdioTransport } from "../../src/transport/stdio.ts";
+import {
+  idFromPrefix,
+  idFromTail,
+  LineStdioTransport,
+  MAX_LINE_BYTES,
+} from "../../src/transport/stdio.ts";
 import { StderrLog } from "../../src/log.ts";
 import { inWorker, within } from "../deadline.ts";
 
@@ -12,7 +17,8 @@ const enc = new TextEncoder();
 /** Feed `chunks` through a transport with a small cap; collect what it delivers and writes. */
 async function feed(
   chunks: (string | Uint8Array)[],
-  maxLineBytes = 64,
+  /** The cap, or null for the default. */
+  maxLineBytes: number | null = 64,
   errors: string[] = [],
 ) {
   const input = new ReadableStream<Uint8Array>({
@@ -24,7 +30,7 @@ async function feed(
   let written = "";
   const t = new LineStdioTransport({
     input,
-    maxLineBytes,
+    maxLineBytes: maxLineBytes ?? undefined,
     output: {
       write(p) {
         written += new TextDecoder().decode(p);
@@ -94,8 +100,11 @@ Deno.test("stdio transport: an oversized line is answered and skipped, across ch
 Deno.test("stdio transport: the size cap at its edge: a line of exactly the cap is served, one byte more refused", async () => {
   const line = ping(7);
   const cap = enc.encode(line).length;
-  // Exactly the cap (the newline is not counted), in one chunk and split across two.
-  for (const chunks of [[line + "\n"], [line.slice(0, 10), line.slice(10) + "\n"]]) {
+  // Exactly the cap (the newline is not counted, even alone in its chunk), in one chunk and
+  // split across two.
+  for (
+    const chunks of [[line + "\n"], [line.slice(0, 10), line.slice(10) + "\n"], [line, "\n"]]
+  ) {
     const at = await feed(chunks, cap);
     assert.deepEqual(at.messages.map((m) => (m as { id: number }).id), [7], "served");
     assert.deepEqual(at.replies, []);
@@ -107,6 +116,13 @@ Deno.test("stdio transport: the size cap at its edge: a line of exactly the cap 
   assert.equal(over.replies[0].error.code, -32600);
   assert.match(over.replies[0].error.message, /too large/);
   assert.deepEqual(over.messages.map((m) => (m as { id: number }).id), [8], "the next line served");
+  // Over the cap in pieces each under it: the pieces add up.
+  const pieces = await feed(
+    [line.slice(0, 10), line.slice(10, 20), line.slice(20) + "\n"],
+    cap - 1,
+  );
+  assert.deepEqual(pieces.replies.map((r) => [r.error.code, r.id]), [[-32600, 7]]);
+  assert.deepEqual(pieces.messages, []);
   // A line is every byte before the newline: a CR before it counts.
   const crlf = await feed([line + "\r\n"], cap + 1);
   assert.deepEqual(crlf.messages.map((m) => (m as { id: number }).id), [7]);
@@ -168,6 +184,257 @@ Deno.test("stdio transport: bad lines are each answered, but reported at most on
   for (const e of errors.slice(1)) assert.match(e, /\(and [1-9]\d* other bad lines before\)$/);
 });
 
+const idsOf = (messages: unknown[]) => messages.map((m) => (m as { id: unknown }).id);
+
+/** A JSON-RPC request of exactly `bytes` bytes (padded in its params), with `id` where asked. */
+function requestOf(bytes: number, id: number | string, idFirst = true): string {
+  const make = (pad: string) =>
+    idFirst
+      ? JSON.stringify({ jsonrpc: "2.0", id, method: "x", params: { pad } })
+      : JSON.stringify({ method: "x", params: { pad }, jsonrpc: "2.0", id });
+  const line = make("a".repeat(bytes - make("").length));
+  assert.equal(enc.encode(line).length, bytes);
+  return line;
+}
+
+Deno.test("stdio transport: the default cap is the README's 4 MiB: a line of exactly 4 MiB is read, one byte more refused", async () => {
+  assert.equal(MAX_LINE_BYTES, 4 * 1024 * 1024);
+  const at = requestOf(4 * 1024 * 1024, 1);
+  const over = requestOf(4 * 1024 * 1024 + 1, 2);
+  const { messages, replies } = await feed([at + "\n" + over + "\n" + ping(3) + "\n"], null);
+  assert.deepEqual(idsOf(messages), [1, 3]);
+  assert.deepEqual(replies.map((r) => [r.error.code, r.id]), [[-32600, 2]]);
+  assert.equal(
+    replies[0].error.message,
+    `Message too large: one message may be at most ${4 * 1024 * 1024} bytes`,
+  );
+});
+
+Deno.test("stdio transport: bytes that arrive one at a time are read the same (newlines at a chunk's start, CRLF, blank lines)", async () => {
+  const text = `${ping(1)}\n${ping(2)}\r\n\n  \n${ping(3)}\n${ping(4)}`;
+  const { messages, replies } = await feed(
+    [...enc.encode(text)].map((b) => new Uint8Array([b])),
+    1000,
+  );
+  assert.deepEqual(idsOf(messages), [1, 2, 3, 4]);
+  assert.deepEqual(replies, [], "a blank or white line is skipped, not answered");
+});
+
+Deno.test("stdio transport: the cap is the same for every line, whatever came before (a line, a refused line)", async () => {
+  const line = ping(7);
+  const cap = enc.encode(line).length;
+  const oneOver = ping(70); // one digit more: one byte over
+  assert.equal(enc.encode(oneOver).length, cap + 1);
+  const big = requestOf(5 * cap, "big");
+  const { messages, replies } = await feed(
+    [[ping(1), line, oneOver, big, line, big, oneOver, line].join("\n") + "\n"],
+    cap,
+  );
+  assert.deepEqual(idsOf(messages), [1, 7, 7, 7]);
+  assert.deepEqual(replies.map((r) => r.id), [70, "big", "big", 70]);
+});
+
+Deno.test("stdio transport: an oversized line's id is looked for in its first and its last 1024 bytes only", async () => {
+  const cap = 64;
+  // In one read, id first or id last.
+  const first = requestOf(3000, 11);
+  const last = requestOf(3000, 12, false);
+  // The first 1024 bytes end just after the id's comma, or just before it (the id unsure).
+  const cut = (n: number, id: number) => {
+    const start = '{"jsonrpc":"2.0","pad":"';
+    const idText = `","id":${id}`;
+    const head = start + "a".repeat(n - start.length - idText.length) + idText;
+    return head + ',"method":"x","params":{"s":"' + "b".repeat(2000) + '"}}';
+  };
+  const inside = cut(1023, 13); // the comma is byte 1024
+  const outside = cut(1024, 14); // the comma is byte 1025
+  // The id last, but more than 1024 bytes before the end: not kept, so not found.
+  const far =
+    JSON.stringify({ method: "x", params: { s: "c".repeat(500) }, jsonrpc: "2.0", id: 15 })
+      .slice(0, -1) + " ".repeat(1100) + "}";
+  const { replies } = await feed([[first, last, inside, outside, far].join("\n") + "\n"], cap);
+  assert.deepEqual(replies.map((r) => r.id), [11, 12, 13, null, null]);
+  assert.ok(replies.every((r) => r.error.code === -32600));
+});
+
+Deno.test("stdio transport: what cannot be read is answered in words, with the id when there is one", async () => {
+  const errors: string[] = [];
+  const { messages, replies } = await feed(
+    [
+      // Not UTF-8, even inside a JSON string.
+      new Uint8Array([
+        ...enc.encode('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"s":"'),
+        0xff,
+        ...enc.encode('"}}\n'),
+      ]),
+      "null\n",
+      '{"jsonrpc":"2.0","id":"s-2"}\n',
+      '{"jsonrpc":"2.0","id":{"x":1}}\n',
+      "5\n",
+      ping(6) + "\n",
+    ],
+    1000,
+    errors,
+  );
+  const PARSE = "Parse error: a message must be one line of UTF-8 JSON";
+  const INVALID = "Invalid Request: not a JSON-RPC 2.0 request, notification or response";
+  assert.deepEqual(replies.map((r) => [r.error.code, r.id, r.error.message]), [
+    [-32700, null, PARSE],
+    [-32600, null, INVALID],
+    [-32600, "s-2", INVALID],
+    [-32600, null, INVALID],
+    [-32600, null, INVALID],
+  ]);
+  assert.deepEqual(idsOf(messages), [6], "the session goes on");
+  assert.equal(errors[0], `stdin: ${PARSE}`);
+});
+
+Deno.test("stdio transport: a message handler that throws is reported, and the next line is served", async () => {
+  const input = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(enc.encode(`${ping(1)}\n${ping(2)}\n`));
+      c.close();
+    },
+  });
+  const t = new LineStdioTransport({ input, output: { write: (p) => Promise.resolve(p.length) } });
+  const seen: unknown[] = [];
+  const errors: string[] = [];
+  t.onmessage = (m) => {
+    seen.push((m as { id: unknown }).id);
+    if (seen.length === 1) throw new Error("handler broke");
+  };
+  t.onerror = (e) => errors.push(e.message);
+  await t.start();
+  await within(t.closed, "the transport to close at the end of its input");
+  assert.deepEqual(seen, [1, 2]);
+  assert.deepEqual(errors, ["handler broke"]);
+});
+
+Deno.test("stdio transport: bad lines are reported at most once a second, each report counting those held back", async () => {
+  const clock = { now: 0 };
+  Object.defineProperty(performance, "now", { value: () => clock.now, configurable: true });
+  try {
+    // [when, line]: a bad line at each moment, then one good one.
+    const script: [number, string][] = [
+      [0, "{bad"],
+      [500, "{bad"],
+      [999, "{bad"],
+      [1000, "{bad"], // a second after the last report: reported, counting two
+      [1999, "{bad"],
+      [3000, "{bad"], // counting one
+      [5000, "{bad"], // none held back since
+      [5001, ping(1)],
+    ];
+    const input = new ReadableStream<Uint8Array>({
+      pull(c) {
+        const next = script.shift();
+        if (!next) return c.close();
+        clock.now = next[0];
+        c.enqueue(enc.encode(next[1] + "\n"));
+      },
+    });
+    const t = new LineStdioTransport({
+      input,
+      output: { write: (p) => Promise.resolve(p.length) },
+    });
+    const errors: string[] = [];
+    t.onerror = (e) => errors.push(e.message);
+    await t.start();
+    await within(t.closed, "the transport to close at the end of its input");
+    const bad = "stdin: Parse error: a message must be one line of UTF-8 JSON";
+    assert.deepEqual(errors, [
+      bad,
+      `${bad} (and 2 other bad lines before)`,
+      `${bad} (and 1 other bad lines before)`,
+      bad,
+    ]);
+  } finally {
+    delete (performance as { now?: unknown }).now;
+  }
+  assert.notEqual(performance.now(), 0, "the real clock is back");
+});
+
+Deno.test("stdio transport: close ends reading (the input is cancelled), once, and drops a line in progress unreported", async () => {
+  const cancelled = Promise.withResolvers<void>();
+  const taken = Promise.withResolvers<void>();
+  let pulls = 0;
+  const input = new ReadableStream<Uint8Array>({
+    pull(c) {
+      pulls++;
+      if (pulls === 1) c.enqueue(enc.encode(requestOf(500, 1))); // oversized, no newline yet
+      else {
+        taken.resolve();
+        return new Promise(() => {}); // nothing more for now
+      }
+    },
+    cancel() {
+      cancelled.resolve();
+    },
+  });
+  let written = 0;
+  const t = new LineStdioTransport({
+    input,
+    maxLineBytes: 64,
+    output: { write: (p) => (written += p.length, Promise.resolve(p.length)) },
+  });
+  const errors: string[] = [];
+  let closes = 0;
+  t.onerror = (e) => errors.push(e.message);
+  t.onclose = () => closes++;
+  await t.start();
+  await within(taken.promise, "the first chunk to be read");
+  await t.close();
+  await t.close();
+  await within(cancelled.promise, "the input to be cancelled");
+  await within(t.closed, "closed");
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(closes, 1, "the close is reported once");
+  assert.deepEqual(errors, [], "the line cut by the close is not reported");
+  assert.equal(written, 0, "nor answered");
+});
+
+Deno.test("stdio transport: a source may reuse its buffer once a chunk is read", async () => {
+  const buf = new Uint8Array(4096);
+  const line = ping(1);
+  const big = JSON.stringify({
+    method: "x",
+    params: { s: "a".repeat(200) },
+    jsonrpc: "2.0",
+    id: 21,
+  })
+    .slice(0, -1);
+  const pieces = [
+    line.slice(0, 10),
+    line.slice(10) + "\n",
+    // An oversized line (cap 64) whose id comes last, then spaces that overwrite it in the buffer.
+    big,
+    " ".repeat(big.length) + "}\n",
+  ];
+  const input = new ReadableStream<Uint8Array>({
+    pull(c) {
+      const next = pieces.shift();
+      if (next === undefined) return c.close();
+      const bytes = enc.encode(next);
+      buf.set(bytes);
+      c.enqueue(buf.subarray(0, bytes.length));
+    },
+  });
+  let written = "";
+  const t = new LineStdioTransport({
+    input,
+    maxLineBytes: 64,
+    output: { write: (p) => (written += new TextDecoder().decode(p), Promise.resolve(p.length)) },
+  });
+  const messages: unknown[] = [];
+  t.onmessage = (m) => messages.push(m);
+  await t.start();
+  await within(t.closed, "the transport to close at the end of its input");
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(idsOf(messages), [1]);
+  const replies = written.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  assert.deepEqual(replies.map((r) => r.id), [21]);
+});
+
 Deno.test("stderr log: a stderr nobody reads never blocks; lines beyond the queue are counted", async () => {
   const writes: string[] = [];
   let release!: () => void;
@@ -187,6 +454,92 @@ Deno.test("stderr log: a stderr nobody reads never blocks; lines beyond the queu
   assert.equal(all[0], "line 0");
   assert.ok(all.length <= 12, `${all.length} lines`);
   assert.match(all.at(-1)!, /^\(\d+ log lines dropped: stderr was not being read\)$/);
+});
+
+Deno.test("stdio transport: a second start is refused, saying so, and the first goes on", async () => {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const t = new LineStdioTransport({
+    input: readable,
+    output: { write: (p) => Promise.resolve(p.length) },
+  });
+  const messages: unknown[] = [];
+  t.onmessage = (m) => messages.push(m);
+  await t.start();
+  assert.throws(() => t.start(), /^Error: LineStdioTransport already started$/);
+  const w = writable.getWriter();
+  await w.write(enc.encode(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) + "\n"));
+  await w.close();
+  await within(t.closed, "the transport to close at the end of its input");
+  assert.equal(messages.length, 1);
+});
+
+Deno.test("stderr log: while stderr is stuck, exactly the queue's worth waits (100 by default); the drop count is said once", async () => {
+  for (const [max, sent] of [[10, 15], [undefined, 250]] as const) {
+    const writes: string[] = [];
+    let release!: () => void;
+    const stuck = new Promise<void>((r) => (release = r));
+    const writer = {
+      async write(p: Uint8Array) {
+        await stuck;
+        writes.push(new TextDecoder().decode(p));
+        return p.length;
+      },
+    };
+    const log = max === undefined ? new StderrLog(writer) : new StderrLog(writer, max);
+    const queue = max ?? 100;
+    for (let i = 0; i < sent; i++) log.line(`line ${i}`);
+    release();
+    await log.flush(5_000);
+    // The first line was being written; `queue` more waited; the rest were dropped.
+    const expected = Array.from({ length: queue + 1 }, (_, i) => `line ${i}`);
+    expected.push(`(${sent - queue - 1} log lines dropped: stderr was not being read)`);
+    assert.deepEqual(writes.join("").split("\n").filter(Boolean), expected, `queue ${queue}`);
+    log.line("later");
+    await log.flush(5_000);
+    assert.equal(writes.at(-1), "later\n", "the count is not said again");
+  }
+});
+
+Deno.test("stderr log: flush waits for a slow stderr; a writer taking part of the bytes gets every byte; each stuck spell is counted on its own", async () => {
+  let gate = Promise.withResolvers<void>();
+  let text = "";
+  const log = new StderrLog({
+    async write(p) {
+      await gate.promise;
+      await new Promise((r) => setTimeout(r, 1)); // a real wait, not a microtask
+      const n = p.length > 1 ? p.length - 1 : 1; // all but the last byte, then that one
+      text += new TextDecoder().decode(p.subarray(0, n));
+      return n;
+    },
+  }, 2);
+  // One dropped line is said too.
+  for (const l of ["a", "b", "c", "d"]) log.line(l);
+  gate.resolve();
+  await log.flush(5_000);
+  assert.equal(text, "a\nb\nc\n(1 log lines dropped: stderr was not being read)\n");
+  // A second stuck spell: its own count, from zero.
+  gate = Promise.withResolvers<void>();
+  text = "";
+  for (const l of ["e", "f", "g", "h", "i", "j"]) log.line(l);
+  gate.resolve();
+  await log.flush(5_000);
+  assert.equal(text, "e\nf\ng\n(3 log lines dropped: stderr was not being read)\n");
+});
+
+Deno.test("stderr log: once stderr is gone, logging stops quietly (no more writes, no throw)", async () => {
+  let attempts = 0;
+  const log = new StderrLog({
+    write() {
+      attempts++;
+      return Promise.reject(new Error("broken pipe"));
+    },
+  });
+  log.line("first");
+  await log.flush(5_000);
+  assert.equal(attempts, 1);
+  for (let i = 0; i < 5; i++) log.line(`after ${i}`);
+  await log.flush(5_000);
+  assert.equal(attempts, 1, "a gone stderr is not written to again");
 });
 
 Deno.test("stdio transport: messages sent while a write is in flight go out together, in order, in the next write", async () => {
