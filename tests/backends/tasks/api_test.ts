@@ -286,8 +286,6 @@ Deno.test("PresetSchema: real PascalCase presets and lowercase ones", async () =
   assert.equal(presets[0].id, "d2e0fcc7-59d5-493b-a346-2b90e26aabe9");
   assert.equal(presets[0].default, true);
   assert.equal(presets[1].default, false);
-  assert.equal(presets[0].parameters[0].name, "system_prompt");
-  assert.match(presets[0].parameters[0].value, /software development assistant/);
 
   const lower = PresetSchema.parse({
     id: "p1",
@@ -296,13 +294,8 @@ Deno.test("PresetSchema: real PascalCase presets and lowercase ones", async () =
     description: "quick",
     parameters: [{ name: "model", value: "haiku" }],
   });
-  assert.deepEqual(lower, {
-    id: "p1",
-    name: "Fast",
-    default: true,
-    description: "quick",
-    parameters: [{ name: "model", value: "haiku" }],
-  });
+  // Parameters are not shown anywhere, so they are not read.
+  assert.deepEqual(lower, { id: "p1", name: "Fast", default: true, description: "quick" });
   assert.equal(PresetSchema.safeParse({ Name: "no id" }).success, false);
 });
 
