@@ -22,6 +22,7 @@ import type { Agent } from "../../../src/model/agent.ts";
 import type { LogPage } from "../../../src/model/backend.ts";
 import { pageTaskLogs, TasksBackend } from "../../../src/backends/tasks/backend.ts";
 import { sentJson } from "../../coder/local_server.ts";
+import { pause, until } from "../../deadline.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: real v2.27 exchanges (copied from coder-api/recorded/samples.json) and swagger-shaped
@@ -1164,6 +1165,236 @@ Deno.test("TasksBackend.extras: the workspace facts of get_agent", async (t) => 
     const err = await backend(client).extras(agentOf(), ac.signal).catch((e) => e);
     assert.ok(err instanceof CoderError && err.kind === "aborted", String(err));
   });
+});
+
+Deno.test("TasksBackend.list: malformed tasks are skipped and said, not fatal", async () => {
+  const { client } = stub({
+    "GET /api/v2/tasks": {
+      status: 200,
+      body: { tasks: [v229Task(), { id: 7, name: "bad" }], count: 2 },
+    },
+    "GET /api/experimental/tasks": { status: 200, body: { tasks: [v229Task()], count: 1 } },
+  });
+  const list = await backend(client).list({ owner: " bob " });
+  assert.deepEqual(list.map((a) => a.name), ["fix-login"]);
+  assert.equal(list.skipped?.length, 1, JSON.stringify(list.skipped));
+  const summaries = await backend(client).summaries({});
+  assert.equal(summaries.skipped?.length, 1);
+  // Nothing skipped: nothing to say.
+  const clean = await backend(client, "/api/experimental").list({});
+  assert.equal(clean.skipped, undefined);
+  assert.equal((await backend(client, "/api/experimental").summaries({})).skipped, undefined);
+});
+
+Deno.test("TasksBackend.listQuery: an owner is pushed trimmed", () => {
+  const b = backend(stub({}).client);
+  assert.equal(b.listQuery({ owner: " bob " }), "owner:bob");
+  assert.equal(b.listQuery({ owner: "bob smith" }), ""); // not one username: not pushed
+  assert.equal(b.listQuery({ state: [] }), "");
+});
+
+Deno.test("TasksBackend.find: what is a miss and what is a failure", async (t) => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const forbidden = { status: 403, body: { message: "Forbidden." } };
+  const list = { status: 200, body: { tasks: [v229Task()], count: 1 } };
+  await t.step("an owner that cannot be a path segment finds nothing, asks nothing", async () => {
+    const { client, calls } = stub({});
+    assert.deepEqual(
+      await backend(client).find({ kind: "name", owner: "..", name: "x", text: "" }),
+      [],
+    );
+    assert.equal(calls.length, 0);
+  });
+  await t.step("by id, quick: the caller's 404 is the answer", async () => {
+    const { client, calls } = stub({
+      [`GET /api/v2/tasks/me/${id}`]: NOT_FOUND,
+      "GET /api/v2/tasks": list,
+    });
+    assert.deepEqual(
+      await backend(client).find({ kind: "id", id, text: id }, undefined, "quick"),
+      [],
+    );
+    assert.equal(calls.length, 1);
+  });
+  await t.step("by id: a refusal is not a miss", async () => {
+    const { client, calls } = stub({
+      [`GET /api/v2/tasks/me/${id}`]: forbidden,
+      "GET /api/v2/tasks": list,
+    });
+    const err = await backend(client).find({ kind: "id", id, text: id }).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+    assert.equal(calls.length, 1);
+  });
+  await t.step("by name: a refusal is not a miss", async () => {
+    const { client, calls } = stub({
+      "GET /api/v2/tasks/me/fix-login": forbidden,
+      "GET /api/v2/tasks": list,
+    });
+    const err = await backend(client).find({ kind: "name", name: "fix-login", text: "fix-login" })
+      .catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+    assert.equal(calls.length, 1);
+  });
+});
+
+Deno.test("TasksBackend.prefetch: a name handle fits only the caller's task of that name", async (t) => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const signal = new AbortController().signal;
+  const logsOf = (text: string) => ({
+    status: 200,
+    body: { logs: [{ id: 0, type: "output", content: text, time: "2026-03-01T11:00:00Z" }] },
+  });
+  const handle = { kind: "name", name: "fix-login", text: "fix-login" } as const;
+  await t.step("another user's task of the same name has its own log read", async () => {
+    const { client, calls } = stub({
+      "GET /api/v2/tasks/me/fix-login/logs": logsOf("mine"),
+      [`GET /api/v2/tasks/bob/${id}/logs`]: logsOf("bob's"),
+    });
+    const p = backend(client).prefetch(handle, { limit: 20 }, false, signal)!;
+    const page = await p.logs(agentOf({ owner: "bob" }));
+    assert.deepEqual(page.messages.map((m) => m.text), ["bob's"]);
+    assert.equal(calls.at(-1)!.path, `/api/v2/tasks/bob/${id}/logs`);
+  });
+  await t.step("an unread prefetch that failed is no unhandled rejection", async () => {
+    const { client, calls } = stub({
+      "GET /api/v2/tasks/me/fix-login/logs": NOT_FOUND,
+      [`GET /api/v2/tasks/alice/${id}/logs`]: logsOf("other"),
+    });
+    const p = backend(client).prefetch(handle, { limit: 20 }, false, signal)!;
+    await p.logs(agentOf({ name: "other-task" }));
+    await until(() => calls.length === 2, "both log requests");
+    await pause(0); // the failed request settles unread (Deno fails a test on an unhandled one)
+  });
+});
+
+Deno.test("TasksBackend.logs: a paused task on a Coder without log snapshots", async () => {
+  const path = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001/logs";
+  const s = await fixture("v227_logs_400_sidebar");
+  const { client } = stub({ [`GET ${path}`]: { status: 400, body: s.response.body } });
+  const paused = agentOf({ state: "paused", detail: "paused" });
+  const err = await backend(client, "/api/v2", "v2.27.1")
+    .logs(paused, { limit: 20 }).catch((e) => e);
+  assert.ok(err instanceof FleetError, String(err));
+  assert.equal(
+    err.message,
+    "fix-login is stopped (paused), and Coder v2.27.1 reads a task's conversation only from its running app: it keeps no copy while the workspace is stopped.",
+  );
+  assert.equal(
+    err.next,
+    "Start the task's workspace in the Coder dashboard, wait with wait_for_agents, then call get_logs again; get_agent shows its latest status message meanwhile.",
+  );
+  const unknown = await backend(client).logs(paused, { limit: 20 }).catch((e) => e);
+  assert.match(unknown.message, /, and This Coder reads a task's conversation/);
+  const long = await backend(client, "/api/v2", `v2.27.1-${"x".repeat(40)}`)
+    .logs(paused, { limit: 20 }).catch((e) => e);
+  assert.match(long.message, new RegExp(`, and Coder v2\\.27\\.1-${"x".repeat(31)}… reads`));
+});
+
+Deno.test("TasksBackend.logs: a live log has no snapshot time", async () => {
+  const path = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001/logs";
+  const { client } = stub({
+    [`GET ${path}`]: { status: 200, body: { logs: [], snapshot: false } },
+  });
+  const page = await backend(client).logs(agentOf(), { limit: 20 });
+  assert.equal(page.snapshot, false);
+  assert.equal("snapshot_at" in page, false);
+});
+
+Deno.test("TasksBackend writes: the path user, Coder's words, and failures kept", async (t) => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const base = `/api/v2/tasks/alice/${id}`;
+  const forbidden = { status: 403, body: { message: "Forbidden." } };
+  await t.step("an agent without an owner is the caller's: path user me", async () => {
+    const { client, calls } = stub({ [`DELETE /api/v2/tasks/me/${id}`]: { status: 202 } });
+    assert.deepEqual(await backend(client).remove(agentOf({ owner: "" })), {
+      outcome: "done",
+      detail: "deleted",
+    });
+    assert.equal(calls[0].path, `/api/v2/tasks/me/${id}`);
+  });
+  await t.step("remove: a 404 is already deleted; a refusal is kept", async () => {
+    const gone = stub({ [`DELETE ${base}`]: NOT_FOUND });
+    assert.deepEqual(await backend(gone.client).remove(agentOf()), {
+      outcome: "skipped",
+      detail: "already deleted",
+    });
+    const { client } = stub({ [`DELETE ${base}`]: forbidden });
+    const err = await backend(client).remove(agentOf()).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+  });
+  await t.step("resume: an empty prompt replaces nothing", async () => {
+    const { client, calls } = stub({
+      [`PATCH ${base}/input`]: { status: 204 },
+      [`POST ${base}/resume`]: { status: 202, body: { workspace_build: {} } },
+    });
+    assert.deepEqual(await backend(client).resume(agentOf({ state: "paused" }), ""), {
+      outcome: "done",
+      detail: "resumed",
+    });
+    assert.deepEqual(calls.map((c) => c.method), ["POST"]);
+  });
+  await t.step("resume: Coder's 409 detail is one capped line", async () => {
+    const { client } = stub({
+      [`POST ${base}/resume`]: {
+        status: 409,
+        body: { message: "Task is not paused.", detail: `Status: ${"a".repeat(100)}` },
+      },
+    });
+    const r = await backend(client).resume(agentOf({ state: "paused" }));
+    assert.deepEqual(r, {
+      outcome: "skipped",
+      detail: `not paused (Status: ${"a".repeat(71)}…)`,
+    });
+  });
+  await t.step("resume: a refusal is kept", async () => {
+    const { client } = stub({ [`POST ${base}/resume`]: forbidden });
+    const err = await backend(client).resume(agentOf({ state: "paused" })).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+  });
+});
+
+Deno.test("TasksBackend.create: the owner is trimmed; a taken name is said with what to do", async () => {
+  const version = "247b41ce-bcdc-43d1-8dcf-8a82bf574ffd";
+  const template = {
+    id: "t1",
+    name: "claude-code",
+    organization_id: "o",
+    active_version_id: version,
+  };
+  const created = v229Task({ status: "pending", current_state: null, name: "n1" });
+  const { client, calls } = stub({
+    "GET /api/v2/templates": { status: 200, body: [template] },
+    [`GET /api/v2/templateversions/${version}/presets`]: { status: 200, body: [] },
+    "POST /api/v2/tasks/bob": { status: 201, body: created },
+    "POST /api/v2/tasks/me": {
+      status: 409,
+      body: { message: 'Task "n1" already exists.', detail: "name is in use" },
+    },
+  });
+  await backend(client).create({ prompt: "p", owner: " bob " });
+  assert.equal(calls.at(-1)!.path, "/api/v2/tasks/bob");
+  const err = await backend(client).create({ prompt: "p", name: "n1" }).catch((e) => e);
+  assert.ok(err instanceof FleetError, String(err));
+  assert.equal(
+    err.message,
+    'A task named "n1" already exists: Task "n1" already exists. (name is in use)',
+  );
+  assert.equal(err.next, "Choose another name, or omit name to let Coder pick one.");
+});
+
+Deno.test("TasksBackend.extras: facts Coder did not send are left out", async () => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const { client } = stub({
+    [`GET /api/v2/tasks/alice/${id}`]: {
+      status: 200,
+      body: v229Task({
+        workspace_status: null,
+        workspace_agent_lifecycle: null,
+        current_state: { state: "idle", uri: "" },
+      }),
+    },
+  });
+  assert.deepEqual(await backend(client).extras(agentOf()), {});
 });
 
 // Registered last, so it runs after every test above (a file's tests run in order).
