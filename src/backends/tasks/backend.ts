@@ -180,8 +180,9 @@ export class TasksBackend implements Backend {
     const sent = getTaskLogs(this.#client, this.prefix, user, ref, signal);
     sent.catch(() => {}); // read only if the handle resolves to this task
     const me = this.#ctx.me.username;
-    // A task answers to a name handle only by its exact name and owner (chat titles fold case).
-    const fits = (agent: Agent) => agent.kind === "task" && matchesHandle(agent, handle, me);
+    // Only this back end's own agents (tasks) are given here: a prefetch is read only from the
+    // back end of the agent the handle resolved to (fleet/one_trip.ts).
+    const fits = (agent: Agent) => matchesHandle(agent, handle, me);
     return {
       logs: (agent: Agent, s?: AbortSignal): Promise<LogPage> => {
         if (!fits(agent)) return this.logs(agent, query, s);
