@@ -5,6 +5,8 @@ import {
   getTaskLogs,
   isBusyError,
   listTasks,
+  normalizeTaskState,
+  normalizeTaskStatus,
   sendTaskInput,
   TaskLogsSchema,
   TaskSchema,
@@ -252,6 +254,27 @@ Deno.test("TaskSchema tolerates every id, status and state variant", async (t) =
   await t.step("a task without an id is rejected", () => {
     assert.equal(TaskSchema.safeParse({ name: "x" }).success, false);
   });
+});
+
+Deno.test("task status and state words: older servers' words, any case and spacing", () => {
+  const statuses: Record<string, string> = {
+    " Running ": "active",
+    canceled: "error",
+    stopping: "paused",
+    stopped: "paused",
+    starting: "initializing",
+  };
+  for (const [raw, want] of Object.entries(statuses)) {
+    assert.equal(normalizeTaskStatus(raw), want, raw);
+  }
+  assert.equal(normalizeTaskState(" Idle\n"), "idle");
+  assert.equal(normalizeTaskState("COMPLETED "), "complete");
+  // v2.27's running workspace, its agent still starting, in any spacing: initializing.
+  const parse = (status: string, lifecycle: string) =>
+    TaskSchema.parse(v229Task({ status, workspace_agent_lifecycle: lifecycle })).status;
+  assert.equal(parse(" running ", "starting"), "initializing");
+  // v2.29's own `active` is Coder's word on the task: kept, whatever the agent's lifecycle.
+  assert.equal(parse("active", "starting"), "active");
 });
 
 Deno.test("TasksListSchema: tasks and count; null tasks is an empty list", () => {
@@ -1178,6 +1201,7 @@ Deno.test("TasksBackend.list: malformed tasks are skipped and said, not fatal", 
   const list = await backend(client).list({ owner: " bob " });
   assert.deepEqual(list.map((a) => a.name), ["fix-login"]);
   assert.equal(list.skipped?.length, 1, JSON.stringify(list.skipped));
+  assert.match(list.skipped![0], /^task #2 skipped, malformed/);
   const summaries = await backend(client).summaries({});
   assert.equal(summaries.skipped?.length, 1);
   // Nothing skipped: nothing to say.
