@@ -404,6 +404,26 @@ Deno.test("sendTaskInput: 409 is AgentBusyError; other failures stay CoderError"
   });
 });
 
+Deno.test("sendTaskInput: the busy error carries Coder's words, one line each, capped", async () => {
+  const path = "/api/v2/tasks/me/t1/send";
+  const busy = async (body?: unknown) => {
+    const { client } = stub({ [`POST ${path}`]: { status: 409, body } });
+    const err = await sendTaskInput(client, "/api/v2", "me", "t1", "hi").catch((e) => e);
+    assert.ok(err instanceof AgentBusyError, String(err));
+    return err.message;
+  };
+  assert.equal(
+    await busy({ message: "Task app is not ready\n to accept input.", detail: "Status:\tworking" }),
+    "Task app is not ready to accept input. (Status: working)",
+  );
+  assert.equal(await busy({ message: "Not ready.", detail: "Not ready." }), "Not ready.");
+  assert.equal(await busy(), "The task cannot take input now.");
+  assert.equal(
+    await busy({ message: ` ${"m".repeat(250)}`, detail: "d".repeat(250) }),
+    `${"m".repeat(200)} (${"d".repeat(200)})`,
+  );
+});
+
 Deno.test("getTask: the real unknown-user 400 surfaces as CoderError", async () => {
   const s = await fixture("v227_task_get_400_unknown_user");
   const { client } = stub({ [`GET ${s.request.path}`]: { status: 400, body: s.response.body } });
