@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CoderClient, CoderError } from "../../../src/coder/http.ts";
 import {
+  createTask,
   getTask,
   getTaskLogs,
   isBusyError,
@@ -24,6 +25,7 @@ import type { Agent } from "../../../src/model/agent.ts";
 import type { LogPage } from "../../../src/model/backend.ts";
 import { pageTaskLogs, TasksBackend } from "../../../src/backends/tasks/backend.ts";
 import { sentJson } from "../../coder/local_server.ts";
+import { InvalidSegmentError } from "../../../src/coder/errors.ts";
 import { pause, until } from "../../deadline.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -413,7 +415,10 @@ Deno.test("sendTaskInput: the busy error carries Coder's words, one line each, c
     return err.message;
   };
   assert.equal(
-    await busy({ message: "Task app is not ready\n to accept input.", detail: "Status:\tworking" }),
+    await busy({
+      message: "Task app is not ready\n to accept input.",
+      detail: "Status:\tworking\n",
+    }),
     "Task app is not ready to accept input. (Status: working)",
   );
   assert.equal(await busy({ message: "Not ready.", detail: "Not ready." }), "Not ready.");
@@ -422,6 +427,71 @@ Deno.test("sendTaskInput: the busy error carries Coder's words, one line each, c
     await busy({ message: ` ${"m".repeat(250)}`, detail: "d".repeat(250) }),
     `${"m".repeat(200)} (${"d".repeat(200)})`,
   );
+});
+
+Deno.test("sendTaskInput: only Coder's 409, or its not-ready 502, is busy", async () => {
+  const path = "/api/v2/tasks/me/t1/send";
+  const notReady = { message: "Task app is not ready to accept input." };
+  const { client } = stub({ [`POST ${path}`]: { status: 500, body: notReady } });
+  const err = await sendTaskInput(client, "/api/v2", "me", "t1", "hi").catch((e) => e);
+  assert.ok(err instanceof CoderError && err.status === 500, String(err));
+  // No answer at all (the network failed) is no busy agent either.
+  const lost = new CoderClient({
+    url: "https://coder.example.com",
+    token: TOKEN,
+    fetch: () => Promise.reject(new TypeError("connection reset")),
+    retries: 0,
+  });
+  const err2 = await sendTaskInput(lost, "/api/v2", "me", "t1", "hi").catch((e) => e);
+  assert.ok(err2 instanceof CoderError && !(err2 instanceof AgentBusyError), String(err2));
+});
+
+Deno.test("task paths: a part that cannot be a path segment is named in the error", async () => {
+  const { client, calls } = stub({});
+  const invalid = async (p: Promise<unknown>) => {
+    const err = await p.catch((e) => e);
+    assert.ok(err instanceof InvalidSegmentError, String(err));
+    return err.message;
+  };
+  assert.match(await invalid(getTask(client, "/api/v2", "..", "t1")), /^Invalid task owner: /);
+  assert.match(
+    await invalid(getTask(client, "/api/v2", "me", "a/b")),
+    /^Invalid task name or id: /,
+  );
+  assert.match(
+    await invalid(createTask(client, "/api/v2", "", { input: "p", template_version_id: "v" })),
+    /^Invalid task owner: /,
+  );
+  // A send to such a path is refused as it is, not taken for a busy agent.
+  await invalid(sendTaskInput(client, "/api/v2", "..", "t1", "hi"));
+  assert.equal(calls.length, 0);
+});
+
+Deno.test("listTasks: concurrent lists share a request only when their q is the same", async () => {
+  const { client, calls } = stub({
+    "GET /api/v2/tasks": { status: 200, body: { tasks: [], count: 0 } },
+  });
+  await Promise.all([
+    listTasks(client, "/api/v2", "owner:bob"),
+    listTasks(client, "/api/v2", "owner:carol"),
+    listTasks(client, "/api/v2"),
+    listTasks(client, "/api/v2"),
+  ]);
+  assert.deepEqual(calls.map((c) => c.q).sort(), [null, "owner:bob", "owner:carol"]);
+});
+
+Deno.test("pause and resume: Coder's 202 with an empty body is done", async () => {
+  const base = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001";
+  const { client } = stub({
+    [`POST ${base}/pause`]: { status: 202 },
+    [`POST ${base}/resume`]: { status: 202 },
+  });
+  const b = backend(client);
+  assert.deepEqual(await b.stop(agentOf()), { outcome: "done", detail: "paused" });
+  assert.deepEqual(await b.resume(agentOf({ state: "paused" })), {
+    outcome: "done",
+    detail: "resumed",
+  });
 });
 
 Deno.test("getTask: the real unknown-user 400 surfaces as CoderError", async () => {
