@@ -100,4 +100,25 @@ export const IGNORED_TASKS: Ignored[] = [
     why: "`return await p` and `return p` in an async function outside any try (createTask): " +
       "the caller's promise settles the same way with the same value or error",
   },
+  {
+    file: "src/backends/tasks/templates_api.ts",
+    line: 89,
+    before: 'await client.get(`/api/v2/templates/${segment(id, "template id")}`, TemplateSchema, ' +
+      "{ signal, })",
+    after: 'client.get(`/api/v2/templates/${segment(id, "template id")}`, TemplateSchema, ' +
+      "{ signal, })",
+    why: "`return await p` and `return p` in an async function outside any try: the caller's " +
+      "promise settles the same way with the same value or error",
+  },
+  {
+    file: "src/backends/tasks/templates_api.ts",
+    line: 101,
+    before:
+      'await client.get( `/api/v2/organizations/${segment(org, "organization")}/templates/${ ' +
+      'segment(name, "template name") }`, TemplateSchema, { signal }, )',
+    after: 'client.get( `/api/v2/organizations/${segment(org, "organization")}/templates/${ ' +
+      'segment(name, "template name") }`, TemplateSchema, { signal }, )',
+    why: "`return await p` and `return p` in an async function outside any try: the caller's " +
+      "promise settles the same way with the same value or error",
+  },
 ];

@@ -18,22 +18,18 @@ export const TemplateSchema = z
     name: z.string(),
     display_name: opt(),
     description: opt(),
-    icon: opt(),
     organization_id: opt(),
     organization_name: opt(),
     active_version_id: opt(),
-    deprecated: z.boolean().nullish(),
   })
   .transform((t) => ({
     id: t.id,
     name: t.name,
     display_name: t.display_name,
     description: t.description,
-    icon: t.icon,
     organization_id: t.organization_id,
     organization_name: t.organization_name,
     active_version_id: t.active_version_id,
-    deprecated: t.deprecated ?? false,
   }));
 
 /** A template. Strings are raw Coder text. */

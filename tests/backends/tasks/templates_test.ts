@@ -12,7 +12,13 @@ import {
   resolveTemplate,
   taskCatalog,
 } from "../../../src/backends/tasks/templates.ts";
-import type { Template } from "../../../src/backends/tasks/templates_api.ts";
+import {
+  getTemplate,
+  getTemplateByName,
+  listPresets,
+  type Template,
+} from "../../../src/backends/tasks/templates_api.ts";
+import { InvalidSegmentError } from "../../../src/coder/errors.ts";
 import { FleetError } from "../../../src/model/backend.ts";
 import { withBudget } from "../../../src/coder/budget.ts";
 
@@ -219,7 +225,7 @@ Deno.test("taskCatalog: templates with their presets; what was left out is named
   assert.ok(!asked.some((p) => p.includes("undefined")), "no presets asked without a version");
   assert.equal(cat.skipped?.length, 2, JSON.stringify(cat.skipped));
   assert.match(cat.skipped![0], /^template #3 skipped, malformed/);
-  assert.match(cat.skipped![1], /^template dev: preset #2 skipped, malformed/);
+  assert.match(cat.skipped![1], /^template dev: preset #2 skipped, malformed: .*preset has no ID/);
 });
 
 Deno.test("taskCatalog: nothing left out, no skipped list; a cancelled call fails it", async () => {
@@ -357,4 +363,21 @@ Deno.test("taskCatalog: a spent call budget fails the catalog, not one template"
     withBudget(300, () => taskCatalog(client)),
     (e) => e instanceof CoderError && e.kind === "budget",
   );
+});
+
+Deno.test("template paths: a part that cannot be a path segment is named, and not sent", async () => {
+  const { client, asked } = coder({});
+  const invalid = async (p: Promise<unknown>) => {
+    const err = await p.catch((e) => e);
+    assert.ok(err instanceof InvalidSegmentError, String(err));
+    return err.message;
+  };
+  assert.match(await invalid(getTemplate(client, "..")), /^Invalid template id: /);
+  assert.match(await invalid(getTemplateByName(client, "..", "dev")), /^Invalid organization: /);
+  assert.match(await invalid(getTemplateByName(client, "acme", "a/b")), /^Invalid template name: /);
+  assert.match(
+    await invalid(Promise.resolve().then(() => listPresets(client, ".."))),
+    /^Invalid template version id: /,
+  );
+  assert.deepEqual(asked, []);
 });
