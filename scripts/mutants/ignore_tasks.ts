@@ -93,20 +93,20 @@ export const IGNORED_TASKS: Ignored[] = [
   {
     file: "src/backends/tasks/api.ts",
     line: 70,
-    before: 'await client.request("POST", `${prefix}/tasks/${segment(user, "task owner")}`, ' +
-      "{ body, schema: TaskSchema, expect: [201], signal, })",
-    after: 'client.request("POST", `${prefix}/tasks/${segment(user, "task owner")}`, ' +
-      "{ body, schema: TaskSchema, expect: [201], signal, })",
-    why: "`return await p` and `return p` in an async function outside any try (createTask): " +
-      "the caller's promise settles the same way with the same value or error",
+    before:
+      'await client.request("POST", `${prefix}/tasks/${segment(user, "task owner")}`, {\nbody,\nschema: TaskSchema,\nexpect: [201],\nsignal,\n})',
+    after:
+      'client.request("POST", `${prefix}/tasks/${segment(user, "task owner")}`, {\nbody,\nschema: TaskSchema,\nexpect: [201],\nsignal,\n})',
+    why: "`return await p` and `return p` in an async function outside any try: the caller's " +
+      "promise settles the same way with the same value or error",
   },
   {
     file: "src/backends/tasks/templates_api.ts",
     line: 89,
-    before: 'await client.get(`/api/v2/templates/${segment(id, "template id")}`, TemplateSchema, ' +
-      "{ signal, })",
-    after: 'client.get(`/api/v2/templates/${segment(id, "template id")}`, TemplateSchema, ' +
-      "{ signal, })",
+    before:
+      'await client.get(`/api/v2/templates/${segment(id, "template id")}`, TemplateSchema, {\nsignal,\n})',
+    after:
+      'client.get(`/api/v2/templates/${segment(id, "template id")}`, TemplateSchema, {\nsignal,\n})',
     why: "`return await p` and `return p` in an async function outside any try: the caller's " +
       "promise settles the same way with the same value or error",
   },
@@ -114,10 +114,9 @@ export const IGNORED_TASKS: Ignored[] = [
     file: "src/backends/tasks/templates_api.ts",
     line: 101,
     before:
-      'await client.get( `/api/v2/organizations/${segment(org, "organization")}/templates/${ ' +
-      'segment(name, "template name") }`, TemplateSchema, { signal }, )',
-    after: 'client.get( `/api/v2/organizations/${segment(org, "organization")}/templates/${ ' +
-      'segment(name, "template name") }`, TemplateSchema, { signal }, )',
+      'await client.get(\n`/api/v2/organizations/${segment(org, "organization")}/templates/${\nsegment(name, "template name")\n}`,\nTemplateSchema,\n{ signal },\n)',
+    after:
+      'client.get(\n`/api/v2/organizations/${segment(org, "organization")}/templates/${\nsegment(name, "template name")\n}`,\nTemplateSchema,\n{ signal },\n)',
     why: "`return await p` and `return p` in an async function outside any try: the caller's " +
       "promise settles the same way with the same value or error",
   },
