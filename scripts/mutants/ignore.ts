@@ -9,6 +9,7 @@
 import type { Ignored } from "../mutate/sample.ts";
 import { IGNORED_CODER } from "./ignore_coder.ts";
 import { IGNORED_TRANSPORT } from "./ignore_transport.ts";
+import { IGNORED_TASKS } from "./ignore_tasks.ts";
 
 /** The list. */
 export const IGNORED: Ignored[] = [
@@ -466,4 +467,5 @@ export const IGNORED: Ignored[] = [
   },
   ...IGNORED_CODER,
   ...IGNORED_TRANSPORT,
+  ...IGNORED_TASKS,
 ];

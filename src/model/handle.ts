@@ -50,8 +50,9 @@ export function isTitle(name: string): boolean {
 /** Parse a handle. Returns undefined for an empty or malformed one. */
 export function parseHandle(raw: string): Handle | undefined {
   const text = raw.trim();
-  // Nothing invisible or unsafe: what the caller sees is what is matched.
-  if (text === "" || cleanText(text) !== text) return undefined;
+  // Nothing invisible or unsafe: what the caller sees is what is matched. (An empty text is
+  // neither a UUID, an owner/name, a task name nor a title: it falls through to undefined.)
+  if (cleanText(text) !== text) return undefined;
   if (isUuid(text)) return { kind: "id", id: text.toLowerCase(), text };
   const slash = text.indexOf("/");
   if (slash >= 0) {

@@ -63,6 +63,7 @@ Deno.test("backend errors: Coder's words are its message, then a different detai
   assert.equal(coderWords(none), none.summary, "no words of Coder's: the summary");
   assert.equal(coderWords(coder(400, "m".repeat(201))), "m".repeat(199) + "…");
   assert.equal(coderWords(coder(400, "m", "d".repeat(200))), `m (${"d".repeat(200)})`);
+  assert.equal(coderWords(coder(400, "m", "d".repeat(201))), `m (${"d".repeat(199)}…)`);
 });
 
 Deno.test("backend errors: listNames shows twenty, each one line of 80, then an ellipsis", () => {

@@ -38,9 +38,14 @@ function gate() {
 Deno.test("batch: every item once, in input order, a failure beside the others", async () => {
   const g = gate();
   const items = [1, 2, -3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const done = runBatch(items, g.job);
+  const ran: number[] = [];
+  const done = runBatch(items, (x, i) => {
+    ran.push(i);
+    return g.job(x, i);
+  });
   await g.drain(done);
   const results = await done;
+  assert.deepEqual(ran, items.map((_, i) => i), "each item once, started in input order");
   assert.equal(results.length, items.length);
   for (const [i, r] of results.entries()) {
     if (items[i] < 0) {

@@ -91,3 +91,19 @@ Deno.test("handles: which agents a handle names", () => {
   assert.deepEqual(bestMatches(all, parseHandle("Fix login")!, "bob"), [bobs]);
   assert.deepEqual(bestMatches(all, parseHandle("nothing")!, "alice"), []);
 });
+
+Deno.test("handles: a UUID in any letter case names the same agent", () => {
+  const id = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+  const upper = parseHandle(id.toUpperCase())!;
+  assert.deepEqual(upper, { kind: "id", id, text: id.toUpperCase() });
+  assert.equal(matchesHandle(agent({ id: id.toUpperCase() }), upper, "alice"), true);
+  assert.equal(matchesHandle(agent({ id }), parseHandle(id)!, "alice"), true);
+});
+
+Deno.test("handles: what the caller sees is what is matched: nothing invisible", () => {
+  assert.equal(parseHandle(""), undefined);
+  // A zero-width space or a bidi override would hide what the handle really says.
+  assert.equal(parseHandle("Fix\u200B login"), undefined);
+  assert.equal(parseHandle("alice/Fix \u202Elogin"), undefined);
+  assert.equal(parseHandle("Fix login")?.kind, "name");
+});

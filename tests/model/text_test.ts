@@ -39,6 +39,8 @@ Deno.test("text: quote caps at 100 by default, and quotes nothing as nothing", (
   assert.equal(quote(undefined), "");
   assert.equal(quote(" \n "), "", "only whitespace is nothing, not an empty quote");
   assert.equal(quote("a | b"), "«a ¦ b»");
+  // Quote marks inside cannot close the quote.
+  assert.equal(quote("a» Next: x «b"), "«a› Next: x ‹b»");
 });
 
 Deno.test("text: block keeps a text of exactly its cap, says when it cut", () => {
@@ -52,6 +54,8 @@ Deno.test("text: block keeps a text of exactly its cap, says when it cut", () =>
   });
   // Leading and trailing blank lines go; the cap counts after cleaning.
   assert.deepEqual(block("\n\n  x\u200B  \n\n", 1), { text: "x", truncated: false });
+  // Unicode line and paragraph separators break lines: they become newlines, not nothing.
+  assert.deepEqual(block("a\u2028b\u2029c", 10), { text: "a\nb\nc", truncated: false });
 });
 
 Deno.test("text: frame marks every line, blank ones too, and makes Markdown inert", () => {

@@ -118,7 +118,7 @@ export const NOT_READY_MESSAGE = "Task app is not ready to accept input.";
 
 /** True when a send failure means "busy, starting or paused": 409, or 502 with the not-ready message. */
 export function isBusyError(err: unknown): err is CoderError {
-  if (!(err instanceof CoderError) || err.kind !== "http") return false;
+  if (!(err instanceof CoderError)) return false; // a gateway's 502 has no message of Coder's
   if (err.status === 409) return true;
   return err.status === 502 && (err.coderMessage ?? "").trim() === NOT_READY_MESSAGE;
 }

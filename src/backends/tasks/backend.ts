@@ -91,7 +91,7 @@ export class TasksBackend implements Backend {
     // Only v2.29+ servers are known to filter by TaskStatus words; older ones use workspace
     // statuses. The fleet re-applies every filter, so not pushing is always correct.
     const states = filter.state ?? [];
-    if (this.prefix === "/api/v2" && states.length > 0) {
+    if (this.prefix === "/api/v2") {
       const mapped = states.map((s) => SINGLE_STATUS[s]);
       const distinct = new Set(mapped);
       if (!mapped.includes(undefined) && distinct.size === 1) terms.push(`status:${mapped[0]}`);
@@ -180,9 +180,9 @@ export class TasksBackend implements Backend {
     const sent = getTaskLogs(this.#client, this.prefix, user, ref, signal);
     sent.catch(() => {}); // read only if the handle resolves to this task
     const me = this.#ctx.me.username;
-    const fits = (agent: Agent) =>
-      agent.kind === "task" && matchesHandle(agent, handle, me) &&
-      (handle.kind === "id" || agent.name === handle.name);
+    // Only this back end's own agents (tasks) are given here: a prefetch is read only from the
+    // back end of the agent the handle resolved to (fleet/one_trip.ts).
+    const fits = (agent: Agent) => matchesHandle(agent, handle, me);
     return {
       logs: (agent: Agent, s?: AbortSignal): Promise<LogPage> => {
         if (!fits(agent)) return this.logs(agent, query, s);
@@ -362,9 +362,9 @@ export class TasksBackend implements Backend {
 /** The first Coder version with task pause and resume (v2.27/v2.28 have no such routes). */
 export const PAUSE_SINCE = "v2.29";
 
-/** A 404 "Route not found.": the server has no such route at all. */
+/** A 404 "Route not found.": the server has no such route at all (only Coder's answer says so). */
 function isRouteGone(err: unknown): boolean {
-  return err instanceof CoderError && err.kind === "http" && err.routeNotFound;
+  return err instanceof CoderError && err.routeNotFound;
 }
 
 /** This Coder has no pause/resume routes: say so, and from which version it has them. */

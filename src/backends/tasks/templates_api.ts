@@ -18,32 +18,22 @@ export const TemplateSchema = z
     name: z.string(),
     display_name: opt(),
     description: opt(),
-    icon: opt(),
     organization_id: opt(),
     organization_name: opt(),
     active_version_id: opt(),
-    deprecated: z.boolean().nullish(),
   })
   .transform((t) => ({
     id: t.id,
     name: t.name,
     display_name: t.display_name,
     description: t.description,
-    icon: t.icon,
     organization_id: t.organization_id,
     organization_name: t.organization_name,
     active_version_id: t.active_version_id,
-    deprecated: t.deprecated ?? false,
   }));
 
 /** A template. Strings are raw Coder text. */
 export type Template = z.output<typeof TemplateSchema>;
-
-/** One preset parameter. */
-export interface PresetParameter {
-  name: string;
-  value: string;
-}
 
 /** A template-version preset, normalised to lowercase keys. */
 export interface Preset {
@@ -51,20 +41,7 @@ export interface Preset {
   name: string;
   default: boolean;
   description: string;
-  parameters: PresetParameter[];
 }
-
-const PresetParameterSchema = z
-  .looseObject({
-    Name: z.string().nullish(),
-    name: z.string().nullish(),
-    Value: z.string().nullish(),
-    value: z.string().nullish(),
-  })
-  .transform((p): PresetParameter => ({
-    name: p.Name ?? p.name ?? "",
-    value: p.Value ?? p.value ?? "",
-  }));
 
 /** codersdk.Preset: PascalCase (what Coder sends) or lowercase (what the swagger says). */
 export const PresetSchema = z
@@ -77,8 +54,6 @@ export const PresetSchema = z
     default: z.boolean().nullish(),
     Description: z.string().nullish(),
     description: z.string().nullish(),
-    Parameters: z.array(PresetParameterSchema).nullish(),
-    parameters: z.array(PresetParameterSchema).nullish(),
   })
   .refine((p) => Boolean(p.ID ?? p.id), { message: "preset has no ID" })
   .transform((p): Preset => ({
@@ -86,7 +61,6 @@ export const PresetSchema = z
     name: p.Name ?? p.name ?? "",
     default: p.Default ?? p.default ?? false,
     description: p.Description ?? p.description ?? "",
-    parameters: p.Parameters ?? p.parameters ?? [],
   }));
 
 const TemplateItems = itemsOf(TemplateSchema, "template");

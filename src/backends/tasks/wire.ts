@@ -169,9 +169,9 @@ export function normalizeTask(t: TaskWire): Task {
   const lifecycle = opt(t.workspace_agent_lifecycle);
   // v2.27 reports the workspace build status: a `running` workspace whose agent has not
   // finished starting is still initializing from the task's point of view.
+  // (`running` is always `active`, so the raw word alone tells.)
   if (
-    status === "active" && (lifecycle === "created" || lifecycle === "starting") &&
-    raw.trim().toLowerCase() === "running"
+    (lifecycle === "created" || lifecycle === "starting") && raw.trim().toLowerCase() === "running"
   ) status = "initializing";
   const c = t.current_state;
   return {

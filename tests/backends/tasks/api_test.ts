@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { CoderClient, CoderError } from "../../../src/coder/http.ts";
 import {
+  createTask,
   getTask,
   getTaskLogs,
   isBusyError,
   listTasks,
+  normalizeTaskState,
+  normalizeTaskStatus,
   sendTaskInput,
   TaskLogsSchema,
   TaskSchema,
@@ -19,8 +22,11 @@ import {
 } from "../../../src/backends/tasks/templates_api.ts";
 import { AgentBusyError, FleetError } from "../../../src/model/backend.ts";
 import type { Agent } from "../../../src/model/agent.ts";
+import type { LogPage } from "../../../src/model/backend.ts";
 import { pageTaskLogs, TasksBackend } from "../../../src/backends/tasks/backend.ts";
 import { sentJson } from "../../coder/local_server.ts";
+import { InvalidSegmentError } from "../../../src/coder/errors.ts";
+import { pause, until } from "../../deadline.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: real v2.27 exchanges (copied from coder-api/recorded/samples.json) and swagger-shaped
@@ -139,13 +145,14 @@ function stub(routes: Record<string, Handler | Answer>) {
   return { client, calls };
 }
 
-function backend(client: CoderClient, prefix = "/api/v2") {
+function backend(client: CoderClient, prefix = "/api/v2", version?: string) {
   return new TasksBackend({
     client,
     prefix,
     dashboardUrl: "https://coder.example.com",
     me: ME,
     now: () => NOW,
+    ...(version ? { version } : {}),
   });
 }
 
@@ -251,6 +258,27 @@ Deno.test("TaskSchema tolerates every id, status and state variant", async (t) =
   });
 });
 
+Deno.test("task status and state words: older servers' words, any case and spacing", () => {
+  const statuses: Record<string, string> = {
+    " Running ": "active",
+    canceled: "error",
+    stopping: "paused",
+    stopped: "paused",
+    starting: "initializing",
+  };
+  for (const [raw, want] of Object.entries(statuses)) {
+    assert.equal(normalizeTaskStatus(raw), want, raw);
+  }
+  assert.equal(normalizeTaskState(" Idle\n"), "idle");
+  assert.equal(normalizeTaskState("COMPLETED "), "complete");
+  // v2.27's running workspace, its agent still starting, in any spacing: initializing.
+  const parse = (status: string, lifecycle: string) =>
+    TaskSchema.parse(v229Task({ status, workspace_agent_lifecycle: lifecycle })).status;
+  assert.equal(parse(" running ", "starting"), "initializing");
+  // v2.29's own `active` is Coder's word on the task: kept, whatever the agent's lifecycle.
+  assert.equal(parse("active", "starting"), "active");
+});
+
 Deno.test("TasksListSchema: tasks and count; null tasks is an empty list", () => {
   const list = TasksListSchema.parse({ tasks: [v229Task()], count: 1 });
   assert.equal(list.tasks.length, 1);
@@ -284,8 +312,6 @@ Deno.test("PresetSchema: real PascalCase presets and lowercase ones", async () =
   assert.equal(presets[0].id, "d2e0fcc7-59d5-493b-a346-2b90e26aabe9");
   assert.equal(presets[0].default, true);
   assert.equal(presets[1].default, false);
-  assert.equal(presets[0].parameters[0].name, "system_prompt");
-  assert.match(presets[0].parameters[0].value, /software development assistant/);
 
   const lower = PresetSchema.parse({
     id: "p1",
@@ -294,13 +320,8 @@ Deno.test("PresetSchema: real PascalCase presets and lowercase ones", async () =
     description: "quick",
     parameters: [{ name: "model", value: "haiku" }],
   });
-  assert.deepEqual(lower, {
-    id: "p1",
-    name: "Fast",
-    default: true,
-    description: "quick",
-    parameters: [{ name: "model", value: "haiku" }],
-  });
+  // Parameters are not shown anywhere, so they are not read.
+  assert.deepEqual(lower, { id: "p1", name: "Fast", default: true, description: "quick" });
   assert.equal(PresetSchema.safeParse({ Name: "no id" }).success, false);
 });
 
@@ -382,6 +403,94 @@ Deno.test("sendTaskInput: 409 is AgentBusyError; other failures stay CoderError"
       "x",
     );
     assert.equal(calls.length, 1);
+  });
+});
+
+Deno.test("sendTaskInput: the busy error carries Coder's words, one line each, capped", async () => {
+  const path = "/api/v2/tasks/me/t1/send";
+  const busy = async (body?: unknown) => {
+    const { client } = stub({ [`POST ${path}`]: { status: 409, body } });
+    const err = await sendTaskInput(client, "/api/v2", "me", "t1", "hi").catch((e) => e);
+    assert.ok(err instanceof AgentBusyError, String(err));
+    return err.message;
+  };
+  assert.equal(
+    await busy({
+      message: "Task app is not ready\n to accept input.",
+      detail: "Status:\tworking\n",
+    }),
+    "Task app is not ready to accept input. (Status: working)",
+  );
+  assert.equal(await busy({ message: "Not ready.", detail: "Not ready." }), "Not ready.");
+  assert.equal(await busy(), "The task cannot take input now.");
+  assert.equal(
+    await busy({ message: ` ${"m".repeat(250)}`, detail: "d".repeat(250) }),
+    `${"m".repeat(200)} (${"d".repeat(200)})`,
+  );
+});
+
+Deno.test("sendTaskInput: only Coder's 409, or its not-ready 502, is busy", async () => {
+  const path = "/api/v2/tasks/me/t1/send";
+  const notReady = { message: "Task app is not ready to accept input." };
+  const { client } = stub({ [`POST ${path}`]: { status: 500, body: notReady } });
+  const err = await sendTaskInput(client, "/api/v2", "me", "t1", "hi").catch((e) => e);
+  assert.ok(err instanceof CoderError && err.status === 500, String(err));
+  // No answer at all (the network failed) is no busy agent either.
+  const lost = new CoderClient({
+    url: "https://coder.example.com",
+    token: TOKEN,
+    fetch: () => Promise.reject(new TypeError("connection reset")),
+    retries: 0,
+  });
+  const err2 = await sendTaskInput(lost, "/api/v2", "me", "t1", "hi").catch((e) => e);
+  assert.ok(err2 instanceof CoderError && !(err2 instanceof AgentBusyError), String(err2));
+});
+
+Deno.test("task paths: a part that cannot be a path segment is named in the error", async () => {
+  const { client, calls } = stub({});
+  const invalid = async (p: Promise<unknown>) => {
+    const err = await p.catch((e) => e);
+    assert.ok(err instanceof InvalidSegmentError, String(err));
+    return err.message;
+  };
+  assert.match(await invalid(getTask(client, "/api/v2", "..", "t1")), /^Invalid task owner: /);
+  assert.match(
+    await invalid(getTask(client, "/api/v2", "me", "a/b")),
+    /^Invalid task name or id: /,
+  );
+  assert.match(
+    await invalid(createTask(client, "/api/v2", "", { input: "p", template_version_id: "v" })),
+    /^Invalid task owner: /,
+  );
+  // A send to such a path is refused as it is, not taken for a busy agent.
+  await invalid(sendTaskInput(client, "/api/v2", "..", "t1", "hi"));
+  assert.equal(calls.length, 0);
+});
+
+Deno.test("listTasks: concurrent lists share a request only when their q is the same", async () => {
+  const { client, calls } = stub({
+    "GET /api/v2/tasks": { status: 200, body: { tasks: [], count: 0 } },
+  });
+  await Promise.all([
+    listTasks(client, "/api/v2", "owner:bob"),
+    listTasks(client, "/api/v2", "owner:carol"),
+    listTasks(client, "/api/v2"),
+    listTasks(client, "/api/v2"),
+  ]);
+  assert.deepEqual(calls.map((c) => c.q).sort(), [null, "owner:bob", "owner:carol"]);
+});
+
+Deno.test("pause and resume: Coder's 202 with an empty body is done", async () => {
+  const base = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001";
+  const { client } = stub({
+    [`POST ${base}/pause`]: { status: 202 },
+    [`POST ${base}/resume`]: { status: 202 },
+  });
+  const b = backend(client);
+  assert.deepEqual(await b.stop(agentOf()), { outcome: "done", detail: "paused" });
+  assert.deepEqual(await b.resume(agentOf({ state: "paused" })), {
+    outcome: "done",
+    detail: "resumed",
   });
 });
 
@@ -835,6 +944,571 @@ Deno.test("TasksBackend.catalog: presets per template, at most 8 lookups at once
   // ... and is said, not hidden.
   assert.equal(cat.skipped?.length, 1, JSON.stringify(cat.skipped));
   assert.match(cat.skipped![0], /^template tpl-3: presets could not be read: .*Forbidden/);
+});
+
+Deno.test("TasksBackend.find: a name on a Coder that takes only UUIDs is found in the owner's list", async () => {
+  // Older Coder parses {task} as a UUID only: a name there is its 400 "Invalid UUID".
+  const invalid = {
+    status: 400,
+    body: { message: 'Invalid UUID "fix-login".', detail: "invalid UUID length: 9" },
+  };
+  const { client, calls } = stub({
+    "GET /api/v2/tasks/bob/fix-login": invalid,
+    "GET /api/v2/tasks/me/fix-login": invalid,
+    "GET /api/v2/tasks": {
+      status: 200,
+      body: {
+        tasks: [
+          v229Task({ id: "other", name: "other-task", owner_name: "bob" }),
+          v229Task({ owner_name: "bob" }),
+        ],
+        count: 2,
+      },
+    },
+  });
+  const b = backend(client);
+  const handle = { kind: "name", owner: "bob", name: "fix-login", text: "bob/fix-login" } as const;
+  // quick looks only where one request can tell.
+  assert.deepEqual(await b.find(handle, undefined, "quick"), []);
+  assert.equal(calls.length, 1);
+  const found = await b.find(handle);
+  assert.deepEqual(found.map((a) => `${a.owner}/${a.name}`), ["bob/fix-login"]);
+  assert.deepEqual(calls.slice(1).map((c) => [c.path, c.q]), [
+    ["/api/v2/tasks/bob/fix-login", null],
+    ["/api/v2/tasks", "owner:bob"],
+  ]);
+  // Without an owner, the caller's own list.
+  await b.find({ kind: "name", name: "fix-login", text: "fix-login" });
+  assert.equal(calls.at(-1)!.q, "owner:me");
+});
+
+Deno.test("TasksBackend.prefetch: the log request goes out before the handle resolves", async (t) => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const signal = new AbortController().signal;
+  const logsOf = (text: string) => ({
+    status: 200,
+    body: { logs: [{ id: 0, type: "output", content: text, time: "2026-03-01T11:00:00Z" }] },
+  });
+  const texts = (p: LogPage) => p.messages.map((m) => m.text);
+  await t.step("a chat title names no task path: nothing is sent", () => {
+    const { client, calls } = stub({});
+    const b = backend(client);
+    const title = "Fix the login page";
+    assert.equal(
+      b.prefetch({ kind: "name", name: title, text: title }, { limit: 20 }, false, signal),
+      undefined,
+    );
+    assert.equal(calls.length, 0);
+  });
+  await t.step("by UUID: the caller's task is read from the request already sent", async () => {
+    const { client, calls } = stub({ [`GET /api/v2/tasks/me/${id}/logs`]: logsOf("prefetched") });
+    const p = backend(client).prefetch({ kind: "id", id, text: id }, { limit: 20 }, false, signal)!;
+    assert.deepEqual(texts(await p.logs(agentOf())), ["prefetched"]);
+    assert.deepEqual(calls.map((c) => c.path), [`/api/v2/tasks/me/${id}/logs`]);
+  });
+  await t.step(
+    "by UUID, another user's task: after the 404 under me, its owner's path",
+    async () => {
+      const { client, calls } = stub({
+        [`GET /api/v2/tasks/me/${id}/logs`]: NOT_FOUND,
+        [`GET /api/v2/tasks/bob/${id}/logs`]: logsOf("bob's"),
+      });
+      const p = backend(client).prefetch(
+        { kind: "id", id, text: id },
+        { limit: 20 },
+        false,
+        signal,
+      )!;
+      assert.deepEqual(texts(await p.logs(agentOf({ owner: "bob" }))), ["bob's"]);
+      assert.deepEqual(calls.map((c) => c.path), [
+        `/api/v2/tasks/me/${id}/logs`,
+        `/api/v2/tasks/bob/${id}/logs`,
+      ]);
+    },
+  );
+  await t.step("by name: the answer is used for that task only", async () => {
+    const { client, calls } = stub({
+      "GET /api/v2/tasks/me/fix-login/logs": logsOf("by name"),
+      [`GET /api/v2/tasks/alice/${id}/logs`]: logsOf("by id"),
+    });
+    const handle = { kind: "name", name: "fix-login", text: "fix-login" } as const;
+    const p = backend(client).prefetch(handle, { limit: 20 }, false, signal)!;
+    assert.deepEqual(texts(await p.logs(agentOf())), ["by name"]);
+    assert.equal(calls.length, 1);
+    // Another task (resolved otherwise) has its own log read.
+    assert.deepEqual(texts(await p.logs(agentOf({ name: "fix-login-2" }))), ["by id"]);
+    assert.equal(calls.at(-1)!.path, `/api/v2/tasks/alice/${id}/logs`);
+  });
+  await t.step("a failure other than a miss is the answer: no second request", async () => {
+    const { client, calls } = stub({
+      [`GET /api/v2/tasks/me/${id}/logs`]: { status: 403, body: { message: "Forbidden." } },
+      [`GET /api/v2/tasks/alice/${id}/logs`]: logsOf("by owner"),
+    });
+    const p = backend(client).prefetch({ kind: "id", id, text: id }, { limit: 20 }, false, signal)!;
+    const err = await p.logs(agentOf()).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+    assert.equal(calls.length, 1);
+  });
+  await t.step("its extras are the agent's extras", async () => {
+    const { client } = stub({
+      [`GET /api/v2/tasks/me/${id}/logs`]: logsOf("x"),
+      [`GET /api/v2/tasks/alice/${id}`]: { status: 200, body: v229Task() },
+    });
+    const p = backend(client).prefetch({ kind: "id", id, text: id }, { limit: 20 }, true, signal)!;
+    assert.equal((await p.extras(agentOf())).workspace_status, "running");
+  });
+});
+
+Deno.test("TasksBackend.logs: a failure it cannot explain stays the CoderError it is", async () => {
+  const path = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001/logs";
+  const { client } = stub({ [`GET ${path}`]: { status: 403, body: { message: "Forbidden." } } });
+  const err = await backend(client).logs(agentOf(), { limit: 20 }).catch((e) => e);
+  assert.ok(err instanceof CoderError && err.status === 403, String(err));
+});
+
+Deno.test("TasksBackend.create: what Coder refuses, with the next step", async (t) => {
+  const version = "247b41ce-bcdc-43d1-8dcf-8a82bf574ffd";
+  const template = {
+    id: "t1",
+    name: "claude-code",
+    organization_id: "o",
+    active_version_id: version,
+  };
+  await t.step("a template without an active version: no request to create", async () => {
+    const long = "t".repeat(81); // names are capped in the message
+    const { client, calls } = stub({
+      "GET /api/v2/templates": {
+        status: 200,
+        body: [{ ...template, name: long, active_version_id: undefined }],
+      },
+    });
+    const err = await backend(client).create({ prompt: "p" }).catch((e) => e);
+    assert.ok(err instanceof FleetError, String(err));
+    assert.equal(err.message, `Template "${"t".repeat(79)}…" has no active version.`);
+    assert.equal(
+      err.next,
+      "Ask a Coder admin to publish a version of it, or pick another template (list_templates).",
+    );
+    assert.deepEqual(calls.map((c) => c.method), ["GET"]);
+  });
+  const routes = (post: Answer) => ({
+    "GET /api/v2/templates": { status: 200, body: [template] },
+    [`GET /api/v2/templateversions/${version}/presets`]: { status: 200, body: [] },
+    "POST /api/v2/tasks/nobody": post,
+    [`POST /api/v2/tasks/${"n".repeat(81)}`]: post,
+    "POST /api/v2/tasks/me": post,
+  });
+  await t.step("an owner that is no user", async () => {
+    const s = await fixture("v227_task_get_400_unknown_user");
+    const { client } = stub(routes({ status: 400, body: s.response.body }));
+    const err = await backend(client).create({ prompt: "p", owner: "nobody" }).catch((e) => e);
+    assert.ok(err instanceof FleetError, String(err));
+    assert.equal(err.message, 'Coder has no user "nobody".');
+    assert.equal(
+      err.next,
+      "Check the owner's username, or omit owner to create the task for yourself.",
+    );
+    const long = await backend(client).create({ prompt: "p", owner: "n".repeat(81) }).catch((
+      e,
+    ) => e);
+    assert.equal(long.message, `Coder has no user "${"n".repeat(79)}…".`);
+  });
+  await t.step("any other failure stays the CoderError it is", async () => {
+    const { client } = stub(routes({ status: 403, body: { message: "Forbidden." } }));
+    const err = await backend(client).create({ prompt: "p" }).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+  });
+});
+
+Deno.test("TasksBackend pause and resume on a Coder without those routes", async (t) => {
+  // v2.27/v2.28 answer a pause or resume with 404 "Route not found.".
+  const { client } = stub({});
+  const routeGone = async (b: TasksBackend, act: (b: TasksBackend) => Promise<unknown>) => {
+    const err = await act(b).catch((e) => e);
+    assert.ok(err instanceof FleetError, String(err));
+    return err;
+  };
+  await t.step("stop names the version and what to do instead", async () => {
+    const err = await routeGone(backend(client, "/api/v2", "v2.27.1"), (b) => b.stop(agentOf()));
+    assert.ok(err instanceof FleetError, String(err));
+    assert.equal(
+      err.message,
+      "Coder v2.27.1 cannot pause or resume tasks (it has no pause or resume route); tasks can be paused through the API from Coder v2.29 on.",
+    );
+    assert.equal(
+      err.next,
+      "Stop the task's workspace in the Coder dashboard, or delete the task with delete_agents; upgrading Coder to v2.29 or later adds pause and resume.",
+    );
+  });
+  await t.step("resume says how to start it instead", async () => {
+    const err = await routeGone(
+      backend(client, "/api/v2", "v2.28.0"),
+      (b) => b.resume(agentOf({ state: "paused" })),
+    );
+    assert.ok(err instanceof FleetError, String(err));
+    assert.equal(
+      err.message,
+      "Coder v2.28.0 cannot pause or resume tasks (it has no pause or resume route); tasks can be resumed through the API from Coder v2.29 on.",
+    );
+    assert.equal(
+      err.next,
+      "Start the task's workspace in the Coder dashboard; upgrading Coder to v2.29 or later adds pause and resume.",
+    );
+  });
+  await t.step("an unknown version, or a long one, still reads as one sentence", async () => {
+    const unknown = await routeGone(backend(client), (b) => b.stop(agentOf()));
+    assert.match(unknown.message, /^This Coder version cannot pause or resume tasks/);
+    const long = await routeGone(
+      backend(client, "/api/v2", `v2.27.1-${"x".repeat(40)}`),
+      (b) => b.stop(agentOf()),
+    );
+    assert.match(long.message, new RegExp(`^Coder v2\\.27\\.1-${"x".repeat(31)}… cannot pause`));
+  });
+});
+
+Deno.test("TasksBackend.stop: Coder's 409", async (t) => {
+  const base = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001";
+  const conflict = (detail: string) =>
+    stub({
+      [`POST ${base}/pause`]: { status: 409, body: { message: "Task is not running.", detail } },
+    }).client;
+  await t.step("already paused (listed before it was): skipped", async () => {
+    assert.deepEqual(await backend(conflict("Task status: paused")).stop(agentOf()), {
+      outcome: "skipped",
+      detail: "already paused",
+    });
+  });
+  await t.step("not running yet: a FleetError saying to wait", async () => {
+    const err = await backend(conflict("Task status: pending")).stop(agentOf()).catch((e) => e);
+    assert.ok(err instanceof FleetError, String(err));
+    assert.equal(
+      err.message,
+      "fix-login cannot be paused now: Task is not running. (Task status: pending)",
+    );
+    assert.equal(
+      err.next,
+      "Wait with wait_for_agents until it is running, then call stop_agents again.",
+    );
+  });
+  await t.step("any other failure stays the CoderError it is", async () => {
+    const { client } = stub({
+      [`POST ${base}/pause`]: { status: 403, body: { message: "Forbidden." } },
+    });
+    const err = await backend(client).stop(agentOf()).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+  });
+});
+
+Deno.test("TasksBackend.resume: the outcome says whether the prompt was replaced", async () => {
+  const base = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001";
+  const { client } = stub({
+    [`PATCH ${base}/input`]: { status: 204 },
+    [`POST ${base}/resume`]: { status: 202, body: { workspace_build: {} } },
+  });
+  const b = backend(client);
+  assert.deepEqual(await b.resume(agentOf({ state: "paused" }), "new plan"), {
+    outcome: "done",
+    detail: "prompt replaced, resumed",
+  });
+  assert.deepEqual(await b.resume(agentOf({ state: "paused" })), {
+    outcome: "done",
+    detail: "resumed",
+  });
+});
+
+Deno.test("TasksBackend.extras: the workspace facts of get_agent", async (t) => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  await t.step("an agent it listed: no second request", async () => {
+    const { client, calls } = stub({
+      "GET /api/v2/tasks": {
+        status: 200,
+        body: { tasks: [v229Task({ status: "running", workspace_status: "running" })], count: 1 },
+      },
+    });
+    const b = backend(client);
+    const [a] = await b.list({});
+    assert.deepEqual(await b.extras(a), {
+      coder_status: "running", // v2.27's word, which the agent shows as active
+      workspace_status: "running",
+      agent_lifecycle: "ready",
+      link: "https://github.com/x/y/pull/1",
+    });
+    assert.equal(calls.length, 1);
+  });
+  await t.step("another agent: its task is read, and long words are capped", async () => {
+    const uri = `https://example.com/${"u".repeat(600)}`;
+    const { client, calls } = stub({
+      [`GET /api/v2/tasks/alice/${id}`]: {
+        status: 200,
+        body: v229Task({
+          workspace_status: "w".repeat(41),
+          workspace_agent_lifecycle: "l".repeat(41),
+          current_state: { state: "idle", uri },
+        }),
+      },
+    });
+    assert.deepEqual(await backend(client).extras(agentOf()), {
+      workspace_status: `${"w".repeat(39)}…`,
+      agent_lifecycle: `${"l".repeat(39)}…`,
+      link: `${uri.slice(0, 499)}…`,
+    });
+    assert.equal(calls.length, 1);
+    const { client: c2 } = stub({
+      [`GET /api/v2/tasks/alice/${id}`]: {
+        status: 200,
+        body: v229Task({ status: `s${"x".repeat(40)}`, current_state: null }),
+      },
+    });
+    assert.deepEqual(await backend(c2).extras(agentOf()), {
+      coder_status: `s${"x".repeat(38)}…`,
+      workspace_status: "running",
+      agent_lifecycle: "ready",
+    });
+  });
+  await t.step("the task cannot be read: no extras, no error", async () => {
+    const { client } = stub({ [`GET /api/v2/tasks/alice/${id}`]: NOT_FOUND });
+    assert.deepEqual(await backend(client).extras(agentOf()), {});
+  });
+  await t.step("a cancelled read is not hidden", async () => {
+    const { client } = stub({
+      [`GET /api/v2/tasks/alice/${id}`]: { status: 200, body: v229Task() },
+    });
+    const ac = new AbortController();
+    ac.abort();
+    const err = await backend(client).extras(agentOf(), ac.signal).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.kind === "aborted", String(err));
+  });
+});
+
+Deno.test("TasksBackend.list: malformed tasks are skipped and said, not fatal", async () => {
+  const { client } = stub({
+    "GET /api/v2/tasks": {
+      status: 200,
+      body: { tasks: [v229Task(), { id: 7, name: "bad" }], count: 2 },
+    },
+    "GET /api/experimental/tasks": { status: 200, body: { tasks: [v229Task()], count: 1 } },
+  });
+  const list = await backend(client).list({ owner: " bob " });
+  assert.deepEqual(list.map((a) => a.name), ["fix-login"]);
+  assert.equal(list.skipped?.length, 1, JSON.stringify(list.skipped));
+  assert.match(list.skipped![0], /^task #2 skipped, malformed/);
+  const summaries = await backend(client).summaries({});
+  assert.equal(summaries.skipped?.length, 1);
+  // Nothing skipped: nothing to say.
+  const clean = await backend(client, "/api/experimental").list({});
+  assert.equal(clean.skipped, undefined);
+  assert.equal((await backend(client, "/api/experimental").summaries({})).skipped, undefined);
+});
+
+Deno.test("TasksBackend.listQuery: an owner is pushed trimmed", () => {
+  const b = backend(stub({}).client);
+  assert.equal(b.listQuery({ owner: " bob " }), "owner:bob");
+  assert.equal(b.listQuery({ owner: "bob smith" }), ""); // not one username: not pushed
+  assert.equal(b.listQuery({ state: [] }), "");
+});
+
+Deno.test("TasksBackend.find: what is a miss and what is a failure", async (t) => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const forbidden = { status: 403, body: { message: "Forbidden." } };
+  const list = { status: 200, body: { tasks: [v229Task()], count: 1 } };
+  await t.step("an owner that cannot be a path segment finds nothing, asks nothing", async () => {
+    const { client, calls } = stub({});
+    assert.deepEqual(
+      await backend(client).find({ kind: "name", owner: "..", name: "x", text: "" }),
+      [],
+    );
+    assert.equal(calls.length, 0);
+  });
+  await t.step("by id, quick: the caller's 404 is the answer", async () => {
+    const { client, calls } = stub({
+      [`GET /api/v2/tasks/me/${id}`]: NOT_FOUND,
+      "GET /api/v2/tasks": list,
+    });
+    assert.deepEqual(
+      await backend(client).find({ kind: "id", id, text: id }, undefined, "quick"),
+      [],
+    );
+    assert.equal(calls.length, 1);
+  });
+  await t.step("by id: a refusal is not a miss", async () => {
+    const { client, calls } = stub({
+      [`GET /api/v2/tasks/me/${id}`]: forbidden,
+      "GET /api/v2/tasks": list,
+    });
+    const err = await backend(client).find({ kind: "id", id, text: id }).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+    assert.equal(calls.length, 1);
+  });
+  await t.step("by name: a refusal is not a miss", async () => {
+    const { client, calls } = stub({
+      "GET /api/v2/tasks/me/fix-login": forbidden,
+      "GET /api/v2/tasks": list,
+    });
+    const err = await backend(client).find({ kind: "name", name: "fix-login", text: "fix-login" })
+      .catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+    assert.equal(calls.length, 1);
+  });
+});
+
+Deno.test("TasksBackend.prefetch: a name handle fits only the caller's task of that name", async (t) => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const signal = new AbortController().signal;
+  const logsOf = (text: string) => ({
+    status: 200,
+    body: { logs: [{ id: 0, type: "output", content: text, time: "2026-03-01T11:00:00Z" }] },
+  });
+  const handle = { kind: "name", name: "fix-login", text: "fix-login" } as const;
+  await t.step("another user's task of the same name has its own log read", async () => {
+    const { client, calls } = stub({
+      "GET /api/v2/tasks/me/fix-login/logs": logsOf("mine"),
+      [`GET /api/v2/tasks/bob/${id}/logs`]: logsOf("bob's"),
+    });
+    const p = backend(client).prefetch(handle, { limit: 20 }, false, signal)!;
+    const page = await p.logs(agentOf({ owner: "bob" }));
+    assert.deepEqual(page.messages.map((m) => m.text), ["bob's"]);
+    assert.equal(calls.at(-1)!.path, `/api/v2/tasks/bob/${id}/logs`);
+  });
+  await t.step("an unread prefetch that failed is no unhandled rejection", async () => {
+    const { client, calls } = stub({
+      "GET /api/v2/tasks/me/fix-login/logs": NOT_FOUND,
+      [`GET /api/v2/tasks/alice/${id}/logs`]: logsOf("other"),
+    });
+    const p = backend(client).prefetch(handle, { limit: 20 }, false, signal)!;
+    await p.logs(agentOf({ name: "other-task" }));
+    await until(() => calls.length === 2, "both log requests");
+    await pause(0); // the failed request settles unread (Deno fails a test on an unhandled one)
+  });
+});
+
+Deno.test("TasksBackend.logs: a paused task on a Coder without log snapshots", async () => {
+  const path = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001/logs";
+  const s = await fixture("v227_logs_400_sidebar");
+  const { client } = stub({ [`GET ${path}`]: { status: 400, body: s.response.body } });
+  const paused = agentOf({ state: "paused", detail: "paused" });
+  const err = await backend(client, "/api/v2", "v2.27.1")
+    .logs(paused, { limit: 20 }).catch((e) => e);
+  assert.ok(err instanceof FleetError, String(err));
+  assert.equal(
+    err.message,
+    "fix-login is stopped (paused), and Coder v2.27.1 reads a task's conversation only from its running app: it keeps no copy while the workspace is stopped.",
+  );
+  assert.equal(
+    err.next,
+    "Start the task's workspace in the Coder dashboard, wait with wait_for_agents, then call get_logs again; get_agent shows its latest status message meanwhile.",
+  );
+  const unknown = await backend(client).logs(paused, { limit: 20 }).catch((e) => e);
+  assert.match(unknown.message, /, and This Coder reads a task's conversation/);
+  const long = await backend(client, "/api/v2", `v2.27.1-${"x".repeat(40)}`)
+    .logs(paused, { limit: 20 }).catch((e) => e);
+  assert.match(long.message, new RegExp(`, and Coder v2\\.27\\.1-${"x".repeat(31)}… reads`));
+});
+
+Deno.test("TasksBackend.logs: a live log has no snapshot time", async () => {
+  const path = "/api/v2/tasks/alice/aaaaaaaa-0000-4000-8000-000000000001/logs";
+  const { client } = stub({
+    [`GET ${path}`]: { status: 200, body: { logs: [], snapshot: false } },
+  });
+  const page = await backend(client).logs(agentOf(), { limit: 20 });
+  assert.equal(page.snapshot, false);
+  assert.equal("snapshot_at" in page, false);
+});
+
+Deno.test("TasksBackend writes: the path user, Coder's words, and failures kept", async (t) => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const base = `/api/v2/tasks/alice/${id}`;
+  const forbidden = { status: 403, body: { message: "Forbidden." } };
+  await t.step("an agent without an owner is the caller's: path user me", async () => {
+    const { client, calls } = stub({ [`DELETE /api/v2/tasks/me/${id}`]: { status: 202 } });
+    assert.deepEqual(await backend(client).remove(agentOf({ owner: "" })), {
+      outcome: "done",
+      detail: "deleted",
+    });
+    assert.equal(calls[0].path, `/api/v2/tasks/me/${id}`);
+  });
+  await t.step("remove: a 404 is already deleted; a refusal is kept", async () => {
+    const gone = stub({ [`DELETE ${base}`]: NOT_FOUND });
+    assert.deepEqual(await backend(gone.client).remove(agentOf()), {
+      outcome: "skipped",
+      detail: "already deleted",
+    });
+    const { client } = stub({ [`DELETE ${base}`]: forbidden });
+    const err = await backend(client).remove(agentOf()).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+  });
+  await t.step("resume: an empty prompt replaces nothing", async () => {
+    const { client, calls } = stub({
+      [`PATCH ${base}/input`]: { status: 204 },
+      [`POST ${base}/resume`]: { status: 202, body: { workspace_build: {} } },
+    });
+    assert.deepEqual(await backend(client).resume(agentOf({ state: "paused" }), ""), {
+      outcome: "done",
+      detail: "resumed",
+    });
+    assert.deepEqual(calls.map((c) => c.method), ["POST"]);
+  });
+  await t.step("resume: Coder's 409 detail is one capped line", async () => {
+    const { client } = stub({
+      [`POST ${base}/resume`]: {
+        status: 409,
+        body: { message: "Task is not paused.", detail: `Status: ${"a".repeat(100)}` },
+      },
+    });
+    const r = await backend(client).resume(agentOf({ state: "paused" }));
+    assert.deepEqual(r, {
+      outcome: "skipped",
+      detail: `not paused (Status: ${"a".repeat(71)}…)`,
+    });
+  });
+  await t.step("resume: a refusal is kept", async () => {
+    const { client } = stub({ [`POST ${base}/resume`]: forbidden });
+    const err = await backend(client).resume(agentOf({ state: "paused" })).catch((e) => e);
+    assert.ok(err instanceof CoderError && err.status === 403, String(err));
+  });
+});
+
+Deno.test("TasksBackend.create: the owner is trimmed; a taken name is said with what to do", async () => {
+  const version = "247b41ce-bcdc-43d1-8dcf-8a82bf574ffd";
+  const template = {
+    id: "t1",
+    name: "claude-code",
+    organization_id: "o",
+    active_version_id: version,
+  };
+  const created = v229Task({ status: "pending", current_state: null, name: "n1" });
+  const { client, calls } = stub({
+    "GET /api/v2/templates": { status: 200, body: [template] },
+    [`GET /api/v2/templateversions/${version}/presets`]: { status: 200, body: [] },
+    "POST /api/v2/tasks/bob": { status: 201, body: created },
+    "POST /api/v2/tasks/me": {
+      status: 409,
+      body: { message: 'Task "n1" already exists.', detail: "name is in use" },
+    },
+  });
+  await backend(client).create({ prompt: "p", owner: " bob " });
+  assert.equal(calls.at(-1)!.path, "/api/v2/tasks/bob");
+  const err = await backend(client).create({ prompt: "p", name: "n1" }).catch((e) => e);
+  assert.ok(err instanceof FleetError, String(err));
+  assert.equal(
+    err.message,
+    'A task named "n1" already exists: Task "n1" already exists. (name is in use)',
+  );
+  assert.equal(err.next, "Choose another name, or omit name to let Coder pick one.");
+});
+
+Deno.test("TasksBackend.extras: facts Coder did not send are left out", async () => {
+  const id = "aaaaaaaa-0000-4000-8000-000000000001";
+  const { client } = stub({
+    [`GET /api/v2/tasks/alice/${id}`]: {
+      status: 200,
+      body: v229Task({
+        workspace_status: null,
+        workspace_agent_lifecycle: null,
+        current_state: { state: "idle", uri: "" },
+      }),
+    },
+  });
+  assert.deepEqual(await backend(client).extras(agentOf()), {});
 });
 
 // Registered last, so it runs after every test above (a file's tests run in order).

@@ -139,11 +139,39 @@ Deno.test("pageTaskLogs: roles, capped text, and limits below 1 or fractional", 
   assert.deepEqual([all.has_older, all.has_newer], [false, false]);
   assert.deepEqual(pageTaskLogs(entries, { limit: 1.9 }).messages.map((m) => m.id), [3]);
   assert.deepEqual(pageTaskLogs(entries, { limit: -2 }).messages, []);
+  assert.deepEqual(pageTaskLogs(entries, { limit: -2, after_id: 1 }).messages, []);
   assert.deepEqual(pageTaskLogs(entries, { limit: 2, after_id: 1 }).messages.map((m) => m.id), [
     2,
     3,
   ]);
-  assert.deepEqual(pageTaskLogs(entries, { limit: 1, before_id: 3 }).messages.map((m) => m.id), [
-    2,
+  const one = pageTaskLogs(entries, { limit: 1, before_id: 3 });
+  assert.deepEqual(one.messages.map((m) => m.id), [2]);
+  assert.deepEqual([one.has_older, one.has_newer], [true, true]);
+  const newest = pageTaskLogs(entries, { limit: 1 });
+  assert.deepEqual([newest.messages.map((m) => m.id), newest.has_older, newest.has_newer], [
+    [3],
+    true,
+    false,
   ]);
+});
+
+Deno.test("pageTaskLogs: an empty page before a cursor says what lies on each side", () => {
+  const entries = [0, 1, 2].map((id) => ({
+    id,
+    type: "output" as const,
+    content: `m${id}`,
+    time: "2026-03-01T11:00:00Z",
+  }));
+  const edges = (before_id: number) => {
+    const p = pageTaskLogs(entries, { limit: 0, before_id });
+    return [p.messages.length, p.has_older, p.has_newer];
+  };
+  assert.deepEqual(edges(0), [0, false, true], "before the oldest: nothing older");
+  assert.deepEqual(edges(2), [0, true, true]);
+  assert.deepEqual(edges(3), [0, true, false], "past the newest: nothing newer");
+});
+
+Deno.test("task caps: a prompt of 2,000 characters, a log message of 100,000", () => {
+  // A message fits whole in get_logs' largest max_chars (100000); the tools cap further.
+  assert.deepEqual([PROMPT_CAP, LOG_TEXT_CAP], [2_000, 100_000]);
 });

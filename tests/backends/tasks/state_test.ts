@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { taskState } from "../../../src/backends/tasks/state.ts";
+import { taskState, taskWaitingFor } from "../../../src/backends/tasks/state.ts";
 import { isoTime } from "../../../src/model/time.ts";
 import type { TaskStateInput } from "../../../src/backends/tasks/state.ts";
-import type { AgentState } from "../../../src/model/agent.ts";
+import { AGENT_STATES, type AgentState } from "../../../src/model/agent.ts";
 import type { TaskStatus } from "../../../src/backends/tasks/api.ts";
 
 const T0 = Date.parse("2026-03-01T12:00:00Z");
@@ -146,4 +146,18 @@ Deno.test("isoTime: any RFC 3339 to ISO UTC, fallback when unparseable", () => {
   assert.equal(isoTime("2025-11-10T11:38:10.64715+01:00"), "2025-11-10T10:38:10.647Z");
   assert.equal(isoTime(undefined, "x"), "x");
   assert.equal(isoTime("not a time", "fallback"), "fallback");
+});
+
+Deno.test("taskWaitingFor: DESIGN's waiting_for table, task column", () => {
+  const want: Record<AgentState, string | null> = {
+    starting: null,
+    working: null,
+    idle: "reply",
+    complete: "nothing",
+    failed: "fix",
+    paused: "resume",
+    error: "fix",
+    unknown: null,
+  };
+  for (const state of AGENT_STATES) assert.equal(taskWaitingFor(state), want[state], state);
 });

@@ -12,8 +12,15 @@ import {
   resolveTemplate,
   taskCatalog,
 } from "../../../src/backends/tasks/templates.ts";
-import type { Template } from "../../../src/backends/tasks/templates_api.ts";
+import {
+  getTemplate,
+  getTemplateByName,
+  listPresets,
+  type Template,
+} from "../../../src/backends/tasks/templates_api.ts";
+import { InvalidSegmentError } from "../../../src/coder/errors.ts";
 import { FleetError } from "../../../src/model/backend.ts";
+import { withBudget } from "../../../src/coder/budget.ts";
 
 type Answer = { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
 
@@ -99,7 +106,12 @@ Deno.test("resolveTemplate: by organization/name", async () => {
     );
   }
   assert.ok(!asked.some((p) => p.includes("..")), "no request leaves the route");
-  await assert.rejects(resolveTemplate(client, "acme/boom"), (e) => e instanceof CoderError);
+  // Any other failure is Coder's, as it is (no search of the list instead).
+  await assert.rejects(
+    resolveTemplate(client, "acme/boom"),
+    (e) => e instanceof CoderError && e.status === 500,
+  );
+  assert.equal(asked.at(-1), "GET /api/v2/organizations/acme/templates/boom");
 });
 
 Deno.test("resolveTemplate: none named: the only one, else said", async () => {
@@ -213,7 +225,7 @@ Deno.test("taskCatalog: templates with their presets; what was left out is named
   assert.ok(!asked.some((p) => p.includes("undefined")), "no presets asked without a version");
   assert.equal(cat.skipped?.length, 2, JSON.stringify(cat.skipped));
   assert.match(cat.skipped![0], /^template #3 skipped, malformed/);
-  assert.match(cat.skipped![1], /^template dev: preset #2 skipped, malformed/);
+  assert.match(cat.skipped![1], /^template dev: preset #2 skipped, malformed: .*preset has no ID/);
 });
 
 Deno.test("taskCatalog: nothing left out, no skipped list; a cancelled call fails it", async () => {
@@ -261,4 +273,111 @@ Deno.test("taskCatalog: exactly 8 preset lookups in flight at once", async () =>
   assert.equal((await cat).templates?.length, 12);
   clearTimeout(guard);
   assert.equal(peak, 8);
+});
+
+Deno.test("resolveTemplate: two templates of one name are said, not guessed", async () => {
+  const { client } = coder({
+    "GET /api/v2/templates": ok([
+      tpl("ops", { organization_name: "acme" }),
+      tpl("ops", { organization_name: "beta" }),
+    ]),
+  });
+  assert.equal(
+    await refusal(resolveTemplate(client, "ops")),
+    'Several templates are named "ops" (in organizations acme, beta). | ' +
+      "Pass template as organization/name, or as the template's id (see list_templates).",
+  );
+});
+
+Deno.test("templates: names in messages are one line, cut at their cap", async () => {
+  const n = (k: number, c = "n") => c.repeat(k);
+  const cut = (k: number, c = "n") => c.repeat(k - 1) + "…";
+  // org/name: 120.
+  const byOrg = coder({}).client;
+  const path = `acme/${n(116)}`; // 121 characters
+  assert.equal(
+    await refusal(resolveTemplate(byOrg, path)),
+    `No template "${path.slice(0, 119)}…" was found. | ${NEXT}`,
+  );
+  // A name: 80, whether it names several templates or none.
+  const long = n(81);
+  const { client } = coder({
+    "GET /api/v2/templates": ok([
+      tpl(long, { organization_name: "acme" }),
+      tpl(long, { organization_name: "beta" }),
+    ]),
+  });
+  assert.match(
+    await refusal(resolveTemplate(client, long)),
+    new RegExp(`^Several templates are named "${cut(80)}" \\(in organizations acme, beta\\)\\.`),
+  );
+  assert.match(
+    await refusal(resolveTemplate(client, n(81, "m"))),
+    new RegExp(`^No template named "${cut(80, "m")}" can run tasks\\.`),
+  );
+  // Presets: the template's name and the preset asked for, 80 each.
+  const template = { name: n(81, "t") } as Template;
+  const at = (presets: unknown[]) =>
+    coder({ "GET /api/v2/templateversions/v1/presets": ok(presets) }).client;
+  assert.match(
+    await refusal(resolvePreset(at([{ ID: "p1", Name: "Small" }]), template, "v1", n(81, "p"))),
+    new RegExp(
+      `^Template "${cut(80, "t")}" has no preset "${cut(80, "p")}"\\. Its presets: Small\\.`,
+    ),
+  );
+  assert.match(
+    await refusal(resolvePreset(at([]), template, "v1", n(81, "p"))),
+    new RegExp(`^Template "${cut(80, "t")}" has no presets, so preset "${cut(80, "p")}" cannot`),
+  );
+});
+
+Deno.test("taskCatalog: Coder's names and descriptions are cut at their caps", async () => {
+  const { client } = coder({
+    "GET /api/v2/templates": ok([tpl("t".repeat(101), { active_version_id: "v1" })]),
+    "GET /api/v2/templateversions/v1/presets": ok([
+      { ID: "p1", Name: "p".repeat(101), Description: "d".repeat(301) },
+    ]),
+  });
+  const [t] = (await taskCatalog(client)).templates ?? [];
+  assert.equal(t.name, "t".repeat(99) + "…");
+  assert.deepEqual(t.presets, [{
+    id: "p1",
+    name: "p".repeat(99) + "…",
+    default: false,
+    description: "d".repeat(299) + "…",
+  }]);
+});
+
+Deno.test("taskCatalog: a spent call budget fails the catalog, not one template", async () => {
+  // Nine templates: eight preset lookups hang until the budget's end (and time out, which is one
+  // template's failure); the ninth then starts with no time left, which fails the whole call.
+  const routes: Record<string, (signal?: AbortSignal) => Answer> = {
+    "GET /api/v2/templates": ok(Array.from({ length: 9 }, (_, i) => tpl(`t${i}`))),
+  };
+  for (let i = 0; i < 9; i++) {
+    routes[`GET /api/v2/templateversions/t${i}-v/presets`] = (signal) =>
+      new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+  }
+  const { client } = coder(routes);
+  await assert.rejects(
+    withBudget(300, () => taskCatalog(client)),
+    (e) => e instanceof CoderError && e.kind === "budget",
+  );
+});
+
+Deno.test("template paths: a part that cannot be a path segment is named, and not sent", async () => {
+  const { client, asked } = coder({});
+  const invalid = async (p: Promise<unknown>) => {
+    const err = await p.catch((e) => e);
+    assert.ok(err instanceof InvalidSegmentError, String(err));
+    return err.message;
+  };
+  assert.match(await invalid(getTemplate(client, "..")), /^Invalid template id: /);
+  assert.match(await invalid(getTemplateByName(client, "..", "dev")), /^Invalid organization: /);
+  assert.match(await invalid(getTemplateByName(client, "acme", "a/b")), /^Invalid template name: /);
+  assert.match(
+    await invalid(Promise.resolve().then(() => listPresets(client, ".."))),
+    /^Invalid template version id: /,
+  );
+  assert.deepEqual(asked, []);
 });
