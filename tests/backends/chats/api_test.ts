@@ -334,6 +334,58 @@ Deno.test("chat HTTP functions", async (t) => {
     });
   });
 
+  // A create Coder took (201) whose answer is not a chat: the chat may exist, so the error is
+  // uncertain and says what was wrong with the answer; never a chat made up from it.
+  await t.step(
+    "createChat: an answer that is no chat, or a bad receipt, is refused by why",
+    async () => {
+      const create = async (body: unknown, request_id?: string) => {
+        const { client } = stub(() => ({ status: 201, body }));
+        const req = { content: [{ type: "text" as const, text: "do it" }], request_id };
+        return await createChat(client, "/api/v2", req).catch((e) => e);
+      };
+      const noId = await create({ title: "x", status: "running" });
+      assert.ok(noId instanceof CoderError, String(noId));
+      assert.equal(noId.kind, "uncertain");
+      assert.match(noId.message, /not understood: body: .*expected string/);
+      const badSub = await create(
+        swaggerChat({ submission: { request_id: 5, state: "x" } }),
+        "r-1",
+      );
+      assert.ok(badSub instanceof CoderError, String(badSub));
+      assert.match(badSub.message, /not understood: body: submission: .*expected string/);
+      const badReceipt = await create({ request_id: "r-1", state: "accepted", id: 5 }, "r-1");
+      assert.ok(badReceipt instanceof CoderError, String(badReceipt));
+      assert.match(badReceipt.message, /not understood: body: .*expected string/);
+      // The same answers, well formed, are read.
+      const ok = await create(
+        swaggerChat({ submission: { request_id: "r-1", state: "accepted" } }),
+      );
+      assert.equal(ok.chat?.id, CHAT_ID);
+      assert.equal(ok.receipt?.state, "accepted");
+      const bare = await create({ request_id: "r-1", state: "accepted", chat_id: CHAT_ID }, "r-1");
+      assert.equal(bare.chat, undefined);
+      assert.equal(bare.receipt?.chat_id, CHAT_ID);
+    },
+  );
+
+  await t.step("sendChatMessage: a malformed answer or submission is refused by why", async () => {
+    const send = async (body: unknown) => {
+      const { client } = stub(() => ({ status: 200, body }));
+      const req = { content: [{ type: "text" as const, text: "a" }] };
+      return await sendChatMessage(client, "/api/v2", CHAT_ID, req).catch((e) => e);
+    };
+    const badSub = await send({ queued: false, submission: { request_id: "r", state: 3 } });
+    assert.ok(badSub instanceof CoderError, String(badSub));
+    assert.match(badSub.message, /not understood: body: submission: .*expected string/);
+    const badQueued = await send({ queued: "yes" });
+    assert.ok(badQueued instanceof CoderError, String(badQueued));
+    assert.match(badQueued.message, /not understood: body: .*expected boolean/);
+    const ok = await send({ queued: false, submission: { request_id: "r", state: "accepted" } });
+    assert.equal(ok.receipt?.state, "accepted");
+    assert.equal(ok.queued, false);
+  });
+
   await t.step("getChat, updateChat (204) and interruptChat", async () => {
     const { client, seen } = stub((req) =>
       req.method === "PATCH" ? { status: 204 } : { status: 200, body: swaggerChat() }
@@ -408,6 +460,11 @@ Deno.test("chat HTTP functions", async (t) => {
       body: conform("error", { message: "Route not found." }),
     }));
     assert.equal(await getChatCost(missing.client, "/api/v2", CHAT_ID), null);
+    // Only a 404 means "not reported": a refusal is the caller's to see, never a silent null.
+    const denied = stub(() => ({ status: 403, body: conform("error", { message: "Forbidden." }) }));
+    const err = await getChatCost(denied.client, "/api/v2", CHAT_ID).catch((e) => e);
+    assert.ok(err instanceof CoderError, String(err));
+    assert.equal(err.status, 403);
   });
 
   await t.step("other errors surface as CoderError without the token", async () => {

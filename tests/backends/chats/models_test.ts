@@ -15,7 +15,9 @@ import {
 import { modelLabel, pickModel } from "../../../src/backends/chats/models.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { FleetError } from "../../../src/model/backend.ts";
+import { CoderError } from "../../../src/coder/errors.ts";
 import type { ModelInfo } from "../../../src/model/models.ts";
+import { parseHandle } from "../../../src/model/handle.ts";
 import { stubBackend } from "./stub.ts";
 
 const fixture = (name: string) =>
@@ -177,6 +179,35 @@ Deno.test("pickModel: by any name; unusable ones refused with the reason", async
     assert.match(refusal("Gemini 2.5 Pro").message, /its provider is disabled/);
   });
 
+  // The next step says who can make the model usable, and how, for each of Coder's reasons.
+  await t.step("each unavailable_reason names its own fix", () => {
+    const fix = (reason: string | undefined) => {
+      const m = { ...models[0], id: "x", display_name: "X", available: false };
+      try {
+        pickModel([{ ...m, unavailable_reason: reason }], "X");
+      } catch (err) {
+        assert.ok(err instanceof FleetError);
+        return err.next.split("; ").at(-1);
+      }
+      assert.fail("X was not refused");
+    };
+    assert.equal(
+      fix("user_api_key_required"),
+      "to use this one, add your own API key for its provider in Coder's settings",
+    );
+    assert.equal(fix("fetch_failed"), "Coder could not reach the provider: retry later");
+    assert.equal(
+      fix("missing_api_key"),
+      "to use this one, a Coder administrator must give its provider an API key",
+    );
+    assert.equal(fix("disabled"), "to use this one, a Coder administrator must enable the model");
+    assert.equal(
+      fix("provider_disabled"),
+      "to use this one, a Coder administrator must enable its provider",
+    );
+    assert.equal(fix(undefined), "to use this one, a Coder administrator must fix its provider");
+  });
+
   await t.step("an unknown name lists the usable models only", () => {
     const err = refusal("GPT-6");
     assert.match(err.message, /Unknown chat model "GPT-6"/);
@@ -252,6 +283,13 @@ Deno.test("create on v2.39: the model sent, the model it runs, the models refuse
     assert.match(err.next, /administrator/);
   });
 
+  await t.step("any other refusal of the create is Coder's own error", async () => {
+    const { b } = coder(() => ({ status: 400, body: { message: "Workspace not found." } }));
+    const err = await b.create({ prompt: "go" }).catch((e) => e);
+    assert.ok(err instanceof CoderError, String(err));
+    assert.equal(err.coderMessage, "Workspace not found.");
+  });
+
   await t.step(
     "get_agent's extras name the chat's model by display name and provider",
     async () => {
@@ -260,6 +298,28 @@ Deno.test("create on v2.39: the model sent, the model it runs, the models refuse
       assert.equal((await b.extras(agent)).model, "GPT-5 (openai)");
     },
   );
+
+  // One round trip for get_agent by UUID (model/backend.ts, Backend.prefetch): the cost and
+  // models asked for before the handle resolved serve that chat; any other chat asks anew.
+  await t.step("prefetched extras serve the chat they were asked for, only it", async () => {
+    const { b, seen } = coder(created);
+    const costs = () => seen.filter((r) => r.url.pathname.endsWith("/cost")).length;
+    const handle = parseHandle(CHAT.toUpperCase())!;
+    const query = { limit: 10 };
+    const stop = new AbortController();
+    const p = b.prefetch(handle, query, true, stop.signal)!;
+    const agent = { id: CHAT, kind: "chat", state: "working" } as Agent;
+    assert.equal((await p.extras(agent)).model, "GPT-5 (openai)");
+    assert.equal(costs(), 1, "the prefetched cost was read");
+    const other = { ...agent, id: "00000000-0000-4000-8000-000000000001" };
+    await p.extras(other).catch(() => {});
+    assert.equal(costs(), 2, "another chat's cost is asked for");
+    // Without extras, only the messages went ahead: get_agent's extras are asked for then.
+    const lean = b.prefetch(handle, query, false, stop.signal)!;
+    await lean.extras(agent);
+    assert.equal(costs(), 3, "the prefetch asked no cost; the extras did");
+    assert.equal(b.prefetch(parseHandle("Fix the build")!, query, true, stop.signal), undefined);
+  });
 });
 
 Deno.test("modelLabel: display name (provider), or what there is", () => {
