@@ -317,6 +317,26 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
       assert.equal(seen.filter((r) => r.method === "POST").length, 1, "not created again");
     },
   );
+  await t.step("a create answered by a bare receipt: the chat it names is read", async () => {
+    const bare = (receipt: Record<string, unknown>) =>
+      backend((r) =>
+        r.method === "POST" && r.url.pathname === "/api/v2/chats"
+          ? { status: 202, body: { request_id: REQ1, state: "accepted", ...receipt } }
+          : r.url.pathname === `/api/v2/chats/${ID1}`
+          ? { status: 200, body: chat({ status: "running", title: "by GET" }) }
+          : undefined
+      );
+    const named = bare({ chat_id: ID1 });
+    const a = await named.b.create({ prompt: "go", requestId: REQ1 });
+    assert.equal(a.id, ID1);
+    assert.equal(a.name, "by GET");
+    assert.deepEqual(a.receipt, { request_id: REQ1, state: "accepted" });
+    assert.equal(named.seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 1);
+    // A receipt that embeds the chat needs no GET.
+    const embedded = bare({ chat_id: ID1, chat: chat({ status: "running", title: "embedded" }) });
+    assert.equal((await embedded.b.create({ prompt: "go", requestId: REQ1 })).name, "embedded");
+    assert.equal(embedded.seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 0);
+  });
   await t.step("a create answers its chat with the receipt in it (Chat.submission)", async () => {
     const { b, seen } = backend((r) =>
       r.method === "POST" && r.url.pathname === "/api/v2/chats"

@@ -8,6 +8,7 @@ import { logPage } from "../../../src/backends/chats/logs.ts";
 import { ChatMessagesResponse } from "../../../src/backends/chats/wire.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import type { LogQuery } from "../../../src/model/backend.ts";
+import { stubBackend } from "./stub.ts";
 
 const CHAT = "11111111-1111-4111-8111-111111111111";
 const agent = { id: CHAT, kind: "chat", updated_at: "2026-03-01T12:00:00.000Z" } as Agent;
@@ -115,4 +116,21 @@ Deno.test("chat logs: roles, times with a fallback, text, and queued one-liners"
   ]);
   assert.equal(p.snapshot, false);
   assert.deepEqual(p.queued, [("next " + "q".repeat(300)).slice(0, 199) + "…"]);
+});
+
+Deno.test("chat logs: Coder is asked for the query's cursors and at most 200 messages", async () => {
+  const asked: URLSearchParams[] = [];
+  const { b } = stubBackend((r) => {
+    if (r.url.pathname !== `/api/v2/chats/${CHAT}/messages`) return undefined;
+    asked.push(r.url.searchParams);
+    return { status: 200, body: { messages: [], queued_messages: [], has_more: false } };
+  });
+  await b.logs(agent, { limit: 500, before_id: 90 });
+  await b.logs(agent, { limit: 200, after_id: 7 });
+  await b.logs(agent, { limit: 0 });
+  assert.deepEqual(asked.map((p) => Object.fromEntries(p)), [
+    { before_id: "90", limit: "200" },
+    { after_id: "7", limit: "200" },
+    { limit: "1" },
+  ]);
 });
