@@ -82,7 +82,7 @@ export class ChatsBackend implements Backend {
    * `pr_status:...`; the query as `search:...`.
    */
   async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
-    const own = filter.owner !== undefined && filter.owner === this.#ctx.me.username;
+    const own = filter.owner === this.#ctx.me.username;
     const optional: Optional[] = own ? [] : [BOTH_SOURCES];
     const statuses = chatStatusesOf(filter.state);
     if (statuses) optional.push({ key: "status", term: `status:${statuses.join(",")}` });

@@ -208,9 +208,11 @@ Deno.test("current Coder: the pull-request filter goes as pr_status where Coder 
     seen.length = 0;
     await b.list({ pr: ["merged", "closed", "merged"] });
     await b.list({ pr: ["none"] });
+    await b.list({ pr: [] }); // an empty filter filters nothing: no term
     assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
       `${BOTH} pr_status:merged,closed`,
       `${BOTH} pr_status:none`,
+      BOTH,
     ]);
     assert.equal(b.prFilter, true);
   });

@@ -374,6 +374,7 @@ Deno.test("ChatsBackend", async (t) => {
     assert.deepEqual(seen[0].url.searchParams.getAll("label"), ["team:infra"]);
     const a = agents[0];
     assert.equal(a.kind, "chat");
+    assert.equal(b.kind, a.kind, "the fleet routes a chat agent to this back end by its kind");
     assert.equal(a.name, "Fix flaky test");
     assert.equal(a.owner, "alice");
     assert.equal(a.state, "working");
