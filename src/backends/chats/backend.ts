@@ -131,8 +131,9 @@ export class ChatsBackend implements Backend {
   async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
     const summaries = await this.summaries(filter, signal);
     const agents: AgentList = summaries.map((s) => s.agent());
-    if (summaries.skipped) agents.skipped = summaries.skipped;
-    if (summaries.queueFlagListed !== undefined) agents.queueFlagListed = summaries.queueFlagListed;
+    // Undefined when not said (the fleet reads them so).
+    agents.skipped = summaries.skipped;
+    agents.queueFlagListed = summaries.queueFlagListed;
     if (summaries.queryMatched) agents.queryMatched = true;
     return agents;
   }

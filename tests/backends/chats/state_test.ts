@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FleetError } from "../../../src/model/backend.ts";
+import { CoderError } from "../../../src/coder/errors.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { chatState, renderParts, summarize } from "../../../src/backends/chats/state.ts";
 import { isoTime } from "../../../src/model/time.ts";
@@ -303,6 +304,21 @@ Deno.test("renderParts", async (t) => {
     assert.equal(renderParts([]), "");
     assert.equal(renderParts(undefined), "");
   });
+
+  await t.step("a source names what it has: its title, its url, or both", () => {
+    assert.equal(
+      renderParts([{ type: "source", url: "https://x.test" }]),
+      "[source: https://x.test]",
+    );
+    assert.equal(renderParts([{ type: "source", title: "Docs" }]), "[source: Docs]");
+  });
+
+  await t.step("arguments that look like JSON but are not are shown as sent", () => {
+    const call = (args: unknown) => renderParts([{ type: "tool-call", tool_name: "t", args }]);
+    assert.equal(call("{not json"), "[tool: t({not json)]");
+    // Bytes that spell braces around what is not JSON: the byte values, not nothing.
+    assert.equal(call([0x7b, 0x78, 0x7d]), "[tool: t(123, 120, 125)]");
+  });
 });
 
 Deno.test("logRole", () => {
@@ -421,6 +437,12 @@ Deno.test("ChatsBackend", async (t) => {
     assert.equal((await b.find({ kind: "id", id: ID1, text: ID1 }))[0].id, ID1);
     assert.deepEqual(await b.find({ kind: "id", id: ID2, text: ID2 }), []);
     assert.deepEqual(await b.find({ kind: "id", id: "bad", text: "bad" }), []);
+    // Any other failure is no answer: the caller sees it, never "no such chat".
+    const { b: down } = backend(() => ({ status: 500, body: { message: "Internal error." } }));
+    await assert.rejects(
+      down.find({ kind: "id", id: ID1, text: ID1 }),
+      (e) => e instanceof CoderError && e.status === 500,
+    );
   });
 
   await t.step("find by name: title term, exact match first, owner checked", async () => {

@@ -8,6 +8,7 @@ import {
   checkReceipt,
   idempotent,
   namesField,
+  receiptNote,
   type RequestIdSupport,
   type WithReceipt,
 } from "../../../src/backends/chats/writes.ts";
@@ -26,6 +27,7 @@ Deno.test("namesField: a 400 that names the field, in its message, detail or val
   });
   assert.equal(namesField(v, "title"), true);
   assert.equal(namesField(bad({ coderMessage: "subtitle is not allowed" }), "title"), false);
+  assert.equal(namesField(bad({ coderMessage: "Unknown field Title" }), "title"), true, "any case");
   assert.equal(
     namesField(bad({ coderMessage: "title", status: 500, kind: "http" }), "title"),
     false,
@@ -97,6 +99,12 @@ Deno.test("idempotent: request_id support is learned from the first answer", asy
     assert.deepEqual(await idempotent(support, "r-1", w.call), { queued: false });
     assert.equal(support.supported, false);
     assert.deepEqual(w.calls, [["r-1", false], [undefined, undefined]]);
+    // A 400 for another reason, support unknown: the error, nothing learned.
+    const other: RequestIdSupport = {};
+    const refused = write(bad({ coderMessage: "Invalid request" }), { queued: false });
+    await assert.rejects(idempotent(other, "r-1", refused.call), /Invalid request/);
+    assert.equal(other.supported, undefined);
+    assert.equal(refused.calls.length, 1);
     // A server known to take it is not second-guessed: its 400 is the error.
     const known = write(bad({ coderMessage: 'bad "request_id"' }));
     await assert.rejects(idempotent({ supported: true }, "r-1", known.call), CoderError);
@@ -121,4 +129,44 @@ Deno.test("idempotent: request_id support is learned from the first answer", asy
     await assert.rejects(idempotent({ supported: true }, "r-1", refused.call), /Invalid request/);
     assert.equal(refused.calls.length, 1);
   });
+});
+
+Deno.test("checkReceipt: the words of a rejected or uncertain receipt, capped", () => {
+  const rejected = (receipt: Record<string, unknown>) => {
+    try {
+      checkReceipt({ request_id: "r-1", state: "rejected", ...receipt }, "POST /x", "chat");
+    } catch (e) {
+      assert.ok(e instanceof FleetError, String(e));
+      return e;
+    }
+    assert.fail("not rejected");
+  };
+  const plain = rejected({});
+  assert.equal(plain.message, "Coder rejected the chat (receipt r-1: rejected): no reason given");
+  assert.equal(plain.next, "fix what the reason names, then try again");
+  assert.match(rejected({ error: { detail: "over quota" } }).message, /: over quota$/);
+  assert.match(rejected({ error: { message: "m", detail: "d" } }).message, /: m$/);
+  const long = rejected({ request_id: "r".repeat(50), error: "w".repeat(400) }).message;
+  assert.ok(long.includes(`(receipt ${"r".repeat(39)}…: rejected)`), long);
+  assert.ok(long.endsWith(`: ${"w".repeat(299)}…`), long);
+  try {
+    checkReceipt({ request_id: "q".repeat(50), state: "s".repeat(50) }, "POST /x", "chat");
+    assert.fail("not uncertain");
+  } catch (e) {
+    assert.ok(e instanceof CoderError, String(e));
+    assert.equal(e.status, 200, "Coder answered, with a receipt that settles nothing");
+    assert.equal(
+      e.detail,
+      `Coder's receipt for request ${"q".repeat(39)}… says ${"s".repeat(39)}…`,
+    );
+  }
+});
+
+Deno.test("receiptNote: a write's detail names its receipt's state, capped", () => {
+  assert.equal(receiptNote(undefined), "");
+  assert.equal(receiptNote({ request_id: "r", state: "accepted" }), " (receipt accepted)");
+  assert.equal(
+    receiptNote({ request_id: "r", state: "a".repeat(50) }),
+    ` (receipt ${"a".repeat(39)}…)`,
+  );
 });
