@@ -465,7 +465,10 @@ Deno.test("ChatsBackend", async (t) => {
     assert.deepEqual(ci.map((a) => a.id).sort(), [ID1, ID2]);
     const bob = await b.find({ kind: "name", owner: "bob", name: "Fix flaky test", text: "x" });
     assert.deepEqual(bob.map((a) => a.id), ["44444444-4444-4444-8444-444444444444"]);
-    assert.equal(seen.length, 3);
+    // me/<name>: the caller's own.
+    const mine = await b.find({ kind: "name", owner: "me", name: "Fix flaky test", text: "x" });
+    assert.deepEqual(mine.map((a) => a.id), [ID1]);
+    assert.equal(seen.length, 4);
   });
 
   const agent = (over: Partial<Agent> = {}): Agent => ({
@@ -697,14 +700,25 @@ Deno.test("ChatsBackend", async (t) => {
       status: 200,
       body: conform("send_response", { queued }),
     }));
-    assert.equal((await b.send(agent(), "hello", "queue")).outcome, "queued");
+    assert.deepEqual(await b.send(agent(), "hello", "queue"), {
+      outcome: "queued",
+      detail: "queued: the chat is busy and will take it next",
+    });
     queued = false;
-    assert.equal((await b.send(agent({ state: "idle" }), "hi")).outcome, "sent");
+    assert.deepEqual(await b.send(agent({ state: "idle" }), "hi"), {
+      outcome: "sent",
+      detail: "sent",
+    });
     assert.deepEqual(seen[0].body, {
       content: [{ type: "text", text: "hello" }],
       busy_behavior: "queue",
     });
     assert.deepEqual(seen[1].body, { content: [{ type: "text", text: "hi" }] });
+    // Interrupting only says so where there was a turn to interrupt.
+    const sent = async (state: Agent["state"]) =>
+      (await b.send(agent({ state }), "now", "interrupt")).detail;
+    assert.equal(await sent("working"), "sent (interrupted the current turn)");
+    assert.equal(await sent("idle"), "sent");
   });
 
   await t.step("send to an archived chat is a FleetError", async () => {
@@ -714,7 +728,28 @@ Deno.test("ChatsBackend", async (t) => {
     }));
     const err = await b.send(agent(), "x").catch((e) => e);
     assert.ok(err instanceof FleetError);
+    assert.equal(err.message, `Chat ${ID1} is archived and takes no messages.`);
+    assert.equal(
+      err.next,
+      "start a new chat with create_task, or restore this one in the Coder dashboard",
+    );
   });
+
+  await t.step(
+    "send: Coder's owner refusal reads as such; other failures are Coder's",
+    async () => {
+      const answer = (status: number, message: string) =>
+        backend(() => ({ status, body: conform("error", { message }) })).b;
+      const owner = await answer(403, "Only the chat owner may send messages.")
+        .send(agent({ owner: "bob" }), "x").catch((e) => e);
+      assert.ok(owner instanceof FleetError, String(owner));
+      assert.match(owner.message, /belongs to bob .* \(Coder answered 403\)\.$/);
+      const other = await answer(400, "Message content is empty.").send(agent(), "x")
+        .catch((e) => e);
+      assert.ok(other instanceof CoderError, String(other));
+      assert.equal(other.coderMessage, "Message content is empty.");
+    },
+  );
 
   await t.step("stop interrupts a working chat and skips an idle one", async () => {
     const { b, seen } = backend((req) =>
