@@ -185,7 +185,8 @@ export class ChatsBackend implements Backend {
     const messages = quiet(fetchMessages(this.#ctx, id, query, signal));
     const cost = extras ? quiet(getChatCost(this.#ctx.client, this.prefix, id, signal)) : undefined;
     const models = extras ? quiet(this.models.raw(signal)) : undefined;
-    const fits = (agent: Agent) => agent.kind === "chat" && agent.id.toLowerCase() === id;
+    // Read only for agents of this back end (one_trip.ts): the id alone tells.
+    const fits = (agent: Agent) => agent.id.toLowerCase() === id;
     return {
       logs: (agent: Agent, s?: AbortSignal) =>
         fits(agent) ? logPage(agent, query, messages) : this.logs(agent, query, s),

@@ -287,8 +287,11 @@ Deno.test("list query building", async (t) => {
   });
 
   await t.step("label keys with a colon cannot be expressed and are skipped", () => {
-    const p = new URLSearchParams(chatListSearch({ labels: { "a:b": "c", ok: "1" } }).slice(1));
+    const p = new URLSearchParams(
+      chatListSearch({ labels: { "a:b": "c", "": "empty", ok: "1" } }).slice(1),
+    );
     assert.deepEqual(p.getAll("label"), ["ok:1"]);
+    assert.equal(chatListSearch({ labels: { "": "x" } }), "", "an empty key is no filter");
   });
 
   await t.step("qTerm quotes spaces and colons, refuses double quotes", () => {
@@ -368,6 +371,36 @@ Deno.test("chat HTTP functions", async (t) => {
       assert.equal(bare.receipt?.chat_id, CHAT_ID);
     },
   );
+
+  // The documented statuses: 201 for a create, 200 for a send; 200/202 too only with a
+  // request_id (newer Coder's receipts). Anything else from a write is uncertain, not success.
+  await t.step("writes: only the documented success statuses pass", async () => {
+    const chatBody = swaggerChat({ status: "running" });
+    const create = (status: number, request_id?: string) =>
+      createChat(stub(() => ({ status, body: chatBody })).client, "/api/v2", {
+        content: [{ type: "text", text: "go" }],
+        request_id,
+      }).catch((e) => e);
+    assert.equal((await create(201)).chat?.id, CHAT_ID);
+    const undocumented = await create(200);
+    assert.ok(undocumented instanceof CoderError, String(undocumented));
+    assert.equal(undocumented.kind, "uncertain");
+    assert.match(undocumented.message, /where 201 is documented/);
+    assert.equal((await create(200, "r-1")).chat?.id, CHAT_ID);
+    assert.equal((await create(202, "r-1")).chat?.id, CHAT_ID);
+    const send = (status: number, request_id?: string) =>
+      sendChatMessage(
+        stub(() => ({ status, body: { queued: false } })).client,
+        "/api/v2",
+        CHAT_ID,
+        { content: [{ type: "text", text: "a" }], request_id },
+      ).catch((e) => e);
+    assert.equal((await send(200)).queued, false);
+    const accepted = await send(202);
+    assert.ok(accepted instanceof CoderError, String(accepted));
+    assert.match(accepted.message, /where 200 is documented/);
+    assert.equal((await send(202, "r-1")).queued, false);
+  });
 
   await t.step("sendChatMessage: a malformed answer or submission is refused by why", async () => {
     const send = async (body: unknown) => {
