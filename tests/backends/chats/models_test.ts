@@ -304,7 +304,7 @@ Deno.test("create on v2.39: the model sent, the model it runs, the models refuse
   await t.step("prefetched extras serve the chat they were asked for, only it", async () => {
     const { b, seen } = coder(created);
     const costs = () => seen.filter((r) => r.url.pathname.endsWith("/cost")).length;
-    const handle = parseHandle(CHAT.toUpperCase())!;
+    const handle = parseHandle(CHAT)!;
     const query = { limit: 10 };
     const stop = new AbortController();
     const p = b.prefetch(handle, query, true, stop.signal)!;
@@ -318,6 +318,11 @@ Deno.test("create on v2.39: the model sent, the model it runs, the models refuse
     const lean = b.prefetch(handle, query, false, stop.signal)!;
     await lean.extras(agent);
     assert.equal(costs(), 3, "the prefetch asked no cost; the extras did");
+    // A UUID in capitals names the same chat as Coder's lower-case id.
+    const upper = "ABCDEF01-2345-4678-9ABC-DEF012345678";
+    const caps = b.prefetch(parseHandle(upper)!, query, true, stop.signal)!;
+    await caps.extras({ ...agent, id: upper.toLowerCase() });
+    assert.equal(costs(), 4, "the prefetched cost served it");
     assert.equal(b.prefetch(parseHandle("Fix the build")!, query, true, stop.signal), undefined);
   });
 });
