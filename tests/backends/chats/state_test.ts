@@ -831,4 +831,33 @@ Deno.test("ChatsBackend", async (t) => {
     const none = backend(() => undefined);
     assert.deepEqual(await none.b.extras(agent()), {});
   });
+
+  await t.step("extras: the chat a list made is not asked for again", async () => {
+    const { b, seen } = backend((req) =>
+      is(req, "GET", "/api/v2/chats")
+        ? { status: 200, body: [chatBody({ last_model_config_id: "cfg-gone" })] }
+        : undefined
+    );
+    const [a] = await b.list({});
+    // A model the catalog does not hold is named by its config id.
+    assert.deepEqual(await b.extras(a), { model: "cfg-gone" });
+    assert.equal(seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 0);
+  });
+
+  await t.step("extras: a failed part is left out; a cancelled call is the abort", async () => {
+    const { b } = backend((req) =>
+      req.url.pathname.endsWith("/cost")
+        ? { status: 500, body: { message: "Internal error." } }
+        : is(req, "GET", `/api/v2/chats/${ID1}`)
+        ? { status: 200, body: chatBody({ last_model_config_id: "cfg-1" }) }
+        : undefined
+    );
+    assert.deepEqual(await b.extras(agent()), { model: "cfg-1" });
+    const stop = new AbortController();
+    stop.abort();
+    await assert.rejects(
+      b.extras(agent(), stop.signal),
+      (e) => e instanceof CoderError && e.kind === "aborted",
+    );
+  });
 });
