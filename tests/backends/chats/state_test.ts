@@ -638,7 +638,10 @@ Deno.test("ChatsBackend", async (t) => {
     );
     const a = await b.create({ prompt: "Fix it", name: "My chat" });
     assert.equal(a.name, "My chat");
+    assert.equal(a.prompt, "Fix it", "the new agent shows what it was asked");
     assert.equal(seen.filter((r) => r.method !== "GET").length, 1, "one write: the create");
+    const long = await b.create({ prompt: "p".repeat(2100), name: "My chat" });
+    assert.equal(long.prompt, "p".repeat(1999) + "…", "capped at 2000 characters");
   });
 
   await t.step("create: a Coder that refuses the title field: created again without", async () => {
