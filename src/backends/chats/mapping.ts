@@ -57,10 +57,9 @@ function modelInfo(m: ChatModel, p: ChatModelProvider | undefined): ModelInfo {
     available: reason === undefined,
   };
   if (reason) info.unavailable_reason = reason;
-  const limit = m.context_limit;
-  if (typeof limit === "number" && Number.isFinite(limit) && limit > 0) {
-    info.context_limit = Math.floor(limit);
-  }
+  // A whole number of tokens, at least 1 (none, null or a fraction of one: no limit said).
+  const limit = Number(m.context_limit);
+  if (limit >= 1) info.context_limit = Math.floor(limit);
   return info;
 }
 

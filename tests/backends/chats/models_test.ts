@@ -372,10 +372,12 @@ Deno.test("models: a config listed twice is listed once; caps, reasons and limit
     const capped = "x".repeat(99) + "…";
     assert.deepEqual([m.id, m.model, m.provider, m.display_name], [capped, capped, capped, capped]);
   });
-  await t.step("a context limit only when it is a positive number, rounded down", () => {
+  await t.step("a context limit only when it is at least 1, rounded down", () => {
     const limit = (context_limit: number | null) =>
       read({ models: [{ id: "m", context_limit }] })[0].context_limit;
     assert.equal(limit(128_000.7), 128_000);
+    assert.equal(limit(1), 1);
+    assert.equal(limit(0.5), undefined, "less than one token is no limit");
     assert.equal(limit(0), undefined);
     assert.equal(limit(-5), undefined);
     assert.equal(limit(null), undefined);
