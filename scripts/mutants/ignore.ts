@@ -33,13 +33,6 @@ export const IGNORED: Ignored[] = [
     why: "nothing reads a FleetError's name: it is told by instanceof and rendered from message " +
       "and next (tools/errors.ts); only a stack trace would say Error for FleetError",
   },
-  {
-    file: "src/backends/chats/watch.ts",
-    before: "5_000",
-    after: "4999",
-    why: "the reconnect back-off's cap one millisecond shorter: below timer jitter, and a test " +
-      "may not time it; the cap itself (5 s, not 200 ms * 2^5) is a different mutant",
-  },
   // Issue 18, helper m1 (transport, coder, server): the survivors that cannot change behaviour.
   {
     file: "src/server.ts",
@@ -454,14 +447,6 @@ export const IGNORED: Ignored[] = [
     after: "",
     why: "close() unsubscribes at once, so nothing pokes a closed pacer; a doze in progress " +
       "clears `wake` itself when it ends",
-  },
-  {
-    file: "src/backends/chats/archive.ts",
-    before: "40",
-    after: "41",
-    why: "the cap on a status word in the not-settled error: the word is `running`, " +
-      "`interrupting` (the only active ones; any other status ends the wait) or `active`, " +
-      "never near 40 characters",
   },
   ...IGNORED_CHATS,
 ];

@@ -250,6 +250,14 @@ Deno.test("chat watch: frames are parsed tolerantly", () => {
   assert.equal(parseFrame(JSON.stringify({ kind: "created" })), undefined);
   assert.equal(parseFrame(JSON.stringify({ chat: { id: "x" } })), undefined);
   assert.equal(parseFrame(new Uint8Array([1])), undefined);
+  // Frames up to 1 MiB are read; a bigger one is ignored. The kind is cut at 64 characters.
+  const sized = (n: number) => {
+    const base = JSON.stringify({ kind: "k".repeat(100), chat: { id: "x" }, pad: "" });
+    return base.replace('"pad":""', `"pad":"${"p".repeat(n - base.length)}"`);
+  };
+  assert.equal(sized(1024 * 1024).length, 1024 * 1024);
+  assert.equal(parseFrame(sized(1024 * 1024))?.kind, "k".repeat(64));
+  assert.equal(parseFrame(sized(1024 * 1024 + 1)), undefined);
   for (const notObject of ["null", "5", '"created"', "true"]) {
     assert.equal(parseFrame(notObject), undefined, notObject);
   }
@@ -382,4 +390,35 @@ Deno.test("the Chats back end has one watch for its life, opened only when liste
   assert.equal(w.available, true);
   assert.deepEqual(seen, []);
   w.close();
+});
+
+Deno.test("chat watch: reopened after 200 ms when the socket worked, then 400 and 800 ms", () => {
+  // The reopen timers the watch sets, fired by hand (all of this runs synchronously).
+  const { setTimeout: realSet } = globalThis;
+  const timers: { fn: () => void; ms?: number }[] = [];
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    timers.push({ fn, ms });
+    return timers.length;
+  }) as unknown as typeof setTimeout;
+  const fake = fakeSockets();
+  const watch = new ChatWatch(new CoderClient({ url: "http://127.0.0.1:9", token: TOKEN }), "", {
+    open: fake.open,
+    stableMs: 0,
+  });
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: () => {} });
+    fake.last().onopen();
+    fake.last().onclose(); // it was open: it worked
+    for (let i = 0; i < 3; i++) {
+      timers[i].fn(); // the reopen
+      fake.last().onclose(); // never opened: a failed try
+    }
+    assert.deepEqual(timers.map((t) => t.ms), [200, 400, 800]);
+    assert.equal(watch.opened, 4);
+    assert.equal(watch.available, false, "given up at the third failed try");
+    a();
+  } finally {
+    globalThis.setTimeout = realSet;
+    watch.close();
+  }
 });
