@@ -630,6 +630,21 @@ Deno.test("ChatsBackend", async (t) => {
     },
   );
 
+  await t.step(
+    "create: no labels and a blank name send neither, and nothing to patch",
+    async () => {
+      const { b, seen } = backend(createRoutes);
+      const a = await b.create({ prompt: "Fix it", name: "   ", labels: {} });
+      const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
+      assert.deepEqual(post?.body, {
+        organization_id: ORG_DEFAULT,
+        content: [{ type: "text", text: "Fix it" }],
+      });
+      assert.equal(seen.filter((r) => r.method === "PATCH").length, 0);
+      assert.equal(a.name, "auto title", "Coder's own title");
+    },
+  );
+
   await t.step("create: a Coder that takes the title gets no second request", async () => {
     const { b, seen } = backend((req) =>
       is(req, "POST", "/api/v2/chats")
