@@ -794,6 +794,37 @@ Deno.test("ChatsBackend", async (t) => {
     },
   );
 
+  await t.step(
+    "stop: Coder's 404 hides a chat the caller may not change; other errors are Coder's",
+    async () => {
+      const interruptAnswers = (status: number, message: string) =>
+        backend((req) =>
+          is(req, "POST", `/api/v2/chats/${ID1}/interrupt`)
+            ? { status, body: { message } }
+            : undefined
+        ).b;
+      const hidden = await interruptAnswers(404, "Resource not found.")
+        .stop(agent({ owner: "bob" })).catch((e) => e);
+      assert.ok(hidden instanceof FleetError, String(hidden));
+      assert.match(
+        hidden.message,
+        /belongs to bob .*only its owner can interrupt it \(Coder answered 404/,
+      );
+      const { b: archiveHidden } = backend((req) =>
+        is(req, "PATCH", `/api/v2/chats/${ID1}`)
+          ? { status: 404, body: { message: "Resource not found." } }
+          : undefined
+      );
+      const notMine = await archiveHidden.remove(agent({ owner: "bob", state: "idle" }))
+        .catch((e) => e);
+      assert.ok(notMine instanceof FleetError, String(notMine));
+      assert.match(notMine.message, /only its owner can archive it \(Coder answered 404/);
+      const down = await interruptAnswers(500, "Internal error.").stop(agent()).catch((e) => e);
+      assert.ok(down instanceof CoderError, String(down));
+      assert.equal(down.status, 500);
+    },
+  );
+
   await t.step("resume makes no request", async () => {
     const { b, seen } = backend(() => undefined);
     const r = await b.resume(agent());
