@@ -87,6 +87,39 @@ Deno.test("current Coder: model configs are org-scoped, the old route is the fal
     assert.deepEqual((await b.catalog()).models?.map((m) => m.id), ["m1"]);
     assert.equal(b.models.route, "legacy");
   });
+  await t.step(
+    "the models route fails otherwise: Coder's error, no other route tried",
+    async () => {
+      const { b, seen } = backend((r) =>
+        r.url.pathname === `/api/v2/organizations/${ORG}/chats/models`
+          ? { status: 500, body: { message: "database is locked" } }
+          : r.url.pathname === "/api/v2/chats/models"
+          ? { status: 200, body: MODELS }
+          : undefined
+      );
+      await assert.rejects(b.catalog(), (e) => e instanceof CoderError && e.status === 500);
+      assert.equal(seen.some((r) => r.url.pathname === "/api/v2/chats/models"), false);
+      assert.equal(b.models.route, undefined, "nothing remembered from a failure");
+    },
+  );
+  await t.step(
+    "the remembered route 404s later: no models now, asked again next time",
+    async () => {
+      let gone = false;
+      const { b, seen } = backend((r) =>
+        r.url.pathname === `/api/v2/organizations/${ORG}/chats/models` && !gone
+          ? { status: 200, body: MODELS }
+          : undefined
+      );
+      assert.equal((await b.catalog()).models?.length, 1);
+      gone = true;
+      assert.deepEqual((await b.catalog()).models, []);
+      gone = false;
+      seen.length = 0;
+      assert.equal((await b.catalog()).models?.length, 1);
+      assert.equal(b.models.route, "org");
+    },
+  );
   await t.step("neither: no models, and no more asking", async () => {
     const { b, seen } = backend(() => undefined);
     assert.deepEqual((await b.catalog()).models, []);

@@ -102,4 +102,7 @@ Deno.test("the back end refuses a write to a shared chat before any request", as
   await assert.rejects(b.stop(busy), refusedBy("interrupt it"));
   await assert.rejects(b.remove(busy), refusedBy("archive it"));
   assert.deepEqual(seen, []);
+  // What the tools ask before a write: the same refusal, or none for the caller's own chat.
+  assert.ok(refusedBy("send to it")(b.refusal(busy, "send")));
+  assert.equal(b.refusal(theirs({ shared: undefined }), "send"), undefined);
 });

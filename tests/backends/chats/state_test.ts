@@ -683,6 +683,33 @@ Deno.test("ChatsBackend", async (t) => {
     assert.equal((posts[2].body as Record<string, unknown>).title, undefined, "remembered");
   });
 
+  await t.step("create: a 400 that is not about the title is the error, sent once", async () => {
+    const refusing = (message: string, field?: string) =>
+      backend((req) =>
+        is(req, "POST", "/api/v2/chats")
+          ? {
+            status: 400,
+            body: { message, validations: field ? [{ field, detail: "unknown field" }] : [] },
+          }
+          : createRoutes(req)
+      );
+    const posts = (seen: Req[]) => seen.filter((r) => r.method === "POST").length;
+    // Another reason, with a title sent.
+    const other = refusing("Invalid model config.");
+    await assert.rejects(other.b.create({ prompt: "x", name: "T" }), /Invalid model config/);
+    assert.equal(posts(other.seen), 1);
+    // A 400 naming title where none was sent: not the title's fault.
+    const untitled = refusing("Invalid request.", "title");
+    await assert.rejects(untitled.b.create({ prompt: "x" }), /Invalid request/);
+    assert.equal(posts(untitled.seen), 1);
+    // Once the title is known to be refused, it is not sent, nor retried for again.
+    const always = refusing("Invalid request.", "title");
+    await assert.rejects(always.b.create({ prompt: "x", name: "T" }));
+    assert.equal(posts(always.seen), 2, "sent with the title, then without");
+    await assert.rejects(always.b.create({ prompt: "y", name: "T" }));
+    assert.equal(posts(always.seen), 3, "without the title at once, and no retry");
+  });
+
   await t.step("create for another user is refused before any request", async () => {
     const { b, seen } = backend(createRoutes);
     const err = await b.create({ prompt: "x", owner: "bob" }).catch((e) => e);
