@@ -372,6 +372,27 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
     assert.equal((await embedded.b.create({ prompt: "go", requestId: REQ1 })).name, "embedded");
     assert.equal(embedded.seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 0);
   });
+  await t.step(
+    "a create's receipt is judged: rejected says why, uncertain is uncertain",
+    async () => {
+      const answered = (receipt: Record<string, unknown>) =>
+        backend((r) =>
+          r.method === "POST" && r.url.pathname === "/api/v2/chats"
+            ? { status: 202, body: { request_id: REQ1, chat_id: ID1, ...receipt } }
+            : r.url.pathname === `/api/v2/chats/${ID1}`
+            ? { status: 200, body: chat({ status: "running" }) }
+            : undefined
+        ).b;
+      const rejected = await answered({ state: "rejected", error: "over quota" })
+        .create({ prompt: "go", requestId: REQ1 }).catch((e) => e);
+      assert.match(String(rejected.message), /^Coder rejected the chat \(receipt .*: over quota$/);
+      const unsure = await answered({ state: "uncertain" })
+        .create({ prompt: "go", requestId: REQ1 }).catch((e) => e);
+      assert.ok(unsure instanceof CoderError, String(unsure));
+      assert.equal(unsure.kind, "uncertain");
+      assert.equal(unsure.route, "POST /api/v2/chats");
+    },
+  );
   await t.step("a create answers its chat with the receipt in it (Chat.submission)", async () => {
     const { b, seen } = backend((r) =>
       r.method === "POST" && r.url.pathname === "/api/v2/chats"

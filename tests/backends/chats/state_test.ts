@@ -718,7 +718,44 @@ Deno.test("ChatsBackend", async (t) => {
     assert.match(err.message, /invisible to you/);
     assert.equal(seen.length, 0);
     assert.equal(b.createRefusal({ prompt: "x", owner: "alice" }), undefined, "the caller");
+    assert.equal(b.createRefusal({ prompt: "x", owner: "me" }), undefined, "me is the caller");
   });
+
+  await t.step(
+    "create: the organization is the default one, else the only one, else none",
+    async () => {
+      const withOrgs = (list: unknown[]) =>
+        backend((req) =>
+          is(req, "GET", "/api/v2/users/me/organizations")
+            ? { status: 200, body: list }
+            : createRoutes(req)
+        );
+      const only = withOrgs([{ id: "o-1", name: "first", is_default: false }]);
+      await only.b.create({ prompt: "x" });
+      const post = only.seen.find((r) => is(r, "POST", "/api/v2/chats"));
+      assert.equal(post?.body?.organization_id, "o-1");
+      const none = withOrgs([]);
+      const err = await none.b.create({ prompt: "x" }).catch((e) => e);
+      assert.ok(err instanceof FleetError, String(err));
+      assert.equal(err.message, "You belong to no Coder organization, so no chat can be created.");
+      assert.equal(err.next, "ask a Coder administrator to add you to an organization");
+      assert.equal(none.seen.some((r) => r.method === "POST"), false);
+    },
+  );
+
+  await t.step(
+    "create: a catalog that fails does not fail a create that names no model",
+    async () => {
+      const { b } = backend((req) =>
+        is(req, "GET", "/api/v2/chats/models")
+          ? { status: 500, body: { message: "database is locked" } }
+          : createRoutes(req)
+      );
+      const a = await b.create({ prompt: "x" });
+      assert.equal(a.id, ID2);
+      assert.equal(a.model, "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918", "its model named by its id");
+    },
+  );
 
   await t.step("create: no model means no model_config_id (Coder's default)", async () => {
     const { b, seen } = backend(createRoutes);
