@@ -283,6 +283,40 @@ Deno.test("create on v2.39: the model sent, the model it runs, the models refuse
     assert.match(err.next, /administrator/);
   });
 
+  await t.step("no usable model: at most five models named; none configured said so", async () => {
+    const refusedWith = async (models: unknown[]) => {
+      const { b } = stubBackend(
+        (req) =>
+          req.url.pathname === `/api/v2/organizations/${ORG}/chats/models`
+            ? { status: 200, body: { models } }
+            : req.method === "POST"
+            ? { status: 400, body: { message: "No chat model is available." } }
+            : undefined,
+        ORG,
+      );
+      const err = await b.create({ prompt: "go" }).catch((e) => e);
+      assert.ok(err instanceof FleetError, String(err));
+      return err.message;
+    };
+    const seven = [1, 2, 3, 4, 5, 6, 7].map((n) => ({ id: `m${n}`, display_name: `M${n}` }));
+    assert.equal(
+      await refusedWith(seven),
+      "Coder has no usable chat model in this organization, so no chat can start " +
+        "(M1: usable; M2: usable; M3: usable; M4: usable; M5: usable).",
+    );
+    assert.equal(
+      await refusedWith([]),
+      "Coder has no usable chat model in this organization, so no chat can start " +
+        "(no model is configured).",
+    );
+  });
+
+  await t.step("a model the catalog does not hold is named by its id, capped", async () => {
+    const id = "c".repeat(120);
+    const { b } = coder(() => ({ status: 201, body: chat({ last_model_config_id: id }) }));
+    assert.equal((await b.create({ prompt: "go" })).model, "c".repeat(99) + "…");
+  });
+
   await t.step("any other refusal of the create is Coder's own error", async () => {
     const { b } = coder(() => ({ status: 400, body: { message: "Workspace not found." } }));
     const err = await b.create({ prompt: "go" }).catch((e) => e);

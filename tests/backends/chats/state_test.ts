@@ -714,8 +714,17 @@ Deno.test("ChatsBackend", async (t) => {
     const { b, seen } = backend(createRoutes);
     const err = await b.create({ prompt: "x", owner: "bob" }).catch((e) => e);
     assert.ok(err instanceof FleetError);
-    assert.match(err.message, /cannot be created for another user \(bob\)/);
-    assert.match(err.message, /invisible to you/);
+    assert.equal(
+      err.message,
+      "A chat cannot be created for another user (bob): Coder would make bob its owner, and " +
+        "the chat would then be invisible to you and could not be driven (only its owner may " +
+        "send to it).",
+    );
+    assert.equal(
+      err.next,
+      'leave owner out to create the chat as yourself, or give template or preset (kind "task") ' +
+        "to create a task for bob",
+    );
     assert.equal(seen.length, 0);
     assert.equal(b.createRefusal({ prompt: "x", owner: "alice" }), undefined, "the caller");
     assert.equal(b.createRefusal({ prompt: "x", owner: "me" }), undefined, "me is the caller");
