@@ -728,6 +728,8 @@ Deno.test("ChatsBackend", async (t) => {
     assert.equal(seen.length, 0);
     assert.equal(b.createRefusal({ prompt: "x", owner: "alice" }), undefined, "the caller");
     assert.equal(b.createRefusal({ prompt: "x", owner: "me" }), undefined, "me is the caller");
+    const long = b.createRefusal({ prompt: "x", owner: "o".repeat(70) })?.message ?? "";
+    assert.ok(long.includes(`another user (${"o".repeat(63)}…)`), long);
   });
 
   await t.step(
