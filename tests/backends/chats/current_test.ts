@@ -350,6 +350,15 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
       assert.equal(err.route, "POST /api/v2/chats");
       assert.match(err.detail ?? "", new RegExp(`accepted request ${REQ1} but named no chat`));
       assert.equal(seen.filter((r) => r.method === "POST").length, 1, "not created again");
+      // A long request id is cut in the words.
+      const long = "r".repeat(50);
+      const { b: b2 } = backend((r) =>
+        r.method === "POST" && r.url.pathname === "/api/v2/chats"
+          ? { status: 202, body: { request_id: long, state: "accepted" } }
+          : undefined
+      );
+      const cut = await b2.create({ prompt: "go", requestId: long }).catch((e) => e);
+      assert.match(cut.detail ?? "", new RegExp(`accepted request ${"r".repeat(39)}… but`));
     },
   );
   await t.step("a create answered by a bare receipt: the chat it names is read", async () => {
