@@ -91,4 +91,49 @@ export const IGNORED_CHATS: Ignored[] = [
     why: "`return await p` and `return p` in a catch clause (outside its try): the caller's " +
       "promise settles the same way",
   },
+  {
+    file: "src/backends/chats/archive.ts",
+    before: "1_500",
+    after: "1499",
+    why: "the archive's reserve from the call's budget one millisecond shorter: the settle " +
+      "loop's cut-off moves by 1 ms of a wall-clock budget, below timer jitter, which no test " +
+      "may time",
+  },
+  {
+    file: "src/backends/chats/archive.ts",
+    before: "1_500",
+    after: "1501",
+    why: "as 1_500 -> 1499 (the archive's reserve, 1 ms longer)",
+  },
+  {
+    file: "src/backends/chats/archive.ts",
+    before: "30_000",
+    after: "30001",
+    why: "as 30_000 -> 29999 in ignore.ts (the settle cap, 1 ms longer)",
+  },
+  {
+    file: "src/backends/chats/archive.ts",
+    before: "200",
+    after: "199",
+    why: "the first pause between looks at an interrupted chat 1 ms shorter: below timer " +
+      "jitter; a test may not time it",
+  },
+  {
+    file: "src/backends/chats/archive.ts",
+    before: "200",
+    after: "201",
+    why: "as 200 -> 199 (the first pause, 1 ms longer)",
+  },
+  {
+    file: "src/backends/chats/archive.ts",
+    before: "1_000",
+    after: "999",
+    why: "the longest pause between looks 1 ms shorter: below timer jitter; a test may not time it",
+  },
+  {
+    file: "src/backends/chats/archive.ts",
+    before: "1_000",
+    after: "1001",
+    why: "as 1_000 -> 999 (the longest pause, 1 ms longer)",
+  },
 ];

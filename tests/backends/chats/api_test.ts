@@ -284,6 +284,9 @@ Deno.test("list query building", async (t) => {
   await t.step("nothing to filter gives an empty string", () => {
     assert.equal(chatListSearch({}), "");
     assert.equal(chatListSearch({ terms: [""], labels: {} }), "");
+    assert.equal(chatListSearch({ terms: ["  "] }), "", "a blank term is none");
+    const two = new URLSearchParams(chatListSearch({ terms: ["a:b", " ", "c:d"] }).slice(1));
+    assert.equal(two.get("q"), "a:b c:d", "terms joined by one space");
   });
 
   await t.step("label keys with a colon cannot be expressed and are skipped", () => {

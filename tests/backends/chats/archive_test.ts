@@ -158,9 +158,11 @@ Deno.test("archive: an idle chat is archived; Coder's 409 means it started meanw
   });
 
   await t.step("an error chat is not active: archived without an interrupt", async () => {
-    const { b, sent } = archiving((r) => r.method === "PATCH" ? { status: 204 } : undefined);
+    const { b, seen } = stubBackend((r) => r.method === "PATCH" ? { status: 204 } : undefined);
     assert.deepEqual(await b.remove(agent("error")), { outcome: "done", detail: "archived" });
-    assert.deepEqual(sent(), [`PATCH ${CHAT}`]);
+    assert.deepEqual(seen.map((r) => [`${r.method} ${r.url.pathname}`, r.body]), [
+      [`PATCH ${CHAT}`, { archived: true }],
+    ]);
   });
 });
 
