@@ -310,7 +310,10 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
         ? { status: 200, body: sentWith(REQ1, { state: "rejected", error: "chat is archived" }) }
         : undefined
     );
-    await assert.rejects(b.send(agent, "x", undefined, REQ1), /rejected\): chat is archived/);
+    await assert.rejects(
+      b.send(agent, "x", undefined, REQ1),
+      /: Coder rejected the message \(receipt .*rejected\): chat is archived$/,
+    );
   });
   await t.step("an uncertain receipt is uncertain", async () => {
     const { b } = backend((r) =>
@@ -320,7 +323,9 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
     );
     await assert.rejects(
       b.send(agent, "x", undefined, REQ1),
-      (e: { uncertain?: boolean }) => e.uncertain === true,
+      (e) =>
+        e instanceof CoderError && e.uncertain === true &&
+        e.route === "POST /api/v2/chats/{chat}/messages",
     );
   });
   await t.step(

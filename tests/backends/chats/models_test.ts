@@ -208,6 +208,44 @@ Deno.test("pickModel: by any name; unusable ones refused with the reason", async
     assert.equal(fix(undefined), "to use this one, a Coder administrator must fix its provider");
   });
 
+  await t.step("names by trimmed name or id in any case; long lists and names capped", () => {
+    const many: ModelInfo[] = Array.from({ length: 25 }, (_, i) => ({
+      ...models[0],
+      id: `cfg-${i + 1}`,
+      model: `model-${i + 1}`,
+      provider: "",
+      display_name: `M${i + 1}`,
+      default: false,
+    }));
+    assert.equal(pickModel(many, "  M3  ").id, "cfg-3");
+    assert.equal(pickModel(many, "CFG-4").id, "cfg-4");
+    const m = (n: number) => Array.from({ length: n }, (_, i) => `M${i + 1}`).join(", ");
+    const unknown = (() => {
+      try {
+        pickModel(many, "x".repeat(100));
+      } catch (err) {
+        assert.ok(err instanceof FleetError);
+        return err.message;
+      }
+    })();
+    assert.equal(unknown, `Unknown chat model "${"x".repeat(79)}…". Usable models: ${m(20)}.`);
+    const off = { ...many[0], id: "off", display_name: "Off", available: false };
+    try {
+      pickModel([off, ...many], "Off");
+      assert.fail("Off was not refused");
+    } catch (err) {
+      assert.ok(err instanceof FleetError);
+      assert.ok(err.next.startsWith(`choose a usable model (${m(10)}), or omit model`), err.next);
+    }
+    try {
+      pickModel([off], "nothing");
+      assert.fail("nothing was not refused");
+    } catch (err) {
+      assert.ok(err instanceof FleetError);
+      assert.match(err.message, /Usable models: none \(and 1 that cannot be used\)\.$/);
+    }
+  });
+
   await t.step("an unknown name lists the usable models only", () => {
     const err = refusal("GPT-6");
     assert.match(err.message, /Unknown chat model "GPT-6"/);

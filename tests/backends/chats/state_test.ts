@@ -812,6 +812,7 @@ Deno.test("ChatsBackend", async (t) => {
       (await b.send(agent({ state }), "now", "interrupt")).detail;
     assert.equal(await sent("working"), "sent (interrupted the current turn)");
     assert.equal(await sent("idle"), "sent");
+    assert.equal((await b.send(agent({ state: "working" }), "later")).detail, "sent", "queue");
   });
 
   await t.step("send to an archived chat is a FleetError", async () => {
