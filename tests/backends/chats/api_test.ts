@@ -320,6 +320,34 @@ Deno.test("chat HTTP functions", async (t) => {
     assert.equal(seen[0].token, TOKEN);
   });
 
+  await t.step("listChats: concurrent lists of different queries are not merged", async () => {
+    const { client, seen } = stub((req) => ({
+      status: 200,
+      body: [swaggerChat({ title: req.url.searchParams.get("q") ?? "none" })],
+    }));
+    const [a, b] = await Promise.all([
+      listChats(client, "/api/v2", { terms: ["owner:alice"] }),
+      listChats(client, "/api/v2", { terms: ["owner:bob"] }),
+    ]);
+    assert.equal(seen.length, 2);
+    assert.equal(a.chats[0].title, "owner:alice");
+    assert.equal(b.chats[0].title, "owner:bob");
+  });
+
+  await t.step("listChats: a malformed chat is skipped and named as a chat", async () => {
+    const { client } = stub(() => ({ status: 200, body: [swaggerChat(), { title: "no id" }] }));
+    const { chats, skipped } = await listChats(client, "/api/v2");
+    assert.equal(chats.length, 1);
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0], /^chat\b/);
+  });
+
+  await t.step("a chat id that cannot be a path segment is refused by name", async () => {
+    const { client, seen } = stub(() => ({ status: 200, body: swaggerChat() }));
+    await assert.rejects(getChat(client, "/api/v2", "../users"), /chat id/);
+    assert.equal(seen.length, 0);
+  });
+
   await t.step("createChat posts the request body", async () => {
     const { client, seen } = stub(() => ({
       status: 201,
@@ -417,6 +445,7 @@ Deno.test("chat HTTP functions", async (t) => {
     const badQueued = await send({ queued: "yes" });
     assert.ok(badQueued instanceof CoderError, String(badQueued));
     assert.match(badQueued.message, /not understood: body: .*expected boolean/);
+    assert.equal((await send(null)).queued, undefined, "a null answer is a plain send");
     const ok = await send({ queued: false, submission: { request_id: "r", state: "accepted" } });
     assert.equal(ok.receipt?.state, "accepted");
     assert.equal(ok.queued, false);
