@@ -126,14 +126,14 @@ const ChatListSchema = z.array(z.unknown()).nullish();
 /** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
  * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped.
  * Concurrent calls with the same query share one request in flight (`coalesce.ts`). */
-export async function listChats(
+export function listChats(
   client: CoderClient,
   prefix: string,
   query: ChatListQuery = {},
   signal?: AbortSignal,
 ): Promise<ChatList> {
   const path = `${prefix}/chats${chatListSearch(query)}`;
-  return await shared(client, `GET ${path}`, `GET ${prefix}/chats`, signal, async (s) => {
+  return shared(client, `GET ${path}`, `GET ${prefix}/chats`, signal, async (s) => {
     const raw = await client.get(path, ChatListSchema, { signal: s });
     const { items, skipped } = parseItems(raw, ChatWire, normalizeChat, "chat");
     return { chats: items, skipped };
