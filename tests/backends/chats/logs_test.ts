@@ -65,6 +65,10 @@ Deno.test("chat logs: without has_more, a full page means there may be more", as
   assert.equal(short.has_older, false);
   const forward = await logPage(agent, { after_id: 3, limit: 3 }, Promise.resolve(answer([4, 5])));
   assert.equal(forward.has_newer, false);
+  assert.equal(forward.has_older, true, "message 3 and before");
+  // After id 0: from the very first message, nothing older.
+  const first = await logPage(agent, { after_id: 0, limit: 3 }, Promise.resolve(answer([1, 2])));
+  assert.equal(first.has_older, false);
 });
 
 Deno.test("chat logs: messages outside the cursors are dropped", async () => {
