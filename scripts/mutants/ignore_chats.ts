@@ -145,4 +145,17 @@ export const IGNORED_CHATS: Ignored[] = [
     why: "the page size of a limit that is no number (NaN || 1): with || 0 it is 0, which the " +
       "Math.max(1, ...) around it raises to the same 1",
   },
+  {
+    file: "src/backends/chats/extras.ts",
+    before: 'cost.status === "fulfilled"',
+    after: "true",
+    why: "a rejected result has no value, so `cost.value` is undefined (falsy) and no cost is " +
+      "shown either way",
+  },
+  {
+    file: "src/backends/chats/extras.ts",
+    before: 'models.status === "fulfilled"',
+    after: "true",
+    why: "as the cost's: a rejected result's value is undefined, so no model is looked up",
+  },
 ];

@@ -120,6 +120,14 @@ Deno.test("current Coder: model configs are org-scoped, the old route is the fal
       assert.equal(b.models.route, "org");
     },
   );
+  await t.step("no models route: get_agent names the chat's model by its id, capped", async () => {
+    const { b } = backend((r) =>
+      r.url.pathname === `/api/v2/chats/${ID1}`
+        ? { status: 200, body: chat({ last_model_config_id: "c".repeat(120) }) }
+        : undefined
+    );
+    assert.deepEqual(await b.extras(agent), { model: "c".repeat(99) + "…" });
+  });
   await t.step("neither: no models, and no more asking", async () => {
     const { b, seen } = backend(() => undefined);
     assert.deepEqual((await b.catalog()).models, []);
