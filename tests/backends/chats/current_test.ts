@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { ME, type Route, stubBackend } from "./stub.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { CoderError } from "../../../src/coder/errors.ts";
+import { searchTerm } from "../../../src/backends/chats/search.ts";
 import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
 const ID1 = "11111111-1111-4111-8111-111111111111";
@@ -550,4 +551,19 @@ Deno.test("current Coder: the sources and the search probed like the state filte
     }
     assert.ok(seen.every((r) => !r.url.searchParams.get("q")?.includes("search:")));
   });
+});
+
+Deno.test("search: a query of Postgres' English stopwords alone is not pushed (it finds nothing)", () => {
+  for (
+    const q of [
+      "myself yourselves",
+      "herself itself",
+      "themselves whom",
+      "further once",
+      "should just now",
+      "Which of THESE?",
+    ]
+  ) assert.equal(searchTerm(q), undefined, q);
+  assert.equal(searchTerm("the flaky tests"), 'search:"the flaky tests"');
+  assert.equal(searchTerm("  flaky  "), "search:flaky", "trimmed");
 });
