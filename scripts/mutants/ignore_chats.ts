@@ -158,4 +158,25 @@ export const IGNORED_CHATS: Ignored[] = [
     after: "true",
     why: "as the cost's: a rejected result's value is undefined, so no model is looked up",
   },
+  {
+    file: "src/backends/chats/listing.ts",
+    before: "this.#support[o.key] !== false",
+    after: "true",
+    why: "a term Coder refused stays out of every request either way: only known (true) terms " +
+      "and unprobed (undefined) probes are sent, never a refused (false) one",
+  },
+  {
+    file: "src/backends/chats/listing.ts",
+    before: "refused",
+    after: "true",
+    why: "with no refused probe, `this.#support[undefined] = false` writes a key `undefined` " +
+      "that no term has, so nothing reads it",
+  },
+  {
+    file: "src/backends/chats/listing.ts",
+    before: "optional.filter((o) => this.#support[o.key] !== false)",
+    after: "optional",
+    why: "as `!== false` -> true (a refused term is never sent); the array is the caller's own, " +
+      "made for this call, so dropping from it changes nothing else",
+  },
 ];
