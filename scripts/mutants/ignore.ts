@@ -10,6 +10,7 @@ import type { Ignored } from "../mutate/sample.ts";
 import { IGNORED_CODER } from "./ignore_coder.ts";
 import { IGNORED_TRANSPORT } from "./ignore_transport.ts";
 import { IGNORED_TASKS } from "./ignore_tasks.ts";
+import { IGNORED_CHATS } from "./ignore_chats.ts";
 
 /** The list. */
 export const IGNORED: Ignored[] = [
@@ -34,13 +35,6 @@ export const IGNORED: Ignored[] = [
     after: "",
     why: "nothing reads a FleetError's name: it is told by instanceof and rendered from message " +
       "and next (tools/errors.ts); only a stack trace would say Error for FleetError",
-  },
-  {
-    file: "src/backends/chats/watch.ts",
-    before: "5_000",
-    after: "4999",
-    why: "the reconnect back-off's cap one millisecond shorter: below timer jitter, and a test " +
-      "may not time it; the cap itself (5 s, not 200 ms * 2^5) is a different mutant",
   },
   // Issue 18, helper m1 (transport, coder, server): the survivors that cannot change behaviour.
   {
@@ -468,4 +462,5 @@ export const IGNORED: Ignored[] = [
   ...IGNORED_CODER,
   ...IGNORED_TRANSPORT,
   ...IGNORED_TASKS,
+  ...IGNORED_CHATS,
 ];

@@ -126,14 +126,14 @@ const ChatListSchema = z.array(z.unknown()).nullish();
 /** `GET C/chats?q=...&label=k:v`: chats visible to the caller (archived ones hidden unless
  * `archived:true` is among the terms). Chats are parsed one by one; malformed ones are skipped.
  * Concurrent calls with the same query share one request in flight (`coalesce.ts`). */
-export async function listChats(
+export function listChats(
   client: CoderClient,
   prefix: string,
   query: ChatListQuery = {},
   signal?: AbortSignal,
 ): Promise<ChatList> {
   const path = `${prefix}/chats${chatListSearch(query)}`;
-  return await shared(client, `GET ${path}`, `GET ${prefix}/chats`, signal, async (s) => {
+  return shared(client, `GET ${path}`, `GET ${prefix}/chats`, signal, async (s) => {
     const raw = await client.get(path, ChatListSchema, { signal: s });
     const { items, skipped } = parseItems(raw, ChatWire, normalizeChat, "chat");
     return { chats: items, skipped };
@@ -150,16 +150,17 @@ export type CreateChatAnswer = { chat: Chat; receipt?: ChatSubmission } | {
 };
 
 const CreateAnswerSchema = z.unknown().transform((v, ctx): CreateChatAnswer => {
-  const fail = (message?: string) => {
-    ctx.addIssue({ code: "custom", message: message ?? "bad chat" });
+  // A failed parse has at least one issue: the first says why.
+  const fail = (message: string) => {
+    ctx.addIssue(message);
     return z.NEVER;
   };
   if (isReceipt(v)) {
     const r = ChatSubmission.safeParse(v);
-    return r.success ? { receipt: r.data } : fail(r.error.issues[0]?.message);
+    return r.success ? { receipt: r.data } : fail(r.error.issues[0].message);
   }
   const chat = Chat.safeParse(v);
-  if (!chat.success) return fail(chat.error.issues[0]?.message);
+  if (!chat.success) return fail(chat.error.issues[0].message);
   const receipt = submissionOf(v);
   if (receipt instanceof Error) return fail(receipt.message);
   return receipt ? { chat: chat.data, receipt } : { chat: chat.data };
@@ -170,7 +171,7 @@ function submissionOf(v: unknown): ChatSubmission | undefined | Error {
   const raw = v && typeof v === "object" ? (v as Record<string, unknown>).submission : undefined;
   if (raw === undefined || raw === null) return undefined;
   const r = ChatSubmission.safeParse(raw);
-  return r.success ? r.data : new Error(`submission: ${r.error.issues[0]?.message ?? "malformed"}`);
+  return r.success ? r.data : new Error(`submission: ${r.error.issues[0].message}`);
 }
 
 /**
@@ -239,14 +240,13 @@ const SendAnswerSchema = z.unknown().transform((v, ctx): SendChatAnswer => {
     if (r.success) {
       return { receipt: r.data, queued: r.data.queued_message_id != null };
     }
-    ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad receipt" });
+    ctx.addIssue(r.error.issues[0].message);
     return z.NEVER;
   }
   const r = CreateChatMessageResponse.safeParse(v);
   const receipt = submissionOf(v);
   if (r.success && !(receipt instanceof Error)) return receipt ? { ...r.data, receipt } : r.data;
-  const why = r.success ? (receipt as Error).message : r.error.issues[0]?.message;
-  ctx.addIssue({ code: "custom", message: why ?? "bad answer" });
+  ctx.addIssue(r.success ? (receipt as Error).message : r.error.issues[0].message);
   return z.NEVER;
 });
 

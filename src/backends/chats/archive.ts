@@ -78,7 +78,8 @@ async function settle(ctx: BackendContext, agent: Agent): Promise<string> {
     if (chat && !ACTIVE.has(chat.status ?? "")) return "interrupted";
     const spent = Date.now() - started;
     if (spent + pause > budget) {
-      const status = oneLine(chat?.status ?? "active", 40);
+      // Only "running" or "interrupting" get here (any other status returned above).
+      const status = chat?.status ?? "active";
       throw new FleetError(
         `Chat ${JSON.stringify(oneLine(agent.name, 80))} (${agent.id}) was interrupted but is ` +
           `still ${status} after ${(spent / 1000).toFixed(1)} s, so it was not archived: Coder ` +

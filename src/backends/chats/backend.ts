@@ -82,7 +82,7 @@ export class ChatsBackend implements Backend {
    * `pr_status:...`; the query as `search:...`.
    */
   async summaries(filter: ListFilter, signal?: AbortSignal): Promise<SummaryList> {
-    const own = filter.owner !== undefined && filter.owner === this.#ctx.me.username;
+    const own = filter.owner === this.#ctx.me.username;
     const optional: Optional[] = own ? [] : [BOTH_SOURCES];
     const statuses = chatStatusesOf(filter.state);
     if (statuses) optional.push({ key: "status", term: `status:${statuses.join(",")}` });
@@ -131,8 +131,9 @@ export class ChatsBackend implements Backend {
   async list(filter: ListFilter, signal?: AbortSignal): Promise<AgentList> {
     const summaries = await this.summaries(filter, signal);
     const agents: AgentList = summaries.map((s) => s.agent());
-    if (summaries.skipped) agents.skipped = summaries.skipped;
-    if (summaries.queueFlagListed !== undefined) agents.queueFlagListed = summaries.queueFlagListed;
+    // Undefined when not said (the fleet reads them so).
+    agents.skipped = summaries.skipped;
+    agents.queueFlagListed = summaries.queueFlagListed;
     if (summaries.queryMatched) agents.queryMatched = true;
     return agents;
   }
@@ -184,7 +185,8 @@ export class ChatsBackend implements Backend {
     const messages = quiet(fetchMessages(this.#ctx, id, query, signal));
     const cost = extras ? quiet(getChatCost(this.#ctx.client, this.prefix, id, signal)) : undefined;
     const models = extras ? quiet(this.models.raw(signal)) : undefined;
-    const fits = (agent: Agent) => agent.kind === "chat" && agent.id.toLowerCase() === id;
+    // Read only for agents of this back end (one_trip.ts): the id alone tells.
+    const fits = (agent: Agent) => agent.id.toLowerCase() === id;
     return {
       logs: (agent: Agent, s?: AbortSignal) =>
         fits(agent) ? logPage(agent, query, messages) : this.logs(agent, query, s),

@@ -57,10 +57,9 @@ function modelInfo(m: ChatModel, p: ChatModelProvider | undefined): ModelInfo {
     available: reason === undefined,
   };
   if (reason) info.unavailable_reason = reason;
-  const limit = m.context_limit;
-  if (typeof limit === "number" && Number.isFinite(limit) && limit > 0) {
-    info.context_limit = Math.floor(limit);
-  }
+  // A whole number of tokens, at least 1 (none, null or a fraction of one: no limit said).
+  const limit = Number(m.context_limit);
+  if (limit >= 1) info.context_limit = Math.floor(limit);
   return info;
 }
 
@@ -148,7 +147,8 @@ class ChatSummary implements AgentSummary {
     this.state = state;
     this.prState = prStateOf(chat.diff_status);
     this.waitingFor = chatWaitingFor(chat.status, chat.queued_for_capacity, this.prState);
-    const kind = typeof chat.last_error === "object" ? chat.last_error?.kind : undefined;
+    // A ChatError's kind (a bare string error has none).
+    const kind = (Object(chat.last_error) as { kind?: unknown }).kind;
     this.#detail = state === "error" && kind === "usage_limit"
       ? `${detail}; ${USAGE_LIMIT_DETAIL}`
       : detail;
@@ -162,7 +162,7 @@ class ChatSummary implements AgentSummary {
   agent(): Agent {
     const chat = this.#chat;
     const created = new Date(this.#created).toISOString();
-    const updated = this.since === this.#created ? created : new Date(this.since).toISOString();
+    const updated = new Date(this.since).toISOString();
     const labels: Record<string, string> = {};
     for (const k in chat.labels) labels[oneLine(k, 100)] = oneLine(chat.labels[k], 200);
     const lastError = typeof chat.last_error === "string"

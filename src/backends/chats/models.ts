@@ -96,14 +96,6 @@ export class ChatModels {
   }
 
   /**
-   * The usable model config `model` names (see {@link pickModel}); refused with the reason when
-   * it is disabled or its provider unavailable, and when no model has that name.
-   */
-  async resolve(model: string, signal?: AbortSignal): Promise<ModelInfo> {
-    return pickModel(await this.list(signal), model);
-  }
-
-  /**
    * A create's model, with the catalog read once (concurrent creates share the request). A named
    * model is resolved to its config id ({@link pickModel}). Without one no id is sent: Coder then
    * uses the caller's personal model override or the organization's default, which only Coder

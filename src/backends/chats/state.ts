@@ -67,10 +67,10 @@ export const QUEUED_DETAIL = "queued for capacity: waits for a licence slot";
 /** Coder's `diff_status` (codersdk.ChatDiffStatus) as sent: read field by field, any shape. */
 type DiffStatus = unknown;
 
+/** One field of `d`; undefined when `d` is no object (a primitive or an array has none of the
+ * fields read here). */
 function field(d: DiffStatus, key: string): unknown {
-  return d && typeof d === "object" && !Array.isArray(d)
-    ? (d as Record<string, unknown>)[key]
-    : undefined;
+  return (Object(d) as Record<string, unknown>)[key];
 }
 
 function str(d: DiffStatus, key: string): string {
@@ -99,7 +99,7 @@ export function chatPr(d: DiffStatus): PullRequest | null {
   if (!state) return null;
   const count = (key: string) => {
     const n = field(d, key);
-    return typeof n === "number" && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
+    return typeof n === "number" && Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0;
   };
   const num = field(d, "pr_number");
   const approved = field(d, "approved");
@@ -180,18 +180,18 @@ const SUMMARY_MAX = 100;
  * Render message parts as text: text parts in full (cleaned, newlines kept); reasoning omitted;
  * each tool call as one line `[tool: name(args…)]`; each tool result as one line
  * `[result: name: summary…]`; files, sources and other parts as one short bracketed line.
- * When a message holds only omitted parts, it renders as their types, e.g. `[reasoning]`.
+ * When a message holds only reasoning, it renders as `[reasoning]`.
  */
 export function renderParts(parts: readonly PartLike[] | null | undefined): string {
   const out: string[] = [];
-  const omitted = new Set<string>();
+  // Reasoning is the one part omitted (renderPart gives undefined for it alone).
+  let reasoning = false;
   for (const p of parts ?? []) {
-    const type = p.type ?? "text";
-    const line = renderPart(p, type);
-    if (line === undefined) omitted.add(oneLine(type, 40));
+    const line = renderPart(p, p.type ?? "text");
+    if (line === undefined) reasoning = true;
     else if (line !== "") out.push(line);
   }
-  if (out.length === 0 && omitted.size > 0) return `[${[...omitted].join(", ")}]`;
+  if (out.length === 0 && reasoning) return "[reasoning]";
   return out.join("\n");
 }
 

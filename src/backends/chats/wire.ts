@@ -12,9 +12,7 @@ import { idOf, WireId } from "../../coder/ids.ts";
 export function stringMap(m: Record<string, unknown> | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!m) return out;
-  for (const k in m) {
-    if (!Object.hasOwn(m, k)) continue;
-    const v = m[k];
+  for (const [k, v] of Object.entries(m)) {
     if (v === null || v === undefined) continue;
     out[k] = typeof v === "string" ? v : JSON.stringify(v);
   }

@@ -284,11 +284,17 @@ Deno.test("list query building", async (t) => {
   await t.step("nothing to filter gives an empty string", () => {
     assert.equal(chatListSearch({}), "");
     assert.equal(chatListSearch({ terms: [""], labels: {} }), "");
+    assert.equal(chatListSearch({ terms: ["  "] }), "", "a blank term is none");
+    const two = new URLSearchParams(chatListSearch({ terms: ["a:b", " ", "c:d"] }).slice(1));
+    assert.equal(two.get("q"), "a:b c:d", "terms joined by one space");
   });
 
   await t.step("label keys with a colon cannot be expressed and are skipped", () => {
-    const p = new URLSearchParams(chatListSearch({ labels: { "a:b": "c", ok: "1" } }).slice(1));
+    const p = new URLSearchParams(
+      chatListSearch({ labels: { "a:b": "c", "": "empty", ok: "1" } }).slice(1),
+    );
     assert.deepEqual(p.getAll("label"), ["ok:1"]);
+    assert.equal(chatListSearch({ labels: { "": "x" } }), "", "an empty key is no filter");
   });
 
   await t.step("qTerm quotes spaces and colons, refuses double quotes", () => {
@@ -314,6 +320,34 @@ Deno.test("chat HTTP functions", async (t) => {
     assert.equal(seen[0].token, TOKEN);
   });
 
+  await t.step("listChats: concurrent lists of different queries are not merged", async () => {
+    const { client, seen } = stub((req) => ({
+      status: 200,
+      body: [swaggerChat({ title: req.url.searchParams.get("q") ?? "none" })],
+    }));
+    const [a, b] = await Promise.all([
+      listChats(client, "/api/v2", { terms: ["owner:alice"] }),
+      listChats(client, "/api/v2", { terms: ["owner:bob"] }),
+    ]);
+    assert.equal(seen.length, 2);
+    assert.equal(a.chats[0].title, "owner:alice");
+    assert.equal(b.chats[0].title, "owner:bob");
+  });
+
+  await t.step("listChats: a malformed chat is skipped and named as a chat", async () => {
+    const { client } = stub(() => ({ status: 200, body: [swaggerChat(), { title: "no id" }] }));
+    const { chats, skipped } = await listChats(client, "/api/v2");
+    assert.equal(chats.length, 1);
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0], /^chat\b/);
+  });
+
+  await t.step("a chat id that cannot be a path segment is refused by name", async () => {
+    const { client, seen } = stub(() => ({ status: 200, body: swaggerChat() }));
+    await assert.rejects(getChat(client, "/api/v2", "../users"), /chat id/);
+    assert.equal(seen.length, 0);
+  });
+
   await t.step("createChat posts the request body", async () => {
     const { client, seen } = stub(() => ({
       status: 201,
@@ -332,6 +366,89 @@ Deno.test("chat HTTP functions", async (t) => {
       content: [{ type: "text", text: "do it" }],
       labels: { a: "b" },
     });
+  });
+
+  // A create Coder took (201) whose answer is not a chat: the chat may exist, so the error is
+  // uncertain and says what was wrong with the answer; never a chat made up from it.
+  await t.step(
+    "createChat: an answer that is no chat, or a bad receipt, is refused by why",
+    async () => {
+      const create = async (body: unknown, request_id?: string) => {
+        const { client } = stub(() => ({ status: 201, body }));
+        const req = { content: [{ type: "text" as const, text: "do it" }], request_id };
+        return await createChat(client, "/api/v2", req).catch((e) => e);
+      };
+      const noId = await create({ title: "x", status: "running" });
+      assert.ok(noId instanceof CoderError, String(noId));
+      assert.equal(noId.kind, "uncertain");
+      assert.match(noId.message, /not understood: body: .*expected string/);
+      const badSub = await create(
+        swaggerChat({ submission: { request_id: 5, state: "x" } }),
+        "r-1",
+      );
+      assert.ok(badSub instanceof CoderError, String(badSub));
+      assert.match(badSub.message, /not understood: body: submission: .*expected string/);
+      const badReceipt = await create({ request_id: "r-1", state: "accepted", id: 5 }, "r-1");
+      assert.ok(badReceipt instanceof CoderError, String(badReceipt));
+      assert.match(badReceipt.message, /not understood: body: .*expected string/);
+      // The same answers, well formed, are read.
+      const ok = await create(
+        swaggerChat({ submission: { request_id: "r-1", state: "accepted" } }),
+      );
+      assert.equal(ok.chat?.id, CHAT_ID);
+      assert.equal(ok.receipt?.state, "accepted");
+      const bare = await create({ request_id: "r-1", state: "accepted", chat_id: CHAT_ID }, "r-1");
+      assert.equal(bare.chat, undefined);
+      assert.equal(bare.receipt?.chat_id, CHAT_ID);
+    },
+  );
+
+  // The documented statuses: 201 for a create, 200 for a send; 200/202 too only with a
+  // request_id (newer Coder's receipts). Anything else from a write is uncertain, not success.
+  await t.step("writes: only the documented success statuses pass", async () => {
+    const chatBody = swaggerChat({ status: "running" });
+    const create = (status: number, request_id?: string) =>
+      createChat(stub(() => ({ status, body: chatBody })).client, "/api/v2", {
+        content: [{ type: "text", text: "go" }],
+        request_id,
+      }).catch((e) => e);
+    assert.equal((await create(201)).chat?.id, CHAT_ID);
+    const undocumented = await create(200);
+    assert.ok(undocumented instanceof CoderError, String(undocumented));
+    assert.equal(undocumented.kind, "uncertain");
+    assert.match(undocumented.message, /where 201 is documented/);
+    assert.equal((await create(200, "r-1")).chat?.id, CHAT_ID);
+    assert.equal((await create(202, "r-1")).chat?.id, CHAT_ID);
+    const send = (status: number, request_id?: string) =>
+      sendChatMessage(
+        stub(() => ({ status, body: { queued: false } })).client,
+        "/api/v2",
+        CHAT_ID,
+        { content: [{ type: "text", text: "a" }], request_id },
+      ).catch((e) => e);
+    assert.equal((await send(200)).queued, false);
+    const accepted = await send(202);
+    assert.ok(accepted instanceof CoderError, String(accepted));
+    assert.match(accepted.message, /where 200 is documented/);
+    assert.equal((await send(202, "r-1")).queued, false);
+  });
+
+  await t.step("sendChatMessage: a malformed answer or submission is refused by why", async () => {
+    const send = async (body: unknown) => {
+      const { client } = stub(() => ({ status: 200, body }));
+      const req = { content: [{ type: "text" as const, text: "a" }] };
+      return await sendChatMessage(client, "/api/v2", CHAT_ID, req).catch((e) => e);
+    };
+    const badSub = await send({ queued: false, submission: { request_id: "r", state: 3 } });
+    assert.ok(badSub instanceof CoderError, String(badSub));
+    assert.match(badSub.message, /not understood: body: submission: .*expected string/);
+    const badQueued = await send({ queued: "yes" });
+    assert.ok(badQueued instanceof CoderError, String(badQueued));
+    assert.match(badQueued.message, /not understood: body: .*expected boolean/);
+    assert.equal((await send(null)).queued, undefined, "a null answer is a plain send");
+    const ok = await send({ queued: false, submission: { request_id: "r", state: "accepted" } });
+    assert.equal(ok.receipt?.state, "accepted");
+    assert.equal(ok.queued, false);
   });
 
   await t.step("getChat, updateChat (204) and interruptChat", async () => {
@@ -408,6 +525,11 @@ Deno.test("chat HTTP functions", async (t) => {
       body: conform("error", { message: "Route not found." }),
     }));
     assert.equal(await getChatCost(missing.client, "/api/v2", CHAT_ID), null);
+    // Only a 404 means "not reported": a refusal is the caller's to see, never a silent null.
+    const denied = stub(() => ({ status: 403, body: conform("error", { message: "Forbidden." }) }));
+    const err = await getChatCost(denied.client, "/api/v2", CHAT_ID).catch((e) => e);
+    assert.ok(err instanceof CoderError, String(err));
+    assert.equal(err.status, 403);
   });
 
   await t.step("other errors surface as CoderError without the token", async () => {

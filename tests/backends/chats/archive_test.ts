@@ -8,6 +8,8 @@ import { type Req, type Route, stubBackend } from "./stub.ts";
 import { minimalChat } from "../../fixtures/chats/schemas.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { CoderError } from "../../../src/coder/errors.ts";
+import { withBudget } from "../../../src/coder/budget.ts";
+import { FleetError } from "../../../src/model/backend.ts";
 
 const ID = "11111111-1111-4111-8111-111111111111";
 const CHAT = `/api/v2/chats/${ID}`;
@@ -156,8 +158,45 @@ Deno.test("archive: an idle chat is archived; Coder's 409 means it started meanw
   });
 
   await t.step("an error chat is not active: archived without an interrupt", async () => {
-    const { b, sent } = archiving((r) => r.method === "PATCH" ? { status: 204 } : undefined);
+    const { b, seen } = stubBackend((r) => r.method === "PATCH" ? { status: 204 } : undefined);
     assert.deepEqual(await b.remove(agent("error")), { outcome: "done", detail: "archived" });
-    assert.deepEqual(sent(), [`PATCH ${CHAT}`]);
+    assert.deepEqual(seen.map((r) => [`${r.method} ${r.url.pathname}`, r.body]), [
+      [`PATCH ${CHAT}`, { archived: true }],
+    ]);
+  });
+});
+
+Deno.test("archive: a chat that does not settle within the call's budget", async (t) => {
+  // 1.6 s of budget leaves nothing to wait once the archive's own 1.5 s is kept back: the first
+  // look finds it still active, so the error comes at once.
+  const stuck = (body?: unknown) =>
+    archiving((r) => r.url.pathname === INTERRUPT ? { status: 200, body } : undefined);
+
+  await t.step("is not archived, and the error says so and what to do", async () => {
+    const { b, sent } = stuck(minimalChat({ id: ID, status: "interrupting" }));
+    const err = await withBudget(1_600, () => b.remove(agent("working"))).catch((e) => e);
+    assert.ok(err instanceof FleetError, String(err));
+    assert.equal(
+      err.message,
+      `Chat "Fix the build" (${ID}) was interrupted but is still interrupting after 0.0 s, so ` +
+        "it was not archived: Coder refuses to archive an active chat.",
+    );
+    assert.equal(err.next, "wait_for_agents on it until it settles, then delete_agents again");
+    assert.deepEqual(sent(), [`POST ${INTERRUPT}`]);
+  });
+
+  await t.step("an interrupt that answered no chat reads as still active", async () => {
+    const { b } = stuck();
+    const err = await withBudget(1_600, () => b.remove(agent("working"))).catch((e) => e);
+    assert.ok(err instanceof FleetError, String(err));
+    assert.match(err.message, /is still active after 0\.0 s/);
+  });
+
+  await t.step("a long name is cut at 80 characters", async () => {
+    const { b } = stuck(minimalChat({ id: ID, status: "running" }));
+    const long = { ...agent("working"), name: "n".repeat(100) };
+    const err = await withBudget(1_600, () => b.remove(long)).catch((e) => e);
+    assert.ok(err instanceof FleetError, String(err));
+    assert.ok(err.message.startsWith(`Chat "${"n".repeat(79)}…" (${ID})`), err.message);
   });
 });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { ME, type Route, stubBackend } from "./stub.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { CoderError } from "../../../src/coder/errors.ts";
+import { searchTerm } from "../../../src/backends/chats/search.ts";
 import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
 const ID1 = "11111111-1111-4111-8111-111111111111";
@@ -86,6 +87,47 @@ Deno.test("current Coder: model configs are org-scoped, the old route is the fal
     );
     assert.deepEqual((await b.catalog()).models?.map((m) => m.id), ["m1"]);
     assert.equal(b.models.route, "legacy");
+  });
+  await t.step(
+    "the models route fails otherwise: Coder's error, no other route tried",
+    async () => {
+      const { b, seen } = backend((r) =>
+        r.url.pathname === `/api/v2/organizations/${ORG}/chats/models`
+          ? { status: 500, body: { message: "database is locked" } }
+          : r.url.pathname === "/api/v2/chats/models"
+          ? { status: 200, body: MODELS }
+          : undefined
+      );
+      await assert.rejects(b.catalog(), (e) => e instanceof CoderError && e.status === 500);
+      assert.equal(seen.some((r) => r.url.pathname === "/api/v2/chats/models"), false);
+      assert.equal(b.models.route, undefined, "nothing remembered from a failure");
+    },
+  );
+  await t.step(
+    "the remembered route 404s later: no models now, asked again next time",
+    async () => {
+      let gone = false;
+      const { b, seen } = backend((r) =>
+        r.url.pathname === `/api/v2/organizations/${ORG}/chats/models` && !gone
+          ? { status: 200, body: MODELS }
+          : undefined
+      );
+      assert.equal((await b.catalog()).models?.length, 1);
+      gone = true;
+      assert.deepEqual((await b.catalog()).models, []);
+      gone = false;
+      seen.length = 0;
+      assert.equal((await b.catalog()).models?.length, 1);
+      assert.equal(b.models.route, "org");
+    },
+  );
+  await t.step("no models route: get_agent names the chat's model by its id, capped", async () => {
+    const { b } = backend((r) =>
+      r.url.pathname === `/api/v2/chats/${ID1}`
+        ? { status: 200, body: chat({ last_model_config_id: "c".repeat(120) }) }
+        : undefined
+    );
+    assert.deepEqual(await b.extras(agent), { model: "c".repeat(99) + "…" });
   });
   await t.step("neither: no models, and no more asking", async () => {
     const { b, seen } = backend(() => undefined);
@@ -208,9 +250,11 @@ Deno.test("current Coder: the pull-request filter goes as pr_status where Coder 
     seen.length = 0;
     await b.list({ pr: ["merged", "closed", "merged"] });
     await b.list({ pr: ["none"] });
+    await b.list({ pr: [] }); // an empty filter filters nothing: no term
     assert.deepEqual(seen.map((r) => r.url.searchParams.get("q")), [
       `${BOTH} pr_status:merged,closed`,
       `${BOTH} pr_status:none`,
+      BOTH,
     ]);
     assert.equal(b.prFilter, true);
   });
@@ -275,7 +319,10 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
         ? { status: 200, body: sentWith(REQ1, { state: "rejected", error: "chat is archived" }) }
         : undefined
     );
-    await assert.rejects(b.send(agent, "x", undefined, REQ1), /rejected\): chat is archived/);
+    await assert.rejects(
+      b.send(agent, "x", undefined, REQ1),
+      /: Coder rejected the message \(receipt .*rejected\): chat is archived$/,
+    );
   });
   await t.step("an uncertain receipt is uncertain", async () => {
     const { b } = backend((r) =>
@@ -285,7 +332,9 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
     );
     await assert.rejects(
       b.send(agent, "x", undefined, REQ1),
-      (e: { uncertain?: boolean }) => e.uncertain === true,
+      (e) =>
+        e instanceof CoderError && e.uncertain === true &&
+        e.route === "POST /api/v2/chats/{chat}/messages",
     );
   });
   await t.step(
@@ -315,6 +364,56 @@ Deno.test("current Coder: request_id on sends, receipts, and safe retries", asyn
       assert.equal(err.route, "POST /api/v2/chats");
       assert.match(err.detail ?? "", new RegExp(`accepted request ${REQ1} but named no chat`));
       assert.equal(seen.filter((r) => r.method === "POST").length, 1, "not created again");
+      // A long request id is cut in the words.
+      const long = "r".repeat(50);
+      const { b: b2 } = backend((r) =>
+        r.method === "POST" && r.url.pathname === "/api/v2/chats"
+          ? { status: 202, body: { request_id: long, state: "accepted" } }
+          : undefined
+      );
+      const cut = await b2.create({ prompt: "go", requestId: long }).catch((e) => e);
+      assert.match(cut.detail ?? "", new RegExp(`accepted request ${"r".repeat(39)}… but`));
+    },
+  );
+  await t.step("a create answered by a bare receipt: the chat it names is read", async () => {
+    const bare = (receipt: Record<string, unknown>) =>
+      backend((r) =>
+        r.method === "POST" && r.url.pathname === "/api/v2/chats"
+          ? { status: 202, body: { request_id: REQ1, state: "accepted", ...receipt } }
+          : r.url.pathname === `/api/v2/chats/${ID1}`
+          ? { status: 200, body: chat({ status: "running", title: "by GET" }) }
+          : undefined
+      );
+    const named = bare({ chat_id: ID1 });
+    const a = await named.b.create({ prompt: "go", requestId: REQ1 });
+    assert.equal(a.id, ID1);
+    assert.equal(a.name, "by GET");
+    assert.deepEqual(a.receipt, { request_id: REQ1, state: "accepted" });
+    assert.equal(named.seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 1);
+    // A receipt that embeds the chat needs no GET.
+    const embedded = bare({ chat_id: ID1, chat: chat({ status: "running", title: "embedded" }) });
+    assert.equal((await embedded.b.create({ prompt: "go", requestId: REQ1 })).name, "embedded");
+    assert.equal(embedded.seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 0);
+  });
+  await t.step(
+    "a create's receipt is judged: rejected says why, uncertain is uncertain",
+    async () => {
+      const answered = (receipt: Record<string, unknown>) =>
+        backend((r) =>
+          r.method === "POST" && r.url.pathname === "/api/v2/chats"
+            ? { status: 202, body: { request_id: REQ1, chat_id: ID1, ...receipt } }
+            : r.url.pathname === `/api/v2/chats/${ID1}`
+            ? { status: 200, body: chat({ status: "running" }) }
+            : undefined
+        ).b;
+      const rejected = await answered({ state: "rejected", error: "over quota" })
+        .create({ prompt: "go", requestId: REQ1 }).catch((e) => e);
+      assert.match(String(rejected.message), /^Coder rejected the chat \(receipt .*: over quota$/);
+      const unsure = await answered({ state: "uncertain" })
+        .create({ prompt: "go", requestId: REQ1 }).catch((e) => e);
+      assert.ok(unsure instanceof CoderError, String(unsure));
+      assert.equal(unsure.kind, "uncertain");
+      assert.equal(unsure.route, "POST /api/v2/chats");
     },
   );
   await t.step("a create answers its chat with the receipt in it (Chat.submission)", async () => {
@@ -452,4 +551,19 @@ Deno.test("current Coder: the sources and the search probed like the state filte
     }
     assert.ok(seen.every((r) => !r.url.searchParams.get("q")?.includes("search:")));
   });
+});
+
+Deno.test("search: a query of Postgres' English stopwords alone is not pushed (it finds nothing)", () => {
+  for (
+    const q of [
+      "myself yourselves",
+      "herself itself",
+      "themselves whom",
+      "further once",
+      "should just now",
+      "Which of THESE?",
+    ]
+  ) assert.equal(searchTerm(q), undefined, q);
+  assert.equal(searchTerm("the flaky tests"), 'search:"the flaky tests"');
+  assert.equal(searchTerm("  flaky  "), "search:flaky", "trimmed");
 });

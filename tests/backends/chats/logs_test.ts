@@ -8,6 +8,7 @@ import { logPage } from "../../../src/backends/chats/logs.ts";
 import { ChatMessagesResponse } from "../../../src/backends/chats/wire.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import type { LogQuery } from "../../../src/model/backend.ts";
+import { stubBackend } from "./stub.ts";
 
 const CHAT = "11111111-1111-4111-8111-111111111111";
 const agent = { id: CHAT, kind: "chat", updated_at: "2026-03-01T12:00:00.000Z" } as Agent;
@@ -64,6 +65,10 @@ Deno.test("chat logs: without has_more, a full page means there may be more", as
   assert.equal(short.has_older, false);
   const forward = await logPage(agent, { after_id: 3, limit: 3 }, Promise.resolve(answer([4, 5])));
   assert.equal(forward.has_newer, false);
+  assert.equal(forward.has_older, true, "message 3 and before");
+  // After id 0: from the very first message, nothing older.
+  const first = await logPage(agent, { after_id: 0, limit: 3 }, Promise.resolve(answer([1, 2])));
+  assert.equal(first.has_older, false);
 });
 
 Deno.test("chat logs: messages outside the cursors are dropped", async () => {
@@ -115,4 +120,21 @@ Deno.test("chat logs: roles, times with a fallback, text, and queued one-liners"
   ]);
   assert.equal(p.snapshot, false);
   assert.deepEqual(p.queued, [("next " + "q".repeat(300)).slice(0, 199) + "…"]);
+});
+
+Deno.test("chat logs: Coder is asked for the query's cursors and at most 200 messages", async () => {
+  const asked: URLSearchParams[] = [];
+  const { b } = stubBackend((r) => {
+    if (r.url.pathname !== `/api/v2/chats/${CHAT}/messages`) return undefined;
+    asked.push(r.url.searchParams);
+    return { status: 200, body: { messages: [], queued_messages: [], has_more: false } };
+  });
+  await b.logs(agent, { limit: 500, before_id: 90 });
+  await b.logs(agent, { limit: 200, after_id: 7 });
+  await b.logs(agent, { limit: 0 });
+  assert.deepEqual(asked.map((p) => Object.fromEntries(p)), [
+    { before_id: "90", limit: "200" },
+    { after_id: "7", limit: "200" },
+    { limit: "1" },
+  ]);
 });

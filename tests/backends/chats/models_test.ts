@@ -15,7 +15,9 @@ import {
 import { modelLabel, pickModel } from "../../../src/backends/chats/models.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { FleetError } from "../../../src/model/backend.ts";
+import { CoderError } from "../../../src/coder/errors.ts";
 import type { ModelInfo } from "../../../src/model/models.ts";
+import { parseHandle } from "../../../src/model/handle.ts";
 import { stubBackend } from "./stub.ts";
 
 const fixture = (name: string) =>
@@ -177,6 +179,73 @@ Deno.test("pickModel: by any name; unusable ones refused with the reason", async
     assert.match(refusal("Gemini 2.5 Pro").message, /its provider is disabled/);
   });
 
+  // The next step says who can make the model usable, and how, for each of Coder's reasons.
+  await t.step("each unavailable_reason names its own fix", () => {
+    const fix = (reason: string | undefined) => {
+      const m = { ...models[0], id: "x", display_name: "X", available: false };
+      try {
+        pickModel([{ ...m, unavailable_reason: reason }], "X");
+      } catch (err) {
+        assert.ok(err instanceof FleetError);
+        return err.next.split("; ").at(-1);
+      }
+      assert.fail("X was not refused");
+    };
+    assert.equal(
+      fix("user_api_key_required"),
+      "to use this one, add your own API key for its provider in Coder's settings",
+    );
+    assert.equal(fix("fetch_failed"), "Coder could not reach the provider: retry later");
+    assert.equal(
+      fix("missing_api_key"),
+      "to use this one, a Coder administrator must give its provider an API key",
+    );
+    assert.equal(fix("disabled"), "to use this one, a Coder administrator must enable the model");
+    assert.equal(
+      fix("provider_disabled"),
+      "to use this one, a Coder administrator must enable its provider",
+    );
+    assert.equal(fix(undefined), "to use this one, a Coder administrator must fix its provider");
+  });
+
+  await t.step("names by trimmed name or id in any case; long lists and names capped", () => {
+    const many: ModelInfo[] = Array.from({ length: 25 }, (_, i) => ({
+      ...models[0],
+      id: `cfg-${i + 1}`,
+      model: `model-${i + 1}`,
+      provider: "",
+      display_name: `M${i + 1}`,
+      default: false,
+    }));
+    assert.equal(pickModel(many, "  M3  ").id, "cfg-3");
+    assert.equal(pickModel(many, "CFG-4").id, "cfg-4");
+    const m = (n: number) => Array.from({ length: n }, (_, i) => `M${i + 1}`).join(", ");
+    const unknown = (() => {
+      try {
+        pickModel(many, "x".repeat(100));
+      } catch (err) {
+        assert.ok(err instanceof FleetError);
+        return err.message;
+      }
+    })();
+    assert.equal(unknown, `Unknown chat model "${"x".repeat(79)}…". Usable models: ${m(20)}.`);
+    const off = { ...many[0], id: "off", display_name: "Off", available: false };
+    try {
+      pickModel([off, ...many], "Off");
+      assert.fail("Off was not refused");
+    } catch (err) {
+      assert.ok(err instanceof FleetError);
+      assert.ok(err.next.startsWith(`choose a usable model (${m(10)}), or omit model`), err.next);
+    }
+    try {
+      pickModel([off], "nothing");
+      assert.fail("nothing was not refused");
+    } catch (err) {
+      assert.ok(err instanceof FleetError);
+      assert.match(err.message, /Usable models: none \(and 1 that cannot be used\)\.$/);
+    }
+  });
+
   await t.step("an unknown name lists the usable models only", () => {
     const err = refusal("GPT-6");
     assert.match(err.message, /Unknown chat model "GPT-6"/);
@@ -252,6 +321,47 @@ Deno.test("create on v2.39: the model sent, the model it runs, the models refuse
     assert.match(err.next, /administrator/);
   });
 
+  await t.step("no usable model: at most five models named; none configured said so", async () => {
+    const refusedWith = async (models: unknown[]) => {
+      const { b } = stubBackend(
+        (req) =>
+          req.url.pathname === `/api/v2/organizations/${ORG}/chats/models`
+            ? { status: 200, body: { models } }
+            : req.method === "POST"
+            ? { status: 400, body: { message: "No chat model is available." } }
+            : undefined,
+        ORG,
+      );
+      const err = await b.create({ prompt: "go" }).catch((e) => e);
+      assert.ok(err instanceof FleetError, String(err));
+      return err.message;
+    };
+    const seven = [1, 2, 3, 4, 5, 6, 7].map((n) => ({ id: `m${n}`, display_name: `M${n}` }));
+    assert.equal(
+      await refusedWith(seven),
+      "Coder has no usable chat model in this organization, so no chat can start " +
+        "(M1: usable; M2: usable; M3: usable; M4: usable; M5: usable).",
+    );
+    assert.equal(
+      await refusedWith([]),
+      "Coder has no usable chat model in this organization, so no chat can start " +
+        "(no model is configured).",
+    );
+  });
+
+  await t.step("a model the catalog does not hold is named by its id, capped", async () => {
+    const id = "c".repeat(120);
+    const { b } = coder(() => ({ status: 201, body: chat({ last_model_config_id: id }) }));
+    assert.equal((await b.create({ prompt: "go" })).model, "c".repeat(99) + "…");
+  });
+
+  await t.step("any other refusal of the create is Coder's own error", async () => {
+    const { b } = coder(() => ({ status: 400, body: { message: "Workspace not found." } }));
+    const err = await b.create({ prompt: "go" }).catch((e) => e);
+    assert.ok(err instanceof CoderError, String(err));
+    assert.equal(err.coderMessage, "Workspace not found.");
+  });
+
   await t.step(
     "get_agent's extras name the chat's model by display name and provider",
     async () => {
@@ -260,6 +370,33 @@ Deno.test("create on v2.39: the model sent, the model it runs, the models refuse
       assert.equal((await b.extras(agent)).model, "GPT-5 (openai)");
     },
   );
+
+  // One round trip for get_agent by UUID (model/backend.ts, Backend.prefetch): the cost and
+  // models asked for before the handle resolved serve that chat; any other chat asks anew.
+  await t.step("prefetched extras serve the chat they were asked for, only it", async () => {
+    const { b, seen } = coder(created);
+    const costs = () => seen.filter((r) => r.url.pathname.endsWith("/cost")).length;
+    const handle = parseHandle(CHAT)!;
+    const query = { limit: 10 };
+    const stop = new AbortController();
+    const p = b.prefetch(handle, query, true, stop.signal)!;
+    const agent = { id: CHAT, kind: "chat", state: "working" } as Agent;
+    assert.equal((await p.extras(agent)).model, "GPT-5 (openai)");
+    assert.equal(costs(), 1, "the prefetched cost was read");
+    const other = { ...agent, id: "00000000-0000-4000-8000-000000000001" };
+    await p.extras(other).catch(() => {});
+    assert.equal(costs(), 2, "another chat's cost is asked for");
+    // Without extras, only the messages went ahead: get_agent's extras are asked for then.
+    const lean = b.prefetch(handle, query, false, stop.signal)!;
+    await lean.extras(agent);
+    assert.equal(costs(), 3, "the prefetch asked no cost; the extras did");
+    // A UUID in capitals names the same chat as Coder's lower-case id.
+    const upper = "ABCDEF01-2345-4678-9ABC-DEF012345678";
+    const caps = b.prefetch(parseHandle(upper)!, query, true, stop.signal)!;
+    await caps.extras({ ...agent, id: upper.toLowerCase() });
+    assert.equal(costs(), 4, "the prefetched cost served it");
+    assert.equal(b.prefetch(parseHandle("Fix the build")!, query, true, stop.signal), undefined);
+  });
 });
 
 Deno.test("modelLabel: display name (provider), or what there is", () => {
@@ -307,10 +444,12 @@ Deno.test("models: a config listed twice is listed once; caps, reasons and limit
     const capped = "x".repeat(99) + "…";
     assert.deepEqual([m.id, m.model, m.provider, m.display_name], [capped, capped, capped, capped]);
   });
-  await t.step("a context limit only when it is a positive number, rounded down", () => {
+  await t.step("a context limit only when it is at least 1, rounded down", () => {
     const limit = (context_limit: number | null) =>
       read({ models: [{ id: "m", context_limit }] })[0].context_limit;
     assert.equal(limit(128_000.7), 128_000);
+    assert.equal(limit(1), 1);
+    assert.equal(limit(0.5), undefined, "less than one token is no limit");
     assert.equal(limit(0), undefined);
     assert.equal(limit(-5), undefined);
     assert.equal(limit(null), undefined);

@@ -9,6 +9,7 @@ import { ownerRefusal, ownerRefusalOf, ownsChat } from "../../../src/backends/ch
 import { CoderError } from "../../../src/coder/errors.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { FleetError } from "../../../src/model/backend.ts";
+import { stubBackend } from "./stub.ts";
 
 const ID = "11111111-1111-4111-8111-111111111111";
 const ME = { id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", username: "alice" };
@@ -90,4 +91,18 @@ Deno.test("ownerRefusalOf: Coder's own refusal of a write to a shared chat reads
     );
   }
   assert.equal(ownerRefusalOf(new Error("x"), theirs(), "stop"), undefined);
+});
+
+Deno.test("the back end refuses a write to a shared chat before any request", async () => {
+  const { b, seen } = stubBackend(() => ({ status: 500, body: { message: "must not be asked" } }));
+  const busy = theirs({ state: "working" });
+  const refusedBy = (what: string) => (e: unknown) =>
+    e instanceof FleetError && e.message.includes(`only its owner can ${what}.`);
+  await assert.rejects(b.send(busy, "hi"), refusedBy("send to it"));
+  await assert.rejects(b.stop(busy), refusedBy("interrupt it"));
+  await assert.rejects(b.remove(busy), refusedBy("archive it"));
+  assert.deepEqual(seen, []);
+  // What the tools ask before a write: the same refusal, or none for the caller's own chat.
+  assert.ok(refusedBy("send to it")(b.refusal(busy, "send")));
+  assert.equal(b.refusal(theirs({ shared: undefined }), "send"), undefined);
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FleetError } from "../../../src/model/backend.ts";
+import { CoderError } from "../../../src/coder/errors.ts";
 import type { Agent } from "../../../src/model/agent.ts";
 import { chatState, renderParts, summarize } from "../../../src/backends/chats/state.ts";
 import { isoTime } from "../../../src/model/time.ts";
@@ -303,6 +304,21 @@ Deno.test("renderParts", async (t) => {
     assert.equal(renderParts([]), "");
     assert.equal(renderParts(undefined), "");
   });
+
+  await t.step("a source names what it has: its title, its url, or both", () => {
+    assert.equal(
+      renderParts([{ type: "source", url: "https://x.test" }]),
+      "[source: https://x.test]",
+    );
+    assert.equal(renderParts([{ type: "source", title: "Docs" }]), "[source: Docs]");
+  });
+
+  await t.step("arguments that look like JSON but are not are shown as sent", () => {
+    const call = (args: unknown) => renderParts([{ type: "tool-call", tool_name: "t", args }]);
+    assert.equal(call("{not json"), "[tool: t({not json)]");
+    // Bytes that spell braces around what is not JSON: the byte values, not nothing.
+    assert.equal(call([0x7b, 0x78, 0x7d]), "[tool: t(123, 120, 125)]");
+  });
 });
 
 Deno.test("logRole", () => {
@@ -374,6 +390,7 @@ Deno.test("ChatsBackend", async (t) => {
     assert.deepEqual(seen[0].url.searchParams.getAll("label"), ["team:infra"]);
     const a = agents[0];
     assert.equal(a.kind, "chat");
+    assert.equal(b.kind, a.kind, "the fleet routes a chat agent to this back end by its kind");
     assert.equal(a.name, "Fix flaky test");
     assert.equal(a.owner, "alice");
     assert.equal(a.state, "working");
@@ -420,6 +437,12 @@ Deno.test("ChatsBackend", async (t) => {
     assert.equal((await b.find({ kind: "id", id: ID1, text: ID1 }))[0].id, ID1);
     assert.deepEqual(await b.find({ kind: "id", id: ID2, text: ID2 }), []);
     assert.deepEqual(await b.find({ kind: "id", id: "bad", text: "bad" }), []);
+    // Any other failure is no answer: the caller sees it, never "no such chat".
+    const { b: down } = backend(() => ({ status: 500, body: { message: "Internal error." } }));
+    await assert.rejects(
+      down.find({ kind: "id", id: ID1, text: ID1 }),
+      (e) => e instanceof CoderError && e.status === 500,
+    );
   });
 
   await t.step("find by name: title term, exact match first, owner checked", async () => {
@@ -442,7 +465,10 @@ Deno.test("ChatsBackend", async (t) => {
     assert.deepEqual(ci.map((a) => a.id).sort(), [ID1, ID2]);
     const bob = await b.find({ kind: "name", owner: "bob", name: "Fix flaky test", text: "x" });
     assert.deepEqual(bob.map((a) => a.id), ["44444444-4444-4444-8444-444444444444"]);
-    assert.equal(seen.length, 3);
+    // me/<name>: the caller's own.
+    const mine = await b.find({ kind: "name", owner: "me", name: "Fix flaky test", text: "x" });
+    assert.deepEqual(mine.map((a) => a.id), [ID1]);
+    assert.equal(seen.length, 4);
   });
 
   const agent = (over: Partial<Agent> = {}): Agent => ({
@@ -604,6 +630,21 @@ Deno.test("ChatsBackend", async (t) => {
     },
   );
 
+  await t.step(
+    "create: no labels and a blank name send neither, and nothing to patch",
+    async () => {
+      const { b, seen } = backend(createRoutes);
+      const a = await b.create({ prompt: "Fix it", name: "   ", labels: {} });
+      const post = seen.find((r) => is(r, "POST", "/api/v2/chats"));
+      assert.deepEqual(post?.body, {
+        organization_id: ORG_DEFAULT,
+        content: [{ type: "text", text: "Fix it" }],
+      });
+      assert.equal(seen.filter((r) => r.method === "PATCH").length, 0);
+      assert.equal(a.name, "auto title", "Coder's own title");
+    },
+  );
+
   await t.step("create: a Coder that takes the title gets no second request", async () => {
     const { b, seen } = backend((req) =>
       is(req, "POST", "/api/v2/chats")
@@ -612,7 +653,10 @@ Deno.test("ChatsBackend", async (t) => {
     );
     const a = await b.create({ prompt: "Fix it", name: "My chat" });
     assert.equal(a.name, "My chat");
+    assert.equal(a.prompt, "Fix it", "the new agent shows what it was asked");
     assert.equal(seen.filter((r) => r.method !== "GET").length, 1, "one write: the create");
+    const long = await b.create({ prompt: "p".repeat(2100), name: "My chat" });
+    assert.equal(long.prompt, "p".repeat(1999) + "…", "capped at 2000 characters");
   });
 
   await t.step("create: a Coder that refuses the title field: created again without", async () => {
@@ -639,15 +683,90 @@ Deno.test("ChatsBackend", async (t) => {
     assert.equal((posts[2].body as Record<string, unknown>).title, undefined, "remembered");
   });
 
+  await t.step("create: a 400 that is not about the title is the error, sent once", async () => {
+    const refusing = (message: string, field?: string) =>
+      backend((req) =>
+        is(req, "POST", "/api/v2/chats")
+          ? {
+            status: 400,
+            body: { message, validations: field ? [{ field, detail: "unknown field" }] : [] },
+          }
+          : createRoutes(req)
+      );
+    const posts = (seen: Req[]) => seen.filter((r) => r.method === "POST").length;
+    // Another reason, with a title sent.
+    const other = refusing("Invalid model config.");
+    await assert.rejects(other.b.create({ prompt: "x", name: "T" }), /Invalid model config/);
+    assert.equal(posts(other.seen), 1);
+    // A 400 naming title where none was sent: not the title's fault.
+    const untitled = refusing("Invalid request.", "title");
+    await assert.rejects(untitled.b.create({ prompt: "x" }), /Invalid request/);
+    assert.equal(posts(untitled.seen), 1);
+    // Once the title is known to be refused, it is not sent, nor retried for again.
+    const always = refusing("Invalid request.", "title");
+    await assert.rejects(always.b.create({ prompt: "x", name: "T" }));
+    assert.equal(posts(always.seen), 2, "sent with the title, then without");
+    await assert.rejects(always.b.create({ prompt: "y", name: "T" }));
+    assert.equal(posts(always.seen), 3, "without the title at once, and no retry");
+  });
+
   await t.step("create for another user is refused before any request", async () => {
     const { b, seen } = backend(createRoutes);
     const err = await b.create({ prompt: "x", owner: "bob" }).catch((e) => e);
     assert.ok(err instanceof FleetError);
-    assert.match(err.message, /cannot be created for another user \(bob\)/);
-    assert.match(err.message, /invisible to you/);
+    assert.equal(
+      err.message,
+      "A chat cannot be created for another user (bob): Coder would make bob its owner, and " +
+        "the chat would then be invisible to you and could not be driven (only its owner may " +
+        "send to it).",
+    );
+    assert.equal(
+      err.next,
+      'leave owner out to create the chat as yourself, or give template or preset (kind "task") ' +
+        "to create a task for bob",
+    );
     assert.equal(seen.length, 0);
     assert.equal(b.createRefusal({ prompt: "x", owner: "alice" }), undefined, "the caller");
+    assert.equal(b.createRefusal({ prompt: "x", owner: "me" }), undefined, "me is the caller");
+    const long = b.createRefusal({ prompt: "x", owner: "o".repeat(70) })?.message ?? "";
+    assert.ok(long.includes(`another user (${"o".repeat(63)}…)`), long);
   });
+
+  await t.step(
+    "create: the organization is the default one, else the only one, else none",
+    async () => {
+      const withOrgs = (list: unknown[]) =>
+        backend((req) =>
+          is(req, "GET", "/api/v2/users/me/organizations")
+            ? { status: 200, body: list }
+            : createRoutes(req)
+        );
+      const only = withOrgs([{ id: "o-1", name: "first", is_default: false }]);
+      await only.b.create({ prompt: "x" });
+      const post = only.seen.find((r) => is(r, "POST", "/api/v2/chats"));
+      assert.equal(post?.body?.organization_id, "o-1");
+      const none = withOrgs([]);
+      const err = await none.b.create({ prompt: "x" }).catch((e) => e);
+      assert.ok(err instanceof FleetError, String(err));
+      assert.equal(err.message, "You belong to no Coder organization, so no chat can be created.");
+      assert.equal(err.next, "ask a Coder administrator to add you to an organization");
+      assert.equal(none.seen.some((r) => r.method === "POST"), false);
+    },
+  );
+
+  await t.step(
+    "create: a catalog that fails does not fail a create that names no model",
+    async () => {
+      const { b } = backend((req) =>
+        is(req, "GET", "/api/v2/chats/models")
+          ? { status: 500, body: { message: "database is locked" } }
+          : createRoutes(req)
+      );
+      const a = await b.create({ prompt: "x" });
+      assert.equal(a.id, ID2);
+      assert.equal(a.model, "7e6d5c4b-3a29-4181-8f7e-6d5c4b3a2918", "its model named by its id");
+    },
+  );
 
   await t.step("create: no model means no model_config_id (Coder's default)", async () => {
     const { b, seen } = backend(createRoutes);
@@ -674,14 +793,26 @@ Deno.test("ChatsBackend", async (t) => {
       status: 200,
       body: conform("send_response", { queued }),
     }));
-    assert.equal((await b.send(agent(), "hello", "queue")).outcome, "queued");
+    assert.deepEqual(await b.send(agent(), "hello", "queue"), {
+      outcome: "queued",
+      detail: "queued: the chat is busy and will take it next",
+    });
     queued = false;
-    assert.equal((await b.send(agent({ state: "idle" }), "hi")).outcome, "sent");
+    assert.deepEqual(await b.send(agent({ state: "idle" }), "hi"), {
+      outcome: "sent",
+      detail: "sent",
+    });
     assert.deepEqual(seen[0].body, {
       content: [{ type: "text", text: "hello" }],
       busy_behavior: "queue",
     });
     assert.deepEqual(seen[1].body, { content: [{ type: "text", text: "hi" }] });
+    // Interrupting only says so where there was a turn to interrupt.
+    const sent = async (state: Agent["state"]) =>
+      (await b.send(agent({ state }), "now", "interrupt")).detail;
+    assert.equal(await sent("working"), "sent (interrupted the current turn)");
+    assert.equal(await sent("idle"), "sent");
+    assert.equal((await b.send(agent({ state: "working" }), "later")).detail, "sent", "queue");
   });
 
   await t.step("send to an archived chat is a FleetError", async () => {
@@ -691,7 +822,28 @@ Deno.test("ChatsBackend", async (t) => {
     }));
     const err = await b.send(agent(), "x").catch((e) => e);
     assert.ok(err instanceof FleetError);
+    assert.equal(err.message, `Chat ${ID1} is archived and takes no messages.`);
+    assert.equal(
+      err.next,
+      "start a new chat with create_task, or restore this one in the Coder dashboard",
+    );
   });
+
+  await t.step(
+    "send: Coder's owner refusal reads as such; other failures are Coder's",
+    async () => {
+      const answer = (status: number, message: string) =>
+        backend(() => ({ status, body: conform("error", { message }) })).b;
+      const owner = await answer(403, "Only the chat owner may send messages.")
+        .send(agent({ owner: "bob" }), "x").catch((e) => e);
+      assert.ok(owner instanceof FleetError, String(owner));
+      assert.match(owner.message, /belongs to bob .* \(Coder answered 403\)\.$/);
+      const other = await answer(400, "Message content is empty.").send(agent(), "x")
+        .catch((e) => e);
+      assert.ok(other instanceof CoderError, String(other));
+      assert.equal(other.coderMessage, "Message content is empty.");
+    },
+  );
 
   await t.step("stop interrupts a working chat and skips an idle one", async () => {
     const { b, seen } = backend((req) =>
@@ -715,6 +867,37 @@ Deno.test("ChatsBackend", async (t) => {
           : undefined
       );
       assert.deepEqual(await b.stop(agent()), { outcome: "skipped", detail: "no longer running" });
+    },
+  );
+
+  await t.step(
+    "stop: Coder's 404 hides a chat the caller may not change; other errors are Coder's",
+    async () => {
+      const interruptAnswers = (status: number, message: string) =>
+        backend((req) =>
+          is(req, "POST", `/api/v2/chats/${ID1}/interrupt`)
+            ? { status, body: { message } }
+            : undefined
+        ).b;
+      const hidden = await interruptAnswers(404, "Resource not found.")
+        .stop(agent({ owner: "bob" })).catch((e) => e);
+      assert.ok(hidden instanceof FleetError, String(hidden));
+      assert.match(
+        hidden.message,
+        /belongs to bob .*only its owner can interrupt it \(Coder answered 404/,
+      );
+      const { b: archiveHidden } = backend((req) =>
+        is(req, "PATCH", `/api/v2/chats/${ID1}`)
+          ? { status: 404, body: { message: "Resource not found." } }
+          : undefined
+      );
+      const notMine = await archiveHidden.remove(agent({ owner: "bob", state: "idle" }))
+        .catch((e) => e);
+      assert.ok(notMine instanceof FleetError, String(notMine));
+      assert.match(notMine.message, /only its owner can archive it \(Coder answered 404/);
+      const down = await interruptAnswers(500, "Internal error.").stop(agent()).catch((e) => e);
+      assert.ok(down instanceof CoderError, String(down));
+      assert.equal(down.status, 500);
     },
   );
 
@@ -772,5 +955,34 @@ Deno.test("ChatsBackend", async (t) => {
     });
     const none = backend(() => undefined);
     assert.deepEqual(await none.b.extras(agent()), {});
+  });
+
+  await t.step("extras: the chat a list made is not asked for again", async () => {
+    const { b, seen } = backend((req) =>
+      is(req, "GET", "/api/v2/chats")
+        ? { status: 200, body: [chatBody({ last_model_config_id: "cfg-gone" })] }
+        : undefined
+    );
+    const [a] = await b.list({});
+    // A model the catalog does not hold is named by its config id.
+    assert.deepEqual(await b.extras(a), { model: "cfg-gone" });
+    assert.equal(seen.filter((r) => r.url.pathname === `/api/v2/chats/${ID1}`).length, 0);
+  });
+
+  await t.step("extras: a failed part is left out; a cancelled call is the abort", async () => {
+    const { b } = backend((req) =>
+      req.url.pathname.endsWith("/cost")
+        ? { status: 500, body: { message: "Internal error." } }
+        : is(req, "GET", `/api/v2/chats/${ID1}`)
+        ? { status: 200, body: chatBody({ last_model_config_id: "cfg-1" }) }
+        : undefined
+    );
+    assert.deepEqual(await b.extras(agent()), { model: "cfg-1" });
+    const stop = new AbortController();
+    stop.abort();
+    await assert.rejects(
+      b.extras(agent(), stop.signal),
+      (e) => e instanceof CoderError && e.kind === "aborted",
+    );
   });
 });

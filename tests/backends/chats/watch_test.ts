@@ -7,7 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { CoderClient } from "../../../src/coder/http.ts";
-import { ChatWatch, parseFrame, type WatchFrame } from "../../../src/backends/chats/watch.ts";
+import {
+  agentWatch,
+  ChatWatch,
+  parseFrame,
+  type WatchFrame,
+} from "../../../src/backends/chats/watch.ts";
+import type { Agent } from "../../../src/model/agent.ts";
+import { stubBackend } from "./stub.ts";
 import { until } from "../../deadline.ts";
 import { conform, minimalChat } from "../../fixtures/chats/schemas.ts";
 
@@ -243,9 +250,175 @@ Deno.test("chat watch: frames are parsed tolerantly", () => {
   assert.equal(parseFrame(JSON.stringify({ kind: "created" })), undefined);
   assert.equal(parseFrame(JSON.stringify({ chat: { id: "x" } })), undefined);
   assert.equal(parseFrame(new Uint8Array([1])), undefined);
+  // Frames up to 1 MiB are read; a bigger one is ignored. The kind is cut at 64 characters.
+  const sized = (n: number) => {
+    const base = JSON.stringify({ kind: "k".repeat(100), chat: { id: "x" }, pad: "" });
+    return base.replace('"pad":""', `"pad":"${"p".repeat(n - base.length)}"`);
+  };
+  assert.equal(sized(1024 * 1024).length, 1024 * 1024);
+  assert.equal(parseFrame(sized(1024 * 1024))?.kind, "k".repeat(64));
+  assert.equal(parseFrame(sized(1024 * 1024 + 1)), undefined);
+  for (const notObject of ["null", "5", '"created"', "true"]) {
+    assert.equal(parseFrame(notObject), undefined, notObject);
+  }
   const f = parseFrame(JSON.stringify({
     kind: "created",
     chat: { id: "x", status: "running", queued_for_capacity: true, extra: 1 },
   }));
   assert.equal(f?.chat.queued_for_capacity, true);
+});
+
+/** Sockets that the test opens, drops and feeds by hand (`open` of ChatWatch's options). */
+function fakeSockets() {
+  const made: WebSocket[] = [];
+  return {
+    made,
+    open: () => {
+      const ws = { close() {} } as unknown as WebSocket;
+      made.push(ws);
+      return ws;
+    },
+    last: () => made[made.length - 1] as unknown as Record<string, (e?: unknown) => void>,
+  };
+}
+
+Deno.test("chat watch: a socket that cannot even be made counts as a failed try", async () => {
+  let tries = 0;
+  const watch = new ChatWatch(new CoderClient({ url: "http://127.0.0.1:9", token: TOKEN }), "", {
+    open: () => {
+      tries++;
+      throw new SyntaxError("bad URL");
+    },
+  });
+  const heard: string[] = [];
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: (s) => heard.push(s) });
+    // Three tries with backoff (0.4 s, 0.8 s), then it gives up and says so.
+    await until(() => heard.length > 0, "the listener to hear that the watch is gone");
+    assert.deepEqual(heard, ["closed"]);
+    assert.equal(tries, 3);
+    assert.equal(watch.available, false);
+    a();
+  } finally {
+    watch.close();
+  }
+});
+
+Deno.test("chat watch: a listener that leaves when told of a drop leaves nothing behind", () => {
+  const fake = fakeSockets();
+  const watch = new ChatWatch(new CoderClient({ url: "http://127.0.0.1:9", token: TOKEN }), "", {
+    open: fake.open,
+  });
+  try {
+    let stop = () => {};
+    stop = watch.subscribe({ frame: () => {}, state: (s) => s === "closed" && stop() });
+    fake.last().onopen();
+    assert.equal(watch.isOpen, true);
+    fake.last().onclose();
+    assert.equal(watch.isOpen, false);
+    // Nobody listens: no reopen is pending, so the next listener opens a socket at once.
+    const again = watch.subscribe({ frame: () => {}, state: () => {} });
+    assert.equal(watch.opened, 2);
+    again();
+  } finally {
+    watch.close();
+  }
+});
+
+Deno.test("chat watch: the last listener leaving during a backoff cancels the reopen", () => {
+  // The timers the watch sets and clears, seen through the globals it calls.
+  const { setTimeout: realSet, clearTimeout: realClear } = globalThis;
+  const pending = new Set<ReturnType<typeof setTimeout>>();
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    const id = realSet(fn, ms);
+    pending.add(id);
+    return id;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((id?: ReturnType<typeof setTimeout>) => {
+    if (id !== undefined) pending.delete(id);
+    realClear(id);
+  }) as typeof clearTimeout;
+  const fake = fakeSockets();
+  const watch = new ChatWatch(new CoderClient({ url: "http://127.0.0.1:9", token: TOKEN }), "", {
+    open: fake.open,
+  });
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: () => {} });
+    fake.last().onclose(); // never opened: a failed try, a reopen pending
+    assert.equal(pending.size, 1, "the reopen is pending");
+    a();
+    assert.equal(pending.size, 0, "nobody listens: the reopen is cancelled");
+    assert.equal(watch.opened, 1);
+  } finally {
+    globalThis.setTimeout = realSet;
+    globalThis.clearTimeout = realClear;
+    for (const id of pending) realClear(id);
+    watch.close();
+  }
+});
+
+Deno.test("agentWatch: the watch as the fleet sees it, each frame's chat as an agent", () => {
+  const fake = fakeSockets();
+  const watch = new ChatWatch(new CoderClient({ url: "http://127.0.0.1:9", token: TOKEN }), "", {
+    open: fake.open,
+  });
+  const seen = agentWatch(watch, (c) => ({ id: c.id, name: c.title ?? "" }) as Agent);
+  const events: string[] = [];
+  try {
+    assert.equal(seen.isOpen, false);
+    assert.equal(seen.available, true);
+    const stop = seen.subscribe({
+      event: (e) => events.push(`${e.kind}:${e.agent.name}`),
+      state: (s) => events.push(s),
+    });
+    fake.last().onopen();
+    assert.equal(seen.isOpen, true);
+    fake.last().onmessage({ data: JSON.stringify(FRAME) });
+    assert.deepEqual(events, ["open", "status_change:Fix the build"]);
+    stop();
+    assert.equal(seen.isOpen, false);
+  } finally {
+    seen.close();
+  }
+});
+
+Deno.test("the Chats back end has one watch for its life, opened only when listened to", () => {
+  const { b, seen } = stubBackend(() => undefined);
+  const w = b.watch();
+  assert.equal(b.watch(), w, "every wait shares the one watch");
+  assert.equal(w.isOpen, false);
+  assert.equal(w.available, true);
+  assert.deepEqual(seen, []);
+  w.close();
+});
+
+Deno.test("chat watch: reopened after 200 ms when the socket worked, then 400 and 800 ms", () => {
+  // The reopen timers the watch sets, fired by hand (all of this runs synchronously).
+  const { setTimeout: realSet } = globalThis;
+  const timers: { fn: () => void; ms?: number }[] = [];
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    timers.push({ fn, ms });
+    return timers.length;
+  }) as unknown as typeof setTimeout;
+  const fake = fakeSockets();
+  const watch = new ChatWatch(new CoderClient({ url: "http://127.0.0.1:9", token: TOKEN }), "", {
+    open: fake.open,
+    stableMs: 0,
+  });
+  try {
+    const a = watch.subscribe({ frame: () => {}, state: () => {} });
+    fake.last().onopen();
+    fake.last().onclose(); // it was open: it worked
+    for (let i = 0; i < 3; i++) {
+      timers[i].fn(); // the reopen
+      fake.last().onclose(); // never opened: a failed try
+    }
+    assert.deepEqual(timers.map((t) => t.ms), [200, 400, 800]);
+    assert.equal(watch.opened, 4);
+    assert.equal(watch.available, false, "given up at the third failed try");
+    a();
+  } finally {
+    globalThis.setTimeout = realSet;
+    watch.close();
+  }
 });
