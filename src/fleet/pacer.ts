@@ -76,9 +76,10 @@ export function watchPacer(
         wake = undefined;
         resolve();
       };
+      // Rejects first: a cancelled doze must not resolve (and so start a round).
       const abort = () => {
-        done();
         reject(signal?.reason);
+        done();
       };
       const t = setTimeout(done, Math.max(0, ms));
       wake = done;

@@ -1,8 +1,11 @@
 /** The pure parts of selecting by filter: what counts as a filter, and the hint to narrow one. */
 import assert from "node:assert/strict";
 import type { Agent } from "../../src/model/agent.ts";
-import { filters, narrowHint } from "../../src/fleet/select.ts";
-import { anAgent } from "../agent_fixture.ts";
+import type { Fleet, FleetFilter } from "../../src/fleet/fleet.ts";
+import type { Snapshot } from "../../src/fleet/snapshot.ts";
+import { FleetError } from "../../src/model/backend.ts";
+import { filters, narrowHint, SELECT_MAX, selectAgents } from "../../src/fleet/select.ts";
+import { anAgent, fixtureId } from "../agent_fixture.ts";
 
 const agent = (i: number, p: Partial<Agent>): Agent =>
   anAgent({ id: `id-${i}`, name: `t-${i}`, ...p });
@@ -35,4 +38,91 @@ Deno.test("select: user-written values in the hint are one safe line", () => {
     agent(2, { owner: "x" }),
   ]);
   assert.doesNotMatch(hint, /[«»\n]/);
+});
+
+/** A fleet whose lists answer `snap`; records the filters it was asked for. */
+function listed(snap: Partial<Snapshot>) {
+  const asked: FleetFilter[] = [];
+  const fleet = {
+    snapshot: (f: FleetFilter) => {
+      asked.push(f);
+      return Promise.resolve({ agents: [], errors: [], warnings: [], ...snap });
+    },
+    resolveMany: (handles: readonly string[]) =>
+      Promise.resolve(handles.map((h) => ({ handle: h, agent: anAgent({ name: h }) }))),
+  } as unknown as Fleet;
+  return { fleet, asked };
+}
+
+/** The FleetError `p` rejects with, as [message, next]. */
+async function refusal(p: Promise<unknown>): Promise<[string, string]> {
+  const err = await p.then(() => undefined, (e) => e);
+  assert.ok(err instanceof FleetError, `a FleetError, not ${err}`);
+  return [err.message, err.next];
+}
+
+Deno.test("select: agents and where together, or neither, or a where with no filter: refused, saying what to give", async () => {
+  const { fleet, asked } = listed({});
+  assert.deepEqual(await refusal(selectAgents(fleet, { agents: ["a"], where: { kind: "task" } })), [
+    "Give agents or where, not both: nothing was done.",
+    "Drop where to act on the named agents, or drop agents to act on what where matches.",
+  ]);
+  assert.deepEqual(await refusal(selectAgents(fleet, {})), [
+    "Name the agents to act on: give agents (handles) or where (list_agents filters).",
+    'Call again with agents (e.g. ["alice/fix-tests"]) or where (e.g. {kind: "chat", state: "idle"}).',
+  ]);
+  assert.deepEqual(await refusal(selectAgents(fleet, { where: { state: [] } })), [
+    "where has no filter, so it would select every agent: nothing was done.",
+    'Give at least one filter (kind: "task" or kind: "chat" selects a whole back end), or name the agents.',
+  ]);
+  assert.deepEqual(asked, [], "nothing was listed");
+  const named = await selectAgents(fleet, { agents: ["a", "b"] });
+  assert.deepEqual(named.targets.map((t) => t.handle), ["a", "b"]);
+  assert.equal(named.byFilter, false);
+});
+
+Deno.test("select: a where over a back end whose list failed is refused, naming the list and the other kind", async () => {
+  for (const kind of ["task", "chat"] as const) {
+    const other = kind === "task" ? "chat" : "task";
+    const { fleet } = listed({
+      agents: [anAgent({ kind: other })],
+      errors: [{ kind, error: "Coder answered 500" }],
+    });
+    assert.deepEqual(await refusal(selectAgents(fleet, { where: { state: ["idle"] } })), [
+      `where could not see the whole fleet (${kind} list: Coder answered 500): nothing was done.`,
+      `Retry shortly; or add kind: "${other}" to act on ${other}s alone.`,
+    ]);
+  }
+  const { fleet } = listed({
+    errors: [{ kind: "task", error: "down" }, { kind: "chat", error: "also down" }],
+  });
+  const [message] = await refusal(selectAgents(fleet, { where: { owner: "bob" } }));
+  assert.equal(
+    message,
+    "where could not see the whole fleet (task list: down; chat list: also down): nothing was done.",
+  );
+});
+
+Deno.test("select: where acts on at most 100 agents, newest first, each named owner/name", async () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      agent(i, {
+        id: fixtureId(i),
+        owner: i % 2 ? "bob" : "carol",
+        created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      }));
+  assert.equal(SELECT_MAX, 100);
+  const { fleet, asked } = listed({ agents: many(SELECT_MAX) });
+  const r = await selectAgents(fleet, { where: { kind: "task" } });
+  assert.deepEqual(asked, [{ kind: "task" }], "one selection, with the caller's filters");
+  assert.equal(r.byFilter, true);
+  assert.equal(r.targets.length, 100);
+  assert.deepEqual(r.targets.slice(0, 2).map((t) => t.handle), ["bob/t-99", "carol/t-98"]);
+  const over = listed({ agents: many(SELECT_MAX + 1) });
+  const [message, next] = await refusal(selectAgents(over.fleet, { where: { kind: "task" } }));
+  assert.equal(
+    message,
+    "where matches 101 agents, more than the 100 one call may act on: nothing was done.",
+  );
+  assert.match(next, /^Narrow where with one of: owner /);
 });

@@ -6,8 +6,11 @@
  */
 import assert from "node:assert/strict";
 import type { Agent } from "../../src/model/agent.ts";
-import { Fleet } from "../../src/fleet/fleet.ts";
-import { sendInput, type SendOptions } from "../../src/fleet/send.ts";
+import { Fleet, type Resolved, type Round } from "../../src/fleet/fleet.ts";
+import { previewSend, sendInput, type SendOptions } from "../../src/fleet/send.ts";
+import { AgentBusyError } from "../../src/coder/errors.ts";
+import { FleetError, type SendResult } from "../../src/model/backend.ts";
+import { anAgent } from "../agent_fixture.ts";
 import { type Sim, type SimOptions, startSim } from "../../src/sim/server.ts";
 import { within } from "../deadline.ts";
 
@@ -147,3 +150,177 @@ Deno.test("send: under if_busy=wait, a failed list round keeps the report; nothi
     assert.equal(taskSends(sim, idle).length, 1);
     assert.equal(taskSends(sim, busy).length, 1);
   }));
+
+// ---- The policy's own decisions, over a hand-made fleet (no HTTP): each round lists the agents
+// as `states` says at that round; sends and resumes are recorded.
+
+type Call = { op: "send" | "resume"; id: string };
+
+/**
+ * A fleet of hand-made agents: round r lists each agent in the state `states(r)` gives it; the
+ * back end records each send and resume and answers as `send` / `resume` say.
+ */
+function handFleet(opts: {
+  states?: (round: number) => Record<string, Agent["state"]>;
+  send?: (a: Agent, n: number) => Promise<SendResult>;
+  resume?: (a: Agent) => Promise<void>;
+  refusal?: (a: Agent) => FleetError | undefined;
+  round?: () => Promise<Round>;
+}) {
+  const calls: Call[] = [];
+  let rounds = 0;
+  let sends = 0;
+  const backend = {
+    send: (a: Agent) => {
+      calls.push({ op: "send", id: a.id });
+      return opts.send?.(a, sends++) ?? Promise.resolve({ outcome: "sent", detail: "delivered" });
+    },
+    resume: async (a: Agent) => {
+      calls.push({ op: "resume", id: a.id });
+      await opts.resume?.(a);
+      return { outcome: "done", detail: "resumed" };
+    },
+    refusal: opts.refusal,
+  };
+  const fleet = {
+    pollMs: 1,
+    now: () => Date.now(),
+    roundClock: () => rounds,
+    backendOf: () => Promise.resolve(backend),
+    pacer: () =>
+      Promise.resolve({ next: () => Promise.resolve({ kinds: ["task"], events: [] }), close() {} }),
+    round: () => {
+      if (opts.round) return opts.round();
+      const states = opts.states?.(++rounds) ?? {};
+      const agents = Object.entries(states).map(([id, state]) => anAgent({ id, state }));
+      return Promise.resolve({
+        agents,
+        errors: [],
+        sentAt: rounds,
+        get: (id: string) => agents.find((a) => a.id === id),
+      });
+    },
+  } as unknown as Fleet;
+  return { fleet, calls, rounds: () => rounds };
+}
+
+const target = (id: string, state: Agent["state"], kind: Agent["kind"] = "task"): Resolved => ({
+  handle: `alice/${id}`,
+  agent: anAgent({ id, state, kind }),
+});
+
+const policy = (p: Partial<SendOptions> = {}): SendOptions => ({
+  input: "go on",
+  ifBusy: "wait",
+  waitMs: 10_000,
+  ...p,
+});
+
+Deno.test("send: under if_busy=wait a paused task is resumed first, then sent once it is ready", async () => {
+  const { fleet, calls } = handFleet({ states: (r) => ({ p: r < 2 ? "starting" : "idle" }) });
+  const out = await within(sendInput(fleet, [target("p", "paused")], policy()), "send_input");
+  assert.deepEqual(calls, [{ op: "resume", id: "p" }, { op: "send", id: "p" }]);
+  assert.deepEqual(out.map((r) => [r.outcome, r.detail]), [["sent", "delivered"]]);
+});
+
+Deno.test("send: a paused task that cannot be resumed is reported so, and neither sent nor waited for", async () => {
+  const down = () => Promise.reject(new Error("Coder answered 500: boom"));
+  const { fleet, calls, rounds } = handFleet({ resume: down });
+  const out = await within(sendInput(fleet, [target("p", "paused")], policy()), "send_input");
+  assert.deepEqual(out.map((r) => [r.outcome, r.detail]), [
+    ["failed", "could not resume: Coder answered 500: boom"],
+  ]);
+  assert.deepEqual(calls, [{ op: "resume", id: "p" }], "nothing sent");
+  assert.equal(rounds(), 0, "nothing left to wait for: no round");
+  // The call's own failure report decides the outcome (a write that may have happened).
+  const uncertain = handFleet({ resume: down });
+  const [r] = await within(
+    sendInput(
+      uncertain.fleet,
+      [target("p", "paused")],
+      policy({ failure: () => ({ outcome: "uncertain", detail: "may have resumed" }) }),
+    ),
+    "send_input",
+  );
+  assert.deepEqual([r.outcome, r.detail], ["uncertain", "could not resume: may have resumed"]);
+});
+
+Deno.test("send: a send that fails is failed, with the error's line unless the call says otherwise", async () => {
+  const fail = () => Promise.reject(new Error("Coder answered 500:\nboom"));
+  const { fleet } = handFleet({ send: fail });
+  const out = await within(
+    sendInput(fleet, [target("a", "idle"), target("b", "idle")], policy()),
+    "send_input",
+  );
+  assert.deepEqual(out.map((r) => [r.agent, r.outcome, r.detail]), [
+    ["alice/a", "failed", "Coder answered 500: boom"],
+    ["alice/b", "failed", "Coder answered 500: boom"],
+  ]);
+  const told = handFleet({ send: fail });
+  const [r] = await within(
+    sendInput(
+      told.fleet,
+      [target("a", "idle")],
+      policy({ failure: () => ({ outcome: "uncertain", detail: "may have been sent" }) }),
+    ),
+    "send_input",
+  );
+  assert.deepEqual([r.outcome, r.detail], ["uncertain", "may have been sent"]);
+});
+
+Deno.test("send: a send the back end refuses outright (another user's chat) fails at once, never waited for", async () => {
+  const refusal = (a: Agent) =>
+    a.owner === "bob" ? new FleetError("bob's chat is not yours.", "Ask bob.") : undefined;
+  const { fleet, calls, rounds } = handFleet({ refusal, states: () => ({ mine: "idle" }) });
+  const theirs: Resolved = {
+    handle: "bob/c",
+    agent: anAgent({ id: "c", owner: "bob", kind: "chat", state: "working" }),
+  };
+  const out = await within(
+    sendInput(fleet, [theirs, target("mine", "working")], policy()),
+    "send_input",
+  );
+  assert.deepEqual(out.map((r) => [r.agent, r.outcome, r.detail]), [
+    ["bob/c", "failed", "bob's chat is not yours. Next: Ask bob."],
+    ["alice/mine", "sent", "delivered"],
+  ]);
+  assert.deepEqual(calls, [{ op: "send", id: "mine" }]);
+  assert.equal(rounds(), 1, "one round: the other agent's");
+  // The dry run says the same, and sends nothing.
+  assert.deepEqual(
+    previewSend([theirs, target("mine", "idle")], policy(), refusal).map((r) => [
+      r.outcome,
+      r.detail,
+    ]),
+    [["failed", "bob's chat is not yours. Next: Ask bob."], ["would", "send (idle; if_busy=wait)"]],
+  );
+});
+
+Deno.test("send: a busy refusal of a send in a wait round puts the agent back on the watch", async () => {
+  const send = (_a: Agent, n: number) =>
+    n === 0
+      ? Promise.reject(new AgentBusyError("Task app is not ready to accept input."))
+      : Promise.resolve({ outcome: "sent" as const, detail: "delivered" });
+  const { fleet, calls, rounds } = handFleet({ send, states: () => ({ w: "idle" }) });
+  const out = await within(sendInput(fleet, [target("w", "working")], policy()), "send_input");
+  assert.deepEqual(out.map((r) => r.outcome), ["sent"]);
+  assert.deepEqual(calls, [{ op: "send", id: "w" }, { op: "send", id: "w" }]);
+  assert.equal(rounds(), 2, "sent in the round after the refusal");
+});
+
+Deno.test("send: a cancel during a failed round ends the call with no further round", async () => {
+  const ctl = new AbortController();
+  let asked = 0;
+  const { fleet } = handFleet({
+    round: () => {
+      asked++;
+      ctl.abort(new Error("cancelled"));
+      return Promise.reject(new Error("the list was cut"));
+    },
+  });
+  await assert.rejects(
+    within(sendInput(fleet, [target("w", "working")], policy({ signal: ctl.signal })), "send"),
+    /the list was cut/,
+  );
+  assert.equal(asked, 1);
+});
