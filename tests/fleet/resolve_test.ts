@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { Fleet } from "../../src/fleet/fleet.ts";
-import { LOOKUPS } from "../../src/fleet/resolve.ts";
+import { LOOKUPS, type Resolved, resolveMany } from "../../src/fleet/resolve.ts";
+import type { FleetLists, Snapshot } from "../../src/fleet/snapshot.ts";
+import type { Deployment } from "../../src/fleet/detect.ts";
+import type { Agent } from "../../src/model/agent.ts";
+import type { Handle } from "../../src/model/backend.ts";
+import { anAgent, fixtureId } from "../agent_fixture.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
 import { pause, until, within } from "../deadline.ts";
 
@@ -238,4 +243,101 @@ Deno.test("resolve: task names match exactly, case included; me/name is the call
   } finally {
     await sim.close();
   }
+});
+
+// ---- Over hand-made lists and lookups (no HTTP): what each failure and each miss becomes.
+
+/**
+ * The fleet of a caller "alice" with a task and a chat back end: the lists answer `list` (or
+ * throw), each task lookup `find` (recorded).
+ */
+function handLists(opts: {
+  list?: () => Promise<Partial<Snapshot>>;
+  find?: (h: Handle) => Promise<Agent[]>;
+}) {
+  const finds: string[] = [];
+  const backend = (kind: Agent["kind"]) => ({
+    kind,
+    find: (h: Handle) => {
+      finds.push(`${kind} ${h.text}`);
+      return kind === "task" && opts.find ? opts.find(h) : Promise.resolve([]);
+    },
+  });
+  const fleet: FleetLists = {
+    deployment: () =>
+      Promise.resolve({
+        me: { username: "alice" },
+        backends: [backend("task"), backend("chat")],
+      } as unknown as Deployment),
+    snapshot: async () => ({
+      agents: [],
+      errors: [],
+      warnings: [],
+      ...await (opts.list?.() ?? {}),
+    }),
+  };
+  return { fleet, finds };
+}
+
+const failures = (rs: Resolved[]) =>
+  rs.map((r) => "error" in r ? [r.error.message, r.error.next] : r.agent.id);
+
+Deno.test("resolve: a name the lists could not show, and no lookup finds, is the lists' failure, not 'no agent'", async () => {
+  const { fleet } = handLists({
+    list: () => Promise.resolve({ errors: [{ kind: "chat", error: "Coder answered 500" }] }),
+  });
+  const rs = await resolveMany(fleet, ["alice/Fix the login bug", fixtureId(9)]);
+  assert.deepEqual(failures(rs), [
+    [
+      "Could not look the agent up: Coder answered 500",
+      "Retry shortly; list_agents shows whether Coder answers.",
+    ],
+    [
+      `No agent "${fixtureId(9)}" was found.`,
+      "Find the agent with list_agents (query= searches names and messages) and use its id.",
+    ],
+  ]);
+  // One name alone: a list that throws is its answer too, once no lookup finds it.
+  const down = handLists({ list: () => Promise.reject(new Error("socket hang up")) });
+  assert.deepEqual(failures(await resolveMany(down.fleet, ["Explain the scheduler"])), [[
+    "Could not look the agent up: socket hang up",
+    "Retry shortly; list_agents shows whether Coder answers.",
+  ]]);
+  // Many handles: a list that throws fails the call.
+  await assert.rejects(resolveMany(down.fleet, ["a", "b"]), /socket hang up/);
+});
+
+Deno.test("resolve: a lookup that fails is its handle's error; one that finds two agents is ambiguous", async () => {
+  const twins = [anAgent({ id: fixtureId(1) }), anAgent({ id: fixtureId(2), kind: "chat" })];
+  const { fleet } = handLists({
+    find: (h) =>
+      h.text === "bob/broken"
+        ? Promise.reject(new Error("Coder answered 502"))
+        : Promise.resolve(h.text === "bob/twin" ? twins : []),
+  });
+  assert.deepEqual(failures(await resolveMany(fleet, ["bob/broken", "bob/twin"])), [
+    [
+      "Could not look the agent up: Coder answered 502",
+      "Retry shortly; list_agents shows whether Coder answers.",
+    ],
+    [
+      `"bob/twin" matches 2 agents: ${fixtureId(1)} (task, alice), ${fixtureId(2)} (chat, alice).`,
+      "Use the id of the one you mean.",
+    ],
+  ]);
+});
+
+Deno.test("resolve: the same unlisted name twice is looked up once; the second is a duplicate", async () => {
+  const found = anAgent({ id: fixtureId(3), owner: "bob", name: "fix" });
+  const { fleet, finds } = handLists({
+    find: (h) => Promise.resolve(h.text === "bob/fix" ? [found] : []),
+  });
+  const rs = await resolveMany(fleet, ["bob/fix", "bob/other", "bob/fix"]);
+  assert.deepEqual(finds, ["task bob/fix", "task bob/other"]);
+  assert.deepEqual(rs[0], { handle: "bob/fix", agent: found });
+  assert.deepEqual(rs[2], { handle: "bob/fix", agent: found, duplicateOf: 0 });
+  assert.deepEqual(failures([rs[1]]), [[
+    'No agent "bob/other" was found.',
+    "Find the agent with list_agents (query= searches names and messages) and use its id.",
+  ]]);
 });
