@@ -7,6 +7,10 @@ import { Fleet } from "../../src/fleet/fleet.ts";
 import { waitForAgents } from "../../src/fleet/wait.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
 import { within } from "../deadline.ts";
+import type { Agent } from "../../src/model/agent.ts";
+import type { WatchEvent } from "../../src/model/backend.ts";
+import type { Step } from "../../src/fleet/pacer.ts";
+import { anAgent, fixtureId } from "../agent_fixture.ts";
 
 async function onSim(fn: (sim: Sim, fleet: Fleet) => Promise<void>): Promise<void> {
   const sim = await startSim({ profile: "tasks", tasks: 4, frozen: true });
@@ -96,4 +100,152 @@ Deno.test("wait: a round where one back end's list failed keeps its agents as la
   } finally {
     await sim.close();
   }
+});
+
+// ---- Over a hand-made fleet (no HTTP): each round lists `lists[r]` (the last one after), each
+// step of the pacer is scripted (its watch events, and which kinds it lists), and a watched
+// agent missing from a list is looked up with `find`.
+
+function handFleet(opts: {
+  lists: Agent[][];
+  steps?: Step[];
+  find?: (id: string) => Promise<Agent[]>;
+}) {
+  let round = 0;
+  let step = 0;
+  const looked: string[] = [];
+  const backend = {
+    find: (h: { id: string }) => {
+      looked.push(h.id);
+      return opts.find?.(h.id) ?? Promise.resolve([]);
+    },
+  };
+  const fleet = {
+    pollMs: 1,
+    now: () => Date.now(),
+    roundClock: () => round,
+    backends: () => Promise.resolve([{ kind: "task" }, { kind: "chat" }]),
+    backendOf: () => Promise.resolve(backend),
+    pacer: () =>
+      Promise.resolve({
+        next: () =>
+          Promise.resolve(opts.steps?.[step++] ?? { kinds: ["task", "chat"], events: [] }),
+        close() {},
+      }),
+    round: () => {
+      const agents = opts.lists[Math.min(round++, opts.lists.length - 1)];
+      return Promise.resolve({
+        agents,
+        errors: [],
+        sentAt: round,
+        get: (id: string) => agents.find((a) => a.id === id),
+      });
+    },
+  } as unknown as Fleet;
+  return { fleet, looked };
+}
+
+const chat = (n: number, p: Partial<Agent> = {}) =>
+  anAgent({ id: fixtureId(n), kind: "chat", name: `c-${n}`, state: "working", ...p });
+const ev = (kind: string, agent: Agent): WatchEvent => ({ kind, agent });
+const ids = (as: Agent[]) => as.map((a) => a.id);
+
+Deno.test("wait: watch events change watched agents; a deleted or archived one is gone", async () => {
+  const [a, b, c] = [chat(1), chat(2), chat(3)];
+  const { fleet } = handFleet({
+    lists: [[a, b, c]],
+    steps: [{
+      kinds: [],
+      events: [
+        ev("status_change", chat(1, { state: "idle" })),
+        ev("deleted", chat(2)),
+        ev("status_change", chat(3, { archived: true })),
+      ],
+    }],
+  });
+  const r = await within(
+    waitForAgents(fleet, { watch: [a, b, c], until: "settled", mode: "all", timeoutMs: 10_000 }),
+    "the wait",
+  );
+  assert.equal(r.done, true, `timed out after ${r.rounds} rounds`);
+  assert.deepEqual(ids(r.met), [a.id]);
+  assert.equal(r.met[0].state, "idle", "as the event told");
+  assert.deepEqual(ids(r.gone), [b.id, c.id]);
+  assert.deepEqual(r.pending, []);
+  assert.equal(r.rounds, 1);
+});
+
+Deno.test("wait: a fresh wait takes in a new agent from the watch only if it matches, and is not deleted or archived", async () => {
+  const mine = chat(1);
+  const { fleet } = handFleet({
+    lists: [[mine]],
+    steps: [
+      {
+        kinds: [],
+        events: [
+          ev("created", chat(5, { owner: "bob", state: "idle" })),
+          ev("deleted", chat(6, { state: "idle" })),
+          ev("status_change", chat(7, { state: "idle", archived: true })),
+        ],
+      },
+      { kinds: [], events: [ev("created", chat(8, { state: "idle" }))] },
+    ],
+  });
+  const r = await within(
+    waitForAgents(fleet, {
+      until: "settled",
+      mode: "any",
+      timeoutMs: 10_000,
+      fresh: { kind: "chat", owner: "alice" },
+    }),
+    "the wait",
+  );
+  assert.equal(r.done, true, `timed out after ${r.rounds} rounds`);
+  assert.deepEqual(r.appeared, [fixtureId(8)], "only alice's new chat appeared");
+  assert.deepEqual(ids(r.met), [fixtureId(8)]);
+  assert.deepEqual(ids(r.pending), [mine.id]);
+  assert.equal(r.rounds, 2, "the first round's events ended nothing");
+});
+
+Deno.test("wait: a watched agent a list no longer shows is looked up: found, it is as found; not found or archived, gone", async () => {
+  const [a, b, c, d] = [1, 2, 3, 4].map((n) => anAgent({ id: fixtureId(n), state: "working" }));
+  const { fleet, looked } = handFleet({
+    lists: [[]],
+    find: (id) =>
+      id === b.id
+        ? Promise.resolve([])
+        : id === c.id
+        ? Promise.resolve([{ ...c, archived: true }])
+        : id === d.id
+        ? Promise.reject(new Error("Coder answered 502"))
+        : Promise.resolve([{ ...a, state: "idle" }]),
+  });
+  const r = await within(
+    waitForAgents(fleet, { watch: [a, b, c, d], until: "settled", mode: "any", timeoutMs: 10_000 }),
+    "the wait",
+  );
+  assert.equal(r.done, true, `timed out after ${r.rounds} rounds`);
+  assert.deepEqual(looked.sort(), [a.id, b.id, c.id, d.id], "each missing agent looked up once");
+  assert.deepEqual(ids(r.met), [a.id], "found idle");
+  assert.equal(r.rounds, 1);
+  assert.deepEqual(ids(r.gone), [b.id, c.id]);
+  assert.deepEqual(ids(r.pending), [d.id], "a failed lookup keeps it as last seen");
+});
+
+Deno.test("wait: a later list supersedes what a watch event told of an agent", async () => {
+  const a = chat(1);
+  const { fleet } = handFleet({
+    lists: [[chat(1, { state: "idle" })]],
+    steps: [
+      { kinds: [], events: [ev("status_change", chat(1, { state: "complete" }))] },
+      { kinds: ["chat"], events: [] },
+    ],
+  });
+  const r = await within(
+    waitForAgents(fleet, { watch: [a], until: "idle", mode: "all", timeoutMs: 2_000 }),
+    "the wait",
+  );
+  assert.equal(r.done, true, `timed out after ${r.rounds} rounds`);
+  assert.equal(r.met[0].state, "idle");
+  assert.equal(r.rounds, 2);
 });
