@@ -87,3 +87,34 @@ Deno.test("fleet: a kind the deployment lacks is refused, naming the kind it has
     assert.equal((await fleet.backends("task")).length, 1);
     assert.equal((await fleet.backends()).length, 1);
   }));
+
+Deno.test("fleet: a wait on the caller's own chats is driven by Coder's chat watch; on anyone else's, it polls", async () => {
+  const sim = await startSim({ profile: "current", chats: 24, frozen: true });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token, pollMs: 20 });
+    const d = await fleet.deployment();
+    const chats = (await fleet.snapshot({ kind: "chat" })).agents;
+    const mine = chats.find((a) => a.owner === d.me.username);
+    const theirs = chats.find((a) => a.owner !== d.me.username);
+    assert.ok(mine && theirs, "the sim has chats of the caller and of another user");
+    // Another user's chat is in no frame of the caller's watch: rounds poll, no socket opens.
+    const polling = await fleet.pacer(["chat"], 20, undefined, [mine, theirs]);
+    try {
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual((await within(polling.next(1_000), "a poll round")).kinds, ["chat"]);
+      }
+      assert.equal(sim.watch.accepted(), 0, "no watch socket");
+    } finally {
+      polling.close();
+    }
+    const driven = await fleet.pacer(["chat"], 20, undefined, [mine]);
+    try {
+      await until(() => sim.watch.open() === 1, "the chat watch to open");
+    } finally {
+      driven.close();
+    }
+    await until(() => sim.watch.open() === 0, "the watch to close with its last listener");
+  } finally {
+    await sim.close();
+  }
+});
