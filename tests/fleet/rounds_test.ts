@@ -149,6 +149,14 @@ Deno.test("wait gate: at most so many waits, and so many agents watched, at once
   a.leave();
   assert.equal(gate.waits, 0);
   assert.equal(gate.watched, 0);
+  // A ticket counts its agents once, and not at all once it has left.
+  const c = gate.enter();
+  c.watch(400);
+  c.watch(400);
+  assert.equal(gate.watched, 400);
+  c.leave();
+  c.watch(400);
+  assert.equal(gate.watched, 0);
   gate.enter().watch(1_000);
 });
 
