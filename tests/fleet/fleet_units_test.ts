@@ -6,6 +6,7 @@ import { applyFilter } from "../../src/fleet/fleet.ts";
 import { isTaskName, isTitle, matchesHandle, parseHandle } from "../../src/model/handle.ts";
 import { block, cleanText, frame, oneLine, quote } from "../../src/model/text.ts";
 import { meets } from "../../src/fleet/wait.ts";
+import { newCallId, requestIdFor } from "../../src/fleet/request_id.ts";
 
 function agent(p: Partial<Agent>): Agent {
   return {
@@ -229,4 +230,23 @@ Deno.test("text: every default-ignorable and format code point is stripped (U+03
   assert.deepEqual(kept, []);
   // Visible text stays: letters, accents, CJK, emoji, the ideographic space.
   assert.equal(cleanText("é 中 😀 \u3000x"), "é 中 😀 \u3000x");
+});
+
+Deno.test("request ids: a v4-shaped UUID per call, item and attempt, the same every time it is derived", () => {
+  const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  // SHA-256 of "call-1\0" "0\0" "0", cut to a UUID: its version nibble 4, its variant from the
+  // hash (2 -> a).
+  assert.equal(requestIdFor("call-1", 0), "5cd90b53-d528-4a70-ae5c-1b00f90403de");
+  assert.equal(requestIdFor("call-1", 0, 0), requestIdFor("call-1", 0), "attempt 0 by default");
+  const ids = [
+    requestIdFor("call-1", 0),
+    requestIdFor("call-1", 1),
+    requestIdFor("call-1", 0, 1),
+    requestIdFor("call-2", 0),
+  ];
+  for (const id of ids) assert.match(id, UUID4);
+  assert.equal(new Set(ids).size, 4, "another item, attempt or call: another id");
+  for (let i = 0; i < 64; i++) assert.match(requestIdFor(`c${i}`, i), UUID4);
+  assert.match(newCallId(), UUID4);
+  assert.notEqual(newCallId(), newCallId());
 });

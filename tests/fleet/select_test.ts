@@ -14,6 +14,7 @@ Deno.test("select: an empty filter filters nothing (no key, undefined, [] or {})
   assert.equal(filters({}), false);
   assert.equal(filters({ state: [], labels: undefined, owner: undefined }), false);
   assert.equal(filters({ labels: {} }), false);
+  assert.equal(filters({ labels: { team: "infra" } }), true, "a label is a filter");
   assert.equal(filters({ state: ["idle"] }), true);
   assert.equal(filters({ settled_for_s: 0 }), true, "0 seconds settled is a filter: settled");
   assert.equal(filters({ kind: "chat" }), true);
@@ -125,4 +126,64 @@ Deno.test("select: where acts on at most 100 agents, newest first, each named ow
     "where matches 101 agents, more than the 100 one call may act on: nothing was done.",
   );
   assert.match(next, /^Narrow where with one of: owner /);
+});
+
+Deno.test("select: the hint ranks values by count, ties by name, and shows three of them", () => {
+  const owners = ["zed", "bob", "amy", "amy", "bob", "cat"];
+  assert.equal(
+    narrowHint(owners.map((owner, i) => agent(i, { owner }))),
+    "Narrow where with one of: owner amy (2), bob (2), cat (1), +1 more; or add label, query or settled_for_s.",
+  );
+  // Three values: all shown, nothing more to tell.
+  assert.equal(
+    narrowHint(["b", "a", "c", "c"].map((owner, i) => agent(i, { owner }))),
+    "Narrow where with one of: owner c (2), a (1), b (1); or add label, query or settled_for_s.",
+  );
+  // Nothing splits the match: only the other filters are suggested.
+  assert.equal(
+    narrowHint([agent(1, {}), agent(2, {})]),
+    "Narrow where; or add label, query or settled_for_s.",
+  );
+});
+
+Deno.test("select: the hint can name each field: kind, waiting_for, pr (none counts), template", () => {
+  const pr = (state: "open" | "merged") => ({
+    number: 1,
+    state,
+    title: "",
+    url: "",
+    draft: false,
+    approved: null,
+    changes_requested: false,
+    additions: 0,
+    deletions: 0,
+    changed_files: 0,
+  });
+  const hint = narrowHint([
+    agent(1, { kind: "chat", waiting_for: "reply", pr: pr("open"), template: "a" }),
+    agent(2, { kind: "chat", waiting_for: "reply", pr: pr("merged"), template: "a" }),
+    agent(3, { kind: "task", waiting_for: "review", template: "b" }),
+    agent(4, { kind: "task", waiting_for: null, template: "b" }),
+    agent(5, { kind: "task", waiting_for: null, template: "b" }),
+  ]);
+  assert.equal(
+    hint,
+    "Narrow where with one of: kind task (3), chat (2); waiting_for reply (2), review (1); " +
+      "pr none (3), merged (1), open (1); template b (3), a (2); or add label, query or settled_for_s.",
+  );
+});
+
+Deno.test("select: each agent where selects is named owner/name, the owner cut at 40 characters, the name at 100", async () => {
+  const [o40, n100] = ["o".repeat(40), "n".repeat(100)];
+  const { fleet } = listed({
+    agents: [
+      agent(1, { owner: o40, name: n100, created_at: "2026-01-02T00:00:00Z" }),
+      agent(2, { owner: `${o40}x`, name: `${n100}x` }),
+    ],
+  });
+  const r = await selectAgents(fleet, { where: { kind: "task" } });
+  assert.deepEqual(r.targets.map((t) => t.handle), [
+    `${o40}/${n100}`,
+    `${"o".repeat(39)}…/${"n".repeat(99)}…`,
+  ]);
 });
