@@ -166,10 +166,14 @@ function handFleet(opts: {
   resume?: (a: Agent) => Promise<void>;
   refusal?: (a: Agent) => FleetError | undefined;
   round?: () => Promise<Round>;
+  /** How far the fleet's clock moves per round (default: it is the real one). */
+  tickMs?: number;
 }) {
   const calls: Call[] = [];
+  const asked: number[] = [];
   let rounds = 0;
   let sends = 0;
+  let clock = 0;
   const backend = {
     send: (a: Agent) => {
       calls.push({ op: "send", id: a.id });
@@ -184,12 +188,19 @@ function handFleet(opts: {
   };
   const fleet = {
     pollMs: 1,
-    now: () => Date.now(),
+    now: () => opts.tickMs === undefined ? Date.now() : clock,
     roundClock: () => rounds,
     backendOf: () => Promise.resolve(backend),
     pacer: () =>
-      Promise.resolve({ next: () => Promise.resolve({ kinds: ["task"], events: [] }), close() {} }),
+      Promise.resolve({
+        next: (maxMs: number) => {
+          asked.push(maxMs);
+          return Promise.resolve({ kinds: ["task"], events: [] });
+        },
+        close() {},
+      }),
     round: () => {
+      clock += opts.tickMs ?? 0;
       if (opts.round) return opts.round();
       const states = opts.states?.(++rounds) ?? {};
       const agents = Object.entries(states).map(([id, state]) => anAgent({ id, state }));
@@ -201,7 +212,7 @@ function handFleet(opts: {
       });
     },
   } as unknown as Fleet;
-  return { fleet, calls, rounds: () => rounds };
+  return { fleet, calls, asked, rounds: () => rounds };
 }
 
 const target = (id: string, state: Agent["state"], kind: Agent["kind"] = "task"): Resolved => ({
@@ -323,4 +334,69 @@ Deno.test("send: a cancel during a failed round ends the call with no further ro
     /the list was cut/,
   );
   assert.equal(asked, 1);
+});
+
+Deno.test("send: under if_busy=wait an agent still busy when wait_s runs out is busy, saying what to do", async () => {
+  const { fleet, calls, asked } = handFleet({ tickMs: 1_000, states: () => ({ w: "working" }) });
+  const progress: number[][] = [];
+  const out = await within(
+    sendInput(fleet, [target("w", "working"), target("i", "idle")], {
+      ...policy({ waitMs: 3_000 }),
+      onRound: (round, done, total) => {
+        progress.push([round, done, total]);
+      },
+    }),
+    "send_input",
+  );
+  assert.deepEqual(out.map((r) => [r.outcome, r.detail]), [
+    ["busy", "still working after 3 s; nothing sent: wait_for_agents, then send again"],
+    ["sent", "delivered"],
+  ]);
+  assert.deepEqual(calls, [{ op: "send", id: "i" }]);
+  assert.deepEqual(progress, [[1, 1, 2], [2, 1, 2], [3, 1, 2]], "progress after each round");
+  assert.deepEqual(asked, [3_000, 2_000, 1_000], "no round waits past wait_s");
+  // A long wait still reports progress: no round waits more than 5 s.
+  const long = handFleet({ tickMs: 60_000, states: () => ({ w: "working" }) });
+  await within(
+    sendInput(long.fleet, [target("w", "working")], policy({ waitMs: 120_000 })),
+    "send",
+  );
+  assert.deepEqual(long.asked, [5_000, 5_000]);
+});
+
+Deno.test("send: what each policy does first with a busy agent, and the dry run's words for it", () => {
+  const busyTask = target("t", "working");
+  const busyChat = target("c", "working", "chat");
+  const idleChat = target("i", "idle", "chat");
+  const dry = (t: Resolved, ifBusy: SendOptions["ifBusy"]) => {
+    const [r] = previewSend([t], { ifBusy, waitMs: 45_000 });
+    return `${r.outcome}: ${r.detail}`;
+  };
+  assert.equal(
+    dry(busyTask, "queue"),
+    "busy: task is working; Coder Tasks cannot queue or interrupt input: retry with if_busy=wait, or later",
+  );
+  assert.equal(dry(busyTask, "interrupt"), dry(busyTask, "queue"));
+  assert.equal(
+    dry(busyTask, "fail"),
+    "busy: agent is working; nothing sent (if_busy=fail): retry later or use if_busy=wait",
+  );
+  assert.equal(
+    dry(busyChat, "queue"),
+    "would: queue behind the current turn (working; if_busy=queue)",
+  );
+  assert.equal(
+    dry(busyChat, "interrupt"),
+    "would: interrupt the current turn (working; if_busy=interrupt)",
+  );
+  assert.equal(dry(idleChat, "queue"), "would: send (idle; if_busy=queue)");
+  assert.equal(
+    dry(target("p", "paused", "chat"), "wait"),
+    "would: send once ready (paused; if_busy=wait, up to 45 s)",
+  );
+  assert.equal(
+    dry(target("e", "error"), "wait"),
+    "would: send once ready (error; if_busy=wait, up to 45 s)",
+    "a task in error takes no input",
+  );
 });
