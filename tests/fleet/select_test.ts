@@ -134,6 +134,23 @@ Deno.test("select: the hint ranks values by count, ties by name, and shows three
     narrowHint(owners.map((owner, i) => agent(i, { owner }))),
     "Narrow where with one of: owner amy (2), bob (2), cat (1), +1 more; or add label, query or settled_for_s.",
   );
+  // Equal counts: by name, whatever order they came in.
+  assert.equal(
+    narrowHint(["dan", "cat", "bob", "amy"].map((owner, i) => agent(i, { owner }))),
+    "Narrow where with one of: owner amy (1), bob (1), cat (1), +1 more; or add label, query or settled_for_s.",
+  );
+  // A value is cut at 40 characters.
+  const [t40, t41] = ["t".repeat(40), "u".repeat(41)];
+  assert.equal(
+    narrowHint([
+      agent(1, { template: t40 }),
+      agent(2, { template: t41 }),
+      agent(3, { template: t41 }),
+    ]),
+    `Narrow where with one of: template ${
+      "u".repeat(39)
+    }… (2), ${t40} (1); or add label, query or settled_for_s.`,
+  );
   // Three values: all shown, nothing more to tell.
   assert.equal(
     narrowHint(["b", "a", "c", "c"].map((owner, i) => agent(i, { owner }))),
