@@ -110,10 +110,14 @@ function handFleet(opts: {
   lists: Agent[][];
   steps?: Step[];
   find?: (id: string) => Promise<Agent[]>;
+  /** How far the fleet's clock moves per step of the pacer (default: it is the real one). */
+  tickMs?: number;
 }) {
   let round = 0;
   let step = 0;
+  let clock = 0;
   const looked: string[] = [];
+  const asked: number[] = [];
   const backend = {
     find: (h: { id: string }) => {
       looked.push(h.id);
@@ -122,14 +126,17 @@ function handFleet(opts: {
   };
   const fleet = {
     pollMs: 1,
-    now: () => Date.now(),
+    now: () => opts.tickMs === undefined ? Date.now() : clock,
     roundClock: () => round,
     backends: () => Promise.resolve([{ kind: "task" }, { kind: "chat" }]),
     backendOf: () => Promise.resolve(backend),
     pacer: () =>
       Promise.resolve({
-        next: () =>
-          Promise.resolve(opts.steps?.[step++] ?? { kinds: ["task", "chat"], events: [] }),
+        next: (maxMs: number) => {
+          asked.push(maxMs);
+          clock += opts.tickMs ?? 0;
+          return Promise.resolve(opts.steps?.[step++] ?? { kinds: ["task", "chat"], events: [] });
+        },
         close() {},
       }),
     round: () => {
@@ -142,7 +149,7 @@ function handFleet(opts: {
       });
     },
   } as unknown as Fleet;
-  return { fleet, looked };
+  return { fleet, looked, asked };
 }
 
 const chat = (n: number, p: Partial<Agent> = {}) =>
@@ -248,4 +255,38 @@ Deno.test("wait: a later list supersedes what a watch event told of an agent", a
   assert.equal(r.done, true, `timed out after ${r.rounds} rounds`);
   assert.equal(r.met[0].state, "idle");
   assert.equal(r.rounds, 2);
+});
+
+Deno.test("wait: rounds come at least every 5 s (progress), none past the timeout, which ends the wait", async () => {
+  const a = chat(1);
+  const { fleet, asked } = handFleet({ lists: [[a]], tickMs: 4_000 });
+  const seen: number[][] = [];
+  const r = await within(
+    waitForAgents(fleet, {
+      watch: [a],
+      until: "settled",
+      mode: "all",
+      timeoutMs: 12_000,
+      onRound: (round, met, total) => {
+        seen.push([round, met, total]);
+      },
+    }),
+    "the wait",
+  );
+  assert.deepEqual([r.done, r.timed_out, r.rounds, r.elapsed_ms], [false, true, 3, 12_000]);
+  assert.deepEqual(ids(r.pending), [a.id]);
+  assert.deepEqual(asked, [5_000, 5_000, 4_000]);
+  assert.deepEqual(seen, [[0, 0, 1], [1, 0, 1], [2, 0, 1], [3, 0, 1]]);
+});
+
+Deno.test("wait: a named wait on no agent ends at once, neither done nor waiting", async () => {
+  const { fleet, asked } = handFleet({ lists: [[]] });
+  const r = await waitForAgents(fleet, {
+    watch: [],
+    until: "settled",
+    mode: "all",
+    timeoutMs: 5_000,
+  });
+  assert.deepEqual([r.done, r.rounds], [false, 0]);
+  assert.deepEqual(asked, [], "no round");
 });
