@@ -118,3 +118,21 @@ Deno.test("fleet: a wait on the caller's own chats is driven by Coder's chat wat
     await sim.close();
   }
 });
+
+Deno.test("fleet: malformed items are skipped with one warning: how many, and the first three reasons", () =>
+  onSim("tasks", async (sim, fleet) => {
+    const res = await fetch(`${sim.url}/api/v2/tasks`, {
+      headers: { "Coder-Session-Token": sim.token },
+    });
+    const body = await res.json() as { tasks: Record<string, unknown>[] };
+    for (const i of [0, 1, 2, 3]) body.tasks.push({ ...body.tasks[0], id: 40 + i });
+    sim.fault(/\/api\/v2\/tasks$/, { kind: "wrong_shape", method: "GET", body });
+    const snap = await fleet.snapshot();
+    assert.equal(snap.agents.length, 3, "the well-formed items still answer");
+    assert.deepEqual(snap.errors, []);
+    const why = (n: number) =>
+      `task #${n} skipped, malformed: id: Invalid input: expected string, received number`;
+    assert.deepEqual(snap.warnings, [
+      `task list: skipped 4 malformed item(s): ${why(4)}; ${why(5)}; ${why(6)}`,
+    ]);
+  }));
