@@ -237,6 +237,9 @@ Deno.test("request ids: a v4-shaped UUID per call, item and attempt, the same ev
   // SHA-256 of "call-1\0" "0\0" "0", cut to a UUID: its version nibble 4, its variant from the
   // hash (2 -> a).
   assert.equal(requestIdFor("call-1", 0), "5cd90b53-d528-4a70-ae5c-1b00f90403de");
+  // The variant from the hash's 17th hex digit: d -> 9, f -> b.
+  assert.equal(requestIdFor("call-7", 0), "e200b18a-f963-456f-96a8-e12ccb6940e7");
+  assert.equal(requestIdFor("call-13", 0), "4f27ef34-3eea-4bf4-b9d4-2a4cdd7485ca");
   assert.equal(requestIdFor("call-1", 0, 0), requestIdFor("call-1", 0), "attempt 0 by default");
   const ids = [
     requestIdFor("call-1", 0),
