@@ -122,6 +122,14 @@ Deno.test("rounds: a failed round is not reused; one caller leaving does not sto
 Deno.test("wait gate: at most so many waits, and so many agents watched, at once", () => {
   assert.equal(MAX_WAITS, 1_000);
   assert.ok(MAX_WATCHED >= 1_000 * 1_000 && MAX_WATCHED >= 100 * 20_000);
+  assert.equal(MAX_WATCHED, 2_000_000, "as the README and the tool's description say");
+  // The defaults are the caps, each reached exactly.
+  const full = new WaitGate();
+  assert.deepEqual([full.maxWaits, full.maxWatched], [MAX_WAITS, MAX_WATCHED]);
+  const t = full.enter();
+  t.watch(MAX_WATCHED);
+  assert.throws(() => full.enter().watch(1), FleetError);
+  t.leave();
   const gate = new WaitGate(2, 1_000);
   const a = gate.enter();
   const b = gate.enter();
