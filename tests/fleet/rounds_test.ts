@@ -12,6 +12,7 @@ import { freshView } from "../../src/fleet/watching.ts";
 import { FleetError } from "../../src/model/backend.ts";
 import type { Agent } from "../../src/model/agent.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
+import { until } from "../deadline.ts";
 
 /**
  * A sim with both APIs (`tasks` and `chats` agents) and a fleet on it, detection done and the
@@ -234,3 +235,17 @@ Deno.test("waits: a wait beyond the gate's caps is refused before its first roun
     assert.equal(small.waits, 1, "only the first wait is in flight");
     ticket.leave();
   }));
+
+Deno.test("rounds: an answered round is dropped after keepMs: an idle server holds no fleet", async () => {
+  const m = manualList();
+  const rounds = new Rounds(m.list, 20, m.clock);
+  const first = rounds.round(["task"], 0);
+  m.calls[0].resolve();
+  const r = await first;
+  assert.equal(await rounds.round(["task"], 0), r, "kept for reuse at first");
+  await until(() => {
+    void rounds.round(["task"], 0);
+    return m.calls.length === 2;
+  }, "the kept round to be dropped");
+  m.calls[1].resolve();
+});
