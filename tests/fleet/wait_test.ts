@@ -290,3 +290,24 @@ Deno.test("wait: a named wait on no agent ends at once, neither done nor waiting
   assert.deepEqual([r.done, r.rounds], [false, 0]);
   assert.deepEqual(asked, [], "no round");
 });
+
+Deno.test("wait: a fresh wait sets aside the agents that meet the condition at the start: all of them, or alreadyMax", async () => {
+  const agents = [chat(1, { state: "idle" }), chat(2, { state: "idle" }), chat(3)];
+  for (const [alreadyMax, kept] of [[undefined, 2], [1, 1]] as const) {
+    const { fleet } = handFleet({ lists: [agents], tickMs: 1_000 });
+    const r = await within(
+      waitForAgents(fleet, {
+        until: "settled",
+        mode: "any",
+        timeoutMs: 1_000,
+        fresh: { kind: "chat" },
+        alreadyMax,
+      }),
+      "the wait",
+    );
+    assert.deepEqual(ids(r.already), ids(agents.slice(0, kept)), `alreadyMax ${alreadyMax}`);
+    assert.equal(r.already_total, 2);
+    assert.deepEqual(ids(r.pending), [fixtureId(3)], "set aside: not watched");
+    assert.equal(r.done, false, "meeting it at the start does not end the wait");
+  }
+});
