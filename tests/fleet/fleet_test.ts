@@ -3,7 +3,8 @@
  * leaves, a back end that fails, and a kind the deployment lacks come to.
  */
 import assert from "node:assert/strict";
-import { Fleet } from "../../src/fleet/fleet.ts";
+import { Fleet, type FleetFilter } from "../../src/fleet/fleet.ts";
+import { waitForAgents } from "../../src/fleet/wait.ts";
 import { CoderError } from "../../src/coder/errors.ts";
 import { FleetError } from "../../src/model/backend.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
@@ -136,3 +137,31 @@ Deno.test("fleet: malformed items are skipped with one warning: how many, and th
       `task list: skipped 4 malformed item(s): ${why(4)}; ${why(5)}; ${why(6)}`,
     ]);
   }));
+
+Deno.test("fleet: a whole-fleet wait that sees another user's chats polls; one over the caller's own is watch-driven", async () => {
+  const sim = await startSim({ profile: "current", chats: 24, frozen: true });
+  try {
+    const fleet = new Fleet({ url: sim.url, token: sim.token, pollMs: 20 });
+    const me = (await fleet.deployment()).me.username;
+    const wait = (fresh: FleetFilter) =>
+      within(
+        waitForAgents(fleet, { fresh, until: "any_change", mode: "any", timeoutMs: 200 }),
+        "the wait to time out",
+      );
+    assert.equal((await wait({ kind: "chat" })).timed_out, true);
+    assert.equal(sim.watch.accepted(), 0, "no watch socket for a wait over others' chats");
+    const stop = new AbortController();
+    const own = waitForAgents(fleet, {
+      fresh: { kind: "chat", owner: me },
+      until: "any_change",
+      mode: "any",
+      timeoutMs: 15_000,
+      signal: stop.signal,
+    });
+    await until(() => sim.watch.accepted() > 0, "the caller's own chats: the watch to open");
+    stop.abort();
+    await assert.rejects(within(own, "the cancelled wait to end"));
+  } finally {
+    await sim.close();
+  }
+});
