@@ -36,4 +36,59 @@ export const IGNORED_FLEET: Ignored[] = [
     column: 64,
     why: "the variant (8 to 11) written in base 15 or 17: 8, 9, a and b in each, as in base 16",
   })),
+  {
+    file: "src/fleet/watching.ts",
+    before: "!seen.has(`${a.kind} ${a.owner}`)",
+    after: "true",
+    why: "one agent per kind and owner, the last instead of the first: the pacer reads only the " +
+      "kind and the owner of each (Fleet.pacer), the same for any agent of the pair",
+  },
+  ...[[33, "(-1)"], [33, "1"], [83, "1"], [94, "(-1)"], [94, "1"]].map(([line, after]) => ({
+    file: "src/fleet/pacer.ts",
+    line: line as number,
+    before: "0",
+    after: after as string,
+    why:
+      "a floor of -1 or 1 ms instead of 0 on a sleep or a round's end: callers pass no negative " +
+      "limit (wait.ts and send.ts clamp it at 0), and 1 ms more is timer jitter no test may time",
+  })),
+  {
+    file: "src/fleet/pacer.ts",
+    line: 76,
+    before: "wake = undefined;",
+    after: "",
+    why: "a doze's done() left as `wake` after it ran: the next doze replaces it, and calling it " +
+      "again clears a spent timer and resolves a settled promise, which do nothing",
+  },
+  {
+    file: "src/fleet/pacer.ts",
+    before: "true",
+    after: "false",
+    line: 85,
+    why: "the abort listener's `once`: done() removes it whichever way the doze ends",
+  },
+  ...[["removeEventListener", 'signal?.removeEventListener("abort", abort);', ""], [
+    "its event name",
+    '"abort"',
+    '""',
+  ]].map(([what, before, after]) => ({
+    file: "src/fleet/pacer.ts",
+    line: 75,
+    before,
+    after,
+    why: `without ${what}, a spent doze's listener stays on the caller's signal and runs only ` +
+      "when the call is cancelled, which ends the wait anyway (the current doze rejects too)",
+  })),
+  ...[[108, "now >= dueChats", "now > dueChats"], [109, "now >= dueTasks", "now > dueTasks"], [
+    113,
+    "now >= end",
+    "now > end",
+  ]].map(([line, before, after]) => ({
+    file: "src/fleet/pacer.ts",
+    line: line as number,
+    before: before as string,
+    after: after as string,
+    why: "due at the very millisecond instead of one later: the loop dozes 0 ms and the next " +
+      "check is past it; no test may time a millisecond",
+  })),
 ];

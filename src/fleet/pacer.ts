@@ -76,7 +76,6 @@ export function watchPacer(
         wake = undefined;
         resolve();
       };
-      // Rejects first: a cancelled doze must not resolve (and so start a round).
       const abort = () => {
         reject(signal?.reason);
         done();

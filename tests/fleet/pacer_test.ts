@@ -26,6 +26,11 @@ function handWatch() {
     emit(e: WatchEvent) {
       for (const l of listeners) l.event(e);
     },
+    drop() {
+      w.isOpen = false;
+      for (const l of listeners) l.state("closed");
+    },
+    listeners,
   };
   return w satisfies AgentWatch;
 }
@@ -140,5 +145,73 @@ Deno.test("pacer: a cancelled wait ends its doze at once, with the cancel's reas
     } finally {
       pacer.close();
     }
+  }
+});
+
+Deno.test("pacer: a round dozing while the watch is closed is woken when it opens, listing every kind", async () => {
+  const watch = handWatch();
+  const pacer = watchPacer(watch, "chat", ["chat", "task"], HOUR, HOUR);
+  try {
+    const step = pacer.next(HOUR);
+    watch.open();
+    assert.deepEqual(await within(step, "the opening's round", 5_000), {
+      kinds: ["chat", "task"],
+      events: [],
+    });
+  } finally {
+    pacer.close();
+  }
+  assert.equal(watch.listeners.size, 0, "closed: it no longer listens");
+});
+
+Deno.test("pacer: with the watch open, an event that came between rounds is the next round, at once", async () => {
+  const watch = handWatch();
+  const pacer = watchPacer(watch, "chat", ["chat"], HOUR, HOUR);
+  try {
+    watch.open();
+    await within(pacer.next(HOUR), "the reconcile round", 5_000);
+    watch.emit(changed);
+    assert.deepEqual(await within(pacer.next(HOUR), "the event's round", 5_000), {
+      kinds: [],
+      events: [changed],
+    });
+  } finally {
+    pacer.close();
+  }
+});
+
+Deno.test("pacer: after a poll of the other kinds, the next poll is a poll period away", async () => {
+  const watch = handWatch();
+  const pacer = watchPacer(watch, "chat", ["chat", "task"], 300, HOUR);
+  try {
+    watch.open();
+    await within(pacer.next(HOUR), "the reconcile round", 5_000);
+    assert.deepEqual((await within(pacer.next(HOUR), "the tasks' poll", 5_000)).kinds, ["task"]);
+    // Not due again yet: the round waits, and an event ends it first.
+    const step = pacer.next(HOUR);
+    watch.emit(changed);
+    assert.deepEqual(await within(step, "the event's round", 5_000), {
+      kinds: [],
+      events: [changed],
+    });
+  } finally {
+    pacer.close();
+  }
+});
+
+Deno.test("pacer: a watch that drops while a round waits on it makes that round poll every kind", async () => {
+  const watch = handWatch();
+  const pacer = watchPacer(watch, "chat", ["chat"], 20, HOUR);
+  try {
+    watch.open();
+    await within(pacer.next(HOUR), "the reconcile round", 5_000);
+    const step = pacer.next(HOUR);
+    watch.drop();
+    assert.deepEqual(await within(step, "the round after the drop", 5_000), {
+      kinds: ["chat"],
+      events: [],
+    });
+  } finally {
+    pacer.close();
   }
 });
