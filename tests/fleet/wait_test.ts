@@ -118,6 +118,7 @@ function handFleet(opts: {
   let clock = 0;
   const looked: string[] = [];
   const asked: number[] = [];
+  const paced: number[] = [];
   const backend = {
     find: (h: { id: string }) => {
       looked.push(h.id);
@@ -130,15 +131,17 @@ function handFleet(opts: {
     roundClock: () => round,
     backends: () => Promise.resolve([{ kind: "task" }, { kind: "chat" }]),
     backendOf: () => Promise.resolve(backend),
-    pacer: () =>
-      Promise.resolve({
+    pacer: (_kinds: unknown, pollMs: number) => {
+      paced.push(pollMs);
+      return Promise.resolve({
         next: (maxMs: number) => {
           asked.push(maxMs);
           clock += opts.tickMs ?? 0;
           return Promise.resolve(opts.steps?.[step++] ?? { kinds: ["task", "chat"], events: [] });
         },
         close() {},
-      }),
+      });
+    },
     round: () => {
       const agents = opts.lists[Math.min(round++, opts.lists.length - 1)];
       return Promise.resolve({
@@ -149,7 +152,7 @@ function handFleet(opts: {
       });
     },
   } as unknown as Fleet;
-  return { fleet, looked, asked };
+  return { fleet, looked, asked, paced };
 }
 
 const chat = (n: number, p: Partial<Agent> = {}) =>
@@ -259,7 +262,7 @@ Deno.test("wait: a later list supersedes what a watch event told of an agent", a
 
 Deno.test("wait: rounds come at least every 5 s (progress), none past the timeout, which ends the wait", async () => {
   const a = chat(1);
-  const { fleet, asked } = handFleet({ lists: [[a]], tickMs: 4_000 });
+  const { fleet, asked, paced } = handFleet({ lists: [[a]], tickMs: 4_000 });
   const seen: number[][] = [];
   const r = await within(
     waitForAgents(fleet, {
@@ -276,6 +279,16 @@ Deno.test("wait: rounds come at least every 5 s (progress), none past the timeou
   assert.deepEqual([r.done, r.timed_out, r.rounds, r.elapsed_ms], [false, true, 3, 12_000]);
   assert.deepEqual(ids(r.pending), [a.id]);
   assert.deepEqual(asked, [5_000, 5_000, 4_000]);
+  assert.deepEqual(paced, [1], "polling at the fleet's pace (one pacer for the whole wait)");
+  const own = handFleet({ lists: [[a]], tickMs: 4_000 });
+  await waitForAgents(own.fleet, {
+    watch: [a],
+    until: "settled",
+    mode: "all",
+    timeoutMs: 4_000,
+    pollMs: 250,
+  });
+  assert.deepEqual(own.paced, [250], "or at the wait's own");
   assert.deepEqual(seen, [[0, 0, 1], [1, 0, 1], [2, 0, 1], [3, 0, 1]]);
 });
 
@@ -310,4 +323,31 @@ Deno.test("wait: a fresh wait sets aside the agents that meet the condition at t
     assert.deepEqual(ids(r.pending), [fixtureId(3)], "set aside: not watched");
     assert.equal(r.done, false, "meeting it at the start does not end the wait");
   }
+});
+
+Deno.test("wait: a fresh wait counts a newcomer as met in mode any, or when waiting for any change; in mode all it must meet the condition", async () => {
+  const [a, n] = [chat(1), chat(9)];
+  const fresh = (mode: "any" | "all", until: "settled" | "any_change", lists: Agent[][]) =>
+    within(
+      waitForAgents(handFleet({ lists, tickMs: 1_000 }).fleet, {
+        until,
+        mode,
+        timeoutMs: 10_000,
+        fresh: { kind: "chat" },
+      }),
+      "the wait",
+    );
+  // Mode any: a newcomer ends the wait, busy as it is.
+  const any = await fresh("any", "settled", [[a], [a, n]]);
+  assert.deepEqual([any.done, any.rounds, any.appeared, ids(any.met)], [true, 1, [n.id], [n.id]]);
+  // Mode all, settled: the newcomer too must settle.
+  const idle = { state: "idle" } as const;
+  const all = await fresh("all", "settled", [[a], [chat(1, idle), n], [
+    chat(1, idle),
+    chat(9, idle),
+  ]]);
+  assert.deepEqual([all.done, all.rounds, ids(all.met)], [true, 2, [a.id, n.id]]);
+  // Mode all, any change: appearing is a change.
+  const changed = await fresh("all", "any_change", [[a], [chat(1, { message: "step 2" }), n]]);
+  assert.deepEqual([changed.done, changed.rounds, ids(changed.met)], [true, 1, [a.id, n.id]]);
 });
