@@ -256,10 +256,12 @@ function handLists(opts: {
   find?: (h: Handle) => Promise<Agent[]>;
 }) {
   const finds: string[] = [];
+  const depths: string[] = [];
   const backend = (kind: Agent["kind"]) => ({
     kind,
-    find: (h: Handle) => {
+    find: (h: Handle, _signal?: AbortSignal, depth?: string) => {
       finds.push(`${kind} ${h.text}`);
+      depths.push(`${kind} ${h.text} ${depth}`);
       return kind === "task" && opts.find ? opts.find(h) : Promise.resolve([]);
     },
   });
@@ -276,7 +278,7 @@ function handLists(opts: {
       ...await (opts.list?.() ?? {}),
     }),
   };
-  return { fleet, finds };
+  return { fleet, finds, depths };
 }
 
 const failures = (rs: Resolved[]) =>
@@ -340,4 +342,58 @@ Deno.test("resolve: the same unlisted name twice is looked up once; the second i
     'No agent "bob/other" was found.',
     "Find the agent with list_agents (query= searches names and messages) and use its id.",
   ]]);
+});
+
+Deno.test("resolve: how deep each lookup goes: one handle fully, many quickly; an id no API finds, once more as another user's task", async () => {
+  const one = handLists({});
+  await resolveMany(one.fleet, ["bob/fix"]);
+  assert.deepEqual(one.depths, ["task bob/fix full"]);
+  const many = handLists({});
+  await resolveMany(many.fleet, ["bob/fix", "bob/other"]);
+  assert.deepEqual(many.depths, ["task bob/fix quick", "task bob/other quick"]);
+  const id = fixtureId(7);
+  const byId = handLists({});
+  const [r] = await resolveMany(byId.fleet, [id]);
+  assert.deepEqual(byId.depths, [`task ${id} quick`, `chat ${id} quick`, `task ${id} full`]);
+  assert.deepEqual(failures([r]), [[
+    `No agent "${id}" was found.`,
+    "Find the agent with list_agents (query= searches names and messages) and use its id.",
+  ]]);
+  // Many ids: the lists answer first; each id they do not show is looked up quickly, once.
+  const ids = handLists({});
+  await resolveMany(ids.fleet, [id, fixtureId(8)]);
+  assert.deepEqual(ids.depths.sort(), [
+    `chat ${id} quick`,
+    `chat ${fixtureId(8)} quick`,
+    `task ${id} quick`,
+    `task ${fixtureId(8)} quick`,
+  ]);
+});
+
+Deno.test("resolve: a bare name no list shows: not found, saying a bare name is the caller's own", async () => {
+  const { fleet, finds } = handLists({});
+  assert.deepEqual(failures(await resolveMany(fleet, ["fix-tests", "Explain it"])), [
+    [
+      'No agent "fix-tests" was found.',
+      "A bare name means one of your own agents; use owner/name for another user's, or find it with list_agents.",
+    ],
+    [
+      'No agent "Explain it" was found.',
+      "A bare name means one of your own agents; use owner/name for another user's, or find it with list_agents.",
+    ],
+  ]);
+  assert.deepEqual(finds, [], "the caller's own agents are all in the lists: no lookup");
+});
+
+Deno.test("resolve: a malformed handle is echoed on one line of at most 200 characters, quoted in the error at 80", async () => {
+  const raw = `${"x/".repeat(150)}`;
+  const [r] = await resolveMany(handLists({}).fleet, [raw]);
+  assert.ok("error" in r);
+  assert.equal(r.handle, `${raw.slice(0, 199)}…`);
+  assert.equal(r.error.message, `"${raw.slice(0, 79)}…" is not an agent handle.`);
+  assert.equal(
+    r.error.next,
+    "Pass an agent id (UUID), owner/name (a Coder username, then a task name or chat title), " +
+      "or your own agent's name; list_agents shows them.",
+  );
 });
