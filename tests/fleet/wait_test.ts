@@ -119,6 +119,7 @@ function handFleet(opts: {
   const looked: string[] = [];
   const asked: number[] = [];
   const paced: number[] = [];
+  let closed = 0;
   const backend = {
     find: (h: { id: string }) => {
       looked.push(h.id);
@@ -139,7 +140,9 @@ function handFleet(opts: {
           clock += opts.tickMs ?? 0;
           return Promise.resolve(opts.steps?.[step++] ?? { kinds: ["task", "chat"], events: [] });
         },
-        close() {},
+        close() {
+          closed++;
+        },
       });
     },
     round: () => {
@@ -152,7 +155,7 @@ function handFleet(opts: {
       });
     },
   } as unknown as Fleet;
-  return { fleet, looked, asked, paced };
+  return { fleet, looked, asked, paced, closed: () => closed };
 }
 
 const chat = (n: number, p: Partial<Agent> = {}) =>
@@ -262,7 +265,7 @@ Deno.test("wait: a later list supersedes what a watch event told of an agent", a
 
 Deno.test("wait: rounds come at least every 5 s (progress), none past the timeout, which ends the wait", async () => {
   const a = chat(1);
-  const { fleet, asked, paced } = handFleet({ lists: [[a]], tickMs: 4_000 });
+  const { fleet, asked, paced, closed } = handFleet({ lists: [[a]], tickMs: 4_000 });
   const seen: number[][] = [];
   const r = await within(
     waitForAgents(fleet, {
@@ -280,6 +283,7 @@ Deno.test("wait: rounds come at least every 5 s (progress), none past the timeou
   assert.deepEqual(ids(r.pending), [a.id]);
   assert.deepEqual(asked, [5_000, 5_000, 4_000]);
   assert.deepEqual(paced, [1], "polling at the fleet's pace (one pacer for the whole wait)");
+  assert.equal(closed(), 1, "the pacer is closed when the wait ends (its watch listener goes)");
   const own = handFleet({ lists: [[a]], tickMs: 4_000 });
   await waitForAgents(own.fleet, {
     watch: [a],
