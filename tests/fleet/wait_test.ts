@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { Fleet } from "../../src/fleet/fleet.ts";
 import { waitForAgents } from "../../src/fleet/wait.ts";
+import { freshView } from "../../src/fleet/watching.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
 import { within } from "../deadline.ts";
 import type { Agent } from "../../src/model/agent.ts";
@@ -354,4 +355,42 @@ Deno.test("wait: a fresh wait counts a newcomer as met in mode any, or when wait
   // Mode all, any change: appearing is a change.
   const changed = await fresh("all", "any_change", [[a], [chat(1, { message: "step 2" }), n]]);
   assert.deepEqual([changed.done, changed.rounds, ids(changed.met)], [true, 1, [a.id, n.id]]);
+});
+
+Deno.test("wait: fresh waits from one round share a first view only with the same filter, condition and alreadyMax", async () => {
+  const agents = [chat(1, { state: "complete" }), chat(2, { state: "idle" }), chat(3)];
+  const round = {
+    agents,
+    errors: [],
+    sentAt: 0,
+    get: (id: string) => agents.find((a) => a.id === id),
+  };
+  const kindsAsked: string[][] = [];
+  const fleet = {
+    now: () => 0,
+    backends: () => Promise.resolve([{ kind: "task" }, { kind: "chat" }]),
+    round: (kinds: string[]) => {
+      kindsAsked.push(kinds);
+      return Promise.resolve(round);
+    },
+  } as unknown as Fleet;
+  const settled = await freshView(fleet, { kind: "chat" }, "settled", Infinity);
+  assert.equal(await freshView(fleet, { kind: "chat" }, "settled", Infinity), settled, "shared");
+  assert.deepEqual(ids([...settled.already]), [fixtureId(1), fixtureId(2)]);
+  assert.deepEqual([settled.alreadyTotal, settled.watched], [2, 3]);
+  assert.deepEqual([...settled.first.keys()], [fixtureId(3)]);
+  assert.equal(settled.prints, undefined, "fingerprints only for any_change");
+  const idle = await freshView(fleet, { kind: "chat" }, "idle", Infinity);
+  assert.deepEqual(ids([...idle.already]), [fixtureId(2)], "another condition: its own view");
+  const one = await freshView(fleet, { kind: "chat" }, "settled", 1);
+  assert.deepEqual([one.already.length, one.alreadyTotal], [1, 2], "another alreadyMax: its own");
+  const bob = await freshView(fleet, { kind: "chat", owner: "bob" }, "settled", Infinity);
+  assert.equal(bob.watched, 0, "another filter: its own");
+  const changes = await freshView(fleet, {}, "any_change", Infinity);
+  assert.deepEqual(changes.already, [], "any_change: nothing has changed yet");
+  assert.deepEqual([...changes.first.keys()], ids(agents));
+  assert.equal(changes.prints?.size, 3);
+  assert.deepEqual(kindsAsked.slice(-1), [["task", "chat"]], "no kind: every back end's list");
+  assert.deepEqual(kindsAsked[0], ["chat"]);
+  assert.deepEqual([...changes.kinds], ["task", "chat"]);
 });
