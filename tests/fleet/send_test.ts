@@ -399,4 +399,9 @@ Deno.test("send: what each policy does first with a busy agent, and the dry run'
     "would: send once ready (error; if_busy=wait, up to 45 s)",
     "a task in error takes no input",
   );
+  assert.equal(
+    dry(target("ce", "error", "chat"), "wait"),
+    "would: send (error; if_busy=wait)",
+    "a chat in error takes a message",
+  );
 });
