@@ -11,7 +11,7 @@ import { type Sim, startSim } from "../../src/sim/server.ts";
 import { until, within } from "../deadline.ts";
 
 async function onSim(
-  profile: "both" | "tasks",
+  profile: "both" | "tasks" | "current",
   fn: (sim: Sim, fleet: Fleet) => Promise<void>,
 ): Promise<void> {
   const sim = await startSim({ profile, tasks: 3, chats: 3, frozen: true });
@@ -165,3 +165,31 @@ Deno.test("fleet: a whole-fleet wait that sees another user's chats polls; one o
     await sim.close();
   }
 });
+
+Deno.test("fleet: concurrent lists with different filters each get their own answer", async () => {
+  for (const profile of ["both", "current"] as const) await differentLists(profile);
+});
+
+const differentLists = (profile: "both" | "current") =>
+  onSim(profile, async (_sim, fleet) => {
+    const all = (await fleet.snapshot()).agents;
+    const two = <T>(of: (a: (typeof all)[number]) => T | undefined): T[] =>
+      [...new Set(all.map(of).filter((v): v is T => v !== undefined))].slice(0, 2);
+    const pairs: FleetFilter[][] = [
+      two((a) => a.owner).map((owner) => ({ owner })),
+      two((a) => a.state).map((s) => ({ state: [s] })),
+      two((a) => a.template).map((template) => ({ template })),
+      two((a) => a.name).map((query) => ({ query })),
+      [{ pr: ["none"] }, { pr: ["open", "draft", "merged", "closed"] }],
+    ];
+    assert.ok(pairs[0].length === 2 && pairs[1].length === 2, "two owners and two states");
+    for (const [f1, f2] of pairs.filter((p) => p.length === 2)) {
+      const alone = [await fleet.snapshot(f1), await fleet.snapshot(f2)].map((s) =>
+        s.agents.map((a) => a.id).sort()
+      );
+      const together = (await Promise.all([fleet.snapshot(f1), fleet.snapshot(f2)])).map((s) =>
+        s.agents.map((a) => a.id).sort()
+      );
+      assert.deepEqual(together, alone, `${profile}: ${JSON.stringify([f1, f2])}`);
+    }
+  });
