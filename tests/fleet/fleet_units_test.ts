@@ -7,6 +7,8 @@ import { isTaskName, isTitle, matchesHandle, parseHandle } from "../../src/model
 import { block, cleanText, frame, oneLine, quote } from "../../src/model/text.ts";
 import { meets } from "../../src/fleet/wait.ts";
 import { newCallId, requestIdFor } from "../../src/fleet/request_id.ts";
+import { SpendProbe } from "../../src/fleet/spend.ts";
+import { type CoderClient, CoderError } from "../../src/coder/http.ts";
 
 function agent(p: Partial<Agent>): Agent {
   return {
@@ -252,4 +254,48 @@ Deno.test("request ids: a v4-shaped UUID per call, item and attempt, the same ev
   for (let i = 0; i < 64; i++) assert.match(requestIdFor(`c${i}`, i), UUID4);
   assert.match(newCallId(), UUID4);
   assert.notEqual(newCallId(), newCallId());
+});
+
+Deno.test("spend: dollars from micro-dollars, the period's end cut at 40; a 403 or 404 is never asked again, any other failure is a warning", async () => {
+  let answer: () => unknown = () => ({});
+  let gets = 0;
+  const client = {
+    get: (_path: string, schema: { parse(v: unknown): unknown }) => {
+      gets++;
+      return Promise.resolve().then(() => schema.parse(answer()));
+    },
+  } as unknown as CoderClient;
+  const probe = new SpendProbe();
+  answer = () => ({
+    current_spend_micros: 1_234_567.6,
+    effective_budget: { spend_limit_micros: 50_000_000 },
+    period_end: `2026-12-01T00:00:00Z${"x".repeat(30)}`,
+  });
+  assert.deepEqual(await probe.get(client), {
+    spend: { usd: 1.234568, limit_usd: 50, period_end: `2026-12-01T00:00:00Z${"x".repeat(20)}` },
+  });
+  answer = () => ({ current_spend_micros: 0, effective_budget: null });
+  assert.deepEqual(await probe.get(client), {
+    spend: { usd: 0, limit_usd: null, period_end: null },
+  });
+  const fail = (status: number) => () => {
+    throw new CoderError({ status, route: "GET /api/v2/users/me/ai/spend", kind: "http" });
+  };
+  answer = fail(500);
+  const warned = await probe.get(client);
+  assert.equal(warned.spend, null);
+  assert.match(warned.warning ?? "", /^AI spend unavailable: Coder answered 500/);
+  for (const status of [403, 404]) {
+    const none = new SpendProbe();
+    answer = fail(status);
+    gets = 0;
+    assert.deepEqual(await none.get(client), { spend: null });
+    assert.deepEqual(await none.get(client), { spend: null });
+    assert.equal(gets, 1, `${status}: not asked again`);
+  }
+  // A cancelled call is not a warning: it is the cancel.
+  const stop = new AbortController();
+  stop.abort();
+  answer = fail(500);
+  await assert.rejects(new SpendProbe().get(client, stop.signal), CoderError);
 });
