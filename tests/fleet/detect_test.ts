@@ -55,6 +55,15 @@ Deno.test("detect: both APIs, each at the first prefix that has it", async () =>
       "/api/v2/chats",
       "/api/v2/tasks",
     ]);
+    // Each asks for next to nothing: the caller's pending tasks; archived chats of a title no one
+    // gives (a probe must not list a fleet of thousands).
+    const qs = s.seen.filter((q) => /\/(tasks|chats)$/.test(q.path)).map((q) =>
+      `${q.path.replace(/.*\//, "")} ${new URLSearchParams(q.search).get("q")}`
+    );
+    assert.deepEqual([...new Set(qs)].sort(), [
+      "chats archived:true title:__coder_fleet_probe__",
+      "tasks owner:me status:pending",
+    ]);
   } finally {
     await s.close();
   }

@@ -382,6 +382,10 @@ Deno.test("send: what each policy does first with a busy agent, and the dry run'
     "busy: agent is working; nothing sent (if_busy=fail): retry later or use if_busy=wait",
   );
   assert.equal(
+    dry(busyChat, "fail"),
+    "busy: agent is working; nothing sent (if_busy=fail): retry later or use if_busy=wait",
+  );
+  assert.equal(
     dry(busyChat, "queue"),
     "would: queue behind the current turn (working; if_busy=queue)",
   );
