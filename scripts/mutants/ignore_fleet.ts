@@ -91,4 +91,20 @@ export const IGNORED_FLEET: Ignored[] = [
     why: "due at the very millisecond instead of one later: the loop dozes 0 ms and the next " +
       "check is past it; no test may time a millisecond",
   })),
+  {
+    file: "src/fleet/detect.ts",
+    before: 'err instanceof CoderError && err.kind === "http"',
+    after: "true",
+    why:
+      "then `err.status === 404` (or 400) alone decides: only a CoderError has a status, and the " +
+      "client gives every error status the kind `http` (coder/failures.ts errorFromBody)",
+  },
+  {
+    file: "src/fleet/detect.ts",
+    line: 50,
+    before: 'err.kind === "http"',
+    after: "true",
+    why: "the client gives a 404 answer the kind `http` (its body read or not), so `status === " +
+      "404` alone decides, as at the 400 below",
+  },
 ];

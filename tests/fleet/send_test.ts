@@ -409,3 +409,22 @@ Deno.test("send: what each policy does first with a busy agent, and the dry run'
     "a chat in error takes a message",
   );
 });
+
+Deno.test("send: a handle that did not resolve is failed with its error and next step; a duplicate is sent once", async () => {
+  const { fleet, calls } = handFleet({});
+  const a = target("a", "idle");
+  const out = await within(
+    sendInput(fleet, [
+      a,
+      { handle: "nobody", error: new FleetError('No agent "nobody" was found.', "Look it up.") },
+      { ...a, handle: "alice/a-again", duplicateOf: 0 },
+    ], policy()),
+    "send_input",
+  );
+  assert.deepEqual(out.map((r) => [r.agent, r.outcome, r.detail]), [
+    ["alice/a", "sent", "delivered"],
+    ["nobody", "failed", 'No agent "nobody" was found. Next: Look it up.'],
+    ["alice/a-again", "duplicate", 'same agent as "alice/a" (item 1): handled once'],
+  ]);
+  assert.deepEqual(calls, [{ op: "send", id: "a" }]);
+});

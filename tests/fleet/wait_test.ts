@@ -394,3 +394,17 @@ Deno.test("wait: fresh waits from one round share a first view only with the sam
   assert.deepEqual(kindsAsked[0], ["chat"]);
   assert.deepEqual([...changes.kinds], ["task", "chat"]);
 });
+
+Deno.test("wait: a fresh wait in mode all over nothing yet waits for something new", async () => {
+  const { fleet } = handFleet({ lists: [[]], tickMs: 1_000 });
+  const r = await within(
+    waitForAgents(fleet, {
+      until: "settled",
+      mode: "all",
+      timeoutMs: 2_000,
+      fresh: { kind: "chat" },
+    }),
+    "the wait",
+  );
+  assert.deepEqual([r.done, r.timed_out, r.rounds], [false, true, 2]);
+});
