@@ -107,4 +107,19 @@ export const IGNORED_FLEET: Ignored[] = [
     why: "the client gives a 404 answer the kind `http` (its body read or not), so `status === " +
       "404` alone decides, as at the 400 below",
   },
+  ...[113, 119].map((line) => ({
+    file: "src/fleet/detect.ts",
+    line,
+    before: 'err.kind === "http"',
+    after: "true",
+    why: "a 401 or 403 is always of kind `http`: the client gives every error status that kind " +
+      "(coder/failures.ts errorFromBody), and the other kinds have no such status",
+  })),
+  ...["1001", "999"].map((after) => ({
+    file: "src/fleet/send.ts",
+    before: "1000",
+    after,
+    why: "wait_s in seconds from waitMs: the tool passes whole seconds, at most 300 (waitMs = " +
+      "1000 * wait_s), and n * 1000 / 1001 or / 999 rounds to n for every n below 500",
+  })),
 ];

@@ -123,6 +123,14 @@ Deno.test("detect: no API at all, or not the one forced: said, with what to do",
       e instanceof FleetError &&
       e.message === `Coder v2.20.0 at ${s.url} does not serve the Chats API.` &&
       e.next === "Unset CODER_FLEET_BACKEND (auto) or set it to the API this deployment has.");
+    const chats = coder({ "/api/v2/chats": OK }, { version: "v2.40.0" });
+    try {
+      await assert.rejects(detected(chats, "tasks"), (e) =>
+        e instanceof FleetError &&
+        e.message === `Coder v2.40.0 at ${chats.url} does not serve the Tasks API.`);
+    } finally {
+      await chats.close();
+    }
   } finally {
     await s.close();
   }

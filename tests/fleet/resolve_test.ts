@@ -396,4 +396,8 @@ Deno.test("resolve: a malformed handle is echoed on one line of at most 200 char
     "Pass an agent id (UUID), owner/name (a Coder username, then a task name or chat title), " +
       "or your own agent's name; list_agents shows them.",
   );
+  // A well-formed one too (a long chat title, say).
+  const title = `bob/${"A long chat title ".repeat(15)}`;
+  const [t] = await resolveMany(handLists({}).fleet, [title]);
+  assert.equal(t.handle, `${title.slice(0, 199)}…`);
 });
