@@ -254,8 +254,10 @@ Deno.test("resolve: task names match exactly, case included; me/name is the call
 function handLists(opts: {
   list?: () => Promise<Partial<Snapshot>>;
   find?: (h: Handle) => Promise<Agent[]>;
+  kinds?: Agent["kind"][];
 }) {
   const finds: string[] = [];
+  let lists = 0;
   const depths: string[] = [];
   const backend = (kind: Agent["kind"]) => ({
     kind,
@@ -269,16 +271,14 @@ function handLists(opts: {
     deployment: () =>
       Promise.resolve({
         me: { username: "alice" },
-        backends: [backend("task"), backend("chat")],
+        backends: (opts.kinds ?? ["task", "chat"]).map(backend),
       } as unknown as Deployment),
-    snapshot: async () => ({
-      agents: [],
-      errors: [],
-      warnings: [],
-      ...await (opts.list?.() ?? {}),
-    }),
+    snapshot: async () => {
+      lists++;
+      return { agents: [], errors: [], warnings: [], ...await (opts.list?.() ?? {}) };
+    },
   };
-  return { fleet, finds, depths };
+  return { fleet, finds, depths, lists: () => lists };
 }
 
 const failures = (rs: Resolved[]) =>
@@ -400,4 +400,15 @@ Deno.test("resolve: a malformed handle is echoed on one line of at most 200 char
   const title = `bob/${"A long chat title ".repeat(15)}`;
   const [t] = await resolveMany(handLists({}).fleet, [title]);
   assert.equal(t.handle, `${title.slice(0, 199)}…`);
+});
+
+Deno.test("resolve: one id reads no list; on a Coder with chats only, a name gets no task lookup", async () => {
+  const byId = handLists({});
+  await resolveMany(byId.fleet, [fixtureId(5)]);
+  assert.equal(byId.lists(), 0, "one id: direct lookups only");
+  const chatsOnly = handLists({ kinds: ["chat"] });
+  const [r] = await resolveMany(chatsOnly.fleet, ["bob/fix-it"]);
+  assert.ok("error" in r && /No agent "bob\/fix-it" was found/.test(r.error.message));
+  assert.equal(chatsOnly.lists(), 1, "the chat list");
+  assert.deepEqual(chatsOnly.finds, [], "no Tasks API to look a task name up in");
 });
