@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Agent } from "../../src/model/agent.ts";
 import { Fleet, type Resolved, type Round } from "../../src/fleet/fleet.ts";
 import { previewSend, sendInput, type SendOptions } from "../../src/fleet/send.ts";
+import { requestIdFor } from "../../src/fleet/request_id.ts";
 import { AgentBusyError } from "../../src/coder/errors.ts";
 import { FleetError, type SendResult } from "../../src/model/backend.ts";
 import { anAgent } from "../agent_fixture.ts";
@@ -170,13 +171,15 @@ function handFleet(opts: {
   tickMs?: number;
 }) {
   const calls: Call[] = [];
+  const rids: (string | undefined)[] = [];
   const asked: number[] = [];
   let rounds = 0;
   let sends = 0;
   let clock = 0;
   const backend = {
-    send: (a: Agent) => {
+    send: (a: Agent, _input: string, _busy?: string, requestId?: string) => {
       calls.push({ op: "send", id: a.id });
+      rids.push(requestId);
       return opts.send?.(a, sends++) ?? Promise.resolve({ outcome: "sent", detail: "delivered" });
     },
     resume: async (a: Agent) => {
@@ -212,7 +215,7 @@ function handFleet(opts: {
       });
     },
   } as unknown as Fleet;
-  return { fleet, calls, asked, rounds: () => rounds };
+  return { fleet, calls, asked, rids, rounds: () => rounds };
 }
 
 const target = (id: string, state: Agent["state"], kind: Agent["kind"] = "task"): Resolved => ({
@@ -427,4 +430,21 @@ Deno.test("send: a handle that did not resolve is failed with its error and next
     ["alice/a-again", "duplicate", 'same agent as "alice/a" (item 1): handled once'],
   ]);
   assert.deepEqual(calls, [{ op: "send", id: "a" }]);
+});
+
+Deno.test("send: request ids derive from the call's id: the same call sends the same ids, two calls without one differ", async () => {
+  const { fleet, rids } = handFleet({});
+  const both = [target("a", "idle"), target("b", "idle")];
+  await sendInput(fleet, both, policy({ callId: "call-1" }));
+  await sendInput(fleet, both, policy({ callId: "call-1" }));
+  assert.deepEqual(rids, [
+    requestIdFor("call-1", 0),
+    requestIdFor("call-1", 1),
+    requestIdFor("call-1", 0),
+    requestIdFor("call-1", 1),
+  ]);
+  const fresh = handFleet({});
+  await sendInput(fresh.fleet, [target("a", "idle")], policy());
+  await sendInput(fresh.fleet, [target("a", "idle")], policy());
+  assert.equal(new Set(fresh.rids).size, 2, "each call its own id");
 });
