@@ -273,7 +273,10 @@ function handLists(opts: {
         me: { username: "alice" },
         backends: (opts.kinds ?? ["task", "chat"]).map(backend),
       } as unknown as Deployment),
-    snapshot: async () => {
+    snapshot: async (f?: { kind?: Agent["kind"] }) => {
+      if (f?.kind && !(opts.kinds ?? ["task", "chat"]).includes(f.kind)) {
+        throw new Error(`no ${f.kind} API`); // as Fleet.snapshot refuses a kind it lacks
+      }
       lists++;
       return { agents: [], errors: [], warnings: [], ...await (opts.list?.() ?? {}) };
     },
@@ -411,4 +414,28 @@ Deno.test("resolve: one id reads no list; on a Coder with chats only, a name get
   assert.ok("error" in r && /No agent "bob\/fix-it" was found/.test(r.error.message));
   assert.equal(chatsOnly.lists(), 1, "the chat list");
   assert.deepEqual(chatsOnly.finds, [], "no Tasks API to look a task name up in");
+});
+
+Deno.test("resolve: one task-like name: the task lookup goes out with the chat list, not after it", async () => {
+  let looked: () => void = () => {};
+  const lookedUp = new Promise<void>((r) => looked = r);
+  const found = anAgent({ id: fixtureId(6), owner: "bob", name: "fix-it" });
+  const { fleet } = handLists({
+    // The chat list answers only once the task lookup is out: one round trip, not two.
+    list: async () => {
+      await lookedUp;
+      return {};
+    },
+    find: (h) => {
+      looked();
+      return Promise.resolve(h.text === "bob/fix-it" ? [found] : []);
+    },
+  });
+  const [r] = await within(resolveMany(fleet, ["bob/fix-it"]), "the lookup and the list", 5_000);
+  assert.deepEqual(r, { handle: "bob/fix-it", agent: found });
+  // A Coder with tasks only: no chat list to read for one name.
+  const tasksOnly = handLists({ kinds: ["task"] });
+  const [t] = await resolveMany(tasksOnly.fleet, ["bob/fix-it"]);
+  assert.ok("error" in t && /No agent "bob\/fix-it" was found/.test(t.error.message));
+  assert.equal(tasksOnly.lists(), 0);
 });

@@ -448,3 +448,18 @@ Deno.test("send: request ids derive from the call's id: the same call sends the 
   await sendInput(fresh.fleet, [target("a", "idle")], policy());
   assert.equal(new Set(fresh.rids).size, 2, "each call its own id");
 });
+
+Deno.test("send: every busy refusal brings a new request id, not only the first", async () => {
+  const send = (_a: Agent, n: number) =>
+    n < 2
+      ? Promise.reject(new AgentBusyError("Task app is not ready to accept input."))
+      : Promise.resolve({ outcome: "sent" as const, detail: "delivered" });
+  const { fleet, rids } = handFleet({ send, states: () => ({ w: "idle" }) });
+  const [r] = await within(
+    sendInput(fleet, [target("w", "idle")], policy({ callId: "call-1" })),
+    "send_input",
+  );
+  assert.equal(r.outcome, "sent");
+  assert.equal(rids.length, 3);
+  assert.equal(new Set(rids).size, 3, "a lost answer may reuse an id; a refusal never does");
+});
