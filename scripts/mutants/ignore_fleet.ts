@@ -131,4 +131,12 @@ export const IGNORED_FLEET: Ignored[] = [
     why: "the attempt number after a busy refusal counted from 1 or by 2: the ids only need to " +
       "differ from every earlier attempt of the item, and these numbers still never repeat",
   })),
+  ...[["true"], ['h.kind === "name" || isTaskName(h.name)']].map(([after]) => ({
+    file: "src/fleet/resolve.ts",
+    line: 73,
+    before: after === "true" ? 'h.kind === "name"' : 'h.kind === "name" && isTaskName(h.name)',
+    after,
+    why: "the list here is the chat list, read for one handle only when it is a name " +
+      "(listKind), so `h.kind` is always `name` at this point",
+  })),
 ];

@@ -439,3 +439,14 @@ Deno.test("resolve: one task-like name: the task lookup goes out with the chat l
   assert.ok("error" in t && /No agent "bob\/fix-it" was found/.test(t.error.message));
   assert.equal(tasksOnly.lists(), 0);
 });
+
+Deno.test("resolve: a task lookup sent ahead that fails, for a name the chat list shows, is no failure", async () => {
+  const chat = anAgent({ id: fixtureId(4), kind: "chat", owner: "bob", name: "fix-it" });
+  const { fleet } = handLists({
+    list: () => Promise.resolve({ agents: [chat] }),
+    find: () => Promise.reject(new Error("Coder answered 502")),
+  });
+  const [r] = await resolveMany(fleet, ["bob/fix-it"]);
+  assert.deepEqual(r, { handle: "bob/fix-it", agent: chat });
+  await pause(20); // an unread rejection would surface here, failing the test
+});

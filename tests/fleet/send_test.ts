@@ -463,3 +463,14 @@ Deno.test("send: every busy refusal brings a new request id, not only the first"
   assert.equal(rids.length, 3);
   assert.equal(new Set(rids).size, 3, "a lost answer may reuse an id; a refusal never does");
 });
+
+Deno.test("send: under if_busy=fail, a send Coder refuses as busy is busy, with Coder's words", async () => {
+  const send = () => Promise.reject(new AgentBusyError("Task app is not ready to accept input."));
+  const { fleet, rounds } = handFleet({ send });
+  const out = await sendInput(fleet, [target("w", "idle")], policy({ ifBusy: "fail" }));
+  assert.deepEqual(out.map((r) => [r.outcome, r.detail]), [[
+    "busy",
+    "Task app is not ready to accept input.",
+  ]]);
+  assert.equal(rounds(), 0, "not waited for");
+});
