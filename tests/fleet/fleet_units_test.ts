@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Agent } from "../../src/model/agent.ts";
 import { isSettled, toRow } from "../../src/model/agent.ts";
 import { runBatch } from "../../src/model/batch.ts";
-import { applyFilter } from "../../src/fleet/fleet.ts";
+import { applyFilter, markStalled, STALLED_MS } from "../../src/fleet/fleet.ts";
 import { isTaskName, isTitle, matchesHandle, parseHandle } from "../../src/model/handle.ts";
 import { block, cleanText, frame, oneLine, quote } from "../../src/model/text.ts";
 import { meets } from "../../src/fleet/wait.ts";
@@ -298,4 +298,23 @@ Deno.test("spend: dollars from micro-dollars, the period's end cut at 40; a 403 
   stop.abort();
   answer = fail(500);
   await assert.rejects(new SpendProbe().get(client, stop.signal), CoderError);
+});
+
+Deno.test("stalled: a working agent whose updated_at has not moved for stalledMs; never another state, never an unreadable time", () => {
+  assert.equal(STALLED_MS, 15 * 60_000, "15 minutes by default, as --stalled-min");
+  const now = Date.parse("2026-01-01T01:00:00.000Z");
+  const at = (msAgo: number) => new Date(now - msAgo).toISOString();
+  const agents = [
+    agent({ id: "exactly", state: "working", updated_at: at(60_000) }),
+    agent({ id: "almost", state: "working", updated_at: at(59_999) }),
+    agent({ id: "idle", state: "idle", updated_at: at(3_600_000) }),
+    agent({ id: "unreadable", state: "working", updated_at: "yesterday-ish" }),
+  ];
+  markStalled(agents, now, 60_000);
+  assert.deepEqual(agents.map((a) => [a.id, a.stalled === true]), [
+    ["exactly", true],
+    ["almost", false],
+    ["idle", false],
+    ["unreadable", false],
+  ]);
 });
