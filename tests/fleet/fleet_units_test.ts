@@ -318,3 +318,41 @@ Deno.test("stalled: a working agent whose updated_at has not moved for stalledMs
     ["unreadable", false],
   ]);
 });
+
+Deno.test("filters: waiting_for, pr (none counts), a query on the name or Coder's own match, settled_for_s at its edge", () => {
+  const now = Date.parse("2026-01-01T00:10:00Z");
+  const pr = (state: "open" | "merged") => ({
+    number: 1,
+    state,
+    title: "",
+    url: "",
+    draft: false,
+    approved: null,
+    changes_requested: false,
+    additions: 0,
+    deletions: 0,
+    changed_files: 0,
+  });
+  const list = [
+    agent({ id: "a", waiting_for: "reply", pr: pr("open"), name: "Fix-Login" }),
+    agent({
+      id: "b",
+      waiting_for: "review",
+      pr: pr("merged"),
+      state_since: "2026-01-01T00:09:00Z",
+    }),
+    agent({ id: "c", waiting_for: null, state: "working" }),
+  ];
+  const ids = (f: Parameters<typeof applyFilter>[1], done?: (a: Agent) => boolean) =>
+    applyFilter(list, f, now, done).map((a) => a.id);
+  assert.deepEqual(ids({ waiting_for: ["reply", "review"] }), ["a", "b"]);
+  assert.deepEqual(ids({ waiting_for: [] }), ["a", "b", "c"], "an empty list filters nothing");
+  assert.deepEqual(ids({ pr: ["none"] }), ["c"]);
+  assert.deepEqual(ids({ pr: ["open", "merged"] }), ["a", "b"]);
+  assert.deepEqual(ids({ pr: [] }), ["a", "b", "c"]);
+  assert.deepEqual(ids({ state: [] }), ["a", "b", "c"]);
+  assert.deepEqual(ids({ query: "login" }), ["a"], "the name, in any case");
+  assert.deepEqual(ids({ query: "login" }, (a) => a.id === "c"), ["a", "c"], "or Coder matched it");
+  assert.deepEqual(ids({ settled_for_s: 60 }), ["a", "b"], "settled exactly 60 s: in");
+  assert.deepEqual(ids({ settled_for_s: 61 }), ["a"]);
+});
