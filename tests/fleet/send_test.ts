@@ -283,8 +283,11 @@ Deno.test("send: a send that fails is failed, with the error's line unless the c
 });
 
 Deno.test("send: a send the back end refuses outright (another user's chat) fails at once, never waited for", async () => {
-  const refusal = (a: Agent) =>
-    a.owner === "bob" ? new FleetError("bob's chat is not yours.", "Ask bob.") : undefined;
+  // The back end is asked about a send (the tool's dry run asks the same).
+  const refusal = (a: Agent, write = "send") =>
+    a.owner === "bob"
+      ? new FleetError(`bob's chat is not yours to ${write}.`, "Ask bob.")
+      : undefined;
   const { fleet, calls, rounds } = handFleet({ refusal, states: () => ({ mine: "idle" }) });
   const theirs: Resolved = {
     handle: "bob/c",
@@ -295,7 +298,7 @@ Deno.test("send: a send the back end refuses outright (another user's chat) fail
     "send_input",
   );
   assert.deepEqual(out.map((r) => [r.agent, r.outcome, r.detail]), [
-    ["bob/c", "failed", "bob's chat is not yours. Next: Ask bob."],
+    ["bob/c", "failed", "bob's chat is not yours to send. Next: Ask bob."],
     ["alice/mine", "sent", "delivered"],
   ]);
   assert.deepEqual(calls, [{ op: "send", id: "mine" }]);
@@ -306,7 +309,10 @@ Deno.test("send: a send the back end refuses outright (another user's chat) fail
       r.outcome,
       r.detail,
     ]),
-    [["failed", "bob's chat is not yours. Next: Ask bob."], ["would", "send (idle; if_busy=wait)"]],
+    [["failed", "bob's chat is not yours to send. Next: Ask bob."], [
+      "would",
+      "send (idle; if_busy=wait)",
+    ]],
   );
 });
 
