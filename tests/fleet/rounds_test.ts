@@ -249,3 +249,13 @@ Deno.test("rounds: an answered round is dropped after keepMs: an idle server hol
   }, "the kept round to be dropped");
   m.calls[1].resolve();
 });
+
+Deno.test("rounds: the same kinds in another order are the same round", async () => {
+  const m = manualList();
+  const rounds = new Rounds(m.list, 60_000, m.clock);
+  const a = rounds.round(["task", "chat"], undefined);
+  const b = rounds.round(["chat", "task"], undefined);
+  assert.equal(m.calls.length, 1, "one list for both");
+  m.calls[0].resolve();
+  assert.equal(await a, await b);
+});
