@@ -257,6 +257,7 @@ function handLists(opts: {
   kinds?: Agent["kind"][];
 }) {
   const finds: string[] = [];
+  const asked: string[] = [];
   let lists = 0;
   const depths: string[] = [];
   const backend = (kind: Agent["kind"]) => ({
@@ -278,10 +279,11 @@ function handLists(opts: {
         throw new Error(`no ${f.kind} API`); // as Fleet.snapshot refuses a kind it lacks
       }
       lists++;
+      asked.push(JSON.stringify(f ?? {}));
       return { agents: [], errors: [], warnings: [], ...await (opts.list?.() ?? {}) };
     },
   };
-  return { fleet, finds, depths, lists: () => lists };
+  return { fleet, finds, depths, asked, lists: () => lists };
 }
 
 const failures = (rs: Resolved[]) =>
@@ -409,6 +411,12 @@ Deno.test("resolve: one id reads no list; on a Coder with chats only, a name get
   const byId = handLists({});
   await resolveMany(byId.fleet, [fixtureId(5)]);
   assert.equal(byId.lists(), 0, "one id: direct lookups only");
+  const byName = handLists({});
+  await resolveMany(byName.fleet, ["bob/fix-it"]);
+  assert.deepEqual(byName.asked, ['{"kind":"chat"}'], "one name: the chat list alone");
+  const many = handLists({});
+  await resolveMany(many.fleet, ["bob/fix-it", "bob/other"]);
+  assert.deepEqual(many.asked, ["{}"], "many: every list");
   const chatsOnly = handLists({ kinds: ["chat"] });
   const [r] = await resolveMany(chatsOnly.fleet, ["bob/fix-it"]);
   assert.ok("error" in r && /No agent "bob\/fix-it" was found/.test(r.error.message));
