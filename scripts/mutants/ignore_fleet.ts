@@ -139,4 +139,32 @@ export const IGNORED_FLEET: Ignored[] = [
     why: "the list here is the chat list, read for one handle only when it is a name " +
       "(listKind), so `h.kind` is always `name` at this point",
   })),
+  {
+    file: "src/fleet/send.ts",
+    line: 190,
+    before: 'opts.ifBusy === "wait"',
+    after: "true",
+    why: "a busy refusal under another policy is then put in `waiting`, but the next statement " +
+      "returns for every policy but wait, the refusal already reported busy",
+  },
+  ...[
+    ['if (opts.ifBusy !== "wait" || waiting.size === 0) return out;', ""],
+    ['opts.ifBusy !== "wait"', "false"],
+    ['opts.ifBusy !== "wait" || waiting.size === 0', "false"],
+    [
+      'opts.ifBusy !== "wait" || waiting.size === 0',
+      'opts.ifBusy !== "wait" && waiting.size === 0',
+    ],
+    ["waiting.size === 0", "false"],
+    ["0", "(-1)"],
+    ["return out;", "{}"],
+  ].map(([before, after]) => ({
+    file: "src/fleet/send.ts",
+    line: 193,
+    before,
+    after,
+    why: "a shortcut: `waiting` is empty under every policy but wait (only wait plans a wait or " +
+      "keeps a refused agent), and with nothing waiting the rest resumes nothing, opens a pacer " +
+      "over no kind (no request, no socket), runs no round and changes no row",
+  })),
 ];

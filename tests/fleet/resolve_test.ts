@@ -458,3 +458,24 @@ Deno.test("resolve: a task lookup sent ahead that fails, for a name the chat lis
   assert.deepEqual(r, { handle: "bob/fix-it", agent: chat });
   await pause(20); // an unread rejection would surface here, failing the test
 });
+
+Deno.test("resolve: a name two listed agents share is ambiguous; on a tasks-only Coder one bare name is looked up", async () => {
+  const twins = [
+    anAgent({ id: fixtureId(1), owner: "bob", name: "fix" }),
+    anAgent({ id: fixtureId(2), owner: "bob", name: "fix", kind: "chat" }),
+  ];
+  const { fleet, finds } = handLists({ list: () => Promise.resolve({ agents: twins }) });
+  const [r] = await resolveMany(fleet, ["bob/fix", fixtureId(1)]);
+  assert.deepEqual(failures([r]), [[
+    `"bob/fix" matches 2 agents: ${fixtureId(1)} (task, bob), ${fixtureId(2)} (chat, bob).`,
+    "Use the id of the one you mean.",
+  ]]);
+  assert.deepEqual(finds, [], "the lists told: no lookup");
+  const mine = anAgent({ id: fixtureId(3), name: "fix-it" });
+  const tasksOnly = handLists({ kinds: ["task"], find: () => Promise.resolve([mine]) });
+  assert.deepEqual(await resolveMany(tasksOnly.fleet, ["fix-it"]), [{
+    handle: "fix-it",
+    agent: mine,
+  }]);
+  assert.deepEqual(tasksOnly.depths, ["task fix-it full"]);
+});

@@ -13,7 +13,7 @@ import { AgentBusyError } from "../../src/coder/errors.ts";
 import { FleetError, type SendResult } from "../../src/model/backend.ts";
 import { anAgent } from "../agent_fixture.ts";
 import { type Sim, type SimOptions, startSim } from "../../src/sim/server.ts";
-import { within } from "../deadline.ts";
+import { pause, within } from "../deadline.ts";
 
 /** A sim and a fleet on it (polling, no watch socket), detection done. */
 async function onSim(
@@ -479,4 +479,22 @@ Deno.test("send: under if_busy=fail, a send Coder refuses as busy is busy, with 
     "Task app is not ready to accept input.",
   ]]);
   assert.equal(rounds(), 0, "not waited for");
+});
+
+Deno.test("send: a paused task's resume is done before the watch starts; a paused chat is not resumed", async () => {
+  // A resume that takes a while (a real one is a build): nothing is watched or sent meanwhile.
+  const slow = () => pause(50);
+  const ok = handFleet({ resume: slow, states: () => ({ p: "idle" }) });
+  const sent = await within(sendInput(ok.fleet, [target("p", "paused")], policy()), "send");
+  assert.deepEqual(sent.map((r) => r.outcome), ["sent"]);
+  assert.equal(ok.rounds(), 1, "one round, after the resume");
+  const failing = handFleet({
+    resume: () => pause(50).then(() => Promise.reject(new Error("Coder answered 500"))),
+  });
+  const out = await within(sendInput(failing.fleet, [target("p", "paused")], policy()), "send");
+  assert.deepEqual(out.map((r) => r.detail), ["could not resume: Coder answered 500"]);
+  assert.equal(failing.rounds(), 0, "nothing to watch");
+  const chat = handFleet({ states: () => ({ c: "idle" }) });
+  await within(sendInput(chat.fleet, [target("c", "paused", "chat")], policy()), "send");
+  assert.deepEqual(chat.calls, [{ op: "send", id: "c" }], "sent once ready, not resumed");
 });
