@@ -172,6 +172,7 @@ function handFleet(opts: {
 }) {
   const calls: Call[] = [];
   const rids: (string | undefined)[] = [];
+  const paced: number[] = [];
   const asked: number[] = [];
   let rounds = 0;
   let sends = 0;
@@ -194,14 +195,16 @@ function handFleet(opts: {
     now: () => opts.tickMs === undefined ? Date.now() : clock,
     roundClock: () => rounds,
     backendOf: () => Promise.resolve(backend),
-    pacer: () =>
-      Promise.resolve({
+    pacer: (_kinds: unknown, pollMs: number) => {
+      paced.push(pollMs);
+      return Promise.resolve({
         next: (maxMs: number) => {
           asked.push(maxMs);
           return Promise.resolve({ kinds: ["task"], events: [] });
         },
         close() {},
-      }),
+      });
+    },
     round: () => {
       clock += opts.tickMs ?? 0;
       if (opts.round) return opts.round();
@@ -215,7 +218,7 @@ function handFleet(opts: {
       });
     },
   } as unknown as Fleet;
-  return { fleet, calls, asked, rids, rounds: () => rounds };
+  return { fleet, calls, asked, rids, paced, rounds: () => rounds };
 }
 
 const target = (id: string, state: Agent["state"], kind: Agent["kind"] = "task"): Resolved => ({
@@ -488,6 +491,10 @@ Deno.test("send: a paused task's resume is done before the watch starts; a pause
   const sent = await within(sendInput(ok.fleet, [target("p", "paused")], policy()), "send");
   assert.deepEqual(sent.map((r) => r.outcome), ["sent"]);
   assert.equal(ok.rounds(), 1, "one round, after the resume");
+  assert.deepEqual(ok.paced, [1], "at the fleet's pace");
+  const own = handFleet({ states: () => ({ w: "idle" }) });
+  await within(sendInput(own.fleet, [target("w", "working")], policy({ pollMs: 250 })), "send");
+  assert.deepEqual(own.paced, [250], "or at the call's own");
   const failing = handFleet({
     resume: () => pause(50).then(() => Promise.reject(new Error("Coder answered 500"))),
   });
