@@ -64,3 +64,25 @@ Deno.test("one trip: a UUID no back end knows: the lookup's error, and the reque
     );
     await until(() => signals.get(logs)?.aborted === true, "the held task request to be aborted");
   }));
+
+Deno.test("one trip: a task by UUID on both APIs: nothing goes ahead to the chat API; a malformed handle sends nothing", () =>
+  onSim(async (sim, fleet) => {
+    const [task] = sim.taskIds();
+    const one = await resolveWithLogs(
+      fleet,
+      task,
+      { limit: 3 },
+      false,
+      new AbortController().signal,
+    );
+    assert.equal(one.agent.kind, "task");
+    await one.logs;
+    const chatAsked = sim.requests.filter((q) => q.path.startsWith(`/api/v2/chats/${task}/`));
+    assert.deepEqual(chatAsked, [], "no chat messages asked for a UUID the task API may own");
+    const before = sim.requests.length;
+    await assert.rejects(
+      resolveWithLogs(fleet, "../users", { limit: 3 }, false, new AbortController().signal),
+      /is not an agent handle/,
+    );
+    assert.equal(sim.requests.length, before);
+  }));

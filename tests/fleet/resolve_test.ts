@@ -388,6 +388,10 @@ Deno.test("resolve: a bare name no list shows: not found, saying a bare name is 
     ],
   ]);
   assert.deepEqual(finds, [], "the caller's own agents are all in the lists: no lookup");
+  // Another user's chat title, unlisted: no task can have that name, so no task lookup.
+  const other = handLists({});
+  await resolveMany(other.fleet, ["bob/Explain the scheduler", "bob/fix"]);
+  assert.deepEqual(other.finds, ["task bob/fix"]);
 });
 
 Deno.test("resolve: a malformed handle is echoed on one line of at most 200 characters, quoted in the error at 80", async () => {
