@@ -193,3 +193,47 @@ const differentLists = (profile: "both" | "current") =>
       assert.deepEqual(together, alone, `${profile}: ${JSON.stringify([f1, f2])}`);
     }
   });
+
+Deno.test("fleet: a snapshot flags working agents stalled past stalledMs", async () => {
+  const sim = await startSim({ profile: "tasks", tasks: 6, frozen: true });
+  try {
+    // The fleet's clock runs 2 minutes ahead of the frozen sim's: a task that began working at
+    // the sim's now has not moved for 2 minutes.
+    const fleet = new Fleet({
+      url: sim.url,
+      token: sim.token,
+      watch: false,
+      stalledMs: 60_000,
+      now: () => Date.now() + 120_000,
+    });
+    const [busy, idle] = sim.taskIds();
+    sim.setTask(busy, { status: "active", state: "working" });
+    sim.setTask(idle, { status: "active", state: "idle" });
+    const agents = (await fleet.snapshot()).agents;
+    const flag = (id: string) => agents.find((a) => a.id === id)?.stalled === true;
+    assert.deepEqual([flag(busy), flag(idle)], [true, false]);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("fleet: summaries by owner hold only that owner's agents, concurrent owners each their own", async () => {
+  for (const profile of ["tasks", "current"] as const) {
+    const sim = await startSim({ profile, tasks: 6, chats: 24, frozen: true });
+    try {
+      const fleet = new Fleet({ url: sim.url, token: sim.token, watch: false });
+      const agents = (await fleet.snapshot()).agents;
+      const owners = [...new Set(agents.map((a) => a.owner))];
+      assert.ok(owners.length >= 2, `${profile}: two owners at least`);
+      const [one, two] = await Promise.all(
+        owners.slice(0, 2).map((owner) => fleet.summaries({ owner })),
+      );
+      for (const [s, owner] of [[one, owners[0]], [two, owners[1]]] as const) {
+        assert.ok(s.summaries.every((x) => x.owner === owner), `${profile}: ${owner}`);
+        assert.equal(s.summaries.length, agents.filter((a) => a.owner === owner).length);
+      }
+    } finally {
+      await sim.close();
+    }
+  }
+});
