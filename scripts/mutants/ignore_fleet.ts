@@ -175,4 +175,17 @@ export const IGNORED_FLEET: Ignored[] = [
     why: "a name has at most one lookup (the Tasks API's), so ending once one lookup has found " +
       "something and ending once all have ended are the same for it",
   },
+  ...[["backends.length > 0", "true", undefined], [
+    "backends.length > 0",
+    "backends.length >= 0",
+    undefined,
+  ], ["0", "(-1)", 66]].map(([before, after, column]) => ({
+    file: "src/fleet/fleet.ts",
+    line: 288,
+    column: column as number | undefined,
+    before: before as string,
+    after: after as string,
+    why: "there is always a back end here: detection refuses a deployment with none, and " +
+      "backends(kind) refuses a kind the deployment lacks",
+  })),
 ];

@@ -127,7 +127,7 @@ Deno.test("fleet: malformed items are skipped with one warning: how many, and th
     });
     const body = await res.json() as { tasks: Record<string, unknown>[] };
     for (const i of [0, 1, 2, 3]) body.tasks.push({ ...body.tasks[0], id: 40 + i });
-    sim.fault(/\/api\/v2\/tasks$/, { kind: "wrong_shape", method: "GET", body });
+    const four = sim.fault(/\/api\/v2\/tasks$/, { kind: "wrong_shape", method: "GET", body });
     const snap = await fleet.snapshot();
     assert.equal(snap.agents.length, 3, "the well-formed items still answer");
     assert.deepEqual(snap.errors, []);
@@ -135,6 +135,16 @@ Deno.test("fleet: malformed items are skipped with one warning: how many, and th
       `task #${n} skipped, malformed: id: Invalid input: expected string, received number`;
     assert.deepEqual(snap.warnings, [
       `task list: skipped 4 malformed item(s): ${why(4)}; ${why(5)}; ${why(6)}`,
+    ]);
+    // One is said too.
+    four();
+    sim.fault(/\/api\/v2\/tasks$/, {
+      kind: "wrong_shape",
+      method: "GET",
+      body: { ...body, tasks: body.tasks.slice(0, 4) },
+    });
+    assert.deepEqual((await fleet.snapshot()).warnings, [
+      `task list: skipped 1 malformed item(s): ${why(4)}`,
     ]);
   }));
 
