@@ -483,3 +483,34 @@ Deno.test("resolve: a name two listed agents share is ambiguous; on a tasks-only
   }]);
   assert.deepEqual(tasksOnly.depths, ["task fix-it full"]);
 });
+
+Deno.test("resolve: one id on both APIs: the one that finds it decides, answering first or last; one that fails or hangs is not waited for", async () => {
+  const id = fixtureId(11);
+  const chat = anAgent({ id, kind: "chat" });
+  const backends = (task: () => Promise<Agent[]>, chats: () => Promise<Agent[]>) =>
+    ({
+      deployment: () =>
+        Promise.resolve({
+          me: { username: "alice" },
+          backends: [{ kind: "task", find: task }, { kind: "chat", find: chats }],
+        } as unknown as Deployment),
+      snapshot: () => Promise.reject(new Error("no list for one id")),
+    }) satisfies FleetLists;
+  const later = () => pause(30).then(() => [chat]);
+  for (
+    const [what, task] of [
+      ["not found first", () => Promise.resolve([])],
+      ["failed first", () => Promise.reject(new Error("Coder answered 502"))],
+    ] as const
+  ) {
+    const [r] = await within(resolveMany(backends(task, later), [id]), what, 5_000);
+    assert.deepEqual(r, { handle: id, agent: chat }, what);
+  }
+  const hangs = () => new Promise<Agent[]>(() => {});
+  const [r] = await within(
+    resolveMany(backends(hangs, () => Promise.resolve([chat])), [id]),
+    "the finding lookup, not the hanging one",
+    5_000,
+  );
+  assert.deepEqual(r, { handle: id, agent: chat });
+});
