@@ -169,6 +169,8 @@ function handFleet(opts: {
   round?: () => Promise<Round>;
   /** How far the fleet's clock moves per round (default: it is the real one). */
   tickMs?: number;
+  /** The pacer's first steps (then: list the tasks, no event). */
+  steps?: { kinds: Agent["kind"][]; events: { kind: string; agent: Agent }[] }[];
 }) {
   const calls: Call[] = [];
   const rids: (string | undefined)[] = [];
@@ -200,7 +202,7 @@ function handFleet(opts: {
       return Promise.resolve({
         next: (maxMs: number) => {
           asked.push(maxMs);
-          return Promise.resolve({ kinds: ["task"], events: [] });
+          return Promise.resolve(opts.steps?.shift() ?? { kinds: ["task"], events: [] });
         },
         close() {},
       });
@@ -208,7 +210,8 @@ function handFleet(opts: {
     round: () => {
       clock += opts.tickMs ?? 0;
       if (opts.round) return opts.round();
-      const states = opts.states?.(++rounds) ?? {};
+      rounds++;
+      const states = opts.states?.(rounds) ?? {};
       const agents = Object.entries(states).map(([id, state]) => anAgent({ id, state }));
       return Promise.resolve({
         agents,
@@ -504,4 +507,26 @@ Deno.test("send: a paused task's resume is done before the watch starts; a pause
   const chat = handFleet({ states: () => ({ c: "idle" }) });
   await within(sendInput(chat.fleet, [target("c", "paused", "chat")], policy()), "send");
   assert.deepEqual(chat.calls, [{ op: "send", id: "c" }], "sent once ready, not resumed");
+});
+
+Deno.test("send: a round woken by a watch event alone lists nothing; the event's state is enough to send", async () => {
+  const idle = anAgent({ id: "w", state: "idle" });
+  const { fleet, calls, rounds } = handFleet({
+    steps: [{ kinds: [], events: [{ kind: "status_change", agent: idle }] }],
+  });
+  const out = await within(sendInput(fleet, [target("w", "working")], policy()), "send_input");
+  assert.deepEqual(out.map((r) => r.outcome), ["sent"]);
+  assert.deepEqual(calls, [{ op: "send", id: "w" }]);
+  assert.equal(rounds(), 0, "no list request");
+});
+
+Deno.test("send: a call cancelled while it waits ends at once, before another round", async () => {
+  const ctl = new AbortController();
+  ctl.abort(new Error("cancelled"));
+  const { fleet, rounds } = handFleet({ states: () => ({ w: "working" }) });
+  await assert.rejects(
+    within(sendInput(fleet, [target("w", "working")], policy({ signal: ctl.signal })), "send"),
+    /cancelled/,
+  );
+  assert.equal(rounds(), 0);
 });

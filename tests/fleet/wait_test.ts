@@ -408,3 +408,24 @@ Deno.test("wait: a fresh wait in mode all over nothing yet waits for something n
   );
   assert.deepEqual([r.done, r.timed_out, r.rounds], [false, true, 2]);
 });
+
+Deno.test("wait: a cancelled wait ends at once (rejects), before another round", async () => {
+  const ctl = new AbortController();
+  ctl.abort(new Error("cancelled"));
+  const a = chat(1);
+  const { fleet, looked } = handFleet({ lists: [[]], tickMs: 1_000 });
+  await assert.rejects(
+    within(
+      waitForAgents(fleet, {
+        watch: [a],
+        until: "settled",
+        mode: "all",
+        timeoutMs: 60_000,
+        signal: ctl.signal,
+      }),
+      "the wait",
+    ),
+    /cancelled/,
+  );
+  assert.deepEqual(looked, [], "no round: nothing looked up");
+});
