@@ -77,6 +77,7 @@ Deno.test("one trip: a task by UUID on both APIs: nothing goes ahead to the chat
     );
     assert.equal(one.agent.kind, "task");
     await one.logs;
+    assert.deepEqual(await one.extras, {}, "extras only when asked");
     const chatAsked = sim.requests.filter((q) => q.path.startsWith(`/api/v2/chats/${task}/`));
     assert.deepEqual(chatAsked, [], "no chat messages asked for a UUID the task API may own");
     const before = sim.requests.length;
