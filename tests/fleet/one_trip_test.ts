@@ -68,6 +68,8 @@ Deno.test("one trip: a UUID no back end knows: the lookup's error, and the reque
 Deno.test("one trip: a task by UUID on both APIs: nothing goes ahead to the chat API; a malformed handle sends nothing", () =>
   onSim(async (sim, fleet) => {
     const [task] = sim.taskIds();
+    // The log request sent ahead is still out when the lookup ends: it is the one read.
+    sim.fault(`/api/v2/tasks/me/${task}/logs`, { delayMs: 300 });
     const one = await resolveWithLogs(
       fleet,
       task,
