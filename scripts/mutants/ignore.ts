@@ -11,6 +11,7 @@ import { IGNORED_CODER } from "./ignore_coder.ts";
 import { IGNORED_TRANSPORT } from "./ignore_transport.ts";
 import { IGNORED_TASKS } from "./ignore_tasks.ts";
 import { IGNORED_CHATS } from "./ignore_chats.ts";
+import { IGNORED_FLEET } from "./ignore_fleet.ts";
 
 /** The list. */
 export const IGNORED: Ignored[] = [
@@ -463,4 +464,5 @@ export const IGNORED: Ignored[] = [
   ...IGNORED_TRANSPORT,
   ...IGNORED_TASKS,
   ...IGNORED_CHATS,
+  ...IGNORED_FLEET,
 ];

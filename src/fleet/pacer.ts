@@ -77,8 +77,8 @@ export function watchPacer(
         resolve();
       };
       const abort = () => {
-        done();
         reject(signal?.reason);
+        done();
       };
       const t = setTimeout(done, Math.max(0, ms));
       wake = done;

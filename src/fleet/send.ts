@@ -197,7 +197,6 @@ export async function sendInput(
   await runBatch(paused, async ([i, a]) => {
     try {
       await (await fleet.backendOf(a, opts.signal)).resume(a);
-      out[i] = { ...out[i], detail: "resumed; waiting for it to be ready" };
     } catch (err) {
       const f = failure(err);
       out[i] = { ...out[i], outcome: f.outcome, detail: `could not resume: ${f.detail}` };

@@ -32,11 +32,6 @@ export class SpendProbe {
   /** False once the deployment said it has no spend (403 or 404). */
   #available = true;
 
-  /** Whether the deployment may report spend (false once it answered 403 or 404). */
-  get available(): boolean {
-    return this.#available;
-  }
-
   /** The spend, in one request; none (and no request) where the deployment has none. */
   async get(client: CoderClient, signal?: AbortSignal): Promise<SpendAnswer> {
     if (!this.#available) return { spend: null };

@@ -169,11 +169,6 @@ export class View {
     yield* this.appeared.keys();
   }
 
-  /** Whether it watches this agent. */
-  has(id: string): boolean {
-    return this.start.first.has(id) || this.appeared.has(id);
-  }
-
   /** Whether the wait has seen this id (fresh waits: a newcomer is an id it has not). */
   known(id: string): boolean {
     return (this.start.known?.has(id) ?? false) || this.appeared.has(id);

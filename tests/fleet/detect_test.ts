@@ -55,6 +55,15 @@ Deno.test("detect: both APIs, each at the first prefix that has it", async () =>
       "/api/v2/chats",
       "/api/v2/tasks",
     ]);
+    // Each asks for next to nothing: the caller's pending tasks; archived chats of a title no one
+    // gives (a probe must not list a fleet of thousands).
+    const qs = s.seen.filter((q) => /\/(tasks|chats)$/.test(q.path)).map((q) =>
+      `${q.path.replace(/.*\//, "")} ${new URLSearchParams(q.search).get("q")}`
+    );
+    assert.deepEqual([...new Set(qs)].sort(), [
+      "chats archived:true title:__coder_fleet_probe__",
+      "tasks owner:me status:pending",
+    ]);
   } finally {
     await s.close();
   }
@@ -114,6 +123,14 @@ Deno.test("detect: no API at all, or not the one forced: said, with what to do",
       e instanceof FleetError &&
       e.message === `Coder v2.20.0 at ${s.url} does not serve the Chats API.` &&
       e.next === "Unset CODER_FLEET_BACKEND (auto) or set it to the API this deployment has.");
+    const chats = coder({ "/api/v2/chats": OK }, { version: "v2.40.0" });
+    try {
+      await assert.rejects(detected(chats, "tasks"), (e) =>
+        e instanceof FleetError &&
+        e.message === `Coder v2.40.0 at ${chats.url} does not serve the Tasks API.`);
+    } finally {
+      await chats.close();
+    }
   } finally {
     await s.close();
   }

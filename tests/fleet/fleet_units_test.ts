@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import type { Agent } from "../../src/model/agent.ts";
 import { isSettled, toRow } from "../../src/model/agent.ts";
 import { runBatch } from "../../src/model/batch.ts";
-import { applyFilter } from "../../src/fleet/fleet.ts";
+import { applyFilter, markStalled, STALLED_MS } from "../../src/fleet/fleet.ts";
 import { isTaskName, isTitle, matchesHandle, parseHandle } from "../../src/model/handle.ts";
 import { block, cleanText, frame, oneLine, quote } from "../../src/model/text.ts";
 import { meets } from "../../src/fleet/wait.ts";
+import { newCallId, requestIdFor } from "../../src/fleet/request_id.ts";
+import { SpendProbe } from "../../src/fleet/spend.ts";
+import { type CoderClient, CoderError } from "../../src/coder/http.ts";
 
 function agent(p: Partial<Agent>): Agent {
   return {
@@ -229,4 +232,127 @@ Deno.test("text: every default-ignorable and format code point is stripped (U+03
   assert.deepEqual(kept, []);
   // Visible text stays: letters, accents, CJK, emoji, the ideographic space.
   assert.equal(cleanText("é 中 😀 \u3000x"), "é 中 😀 \u3000x");
+});
+
+Deno.test("request ids: a v4-shaped UUID per call, item and attempt, the same every time it is derived", () => {
+  const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  // SHA-256 of "call-1\0" "0\0" "0", cut to a UUID: its version nibble 4, its variant from the
+  // hash (2 -> a).
+  assert.equal(requestIdFor("call-1", 0), "5cd90b53-d528-4a70-ae5c-1b00f90403de");
+  // The variant from the hash's 17th hex digit: d -> 9, f -> b.
+  assert.equal(requestIdFor("call-7", 0), "e200b18a-f963-456f-96a8-e12ccb6940e7");
+  assert.equal(requestIdFor("call-13", 0), "4f27ef34-3eea-4bf4-b9d4-2a4cdd7485ca");
+  assert.equal(requestIdFor("call-1", 0, 0), requestIdFor("call-1", 0), "attempt 0 by default");
+  const ids = [
+    requestIdFor("call-1", 0),
+    requestIdFor("call-1", 1),
+    requestIdFor("call-1", 0, 1),
+    requestIdFor("call-2", 0),
+  ];
+  for (const id of ids) assert.match(id, UUID4);
+  assert.equal(new Set(ids).size, 4, "another item, attempt or call: another id");
+  for (let i = 0; i < 64; i++) assert.match(requestIdFor(`c${i}`, i), UUID4);
+  assert.match(newCallId(), UUID4);
+  assert.notEqual(newCallId(), newCallId());
+});
+
+Deno.test("spend: dollars from micro-dollars, the period's end cut at 40; a 403 or 404 is never asked again, any other failure is a warning", async () => {
+  let answer: () => unknown = () => ({});
+  let gets = 0;
+  const client = {
+    get: (_path: string, schema: { parse(v: unknown): unknown }) => {
+      gets++;
+      return Promise.resolve().then(() => schema.parse(answer()));
+    },
+  } as unknown as CoderClient;
+  const probe = new SpendProbe();
+  answer = () => ({
+    current_spend_micros: 1_234_567.6,
+    effective_budget: { spend_limit_micros: 50_000_000 },
+    period_end: `2026-12-01T00:00:00Z${"x".repeat(30)}`,
+  });
+  assert.deepEqual(await probe.get(client), {
+    spend: { usd: 1.234568, limit_usd: 50, period_end: `2026-12-01T00:00:00Z${"x".repeat(20)}` },
+  });
+  answer = () => ({ current_spend_micros: 0, effective_budget: null });
+  assert.deepEqual(await probe.get(client), {
+    spend: { usd: 0, limit_usd: null, period_end: null },
+  });
+  const fail = (status: number) => () => {
+    throw new CoderError({ status, route: "GET /api/v2/users/me/ai/spend", kind: "http" });
+  };
+  answer = fail(500);
+  const warned = await probe.get(client);
+  assert.equal(warned.spend, null);
+  assert.match(warned.warning ?? "", /^AI spend unavailable: Coder answered 500/);
+  for (const status of [403, 404]) {
+    const none = new SpendProbe();
+    answer = fail(status);
+    gets = 0;
+    assert.deepEqual(await none.get(client), { spend: null });
+    assert.deepEqual(await none.get(client), { spend: null });
+    assert.equal(gets, 1, `${status}: not asked again`);
+  }
+  // A cancelled call is not a warning: it is the cancel.
+  const stop = new AbortController();
+  stop.abort();
+  answer = fail(500);
+  await assert.rejects(new SpendProbe().get(client, stop.signal), CoderError);
+});
+
+Deno.test("stalled: a working agent whose updated_at has not moved for stalledMs; never another state, never an unreadable time", () => {
+  assert.equal(STALLED_MS, 15 * 60_000, "15 minutes by default, as --stalled-min");
+  const now = Date.parse("2026-01-01T01:00:00.000Z");
+  const at = (msAgo: number) => new Date(now - msAgo).toISOString();
+  const agents = [
+    agent({ id: "exactly", state: "working", updated_at: at(60_000) }),
+    agent({ id: "almost", state: "working", updated_at: at(59_999) }),
+    agent({ id: "idle", state: "idle", updated_at: at(3_600_000) }),
+    agent({ id: "unreadable", state: "working", updated_at: "yesterday-ish" }),
+  ];
+  markStalled(agents, now, 60_000);
+  assert.deepEqual(agents.map((a) => [a.id, a.stalled === true]), [
+    ["exactly", true],
+    ["almost", false],
+    ["idle", false],
+    ["unreadable", false],
+  ]);
+});
+
+Deno.test("filters: waiting_for, pr (none counts), a query on the name or Coder's own match, settled_for_s at its edge", () => {
+  const now = Date.parse("2026-01-01T00:10:00Z");
+  const pr = (state: "open" | "merged") => ({
+    number: 1,
+    state,
+    title: "",
+    url: "",
+    draft: false,
+    approved: null,
+    changes_requested: false,
+    additions: 0,
+    deletions: 0,
+    changed_files: 0,
+  });
+  const list = [
+    agent({ id: "a", waiting_for: "reply", pr: pr("open"), name: "Fix-Login" }),
+    agent({
+      id: "b",
+      waiting_for: "review",
+      pr: pr("merged"),
+      state_since: "2026-01-01T00:09:00Z",
+    }),
+    agent({ id: "c", waiting_for: null, state: "working" }),
+  ];
+  const ids = (f: Parameters<typeof applyFilter>[1], done?: (a: Agent) => boolean) =>
+    applyFilter(list, f, now, done).map((a) => a.id);
+  assert.deepEqual(ids({ waiting_for: ["reply", "review"] }), ["a", "b"]);
+  assert.deepEqual(ids({ waiting_for: [] }), ["a", "b", "c"], "an empty list filters nothing");
+  assert.deepEqual(ids({ pr: ["none"] }), ["c"]);
+  assert.deepEqual(ids({ pr: ["open", "merged"] }), ["a", "b"]);
+  assert.deepEqual(ids({ pr: [] }), ["a", "b", "c"]);
+  assert.deepEqual(ids({ state: [] }), ["a", "b", "c"]);
+  assert.deepEqual(ids({ query: "login" }), ["a"], "the name, in any case");
+  assert.deepEqual(ids({ query: "login" }, (a) => a.id === "c"), ["a", "c"], "or Coder matched it");
+  assert.deepEqual(ids({ settled_for_s: 60 }), ["a", "b"], "settled exactly 60 s: in");
+  assert.deepEqual(ids({ settled_for_s: 61 }), ["a"]);
 });

@@ -5,10 +5,14 @@
 import assert from "node:assert/strict";
 import { Fleet } from "../../src/fleet/fleet.ts";
 import { resolveWithLogs } from "../../src/fleet/one_trip.ts";
-import { startSim } from "../../src/sim/server.ts";
+import { type Sim, startSim } from "../../src/sim/server.ts";
 import { until } from "../deadline.ts";
+import { fixtureId } from "../agent_fixture.ts";
 
-Deno.test("one trip: a chat by UUID on both APIs: the task log request sent ahead is aborted", async () => {
+/** A sim with both APIs, and a fleet on it whose requests' signals are kept by path. */
+async function onSim(
+  fn: (sim: Sim, fleet: Fleet, signals: Map<string, AbortSignal>) => Promise<void>,
+): Promise<void> {
   const sim = await startSim({ profile: "both", tasks: 2, chats: 2, frozen: true });
   const signals = new Map<string, AbortSignal>();
   const real = globalThis.fetch;
@@ -25,6 +29,14 @@ Deno.test("one trip: a chat by UUID on both APIs: the task log request sent ahea
   }
   try {
     await fleet.deployment();
+    await fn(sim, fleet, signals);
+  } finally {
+    await sim.close();
+  }
+}
+
+Deno.test("one trip: a chat by UUID on both APIs: the task log request sent ahead is aborted", () =>
+  onSim(async (sim, fleet, signals) => {
     const [chat] = sim.chatIds();
     const logs = `/api/v2/tasks/me/${chat}/logs`;
     // The task back end's log request (sent ahead: a UUID may be a task's) is held 10 s.
@@ -39,7 +51,41 @@ Deno.test("one trip: a chat by UUID on both APIs: the task log request sent ahea
     assert.equal(one.agent.kind, "chat");
     await one.logs;
     await until(() => signals.get(logs)?.aborted === true, "the held task request to be aborted");
-  } finally {
-    await sim.close();
-  }
-});
+  }));
+
+Deno.test("one trip: a UUID no back end knows: the lookup's error, and the request sent ahead is aborted", () =>
+  onSim(async (sim, fleet, signals) => {
+    const id = fixtureId(424242);
+    const logs = `/api/v2/tasks/me/${id}/logs`;
+    sim.fault(logs, { delayMs: 10_000 });
+    await assert.rejects(
+      resolveWithLogs(fleet, id, { limit: 3 }, false, new AbortController().signal),
+      new RegExp(`No agent "${id}" was found`),
+    );
+    await until(() => signals.get(logs)?.aborted === true, "the held task request to be aborted");
+  }));
+
+Deno.test("one trip: a task by UUID on both APIs: nothing goes ahead to the chat API; a malformed handle sends nothing", () =>
+  onSim(async (sim, fleet) => {
+    const [task] = sim.taskIds();
+    // The log request sent ahead is still out when the lookup ends: it is the one read.
+    sim.fault(`/api/v2/tasks/me/${task}/logs`, { delayMs: 300 });
+    const one = await resolveWithLogs(
+      fleet,
+      task,
+      { limit: 3 },
+      false,
+      new AbortController().signal,
+    );
+    assert.equal(one.agent.kind, "task");
+    await one.logs;
+    assert.deepEqual(await one.extras, {}, "extras only when asked");
+    const chatAsked = sim.requests.filter((q) => q.path.startsWith(`/api/v2/chats/${task}/`));
+    assert.deepEqual(chatAsked, [], "no chat messages asked for a UUID the task API may own");
+    const before = sim.requests.length;
+    await assert.rejects(
+      resolveWithLogs(fleet, "../users", { limit: 3 }, false, new AbortController().signal),
+      /is not an agent handle/,
+    );
+    assert.equal(sim.requests.length, before);
+  }));

@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { Fleet } from "../../src/fleet/fleet.ts";
-import { LOOKUPS } from "../../src/fleet/resolve.ts";
+import { LOOKUPS, type Resolved, resolveMany } from "../../src/fleet/resolve.ts";
+import type { FleetLists, Snapshot } from "../../src/fleet/snapshot.ts";
+import type { Deployment } from "../../src/fleet/detect.ts";
+import type { Agent } from "../../src/model/agent.ts";
+import type { Handle } from "../../src/model/backend.ts";
+import { anAgent, fixtureId } from "../agent_fixture.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
 import { pause, until, within } from "../deadline.ts";
 
@@ -238,4 +243,274 @@ Deno.test("resolve: task names match exactly, case included; me/name is the call
   } finally {
     await sim.close();
   }
+});
+
+// ---- Over hand-made lists and lookups (no HTTP): what each failure and each miss becomes.
+
+/**
+ * The fleet of a caller "alice" with a task and a chat back end: the lists answer `list` (or
+ * throw), each task lookup `find` (recorded).
+ */
+function handLists(opts: {
+  list?: () => Promise<Partial<Snapshot>>;
+  find?: (h: Handle) => Promise<Agent[]>;
+  kinds?: Agent["kind"][];
+}) {
+  const finds: string[] = [];
+  const asked: string[] = [];
+  let lists = 0;
+  const depths: string[] = [];
+  const backend = (kind: Agent["kind"]) => ({
+    kind,
+    find: (h: Handle, _signal?: AbortSignal, depth?: string) => {
+      finds.push(`${kind} ${h.text}`);
+      depths.push(`${kind} ${h.text} ${depth}`);
+      return kind === "task" && opts.find ? opts.find(h) : Promise.resolve([]);
+    },
+  });
+  const fleet: FleetLists = {
+    deployment: () =>
+      Promise.resolve({
+        me: { username: "alice" },
+        backends: (opts.kinds ?? ["task", "chat"]).map(backend),
+      } as unknown as Deployment),
+    snapshot: async (f?: { kind?: Agent["kind"] }) => {
+      if (f?.kind && !(opts.kinds ?? ["task", "chat"]).includes(f.kind)) {
+        throw new Error(`no ${f.kind} API`); // as Fleet.snapshot refuses a kind it lacks
+      }
+      lists++;
+      asked.push(JSON.stringify(f ?? {}));
+      return { agents: [], errors: [], warnings: [], ...await (opts.list?.() ?? {}) };
+    },
+  };
+  return { fleet, finds, depths, asked, lists: () => lists };
+}
+
+const failures = (rs: Resolved[]) =>
+  rs.map((r) => "error" in r ? [r.error.message, r.error.next] : r.agent.id);
+
+Deno.test("resolve: a name the lists could not show, and no lookup finds, is the lists' failure, not 'no agent'", async () => {
+  const { fleet } = handLists({
+    list: () => Promise.resolve({ errors: [{ kind: "chat", error: "Coder answered 500" }] }),
+  });
+  const rs = await resolveMany(fleet, ["alice/Fix the login bug", fixtureId(9)]);
+  assert.deepEqual(failures(rs), [
+    [
+      "Could not look the agent up: Coder answered 500",
+      "Retry shortly; list_agents shows whether Coder answers.",
+    ],
+    [
+      `No agent "${fixtureId(9)}" was found.`,
+      "Find the agent with list_agents (query= searches names and messages) and use its id.",
+    ],
+  ]);
+  // One name alone: a list that throws is its answer too, once no lookup finds it.
+  const down = handLists({ list: () => Promise.reject(new Error("socket hang up")) });
+  assert.deepEqual(failures(await resolveMany(down.fleet, ["Explain the scheduler"])), [[
+    "Could not look the agent up: socket hang up",
+    "Retry shortly; list_agents shows whether Coder answers.",
+  ]]);
+  // Many handles: a list that throws fails the call.
+  await assert.rejects(resolveMany(down.fleet, ["a", "b"]), /socket hang up/);
+});
+
+Deno.test("resolve: a lookup that fails is its handle's error; one that finds two agents is ambiguous", async () => {
+  const twins = [anAgent({ id: fixtureId(1) }), anAgent({ id: fixtureId(2), kind: "chat" })];
+  const { fleet } = handLists({
+    find: (h) =>
+      h.text === "bob/broken"
+        ? Promise.reject(new Error("Coder answered 502"))
+        : Promise.resolve(h.text === "bob/twin" ? twins : []),
+  });
+  assert.deepEqual(failures(await resolveMany(fleet, ["bob/broken", "bob/twin"])), [
+    [
+      "Could not look the agent up: Coder answered 502",
+      "Retry shortly; list_agents shows whether Coder answers.",
+    ],
+    [
+      `"bob/twin" matches 2 agents: ${fixtureId(1)} (task, alice), ${fixtureId(2)} (chat, alice).`,
+      "Use the id of the one you mean.",
+    ],
+  ]);
+});
+
+Deno.test("resolve: the same unlisted name twice is looked up once; the second is a duplicate", async () => {
+  const found = anAgent({ id: fixtureId(3), owner: "bob", name: "fix" });
+  const { fleet, finds } = handLists({
+    find: (h) => Promise.resolve(h.text === "bob/fix" ? [found] : []),
+  });
+  const rs = await resolveMany(fleet, ["bob/fix", "bob/other", "bob/fix"]);
+  assert.deepEqual(finds, ["task bob/fix", "task bob/other"]);
+  assert.deepEqual(rs[0], { handle: "bob/fix", agent: found });
+  assert.deepEqual(rs[2], { handle: "bob/fix", agent: found, duplicateOf: 0 });
+  assert.deepEqual(failures([rs[1]]), [[
+    'No agent "bob/other" was found.',
+    "Find the agent with list_agents (query= searches names and messages) and use its id.",
+  ]]);
+});
+
+Deno.test("resolve: how deep each lookup goes: one handle fully, many quickly; an id no API finds, once more as another user's task", async () => {
+  const one = handLists({});
+  await resolveMany(one.fleet, ["bob/fix"]);
+  assert.deepEqual(one.depths, ["task bob/fix full"]);
+  const many = handLists({});
+  await resolveMany(many.fleet, ["bob/fix", "bob/other"]);
+  assert.deepEqual(many.depths, ["task bob/fix quick", "task bob/other quick"]);
+  const id = fixtureId(7);
+  const byId = handLists({});
+  const [r] = await resolveMany(byId.fleet, [id]);
+  assert.deepEqual(byId.depths, [`task ${id} quick`, `chat ${id} quick`, `task ${id} full`]);
+  assert.deepEqual(failures([r]), [[
+    `No agent "${id}" was found.`,
+    "Find the agent with list_agents (query= searches names and messages) and use its id.",
+  ]]);
+  // Many ids: the lists answer first; each id they do not show is looked up quickly, once.
+  const ids = handLists({});
+  await resolveMany(ids.fleet, [id, fixtureId(8)]);
+  assert.deepEqual(ids.depths.sort(), [
+    `chat ${id} quick`,
+    `chat ${fixtureId(8)} quick`,
+    `task ${id} quick`,
+    `task ${fixtureId(8)} quick`,
+  ]);
+});
+
+Deno.test("resolve: a bare name no list shows: not found, saying a bare name is the caller's own", async () => {
+  const { fleet, finds } = handLists({});
+  assert.deepEqual(failures(await resolveMany(fleet, ["fix-tests", "Explain it"])), [
+    [
+      'No agent "fix-tests" was found.',
+      "A bare name means one of your own agents; use owner/name for another user's, or find it with list_agents.",
+    ],
+    [
+      'No agent "Explain it" was found.',
+      "A bare name means one of your own agents; use owner/name for another user's, or find it with list_agents.",
+    ],
+  ]);
+  assert.deepEqual(finds, [], "the caller's own agents are all in the lists: no lookup");
+  // Another user's chat title, unlisted: no task can have that name, so no task lookup.
+  const other = handLists({});
+  await resolveMany(other.fleet, ["bob/Explain the scheduler", "bob/fix"]);
+  assert.deepEqual(other.finds, ["task bob/fix"]);
+});
+
+Deno.test("resolve: a malformed handle is echoed on one line of at most 200 characters, quoted in the error at 80", async () => {
+  const raw = `${"x/".repeat(150)}`;
+  const [r] = await resolveMany(handLists({}).fleet, [raw]);
+  assert.ok("error" in r);
+  assert.equal(r.handle, `${raw.slice(0, 199)}…`);
+  assert.equal(r.error.message, `"${raw.slice(0, 79)}…" is not an agent handle.`);
+  assert.equal(
+    r.error.next,
+    "Pass an agent id (UUID), owner/name (a Coder username, then a task name or chat title), " +
+      "or your own agent's name; list_agents shows them.",
+  );
+  // A well-formed one too (a long chat title, say).
+  const title = `bob/${"A long chat title ".repeat(15)}`;
+  const [t] = await resolveMany(handLists({}).fleet, [title]);
+  assert.equal(t.handle, `${title.slice(0, 199)}…`);
+});
+
+Deno.test("resolve: one id reads no list; on a Coder with chats only, a name gets no task lookup", async () => {
+  const byId = handLists({});
+  await resolveMany(byId.fleet, [fixtureId(5)]);
+  assert.equal(byId.lists(), 0, "one id: direct lookups only");
+  const byName = handLists({});
+  await resolveMany(byName.fleet, ["bob/fix-it"]);
+  assert.deepEqual(byName.asked, ['{"kind":"chat"}'], "one name: the chat list alone");
+  const many = handLists({});
+  await resolveMany(many.fleet, ["bob/fix-it", "bob/other"]);
+  assert.deepEqual(many.asked, ["{}"], "many: every list");
+  const chatsOnly = handLists({ kinds: ["chat"] });
+  const [r] = await resolveMany(chatsOnly.fleet, ["bob/fix-it"]);
+  assert.ok("error" in r && /No agent "bob\/fix-it" was found/.test(r.error.message));
+  assert.equal(chatsOnly.lists(), 1, "the chat list");
+  assert.deepEqual(chatsOnly.finds, [], "no Tasks API to look a task name up in");
+});
+
+Deno.test("resolve: one task-like name: the task lookup goes out with the chat list, not after it", async () => {
+  let looked: () => void = () => {};
+  const lookedUp = new Promise<void>((r) => looked = r);
+  const found = anAgent({ id: fixtureId(6), owner: "bob", name: "fix-it" });
+  const { fleet } = handLists({
+    // The chat list answers only once the task lookup is out: one round trip, not two.
+    list: async () => {
+      await lookedUp;
+      return {};
+    },
+    find: (h) => {
+      looked();
+      return Promise.resolve(h.text === "bob/fix-it" ? [found] : []);
+    },
+  });
+  const [r] = await within(resolveMany(fleet, ["bob/fix-it"]), "the lookup and the list", 5_000);
+  assert.deepEqual(r, { handle: "bob/fix-it", agent: found });
+  // A Coder with tasks only: no chat list to read for one name.
+  const tasksOnly = handLists({ kinds: ["task"] });
+  const [t] = await resolveMany(tasksOnly.fleet, ["bob/fix-it"]);
+  assert.ok("error" in t && /No agent "bob\/fix-it" was found/.test(t.error.message));
+  assert.equal(tasksOnly.lists(), 0);
+});
+
+Deno.test("resolve: a task lookup sent ahead that fails, for a name the chat list shows, is no failure", async () => {
+  const chat = anAgent({ id: fixtureId(4), kind: "chat", owner: "bob", name: "fix-it" });
+  const { fleet } = handLists({
+    list: () => Promise.resolve({ agents: [chat] }),
+    find: () => Promise.reject(new Error("Coder answered 502")),
+  });
+  const [r] = await resolveMany(fleet, ["bob/fix-it"]);
+  assert.deepEqual(r, { handle: "bob/fix-it", agent: chat });
+  await pause(20); // an unread rejection would surface here, failing the test
+});
+
+Deno.test("resolve: a name two listed agents share is ambiguous; on a tasks-only Coder one bare name is looked up", async () => {
+  const twins = [
+    anAgent({ id: fixtureId(1), owner: "bob", name: "fix" }),
+    anAgent({ id: fixtureId(2), owner: "bob", name: "fix", kind: "chat" }),
+  ];
+  const { fleet, finds } = handLists({ list: () => Promise.resolve({ agents: twins }) });
+  const [r] = await resolveMany(fleet, ["bob/fix", fixtureId(1)]);
+  assert.deepEqual(failures([r]), [[
+    `"bob/fix" matches 2 agents: ${fixtureId(1)} (task, bob), ${fixtureId(2)} (chat, bob).`,
+    "Use the id of the one you mean.",
+  ]]);
+  assert.deepEqual(finds, [], "the lists told: no lookup");
+  const mine = anAgent({ id: fixtureId(3), name: "fix-it" });
+  const tasksOnly = handLists({ kinds: ["task"], find: () => Promise.resolve([mine]) });
+  assert.deepEqual(await resolveMany(tasksOnly.fleet, ["fix-it"]), [{
+    handle: "fix-it",
+    agent: mine,
+  }]);
+  assert.deepEqual(tasksOnly.depths, ["task fix-it full"]);
+});
+
+Deno.test("resolve: one id on both APIs: the one that finds it decides, answering first or last; one that fails or hangs is not waited for", async () => {
+  const id = fixtureId(11);
+  const chat = anAgent({ id, kind: "chat" });
+  const backends = (task: () => Promise<Agent[]>, chats: () => Promise<Agent[]>) =>
+    ({
+      deployment: () =>
+        Promise.resolve({
+          me: { username: "alice" },
+          backends: [{ kind: "task", find: task }, { kind: "chat", find: chats }],
+        } as unknown as Deployment),
+      snapshot: () => Promise.reject(new Error("no list for one id")),
+    }) satisfies FleetLists;
+  const later = () => pause(30).then(() => [chat]);
+  for (
+    const [what, task] of [
+      ["not found first", () => Promise.resolve([])],
+      ["failed first", () => Promise.reject(new Error("Coder answered 502"))],
+    ] as const
+  ) {
+    const [r] = await within(resolveMany(backends(task, later), [id]), what, 5_000);
+    assert.deepEqual(r, { handle: id, agent: chat }, what);
+  }
+  const hangs = () => new Promise<Agent[]>(() => {});
+  const [r] = await within(
+    resolveMany(backends(hangs, () => Promise.resolve([chat])), [id]),
+    "the finding lookup, not the hanging one",
+    5_000,
+  );
+  assert.deepEqual(r, { handle: id, agent: chat });
 });

@@ -12,6 +12,7 @@ import { freshView } from "../../src/fleet/watching.ts";
 import { FleetError } from "../../src/model/backend.ts";
 import type { Agent } from "../../src/model/agent.ts";
 import { type Sim, startSim } from "../../src/sim/server.ts";
+import { until } from "../deadline.ts";
 
 /**
  * A sim with both APIs (`tasks` and `chats` agents) and a fleet on it, detection done and the
@@ -122,6 +123,14 @@ Deno.test("rounds: a failed round is not reused; one caller leaving does not sto
 Deno.test("wait gate: at most so many waits, and so many agents watched, at once", () => {
   assert.equal(MAX_WAITS, 1_000);
   assert.ok(MAX_WATCHED >= 1_000 * 1_000 && MAX_WATCHED >= 100 * 20_000);
+  assert.equal(MAX_WATCHED, 2_000_000, "as the README and the tool's description say");
+  // The defaults are the caps, each reached exactly.
+  const full = new WaitGate();
+  assert.deepEqual([full.maxWaits, full.maxWatched], [MAX_WAITS, MAX_WATCHED]);
+  const t = full.enter();
+  t.watch(MAX_WATCHED);
+  assert.throws(() => full.enter().watch(1), FleetError);
+  t.leave();
   const gate = new WaitGate(2, 1_000);
   const a = gate.enter();
   const b = gate.enter();
@@ -148,6 +157,14 @@ Deno.test("wait gate: at most so many waits, and so many agents watched, at once
   a.leave();
   a.leave();
   assert.equal(gate.waits, 0);
+  assert.equal(gate.watched, 0);
+  // A ticket counts its agents once, and not at all once it has left.
+  const c = gate.enter();
+  c.watch(400);
+  c.watch(400);
+  assert.equal(gate.watched, 400);
+  c.leave();
+  c.watch(400);
   assert.equal(gate.watched, 0);
   gate.enter().watch(1_000);
 });
@@ -218,3 +235,27 @@ Deno.test("waits: a wait beyond the gate's caps is refused before its first roun
     assert.equal(small.waits, 1, "only the first wait is in flight");
     ticket.leave();
   }));
+
+Deno.test("rounds: an answered round is dropped after keepMs: an idle server holds no fleet", async () => {
+  const m = manualList();
+  const rounds = new Rounds(m.list, 20, m.clock);
+  const first = rounds.round(["task"], 0);
+  m.calls[0].resolve();
+  const r = await first;
+  assert.equal(await rounds.round(["task"], 0), r, "kept for reuse at first");
+  await until(() => {
+    void rounds.round(["task"], 0);
+    return m.calls.length === 2;
+  }, "the kept round to be dropped");
+  m.calls[1].resolve();
+});
+
+Deno.test("rounds: the same kinds in another order are the same round", async () => {
+  const m = manualList();
+  const rounds = new Rounds(m.list, 60_000, m.clock);
+  const a = rounds.round(["task", "chat"], undefined);
+  const b = rounds.round(["chat", "task"], undefined);
+  assert.equal(m.calls.length, 1, "one list for both");
+  m.calls[0].resolve();
+  assert.equal(await a, await b);
+});
