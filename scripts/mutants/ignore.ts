@@ -7,6 +7,7 @@
  * entry here. `deno task mutate --pool` lists entries that match no mutant any more.
  */
 import type { Ignored } from "../mutate/sample.ts";
+import { IGNORED_TOOLS } from "./ignore_tools.ts";
 
 /** The list. */
 export const IGNORED: Ignored[] = [
@@ -462,4 +463,5 @@ export const IGNORED: Ignored[] = [
       "`interrupting` (the only active ones; any other status ends the wait) or `active`, " +
       "never near 40 characters",
   },
+  ...IGNORED_TOOLS,
 ];
