@@ -61,3 +61,53 @@ Deno.test("create_task: exactly one of prompt and prompts; several prompts name 
     assert.match(chat.text, /^Model: Claude Opus 4\.1 \(anthropic\)$/m);
   });
 });
+
+Deno.test("create_task: kind chooses the back end, whatever template says", async () => {
+  await onSim({ sim: { profile: "both", tasks: 1, chats: 1 } }, async ({ call }) => {
+    // A task without a template, where two can run tasks: the task back end's own refusal.
+    const task = await call("create_task", { prompt: "One", kind: "task" });
+    assert.ok(!task.isError, task.text);
+    assert.equal(task.text.split("\n")[0], "Created 0 of 1 tasks:");
+    assert.match(task.data.failed[0].error, /^Several templates can run tasks/);
+    // A chat, though a template is named.
+    const chat = await call("create_task", {
+      prompt: "Two",
+      kind: "chat",
+      template: "claude-code",
+    });
+    assert.ok(!chat.isError, chat.text);
+    assert.equal(chat.text.split("\n")[0], "Created 1 of 1 chats:");
+    assert.equal(chat.data.created[0].kind, "chat");
+  });
+});
+
+Deno.test("create_task: a chat for another user is one clear error; a lost answer is uncertain", async () => {
+  await onSim({ sim: { profile: "current", chats: 1 } }, async ({ sim, call }) => {
+    const before = sim.chatIds().length;
+    const r = await call("create_task", { prompts: ["a", "b"], owner: "bob" });
+    assert.equal(r.isError, true, r.text);
+    assert.equal(
+      r.text,
+      "Error: A chat cannot be created for another user (bob): Coder would make bob its owner, " +
+        "and the chat would then be invisible to you and could not be driven (only its owner " +
+        "may send to it).\nNext: leave owner out to create the chat as yourself, or give " +
+        'template or preset (kind "task") to create a task for bob',
+    );
+    assert.equal(sim.chatIds().length, before, "nothing was created");
+    // A gateway's 502 on the create: Coder may have made it; check before creating it again.
+    sim.fault("/api/v2/chats", { method: "POST", status: 502, body: {} });
+    const lost = await call("create_task", { prompts: ["c", "d"] });
+    assert.ok(!lost.isError, lost.text);
+    assert.deepEqual(lost.data.created, []);
+    assert.deepEqual(lost.data.failed, []);
+    assert.deepEqual(lost.data.uncertain.map((u: { index: number }) => u.index), [0, 1]);
+    for (const u of lost.data.uncertain) {
+      assert.match(
+        u.error,
+        / Next: check with list_agents \(query= its name or prompt\) before creating it again: Coder may have created it\.$/,
+      );
+    }
+    assert.match(lost.text, /^- uncertain #1: .* Next: check with list_agents/m);
+    assert.doesNotMatch(lost.text, /^- failed/m);
+  });
+});
