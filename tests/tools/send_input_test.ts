@@ -5,6 +5,7 @@
  * (tests/tools/on_sim.ts).
  */
 import assert from "node:assert/strict";
+import { within } from "../deadline.ts";
 import { onSim } from "./on_sim.ts";
 
 const NOT_FOUND = 'No agent "nobody" was found. Next: A bare name means one of your own ' +
@@ -120,5 +121,29 @@ Deno.test("send_input: a busy chat queues the message; where names what it chose
         /^- admin\/.+ \[[0-9a-f-]{36}\]: would \(interrupt the current turn \(working; if_busy=interrupt\)\)$/,
       );
     }
+  });
+});
+
+Deno.test("send_input: while it waits for a busy agent, each round says how many are handled", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 2 } }, async ({ sim, client }) => {
+    const [id] = sim.taskIds();
+    sim.setTask(id, { status: "active", state: "working" });
+    const messages: string[] = [];
+    const r = await within(
+      client.callTool({ name: "send_input", arguments: { agents: [id], input: "Next" } }, {
+        timeout: 30_000,
+        onprogress: (p) => {
+          messages.push(p.message ?? "");
+          // The first round saw it busy: it settles, and the next round sends.
+          if (messages.length === 1) sim.setTask(id, { status: "active", state: "idle" });
+        },
+      }),
+      "the send to end",
+    );
+    // deno-lint-ignore no-explicit-any
+    const data = r.structuredContent as any;
+    assert.equal(data.results[0].outcome, "sent", JSON.stringify(data));
+    assert.equal(messages[0], "0 of 1 handled");
+    assert.equal(messages.at(-1), "1 of 1 handled");
   });
 });
