@@ -201,3 +201,18 @@ Deno.test("get_agent: each text at its cap whole, one longer cut; the last three
     assert.ok(over.at(-1)!.endsWith(`: «5 ${cut("x", 298)}»`), over.at(-1));
   });
 });
+
+Deno.test("get_agent: a chat's labels, each key:value quoted, joined by commas", async () => {
+  await onSim({ sim: { profile: "current", chats: 1 } }, async ({ call }) => {
+    // The longest a label gets to get_agent (key 64, value 200: chats/mapping.ts) is whole.
+    const [key, value] = ["k".repeat(64), "v".repeat(200)];
+    const made = await call("create_task", {
+      prompt: "Label me",
+      labels: { [key]: value, b: "c" },
+    });
+    assert.equal(made.data.created.length, 1, made.text);
+    const r = await call("get_agent", { agent: made.data.created[0].id });
+    const line = r.text.split("\n").find((l) => l.startsWith("labels "));
+    assert.equal(line, `labels «${key}:${value}», «b:c»`);
+  });
+});
