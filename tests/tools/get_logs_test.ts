@@ -106,6 +106,12 @@ Deno.test("get_logs: max_chars at its edge: a message that fits exactly is whole
     assert.equal(two.data.truncated, true);
     assert.equal(two.data.has_older, true);
     assert.match(two.text, /; 1 older messages of this page left out;/);
+    // One character more: the older one is kept, cut to that character.
+    const one = await call("get_logs", { agent: id, limit: 2, max_chars: n + 1 });
+    assert.equal(one.data.messages.length, 2);
+    assert.equal(one.data.messages[0].text.length, 1);
+    assert.equal(one.data.truncated, true);
+    assert.doesNotMatch(one.text, /left out/);
   });
 });
 
