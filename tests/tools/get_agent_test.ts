@@ -216,3 +216,21 @@ Deno.test("get_agent: a chat's labels, each key:value quoted, joined by commas",
     assert.equal(line, `labels «${key}:${value}», «b:c»`);
   });
 });
+
+Deno.test("get_agent: who shares a chat, a name of 40 whole, a longer one cut", async () => {
+  const rest = ": you can read it; only its owner can send to it, stop it or archive it";
+  for (
+    const [owner, shown] of [["a".repeat(40), "a".repeat(40)], [
+      "b".repeat(41),
+      `${"b".repeat(39)}…`,
+    ]]
+  ) {
+    await onSim({ sim: { profile: "current", chats: 20, users: ["admin", owner] } }, async (t) => {
+      const shared = t.sim.chatIds("shared")[0];
+      assert.ok(shared, "a chat shared by the other user");
+      const r = await t.call("get_agent", { agent: shared });
+      assert.equal(r.data.agent.owner, owner);
+      assert.equal(r.text.split("\n")[2], `shared with you by ${shown}${rest}`);
+    });
+  }
+});
