@@ -147,3 +147,39 @@ Deno.test("send_input: while it waits for a busy agent, each round says how many
     assert.equal(messages.at(-1), "1 of 1 handled");
   });
 });
+
+Deno.test("send_input: a send that may have happened is counted and says what to check; where matching one and none", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 6 } }, async ({ sim, call }) => {
+    const state = sim.truth().by_id;
+    const [id] = sim.taskIds().filter((i) => !BUSY.has(state[i]));
+    // A gateway's 502 on the send: Coder may have delivered it.
+    const off = sim.fault(/\/send$/, { method: "POST", status: 502, body: {} });
+    const r = await call("send_input", { agents: [id], input: "Go on", if_busy: "fail" });
+    off();
+    const lines = r.text.split("\n");
+    assert.equal(lines[0], "sent 0, queued 0, busy 0, failed 0, uncertain 1", r.text);
+    assert.match(lines[1], new RegExp(`^- ${id}: uncertain \\(.*Next: Check with get_agent`));
+    assert.equal(
+      lines[2],
+      "Uncertain sends may have been delivered: check those agents with get_agent before sending again.",
+    );
+    assert.equal(lines.length, 3);
+    // where: one match has its counts; none says only that nothing would be done.
+    const named = await call("get_agent", { agent: id });
+    const one = await call("send_input", {
+      where: { query: named.data.agent.name },
+      input: "Go on",
+      dry_run: true,
+    });
+    assert.deepEqual(one.text.split("\n").slice(0, 2), [
+      "where matched 1 agent, newest first.",
+      "Dry run: 1 would get the message, 0 busy, 0 cannot.",
+    ]);
+    const none = await call("send_input", {
+      where: { owner: "nobody-at-all" },
+      input: "Go on",
+      dry_run: true,
+    });
+    assert.equal(none.text, "No agent matched where: nothing would be done.");
+  });
+});
