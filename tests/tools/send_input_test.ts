@@ -183,3 +183,35 @@ Deno.test("send_input: a send that may have happened is counted and says what to
     assert.equal(none.text, "No agent matched where: nothing would be done.");
   });
 });
+
+Deno.test("send_input: wait_s in seconds to its edge: a millisecond short it still sends, at it the agent is busy", async () => {
+  // The fleet's clock is the test's: it moves only when the test moves it, at a round.
+  let t = Date.parse("2026-03-01T12:00:00Z");
+  await onSim({ sim: { profile: "tasks", tasks: 2 }, fleet: { now: () => t } }, async (s) => {
+    const [id] = s.sim.taskIds();
+    const send = async (ms: number, settle: boolean) => {
+      s.sim.setTask(id, { status: "active", state: "working" });
+      let rounds = 0;
+      const r = await within(
+        s.client.callTool({
+          name: "send_input",
+          arguments: { agents: [id], input: "Next", wait_s: 3 },
+        }, {
+          timeout: 30_000,
+          onprogress: () => {
+            if (++rounds > 1) return;
+            t += ms;
+            if (settle) s.sim.setTask(id, { status: "active", state: "idle" });
+          },
+        }),
+        "the send to end",
+      );
+      // deno-lint-ignore no-explicit-any
+      return (r.structuredContent as any).results[0];
+    };
+    assert.equal((await send(2_999, true)).outcome, "sent");
+    const late = await send(3_000, false);
+    assert.equal(late.outcome, "busy");
+    assert.match(late.detail, /^still working after 3 s; nothing sent/);
+  });
+});
