@@ -87,3 +87,25 @@ Deno.test("where: an unknown filter or a bad value is refused, naming it, nothin
     assert.deepEqual(sim.requests.filter((q) => q.method !== "GET"), [], "no write");
   });
 });
+
+Deno.test("list_agents: where Coder's list cannot say which chats wait for a licence slot, a warning says so", async () => {
+  // v2.39's lists leave queued_for_capacity false; more than five chats show running.
+  await onSim({ sim: { profile: "current", chats: 120, seed: 3 } }, async ({ call }) => {
+    const r = await call("list_agents", { limit: 1 });
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.data.warnings.length, 1, r.text);
+    assert.match(r.data.warnings[0], /^Capacity: \d+ chats show running, but Coder's chat list/);
+    assert.equal(r.text.split("\n").at(-2), `Warning: ${r.data.warnings[0]}`);
+  });
+  // Five running at most: nothing to say.
+  await onSim({ sim: { profile: "current", chats: 3 } }, async ({ call }) => {
+    const r = await call("list_agents");
+    assert.equal(r.data.warnings, undefined, r.text);
+  });
+  // A list of tasks only: nothing about chats' capacity.
+  await onSim({ sim: { profile: "tasks", tasks: 3 } }, async ({ call }) => {
+    const r = await call("list_agents");
+    assert.equal(r.data.warnings, undefined, r.text);
+    assert.doesNotMatch(r.text, /Warning/);
+  });
+});
