@@ -109,3 +109,19 @@ Deno.test("list_agents: where Coder's list cannot say which chats wait for a lic
     assert.doesNotMatch(r.text, /Warning/);
   });
 });
+
+Deno.test("list_agents: tasks and chats together, newest first (ties by id)", async () => {
+  await onSim({ sim: { profile: "both", tasks: 8, chats: 8 } }, async ({ fleet, call }) => {
+    const r = await call("list_agents", { limit: 200 });
+    const ids = (r.data.agents as { id: string; kind: string }[]).map((a) => a.id);
+    assert.equal(new Set(r.data.agents.map((a: { kind: string }) => a.kind)).size, 2);
+    const created = new Map(
+      (await fleet.snapshot({})).agents.map((a) => [a.id, Date.parse(a.created_at)]),
+    );
+    const newestFirst = [...ids].sort((a, b) =>
+      created.get(b)! - created.get(a)! || (a < b ? -1 : 1)
+    );
+    assert.ok(new Set(created.values()).size > 1);
+    assert.deepEqual(ids, newestFirst);
+  });
+});
