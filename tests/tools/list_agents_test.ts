@@ -125,3 +125,17 @@ Deno.test("list_agents: tasks and chats together, newest first (ties by id)", as
     assert.deepEqual(ids, newestFirst);
   });
 });
+
+Deno.test("list_agents: where Coder's list says which chats wait for a licence slot, the rows say it, no warning", async () => {
+  await onSim({ sim: { profile: "current", chats: 3 } }, async ({ sim, call }) => {
+    const auth = { headers: { "Coder-Session-Token": sim.token } };
+    const list = await (await fetch(`${sim.url}/api/v2/chats`, auth)).json();
+    const chats = Array.isArray(list) ? list : list.chats;
+    chats[0].queued_for_capacity = true;
+    sim.fault("/api/v2/chats", { method: "GET", kind: "wrong_shape", body: list });
+    const r = await call("list_agents");
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.data.warnings, undefined, r.text);
+    assert.doesNotMatch(r.text, /Warning/);
+  });
+});
