@@ -126,7 +126,7 @@ Deno.test("list_agents: tasks and chats together, newest first (ties by id)", as
   });
 });
 
-Deno.test("list_agents: where Coder's list says which chats wait for a licence slot, the rows say it, no warning", async () => {
+Deno.test("list_agents: where Coder's list says which chats wait for a licence slot, no warning", async () => {
   await onSim({ sim: { profile: "current", chats: 3 } }, async ({ sim, call }) => {
     const auth = { headers: { "Coder-Session-Token": sim.token } };
     const list = await (await fetch(`${sim.url}/api/v2/chats`, auth)).json();
