@@ -139,4 +139,77 @@ export const IGNORED_TOOLS: Ignored[] = [
     why:
       "a queued message: chats/logs.ts has already cut each to 200, so a cap of 501 cuts none, as 500 does not",
   },
+  // The role and time of a message, in get_agent and get_logs.
+  {
+    file: "src/tools/get_agent.ts",
+    line: 96,
+    column: 40,
+    before: "20",
+    after: "19",
+    why:
+      "a message's role is one of user, agent, system, tool (model/backend.ts; both back ends map Coder's words to them): at most 6 characters, so a cap of 19 or 21 cuts none, as 20 does not",
+  },
+  {
+    file: "src/tools/get_agent.ts",
+    line: 96,
+    column: 40,
+    before: "20",
+    after: "21",
+    why:
+      "a message's role is one of user, agent, system, tool (model/backend.ts; both back ends map Coder's words to them): at most 6 characters, so a cap of 19 or 21 cuts none, as 20 does not",
+  },
+  {
+    file: "src/tools/get_agent.ts",
+    line: 96,
+    column: 64,
+    before: "40",
+    after: "39",
+    why:
+      "a message's time is an ISO string from toISOString (model/time.ts isoTime), at most 27 characters: a cap of 39 or 41 cuts none, as 40 does not",
+  },
+  {
+    file: "src/tools/get_agent.ts",
+    line: 96,
+    column: 64,
+    before: "40",
+    after: "41",
+    why:
+      "a message's time is an ISO string from toISOString (model/time.ts isoTime), at most 27 characters: a cap of 39 or 41 cuts none, as 40 does not",
+  },
+  {
+    file: "src/tools/get_logs.ts",
+    line: 102,
+    column: 40,
+    before: "20",
+    after: "19",
+    why:
+      "a message's role is one of user, agent, system, tool (model/backend.ts; both back ends map Coder's words to them): at most 6 characters, so a cap of 19 or 21 cuts none, as 20 does not",
+  },
+  {
+    file: "src/tools/get_logs.ts",
+    line: 102,
+    column: 40,
+    before: "20",
+    after: "21",
+    why:
+      "a message's role is one of user, agent, system, tool (model/backend.ts; both back ends map Coder's words to them): at most 6 characters, so a cap of 19 or 21 cuts none, as 20 does not",
+  },
+  {
+    file: "src/tools/get_logs.ts",
+    line: 102,
+    column: 64,
+    before: "40",
+    after: "39",
+    why:
+      "a message's time is an ISO string from toISOString (model/time.ts isoTime), at most 27 characters: a cap of 39 or 41 cuts none, as 40 does not",
+  },
+  {
+    file: "src/tools/get_logs.ts",
+    line: 102,
+    column: 64,
+    before: "40",
+    after: "41",
+    why:
+      "a message's time is an ISO string from toISOString (model/time.ts isoTime), at most 27 characters: a cap of 39 or 41 cuts none, as 40 does not",
+  },
 ];
