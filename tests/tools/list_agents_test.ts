@@ -139,3 +139,32 @@ Deno.test("list_agents: where Coder's list says which chats wait for a licence s
     assert.doesNotMatch(r.text, /Warning/);
   });
 });
+
+Deno.test("where: unknown filters named (each cut to 40), bad values each named, in full", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 2 } }, async ({ call }) => {
+    const unknown = await call("stop_agents", { where: { ["k".repeat(41)]: 1, y: 2 } });
+    assert.equal(
+      unknown.text,
+      `Error: Invalid arguments for stop_agents: where: Unknown filter "${"k".repeat(40)}", "y": ` +
+        "where takes only state, waiting_for, pr, owner, kind, template, label, query, " +
+        "settled_for_s. Nothing was done.\nNext: call again without it.",
+    );
+    // Not an object at all: zod's own words, not the unknown filter's.
+    const notObject = await call("stop_agents", { where: "idle" });
+    assert.equal(
+      notObject.text,
+      "Error: Invalid arguments for stop_agents: where: Invalid input: expected object, received " +
+        "string\nNext: Fix the arguments as the message says and call stop_agents again; " +
+        "tools/list shows its input schema.",
+    );
+    const bad = await call("stop_agents", {
+      where: { state: ["idle", "sleeping"], settled_for_s: -1 },
+    });
+    assert.equal(
+      bad.text,
+      "Error: where is not valid: state: Invalid input; settled_for_s: Too small: expected " +
+        "number to be >=0. Nothing was done.\nNext: Give each filter as list_agents takes it " +
+        "(its schema in tools/list), then call again.",
+    );
+  });
+});
