@@ -212,4 +212,103 @@ export const IGNORED_TOOLS: Ignored[] = [
     why:
       "a message's time is an ISO string from toISOString (model/time.ts isoTime), at most 27 characters: a cap of 39 or 41 cuts none, as 40 does not",
   },
+  // The board's rows, sorted by owner then name (src/board/rows.ts).
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 26,
+    before: "1",
+    after: "2",
+    why:
+      "the board's comparator answers -2 instead of -1 (owner first): the sort reads only the sign",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 50,
+    before: "1",
+    after: "0",
+    why:
+      "the board's comparator answers 0 instead of 1 where the owner comes later: V8's sort (insertion, runs, merges, gallops) only ever asks whether the answer is below 0, so 0 and 1 order alike",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 50,
+    before: "1",
+    after: "2",
+    why:
+      "the board's comparator answers 2 instead of 1 (owner later): the sort reads only the sign",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 73,
+    before: "1",
+    after: "2",
+    why:
+      "the board's comparator answers -2 instead of -1 (name first): the sort reads only the sign",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 95,
+    before: "1",
+    after: "0",
+    why:
+      "the board's comparator answers 0 instead of 1 where the name comes later: V8's sort (insertion, runs, merges, gallops) only ever asks whether the answer is below 0, so 0 and 1 order alike",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 95,
+    before: "1",
+    after: "2",
+    why: "the board's comparator answers 2 instead of 1 (name later): the sort reads only the sign",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 99,
+    before: "0",
+    after: "1",
+    why:
+      "the board's comparator answers 1 instead of 0 where owner and name are the same: V8's sort (insertion, runs, merges, gallops) only ever asks whether the answer is below 0, so 0 and 1 order alike",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 77,
+    before: "a.name > b.name",
+    after: "false",
+    why:
+      "`a.name > b.name` is asked only once `a.name < b.name` is false, so it tells a later name (1) from the same name (0): V8's sort only ever asks whether the answer is below 0, so every edit of it orders alike",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 77,
+    before: "a.name > b.name",
+    after: "true",
+    why:
+      "`a.name > b.name` is asked only once `a.name < b.name` is false, so it tells a later name (1) from the same name (0): V8's sort only ever asks whether the answer is below 0, so every edit of it orders alike",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 77,
+    before: "a.name > b.name",
+    after: "a.name <= b.name",
+    why:
+      "`a.name > b.name` is asked only once `a.name < b.name` is false, so it tells a later name (1) from the same name (0): V8's sort only ever asks whether the answer is below 0, so every edit of it orders alike",
+  },
+  {
+    file: "src/board/rows.ts",
+    line: 80,
+    column: 77,
+    before: "a.name > b.name",
+    after: "a.name >= b.name",
+    why:
+      "`a.name > b.name` is asked only once `a.name < b.name` is false, so it tells a later name (1) from the same name (0): V8's sort only ever asks whether the answer is below 0, so every edit of it orders alike",
+  },
 ];
