@@ -173,3 +173,28 @@ Deno.test("actions: a result line holds a handle of 80 and a detail of 600, long
   );
   assert.equal(line("a", ""), "- a: failed", "no detail, no brackets");
 });
+
+Deno.test("actions: delete_agents skips an archived chat; a chat queued for a licence slot is interrupted first", async () => {
+  await onSim({ sim: { profile: "current", chats: 120, seed: 3 } }, async ({ sim, call }) => {
+    const state = sim.truth().by_id;
+    const own = sim.chatIds("own");
+    const settled = own.find((id) => state[id] !== "working")!;
+    sim.setChat(settled, { archived: true });
+    const gone = await call("delete_agents", { agents: [settled], dry_run: true });
+    assert.equal(gone.text.split("\n")[1], `- ${settled}: skipped (would skip: already archived)`);
+  });
+  // A chat waiting for a licence slot (starting) runs as far as archiving goes: interrupted first.
+  await onSim({ sim: { profile: "current", chats: 3 } }, async ({ sim, call }) => {
+    const auth = { headers: { "Coder-Session-Token": sim.token } };
+    const list = await (await fetch(`${sim.url}/api/v2/chats`, auth)).json();
+    const chats = Array.isArray(list) ? list : list.chats;
+    Object.assign(chats[0], { queued_for_capacity: true, archived: false });
+    sim.fault("/api/v2/chats", { method: "GET", kind: "wrong_shape", body: list });
+    const del = await call("delete_agents", { where: { state: "starting" }, dry_run: true });
+    assert.match(
+      del.text.split("\n")[2],
+      /: would \(interrupt chat «.+» \(now starting\), then archive it\)$/,
+      del.text,
+    );
+  });
+});
