@@ -311,4 +311,95 @@ export const IGNORED_TOOLS: Ignored[] = [
     why:
       "`a.name > b.name` is asked only once `a.name < b.name` is false, so it tells a later name (1) from the same name (0): V8's sort only ever asks whether the answer is below 0, so every edit of it orders alike",
   },
+  // Cursors and row formatting.
+  {
+    file: "src/tools/cursor.ts",
+    line: 14,
+    column: 11,
+    before: "2166136261",
+    after: "2166136260",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): another FNV offset basis is just as deterministic, so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/cursor.ts",
+    line: 14,
+    column: 11,
+    before: "2166136261",
+    after: "2166136262",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): another FNV offset basis is just as deterministic, so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/cursor.ts",
+    line: 15,
+    column: 16,
+    before: "0",
+    after: "(-1)",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): starting at index -1 mixes in one NaN (as 0) first, the same for every query, so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/cursor.ts",
+    line: 15,
+    column: 16,
+    before: "0",
+    after: "1",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): skipping the first character skips the `{` every query's JSON starts with (the query is always an object), so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/cursor.ts",
+    line: 15,
+    column: 19,
+    before: "i < s.length",
+    after: "i <= s.length",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): one more round mixes in one NaN (as 0) at the end, the same for every query, so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/cursor.ts",
+    line: 15,
+    column: 73,
+    before: "16777619",
+    after: "16777618",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): another multiplier is just as deterministic, so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/cursor.ts",
+    line: 15,
+    column: 73,
+    before: "16777619",
+    after: "16777620",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): another multiplier is just as deterministic, so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/cursor.ts",
+    line: 16,
+    column: 17,
+    before: "0",
+    after: "1",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): dropping the hash's lowest bit keeps it deterministic (a collision goes from 2^-32 to 2^-31), so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/cursor.ts",
+    line: 16,
+    column: 29,
+    before: "36",
+    after: "35",
+    why:
+      "the query fingerprint is only ever compared with another fingerprint made by the same function in the same build (decodeCursor): base 35 writes the same number in other digits, one-to-one, so every cursor still matches its own query and no other (short of a 32-bit hash collision)",
+  },
+  {
+    file: "src/tools/format.ts",
+    line: 29,
+    column: 73,
+    before: "41",
+    after: "42",
+    why:
+      "agentName's quote cap: the owner is cut to 40 and the name to max, so `owner/name` is at most max + 41 characters and a cap of max + 42 never cuts either (max + 40 does: tests/tools/format_test.ts)",
+  },
 ];
