@@ -234,3 +234,32 @@ Deno.test("get_agent: who shares a chat, a name of 40 whole, a longer one cut", 
     });
   }
 });
+
+Deno.test("get_agent: a conversation that cannot be read is a note, its error one line of 300", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 3 } }, async ({ sim, call }) => {
+    const [id] = sim.taskIds();
+    const note = async (n: number) => {
+      const off = sim.fault(`/api/v2/tasks/me/${id}/logs`, {
+        status: 500,
+        body: { message: "m".repeat(100), detail: "d".repeat(n) },
+      });
+      const r = await call("get_agent", { agent: id });
+      off();
+      assert.ok(!r.isError, r.text);
+      assert.deepEqual(r.data.recent, []);
+      assert.equal(r.text.split("\n").at(-1), r.data.recent_note);
+      return r.data.recent_note as string;
+    };
+    const probe = await note(10);
+    const head = "no conversation: ";
+    assert.ok(probe.startsWith(`${head}Coder answered 500 to GET `), probe);
+    // The error's line sized to 300 characters, then 301: whole, then cut.
+    const error = (n: number) => note(10 + n - (probe.length - head.length));
+    const fits = await error(300);
+    assert.equal(fits.length, head.length + 300);
+    assert.ok(fits.endsWith("d"), fits);
+    const over = await error(301);
+    assert.equal(over.length, head.length + 300);
+    assert.ok(over.endsWith("d…"), over);
+  });
+});
