@@ -308,3 +308,14 @@ Deno.test("catalog: the waiting tools declare how long they wait, in ms, and onl
   const waiting = TOOLS.filter((t) => t.waits).map((t) => t.name).sort();
   assert.deepEqual(waiting, ["send_input", "wait_for_agents"]);
 });
+
+Deno.test("catalog: a compact schema is written in the JSON Schema draft asked for", async () => {
+  const { withCompactJsonSchema } = await import("../../src/tools/json_schema.ts");
+  const { z } = await import("zod");
+  const s = withCompactJsonSchema(z.object({ n: z.number().int() }), "input");
+  // deno-lint-ignore no-explicit-any
+  const json = (s["~standard"] as any).jsonSchema.input;
+  assert.equal(json({ target: "draft-07" }).$schema, "http://json-schema.org/draft-07/schema#");
+  assert.equal(json({}).$schema, "https://json-schema.org/draft/2020-12/schema");
+  assert.equal(json().$schema, "https://json-schema.org/draft/2020-12/schema");
+});
