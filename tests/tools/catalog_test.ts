@@ -173,6 +173,15 @@ Deno.test("catalog: read-only mode and the allowlist are derived from the regist
     ],
   );
   assert.throws(() => selectTools({ allow: ["nope"] }), /unknown tools: nope/);
+  // Every unknown name, and every known one, so the setting can be fixed from the message.
+  assert.throws(
+    () => selectTools({ allow: ["nope", "get_agent", "nada"] }),
+    (e: Error) =>
+      e.message ===
+        `CODER_FLEET_TOOLS names unknown tools: nope, nada (known: ${
+          TOOLS.map((t) => t.name).join(", ")
+        })`,
+  );
 });
 
 Deno.test("catalog: tools/list shows titles, annotations, output schemas, described fields", async () => {
