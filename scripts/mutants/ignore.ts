@@ -12,6 +12,7 @@ import { IGNORED_TRANSPORT } from "./ignore_transport.ts";
 import { IGNORED_TASKS } from "./ignore_tasks.ts";
 import { IGNORED_CHATS } from "./ignore_chats.ts";
 import { IGNORED_FLEET } from "./ignore_fleet.ts";
+import { IGNORED_TOOLS } from "./ignore_tools.ts";
 
 /** The list. */
 export const IGNORED: Ignored[] = [
@@ -465,4 +466,5 @@ export const IGNORED: Ignored[] = [
   ...IGNORED_TASKS,
   ...IGNORED_CHATS,
   ...IGNORED_FLEET,
+  ...IGNORED_TOOLS,
 ];

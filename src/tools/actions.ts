@@ -72,7 +72,7 @@ export async function runAction(
   fleet: Fleet,
   selection: Selection,
   opts: {
-    dryRun?: boolean;
+    dryRun: boolean;
     signal?: AbortSignal;
     /**
      * Which write this is, so that one the back end refuses outright (another user's chat) is
@@ -129,7 +129,7 @@ export async function runAction(
     } cannot be${extra}.`
     : `done ${count("done")}, skipped ${count("skipped")}, failed ${count("failed")}${extra}`;
   const text = [
-    selectionLine(selected, opts.dryRun ?? false),
+    selectionLine(selected, opts.dryRun),
     rows.length > 0 || !selected.byFilter ? head : "",
     ...rows.map((r) => resultLine(r, selected)),
     count("uncertain") > 0

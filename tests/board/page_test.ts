@@ -198,3 +198,51 @@ Deno.test("board rows: long text is capped, repeated messages sent once", async 
   assert.equal(r.messages.length, 1);
   assert.ok(r.messages[0].length <= 48 && r.rows[0][1].length <= 48);
 });
+
+Deno.test("board rows: sorted by owner, then name; ties keep the back ends' order", async () => {
+  const fleet = [
+    agent("1", { owner: "bob", name: "b" }),
+    agent("2", { owner: "alice", name: "z" }),
+    agent("3", { owner: "bob", name: "a" }),
+    agent("4", { owner: "alice", name: "m" }),
+    agent("5", { owner: "alice", name: "m" }),
+    agent("6", { owner: "carol", name: "a" }),
+  ];
+  const ids = async (f: Agent[]) => (await boardRows(f, 0, "c", [])).rows.map((r) => r[0]);
+  assert.deepEqual(await ids(fleet), ["4", "5", "2", "3", "1", "6"]);
+  assert.deepEqual(await ids([...fleet].reverse()), ["5", "4", "2", "3", "1", "6"]);
+  assert.deepEqual((await boardRows(fleet, 0, "c", [])).owners, ["alice", "bob", "carol"]);
+});
+
+Deno.test("board rows: a name and a message of 48 whole, one longer cut; kind, age at their edges", async () => {
+  const t = Date.parse("2026-01-01T01:00:00Z");
+  const r = await boardRows(
+    [
+      agent("a", { name: "n".repeat(48), message: ` ${"m".repeat(48)}\n` }),
+      agent("b", { kind: "chat", name: "o".repeat(49), message: "p".repeat(49) }),
+      agent("c", { state_since: "not a time" }),
+      agent("d", { state_since: "2026-01-01T01:00:05Z", message: "two\n\n  words" }),
+    ],
+    t,
+    "c",
+    [],
+  );
+  const byId = new Map(r.rows.map((row) => [row[0], row]));
+  const [a, b, c, d] = ["a", "b", "c", "d"].map((id) => byId.get(id)!);
+  assert.equal(a[1], "n".repeat(48));
+  assert.equal(r.messages[a[6]], "m".repeat(48), "folded and trimmed, whole");
+  assert.equal(b[1], `${"o".repeat(47)}…`);
+  assert.equal(r.messages[b[6]], `${"p".repeat(47)}…`);
+  assert.deepEqual([a[3], b[3]], ["t", "c"]);
+  assert.equal(c[5], -1, "no time: -1");
+  assert.equal(d[5], 0, "a time ahead of the clock: 0 s, never negative");
+  assert.equal(a[5], 3600);
+  assert.equal(r.messages[d[6]], "two words", "whitespace runs are one space");
+});
+
+Deno.test("board rows: every digest is 24 hex characters", async () => {
+  for (let i = 0; i < 40; i++) {
+    const r = await boardRows([agent(`a${i}`, { name: `n${i}` })], i, "c", []);
+    assert.match(r.digest, /^[0-9a-f]{24}$/);
+  }
+});

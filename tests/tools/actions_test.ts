@@ -6,6 +6,7 @@
  * (tests/tools/on_sim.ts).
  */
 import assert from "node:assert/strict";
+import { resultLine } from "../../src/tools/actions.ts";
 import { onSim } from "./on_sim.ts";
 
 const NOT_FOUND = (h: string) =>
@@ -138,5 +139,62 @@ Deno.test("actions: where names the agents it chose, with their ids; a match of 
     assert.deepEqual(none.data.results, []);
     const noneReal = await call("stop_agents", { where: { owner: "nobody-at-all" } });
     assert.equal(noneReal.text, "No agent matched where: nothing was done.");
+  });
+});
+
+Deno.test("actions: an uncertain write is counted and says what to check before retrying", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 6 } }, async ({ sim, call }) => {
+    const state = sim.truth().by_id;
+    const [id] = sim.taskIds().filter((i) => state[i] !== "paused");
+    // A gateway's 502 on the pause: Coder may have paused it.
+    sim.fault(/\/pause$/, { method: "POST", status: 502, body: {} });
+    const r = await call("stop_agents", { agents: [id] });
+    assert.ok(!r.isError, r.text);
+    const lines = r.text.split("\n");
+    assert.equal(lines[0], "done 0, skipped 0, failed 0, uncertain 1");
+    assert.match(lines[1], new RegExp(`^- ${id}: uncertain \\(.*Next: Check with get_agent`));
+    assert.equal(
+      lines[2],
+      "Uncertain writes may have happened: check those agents with get_agent before retrying.",
+    );
+    assert.equal(lines.length, 3);
+  });
+});
+
+Deno.test("actions: a result line holds a handle of 80 and a detail of 600, longer ones cut", () => {
+  const sel = { byFilter: false, targets: [] };
+  const line = (agent: string, detail: string) =>
+    resultLine({ agent, outcome: "failed", detail }, sel);
+  const [h80, d600] = ["h".repeat(80), "d".repeat(600)];
+  assert.equal(line(h80, d600), `- ${h80}: failed (${d600})`);
+  assert.equal(
+    line(`${h80}x`, `${d600}x`),
+    `- ${"h".repeat(79)}…: failed (${"d".repeat(599)}…)`,
+  );
+  assert.equal(line("a", ""), "- a: failed", "no detail, no brackets");
+});
+
+Deno.test("actions: delete_agents skips an archived chat; a chat queued for a licence slot is interrupted first", async () => {
+  await onSim({ sim: { profile: "current", chats: 120, seed: 3 } }, async ({ sim, call }) => {
+    const state = sim.truth().by_id;
+    const own = sim.chatIds("own");
+    const settled = own.find((id) => state[id] !== "working")!;
+    sim.setChat(settled, { archived: true });
+    const gone = await call("delete_agents", { agents: [settled], dry_run: true });
+    assert.equal(gone.text.split("\n")[1], `- ${settled}: skipped (would skip: already archived)`);
+  });
+  // A chat waiting for a licence slot (starting) runs as far as archiving goes: interrupted first.
+  await onSim({ sim: { profile: "current", chats: 3 } }, async ({ sim, call }) => {
+    const auth = { headers: { "Coder-Session-Token": sim.token } };
+    const list = await (await fetch(`${sim.url}/api/v2/chats`, auth)).json();
+    const chats = Array.isArray(list) ? list : list.chats;
+    Object.assign(chats[0], { queued_for_capacity: true, archived: false });
+    sim.fault("/api/v2/chats", { method: "GET", kind: "wrong_shape", body: list });
+    const del = await call("delete_agents", { where: { state: "starting" }, dry_run: true });
+    assert.match(
+      del.text.split("\n")[2],
+      /: would \(interrupt chat «.+» \(now starting\), then archive it\)$/,
+      del.text,
+    );
   });
 });

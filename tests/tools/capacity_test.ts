@@ -46,6 +46,11 @@ Deno.test("capacity: where the list carries the flag, chats running and waiting,
     queued_for_capacity: 0,
   });
   assert.deepEqual(capacityOf([], true), { running: 0, queued_for_capacity: 0 });
+  // One waiting is enough for the note.
+  assert.match(
+    capacityOf([...chats("working", 5), ...chats("starting", 1, true)], true).note ?? "",
+    /^Capacity: 5 chats run, 1 wait for a licence slot:/,
+  );
 });
 
 Deno.test("capacity: where the list cannot say, null, and a note beyond five running", () => {

@@ -173,6 +173,15 @@ Deno.test("catalog: read-only mode and the allowlist are derived from the regist
     ],
   );
   assert.throws(() => selectTools({ allow: ["nope"] }), /unknown tools: nope/);
+  // Every unknown name, and every known one, so the setting can be fixed from the message.
+  assert.throws(
+    () => selectTools({ allow: ["nope", "get_agent", "nada"] }),
+    (e: Error) =>
+      e.message ===
+        `CODER_FLEET_TOOLS names unknown tools: nope, nada (known: ${
+          TOOLS.map((t) => t.name).join(", ")
+        })`,
+  );
 });
 
 Deno.test("catalog: tools/list shows titles, annotations, output schemas, described fields", async () => {
@@ -307,4 +316,15 @@ Deno.test("catalog: the waiting tools declare how long they wait, in ms, and onl
   }
   const waiting = TOOLS.filter((t) => t.waits).map((t) => t.name).sort();
   assert.deepEqual(waiting, ["send_input", "wait_for_agents"]);
+});
+
+Deno.test("catalog: a compact schema is written in the JSON Schema draft asked for", async () => {
+  const { withCompactJsonSchema } = await import("../../src/tools/json_schema.ts");
+  const { z } = await import("zod");
+  const s = withCompactJsonSchema(z.object({ n: z.number().int() }), "input");
+  // deno-lint-ignore no-explicit-any
+  const json = (s["~standard"] as any).jsonSchema.input;
+  assert.equal(json({ target: "draft-07" }).$schema, "http://json-schema.org/draft-07/schema#");
+  assert.equal(json({}).$schema, "https://json-schema.org/draft/2020-12/schema");
+  assert.equal(json().$schema, "https://json-schema.org/draft/2020-12/schema");
 });

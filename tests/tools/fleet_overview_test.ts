@@ -302,6 +302,18 @@ Deno.test("fleet_overview: stalled rows, the longest still first, twenty shown, 
   });
 });
 
+Deno.test("fleet_overview: the longest stall threshold (CODER_FLEET_STALLED_MIN=1440) is said as set", async () => {
+  await onSim({
+    sim: { profile: "tasks", tasks: 1, pace: 1 },
+    fleet: { stalledMs: 1_440 * 60_000, now: () => Date.now() + 2 * 86_400_000 },
+  }, async ({ sim, call }) => {
+    sim.setTask(sim.taskIds()[0], { status: "active", state: "working" });
+    const r = await call("fleet_overview");
+    assert.equal(r.data.stalled_total, 1, r.text);
+    assert.match(r.text, /^Stalled \(1: working, but no change from Coder for 1440 min or more;/m);
+  });
+});
+
 Deno.test("fleet_overview: the deployment's version and user capped at 64; a warning on its line", async () => {
   const user = "u".repeat(70);
   await onSim(

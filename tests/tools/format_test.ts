@@ -146,6 +146,8 @@ Deno.test("ago: each unit up to its edge, then the next", () => {
     [3600, "1h"],
     [86_399, "23h"],
     [86_400, "1d"],
+    [2 * 86_400 - 1, "1d"],
+    [2 * 86_400, "2d"],
     [10 * 86_400, "10d"],
   ];
   for (const [s, want] of cases) assert.equal(ago(at(s), now), want, `${s} s`);
@@ -199,4 +201,13 @@ Deno.test("rows: every column in its place, the optional ones only when there", 
   assert.equal(agentName({ owner: "o".repeat(41), name: "n" }), `«${"o".repeat(39)}…/n»`);
   assert.equal(agentName({ owner: "o", name: "n".repeat(101) }), `«o/${"n".repeat(99)}…»`);
   assert.equal(agentName({ owner: "o", name: "n".repeat(150) }, 200), `«o/${"n".repeat(150)}»`);
+});
+
+Deno.test("agentName: the longest owner (40) and name (100) are quoted whole", () => {
+  const [owner, name] = ["o".repeat(40), "n".repeat(100)];
+  assert.equal(agentName({ owner, name }), `«${owner}/${name}»`);
+  assert.equal(
+    agentName({ owner: `${owner}x`, name: `${name}x` }),
+    `«${"o".repeat(39)}…/${"n".repeat(99)}…»`,
+  );
 });

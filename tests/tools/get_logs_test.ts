@@ -106,6 +106,12 @@ Deno.test("get_logs: max_chars at its edge: a message that fits exactly is whole
     assert.equal(two.data.truncated, true);
     assert.equal(two.data.has_older, true);
     assert.match(two.text, /; 1 older messages of this page left out;/);
+    // One character more: the older one is kept, cut to that character.
+    const one = await call("get_logs", { agent: id, limit: 2, max_chars: n + 1 });
+    assert.equal(one.data.messages.length, 2);
+    assert.equal(one.data.messages[0].text.length, 1);
+    assert.equal(one.data.truncated, true);
+    assert.doesNotMatch(one.text, /left out/);
   });
 });
 
@@ -122,5 +128,35 @@ Deno.test("get_logs: a paused task's stored snapshot says so in its head", async
         `^task «admin/[^»]+» \\(id ${paused}\\): 1 messages \\(stored snapshot of ${r.data.snapshot_at}\\); `,
       ),
     );
+  });
+});
+
+Deno.test("get_logs: a chat's queue said and listed; no cursor said where there is none; no cost asked", async () => {
+  const paths: string[] = [];
+  await onSim({
+    sim: { profile: "current", chats: 8 },
+    onRequest: (_m, path) => paths.push(path),
+  }, async ({ sim, call }) => {
+    const state = sim.truth().by_id;
+    const busy = sim.chatIds("own").find((id) => state[id] === "working")!;
+    assert.ok(busy, "a working chat of your own");
+    const sent = await call("send_input", {
+      agents: [busy],
+      input: "After this",
+      if_busy: "queue",
+    });
+    assert.equal(sent.data.results[0].outcome, "queued", sent.text);
+    paths.length = 0;
+    const r = await call("get_logs", { agent: busy, limit: 1 });
+    assert.ok(!r.isError, r.text);
+    assert.deepEqual(r.data.queued, ["After this"]);
+    assert.equal(r.text.split("\n").at(-1), "Queued (not yet delivered): 1");
+    // get_logs reads the conversation, not the chat's cost (get_agent's extras).
+    assert.deepEqual(paths.filter((p) => p.endsWith("/cost")), [], paths.join(" "));
+    // Before the first message: nothing, and no cursor to follow (none was given).
+    const none = await call("get_logs", { agent: busy, before_id: 0 });
+    assert.deepEqual(none.data.messages, []);
+    assert.equal(none.data.next_after_id, undefined);
+    assert.doesNotMatch(none.text, /New messages later/);
   });
 });

@@ -87,3 +87,84 @@ Deno.test("where: an unknown filter or a bad value is refused, naming it, nothin
     assert.deepEqual(sim.requests.filter((q) => q.method !== "GET"), [], "no write");
   });
 });
+
+Deno.test("list_agents: where Coder's list cannot say which chats wait for a licence slot, a warning says so", async () => {
+  // v2.39's lists leave queued_for_capacity false; more than five chats show running.
+  await onSim({ sim: { profile: "current", chats: 120, seed: 3 } }, async ({ call }) => {
+    const r = await call("list_agents", { limit: 1 });
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.data.warnings.length, 1, r.text);
+    assert.match(r.data.warnings[0], /^Capacity: \d+ chats show running, but Coder's chat list/);
+    assert.equal(r.text.split("\n").at(-2), `Warning: ${r.data.warnings[0]}`);
+  });
+  // Five running at most: nothing to say.
+  await onSim({ sim: { profile: "current", chats: 3 } }, async ({ call }) => {
+    const r = await call("list_agents");
+    assert.equal(r.data.warnings, undefined, r.text);
+  });
+  // A list of tasks only: nothing about chats' capacity.
+  await onSim({ sim: { profile: "tasks", tasks: 3 } }, async ({ call }) => {
+    const r = await call("list_agents");
+    assert.equal(r.data.warnings, undefined, r.text);
+    assert.doesNotMatch(r.text, /Warning/);
+  });
+});
+
+Deno.test("list_agents: tasks and chats together, newest first (ties by id)", async () => {
+  await onSim({ sim: { profile: "both", tasks: 8, chats: 8 } }, async ({ fleet, call }) => {
+    const r = await call("list_agents", { limit: 200 });
+    const ids = (r.data.agents as { id: string; kind: string }[]).map((a) => a.id);
+    assert.equal(new Set(r.data.agents.map((a: { kind: string }) => a.kind)).size, 2);
+    const created = new Map(
+      (await fleet.snapshot({})).agents.map((a) => [a.id, Date.parse(a.created_at)]),
+    );
+    const newestFirst = [...ids].sort((a, b) =>
+      created.get(b)! - created.get(a)! || (a < b ? -1 : 1)
+    );
+    assert.ok(new Set(created.values()).size > 1);
+    assert.deepEqual(ids, newestFirst);
+  });
+});
+
+Deno.test("list_agents: where Coder's list says which chats wait for a licence slot, no warning", async () => {
+  await onSim({ sim: { profile: "current", chats: 3 } }, async ({ sim, call }) => {
+    const auth = { headers: { "Coder-Session-Token": sim.token } };
+    const list = await (await fetch(`${sim.url}/api/v2/chats`, auth)).json();
+    const chats = Array.isArray(list) ? list : list.chats;
+    chats[0].queued_for_capacity = true;
+    sim.fault("/api/v2/chats", { method: "GET", kind: "wrong_shape", body: list });
+    const r = await call("list_agents");
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.data.warnings, undefined, r.text);
+    assert.doesNotMatch(r.text, /Warning/);
+  });
+});
+
+Deno.test("where: unknown filters named (each cut to 40), bad values each named, in full", async () => {
+  await onSim({ sim: { profile: "tasks", tasks: 2 } }, async ({ call }) => {
+    const unknown = await call("stop_agents", { where: { ["k".repeat(41)]: 1, y: 2 } });
+    assert.equal(
+      unknown.text,
+      `Error: Invalid arguments for stop_agents: where: Unknown filter "${"k".repeat(40)}", "y": ` +
+        "where takes only state, waiting_for, pr, owner, kind, template, label, query, " +
+        "settled_for_s. Nothing was done.\nNext: call again without it.",
+    );
+    // Not an object at all: zod's own words, not the unknown filter's.
+    const notObject = await call("stop_agents", { where: "idle" });
+    assert.equal(
+      notObject.text,
+      "Error: Invalid arguments for stop_agents: where: Invalid input: expected object, received " +
+        "string\nNext: Fix the arguments as the message says and call stop_agents again; " +
+        "tools/list shows its input schema.",
+    );
+    const bad = await call("stop_agents", {
+      where: { state: ["idle", "sleeping"], settled_for_s: -1 },
+    });
+    assert.equal(
+      bad.text,
+      "Error: where is not valid: state: Invalid input; settled_for_s: Too small: expected " +
+        "number to be >=0. Nothing was done.\nNext: Give each filter as list_agents takes it " +
+        "(its schema in tools/list), then call again.",
+    );
+  });
+});

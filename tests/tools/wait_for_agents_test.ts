@@ -249,3 +249,43 @@ Deno.test("wait_for_agents: handles that name nobody: nothing to watch; fifty ar
     assert.equal(fleet.waits.waits, 0);
   });
 });
+
+Deno.test("wait_for_agents: timeout_s in seconds to its edge, and the time said to a tenth", async () => {
+  // The fleet's clock is the test's: it moves only when the test moves it, at a round.
+  let t = Date.parse("2026-03-01T12:00:00Z");
+  await onSim({ sim: { profile: "tasks", tasks: 1 }, fleet: { now: () => t } }, async (s) => {
+    const [id] = s.sim.taskIds();
+    /**
+     * Wait on the task (working) for 3 s; at the first round the clock moves `ms`; at the round
+     * after, `settle` makes it idle. The answer's first line and data.
+     */
+    const wait = async (ms: number, settle: boolean) => {
+      s.sim.setTask(id, { status: "active", state: "working" });
+      let rounds = 0;
+      const r = await within(
+        s.client.callTool({ name: "wait_for_agents", arguments: { agents: [id], timeout_s: 3 } }, {
+          timeout: 30_000,
+          onprogress: () => {
+            rounds++;
+            if (rounds === 1) t += ms;
+            if (rounds === 2 && settle) s.sim.setTask(id, { status: "active", state: "idle" });
+          },
+        }),
+        "the wait to end",
+      );
+      // deno-lint-ignore no-explicit-any
+      const data = r.structuredContent as any;
+      return { first: (r.content as { text: string }[])[0].text.split("\n")[0], data };
+    };
+    // 2.95 s is 3.0 s to a tenth; 2.949 s is 2.9 s.
+    assert.equal((await wait(2_950, true)).first, "Done after 3.0 s: 1 of 1 settled.");
+    assert.equal((await wait(2_949, true)).first, "Done after 2.9 s: 1 of 1 settled.");
+    // A millisecond short of 3 s the wait goes on (and sees the task settle); at 3 s it is over.
+    const short = await wait(2_999, true);
+    assert.equal(short.data.timed_out, false, short.first);
+    assert.equal(short.first, "Done after 3.0 s: 1 of 1 settled.");
+    const over = await wait(3_000, false);
+    assert.equal(over.data.timed_out, true, over.first);
+    assert.equal(over.first, "Timed out after 3 s: 0 of 1 settled.");
+  });
+});
