@@ -29,8 +29,8 @@ export const MUTANTS: Mutant[] = [
     id: "scrub-client-off",
     breaks: "a token Coder echoes in an error body reaches the caller (issue 11, bug 1)",
     file: "src/coder/http.ts",
-    find: "    if (!this.#token || this.#token.length < 4) return s;",
-    replace: "    return s;",
+    find: "return this.#secrets.scrub(s);",
+    replace: "return s;",
     tests: ["tests/coder/http_trust_test.ts", "tests/e2e/secrets_e2e_test.ts"],
   },
   {

@@ -453,14 +453,7 @@ export const IGNORED: Ignored[] = [
     why: "close() unsubscribes at once, so nothing pokes a closed pacer; a doze in progress " +
       "clears `wake` itself when it ends",
   },
-  {
-    file: "src/backends/chats/archive.ts",
-    before: "40",
-    after: "41",
-    why: "the cap on a status word in the not-settled error: the word is `running`, " +
-      "`interrupting` (the only active ones; any other status ends the wait) or `active`, " +
-      "never near 40 characters",
-  },
+
   ...IGNORED_CODER,
   ...IGNORED_TRANSPORT,
   ...IGNORED_TASKS,

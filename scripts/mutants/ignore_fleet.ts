@@ -91,14 +91,15 @@ export const IGNORED_FLEET: Ignored[] = [
     why: "due at the very millisecond instead of one later: the loop dozes 0 ms and the next " +
       "check is past it; no test may time a millisecond",
   })),
-  {
+  ...[50, 52].map((line) => ({
     file: "src/fleet/detect.ts",
+    line,
     before: 'err instanceof CoderError && err.kind === "http"',
     after: "true",
     why:
       "then `err.status === 404` (or 400) alone decides: only a CoderError has a status, and the " +
       "client gives every error status the kind `http` (coder/failures.ts errorFromBody)",
-  },
+  })),
   {
     file: "src/fleet/detect.ts",
     line: 50,
@@ -115,8 +116,11 @@ export const IGNORED_FLEET: Ignored[] = [
     why: "a 401 or 403 is always of kind `http`: the client gives every error status that kind " +
       "(coder/failures.ts errorFromBody), and the other kinds have no such status",
   })),
-  ...["1001", "999"].map((after) => ({
+  ...[123, 255].flatMap((line) => ["1001", "999"].map((after) => ({ line, after }))).map((
+    { line, after },
+  ) => ({
     file: "src/fleet/send.ts",
+    line,
     before: "1000",
     after,
     why: "wait_s in seconds from waitMs: the tool passes whole seconds, at most 300 (waitMs = " +
