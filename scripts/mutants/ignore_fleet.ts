@@ -67,18 +67,6 @@ export const IGNORED_FLEET: Ignored[] = [
     line: 85,
     why: "the abort listener's `once`: done() removes it whichever way the doze ends",
   },
-  ...[["removeEventListener", 'signal?.removeEventListener("abort", abort);', ""], [
-    "its event name",
-    '"abort"',
-    '""',
-  ]].map(([what, before, after]) => ({
-    file: "src/fleet/pacer.ts",
-    line: 75,
-    before,
-    after,
-    why: `without ${what}, a spent doze's listener stays on the caller's signal and runs only ` +
-      "when the call is cancelled, which ends the wait anyway (the current doze rejects too)",
-  })),
   ...[[108, "now >= dueChats", "now > dueChats"], [109, "now >= dueTasks", "now > dueTasks"], [
     113,
     "now >= end",

@@ -22,6 +22,7 @@ import {
 import { getTask, sendTaskInput } from "../../src/backends/tasks/api.ts";
 import { json, serve } from "./local_server.ts";
 import { pause, until, within } from "../deadline.ts";
+import { leftBehind } from "../leaks.ts";
 
 const TOKEN = "tok-" + crypto.randomUUID();
 const TASK = { id: "aaaaaaaa-0000-4000-8000-000000000001", name: "t", status: "active" };
@@ -732,4 +733,48 @@ Deno.test("a request stopped by a hold says what Coder asked only where the cap 
     "Coder is unavailable (503) for GET /api/v2/chats: it asked to wait 24 h; this server asks " +
       "again in 2 min, longer than this call has left: retry in 2 min",
   );
+});
+
+Deno.test("limiter: a slot wait granted or timed out, and a sleep that ended or was cancelled, leave no timer or abort listener behind", async () => {
+  const l = new RateLimiter({ maxInFlight: 1 });
+  // Granted: the first request's release hands the slot to the waiter.
+  const granted = new AbortController();
+  assert.deepEqual(
+    await leftBehind(granted.signal, async () => {
+      const first = await l.acquire("GET /a", Date.now() + 60_000);
+      const waiting = l.acquire("GET /a", Date.now() + 60_000, granted.signal);
+      first();
+      (await within(waiting, "the granted slot"))();
+    }),
+    { timers: 0, listeners: 0 },
+    "a granted slot waiter clears its deadline timer and its abort listener",
+  );
+  // Timed out: its budget ends before any slot is free.
+  const timedOut = new AbortController();
+  assert.deepEqual(
+    await leftBehind(timedOut.signal, async () => {
+      const first = await l.acquire("GET /a", Date.now() + 60_000);
+      await assert.rejects(
+        within(l.acquire("GET /a", Date.now() + 30, timedOut.signal), "the refusal"),
+        RateWaitTooLong,
+      );
+      first();
+    }),
+    { timers: 0, listeners: 0 },
+    "a slot waiter out of time removes its abort listener",
+  );
+  // A sleep that ran to its end, and one cancelled (its timer cleared).
+  const slept = new AbortController();
+  assert.deepEqual(
+    await leftBehind(slept.signal, () => within(sleep(5, slept.signal), "a short sleep")),
+    { timers: 0, listeners: 0 },
+    "a sleep that ended removes its abort listener",
+  );
+  const cancelled = new AbortController();
+  const left = await leftBehind(cancelled.signal, async () => {
+    const s = sleep(60_000, cancelled.signal);
+    cancelled.abort(new Error("cancelled"));
+    await assert.rejects(within(s, "the cancelled sleep"));
+  });
+  assert.equal(left.timers, 0, "a cancelled sleep clears its timer");
 });

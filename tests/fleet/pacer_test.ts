@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { watchPacer } from "../../src/fleet/pacer.ts";
 import type { AgentWatch, WatchEvent, WatchListener } from "../../src/model/backend.ts";
 import { within } from "../deadline.ts";
+import { leftBehind } from "../leaks.ts";
 import { anAgent } from "../agent_fixture.ts";
 
 function handWatch() {
@@ -211,6 +212,29 @@ Deno.test("pacer: a watch that drops while a round waits on it makes that round 
       kinds: ["chat"],
       events: [],
     });
+  } finally {
+    pacer.close();
+  }
+});
+
+Deno.test("pacer: rounds that doze leave no timer or abort listener on the caller's signal", async () => {
+  const watch = handWatch();
+  const pacer = watchPacer(watch, "chat", ["chat", "task"], HOUR, HOUR);
+  const ctl = new AbortController();
+  try {
+    // The watch is closed: each round dozes to its end (20 ms), then lists every kind. A long
+    // wait has hundreds of rounds on one signal: a listener left per round would pile up.
+    const left = await leftBehind(ctl.signal, async () => {
+      for (let i = 0; i < 3; i++) {
+        const step = await within(pacer.next(20, ctl.signal), `round ${i + 1}`, 5_000);
+        assert.deepEqual(step.kinds, ["chat", "task"]);
+      }
+      // And one woken early, by an event, from a doze of an hour: its timer is cleared.
+      const woken = pacer.next(HOUR, ctl.signal);
+      watch.emit(changed);
+      assert.equal((await within(woken, "the woken round", 5_000)).events.length, 1);
+    });
+    assert.deepEqual(left, { timers: 0, listeners: 0 });
   } finally {
     pacer.close();
   }
