@@ -166,3 +166,32 @@ Deno.test("create_task: one prompt keeps its name as given; several without a na
     for (const c of two.data.created) assert.doesNotMatch(c.name, /undefined|-[12]$/, c.name);
   });
 });
+
+Deno.test("create_task: the model line names the created chats' model, cut to 120 characters", async () => {
+  await onSim({ sim: { profile: "current", chats: 1 } }, async ({ sim, call }) => {
+    const get = async (path: string) =>
+      await (await fetch(`${sim.url}${path}`, {
+        headers: { "Coder-Session-Token": sim.token },
+      })).json();
+    const [org] = await get("/api/v2/users/me/organizations") as { id: string }[];
+    const route = `/api/v2/organizations/${org.id}/chats/models`;
+    // The same catalog, every model's display name and provider type 100 characters long (the
+    // most the mapping keeps): a label of 203 characters.
+    const catalog = await get(route) as {
+      models: { display_name?: string }[];
+      providers: { type?: string }[];
+    };
+    for (const m of catalog.models) m.display_name = "M".repeat(100);
+    for (const p of catalog.providers) p.type = "p".repeat(100);
+    sim.fault(route, { kind: "wrong_shape", method: "GET", body: catalog });
+    const r = await call("create_task", { prompts: ["one", "two"] });
+    assert.ok(!r.isError, r.text);
+    assert.equal(r.data.created.length, 2, r.text);
+    const label = `${"M".repeat(100)} (${"p".repeat(100)})`;
+    const cut = `${label.slice(0, 119)}…`;
+    assert.equal(
+      r.text.split("\n").find((l) => l.startsWith("Model: ")),
+      `Model: ${cut}, Coder's default for you (no model was named)`,
+    );
+  });
+});
