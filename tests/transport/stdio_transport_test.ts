@@ -11,6 +11,7 @@ import {
 } from "../../src/transport/stdio.ts";
 import { StderrLog } from "../../src/log.ts";
 import { inWorker, within } from "../deadline.ts";
+import { leftBehind } from "../leaks.ts";
 
 const enc = new TextEncoder();
 
@@ -583,4 +584,22 @@ Deno.test("stdio transport: messages sent while a write is in flight go out toge
   assert.deepEqual(ids(writes[2]), [5, 6]);
   assert.ok(errors.includes("broken pipe"), errors.join("; "));
   await assert.rejects(t.send(msg(7)), /closed/);
+});
+
+Deno.test("stderr log: a flush that ends because every line is written leaves no timer behind", async () => {
+  const writes: string[] = [];
+  const log = new StderrLog({
+    write(p) {
+      writes.push(new TextDecoder().decode(p));
+      return Promise.resolve(p.length);
+    },
+  });
+  // A flush before the process exits waits at most 60 s here: written at once, it must not
+  // leave its 60-second timer holding the process.
+  const left = await leftBehind(new AbortController().signal, async () => {
+    log.line("last words");
+    await within(log.flush(60_000), "the flush");
+  });
+  assert.deepEqual(writes, ["last words\n"]);
+  assert.equal(left.timers, 0);
 });
