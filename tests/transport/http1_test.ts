@@ -85,6 +85,37 @@ async function connect(port: number) {
   };
 }
 
+/**
+ * A server (serve's limits and handler) for `fn`; after it, every connection `fn` opened is
+ * closed and the server shut down, and the server must have reported nothing.
+ */
+async function onServer(
+  opts: { limits?: Partial<HttpLimits>; handler?: (req: Request) => Promise<Response> },
+  fn: (s: {
+    connect: () => ReturnType<typeof connect>;
+    server: ReturnType<typeof serve>["server"];
+    port: number;
+  }) => Promise<void>,
+): Promise<void> {
+  const { server, port, errors } = serve(opts.limits, opts.handler);
+  const opened: Awaited<ReturnType<typeof connect>>[] = [];
+  try {
+    await fn({
+      connect: async () => {
+        const c = await connect(port);
+        opened.push(c);
+        return c;
+      },
+      server,
+      port,
+    });
+  } finally {
+    for (const c of opened) c.close();
+    await server.shutdown(100);
+  }
+  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+}
+
 // First in this file (and in its lane): the tests below run the server in this thread, where a
 // read loop that never ends would block every timer and hang the run.
 Deno.test("http1: pipelined requests, one with a chunked body, answered in order (in a worker, within a deadline)", async () => {
@@ -115,125 +146,98 @@ Deno.test("http1: the defaults hold idle and half-open connections seconds, not 
 });
 
 Deno.test("http1: a connection that sends nothing, or half a head, is closed", async () => {
-  const { server, port, errors } = serve();
-  const silent = await connect(port);
-  const half = await connect(port);
-  await half.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-  try {
+  await onServer({}, async ({ connect, server }) => {
+    const silent = await connect();
+    const half = await connect();
+    await half.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     assert.equal(await silent.untilClosed(), "");
     assert.match(await half.untilClosed(), /^HTTP\/1\.1 408 /);
     assert.equal(server.connections, 0);
-  } finally {
-    silent.close();
-    half.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  });
 });
 
 Deno.test("http1: a kept-alive connection is closed once idle; a slow body gets 408", async () => {
-  const { server, port, errors } = serve();
-  const c = await connect(port);
-  let slow: Awaited<ReturnType<typeof connect>> | undefined;
-  try {
+  await onServer({}, async ({ connect }) => {
+    const c = await connect();
     await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
     assert.match(await c.untilClosed(), /^HTTP\/1\.1 200 OK\r\n[^]*GET \/a 0/);
-    slow = await connect(port);
+    const slow = await connect();
     await slow.write("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
     assert.match(await slow.untilClosed(), /^HTTP\/1\.1 408 /);
-  } finally {
-    c.close();
-    slow?.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  });
 });
 
 Deno.test("http1: a kept-alive connection waits idleTimeoutMs for its next request, then headerTimeoutMs for its head", async () => {
-  const { server, port, errors } = serve({ headerTimeoutMs: 200, idleTimeoutMs: 60_000 });
-  const c = await connect(port);
-  let piped: Awaited<ReturnType<typeof connect>> | undefined;
-  try {
-    await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
-    await c.until(/GET \/a 0/);
-    // Three header timeouts of silence: an idle kept-alive connection is not closed for it.
-    await new Promise((r) => setTimeout(r, 600));
-    assert.equal(c.closed, false, "closed while idle, before idleTimeoutMs");
-    await c.write("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
-    await c.until(/GET \/b 0/);
-    // Its next head started but never ends: the header timeout applies (408), not the idle one.
-    await c.write("GET /c HTTP/1.1\r\n");
-    assert.match(await c.untilClosed(), /GET \/b 0[^]*HTTP\/1\.1 408 [^]*Request head too slow\./);
-    // The next head already begun in the same packet as the request before it: the header
-    // timeout runs from the answer, not the idle one.
-    piped = await connect(port);
-    await piped.write("GET /d HTTP/1.1\r\nHost: x\r\n\r\nGET /e HTTP/1.1\r\n");
-    assert.match(await piped.untilClosed(), /GET \/d 0[^]*HTTP\/1\.1 408 /);
-  } finally {
-    c.close();
-    piped?.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  await onServer(
+    { limits: { headerTimeoutMs: 200, idleTimeoutMs: 60_000 } },
+    async ({ connect }) => {
+      const c = await connect();
+      await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+      await c.until(/GET \/a 0/);
+      // Three header timeouts of silence: an idle kept-alive connection is not closed for it.
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(c.closed, false, "closed while idle, before idleTimeoutMs");
+      await c.write("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+      await c.until(/GET \/b 0/);
+      // Its next head started but never ends: the header timeout applies (408), not the idle one.
+      await c.write("GET /c HTTP/1.1\r\n");
+      assert.match(
+        await c.untilClosed(),
+        /GET \/b 0[^]*HTTP\/1\.1 408 [^]*Request head too slow\./,
+      );
+      // The next head already begun in the same packet as the request before it: the header
+      // timeout runs from the answer, not the idle one.
+      const piped = await connect();
+      await piped.write("GET /d HTTP/1.1\r\nHost: x\r\n\r\nGET /e HTTP/1.1\r\n");
+      assert.match(await piped.untilClosed(), /GET \/d 0[^]*HTTP\/1\.1 408 /);
+    },
+  );
 });
 
 Deno.test("http1: once a kept-alive connection's next head begins, the idle timeout no longer runs", async () => {
-  const { server, port, errors } = serve({ headerTimeoutMs: 5_000, idleTimeoutMs: 1_000 });
-  const c = await connect(port);
-  try {
-    await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
-    await c.until(/GET \/a 0/);
-    await c.write("GET /b HTTP/1.1\r\n");
-    // Past the idle timeout counted from the answer, well inside the head's own time.
-    await new Promise((r) => setTimeout(r, 1_300));
-    await c.write("Host: x\r\n\r\n");
-    await c.until(/GET \/b 0/);
-    assert.doesNotMatch(c.text(), / 408 /);
-  } finally {
-    c.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  await onServer(
+    { limits: { headerTimeoutMs: 5_000, idleTimeoutMs: 1_000 } },
+    async ({ connect }) => {
+      const c = await connect();
+      await c.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+      await c.until(/GET \/a 0/);
+      await c.write("GET /b HTTP/1.1\r\n");
+      // Past the idle timeout counted from the answer, well inside the head's own time.
+      await new Promise((r) => setTimeout(r, 1_300));
+      await c.write("Host: x\r\n\r\n");
+      await c.until(/GET \/b 0/);
+      assert.doesNotMatch(c.text(), / 408 /);
+    },
+  );
 });
 
 Deno.test("http1: at the cap the longest-idle connection is closed; when all are busy, 503", async () => {
   const release = Promise.withResolvers<void>();
-  const { server, port, errors } = serve(
-    { maxConnections: 2, headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
-    async (req) => {
+  await onServer({
+    limits: { maxConnections: 2, headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    handler: async (req) => {
       if (new URL(req.url).pathname === "/hold") await release.promise;
       return new Response("done");
     },
-  );
-  const all: Awaited<ReturnType<typeof connect>>[] = [];
-  const open = async () => {
-    const c = await connect(port);
-    all.push(c);
-    return c;
-  };
-  try {
-    const first = await open();
+  }, async ({ connect }) => {
+    const first = await connect();
     await first.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     await first.until(/done/);
-    const second = await open();
+    const second = await connect();
     // Two open (the first, kept alive; the second, silent): the third closes the first.
-    const third = await open();
+    const third = await connect();
     await third.write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
     assert.match(await first.untilClosed(), /done/);
-    const fourth = await open();
+    const fourth = await connect();
     await fourth.write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
     assert.equal(await second.untilClosed(), "", "the silent one went next");
     // Both busy: the fifth is refused.
-    const fifth = await open();
+    const fifth = await connect();
     assert.match(await fifth.untilClosed(), /^HTTP\/1\.1 503 [^]*retry-after: 1/);
     release.resolve();
     await third.until(/done/);
     await fourth.until(/done/);
-  } finally {
-    for (const c of all) c.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  });
 });
 
 Deno.test("http1: shutdown closes idle connections at once and lets the request in progress answer", async () => {
@@ -283,56 +287,52 @@ Deno.test("http1: shutdown closes idle connections at once and lets the request 
 
 Deno.test("http1: keep-alive, pipelining, chunked bodies in and out, 100-continue, HEAD", async () => {
   // Timeouts past the deadlines: a connection that closes here closes because it was asked to.
-  const { server, port, errors } = serve({ headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
-  const c = await connect(port);
-  try {
-    // Two requests in one write: answered in order on one connection (the second after an
-    // empty line, which a server skips).
-    await c.write(
-      "POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" +
-        "\r\nPOST /two HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
-        "4\r\nwiki\r\n5;ext=1\r\npedia\r\n0\r\nTrailer: x\r\n\r\n",
-    );
-    const both = await c.until(/POST \/two 9/);
-    assert.match(both, /transfer-encoding: chunked\r\n\r\nb\r\nPOST \/one 3\r\n0\r\n\r\n/);
-    await c.write(
-      "POST /three HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
-    );
-    await c.until(/HTTP\/1\.1 100 Continue\r\n\r\n$/);
-    await c.write("hi");
-    await c.until(/POST \/three 2/);
-    await c.write(
-      "GET /four HTTP/1.1\r\nHost: x\r\n\r\n\r\nGET /five HTTP/1.1\r\nHost: x\r\n\r\n",
-    );
-    await c.until(/GET \/four 0[^]*GET \/five 0/);
-    await c.write("HEAD /six HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    const all = await c.untilClosed();
-    assert.match(all, /HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n$/);
-  } finally {
-    c.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  await onServer(
+    { limits: { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 } },
+    async ({ connect }) => {
+      const c = await connect();
+      // Two requests in one write: answered in order on one connection (the second after an
+      // empty line, which a server skips).
+      await c.write(
+        "POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" +
+          "\r\nPOST /two HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+          "4\r\nwiki\r\n5;ext=1\r\npedia\r\n0\r\nTrailer: x\r\n\r\n",
+      );
+      const both = await c.until(/POST \/two 9/);
+      assert.match(both, /transfer-encoding: chunked\r\n\r\nb\r\nPOST \/one 3\r\n0\r\n\r\n/);
+      await c.write(
+        "POST /three HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+      );
+      await c.until(/HTTP\/1\.1 100 Continue\r\n\r\n$/);
+      await c.write("hi");
+      await c.until(/POST \/three 2/);
+      await c.write(
+        "GET /four HTTP/1.1\r\nHost: x\r\n\r\n\r\nGET /five HTTP/1.1\r\nHost: x\r\n\r\n",
+      );
+      await c.until(/GET \/four 0[^]*GET \/five 0/);
+      await c.write("HEAD /six HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      const all = await c.untilClosed();
+      assert.match(all, /HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n$/);
+    },
+  );
 });
 
 Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Continue only when awaited", async () => {
   // The handler says each body's length and how many bytes of it are "b" (all of them).
-  const { server, port, errors } = serve(
-    { maxBodyBytes: 200_000, headerTimeoutMs: 60_000, idleTimeoutMs: 60_000, bodyTimeoutMs: 5_000 },
-    async (req) => {
+  await onServer({
+    limits: {
+      maxBodyBytes: 200_000,
+      headerTimeoutMs: 60_000,
+      idleTimeoutMs: 60_000,
+      bodyTimeoutMs: 5_000,
+    },
+    handler: async (req) => {
       const body = new Uint8Array(await req.arrayBuffer());
       return new Response(`${req.method} ${body.length} ${body.filter((b) => b === 98).length};`);
     },
-  );
-  const all: Awaited<ReturnType<typeof connect>>[] = [];
-  const open = async () => {
-    const c = await connect(port);
-    all.push(c);
-    return c;
-  };
-  try {
+  }, async ({ connect }) => {
     // 150 kB in three writes, behind a pipelined request: nothing lost as the buffer grows.
-    const big = await open();
+    const big = await connect();
     const body = "b".repeat(150_000);
     await big.write(
       `GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\n` +
@@ -358,16 +358,16 @@ Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Conti
     assert.match(got, /POST 200000 200000;[^]*GET 0 0;[^]*HTTP\/1\.1 200 OK[^]*GET 0 0;/);
     assert.doesNotMatch(got, /100 Continue/, "nobody asked for 100 Continue");
     // No body at all: an empty one.
-    const none = await open();
+    const none = await connect();
     await none.write("POST /z HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert.match(await none.untilClosed(), /POST 0 0;/);
     // One byte over the cap: 413, before any of the body is read.
-    const over = await open();
+    const over = await connect();
     await over.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 200001\r\n\r\n");
     assert.match(await over.untilClosed(), /^HTTP\/1\.1 413 [^]*request body too large/);
     // Asked for, with the body still to come: 100 Continue, then the answer. Not asked for
     // (a body sent late), asked for without a body, or with the body already there: none.
-    const late = await open();
+    const late = await connect();
     await late.write("POST /g HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n");
     await new Promise((r) => setTimeout(r, 100));
     await late.write("bb");
@@ -380,40 +380,37 @@ Deno.test("http1: bodies: larger than a read, at the cap, a GET's, and 100 Conti
     await late.write("GET /j HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n");
     await late.until(/POST 2 2;[^]*GET 0 0;[^]*POST 2 2;[^]*GET 0 0;/);
     assert.doesNotMatch(late.text(), /100 Continue/);
-  } finally {
-    for (const c of all) c.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  });
 });
 
 Deno.test("http1: a body that cannot be read for sure is refused: cut short, bad chunks, too large", async () => {
-  const { server, port, errors } = serve({
-    maxBodyBytes: 100,
-    headerTimeoutMs: 60_000,
-    idleTimeoutMs: 60_000,
-    bodyTimeoutMs: 60_000,
-  });
-  const post = "POST / HTTP/1.1\r\nHost: x\r\n";
-  const chunked = `${post}Transfer-Encoding: chunked\r\n\r\n`;
-  const cases: [string, RegExp][] = [
-    [
-      `${post}Content-Length: 10\r\n\r\nabc`,
-      /^HTTP\/1\.1 400 [^]*\r\n\r\nrequest body incomplete\n$/,
-    ],
-    [`${chunked}zz\r\nab\r\n0\r\n\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk size\n$/],
-    [`${chunked}123456789\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk size\n$/],
-    [`${chunked}3\r\nabcX\r\n0\r\n\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk\n$/],
-    [`${chunked}3;${"x".repeat(5000)}`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk\n$/],
-    [`${chunked}3\r\nabc\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nrequest body incomplete\n$/],
-    [
-      `${chunked}40\r\n${"a".repeat(64)}\r\n40\r\n`,
-      /^HTTP\/1\.1 413 [^]*request body too large\n$/,
-    ],
-  ];
-  try {
+  await onServer({
+    limits: {
+      maxBodyBytes: 100,
+      headerTimeoutMs: 60_000,
+      idleTimeoutMs: 60_000,
+      bodyTimeoutMs: 60_000,
+    },
+  }, async ({ connect }) => {
+    const post = "POST / HTTP/1.1\r\nHost: x\r\n";
+    const chunked = `${post}Transfer-Encoding: chunked\r\n\r\n`;
+    const cases: [string, RegExp][] = [
+      [
+        `${post}Content-Length: 10\r\n\r\nabc`,
+        /^HTTP\/1\.1 400 [^]*\r\n\r\nrequest body incomplete\n$/,
+      ],
+      [`${chunked}zz\r\nab\r\n0\r\n\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk size\n$/],
+      [`${chunked}123456789\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk size\n$/],
+      [`${chunked}3\r\nabcX\r\n0\r\n\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk\n$/],
+      [`${chunked}3;${"x".repeat(5000)}`, /^HTTP\/1\.1 400 [^]*\r\n\r\nmalformed chunk\n$/],
+      [`${chunked}3\r\nabc\r\n`, /^HTTP\/1\.1 400 [^]*\r\n\r\nrequest body incomplete\n$/],
+      [
+        `${chunked}40\r\n${"a".repeat(64)}\r\n40\r\n`,
+        /^HTTP\/1\.1 413 [^]*request body too large\n$/,
+      ],
+    ];
     for (const [request, want] of cases) {
-      const c = await connect(port);
+      const c = await connect();
       await c.write(request);
       await c.end(); // nothing more comes: what is there must be read as it is
       assert.match(await c.untilClosed(), want, JSON.stringify(request.slice(0, 80)));
@@ -421,7 +418,7 @@ Deno.test("http1: a body that cannot be read for sure is refused: cut short, bad
     }
     // 4096 bytes of a chunk-size line without its end yet: still a line; 4097: refused.
     const pause = () => new Promise((r) => setTimeout(r, 100));
-    const c = await connect(port);
+    const c = await connect();
     await c.write(`${chunked}3;${"x".repeat(4094)}`);
     await pause();
     await c.write(`\r\nabc\r\n0\r\n\r\n`);
@@ -432,7 +429,7 @@ Deno.test("http1: a body that cannot be read for sure is refused: cut short, bad
     c.close();
     // Bare LFs end lines too; a body of exactly the cap in chunks is read; the last byte of a
     // request alone in its packet ends it.
-    const d = await connect(port);
+    const d = await connect();
     await d.write(
       "POST /lf HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n3\nabc\n2\nde\n0\n\n" +
         `${chunked}40\r\n${"a".repeat(64)}\r\n24\r\n${"a".repeat(36)}\r\n0\r\n\r`,
@@ -441,10 +438,7 @@ Deno.test("http1: a body that cannot be read for sure is refused: cut short, bad
     await d.write("\n");
     await d.until(/POST \/lf 5[^]*POST \/ 100/);
     d.close();
-  } finally {
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  });
 });
 
 Deno.test("http1: a handler that throws: 500, reported, and the connection goes on", async () => {
@@ -470,62 +464,53 @@ Deno.test("http1: a handler that throws: 500, reported, and the connection goes 
 });
 
 Deno.test("http1: what cannot be read for sure is refused, and closes the connection", async () => {
-  const { server, port, errors } = serve({ maxHeadBytes: 1024, maxBodyBytes: 100 });
-  const cases: [string, RegExp][] = [
-    ["GARBAGE\r\n\r\n", /^HTTP\/1\.1 400 /],
-    ["GET / HTTP/2.0\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 505 /],
-    ["GET http://evil/ HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 400 /],
-    [
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc",
-      /^HTTP\/1\.1 400 /,
-    ],
-    ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 4\r\n\r\nabc", /^HTTP\/1\.1 400 /],
-    ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n", /^HTTP\/1\.1 413 /],
-    [`GET / HTTP/1.1\r\nHost: x\r\nX: ${"a".repeat(2000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
-    ["GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", /^HTTP\/1\.1 400 /],
-    // Methods a fetch Request cannot carry: answered, not dropped with an error on our side.
-    ["TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 501 [^]*method is not served/],
-    ["CONNECT / HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 501 [^]*method is not served/],
-  ];
-  try {
+  await onServer({ limits: { maxHeadBytes: 1024, maxBodyBytes: 100 } }, async ({ connect }) => {
+    const cases: [string, RegExp][] = [
+      ["GARBAGE\r\n\r\n", /^HTTP\/1\.1 400 /],
+      ["GET / HTTP/2.0\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 505 /],
+      ["GET http://evil/ HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 400 /],
+      [
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc",
+        /^HTTP\/1\.1 400 /,
+      ],
+      ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 4\r\n\r\nabc", /^HTTP\/1\.1 400 /],
+      ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n", /^HTTP\/1\.1 413 /],
+      [`GET / HTTP/1.1\r\nHost: x\r\nX: ${"a".repeat(2000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
+      ["GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", /^HTTP\/1\.1 400 /],
+      // Methods a fetch Request cannot carry: answered, not dropped with an error on our side.
+      ["TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 501 [^]*method is not served/],
+      ["CONNECT / HTTP/1.1\r\nHost: x\r\n\r\n", /^HTTP\/1\.1 501 [^]*method is not served/],
+    ];
     for (const [request, want] of cases) {
-      const c = await connect(port);
+      const c = await connect();
       await c.write(request);
       assert.match(await c.untilClosed(), want, JSON.stringify(request.slice(0, 60)));
       c.close();
     }
-  } finally {
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  });
 });
 
 Deno.test("http1: the head cap at its edge: exactly maxHeadBytes is served, one byte more is 431", async () => {
-  const { server, port, errors } = serve({ maxHeadBytes: 256 });
-  /** A head of exactly `n` bytes, blank line included (`complete`), or its first `n` bytes. */
-  const headOf = (n: number, complete = true) => {
-    const start = "GET /edge HTTP/1.1\r\nConnection: close\r\nX: ";
-    const end = complete ? "\r\n\r\n" : "";
-    return start + "a".repeat(n - start.length - end.length) + end;
-  };
-  const all: Awaited<ReturnType<typeof connect>>[] = [];
-  const send = async (bytes: string) => {
-    const c = await connect(port);
-    all.push(c);
-    assert.equal(enc.encode(bytes).length, bytes.length);
-    await c.write(bytes);
-    return await c.untilClosed();
-  };
-  try {
+  await onServer({ limits: { maxHeadBytes: 256 } }, async ({ connect }) => {
+    /** A head of exactly `n` bytes, blank line included (`complete`), or its first `n` bytes. */
+    const headOf = (n: number, complete = true) => {
+      const start = "GET /edge HTTP/1.1\r\nConnection: close\r\nX: ";
+      const end = complete ? "\r\n\r\n" : "";
+      return start + "a".repeat(n - start.length - end.length) + end;
+    };
+    const all: Awaited<ReturnType<typeof connect>>[] = [];
+    const send = async (bytes: string) => {
+      const c = await connect();
+      all.push(c);
+      assert.equal(enc.encode(bytes).length, bytes.length);
+      await c.write(bytes);
+      return await c.untilClosed();
+    };
     assert.match(await send(headOf(256)), /^HTTP\/1\.1 200 OK\r\n[^]*GET \/edge 0/);
     assert.match(await send(headOf(257)), /^HTTP\/1\.1 431 [^]*request head too large/);
     // Past the cap with the head not ended yet: 431 at once, not a wait for the rest (a 408).
     assert.match(await send(headOf(257, false)), /^HTTP\/1\.1 431 [^]*request head too large/);
-  } finally {
-    for (const c of all) c.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  });
 });
 
 Deno.test("http1: a streamed answer goes out as it comes; a client that leaves aborts it", async () => {
@@ -557,9 +542,9 @@ Deno.test("http1: a streamed answer goes out as it comes; a client that leaves a
 });
 
 Deno.test("http1: an empty piece of a streamed answer does not end it; a stream that fails cuts the connection", async () => {
-  const { server, port, errors } = serve(
-    { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
-    (req) => {
+  await onServer({
+    limits: { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    handler: (req) => {
       const path = new URL(req.url).pathname;
       const pieces = ["first;", "", path === "/fails" ? undefined : "second"];
       const body = new ReadableStream<Uint8Array>({
@@ -572,10 +557,9 @@ Deno.test("http1: an empty piece of a streamed answer does not end it; a stream 
       });
       return Promise.resolve(new Response(body));
     },
-  );
-  const c = await connect(port);
-  const d = await connect(port);
-  try {
+  }, async ({ connect }) => {
+    const c = await connect();
+    const d = await connect();
     // A zero-length chunk on the wire would be the end of the body: "second" would be lost.
     await c.write("GET /whole HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert.match(
@@ -590,12 +574,7 @@ Deno.test("http1: an empty piece of a streamed answer does not end it; a stream 
     const got = await d.untilClosed();
     assert.match(got, /^HTTP\/1\.1 200 OK\r\n[^]*first;/);
     assert.doesNotMatch(got, /second|0\r\n\r\n$/);
-  } finally {
-    c.close();
-    d.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  });
 });
 
 Deno.test("http1: shutdown's grace is bounded: a request still running after it is cut", async () => {
@@ -681,19 +660,20 @@ Deno.test("http1: without an error hook, a handler that throws still gets its 50
 });
 
 Deno.test("http1: methods in lower case are served as fetch names them: a get's body ignored, a head's answer bodiless", async () => {
-  const { server, port, errors } = serve({ headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
-  const c = await connect(port);
-  try {
-    await c.write("get /a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
-    await c.until(/GET \/a 0/);
-    await c.write("head /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    const all = await c.untilClosed();
-    assert.match(all, /GET \/a 0\r\n0\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n$/);
-  } finally {
-    c.close();
-    await server.shutdown(100);
-  }
-  assert.deepEqual(errors, [], "nothing went wrong on the server's side");
+  await onServer(
+    { limits: { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 } },
+    async ({ connect }) => {
+      const c = await connect();
+      await c.write("get /a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+      await c.until(/GET \/a 0/);
+      await c.write("head /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      const all = await c.untilClosed();
+      assert.match(
+        all,
+        /GET \/a 0\r\n0\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n$/,
+      );
+    },
+  );
 });
 
 Deno.test("http1: a request's URL is built from the bound address, never from its Host header", async () => {
