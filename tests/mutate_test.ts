@@ -13,7 +13,12 @@ import {
   shuffled,
   wilson,
 } from "../scripts/mutate/sample.ts";
-import { ignoreCheck, sampleReport, type SampleResult } from "../scripts/mutate/sampled.ts";
+import {
+  ignoreCheck,
+  laneOrder,
+  sampleReport,
+  type SampleResult,
+} from "../scripts/mutate/sampled.ts";
 import { textuallyEquivalent, tokenEdit, tokenize } from "../scripts/mutate/tokens.ts";
 import { IGNORED } from "../scripts/mutants/ignore.ts";
 
@@ -204,4 +209,23 @@ Deno.test("mutate sample: the report gives the score, its interval and each surv
     rate: 0.75,
     wilson95: wilson(3, 4),
   });
+});
+
+Deno.test("mutate sample: a mutant meets the unit lanes first, then the others cheapest first", () => {
+  assert.deepEqual(
+    laneOrder([
+      "tests/lanes/2_protocol_test.ts",
+      "tests/lanes/0_unit_b_test.ts",
+      "tests/lanes/8_agents_b_test.ts",
+      "tests/lanes/0_unit_a_test.ts",
+      "tests/lanes/1_sim_server_test.ts",
+    ]),
+    [
+      "tests/lanes/0_unit_a_test.ts",
+      "tests/lanes/0_unit_b_test.ts",
+      "tests/lanes/8_agents_b_test.ts",
+      "tests/lanes/2_protocol_test.ts",
+      "tests/lanes/1_sim_server_test.ts",
+    ],
+  );
 });

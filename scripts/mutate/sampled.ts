@@ -2,7 +2,7 @@
  * The sample mode of `deno task mutate`: N mutants drawn by a seed from the generated pool
  * (scripts/mutate/generate.ts), each applied to a private copy of the repository, type-checked
  * (one that fails `deno check` is skipped and the next drawn), then the whole suite run lane by
- * lane, cheapest lane first, stopping at the first failure. Prints the score with its Wilson 95%
+ * lane, the unit lanes first, stopping at the first failure. Prints the score with its Wilson 95%
  * interval and every survivor with file:line and the edit.
  */
 import { IGNORED } from "../mutants/ignore.ts";
@@ -40,13 +40,22 @@ export interface SampleResult {
 const secs = (ms: number) => Math.round(ms / 100) / 10;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-/** The lanes of the suite, cheapest first (lanes are named longest first: tests/lanes/lanes.ts). */
+/**
+ * The lanes of the suite in the order a mutant meets them: the unit lanes first (they kill most
+ * mutants, in seconds, where an end-to-end lane needs the server started), then the others
+ * cheapest first (lanes are named longest first: tests/lanes/lanes.ts).
+ */
+export function laneOrder(names: string[]): string[] {
+  const unit = names.filter((n) => /unit/.test(n)).sort();
+  return [...unit, ...names.filter((n) => !/unit/.test(n)).sort().reverse()];
+}
+
 async function lanes(dir: string): Promise<string[]> {
   const out: string[] = [];
   for await (const e of Deno.readDir(`${dir}/tests/lanes`)) {
     if (e.isFile && e.name.endsWith("_test.ts")) out.push(`tests/lanes/${e.name}`);
   }
-  return out.sort().reverse();
+  return laneOrder(out);
 }
 
 /** Run the lanes one after another, stopping at the first that fails. */
