@@ -796,3 +796,34 @@ function deadline<T>(p: Promise<T>, ms: number): Promise<T> {
     }),
   ]);
 }
+
+Deno.test("http1: the default body cap is the README's 8 MiB: exactly that is read, one byte more is 413", async () => {
+  const cap = 8 * 1024 * 1024;
+  assert.equal(HTTP_LIMITS.maxBodyBytes, cap);
+  await onServer({
+    limits: { maxBodyBytes: HTTP_LIMITS.maxBodyBytes, bodyTimeoutMs: 20_000 },
+  }, async ({ connect, port }) => {
+    // One byte more, declared: refused from the head alone.
+    const over = await connect();
+    await over.write(`POST /over HTTP/1.1\r\nHost: x\r\nContent-Length: ${cap + 1}\r\n\r\n`);
+    assert.match(await over.untilClosed(), /^HTTP\/1\.1 413 /);
+    // Exactly the cap: read whole (written in full: a socket write may take part of 8 MiB).
+    const bytes = new TextEncoder().encode(
+      `POST /at HTTP/1.1\r\nHost: x\r\nContent-Length: ${cap}\r\nConnection: close\r\n\r\n` +
+        "b".repeat(cap),
+    );
+    const raw = await Deno.connect({ hostname: "127.0.0.1", port });
+    try {
+      let sent = 0;
+      while (sent < bytes.length) sent += await raw.write(bytes.subarray(sent));
+      const reply = new Uint8Array(4096);
+      const n = await within(raw.read(reply), "the answer to a body at the cap", DEADLINE_MS);
+      assert.match(
+        dec.decode(reply.subarray(0, n ?? 0)),
+        /^HTTP\/1\.1 200 OK\r\n[^]*POST \/at 8388608/,
+      );
+    } finally {
+      raw.close();
+    }
+  });
+});
