@@ -21,6 +21,7 @@ import {
   serverFactory,
 } from "../src/server.ts";
 import { defineTool } from "../src/tools/define.ts";
+import { within } from "./deadline.ts";
 import { TOOLS } from "../src/tools/index.ts";
 
 const SECRET = "sess-" + crypto.randomUUID();
@@ -111,9 +112,17 @@ const notices = defineTool({
   },
 });
 
+/** The same, for a call that does not wait: its budget is the call budget. */
+const noticesNow = defineTool({
+  ...notices,
+  name: "notices_now",
+  title: "Notices now",
+  waits: undefined,
+});
+
 async function connect(limits?: CallLimits, factory?: ReturnType<typeof serverFactory>) {
   const fleet = new Fleet({ url: "http://127.0.0.1:9", token: SECRET });
-  const tools = [stalls, echoes, hangs, overstays, holds, notices];
+  const tools = [stalls, echoes, hangs, overstays, holds, notices, noticesNow];
   const server = (factory ?? serverFactory(fleet, tools, new Redactor([SECRET]), limits))();
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "t", version: "1" });
@@ -417,6 +426,24 @@ Deno.test("server: arguments off a tool's schema are refused in our words: what 
     const text = (r.content as { text: string }[])[0].text;
     assert.match(text, /^Error: Invalid arguments for counts: /);
     assert.match(text, /Next: Fix the arguments as the message says and call counts again/);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("server: a call answered late stops its work: the handler's signal aborts", async () => {
+  // Answered "did not answer in time", the work must not go on asking Coder (or writing) behind
+  // the caller's back.
+  noticed = Promise.withResolvers<string>();
+  const { client, close } = await connect({ callBudgetMs: 700 });
+  try {
+    const r = await client.callTool({ name: "notices_now", arguments: {} }, { timeout: 60_000 });
+    assert.equal(r.isError, true);
+    assert.match(
+      (r.content as { text: string }[])[0].text,
+      /^Error: Coder did not answer within 0\.7 s, so the call was stopped/,
+    );
+    assert.equal(await within(noticed.promise, "the late call's work to be stopped"), "aborted");
   } finally {
     await close();
   }
