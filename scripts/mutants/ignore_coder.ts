@@ -329,4 +329,12 @@ export const IGNORED_CODER: Ignored[] = [
     why: "a random backoff equal to the time left to the millisecond: refused instead of slept, " +
       "which no test can bring about or time",
   },
+  {
+    file: "src/coder/fast_check.ts",
+    before: "compiled.set(schema, fn ?? null);",
+    after: "",
+    why: "the memo of compiled checks not stored: every call compiles the schema again, and " +
+      "compile is pure, so every check gives the same answer, only slower (a time no test may " +
+      "assert; the early return that reads the memo is on this list for the same reason)",
+  },
 ];
