@@ -249,6 +249,24 @@ Deno.test("CreateChatMessageResponse and models schemas", async (t) => {
     }).catch((e) => e);
     assert.ok(err instanceof CoderError, String(err));
     assert.match(err.message, /expected string/);
+    // A request_id without a state is no receipt: a message answer that echoes the key is read
+    // as the message answer it is.
+    const echoed = stub(() => ({ status: 200, body: { request_id: "r-2", queued: true } }));
+    const plain = await sendChatMessage(echoed.client, "/api/v2", CHAT_ID, {
+      content: [{ type: "text", text: "a" }],
+      request_id: "r-2",
+    });
+    assert.equal(plain.receipt, undefined);
+    assert.equal(plain.queued, true);
+    // Nor is a state without a request_id.
+    for (const body of [{ state: "accepted", queued: false }]) {
+      const other = stub(() => ({ status: 200, body }));
+      const read = await sendChatMessage(other.client, "/api/v2", CHAT_ID, {
+        content: [{ type: "text", text: "a" }],
+      });
+      assert.equal(read.receipt, undefined, JSON.stringify(body));
+      assert.equal(read.queued ?? false, false);
+    }
   });
 
   // The older `/chats/models` shape (the August 2026 swagger), not v2.39's (reference §9).
