@@ -2,7 +2,7 @@
  * One agent for unit tests: every field of the model filled with a neutral value, so a test names
  * only the fields it is about (`anAgent({ state: "error" })`).
  */
-import type { Agent } from "../src/model/agent.ts";
+import type { Agent, PullRequest } from "../src/model/agent.ts";
 
 /** An idle task of alice's with no message, labels, PR or reason; `patch` overrides any field. */
 export function anAgent(patch: Partial<Agent> = {}): Agent {
@@ -21,6 +21,23 @@ export function anAgent(patch: Partial<Agent> = {}): Agent {
     labels: {},
     pr: null,
     waiting_for: null,
+    ...patch,
+  };
+}
+
+/** Pull request #1 in `state`, with no title, url, review or changes; `patch` overrides any field. */
+export function aPr(state: PullRequest["state"], patch: Partial<PullRequest> = {}): PullRequest {
+  return {
+    number: 1,
+    state,
+    title: "",
+    url: "",
+    draft: false,
+    approved: null,
+    changes_requested: false,
+    additions: 0,
+    deletions: 0,
+    changed_files: 0,
     ...patch,
   };
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { aPr } from "../agent_fixture.ts";
 import type { Agent } from "../../src/model/agent.ts";
 import { isSettled, toRow } from "../../src/model/agent.ts";
 import { runBatch } from "../../src/model/batch.ts";
@@ -321,24 +322,12 @@ Deno.test("stalled: a working agent whose updated_at has not moved for stalledMs
 
 Deno.test("filters: waiting_for, pr (none counts), a query on the name or Coder's own match, settled_for_s at its edge", () => {
   const now = Date.parse("2026-01-01T00:10:00Z");
-  const pr = (state: "open" | "merged") => ({
-    number: 1,
-    state,
-    title: "",
-    url: "",
-    draft: false,
-    approved: null,
-    changes_requested: false,
-    additions: 0,
-    deletions: 0,
-    changed_files: 0,
-  });
   const list = [
-    agent({ id: "a", waiting_for: "reply", pr: pr("open"), name: "Fix-Login" }),
+    agent({ id: "a", waiting_for: "reply", pr: aPr("open"), name: "Fix-Login" }),
     agent({
       id: "b",
       waiting_for: "review",
-      pr: pr("merged"),
+      pr: aPr("merged"),
       state_since: "2026-01-01T00:09:00Z",
     }),
     agent({ id: "c", waiting_for: null, state: "working" }),

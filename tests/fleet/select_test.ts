@@ -5,7 +5,7 @@ import type { Fleet, FleetFilter } from "../../src/fleet/fleet.ts";
 import type { Snapshot } from "../../src/fleet/snapshot.ts";
 import { FleetError } from "../../src/model/backend.ts";
 import { filters, narrowHint, SELECT_MAX, selectAgents } from "../../src/fleet/select.ts";
-import { anAgent, fixtureId } from "../agent_fixture.ts";
+import { anAgent, aPr, fixtureId } from "../agent_fixture.ts";
 
 const agent = (i: number, p: Partial<Agent>): Agent =>
   anAgent({ id: `id-${i}`, name: `t-${i}`, ...p });
@@ -164,21 +164,9 @@ Deno.test("select: the hint ranks values by count, ties by name, and shows three
 });
 
 Deno.test("select: the hint can name each field: kind, waiting_for, pr (none counts), template", () => {
-  const pr = (state: "open" | "merged") => ({
-    number: 1,
-    state,
-    title: "",
-    url: "",
-    draft: false,
-    approved: null,
-    changes_requested: false,
-    additions: 0,
-    deletions: 0,
-    changed_files: 0,
-  });
   const hint = narrowHint([
-    agent(1, { kind: "chat", waiting_for: "reply", pr: pr("open"), template: "a" }),
-    agent(2, { kind: "chat", waiting_for: "reply", pr: pr("merged"), template: "a" }),
+    agent(1, { kind: "chat", waiting_for: "reply", pr: aPr("open"), template: "a" }),
+    agent(2, { kind: "chat", waiting_for: "reply", pr: aPr("merged"), template: "a" }),
     agent(3, { kind: "task", waiting_for: "review", template: "b" }),
     agent(4, { kind: "task", waiting_for: null, template: "b" }),
     agent(5, { kind: "task", waiting_for: null, template: "b" }),
