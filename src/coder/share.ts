@@ -35,7 +35,7 @@ export function shareWait(
     // The route's sends leave in order; the call's own up to `at` have left with them (those of
     // one instant together: a later index of the same instant only frees more room, same `at`).
     const at = route[i];
-    while (mine[j] <= at) j++; // past the end, undefined <= at is false
+    while (j < mine.length && mine[j] <= at) j++;
     if (withinShare(mine.length - j, rate - (route.length - i - 1))) {
       return at + windowMs - now; // > 0: `at` is within the window
     }
